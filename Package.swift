@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+//
+// The package reads as the pipeline: C shims over ICU and libxml2 at the bottom,
+// then reading pages, the text engine, records, the pipeline, and the CLI on top.
+import PackageDescription
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "declproc",
+    platforms: [.macOS(.v13)],
+    products: [
+        // The text engine on its own: normalization, segmentation, Pinyin, scripts.
+        .library(name: "DeclprocText", targets: ["DeclprocText"]),
+        // Everything: reading pages, extraction, records and the pipeline.
+        .library(name: "Declproc", targets: ["DeclprocPipeline"]),
+        .executable(name: "declproc", targets: ["declproc"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C shim over system ICU; its public header includes no ICU header (FACTS 1-2).
+        .target(
+            name: "CICU",
+            linkerSettings: [
+                .linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata"),
+            ]
+        ),
+        // System libxml2 through pkg-config (libxml2-dev).
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Swift owners of ICU handles: the only module that imports CICU.
+        .target(name: "DeclprocICU", dependencies: ["CICU"]),
+        // HTML bytes (already UTF-8) to a Swift tree: the only module that imports libxml2.
+        .target(name: "DeclprocHTML", dependencies: ["CLibXML2"]),
+        // Finding and loading Locales/ data.
+        .target(name: "DeclprocLocales"),
+        // The text engine.
+        .target(name: "DeclprocText", dependencies: ["DeclprocICU", "DeclprocLocales"]),
+        // Inputs to pages: enumerating inputs, deciding the charset, decoding.
+        .target(name: "DeclprocReader", dependencies: ["DeclprocICU"]),
+        // Pages to statements: blocks, main content, statement detection.
+        .target(name: "DeclprocExtract", dependencies: ["DeclprocHTML", "DeclprocText", "DeclprocLocales"]),
+        // Record types and their stable JSON encoding.
+        .target(name: "DeclprocRecords", dependencies: ["DeclprocText"]),
+        // The chain of stages and the output layout.
+        .target(
+            name: "DeclprocPipeline",
+            dependencies: ["DeclprocReader", "DeclprocHTML", "DeclprocExtract", "DeclprocText", "DeclprocRecords", "DeclprocLocales", "DeclprocICU"]
+        ),
+        // The command-line shell.
+        .executableTarget(
+            name: "declproc",
+            dependencies: ["DeclprocPipeline", "DeclprocText", "DeclprocICU", "DeclprocHTML", "DeclprocLocales", argumentParser]
+        ),
+
+        .target(name: "TestSupport", dependencies: ["DeclprocLocales"], path: "Tests/TestSupport"),
+        .testTarget(name: "DeclprocICUTests", dependencies: ["DeclprocICU", "TestSupport"]),
+        .testTarget(name: "DeclprocHTMLTests", dependencies: ["DeclprocHTML", "TestSupport"]),
+        .testTarget(name: "DeclprocTextTests", dependencies: ["DeclprocText", "TestSupport"]),
+        .testTarget(name: "DeclprocReaderTests", dependencies: ["DeclprocReader", "TestSupport"]),
+        .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "TestSupport"]),
+        .testTarget(name: "DeclprocCLITests", dependencies: ["declproc", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,69 @@
+internal import CICU
+
+/// An ICU break iterator (`UBreakIterator`) over one text at a time.
+///
+/// Not thread-safe (ICU objects never are): give each task its own, or `clone()`.
+/// ICU keeps a pointer to the text, so the iterator owns a copy of the UTF-16 it
+/// was given, and the handle is closed exactly once in `deinit`.
+public final class BreakIterator {
+    public enum Kind: Int32, Sendable {
+        case character = 0, word = 1, line = 2, sentence = 3
+    }
+
+    private let handle: UnsafeMutableRawPointer
+    private var text: UnsafeMutableBufferPointer<UInt16>
+
+    private init(handle: UnsafeMutableRawPointer) {
+        self.handle = handle
+        self.text = UnsafeMutableBufferPointer(start: nil, count: 0)
+    }
+
+    /// An iterator with ICU's rules for `kind` in `locale` (e.g. "zh", "en@ss=standard").
+    public convenience init(_ kind: Kind, locale: String) throws(ICUError) {
+        var error: Int32 = 0
+        let handle = dp_brk_open(kind.rawValue, locale, &error)
+        try ICUError.check(error, "opening \(kind) break iterator for \(locale)")
+        self.init(handle: handle!)
+    }
+
+    /// An iterator from custom rules in ICU's break-rule syntax.
+    public convenience init(rules: String) throws(ICUError) {
+        var error: Int32 = 0
+        let utf16 = Array(rules.utf16)
+        let handle = dp_brk_open_rules(utf16, Int32(utf16.count), &error)
+        try ICUError.check(error, "compiling break rules")
+        self.init(handle: handle!)
+    }
+
+    deinit {
+        dp_brk_close(handle)
+        text.deallocate()
+    }
+
+    /// An independent iterator with the same rules, for another task.
+    public func clone() throws(ICUError) -> BreakIterator {
+        var error: Int32 = 0
+        let copy = dp_brk_clone(handle, &error)
+        try ICUError.check(error, "cloning break iterator")
+        return BreakIterator(handle: copy!)
+    }
+
+    /// The boundaries of `utf16` in UTF-16 offsets, starting with 0 and ending with
+    /// its length, each paired with the rule status of the segment that ends there
+    /// (for words: 0 none/punctuation/space, 100.. number, 200.. letter, 300.. kana, 400.. ideo).
+    public func boundaries(utf16 source: [UInt16]) throws(ICUError) -> [(offset: Int, status: Int32)] {
+        text.deallocate()
+        text = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: max(source.count, 1))
+        _ = text.initialize(from: source)
+        var error: Int32 = 0
+        dp_brk_set_text(handle, text.baseAddress, Int32(source.count), &error)
+        try ICUError.check(error, "setting break text")
+        var result: [(offset: Int, status: Int32)] = [(Int(dp_brk_first(handle)), 0)]
+        while true {
+            let next = dp_brk_next(handle)
+            if next < 0 { break } // UBRK_DONE
+            result.append((Int(next), dp_brk_rule_status(handle)))
+        }
+        return result
+    }
+}

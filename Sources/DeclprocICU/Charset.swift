@@ -1,0 +1,121 @@
+internal import CICU
+
+/// ICU's statistical charset detector (`UCharsetDetector`). One per task.
+public final class CharsetDetector {
+    public struct Match: Sendable, Equatable {
+        /// ICU's name for the charset, e.g. "GB18030", "Big5", "UTF-8".
+        public let name: String
+        /// ICU's guess at the language, e.g. "zh"; empty when it has none.
+        public let language: String
+        /// 0-100.
+        public let confidence: Int
+    }
+
+    private let handle: UnsafeMutableRawPointer
+
+    public init() throws(ICUError) {
+        var error: Int32 = 0
+        let handle = dp_csdet_open(&error)
+        try ICUError.check(error, "opening charset detector")
+        self.handle = handle!
+    }
+
+    deinit { dp_csdet_close(handle) }
+
+    /// Every plausible charset for `bytes`, best first. `ignoringMarkup` strips
+    /// `<...>` so ASCII tags don't drown the statistics of the text.
+    public func detect(_ bytes: [UInt8], ignoringMarkup: Bool = true) throws(ICUError) -> [Match] {
+        dp_csdet_enable_input_filter(handle, ignoringMarkup)
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(ICUError) -> [Match] in
+            var error: Int32 = 0
+            // ICU keeps a pointer to the bytes until the next set_text, so all reads
+            // happen inside this closure.
+            buffer.withMemoryRebound(to: CChar.self) {
+                dp_csdet_set_text(handle, $0.baseAddress, Int32($0.count), &error)
+            }
+            try ICUError.check(error, "setting detector text")
+            let count = dp_csdet_detect_all(handle, &error)
+            try ICUError.check(error, "detecting charset")
+            var matches: [Match] = []
+            for index in 0..<count {
+                var name = [CChar](repeating: 0, count: 64)
+                var language = [CChar](repeating: 0, count: 16)
+                let confidence = dp_csdet_match(handle, index, &name, 64, &language, 16, &error)
+                try ICUError.check(error, "reading charset match")
+                matches.append(Match(name: cString(name), language: cString(language), confidence: Int(confidence)))
+            }
+            return matches
+        }
+    }
+}
+
+/// A charset decoder (`UConverter`, to Unicode) that never fails: every invalid
+/// byte sequence becomes U+FFFD and its bytes are counted. One per task.
+public final class CharsetDecoder {
+    private let handle: UnsafeMutableRawPointer
+
+    /// ICU's canonical name for the charset, e.g. "GB18030", "ibm-1375_P100-2008".
+    public let icuName: String
+
+    /// Opens a decoder for a charset label ("gb18030", "Big5-HKSCS", "windows-1252"…).
+    public init(charset label: String) throws(ICUError) {
+        var error: Int32 = 0
+        guard let handle = dp_cnv_open(label, &error), error <= 0 else {
+            throw ICUError(code: error > 0 ? error : 1, operation: "opening converter \(label)")
+        }
+        self.handle = handle
+        var name = [CChar](repeating: 0, count: 96)
+        dp_cnv_name(handle, &name, 96, &error)
+        self.icuName = cString(name)
+    }
+
+    deinit { dp_cnv_close(handle) }
+
+    /// Decodes the whole of `bytes`. Returns UTF-16 and the number of invalid bytes.
+    public func decode(_ bytes: some Collection<UInt8>) throws(ICUError) -> (utf16: [UInt16], invalidBytes: Int) {
+        dp_cnv_reset(handle)
+        let source = Array(bytes)
+        var output = [UInt16](repeating: 0, count: source.count + 16)
+        var written = 0
+        var offset = 0
+        var invalid: Int64 = 0
+        // Chunked, so a small output buffer can be grown without restarting the
+        // converter and no input is ever dropped.
+        while true {
+            var error: Int32 = 0
+            var consumed: Int32 = 0
+            let n = source.withUnsafeBufferPointer { src in
+                output.withUnsafeMutableBufferPointer { dst in
+                    src.withMemoryRebound(to: CChar.self) { s in
+                        dp_cnv_decode(handle, s.baseAddress.map { $0 + offset }, Int32(source.count - offset),
+                                      dst.baseAddress! + written, Int32(dst.count - written),
+                                      true, &consumed, &invalid, &error)
+                    }
+                }
+            }
+            written += Int(n)
+            offset += Int(consumed)
+            if error == ICUError.bufferOverflow {
+                output.append(contentsOf: repeatElement(0, count: max(output.count, 64)))
+                continue
+            }
+            try ICUError.check(error, "decoding \(icuName)")
+            break
+        }
+        output.removeSubrange(written...)
+        return (output, Int(invalid))
+    }
+
+    /// The name a charset label has under a standard ("IANA", "MIME", "WINDOWS"), or nil.
+    public static func standardName(of label: String, standard: String = "IANA") -> String? {
+        var error: Int32 = 0
+        var out = [CChar](repeating: 0, count: 96)
+        dp_cnv_standard_name(label, standard, &out, 96, &error)
+        let name = cString(out)
+        return error > 0 || name.isEmpty ? nil : name
+    }
+}
+
+func cString(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
