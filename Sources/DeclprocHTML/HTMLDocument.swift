@@ -1,0 +1,60 @@
+/// An HTML document as plain Swift values: a flat array of nodes, parents before
+/// children, so every walk over it is a loop, never recursion.
+public struct HTMLDocument: Sendable {
+    public struct Attribute: Sendable, Equatable {
+        public let name: String
+        public let value: String
+    }
+
+    public struct Node: Sendable {
+        public enum Kind: UInt8, Sendable { case element, text, comment }
+        public let kind: Kind
+        /// Lower-case tag name for elements; empty otherwise.
+        public let name: String
+        public let attributes: [Attribute]
+        /// Character data for text and comment nodes; empty for elements.
+        public let text: String
+        /// Index of the parent in `nodes`, or -1 for top-level nodes.
+        public let parent: Int
+        /// Indexes of the children in `nodes`, in document order.
+        public internal(set) var children: [Int]
+        public let depth: Int
+
+        public func attribute(_ name: String) -> String? {
+            attributes.first { $0.name == name }?.value
+        }
+    }
+
+    public internal(set) var nodes: [Node] = []
+    /// Indexes of the top-level nodes (usually just `<html>`).
+    public internal(set) var roots: [Int] = []
+    /// How many nodes lay deeper than the depth cap. They are kept (their text is
+    /// not lost) but re-attached at the cap, so the tree's depth stays bounded.
+    public internal(set) var nodesBeyondDepthCap = 0
+
+    public init() {}
+
+    /// Index of the first element named `name` in document order.
+    public func firstElement(named name: String) -> Int? {
+        nodes.firstIndex { $0.kind == .element && $0.name == name }
+    }
+
+    /// All text below `index`, in document order, concatenated (no separators).
+    public func textContent(of index: Int) -> String {
+        var result = ""
+        var stack = [index]
+        while let current = stack.popLast() {
+            let node = nodes[current]
+            if node.kind == .text { result += node.text }
+            stack.append(contentsOf: node.children.reversed())
+        }
+        return result
+    }
+
+    /// The `<title>` text, whitespace-collapsed.
+    public var title: String? {
+        guard let index = firstElement(named: "title") else { return nil }
+        let text = textContent(of: index).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        return text.isEmpty ? nil : text
+    }
+}

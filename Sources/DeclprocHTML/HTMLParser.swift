@@ -1,0 +1,141 @@
+import CLibXML2
+import Synchronization
+
+/// Parses HTML with libxml2 and hands back Swift values; no libxml2 pointer
+/// survives a call.
+///
+/// Bytes must already be UTF-8: the reader decides and decodes the charset with
+/// ICU, because libxml2's own guess fails on mislabelled GBK pages (FACTS 10, 19).
+public enum HTMLParser {
+    public struct Options: Sendable {
+        /// Deepest level kept as-is; deeper nodes are re-attached at this level.
+        public var maxDepth: Int
+        public init(maxDepth: Int = 512) { self.maxDepth = maxDepth }
+    }
+
+    /// How many times libxml2 asked to load an external resource (DTD, entity,
+    /// XInclude). Every such request is refused; the counter lets tests prove it.
+    public static var externalLoadAttempts: Int { loadAttempts.load(ordering: .relaxed) }
+
+    public static func parse(utf8 bytes: [UInt8], options: Options = Options()) -> HTMLDocument {
+        _ = initialized
+        // RECOVER: real pages are broken. NONET: never touch the network.
+        // NOERROR/NOWARNING: problems are normal here, not news. COMPACT: less memory.
+        // HUGE lifts libxml2's nesting limit, which would otherwise cut deep pages
+        // short and lose their text; our own cap below bounds depth instead.
+        let flags = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
+            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
+            | Int32(XML_PARSE_HUGE.rawValue)
+        // An empty page still parses (to an empty document), so give libxml2 one NUL byte.
+        let input = bytes.isEmpty ? [0] : bytes
+        let doc: htmlDocPtr? = input.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) {
+                htmlReadMemory($0.baseAddress, Int32(bytes.count), "", "UTF-8", flags)
+            }
+        }
+        guard let doc else { return HTMLDocument() }
+        defer { xmlFreeDoc(doc) }
+        return convert(doc, maxDepth: max(1, options.maxDepth))
+    }
+
+    /// libxml2's version string at run time, e.g. "2.9.14".
+    public static var libxml2Version: String {
+        _ = initialized
+        guard let raw = __xmlParserVersion()?.pointee else { return LIBXML_DOTTED_VERSION }
+        // xmlParserVersion is "20914": major, two-digit minor, two-digit patch.
+        guard let number = Int(String(cString: raw)) else { return LIBXML_DOTTED_VERSION }
+        return "\(number / 10000).\(number / 100 % 100).\(number % 100)"
+    }
+
+    private static let loadAttempts = Atomic<Int>(0)
+
+    /// xmlInitParser once per process, and a loader that refuses every external
+    /// resource, whatever options a caller passes.
+    private static let initialized: Void = {
+        xmlInitParser()
+        xmlSetExternalEntityLoader { _, _, _ in
+            HTMLParser.loadAttempts.add(1, ordering: .relaxed)
+            return nil
+        }
+    }()
+
+    /// Walks the libxml2 tree with an explicit stack (a page nested a million deep
+    /// must not overflow ours) and copies it into Swift values.
+    private static func convert(_ doc: htmlDocPtr, maxDepth: Int) -> HTMLDocument {
+        var result = HTMLDocument()
+        // (libxml2 node, parent index in result, depth)
+        var stack: [(xmlNodePtr, Int, Int)] = []
+        var child = doc.pointee.children
+        var topLevel: [xmlNodePtr] = []
+        while let node = child { topLevel.append(node); child = node.pointee.next }
+        for node in topLevel.reversed() { stack.append((node, -1, 0)) }
+
+        while let (node, requestedParent, requestedDepth) = stack.popLast() {
+            var parent = requestedParent
+            var depth = requestedDepth
+            if depth > maxDepth {
+                result.nodesBeyondDepthCap += 1
+                depth = maxDepth
+                // Re-attach at the cap: walk up from the requested parent until its depth is below the cap.
+                while parent >= 0, result.nodes[parent].depth >= maxDepth { parent = result.nodes[parent].parent }
+            }
+            let kind: HTMLDocument.Node.Kind
+            var name = ""
+            var text = ""
+            var attributes: [HTMLDocument.Attribute] = []
+            switch node.pointee.type {
+            case XML_ELEMENT_NODE:
+                kind = .element
+                name = node.pointee.name.map { String(cString: $0).lowercased() } ?? ""
+                var attribute = node.pointee.properties
+                while let a = attribute {
+                    let attributeName = a.pointee.name.map { String(cString: $0).lowercased() } ?? ""
+                    var value = ""
+                    var valueNode = a.pointee.children
+                    while let v = valueNode {
+                        if let content = v.pointee.content { value += String(cString: content) }
+                        valueNode = v.pointee.next
+                    }
+                    attributes.append(.init(name: attributeName, value: value))
+                    attribute = a.pointee.next
+                }
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                kind = .text
+                text = node.pointee.content.map { String(cString: $0) } ?? ""
+                // libxml2 leaves "&nbsp" without its semicolon as written; browsers (and
+                // the people who wrote these pages) read it as a no-break space.
+                if text.contains("&nbsp") { text = text.replacingNbspWithoutSemicolon() }
+            case XML_COMMENT_NODE:
+                kind = .comment
+                text = node.pointee.content.map { String(cString: $0) } ?? ""
+            default:
+                continue // DTD, processing instructions, entity declarations: not content
+            }
+            let index = result.nodes.count
+            result.nodes.append(.init(kind: kind, name: name, attributes: attributes, text: text,
+                                      parent: parent, children: [], depth: depth))
+            if parent >= 0 { result.nodes[parent].children.append(index) } else { result.roots.append(index) }
+            if kind == .element {
+                var children: [xmlNodePtr] = []
+                var c = node.pointee.children
+                while let n = c { children.append(n); c = n.pointee.next }
+                for n in children.reversed() { stack.append((n, index, depth + 1)) }
+            }
+        }
+        return result
+    }
+}
+
+extension String {
+    func replacingNbspWithoutSemicolon() -> String {
+        var result = ""
+        var rest = self[...]
+        while let range = rest.firstRange(of: "&nbsp") {
+            result += rest[..<range.lowerBound]
+            result += "\u{A0}"
+            rest = rest[range.upperBound...]
+            if rest.first == ";" { rest = rest.dropFirst() }
+        }
+        return result + rest
+    }
+}

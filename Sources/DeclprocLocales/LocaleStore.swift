@@ -1,0 +1,106 @@
+import Foundation
+
+/// Where declproc's data lives: the `Locales/` folder, found at run time so a
+/// binary copied elsewhere with its `Locales/` keeps working.
+///
+/// Data is read through this one type, so code never builds paths into the data
+/// itself, and a test can point the whole engine at another folder.
+public struct LocaleStore: Sendable {
+    /// The `Locales/` folder.
+    public let root: URL
+    /// The data's version, from `manifest.json`.
+    public let version: String
+
+    /// Why each place was tried and not taken, for the error message.
+    public struct NotFound: Error, CustomStringConvertible {
+        public let tried: [(place: String, reason: String)]
+        public var description: String {
+            "declproc's Locales/ data was not found. Tried:\n"
+                + tried.map { "  \($0.place): \($0.reason)" }.joined(separator: "\n")
+                + "\nPass --locales PATH or set DECLPROC_LOCALES to the Locales folder that came with declproc."
+        }
+    }
+
+    /// A data file that is missing or unreadable.
+    public struct MissingData: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
+        public var description: String { "Locales data \(path): \(reason)" }
+    }
+
+    public init(root: URL) throws(MissingData) {
+        let manifest = root.appendingPathComponent("manifest.json")
+        guard let data = try? Data(contentsOf: manifest) else {
+            throw MissingData(path: manifest.path, reason: "missing or unreadable (every Locales folder has one)")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let version = object["version"] as? String
+        else {
+            throw MissingData(path: manifest.path, reason: "not a JSON object with a \"version\" string")
+        }
+        self.root = root.standardizedFileURL
+        self.version = version
+    }
+
+    /// Finds `Locales/` in the documented order: an explicit path, then
+    /// `DECLPROC_LOCALES`, then beside the executable (or `../share/declproc/`), then
+    /// the source tree this binary was built from.
+    public static func locate(
+        explicit: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        executable: URL? = Bundle.main.executableURL
+    ) throws(NotFound) -> LocaleStore {
+        var candidates: [(place: String, url: URL, mustExist: Bool)] = []
+        if let explicit { candidates.append(("--locales", URL(fileURLWithPath: explicit), true)) }
+        else if let env = environment["DECLPROC_LOCALES"], !env.isEmpty {
+            candidates.append(("DECLPROC_LOCALES", URL(fileURLWithPath: env), true))
+        } else {
+            if let executable {
+                let directory = executable.resolvingSymlinksInPath().deletingLastPathComponent()
+                candidates.append(("beside the executable", directory.appendingPathComponent("Locales"), false))
+                candidates.append(("../share/declproc", directory.deletingLastPathComponent()
+                    .appendingPathComponent("share/declproc/Locales"), false))
+            }
+            candidates.append(("source tree", sourceTreeLocales, false))
+        }
+        var tried: [(String, String)] = []
+        for candidate in candidates {
+            do {
+                return try LocaleStore(root: candidate.url)
+            } catch {
+                tried.append(("\(candidate.place) (\(candidate.url.path))", error.reason))
+                // An explicit choice that fails is final: silently using other data would surprise.
+                if candidate.mustExist { break }
+            }
+        }
+        throw NotFound(tried: tried)
+    }
+
+    /// `<repo>/Locales`, from this file's place in `<repo>/Sources/DeclprocLocales/`.
+    static var sourceTreeLocales: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Locales")
+    }
+
+    public func url(_ relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
+
+    public func data(_ relativePath: String) throws(MissingData) -> Data {
+        do { return try Data(contentsOf: url(relativePath), options: .mappedIfSafe) }
+        catch { throw MissingData(path: url(relativePath).path, reason: "missing or unreadable") }
+    }
+
+    /// The lines of a UTF-8 text file, without `#` comment lines and empty lines.
+    public func lines(_ relativePath: String) throws(MissingData) -> [Substring] {
+        let text = String(decoding: try data(relativePath), as: UTF8.self)
+        return text.split(separator: "\n", omittingEmptySubsequences: true).filter { !$0.hasPrefix("#") }
+    }
+
+    /// Tab-separated rows of a data file (comments and empty lines skipped).
+    public func rows(_ relativePath: String) throws(MissingData) -> [[Substring]] {
+        try lines(relativePath).map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+    }
+}

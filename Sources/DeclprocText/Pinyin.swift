@@ -1,0 +1,199 @@
+import DeclprocLocales
+
+/// How tones are written in Pinyin output.
+public enum ToneStyle: String, Sendable, CaseIterable {
+    /// `háng`, `lǜ`
+    case marks
+    /// `hang2`, `lü4`, neutral tone `de5`
+    case numbers
+    /// `hang`, `lü`
+    case none
+}
+
+/// A Pinyin syllable as stored in `Locales/zh/pinyin`: lower-case letters, `v` for ü,
+/// and a tone digit 1-5 (5 = neutral).
+public struct PinyinSyllable: Sendable, Hashable {
+    public let letters: String // with "ü", never "v"
+    public let tone: Int
+
+    public init?(numbered: Substring) {
+        guard let last = numbered.last, let tone = last.wholeNumberValue, (1...5).contains(tone) else { return nil }
+        let body = numbered.dropLast()
+        guard !body.isEmpty else { return nil }
+        letters = body.replacingOccurrencesOfV()
+        self.tone = tone
+    }
+
+    public func written(_ style: ToneStyle) -> String {
+        switch style {
+        case .numbers: return letters + String(tone)
+        case .none: return letters
+        case .marks: return tone >= 5 ? letters : Self.placeMark(letters, tone: tone)
+        }
+    }
+
+    /// The standard rule: the mark goes on a or e; on the o of "ou"; otherwise on
+    /// the last vowel.
+    static func placeMark(_ letters: String, tone: Int) -> String {
+        var scalars = Array(letters.unicodeScalars)
+        let vowels: Set<Unicode.Scalar> = ["a", "e", "i", "o", "u", "ü"]
+        var target: Int? = scalars.firstIndex(of: "a") ?? scalars.firstIndex(of: "e")
+        if target == nil, let o = scalars.firstIndex(of: "o"), o + 1 < scalars.count, scalars[o + 1] == "u" { target = o }
+        if target == nil { target = scalars.lastIndex { vowels.contains($0) } }
+        // Syllabic nasals (m, n, ng) carry the mark on the consonant: ḿ, ń, ň, ǹ.
+        if target == nil { target = scalars.firstIndex { $0 == "m" || $0 == "n" } }
+        guard let index = target else { return letters }
+        let marks: [Unicode.Scalar] = ["\u{304}", "\u{301}", "\u{30C}", "\u{300}"]
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[...index])
+        view.append(marks[tone - 1])
+        view.append(contentsOf: scalars[(index + 1)...])
+        scalars = []
+        // Compose to the precomposed letters people type (á, ǜ), as NFC does.
+        return String(view).precomposedPinyin()
+    }
+}
+
+extension Substring {
+    fileprivate func replacingOccurrencesOfV() -> String {
+        String(String.UnicodeScalarView(unicodeScalars.map { $0 == "v" ? "ü" : $0 }))
+    }
+}
+
+extension String {
+    /// Pinyin's combining marks composed with their vowels. Every vowel+mark pair
+    /// used by Pinyin has a precomposed form, so a table suffices here.
+    fileprivate func precomposedPinyin() -> String {
+        let table: [String: String] = [
+            "a\u{304}": "ā", "a\u{301}": "á", "a\u{30C}": "ǎ", "a\u{300}": "à",
+            "e\u{304}": "ē", "e\u{301}": "é", "e\u{30C}": "ě", "e\u{300}": "è",
+            "i\u{304}": "ī", "i\u{301}": "í", "i\u{30C}": "ǐ", "i\u{300}": "ì",
+            "o\u{304}": "ō", "o\u{301}": "ó", "o\u{30C}": "ǒ", "o\u{300}": "ò",
+            "u\u{304}": "ū", "u\u{301}": "ú", "u\u{30C}": "ǔ", "u\u{300}": "ù",
+            "ü\u{304}": "ǖ", "ü\u{301}": "ǘ", "ü\u{30C}": "ǚ", "ü\u{300}": "ǜ",
+            "m\u{301}": "ḿ", "n\u{301}": "ń", "n\u{30C}": "ň", "n\u{300}": "ǹ",
+        ]
+        var out = ""
+        var iterator = unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = iterator.next()
+        while let current = pending {
+            let next = iterator.next()
+            if let next, (0x300...0x30C).contains(next.value),
+               let composed = table[String(String.UnicodeScalarView([current, next]))] {
+                out += composed
+                pending = iterator.next()
+            } else {
+                out.unicodeScalars.append(current)
+                pending = next
+            }
+        }
+        return out
+    }
+}
+
+/// Character and phrase readings from `Locales/zh/pinyin/` (see its SOURCES.md).
+public final class PinyinLexicon: Sendable {
+    /// Readings per character, most common first.
+    public let characters: [Unicode.Scalar: [PinyinSyllable]]
+    /// One reading per phrase, one syllable per character.
+    public let phrases: [String: [PinyinSyllable]]
+    public let longestPhrase: Int
+
+    public init(store: LocaleStore) throws(LocaleStore.MissingData) {
+        var characters: [Unicode.Scalar: [PinyinSyllable]] = [:]
+        for row in try store.rows("zh/pinyin/chars.tsv") where row.count >= 2 {
+            guard let scalar = row[0].unicodeScalars.first, row[0].unicodeScalars.count == 1 else { continue }
+            let readings = row[1].split(separator: ",").compactMap(PinyinSyllable.init(numbered:))
+            if !readings.isEmpty { characters[scalar] = readings }
+        }
+        var phrases: [String: [PinyinSyllable]] = [:]
+        var longest = 1
+        for row in try store.rows("zh/pinyin/words.tsv") where row.count >= 2 {
+            let syllables = row[1].split(separator: " ").compactMap(PinyinSyllable.init(numbered:))
+            let length = row[0].unicodeScalars.count
+            guard syllables.count == length else { continue }
+            phrases[String(row[0])] = syllables
+            longest = max(longest, length)
+        }
+        guard !characters.isEmpty else {
+            throw LocaleStore.MissingData(path: store.url("zh/pinyin/chars.tsv").path, reason: "holds no readings")
+        }
+        self.characters = characters
+        self.phrases = phrases
+        self.longestPhrase = longest
+    }
+}
+
+/// Han to Pinyin, choosing each character's reading from the longest phrase of
+/// the lexicon that covers it (银行 háng, 行走 xíng), else its most common reading.
+public struct PinyinTransliterator: Sendable {
+    public let lexicon: PinyinLexicon
+
+    public init(lexicon: PinyinLexicon) { self.lexicon = lexicon }
+
+    /// One entry per scalar of `text`: the syllable for Han characters the lexicon
+    /// knows, nil for everything else.
+    public func syllables(_ text: String) -> [PinyinSyllable?] {
+        let scalars = Array(text.unicodeScalars)
+        var result = [PinyinSyllable?](repeating: nil, count: scalars.count)
+        var i = 0
+        while i < scalars.count {
+            guard scalars[i].isHan else { i += 1; continue }
+            // Forward maximum matching inside the run of Han characters.
+            var runEnd = i
+            while runEnd < scalars.count, scalars[runEnd].isHan { runEnd += 1 }
+            var matched = 0
+            var length = min(lexicon.longestPhrase, runEnd - i)
+            while length >= 2 {
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: scalars[i..<(i + length)])
+                if let reading = lexicon.phrases[String(view)] {
+                    for k in 0..<length { result[i + k] = reading[k] }
+                    matched = length
+                    break
+                }
+                length -= 1
+            }
+            if matched == 0 {
+                result[i] = lexicon.characters[scalars[i]]?.first
+                matched = 1
+            }
+            i += matched
+        }
+        return result
+    }
+
+    /// The text with each Han character replaced by its syllable, syllables
+    /// separated from each other and from neighbouring words by single spaces;
+    /// everything else as written.
+    public func transliterate(_ text: String, tones: ToneStyle) -> String {
+        let scalars = Array(text.unicodeScalars)
+        let readings = syllables(text)
+        var out = ""
+        var previousWasSyllable = false
+        for (i, scalar) in scalars.enumerated() {
+            if let syllable = readings[i] {
+                if let last = out.unicodeScalars.last, !last.properties.isWhitespace, !Self.opensText(last) || previousWasSyllable {
+                    out += " "
+                }
+                out += syllable.written(tones)
+                previousWasSyllable = true
+            } else {
+                if previousWasSyllable, !scalar.properties.isWhitespace, !Self.closesText(scalar) { out += " " }
+                out.unicodeScalars.append(scalar)
+                previousWasSyllable = false
+            }
+        }
+        return out
+    }
+
+    /// Punctuation that attaches to what follows (no space after it).
+    static func opensText(_ s: Unicode.Scalar) -> Bool {
+        "([{「『《〈（【〔“‘\"'".unicodeScalars.contains(s)
+    }
+
+    /// Punctuation that attaches to what precedes (no space before it).
+    static func closesText(_ s: Unicode.Scalar) -> Bool {
+        ".,;:?!)]}」』》〉）】〕”’\"'。，、；：？！…".unicodeScalars.contains(s)
+    }
+}

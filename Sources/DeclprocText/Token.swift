@@ -1,0 +1,59 @@
+/// A piece of text with its place in the text it came from, in Unicode scalars
+/// (not UTF-16 units, not grapheme clusters: what other tools can count the same way).
+public struct Token: Sendable, Equatable, Hashable {
+    public let text: String
+    public let start: Int
+    public let end: Int
+    public init(text: String, start: Int, end: Int) {
+        self.text = text
+        self.start = start
+        self.end = end
+    }
+}
+
+/// A string's UTF-16 code units with the scalar index each unit belongs to:
+/// ICU speaks UTF-16 offsets, our records speak scalar offsets.
+struct UTF16Text {
+    let units: [UInt16]
+    /// scalarIndex[i] = index of the scalar that UTF-16 unit i belongs to; one extra
+    /// entry at the end = the scalar count.
+    let scalarIndex: [Int]
+    let scalars: [Unicode.Scalar]
+
+    init(_ text: String) {
+        var units: [UInt16] = []
+        var scalarIndex: [Int] = []
+        var scalars: [Unicode.Scalar] = []
+        units.reserveCapacity(text.utf8.count)
+        scalarIndex.reserveCapacity(text.utf8.count + 1)
+        for scalar in text.unicodeScalars {
+            let index = scalars.count
+            scalars.append(scalar)
+            for unit in UTF16.encode(scalar)! {
+                units.append(unit)
+                scalarIndex.append(index)
+            }
+        }
+        scalarIndex.append(scalars.count)
+        self.units = units
+        self.scalarIndex = scalarIndex
+        self.scalars = scalars
+    }
+
+    func string(scalars range: Range<Int>) -> String {
+        var s = String.UnicodeScalarView()
+        s.append(contentsOf: scalars[range])
+        return String(s)
+    }
+}
+
+extension Unicode.Scalar {
+    /// Han ideographs, including the CJK extension blocks and compatibility
+    /// ideographs, and 〇 (Common, but read líng).
+    public var isHan: Bool {
+        switch value {
+        case 0x3007, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x323AF: return true
+        default: return false
+        }
+    }
+}
