@@ -124,51 +124,86 @@ public final class PinyinLexicon: Sendable {
     }
 }
 
-/// Han to Pinyin, choosing each character's reading from the longest phrase of
-/// the lexicon that covers it (银行 háng, 行走 xíng), else its most common reading.
+/// Han to Pinyin, choosing each character's reading from the lexicon phrase that
+/// covers it in context (银行 háng, 行走 xíng), else its most common reading.
+///
+/// Within each run of Han characters, phrases are chosen by dynamic programming:
+/// fewest pieces first (longer phrases carry more context), and among equally
+/// short cuttings the one that agrees with the word segmenter's boundaries, which
+/// settles cases plain forward matching gets wrong (长城|上|行走, not 上行|走).
 public struct PinyinTransliterator: Sendable {
     public let lexicon: PinyinLexicon
 
     public init(lexicon: PinyinLexicon) { self.lexicon = lexicon }
 
     /// One entry per scalar of `text`: the syllable for Han characters the lexicon
-    /// knows, nil for everything else.
-    public func syllables(_ text: String) -> [PinyinSyllable?] {
+    /// knows, nil for everything else. `words` are the text's word tokens (from
+    /// `Segmenter.words`), used to break ties; pass [] when there are none.
+    public func syllables(_ text: String, words: [Token]) -> [PinyinSyllable?] {
         let scalars = Array(text.unicodeScalars)
+        var boundaries = Set<Int>()
+        for word in words { boundaries.insert(word.start); boundaries.insert(word.end) }
         var result = [PinyinSyllable?](repeating: nil, count: scalars.count)
         var i = 0
         while i < scalars.count {
             guard scalars[i].isHan else { i += 1; continue }
-            // Forward maximum matching inside the run of Han characters.
             var runEnd = i
             while runEnd < scalars.count, scalars[runEnd].isHan { runEnd += 1 }
-            var matched = 0
-            var length = min(lexicon.longestPhrase, runEnd - i)
-            while length >= 2 {
-                var view = String.UnicodeScalarView()
-                view.append(contentsOf: scalars[i..<(i + length)])
-                if let reading = lexicon.phrases[String(view)] {
-                    for k in 0..<length { result[i + k] = reading[k] }
-                    matched = length
-                    break
-                }
-                length -= 1
-            }
-            if matched == 0 {
-                result[i] = lexicon.characters[scalars[i]]?.first
-                matched = 1
-            }
-            i += matched
+            choose(scalars, i..<runEnd, boundaries, into: &result)
+            i = runEnd
         }
         return result
+    }
+
+    private func choose(_ scalars: [Unicode.Scalar], _ run: Range<Int>, _ boundaries: Set<Int>,
+                        into result: inout [PinyinSyllable?]) {
+        let n = run.count
+        // best[k]: lowest cost of cutting the first k characters; back[k]: length of the last piece.
+        var best = [Int](repeating: .max, count: n + 1)
+        var back = [Int](repeating: 1, count: n + 1)
+        var reading = [[PinyinSyllable]?](repeating: nil, count: n + 1)
+        best[0] = 0
+        for end in 1...n {
+            for length in 1...min(lexicon.longestPhrase, end) {
+                let start = end - length
+                guard best[start] != .max else { continue }
+                var phrase: [PinyinSyllable]? = nil
+                if length >= 2 {
+                    var view = String.UnicodeScalarView()
+                    view.append(contentsOf: scalars[(run.lowerBound + start)..<(run.lowerBound + end)])
+                    phrase = lexicon.phrases[String(view)]
+                    if phrase == nil { continue }
+                }
+                var cost = best[start] + 1000
+                if !boundaries.isEmpty {
+                    if !boundaries.contains(run.lowerBound + start) { cost += 1 }
+                    if !boundaries.contains(run.lowerBound + end) { cost += 1 }
+                }
+                if cost < best[end] {
+                    best[end] = cost
+                    back[end] = length
+                    reading[end] = phrase
+                }
+            }
+        }
+        var end = n
+        while end > 0 {
+            let length = back[end]
+            if let phrase = reading[end] {
+                for k in 0..<length { result[run.lowerBound + end - length + k] = phrase[k] }
+            } else {
+                result[run.lowerBound + end - 1] = lexicon.characters[scalars[run.lowerBound + end - 1]]?.first
+            }
+            end -= length
+        }
     }
 
     /// The text with each Han character replaced by its syllable, syllables
     /// separated from each other and from neighbouring words by single spaces;
     /// everything else as written.
-    public func transliterate(_ text: String, tones: ToneStyle) -> String {
+    public func transliterate(_ text: String, words: [Token], tones: ToneStyle) -> String {
         let scalars = Array(text.unicodeScalars)
-        let readings = syllables(text)
+        let readings = syllables(text, words: words)
         var out = ""
         var previousWasSyllable = false
         for (i, scalar) in scalars.enumerated() {

@@ -1,0 +1,36 @@
+import ArgumentParser
+import DeclprocHTML
+import DeclprocICU
+import DeclprocLocales
+
+struct Declproc: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "declproc",
+        abstract: "Turn scraped pages of public statements into clean, structured, bilingual records.",
+        subcommands: [Extract.self, Normalize.self, Segment.self, Transliterate.self]
+    )
+
+    @Flag(name: .long, help: "Print declproc's version and the ICU, Unicode and libxml2 versions in use.")
+    var version = false
+
+    mutating func run() throws {
+        guard version else { throw CleanExit.helpRequest(self) }
+        print("declproc \(Self.version)")
+        print("ICU \(ICU.version)")
+        print("Unicode \(ICU.unicodeVersion)")
+        print("libxml2 \(HTMLParser.libxml2Version)")
+    }
+}
+
+/// Flags every command that reads Locales/ data takes.
+struct LocaleOptions: ParsableArguments {
+    @Option(name: .long, help: "The Locales folder (default: $DECLPROC_LOCALES, beside the executable, or the source tree).")
+    var locales: String?
+
+    func store() throws -> LocaleStore {
+        do { return try LocaleStore.locate(explicit: locales) }
+        catch { throw Fatal(error.description) }
+    }
+}

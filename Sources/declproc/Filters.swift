@@ -1,0 +1,126 @@
+import ArgumentParser
+import DeclprocText
+import Foundation
+
+extension TextNormalizer.Form: ExpressibleByArgument {}
+extension TextNormalizer.Punctuation: ExpressibleByArgument {}
+extension ToneStyle: ExpressibleByArgument {}
+
+/// What every filter takes: its inputs and --json.
+struct FilterOptions: ParsableArguments {
+    @Argument(help: "Files to read line by line (default: standard input; '-' is standard input).")
+    var files: [String] = []
+
+    @Flag(name: .long, help: "Write one JSON object per line instead of text.")
+    var json = false
+}
+
+/// One JSON object per line, keys sorted so output is byte-stable.
+let lineEncoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return encoder
+}()
+
+func jsonLine(_ value: some Encodable) throws -> String {
+    String(decoding: try lineEncoder.encode(value), as: UTF8.self)
+}
+
+struct TokenJSON: Encodable {
+    let text: String
+    let start: Int
+    let end: Int
+    var pinyin: [String]? = nil
+}
+
+struct Normalize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Normalize text line by line: NFC or NFKC, width folding that keeps Chinese punctuation, whitespace.")
+
+    @OptionGroup var filter: FilterOptions
+
+    @Option(help: "Unicode normalization form: nfc or nfkc.")
+    var form: TextNormalizer.Form = .nfc
+
+    @Option(help: "Punctuation: keep (as written), cjk (full-width next to Han) or ascii.")
+    var punct: TextNormalizer.Punctuation = .keep
+
+    @Flag(inversion: .prefixedNo, help: "Fold full-width Latin letters, digits and spaces to half-width.")
+    var foldWidth = true
+
+    func run() throws {
+        var options = TextNormalizer.Options()
+        options.form = form
+        options.punctuation = punct
+        options.foldWidth = foldWidth
+        let normalizer = TextNormalizer(options: options)
+        struct Line: Encodable { let text: String; let normalized: String; let offsets: [Int]; let removed: Int }
+        try LineFilter(inputs: filter.files).run { line in
+            let result = try normalizer.normalize(line)
+            guard filter.json else { return result.text }
+            return try jsonLine(Line(text: line, normalized: result.text, offsets: result.offsets, removed: result.removed))
+        }
+    }
+}
+
+struct Segment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Split each line into words (separated by spaces) or sentences (separated by tabs).")
+
+    enum Unit: String, ExpressibleByArgument { case word, sentence }
+
+    @OptionGroup var filter: FilterOptions
+
+    @Option(help: "word or sentence.")
+    var unit: Unit = .word
+
+    func run() throws {
+        let segmenter = try Segmenter()
+        struct Line: Encodable { let text: String; let tokens: [TokenJSON] }
+        try LineFilter(inputs: filter.files).run { line in
+            let tokens = unit == .word ? try segmenter.words(line) : try segmenter.sentences(line)
+            if filter.json {
+                return try jsonLine(Line(text: line, tokens: tokens.map { TokenJSON(text: $0.text, start: $0.start, end: $0.end) }))
+            }
+            // A separator inside a token would break the one-line contract for readers
+            // that split on it; tokens never contain "\t", and words never contain " ".
+            return tokens.map(\.text).joined(separator: unit == .word ? " " : "\t")
+        }
+    }
+}
+
+struct Transliterate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write Han text as Pinyin, line by line, choosing readings from phrases in context.")
+
+    enum Target: String, ExpressibleByArgument { case pinyin }
+
+    @OptionGroup var filter: FilterOptions
+    @OptionGroup var locale: LocaleOptions
+
+    @Option(help: "Target romanization.")
+    var to: Target = .pinyin
+
+    @Option(help: "Tones as marks (háng), numbers (hang2) or none (hang).")
+    var tones: ToneStyle = .marks
+
+    func run() throws {
+        let store = try locale.store()
+        let lexicon: PinyinLexicon
+        do { lexicon = try PinyinLexicon(store: store) } catch { throw Fatal(error.description) }
+        let pinyin = PinyinTransliterator(lexicon: lexicon)
+        let segmenter = try Segmenter()
+        struct Line: Encodable { let text: String; let pinyin: String; let tokens: [TokenJSON] }
+        try LineFilter(inputs: filter.files).run { line in
+            let words = try segmenter.words(line)
+            let syllables = pinyin.syllables(line, words: words)
+            let text = pinyin.transliterate(line, words: words, tones: tones)
+            guard filter.json else { return text }
+            let tokens = words.map { token in
+                TokenJSON(text: token.text, start: token.start, end: token.end,
+                          pinyin: syllables[token.start..<token.end].compactMap { $0?.written(tones) })
+            }
+            return try jsonLine(Line(text: line, pinyin: text, tokens: tokens))
+        }
+    }
+}
