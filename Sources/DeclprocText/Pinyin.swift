@@ -208,7 +208,8 @@ public struct PinyinTransliterator: Sendable {
         var previousWasSyllable = false
         for (i, scalar) in scalars.enumerated() {
             if let syllable = readings[i] {
-                if let last = out.unicodeScalars.last, !last.properties.isWhitespace, !Self.opensText(last) || previousWasSyllable {
+                if let last = out.unicodeScalars.last, !last.properties.isWhitespace,
+                   previousWasSyllable || !(Self.opensText(last) || Self.isFullWidthPunctuation(last)) {
                     out += " "
                 }
                 out += syllable.written(tones)
@@ -225,6 +226,13 @@ public struct PinyinTransliterator: Sendable {
     /// Punctuation that attaches to what follows (no space after it).
     static func opensText(_ s: Unicode.Scalar) -> Bool {
         "([{「『《〈（【〔“‘\"'".unicodeScalars.contains(s)
+    }
+
+    /// Chinese punctuation carries its own spacing: no space is added after it.
+    static func isFullWidthPunctuation(_ s: Unicode.Scalar) -> Bool {
+        (0x3000...0x303F).contains(s.value) || (0xFF01...0xFF0F).contains(s.value)
+            || (0xFF1A...0xFF20).contains(s.value) || (0xFF3B...0xFF40).contains(s.value)
+            || (0xFF5B...0xFF65).contains(s.value) || "…—“”‘’".unicodeScalars.contains(s)
     }
 
     /// Punctuation that attaches to what precedes (no space before it).

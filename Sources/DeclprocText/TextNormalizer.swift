@@ -45,8 +45,15 @@ public struct TextNormalizer: Sendable {
 
     public init(options: Options = Options()) {
         self.options = options
-        normalizer = options.form == .nfc ? .nfc : .nfkc
+        normalizer = options.form == .nfc ? .nfc : Self.nfkcKeepingChinesePunctuation
     }
+
+    /// NFKC would turn ！，：；？（） into ASCII; a filtered NFKC leaves exactly the
+    /// punctuation width folding keeps.
+    static let nfkcKeepingChinesePunctuation: Normalizer = {
+        let kept = keptFullWidth.sorted().map { "\\u" + String($0, radix: 16, uppercase: true) }.joined()
+        return try! Normalizer(filtering: .nfkc, to: "[^\(kept)]")
+    }()
 
     public func normalize(_ input: String) throws(ICUError) -> Result {
         // Stage 1: per-scalar rewrites (removal, width, punctuation): one input scalar

@@ -12,8 +12,10 @@ struct Declproc: ParsableCommand {
         subcommands: [Extract.self, Normalize.self, Segment.self, Transliterate.self]
     )
 
-    @Flag(name: .long, help: "Print declproc's version and the ICU, Unicode and libxml2 versions in use.")
+    @Flag(name: .long, help: "Print declproc's version and the ICU, Unicode, libxml2 and Locales data in use.")
     var version = false
+
+    @OptionGroup var locale: LocaleOptions
 
     mutating func run() throws {
         guard version else { throw CleanExit.helpRequest(self) }
@@ -21,6 +23,11 @@ struct Declproc: ParsableCommand {
         print("ICU \(ICU.version)")
         print("Unicode \(ICU.unicodeVersion)")
         print("libxml2 \(HTMLParser.libxml2Version)")
+        if let store = try? locale.store() {
+            print("Locales \(store.version) (\(store.root.path))")
+        } else {
+            print("Locales not found")
+        }
     }
 }
 

@@ -116,9 +116,13 @@ struct Transliterate: ParsableCommand {
             let syllables = pinyin.syllables(line, words: words)
             let text = pinyin.transliterate(line, words: words, tones: tones)
             guard filter.json else { return text }
+            let scalars = Array(line.unicodeScalars)
+            // One entry per Han character; one the lexicon cannot read stays as written.
             let tokens = words.map { token in
                 TokenJSON(text: token.text, start: token.start, end: token.end,
-                          pinyin: syllables[token.start..<token.end].compactMap { $0?.written(tones) })
+                          pinyin: (token.start..<token.end).compactMap { i in
+                              scalars[i].isHan ? syllables[i]?.written(tones) ?? String(scalars[i]) : nil
+                          })
             }
             return try jsonLine(Line(text: line, pinyin: text, tokens: tokens))
         }

@@ -1,0 +1,148 @@
+import DeclprocText
+import Testing
+import TestSupport
+
+@Suite struct NormalizerTests {
+    static let defaults = TextNormalizer()
+
+    @Test(arguments: [
+        ("ＡＢＣ１２３", "ABC123"),
+        ("你好，世界！（测试）？：；", "你好，世界！（测试）？：；"),
+        ("「引号」『书名』《书》。、", "「引号」『书名』《书》。、"),
+        ("全角　空格", "全角 空格"),
+        ("  前后  空白\t\t中间  ", "前后 空白 中间"),
+        ("零\u{200B}宽\u{202E}覆盖\u{0007}控制", "零宽覆盖控制"),
+        ("e\u{301}", "\u{E9}"),
+        ("Ｈｅｌｌｏ，ｗｏｒｌｄ", "Hello，world"),
+    ])
+    func defaultNormalization(input: String, expected: String) throws {
+        let result = try Self.defaults.normalize(input)
+        #expect(Array(result.text.unicodeScalars) == Array(expected.unicodeScalars))
+    }
+
+    @Test func nfkcFoldsCompatibilityButKeepsChinesePunctuation() throws {
+        var options = TextNormalizer.Options()
+        options.form = .nfkc
+        let result = try TextNormalizer(options: options).normalize("①ﬁ，。")
+        // NFKC alone would turn "，" into ","; the full-width comma is kept as Chinese punctuation.
+        #expect(result.text.unicodeScalars.map(\.value) == "1fi，。".unicodeScalars.map(\.value))
+    }
+
+    @Test(arguments: [
+        (TextNormalizer.Punctuation.ascii, "他说：「你好。」", "他说:\"你好.\""),
+        (.cjk, "他说:你好.", "他说：你好。"),
+        (.keep, "他说:你好.", "他说:你好."),
+    ])
+    func punctuationModes(mode: TextNormalizer.Punctuation, input: String, expected: String) throws {
+        var options = TextNormalizer.Options()
+        options.punctuation = mode
+        #expect(try TextNormalizer(options: options).normalize(input).text == expected)
+    }
+
+    /// Every output scalar must come from the input scalar its offset names.
+    @Test(arguments: ["ＡＢＣ 你好\u{200B}世界  e\u{301}x 𠮷😀", "\u{1E0A}\u{323}ａ", "  x  ", ""])
+    func offsetsPointBackIntoTheInput(input: String) throws {
+        let result = try Self.defaults.normalize(input)
+        let out = Array(result.text.unicodeScalars)
+        let original = Array(input.unicodeScalars)
+        #expect(result.offsets.count == out.count + 1)
+        #expect(result.offsets == result.offsets.sorted())
+        var plain = TextNormalizer.Options()
+        plain.collapseWhitespace = false
+        plain.removeInvisible = false
+        let perSource = TextNormalizer(options: plain)
+        for (i, offset) in result.offsets.dropLast().enumerated() {
+            #expect(offset < original.count)
+            if out[i] == " " { #expect(original[offset].properties.isWhitespace); continue }
+            // The output scalar comes from the segment that starts at its offset.
+            let segment = String(String.UnicodeScalarView(original[offset...].prefix(4)))
+            let normalized = try perSource.normalize(segment).text.unicodeScalars
+            #expect(normalized.contains(out[i]), "output \(out[i]) at \(i) mapped to \(original[offset])")
+        }
+        #expect(result.offsets.last! <= original.count)
+    }
+
+    @Test func invisibleCharactersAreCounted() throws {
+        #expect(try Self.defaults.normalize("a\u{200B}b\u{202E}c\u{FEFF}").removed == 3)
+    }
+}
+
+@Suite struct SegmenterTests {
+    @Test func chineseWords() throws {
+        let words = try Segmenter().words("银行行长在长城上行走。")
+        #expect(words.map(\.text) == ["银行", "行长", "在", "长城", "上", "行走", "。"])
+        #expect(words.map(\.start) == [0, 2, 4, 5, 7, 8, 10])
+    }
+
+    @Test func whitespaceIsNotAToken() throws {
+        let words = try Segmenter().words("  I quit  the CCP. ")
+        #expect(words.map(\.text) == ["I", "quit", "the", "CCP", "."])
+        #expect(words[1].start == 4 && words[1].end == 8)
+    }
+
+    @Test func offsetsCountScalarsNotUTF16() throws {
+        let text = "𠮷野家 😀 ok"
+        let words = try Segmenter().words(text)
+        let scalars = Array(text.unicodeScalars)
+        for word in words {
+            #expect(String(String.UnicodeScalarView(scalars[word.start..<word.end])) == word.text)
+        }
+        #expect(words.last?.text == "ok" && words.last?.start == 6)
+    }
+
+    @Test(arguments: [
+        ("我退出中共。你呢？好的！", ["我退出中共。", "你呢？", "好的！"]),
+        ("他说：“我退党了。”然后走了。", ["他说：“我退党了。”", "然后走了。"]),
+        ("Mr. Smith quit. Dr. Li stayed.", ["Mr. Smith quit.", "Dr.", "Li stayed."]),
+        ("", []),
+        ("   ", []),
+    ])
+    func sentences(input: String, expected: [String]) throws {
+        #expect(try Segmenter().sentences(input).map(\.text) == expected)
+    }
+}
+
+@Suite struct PinyinTests {
+    static let pinyin = try! PinyinTransliterator(lexicon: PinyinLexicon(store: TestFiles.locales()))
+
+    static func transliterate(_ text: String, _ tones: ToneStyle = .marks) throws -> String {
+        pinyin.transliterate(text, words: try Segmenter().words(text), tones: tones)
+    }
+
+    @Test(arguments: [
+        // FACTS 5: ICU gets xíng for 行 in 银行 and 行长, zhǎng for 长城.
+        ("银行行长在长城上行走", "yín háng háng zhǎng zài cháng chéng shàng xíng zǒu"),
+        ("我们都是好朋友", "wǒ men dōu shì hǎo péng yǒu"),
+        ("绿色的女儿", "lǜ sè de nǚ ér"),
+        ("我爱Swift编程", "wǒ ài Swift biān chéng"),
+        ("你好，世界。", "nǐ hǎo，shì jiè。"),
+        ("重新声明退出共青团", "chóng xīn shēng míng tuì chū gòng qīng tuán"),
+    ])
+    func marks(input: String, expected: String) throws {
+        #expect(try Self.transliterate(input) == expected)
+    }
+
+    @Test func tonesAsNumbersAndNone() throws {
+        #expect(try Self.transliterate("绿色的女儿", .numbers) == "lü4 se4 de5 nü3 er2")
+        #expect(try Self.transliterate("绿色的女儿", .none) == "lü se de nü er")
+    }
+
+    /// 𠮷 has no reading in the lexicon (nor in ICU): it stays as written, never guessed.
+    @Test func unknownHanIsKeptAsWritten() throws {
+        #expect(try Self.transliterate("𠮷野家") == "𠮷 yě jiā")
+    }
+
+    @Test(arguments: [("hang2", "háng"), ("lv4", "lǜ"), ("lve4", "lüè"), ("gou3", "gǒu"), ("liu2", "liú"),
+                      ("gui4", "guì"), ("de5", "de"), ("er2", "ér"), ("n2", "ń"), ("xiong1", "xiōng")])
+    func toneMarkPlacement(numbered: String, marked: String) {
+        #expect(PinyinSyllable(numbered: Substring(numbered))?.written(.marks) == marked)
+    }
+
+    @Test func everyHanCharacterGetsOneSyllable() {
+        let text = "三退声明：本人自愿退出中国共产党、共青团和少先队。〇"
+        let syllables = Self.pinyin.syllables(text, words: [])
+        for (scalar, syllable) in zip(text.unicodeScalars, syllables) {
+            #expect((syllable != nil) == scalar.isHan, "\(scalar)")
+        }
+    }
+}
