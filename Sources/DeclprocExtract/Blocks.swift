@@ -1,0 +1,216 @@
+import DeclprocHTML
+
+/// A run of text the page presents as one unit: a paragraph, heading, list item,
+/// table cell, quotation, or lines set apart by a blank `<br><br>`.
+public struct Block: Sendable, Equatable {
+    /// Text with HTML whitespace collapsed; `<br>` kept as "\n".
+    public var text: String
+    /// The innermost block element, e.g. "p", "li", "td", "blockquote", "h3".
+    public var tag: String
+    /// Ancestors from `body` down, e.g. "body/main/article/p".
+    public var path: String
+    /// Share of the block's characters that sit inside links (menus are all links).
+    public var linkDensity: Double
+    /// Inside navigation, headers, footers, sidebars, ads or cookie banners.
+    public var boilerplate: Bool
+    /// Inside a `<blockquote>` or `<q>`: quoted text, as news articles quote statements.
+    public var quoted: Bool
+
+    public var isHeading: Bool { tag.count == 2 && tag.first == "h" && tag.last!.isNumber }
+}
+
+/// Page metadata read from the document itself.
+public struct PageMetadata: Sendable, Equatable {
+    public var title: String?
+    public var lang: String?
+    /// The page's publication date (ISO 8601 date), if it declares one.
+    public var published: String?
+}
+
+/// Splits a parsed document into blocks, dropping what no reader sees (scripts,
+/// styles, comments, hidden elements, forms) and marking what is page furniture.
+public enum BlockExtractor {
+    static let blockTags: Set<String> = [
+        "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "div",
+        "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+        "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th",
+        "thead", "tr", "ul", "html",
+    ]
+    static let skippedTags: Set<String> = [
+        "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math", "select", "textarea",
+        "button", "input", "head", "canvas", "audio", "video", "map", "option",
+    ]
+    static let boilerplateTags: Set<String> = ["nav", "aside", "footer", "menu"]
+    /// class/id words that name page furniture rather than content.
+    static let boilerplateWords: Set<String> = [
+        "nav", "navbar", "navigation", "menu", "menubar", "footer", "sidebar", "banner", "ad", "ads", "advert",
+        "adverts", "advertisement", "advertising", "sponsor", "sponsored", "cookie", "cookies", "consent", "breadcrumb",
+        "breadcrumbs", "share", "sharing", "social", "copyright", "related", "hot", "recommend", "recommended",
+        "widget", "toolbar", "topbar", "masthead", "pagination", "pager", "popular", "tags", "subscribe", "newsletter",
+    ]
+
+    private struct Context {
+        let tag: String
+        let path: String
+        let boilerplate: Bool
+        let quoted: Bool
+    }
+
+    public static func blocks(of document: HTMLDocument) -> [Block] {
+        var blocks: [Block] = []
+        var buffer = ""
+        var linkCharacters = 0
+        var characters = 0
+        var contexts = [Context(tag: "body", path: "body", boilerplate: false, quoted: false)]
+        var linkDepth = 0
+        var articleDepth = 0
+
+        func flush() {
+            let lines = buffer.split(separator: "\n").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+            if !lines.isEmpty {
+                let context = contexts.last!
+                blocks.append(Block(text: lines.joined(separator: "\n"), tag: context.tag, path: context.path,
+                                    linkDensity: characters == 0 ? 0 : Double(linkCharacters) / Double(characters),
+                                    boilerplate: context.boilerplate, quoted: context.quoted))
+            }
+            buffer = ""
+            linkCharacters = 0
+            characters = 0
+        }
+
+        // (node, entering) — exits are pushed before children so they pop after them.
+        var stack: [(Int, Bool)] = document.roots.reversed().map { ($0, true) }
+        while let (index, entering) = stack.popLast() {
+            let node = document.nodes[index]
+            switch node.kind {
+            case .comment:
+                continue
+            case .text:
+                let collapsed = collapseWhitespace(node.text)
+                if collapsed.isEmpty { continue }
+                if collapsed == " " { if !buffer.isEmpty && !buffer.hasSuffix(" ") && !buffer.hasSuffix("\n") { buffer += " " }; continue }
+                buffer += collapsed
+                let visible = collapsed.unicodeScalars.filter { !$0.properties.isWhitespace }.count
+                characters += visible
+                if linkDepth > 0 { linkCharacters += visible }
+            case .element:
+                let tag = node.name
+                if entering {
+                    if skippedTags.contains(tag) || isHidden(node) { continue }
+                    if tag == "br" {
+                        // A blank line (<br><br>) separates blocks; one <br> separates lines.
+                        if buffer.hasSuffix("\n") { flush() } else { buffer += "\n" }
+                        continue
+                    }
+                    if tag == "a" { linkDepth += 1 }
+                    if tag == "article" || tag == "main" { articleDepth += 1 }
+                    if blockTags.contains(tag) {
+                        flush()
+                        let parent = contexts.last!
+                        let furniture = boilerplateTags.contains(tag) || (tag == "header" && articleDepth == 0)
+                            || hasBoilerplateName(node)
+                        contexts.append(Context(tag: tag, path: parent.path + "/" + tag,
+                                                boilerplate: parent.boilerplate || furniture,
+                                                quoted: parent.quoted || tag == "blockquote"))
+                    }
+                    stack.append((index, false))
+                    stack.append(contentsOf: node.children.reversed().map { ($0, true) })
+                } else {
+                    if tag == "a" { linkDepth -= 1 }
+                    if tag == "article" || tag == "main" { articleDepth -= 1 }
+                    if blockTags.contains(tag) {
+                        flush()
+                        if contexts.count > 1 { contexts.removeLast() }
+                    }
+                }
+            }
+        }
+        flush()
+        return blocks
+    }
+
+    public static func metadata(of document: HTMLDocument) -> PageMetadata {
+        var lang: String? = nil
+        var published: String? = nil
+        for node in document.nodes where node.kind == .element {
+            switch node.name {
+            case "html":
+                if lang == nil, let value = node.attribute("lang") ?? node.attribute("xml:lang"), !value.isEmpty { lang = value }
+            case "meta":
+                let key = (node.attribute("property") ?? node.attribute("name") ?? node.attribute("itemprop") ?? "").lowercased()
+                let content = node.attribute("content") ?? ""
+                if node.attribute("http-equiv")?.lowercased() == "content-language", lang == nil, !content.isEmpty {
+                    lang = content.split(separator: ",").first.map(String.init)
+                }
+                if published == nil, publishedKeys.contains(key) { published = isoDate(content) }
+            case "time":
+                if published == nil, let value = node.attribute("datetime") { published = isoDate(value) }
+            default: break
+            }
+        }
+        return PageMetadata(title: document.title, lang: lang?.trimmingSpaces(), published: published)
+    }
+
+    static let publishedKeys: Set<String> = [
+        "article:published_time", "datepublished", "pubdate", "publishdate", "publish_date", "date", "dc.date",
+        "dc.date.issued", "dcterms.created", "og:published_time", "sailthru.date", "parsely-pub-date",
+    ]
+
+    /// The date part of an ISO-like timestamp ("2006-01-15T08:00", "2006/1/5").
+    static func isoDate(_ value: String) -> String? {
+        let digits = value.trimmingSpaces().prefix(10).split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." })
+        guard digits.count == 3, let y = Int(digits[0]), let m = Int(digits[1]), let d = Int(digits[2].prefix(2)),
+              (1900...2100).contains(y), (1...12).contains(m), (1...31).contains(d) else { return nil }
+        return zeroPadded(y, 4) + "-" + zeroPadded(m, 2) + "-" + zeroPadded(d, 2)
+    }
+
+    static func isHidden(_ node: HTMLDocument.Node) -> Bool {
+        if node.attribute("hidden") != nil { return true }
+        if node.attribute("aria-hidden")?.lowercased() == "true" { return true }
+        if let style = node.attribute("style")?.lowercased().filter({ !$0.isWhitespace }),
+           style.contains("display:none") || style.contains("visibility:hidden") { return true }
+        return false
+    }
+
+    static func hasBoilerplateName(_ node: HTMLDocument.Node) -> Bool {
+        for name in ["class", "id", "role"] {
+            guard let value = node.attribute(name)?.lowercased() else { continue }
+            if name == "role", ["navigation", "banner", "contentinfo", "complementary"].contains(value) { return true }
+            for word in value.split(whereSeparator: { !$0.isLetter && !$0.isNumber }) where boilerplateWords.contains(String(word)) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// HTML's whitespace (space, tab, newlines, form feed) and no-break spaces
+    /// collapse to one space, as a browser renders them.
+    static func collapseWhitespace(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x20, 0x09, 0x0A, 0x0D, 0x0C, 0xA0: pendingSpace = true
+            default:
+                if pendingSpace { out.append(" "); pendingSpace = false }
+                out.append(scalar)
+            }
+        }
+        if pendingSpace { out.append(" ") }
+        return String(out)
+    }
+}
+
+extension StringProtocol {
+    func trimmingSpaces() -> String {
+        let scalars = Substring(self).unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+}
+
+func zeroPadded(_ value: Int, _ width: Int) -> String {
+    let digits = String(value)
+    return String(repeating: "0", count: max(0, width - digits.count)) + digits
+}

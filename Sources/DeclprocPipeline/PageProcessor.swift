@@ -1,0 +1,124 @@
+import DeclprocExtract
+import DeclprocHTML
+import DeclprocICU
+import DeclprocReader
+import DeclprocRecords
+import DeclprocText
+
+/// What became of one page: records, or a reject with its reason.
+public enum PageOutcome: Sendable {
+    case page(PageRecord, statements: [StatementRecord])
+    case rejected(Reject)
+}
+
+/// The chain of stages for one page: decode → parse → blocks → statements →
+/// normalize → segment → transliterate → records.
+///
+/// Owns ICU objects (decoder, break iterators), so it is not thread-safe: one per task.
+public final class PageProcessor {
+    public let resources: Resources
+    private let decoder: PageDecoder
+    private let segmenter: Segmenter
+    private let normalizer = TextNormalizer()
+    private let pinyin: PinyinTransliterator
+
+    public init(resources: Resources) throws(ICUError) {
+        self.resources = resources
+        decoder = try PageDecoder()
+        segmenter = try Segmenter()
+        pinyin = PinyinTransliterator(lexicon: resources.pinyin)
+    }
+
+    public func process(_ raw: RawPage) -> PageOutcome {
+        do {
+            return try processOrThrow(raw)
+        } catch let reject as Reject {
+            return .rejected(reject)
+        } catch {
+            return .rejected(Reject(input: raw.source.path, position: raw.source.position, reason: "internal error: \(error)"))
+        }
+    }
+
+    private func processOrThrow(_ raw: RawPage) throws -> PageOutcome {
+        let source = raw.source
+        func reject(_ reason: String) -> Reject { Reject(input: source.path, position: source.position, reason: reason) }
+        guard !raw.bytes.isEmpty else { throw reject("empty page (0 bytes)") }
+
+        // Stage: decode.
+        let (text, charset) = try decoder.decode(raw)
+        if let share = Self.binaryShare(text), share > 0.1 {
+            throw reject("not a text page: \(Int(share * 100))% of its characters are control codes or undecodable (\(charset.name))")
+        }
+
+        // Stage: parse and split into blocks.
+        let document = HTMLParser.parse(utf8: Array(text.utf8))
+        let metadata = BlockExtractor.metadata(of: document)
+        let blocks = BlockExtractor.blocks(of: document)
+
+        // Stage: find statements.
+        let found = resources.statements.statements(in: blocks)
+        let pageID = RecordID.make([source.path, String(source.position)])
+        var statements: [StatementRecord] = []
+        for (position, statement) in found.enumerated() {
+            statements.append(try record(for: statement, position: position, source: source, metadata: metadata))
+        }
+        let mainText = blocks.filter { !$0.boilerplate && $0.linkDensity < 0.5 }.map(\.text).joined(separator: "\n")
+        let page = PageRecord(
+            id: pageID,
+            source: .init(path: source.path, position: source.position, url: source.url,
+                          warcRecordID: source.warcRecordID, warcDate: source.warcDate),
+            charset: .init(name: charset.name, decidedBy: charset.decidedBy.rawValue,
+                           invalidBytes: charset.invalidBytes, declared: charset.declared),
+            title: metadata.title, lang: metadata.lang, published: metadata.published,
+            text: mainText, statements: statements.count)
+        return .page(page, statements: statements)
+    }
+
+    /// Stages: normalize, classify, segment, transliterate — for one statement.
+    private func record(for statement: FoundStatement, position: Int, source: PageSource,
+                        metadata: PageMetadata) throws -> StatementRecord {
+        let original = statement.block.text
+        let normalized = try normalizer.normalize(original)
+        let classified = resources.scripts.classify(normalized.text, pageLang: metadata.lang)
+        let map = normalized.offsets
+        var sentences: [SentenceRecord] = []
+        var allWords: [Token] = [] // in normalized-text offsets, for Pinyin's phrase choice
+        for sentence in try segmenter.sentences(normalized.text) {
+            let words = try segmenter.words(sentence.text)
+            allWords += words.map { Token(text: $0.text, start: sentence.start + $0.start, end: sentence.start + $0.end) }
+            sentences.append(SentenceRecord(
+                text: sentence.text, start: map[sentence.start], end: map[sentence.end],
+                words: words.map { Span(text: $0.text, start: map[sentence.start + $0.start], end: map[sentence.start + $0.end]) }))
+        }
+        var pinyinText: String? = nil
+        if normalized.text.unicodeScalars.contains(where: \.isHan) {
+            pinyinText = pinyin.transliterate(normalized.text, words: allWords, tones: .marks)
+        }
+        var translation: StatementRecord.Translation? = nil
+        if let block = statement.translation {
+            let text = try normalizer.normalize(block.text).text
+            translation = .init(text: text, lang: resources.scripts.classify(text).lang)
+        }
+        return StatementRecord(
+            id: RecordID.make([source.path, String(source.position), String(position)]),
+            source: .init(path: source.path, url: source.url, title: metadata.title, position: position, page: source.position),
+            lang: classified.lang, script: classified.script,
+            text: .init(original: original, normalized: normalized.text, pinyin: pinyinText),
+            sentences: sentences, translation: translation)
+    }
+
+    /// Share of characters that no text page has: C0 controls (other than tab,
+    /// newlines, form feed) and U+FFFD replacements. nil for empty text.
+    static func binaryShare(_ text: String) -> Double? {
+        var total = 0, bad = 0
+        for scalar in text.unicodeScalars.prefix(65_536) {
+            total += 1
+            switch scalar.value {
+            case 0x09, 0x0A, 0x0C, 0x0D: break
+            case 0x00...0x1F, 0xFFFD: bad += 1
+            default: break
+            }
+        }
+        return total == 0 ? nil : Double(bad) / Double(total)
+    }
+}

@@ -1,0 +1,19 @@
+import DeclprocExtract
+import DeclprocLocales
+import DeclprocText
+
+/// Everything loaded from `Locales/` once per run and shared by every task:
+/// immutable, so safe to share.
+public struct Resources: Sendable {
+    public let store: LocaleStore
+    public let pinyin: PinyinLexicon
+    public let scripts: ScriptDetector
+    public let statements: StatementFinder
+
+    public init(store: LocaleStore) throws(LocaleStore.MissingData) {
+        self.store = store
+        pinyin = try PinyinLexicon(store: store)
+        scripts = try ScriptDetector(store: store)
+        statements = try StatementFinder(store: store)
+    }
+}

@@ -1,0 +1,206 @@
+import DeclprocICU
+
+/// Which charset a page was decoded with, which rule decided it, and how many
+/// bytes could not be decoded (replaced by U+FFFD).
+public struct CharsetDecision: Sendable, Equatable, Codable {
+    public enum Rule: String, Sendable, Codable {
+        case bom, transport, meta, detector, fallback
+    }
+    public var name: String
+    public var decidedBy: Rule
+    public var invalidBytes: Int
+    /// What the page or its transport declared, when the decision overrode it.
+    public var declared: String?
+}
+
+/// Decides a page's charset and decodes it to text, in the order BOM → transport
+/// header → `<meta>` → detector → UTF-8 with replacement (FACTS 12).
+///
+/// Declarations are often wrong on real pages (a `<meta>` saying gb2312 on a UTF-8
+/// page), so a declaration is checked against the bytes before it is believed.
+/// Owns ICU converters and a detector: one per task.
+public final class PageDecoder {
+    private let detector: CharsetDetector
+    private var decoders: [String: CharsetDecoder] = [:]
+
+    public init() throws(ICUError) {
+        detector = try CharsetDetector()
+    }
+
+    public func decode(_ page: RawPage) throws(ICUError) -> (text: String, charset: CharsetDecision) {
+        let bytes = page.bytes
+        if let (name, bomLength) = Self.byteOrderMark(bytes) {
+            return try decode(bytes[bomLength...], as: name, rule: .bom)
+        }
+        for (rule, label) in [(CharsetDecision.Rule.transport, page.transportCharset),
+                              (.meta, MetaCharset.scan(bytes))] {
+            guard let label, let name = CharsetLabel.canonical(label), openable(name) else { continue }
+            // UTF-16 declared in a page without a BOM cannot be right: the bytes that
+            // spelled out the declaration were ASCII (the HTML standard's rule).
+            if name.hasPrefix("UTF-16") { continue }
+            if name != "UTF-8", UTF8Check.isConfidentlyUTF8(bytes) {
+                var result = try decode(bytes[...], as: "UTF-8", rule: .detector)
+                result.charset.declared = name
+                return result
+            }
+            let declared = try decode(bytes[...], as: name, rule: rule)
+            if declared.charset.invalidBytes == 0 { return declared }
+            // The declaration leaves bytes undecodable: see whether the content
+            // itself says something that decodes more cleanly.
+            if var better = try detect(bytes), better.charset.invalidBytes < declared.charset.invalidBytes {
+                better.charset.declared = name
+                return better
+            }
+            return declared
+        }
+        if let detected = try detect(bytes) { return detected }
+        return try decode(bytes[...], as: "UTF-8", rule: .fallback)
+    }
+
+    /// Valid UTF-8 first (the detector is weak on short UTF-8 text), then ICU's detector.
+    private func detect(_ bytes: [UInt8]) throws(ICUError) -> (text: String, charset: CharsetDecision)? {
+        if UTF8Check.isValid(bytes) { return try decode(bytes[...], as: "UTF-8", rule: .detector) }
+        var best: (text: String, charset: CharsetDecision)? = nil
+        for match in try detector.detect(bytes).prefix(3) where match.confidence >= 10 {
+            guard let name = CharsetLabel.canonical(match.name), openable(name) else { continue }
+            let candidate = try decode(bytes[...], as: name, rule: .detector)
+            if candidate.charset.invalidBytes == 0 { return candidate }
+            if best == nil || candidate.charset.invalidBytes < best!.charset.invalidBytes { best = candidate }
+        }
+        return best
+    }
+
+    private func openable(_ name: String) -> Bool {
+        (try? decoder(name)) != nil
+    }
+
+    private func decoder(_ name: String) throws(ICUError) -> CharsetDecoder {
+        if let existing = decoders[name] { return existing }
+        let created = try CharsetDecoder(charset: name)
+        decoders[name] = created
+        return created
+    }
+
+    private func decode(_ bytes: ArraySlice<UInt8>, as name: String, rule: CharsetDecision.Rule) throws(ICUError)
+        -> (text: String, charset: CharsetDecision) {
+        if name == "UTF-8", let valid = String(validating: bytes, as: UTF8.self) {
+            return (valid, CharsetDecision(name: name, decidedBy: rule, invalidBytes: 0))
+        }
+        let (utf16, invalid) = try decoder(name).decode(bytes)
+        return (String(decoding: utf16, as: UTF16.self), CharsetDecision(name: name, decidedBy: rule, invalidBytes: invalid))
+    }
+
+    static func byteOrderMark(_ bytes: [UInt8]) -> (String, Int)? {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return ("UTF-8", 3) }
+        if bytes.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return ("UTF-32LE", 4) }
+        if bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return ("UTF-32BE", 4) }
+        if bytes.starts(with: [0xFF, 0xFE]) { return ("UTF-16LE", 2) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return ("UTF-16BE", 2) }
+        if bytes.starts(with: [0x84, 0x31, 0x95, 0x33]) { return ("GB18030", 4) }
+        return nil
+    }
+}
+
+/// Charset labels as pages write them, mapped to the names we decode with and report.
+public enum CharsetLabel {
+    /// GB2312 and GBK are subsets of GB18030, and pages labelled with them routinely
+    /// use characters only GBK/GB18030 have; Big5 pages likewise use HKSCS additions.
+    /// ISO-8859-1 and ASCII labels mean windows-1252 on the web.
+    static let aliases: [String: String] = [
+        "gb2312": "GB18030", "gbk": "GB18030", "x-gbk": "GB18030", "cp936": "GB18030", "ms936": "GB18030",
+        "windows-936": "GB18030", "gb_2312-80": "GB18030", "gb_2312": "GB18030", "csgb2312": "GB18030",
+        "euc-cn": "GB18030", "x-euc-cn": "GB18030", "chinese": "GB18030", "iso-ir-58": "GB18030",
+        "gb18030": "GB18030", "csgb18030": "GB18030", "hz-gb-2312": "HZ-GB-2312",
+        "big5": "Big5-HKSCS", "big5-hkscs": "Big5-HKSCS", "cn-big5": "Big5-HKSCS", "x-x-big5": "Big5-HKSCS",
+        "csbig5": "Big5-HKSCS", "cp950": "Big5-HKSCS", "x-big5": "Big5-HKSCS",
+        "utf-8": "UTF-8", "utf8": "UTF-8", "unicode-1-1-utf-8": "UTF-8", "x-unicode20utf8": "UTF-8",
+        "utf-16": "UTF-16LE", "utf-16le": "UTF-16LE", "utf-16be": "UTF-16BE", "unicode": "UTF-16LE",
+        "iso-8859-1": "windows-1252", "latin1": "windows-1252", "l1": "windows-1252", "us-ascii": "windows-1252",
+        "ascii": "windows-1252", "iso8859-1": "windows-1252", "cp1252": "windows-1252", "windows-1252": "windows-1252",
+        "shift_jis": "Shift_JIS", "shift-jis": "Shift_JIS", "sjis": "Shift_JIS", "x-sjis": "Shift_JIS",
+        "ms_kanji": "Shift_JIS", "windows-31j": "Shift_JIS", "cp932": "Shift_JIS",
+        "euc-jp": "EUC-JP", "x-euc-jp": "EUC-JP", "euc-kr": "EUC-KR", "ks_c_5601-1987": "EUC-KR", "cp949": "EUC-KR",
+        "iso-2022-jp": "ISO-2022-JP", "koi8-r": "KOI8-R", "koi8-u": "KOI8-U",
+    ]
+
+    /// The name to decode and report with, or nil for a label that names nothing.
+    public static func canonical(_ label: String) -> String? {
+        let trimmed = label.trimmingCharacters(in: " \t\r\n\"'").lowercased()
+        guard !trimmed.isEmpty, trimmed.count < 64 else { return nil }
+        if let alias = aliases[trimmed] { return alias }
+        if let match = trimmed.wholeMatch(of: /(?:windows-|cp|x-cp)(125[0-8])/) { return "windows-\(match.1)" }
+        if let match = trimmed.wholeMatch(of: /iso[-_]?8859[-_]?(\d{1,2})/) { return "ISO-8859-\(match.1)" }
+        return CharsetDecoder.standardName(of: trimmed, standard: "IANA") ?? CharsetDecoder.standardName(of: trimmed, standard: "MIME")
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        let scalars = Set(set.unicodeScalars)
+        var view = Substring(self).unicodeScalars
+        while let first = view.first, scalars.contains(first) { view.removeFirst() }
+        while let last = view.last, scalars.contains(last) { view.removeLast() }
+        return String(view)
+    }
+}
+
+enum UTF8Check {
+    static func isValid(_ bytes: [UInt8]) -> Bool {
+        String(validating: bytes, as: UTF8.self) != nil
+    }
+
+    /// Valid UTF-8 that also contains enough multi-byte sequences that it can't be
+    /// a legacy encoding by accident (GBK or Big5 text is almost never valid UTF-8
+    /// for more than a few characters).
+    static func isConfidentlyUTF8(_ bytes: [UInt8]) -> Bool {
+        var multibyte = 0
+        for byte in bytes where byte >= 0xC2 && byte <= 0xF4 { multibyte += 1; if multibyte >= 4 { break } }
+        return multibyte >= 4 && isValid(bytes)
+    }
+}
+
+/// Finds a charset declared in the first bytes of a page: `<meta charset=…>` or
+/// `<meta http-equiv="Content-Type" content="…; charset=…">`.
+public enum MetaCharset {
+    public static let prescanBytes = 4096
+
+    public static func scan(_ bytes: [UInt8]) -> String? {
+        let head = bytes.prefix(prescanBytes)
+        // ASCII-compatible view: bytes above 0x7F never form the markup we look for.
+        let text = String(decoding: head.map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self).lowercased()
+        var rest = text[...]
+        while let start = rest.firstRange(of: "<meta") {
+            let tail = rest[start.upperBound...]
+            let end = tail.firstIndex(of: ">") ?? tail.endIndex
+            let tag = tail[..<end]
+            if let value = attribute("charset", in: tag) { return value }
+            if let equiv = attribute("http-equiv", in: tag), equiv == "content-type",
+               let content = attribute("content", in: tag),
+               let range = content.firstRange(of: "charset=") {
+                let value = content[range.upperBound...].prefix { $0 != ";" && $0 != " " && $0 != "\"" && $0 != "'" }
+                if !value.isEmpty { return String(value) }
+            }
+            rest = tail[end...]
+        }
+        return nil
+    }
+
+    static func attribute(_ name: String, in tag: Substring) -> String? {
+        var search = tag
+        while let range = search.firstRange(of: name) {
+            // Must be a whole attribute name: preceded by whitespace, quote or slash.
+            let before = range.lowerBound == tag.startIndex ? " " : tag[tag.index(before: range.lowerBound)]
+            var after = search[range.upperBound...].drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+            search = search[range.upperBound...]
+            guard " \t\n\r\"'/".contains(before), after.first == "=" else { continue }
+            after = after.dropFirst().drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+            if let quote = after.first, quote == "\"" || quote == "'" {
+                let value = after.dropFirst().prefix { $0 != quote }
+                return String(value).trimmingCharacters(in: " \t")
+            }
+            let value = after.prefix { !" \t\n\r>;/".contains($0) }
+            return value.isEmpty ? nil : String(value)
+        }
+        return nil
+    }
+}

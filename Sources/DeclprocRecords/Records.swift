@@ -1,0 +1,236 @@
+/// The records declproc writes, schema version 1 (`Schemas/record.schema.json`).
+///
+/// Later versions add fields and bump `schemaVersion`; they never rename one.
+/// Optional fields are written as `null`, never left out, so every record of a
+/// version has the same keys.
+public enum Schema {
+    public static let version = 1
+}
+
+public struct Span: Sendable, Equatable, Encodable {
+    public var text: String
+    /// Offsets in Unicode scalars of the statement's `text.original`.
+    public var start: Int
+    public var end: Int
+    public init(text: String, start: Int, end: Int) {
+        self.text = text
+        self.start = start
+        self.end = end
+    }
+}
+
+public struct SentenceRecord: Sendable, Equatable, Encodable {
+    /// The sentence's normalized text; `start`/`end` locate it in `text.original`.
+    public var text: String
+    public var start: Int
+    public var end: Int
+    public var words: [Span]
+    public init(text: String, start: Int, end: Int, words: [Span]) {
+        self.text = text
+        self.start = start
+        self.end = end
+        self.words = words
+    }
+}
+
+public struct StatementRecord: Sendable, Equatable, Encodable {
+    public struct Source: Sendable, Equatable, Encodable {
+        public var path: String
+        public var url: String?
+        public var title: String?
+        /// The statement's index among its page's statements.
+        public var position: Int
+        /// The page's index within its input (0 for an HTML file).
+        public var page: Int
+
+        public init(path: String, url: String?, title: String?, position: Int, page: Int) {
+            self.path = path
+            self.url = url
+            self.title = title
+            self.position = position
+            self.page = page
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(path, forKey: .path)
+            try c.encode(url, forKey: .url)
+            try c.encode(title, forKey: .title)
+            try c.encode(position, forKey: .position)
+            try c.encode(page, forKey: .page)
+        }
+        enum Key: String, CodingKey { case path, url, title, position, page }
+    }
+
+    public struct Text: Sendable, Equatable, Encodable {
+        public var original: String
+        public var normalized: String
+        /// Pinyin with tone marks; null when the text has no Han characters.
+        public var pinyin: String?
+
+        public init(original: String, normalized: String, pinyin: String?) {
+            self.original = original
+            self.normalized = normalized
+            self.pinyin = pinyin
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(original, forKey: .original)
+            try c.encode(normalized, forKey: .normalized)
+            try c.encode(pinyin, forKey: .pinyin)
+        }
+        enum Key: String, CodingKey { case original, normalized, pinyin }
+    }
+
+    public struct Translation: Sendable, Equatable, Encodable {
+        public var text: String
+        public var lang: String
+        public init(text: String, lang: String) {
+            self.text = text
+            self.lang = lang
+        }
+    }
+
+    public var id: String
+    public var source: Source
+    public var lang: String
+    public var script: String
+    public var text: Text
+    public var sentences: [SentenceRecord]
+    /// The same statement in the page's other language, where the page gives one.
+    public var translation: Translation?
+
+    public init(id: String, source: Source, lang: String, script: String, text: Text, sentences: [SentenceRecord],
+                translation: Translation?) {
+        self.id = id
+        self.source = source
+        self.lang = lang
+        self.script = script
+        self.text = text
+        self.sentences = sentences
+        self.translation = translation
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(Schema.version, forKey: .schemaVersion)
+        try c.encode("statement", forKey: .record)
+        try c.encode(id, forKey: .id)
+        try c.encode(source, forKey: .source)
+        try c.encode(lang, forKey: .lang)
+        try c.encode(script, forKey: .script)
+        try c.encode(text, forKey: .text)
+        try c.encode(sentences, forKey: .sentences)
+        try c.encode(translation, forKey: .translation)
+    }
+    enum Key: String, CodingKey {
+        case schemaVersion = "schema_version", record, id, source, lang, script, text, sentences, translation
+    }
+}
+
+public struct PageRecord: Sendable, Equatable, Encodable {
+    public struct Source: Sendable, Equatable, Encodable {
+        public var path: String
+        public var position: Int
+        public var url: String?
+        public var warcRecordID: String?
+        public var warcDate: String?
+
+        public init(path: String, position: Int, url: String?, warcRecordID: String?, warcDate: String?) {
+            self.path = path
+            self.position = position
+            self.url = url
+            self.warcRecordID = warcRecordID
+            self.warcDate = warcDate
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(path, forKey: .path)
+            try c.encode(position, forKey: .position)
+            try c.encode(url, forKey: .url)
+            try c.encode(warcRecordID, forKey: .warcRecordID)
+            try c.encode(warcDate, forKey: .warcDate)
+        }
+        enum Key: String, CodingKey { case path, position, url, warcRecordID = "warc_record_id", warcDate = "warc_date" }
+    }
+
+    public struct Charset: Sendable, Equatable, Encodable {
+        public var name: String
+        public var decidedBy: String
+        public var invalidBytes: Int
+        /// What the page declared, when the bytes said otherwise.
+        public var declared: String?
+
+        public init(name: String, decidedBy: String, invalidBytes: Int, declared: String?) {
+            self.name = name
+            self.decidedBy = decidedBy
+            self.invalidBytes = invalidBytes
+            self.declared = declared
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(decidedBy, forKey: .decidedBy)
+            try c.encode(invalidBytes, forKey: .invalidBytes)
+            try c.encode(declared, forKey: .declared)
+        }
+        enum Key: String, CodingKey { case name, decidedBy = "decided_by", invalidBytes = "invalid_bytes", declared }
+    }
+
+    public var id: String
+    public var source: Source
+    public var charset: Charset
+    public var title: String?
+    public var lang: String?
+    public var published: String?
+    /// The page's main text, paragraphs separated by newlines.
+    public var text: String
+    public var statements: Int
+
+    public init(id: String, source: Source, charset: Charset, title: String?, lang: String?, published: String?,
+                text: String, statements: Int) {
+        self.id = id
+        self.source = source
+        self.charset = charset
+        self.title = title
+        self.lang = lang
+        self.published = published
+        self.text = text
+        self.statements = statements
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(Schema.version, forKey: .schemaVersion)
+        try c.encode("page", forKey: .record)
+        try c.encode(id, forKey: .id)
+        try c.encode(source, forKey: .source)
+        try c.encode(charset, forKey: .charset)
+        try c.encode(title, forKey: .title)
+        try c.encode(lang, forKey: .lang)
+        try c.encode(published, forKey: .published)
+        try c.encode(text, forKey: .text)
+        try c.encode(statements, forKey: .statements)
+    }
+    enum Key: String, CodingKey {
+        case schemaVersion = "schema_version", record, id, source, charset, title, lang, published, text, statements
+    }
+}
+
+/// Ids that stay the same across runs: same source path, page and position, same id.
+public enum RecordID {
+    /// 64-bit FNV-1a over the identifying fields, as 16 hex digits. Not a security
+    /// hash: it only has to be stable and spread well.
+    public static func make(_ parts: [String]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (index, part) in parts.enumerated() {
+            if index > 0 { hash = (hash ^ 0x1F) &* 0x0000_0100_0000_01B3 }
+            for byte in part.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,94 @@
+import DeclprocLocales
+
+/// Tells Simplified from Traditional Chinese, and Chinese from English, by counting
+/// characters that only one writing system uses (sets in `Locales/zh/script/`).
+public final class ScriptDetector: Sendable {
+    public struct Result: Sendable, Equatable {
+        /// ISO 15924: Hans, Hant, Latn, or Zyyy when no script dominates.
+        public let script: String
+        /// BCP 47: zh-Hans, zh-Hant, en (with a region when the page gave one), or und.
+        public let lang: String
+    }
+
+    private let hansOnly: Set<Unicode.Scalar>
+    private let hantOnly: Set<Unicode.Scalar>
+
+    public init(store: LocaleStore) throws(LocaleStore.MissingData) {
+        func load(_ path: String) throws(LocaleStore.MissingData) -> Set<Unicode.Scalar> {
+            Set(try store.lines(path).compactMap { $0.unicodeScalars.count == 1 ? $0.unicodeScalars.first : nil })
+        }
+        hansOnly = try load("zh/script/hans-only.txt")
+        hantOnly = try load("zh/script/hant-only.txt")
+    }
+
+    /// `pageLang` is the page's own declaration (`<html lang>`), used for the region
+    /// and to break ties when a text has no telling characters.
+    public func classify(_ text: String, pageLang: String? = nil) -> Result {
+        var han = 0, latin = 0, simplified = 0, traditional = 0
+        for scalar in text.unicodeScalars {
+            if scalar.isHan {
+                han += 1
+                if hansOnly.contains(scalar) { simplified += 1 } else if hantOnly.contains(scalar) { traditional += 1 }
+            } else if scalar.properties.isAlphabetic, scalar.value < 0x250 {
+                latin += 1
+            }
+        }
+        let hint = LanguageTag(pageLang)
+        if han == 0 && latin == 0 { return Result(script: "Zyyy", lang: hint?.tag ?? "und") }
+        // A Chinese character carries about as much as three Latin letters.
+        let hanShare = Double(han) / (Double(han) + Double(latin) / 3)
+        let chinese: String = {
+            if traditional > simplified { return "Hant" }
+            if simplified > traditional { return "Hans" }
+            return hint?.script == "Hant" ? "Hant" : "Hans"
+        }()
+        let script = hanShare >= 0.8 ? chinese : hanShare <= 0.2 ? "Latn" : "Zyyy"
+        let dominant = hanShare >= 0.5 ? chinese : "Latn"
+        var lang = dominant == "Latn" ? "en" : "zh-\(dominant)"
+        if let region = hint?.region(compatibleWith: dominant) { lang += "-\(region)" }
+        return Result(script: script, lang: lang)
+    }
+}
+
+/// The little of BCP 47 we need from `<html lang>`: language, script, region.
+struct LanguageTag {
+    let language: String
+    let script: String?
+    let region: String?
+    let tag: String
+
+    init?(_ value: String?) {
+        guard let value, !value.isEmpty else { return nil }
+        let parts = value.replacingUnderscores().split(separator: "-").map(String.init)
+        guard let first = parts.first, (2...3).contains(first.count) else { return nil }
+        language = first.lowercased()
+        var script: String? = nil
+        var region: String? = nil
+        for part in parts.dropFirst() {
+            if part.count == 4, script == nil { script = part.prefix(1).uppercased() + part.dropFirst().lowercased() }
+            else if part.count == 2 || (part.count == 3 && part.allSatisfy(\.isNumber)) { region = part.uppercased() }
+        }
+        // Regions that imply a script when none is written.
+        if language == "zh", script == nil, let region {
+            script = ["TW", "HK", "MO"].contains(region) ? "Hant" : ["CN", "SG", "MY"].contains(region) ? "Hans" : nil
+        }
+        self.script = script
+        self.region = region
+        tag = [language, script, region].compactMap { $0 }.joined(separator: "-")
+    }
+
+    func region(compatibleWith script: String) -> String? {
+        guard let region else { return nil }
+        switch script {
+        case "Hant": return language == "zh" && ["TW", "HK", "MO"].contains(region) ? region : nil
+        case "Hans": return language == "zh" && ["CN", "SG", "MY"].contains(region) ? region : nil
+        default: return language == "en" ? region : nil
+        }
+    }
+}
+
+extension String {
+    fileprivate func replacingUnderscores() -> String {
+        String(String.UnicodeScalarView(unicodeScalars.map { $0 == "_" ? "-" : $0 }))
+    }
+}
