@@ -46,7 +46,7 @@ let package = Package(
         // Pages to statements: blocks, main content, statement detection.
         .target(name: "DeclprocExtract", dependencies: ["DeclprocHTML", "DeclprocText", "DeclprocLocales"]),
         // Record types and their stable JSON encoding.
-        .target(name: "DeclprocRecords", dependencies: ["DeclprocText"]),
+        .target(name: "DeclprocRecords", dependencies: ["DeclprocText"], exclude: ["schema"]),
         // The chain of stages and the output layout.
         .target(
             name: "DeclprocPipeline",

@@ -1,4 +1,4 @@
-/// The records declproc writes, schema version 1 (`Schemas/record.schema.json`).
+/// The records declproc writes, schema version 1 (`Sources/DeclprocRecords/schema/record.schema.json`).
 ///
 /// Later versions add fields and bump `schemaVersion`; they never rename one.
 /// Optional fields are written as `null`, never left out, so every record of a
