@@ -44,10 +44,14 @@ public final class PageProcessor {
         func reject(_ reason: String) -> Reject { Reject(input: source.path, position: source.position, reason: reason) }
         guard !raw.bytes.isEmpty else { throw reject("empty page (0 bytes)") }
 
+        if let share = Self.controlByteShare(raw.bytes), share > 0.02 {
+            throw reject("not a text page: \(Self.percent(share)) of its first bytes are control bytes (binary content)")
+        }
+
         // Stage: decode.
         let (text, charset) = try decoder.decode(raw)
         if let share = Self.binaryShare(text), share > 0.1 {
-            throw reject("not a text page: \(Int(share * 100))% of its characters are control codes or undecodable (\(charset.name))")
+            throw reject("not a text page: \(Self.percent(share)) of its characters are control codes or undecodable (\(charset.name))")
         }
 
         // Stage: parse and split into blocks.
@@ -105,6 +109,29 @@ public final class PageProcessor {
             lang: classified.lang, script: classified.script,
             text: .init(original: original, normalized: normalized.text, pinyin: pinyinText),
             sentences: sentences, translation: translation)
+    }
+
+    /// Share of C0 control bytes (NUL included; tab, newlines, form feed and escape
+    /// excluded) in the first 64 KiB. nil for UTF-16/32 pages (a BOM says so), whose
+    /// NUL bytes are text. A stray NUL in a real page stays far below the threshold.
+    static func controlByteShare(_ bytes: [UInt8]) -> Double? {
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0, 0, 0xFE, 0xFF]) {
+            return nil
+        }
+        let head = bytes.prefix(65_536)
+        guard !head.isEmpty else { return nil }
+        var control = 0
+        for byte in head where byte < 0x20 {
+            switch byte {
+            case 0x09, 0x0A, 0x0C, 0x0D, 0x1B: break
+            default: control += 1
+            }
+        }
+        return Double(control) / Double(head.count)
+    }
+
+    static func percent(_ share: Double) -> String {
+        share >= 0.01 ? "\(Int((share * 100).rounded()))%" : "<1%"
     }
 
     /// Share of characters that no text page has: C0 controls (other than tab,

@@ -92,15 +92,22 @@ public enum PageFile {
     public static let defaultMaxBytes = 64 << 20
 
     public static func read(_ path: String, maxBytes: Int = defaultMaxBytes) -> Result<RawPage, Reject> {
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: a FIFO or device named like a page must not hang the run.
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else {
             return .failure(Reject(input: path, position: 0, reason: "cannot read: \(String(cString: strerror(errno)))"))
         }
         defer { close(fd) }
         var info = stat()
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            return .failure(Reject(input: path, position: 0, reason: "cannot read: is a folder"))
+        guard fstat(fd, &info) == 0 else {
+            return .failure(Reject(input: path, position: 0, reason: "cannot read: \(String(cString: strerror(errno)))"))
         }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return .failure(Reject(input: path, position: 0, reason: "cannot read: is a folder"))
+        default: return .failure(Reject(input: path, position: 0, reason: "cannot read: not a regular file (pipe, socket or device)"))
+        }
+        _ = fcntl(fd, F_SETFL, 0)
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {

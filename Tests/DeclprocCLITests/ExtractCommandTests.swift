@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `declproc extract`'s output layout, exit statuses and accounting.
+@Suite struct ExtractCommandTests {
+    final class Workspace {
+        let url: URL
+        init() throws {
+            url = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-extract-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        }
+        deinit { try? FileManager.default.removeItem(at: url) }
+        func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    }
+
+    static func jsonLines(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+    }
+
+    /// Samples plus an empty, a binary and two unreadable pages: every page is accounted for.
+    @Test func everyPageEndsAsRecordsWithoutStatementsOrReject() throws {
+        let work = try Workspace()
+        let input = work.path("pages")
+        try FileManager.default.copyItem(atPath: TestFiles.repository("Samples").path, toPath: input)
+        try FileManager.default.removeItem(atPath: input + "/expected")
+        #expect(FileManager.default.createFile(atPath: input + "/empty.html", contents: Data()))
+        #expect(FileManager.default.createFile(atPath: input + "/binary.html",
+                                               contents: Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) })))
+        try FileManager.default.createSymbolicLink(atPath: input + "/unreadable.html", withDestinationPath: "/nonexistent/page.html")
+        #expect(mkfifo(input + "/fifo.html", 0o644) == 0)
+        let result = try TestFiles.declproc(["extract", input, "--out-dir", work.path("out")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work.path("out/summary.json")))) as! [String: Any]
+        let rejects = try Self.jsonLines(String(contentsOfFile: work.path("out/rejects.jsonl"), encoding: .utf8))
+        let records = try Self.jsonLines(String(contentsOfFile: work.path("out/records.jsonl"), encoding: .utf8))
+        let pages = summary["pages"] as! Int
+        #expect(pages == 18)
+        #expect(pages == (summary["pages_with_statements"] as! Int) + (summary["pages_without_statements"] as! Int) + (summary["rejected"] as! Int))
+        #expect(summary["rejected"] as! Int == 4)
+        #expect(rejects.count == 4)
+        #expect(Set(records.map { ($0["source"] as! [String: Any])["path"] as! String }).count == summary["pages_with_statements"] as! Int)
+        let reasons = Dictionary(uniqueKeysWithValues: rejects.map { (URL(fileURLWithPath: $0["input"] as! String).lastPathComponent, $0["reason"] as! String) })
+        #expect(reasons["empty.html"]?.contains("empty") == true)
+        #expect(reasons["binary.html"]?.contains("not a text page") == true)
+        #expect(reasons["unreadable.html"]?.contains("cannot read") == true)
+        #expect(reasons["fifo.html"]?.contains("not a regular file") == true)
+        for reject in rejects { #expect(reject["position"] as? Int == 0) }
+        #expect(result.stderr.contains("18 pages read"))
+    }
+
+    @Test func existingOutputIsNeverReplacedWithoutForce() throws {
+        let work = try Workspace()
+        let output = work.path("records.jsonl")
+        try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: output))
+        let refused = try TestFiles.declproc(["extract", TestFiles.repository("Samples/joint-declaration.html").path, "-o", output])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("--force"))
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == "keep me\n")
+        let forced = try TestFiles.declproc(["extract", TestFiles.repository("Samples/joint-declaration.html").path, "-o", output, "--force"])
+        #expect(forced.status == 0)
+        #expect(try Self.jsonLines(String(contentsOfFile: output, encoding: .utf8)).count == 1)
+        // No temporary files left behind.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: work.url.path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func rejectsGoBesideTheOutputFileByDefault() throws {
+        let work = try Workspace()
+        let output = work.path("r.jsonl")
+        let result = try TestFiles.declproc(["extract", TestFiles.repository("Samples/joint-declaration.html").path,
+                                             work.path("missing.html"), "-o", output, "--summary", work.path("s.json")])
+        #expect(result.status == 0)
+        let rejects = try Self.jsonLines(String(contentsOfFile: output + ".rejects.jsonl", encoding: .utf8))
+        #expect(rejects.count == 1)
+        #expect((rejects[0]["input"] as! String).hasSuffix("missing.html"))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work.path("s.json")))) as! [String: Any]
+        #expect(summary["pages"] as? Int == 2 && summary["rejected"] as? Int == 1)
+    }
+
+    @Test func recordsOnStdoutRejectsOnStderrAndStrict() throws {
+        let work = try Workspace()
+        let arguments = ["extract", TestFiles.repository("Samples/english-support.html").path, work.path("nope.html")]
+        let result = try TestFiles.declproc(arguments)
+        #expect(result.status == 0)
+        #expect(try Self.jsonLines(result.text).count == 4)
+        let stderrLines = result.stderr.split(separator: "\n")
+        #expect(stderrLines.contains { $0.hasPrefix("{") && $0.contains("nope.html") && $0.contains("\"reason\"") })
+        #expect(stderrLines.last?.contains("2 pages read") == true)
+        let strict = try TestFiles.declproc(arguments + ["--strict"])
+        #expect(strict.status == 1)
+        let strictClean = try TestFiles.declproc(["extract", TestFiles.repository("Samples/english-support.html").path, "--strict"])
+        #expect(strictClean.status == 0)
+    }
+
+    @Test func unwritableOutputIsFatal() throws {
+        let result = try TestFiles.declproc(["extract", TestFiles.repository("Samples/english-support.html").path,
+                                             "-o", "/nonexistent-dir/records.jsonl"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("/nonexistent-dir/records.jsonl"))
+    }
+
+    @Test func conflictingDestinationsAreAUsageError() throws {
+        let result = try TestFiles.declproc(["extract", "-o", "/tmp/a.jsonl", "--out-dir", "/tmp/b"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("Usage"))
+    }
+
+    @Test func pagesMode() throws {
+        let result = try TestFiles.declproc(["extract", "--emit", "pages", "Samples/list-gb18030.html", "Samples/no-statements.html"],
+                                            directory: TestFiles.repositoryRoot)
+        let pages = try Self.jsonLines(result.text)
+        #expect(pages.count == 2)
+        let gb = pages[0]
+        #expect((gb["source"] as! [String: Any])["path"] as? String == "Samples/list-gb18030.html")
+        let charset = gb["charset"] as! [String: Any]
+        #expect(charset["name"] as? String == "GB18030")
+        #expect(charset["decided_by"] as? String == "meta")
+        #expect((gb["title"] as? String)?.contains("三退声明") == true)
+        #expect((gb["text"] as! String).contains("\n"))
+        #expect(pages[1]["statements"] as? Int == 0)
+    }
+
+    @Test func defaultInputIsSamples() throws {
+        let result = try TestFiles.declproc(["extract"], directory: TestFiles.repositoryRoot)
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("14 pages read"))
+    }
+}
