@@ -119,3 +119,30 @@ public final class CharsetDecoder {
 func cString(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+/// A charset encoder (`UConverter`, from Unicode). Unmappable characters become the
+/// charset's substitution character. One per task.
+public final class CharsetEncoder {
+    private let handle: UnsafeMutableRawPointer
+
+    public init(charset label: String) throws(ICUError) {
+        var error: Int32 = 0
+        guard let handle = dp_cnv_open(label, &error), error <= 0 else {
+            throw ICUError(code: error > 0 ? error : 1, operation: "opening converter \(label)")
+        }
+        self.handle = handle
+    }
+
+    deinit { dp_cnv_close(handle) }
+
+    public func encode(_ text: String) throws(ICUError) -> [UInt8] {
+        dp_cnv_reset(handle)
+        let source = Array(text.utf16)
+        let chars: [CChar] = try source.withUnsafeBufferPointer { (src) throws(ICUError) -> [CChar] in
+            try withGrowingBuffer(initialCapacity: src.count * 4 + 8, operation: "encoding") {
+                dp_cnv_encode(handle, src.baseAddress, Int32(src.count), $0, $1, &$2)
+            }
+        }
+        return chars.map { UInt8(bitPattern: $0) }
+    }
+}

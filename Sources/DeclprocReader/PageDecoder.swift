@@ -11,6 +11,13 @@ public struct CharsetDecision: Sendable, Equatable, Codable {
     public var invalidBytes: Int
     /// What the page or its transport declared, when the decision overrode it.
     public var declared: String?
+
+    public init(name: String, decidedBy: Rule, invalidBytes: Int, declared: String? = nil) {
+        self.name = name
+        self.decidedBy = decidedBy
+        self.invalidBytes = invalidBytes
+        self.declared = declared
+    }
 }
 
 /// Decides a page's charset and decodes it to text, in the order BOM → transport
@@ -45,9 +52,12 @@ public final class PageDecoder {
             }
             let declared = try decode(bytes[...], as: name, rule: rule)
             if declared.charset.invalidBytes == 0 { return declared }
-            // The declaration leaves bytes undecodable: see whether the content
-            // itself says something that decodes more cleanly.
-            if var better = try detect(bytes), better.charset.invalidBytes < declared.charset.invalidBytes {
+            // The declaration leaves bytes undecodable. Believe the content instead
+            // only when the detector is sure and its charset decodes far more cleanly.
+            // Single-byte charsets decode anything without error, so they may only
+            // replace a failed UTF-8 declaration (a windows-1252 page labelled UTF-8).
+            if var better = try detect(bytes, minimumConfidence: 50, singleByte: name == "UTF-8"),
+               better.charset.invalidBytes * 4 <= declared.charset.invalidBytes {
                 better.charset.declared = name
                 return better
             }
@@ -58,11 +68,13 @@ public final class PageDecoder {
     }
 
     /// Valid UTF-8 first (the detector is weak on short UTF-8 text), then ICU's detector.
-    private func detect(_ bytes: [UInt8]) throws(ICUError) -> (text: String, charset: CharsetDecision)? {
+    private func detect(_ bytes: [UInt8], minimumConfidence: Int = 10, singleByte: Bool = true) throws(ICUError)
+        -> (text: String, charset: CharsetDecision)? {
         if UTF8Check.isValid(bytes) { return try decode(bytes[...], as: "UTF-8", rule: .detector) }
         var best: (text: String, charset: CharsetDecision)? = nil
-        for match in try detector.detect(bytes).prefix(3) where match.confidence >= 10 {
+        for match in try detector.detect(bytes).prefix(3) where match.confidence >= minimumConfidence {
             guard let name = CharsetLabel.canonical(match.name), openable(name) else { continue }
+            if !singleByte, !CharsetLabel.isMultiByte(name) { continue }
             let candidate = try decode(bytes[...], as: name, rule: .detector)
             if candidate.charset.invalidBytes == 0 { return candidate }
             if best == nil || candidate.charset.invalidBytes < best!.charset.invalidBytes { best = candidate }
@@ -122,6 +134,13 @@ public enum CharsetLabel {
         "euc-jp": "EUC-JP", "x-euc-jp": "EUC-JP", "euc-kr": "EUC-KR", "ks_c_5601-1987": "EUC-KR", "cp949": "EUC-KR",
         "iso-2022-jp": "ISO-2022-JP", "koi8-r": "KOI8-R", "koi8-u": "KOI8-U",
     ]
+
+    static let multiByte: Set<String> = [
+        "UTF-8", "UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE", "GB18030", "Big5-HKSCS", "Shift_JIS", "EUC-JP",
+        "EUC-KR", "ISO-2022-JP", "ISO-2022-KR", "ISO-2022-CN", "HZ-GB-2312",
+    ]
+
+    static func isMultiByte(_ name: String) -> Bool { multiByte.contains(name) }
 
     /// The name to decode and report with, or nil for a label that names nothing.
     public static func canonical(_ label: String) -> String? {
@@ -185,22 +204,40 @@ public enum MetaCharset {
         return nil
     }
 
+    /// The value of attribute `name` in the inside of a tag (after `<meta`),
+    /// tokenized as HTML does: names, `=`, quoted or bare values.
     static func attribute(_ name: String, in tag: Substring) -> String? {
-        var search = tag
-        while let range = search.firstRange(of: name) {
-            // Must be a whole attribute name: preceded by whitespace, quote or slash.
-            let before = range.lowerBound == tag.startIndex ? " " : tag[tag.index(before: range.lowerBound)]
-            var after = search[range.upperBound...].drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-            search = search[range.upperBound...]
-            guard " \t\n\r\"'/".contains(before), after.first == "=" else { continue }
-            after = after.dropFirst().drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-            if let quote = after.first, quote == "\"" || quote == "'" {
-                let value = after.dropFirst().prefix { $0 != quote }
-                return String(value).trimmingCharacters(in: " \t")
+        var i = tag.startIndex
+        func skipSpace() { while i < tag.endIndex, tag[i].isWhitespace || tag[i] == "/" { i = tag.index(after: i) } }
+        while true {
+            skipSpace()
+            guard i < tag.endIndex else { return nil }
+            let nameStart = i
+            while i < tag.endIndex, !tag[i].isWhitespace, tag[i] != "=", tag[i] != "/" { i = tag.index(after: i) }
+            let attributeName = tag[nameStart..<i]
+            while i < tag.endIndex, tag[i].isWhitespace { i = tag.index(after: i) }
+            var value: Substring = ""
+            if i < tag.endIndex, tag[i] == "=" {
+                i = tag.index(after: i)
+                while i < tag.endIndex, tag[i].isWhitespace { i = tag.index(after: i) }
+                if i < tag.endIndex, tag[i] == "\"" || tag[i] == "'" {
+                    let quote = tag[i]
+                    i = tag.index(after: i)
+                    let start = i
+                    while i < tag.endIndex, tag[i] != quote { i = tag.index(after: i) }
+                    value = tag[start..<i]
+                    if i < tag.endIndex { i = tag.index(after: i) }
+                } else {
+                    let start = i
+                    while i < tag.endIndex, !tag[i].isWhitespace { i = tag.index(after: i) }
+                    value = tag[start..<i]
+                }
             }
-            let value = after.prefix { !" \t\n\r>;/".contains($0) }
-            return value.isEmpty ? nil : String(value)
+            if attributeName == name {
+                let trimmed = String(value).trimmingCharacters(in: " \t\r\n")
+                return trimmed.isEmpty ? nil : trimmed
+            }
+            if attributeName.isEmpty { i = i < tag.endIndex ? tag.index(after: i) : i }
         }
-        return nil
     }
 }

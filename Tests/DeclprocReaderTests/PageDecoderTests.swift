@@ -1,0 +1,107 @@
+import DeclprocICU
+import DeclprocReader
+import Testing
+
+@Suite struct PageDecoderTests {
+    static func encode(_ text: String, as charset: String) -> [UInt8] {
+        try! CharsetEncoder(charset: charset).encode(text)
+    }
+
+    static func gb18030(_ text: String) throws -> [UInt8] { encode(text, as: "GB18030") }
+
+    static func page(_ bytes: [UInt8], transport: String? = nil) -> RawPage {
+        RawPage(source: PageSource(path: "test.html"), bytes: bytes, transportCharset: transport)
+    }
+
+    static let chinese = "本人郑重声明退出中国共产党及其一切组织，朱镕基、𠮷野家与喆堃都在此列。"
+
+    @Test func bomWins() throws {
+        let decoder = try PageDecoder()
+        let utf16 = [UInt8(0xFF), 0xFE] + Self.encode("<meta charset=gb2312>" + Self.chinese, as: "UTF-16LE")
+        let (text, charset) = try decoder.decode(Self.page(utf16, transport: "gbk"))
+        #expect(charset == CharsetDecision(name: "UTF-16LE", decidedBy: .bom, invalidBytes: 0, declared: nil))
+        #expect(text.hasSuffix(Self.chinese))
+        let utf8 = try decoder.decode(Self.page([0xEF, 0xBB, 0xBF] + Array("<p>é</p>".utf8)))
+        #expect(utf8.charset.decidedBy == .bom && utf8.text == "<p>é</p>")
+    }
+
+    @Test func gb2312LabelDecodesAsGB18030KeepingGBKOnlyCharacters() throws {
+        let bytes = Array("<html><head><meta charset=\"gb2312\"></head><body><p>".utf8) + (try Self.gb18030(Self.chinese))
+        let (text, charset) = try PageDecoder().decode(Self.page(bytes))
+        #expect(charset.name == "GB18030")
+        #expect(charset.decidedBy == .meta)
+        #expect(charset.invalidBytes == 0)
+        #expect(text.contains(Self.chinese))
+    }
+
+    @Test func transportHeaderBeatsMeta() throws {
+        let bytes = Array("<meta http-equiv='Content-Type' content='text/html; charset=big5'>".utf8) + (try Self.gb18030(Self.chinese))
+        let (text, charset) = try PageDecoder().decode(Self.page(bytes, transport: "GBK"))
+        #expect(charset.name == "GB18030" && charset.decidedBy == .transport)
+        #expect(text.contains(Self.chinese))
+    }
+
+    @Test func utf8PageLabelledGB2312IsDecodedAsUTF8() throws {
+        let bytes = Array("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"><p>\(Self.chinese)</p>".utf8)
+        let (text, charset) = try PageDecoder().decode(Self.page(bytes))
+        #expect(charset.name == "UTF-8")
+        #expect(charset.declared == "GB18030")
+        #expect(text.contains(Self.chinese))
+    }
+
+    @Test func gbPageLabelledUTF8IsRescuedByTheDetector() throws {
+        let body = String(repeating: "我们声明退出共青团和少先队，从此与它再无关系。", count: 8)
+        let bytes = Array("<meta charset=utf-8><p>".utf8) + (try Self.gb18030(body))
+        let (text, charset) = try PageDecoder().decode(Self.page(bytes))
+        #expect(charset.name == "GB18030")
+        #expect(charset.decidedBy == .detector)
+        #expect(charset.declared == "UTF-8")
+        #expect(text.contains(body))
+    }
+
+    @Test func undeclaredBig5IsDetected() throws {
+        let body = String(repeating: "本人鄭重聲明退出中國共產黨及其附屬組織，過去的誓言全部作廢。", count: 10)
+        let bytes = Array("<html><body><p>".utf8) + Self.encode(body, as: "Big5") + Array("</p></body></html>".utf8)
+        let (text, charset) = try PageDecoder().decode(Self.page(bytes))
+        #expect(charset.name == "Big5-HKSCS")
+        #expect(charset.decidedBy == .detector)
+        #expect(text.contains(body))
+    }
+
+    @Test func invalidBytesAreReplacedAndCounted() throws {
+        var bytes = Array("<meta charset=gbk><p>".utf8) + (try Self.gb18030("中文"))
+        bytes += [0x81, 0x20, 0xFF, 0xFF]
+        let (text, charset) = try PageDecoder().decode(Self.page(bytes))
+        #expect(charset.invalidBytes > 0)
+        #expect(text.contains("中文") && text.contains("\u{FFFD}"))
+    }
+
+    @Test func asciiAndUnknownLabels() throws {
+        let plain = try PageDecoder().decode(Self.page(Array("<p>hello</p>".utf8)))
+        #expect(plain.charset.name == "UTF-8" && plain.charset.decidedBy == .detector)
+        let bogus = try PageDecoder().decode(Self.page(Array("<meta charset=x-no-such><p>hello</p>".utf8)))
+        #expect(bogus.charset.name == "UTF-8")
+        let empty = try PageDecoder().decode(Self.page([]))
+        #expect(empty.text.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("gb2312", "GB18030"), ("GBK", "GB18030"), ("x-gbk", "GB18030"), ("big5", "Big5-HKSCS"), ("BIG5-HKSCS", "Big5-HKSCS"),
+        ("utf8", "UTF-8"), ("iso-8859-1", "windows-1252"), ("windows-1251", "windows-1251"), ("cp1250", "windows-1250"),
+        ("ISO8859-2", "ISO-8859-2"), ("shift_jis", "Shift_JIS"), ("euc-kr", "EUC-KR"), ("'utf-8'", "UTF-8"),
+    ])
+    func labels(label: String, canonical: String) {
+        #expect(CharsetLabel.canonical(label) == canonical)
+    }
+
+    @Test(arguments: [
+        ("<meta charset=\"gb2312\">", "gb2312"),
+        ("<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=GBK\">", "gbk"),
+        ("<meta content='text/html;charset=big5' http-equiv='content-type'>", "big5"),
+        ("<meta name=\"description\" content=\"charset=utf-8 talk\"><meta charset=utf-8>", "utf-8"),
+        ("<p>no declaration</p>", nil),
+    ])
+    func metaPrescan(html: String, label: String?) {
+        #expect(MetaCharset.scan(Array(html.utf8)) == label)
+    }
+}
