@@ -33,6 +33,8 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // C shim over system zlib (gzip inside .gz pages, WARC archives and HTTP bodies).
+        .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         // Swift owners of ICU handles: the only module that imports CICU.
         .target(name: "DeclprocICU", dependencies: ["CICU"]),
         // HTML bytes (already UTF-8) to a Swift tree: the only module that imports libxml2.
@@ -42,7 +44,7 @@ let package = Package(
         // The text engine.
         .target(name: "DeclprocText", dependencies: ["DeclprocICU", "DeclprocLocales"]),
         // Inputs to pages: enumerating inputs, deciding the charset, decoding.
-        .target(name: "DeclprocReader", dependencies: ["DeclprocICU"]),
+        .target(name: "DeclprocReader", dependencies: ["DeclprocICU", "CZlib"]),
         // Pages to statements: blocks, main content, statement detection.
         .target(name: "DeclprocExtract", dependencies: ["DeclprocHTML", "DeclprocText", "DeclprocLocales"]),
         // Record types and their stable JSON encoding.

@@ -22,6 +22,8 @@ public struct ExtractionSummary: Sendable, Encodable {
     public var statements = 0
     public var withoutStatements: [PageReference] = []
     public var rejectReasons: [String: Int] = [:]
+    /// Archive records that hold no page (WARC requests, metadata, images…), by reason.
+    public var skippedRecords: [String: Int] = [:]
     public var producer: [String: String] = [:]
 
     public init() {}
@@ -29,6 +31,7 @@ public struct ExtractionSummary: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case pages, pagesWithStatements = "pages_with_statements", pagesWithoutStatements = "pages_without_statements"
         case rejected, statements, withoutStatements = "without_statements", rejectReasons = "reject_reasons", producer
+        case skippedRecords = "skipped_records"
     }
 
     /// The one line printed at the end of a run.
@@ -55,7 +58,7 @@ extension String {
 public struct Extraction {
     public let resources: Resources
     public var emit: Emit = .statements
-    public var maxPageBytes = PageFile.defaultMaxBytes
+    public var readOptions = ReadOptions()
 
     public init(resources: Resources) { self.resources = resources }
 
@@ -75,14 +78,13 @@ public struct Extraction {
             try write(.reject(reject))
         }
         for item in InputEnumerator(inputs: inputs).items() {
-            switch item {
-            case .unreadable(let reject):
-                try rejected(reject)
-            case .file(let path):
-                switch PageFile.read(path, maxBytes: maxPageBytes) {
-                case .failure(let reject):
+            for pageItem in PageReader.pages(of: item, options: readOptions) {
+                switch pageItem {
+                case .reject(let reject):
                     try rejected(reject)
-                case .success(let raw):
+                case .skipped(let reason):
+                    summary.skippedRecords[reason, default: 0] += 1
+                case .page(let raw):
                     switch processor.process(raw) {
                     case .rejected(let reject):
                         try rejected(reject)

@@ -1,16 +1,18 @@
 import Foundation
 
-/// Turns what the user named (files and folders) into pages, one input at a time.
+/// Turns what the user named (files, folders, glob patterns, `-` for stdin) into
+/// inputs, one at a time.
 ///
 /// Folders are walked recursively in sorted order, so runs are reproducible; inside
-/// a folder only files with page extensions are read. A file named explicitly is
-/// always read, whatever its name, because the user asked for it.
+/// a folder only pages (`.html` and the like, `.gz` too) and WARC archives are read. A file
+/// named explicitly is always read, whatever its name, because the user asked for it.
 public struct InputEnumerator {
     public static let pageExtensions: Set<String> = ["html", "htm", "xhtml", "shtml", "asp", "aspx", "php"]
 
-    /// One thing to read: a file, or a problem found while listing.
+    /// One thing to read, or a problem found while listing.
     public enum Item: Sendable {
         case file(path: String)
+        case standardInput
         case unreadable(Reject)
     }
 
@@ -18,19 +20,47 @@ public struct InputEnumerator {
 
     public init(inputs: [String]) { self.inputs = inputs }
 
+    /// Paths listed in a file, one per line (blank lines and `#` comments skipped).
+    public static func list(from file: String) throws -> [String] {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ReadError("cannot read list \(file)")
+        }
+        return String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { $0.trimmed() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+
     public func items() -> [Item] {
         var result: [Item] = []
         let manager = FileManager.default
         for input in inputs {
+            if input == "-" { result.append(.standardInput); continue }
             var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: input, isDirectory: &isDirectory) else {
-                result.append(.unreadable(Reject(input: input, position: 0, reason: Self.reason(forMissing: input))))
+            if manager.fileExists(atPath: input, isDirectory: &isDirectory) {
+                if isDirectory.boolValue { result.append(contentsOf: walk(input)) } else { result.append(.file(path: input)) }
                 continue
             }
-            guard isDirectory.boolValue else { result.append(.file(path: input)); continue }
-            result.append(contentsOf: walk(input))
+            if input.contains(where: { "*?[".contains($0) }) {
+                let matches = Self.glob(input)
+                if matches.isEmpty {
+                    result.append(.unreadable(Reject(input: input, position: 0, reason: "no file matches the pattern")))
+                }
+                for match in matches {
+                    var isDirectory: ObjCBool = false
+                    _ = manager.fileExists(atPath: match, isDirectory: &isDirectory)
+                    if isDirectory.boolValue { result.append(contentsOf: walk(match)) } else { result.append(.file(path: match)) }
+                }
+                continue
+            }
+            result.append(.unreadable(Reject(input: input, position: 0, reason: Self.reason(forMissing: input))))
         }
         return result
+    }
+
+    static func glob(_ pattern: String) -> [String] {
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        guard Glibc.glob(pattern, 0, nil, &matches) == 0 else { return [] }
+        return (0..<Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } }.sorted()
     }
 
     private func walk(_ root: String) -> [Item] {
@@ -50,7 +80,10 @@ public struct InputEnumerator {
                 var isDirectory: ObjCBool = false
                 let exists = manager.fileExists(atPath: path, isDirectory: &isDirectory)
                 if exists && isDirectory.boolValue { subdirectories.append(path); continue }
-                guard Self.isPageName(name) else { continue }
+                // Folders hold pages (and WARC archives); JSON Lines files in a folder are
+                // as likely to be someone's records as a scraper's pages, so only a
+                // JSON Lines file named explicitly is read.
+                guard let format = InputFormat.of(name: name), format != .jsonLines else { continue }
                 if !exists {
                     result.append(.unreadable(Reject(input: path, position: 0, reason: Self.reason(forMissing: path))))
                 } else {
@@ -86,42 +119,3 @@ public struct InputEnumerator {
     }
 }
 
-/// Reads a whole file, turning every failure into a reason.
-public enum PageFile {
-    /// Pages larger than this are rejected, not read: a real page is far smaller.
-    public static let defaultMaxBytes = 64 << 20
-
-    public static func read(_ path: String, maxBytes: Int = defaultMaxBytes) -> Result<RawPage, Reject> {
-        // O_NONBLOCK: a FIFO or device named like a page must not hang the run.
-        let fd = open(path, O_RDONLY | O_NONBLOCK)
-        guard fd >= 0 else {
-            return .failure(Reject(input: path, position: 0, reason: "cannot read: \(String(cString: strerror(errno)))"))
-        }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            return .failure(Reject(input: path, position: 0, reason: "cannot read: \(String(cString: strerror(errno)))"))
-        }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: return .failure(Reject(input: path, position: 0, reason: "cannot read: is a folder"))
-        default: return .failure(Reject(input: path, position: 0, reason: "cannot read: not a regular file (pipe, socket or device)"))
-        }
-        _ = fcntl(fd, F_SETFL, 0)
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .failure(Reject(input: path, position: 0, reason: "cannot read: \(String(cString: strerror(errno)))"))
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[..<n])
-            if bytes.count > maxBytes {
-                return .failure(Reject(input: path, position: 0, reason: "page larger than \(maxBytes) bytes (see --max-page-bytes)"))
-            }
-        }
-        return .success(RawPage(source: PageSource(path: path), bytes: bytes))
-    }
-}

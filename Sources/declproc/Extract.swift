@@ -15,7 +15,7 @@ struct Extract: ParsableCommand {
         anything was rejected; 2 usage error; 3 fatal error (output not writable, Locales/ missing).
         """)
 
-    @Argument(help: "HTML files and folders (default: Samples/).")
+    @Argument(help: "HTML files (.gz too), WARC archives, scraper JSON Lines, folders, glob patterns, or - for stdin (default: Samples/).")
     var inputs: [String] = []
 
     @Option(name: [.short, .customLong("output")], help: "Write records to FILE (default: standard output).")
@@ -40,7 +40,16 @@ struct Extract: ParsableCommand {
     var strict = false
 
     @Option(name: .customLong("max-page-bytes"), help: "Reject pages larger than this many bytes.")
-    var maxPageBytes: Int = PageFile.defaultMaxBytes
+    var maxPageBytes: Int = ReadOptions.defaultMaxPageBytes
+
+    @Option(name: .customLong("from-list"), help: "Also read the inputs listed in FILE, one path per line.")
+    var fromList: String?
+
+    @Option(name: .customLong("url-field"), help: "Scraper JSON Lines: the field holding the page's URL.")
+    var urlField = "url"
+
+    @Option(name: .customLong("html-field"), help: "Scraper JSON Lines: the field holding the page's HTML.")
+    var htmlField = "html"
 
     @OptionGroup var locale: LocaleOptions
 
@@ -58,8 +67,14 @@ struct Extract: ParsableCommand {
         do { resources = try Resources(store: store) } catch { throw Fatal(error.description) }
         var extraction = Extraction(resources: resources)
         extraction.emit = emit
-        extraction.maxPageBytes = maxPageBytes
-        let inputs = self.inputs.isEmpty ? [defaultInput()] : self.inputs
+        extraction.readOptions.maxPageBytes = maxPageBytes
+        extraction.readOptions.urlField = urlField
+        extraction.readOptions.htmlField = htmlField
+        var inputs = self.inputs
+        if let fromList {
+            do { inputs += try InputEnumerator.list(from: fromList) } catch { throw Fatal("\(error)") }
+        }
+        if inputs.isEmpty && fromList == nil { inputs = [defaultInput()] }
 
         // Decide every destination before reading a page, so a bad path fails fast.
         var recordsPath = output

@@ -1,0 +1,315 @@
+internal import CZlib
+import Foundation
+
+/// A stream of bytes read in chunks: files, stdin, and gzip layered on either.
+/// Archives are read through these, never loaded whole.
+public protocol ByteSource: AnyObject {
+    /// Up to about `maximum` more bytes; empty at the end.
+    func read(maximum: Int) throws -> [UInt8]
+}
+
+/// A failure to read an input: the reason becomes a reject line.
+public struct ReadError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A file descriptor (a file or stdin).
+public final class FileSource: ByteSource {
+    private let fd: Int32
+    private let owned: Bool
+    public let name: String
+
+    public init(path: String) throws {
+        // O_NONBLOCK only to open: a FIFO must not hang the open itself.
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
+        guard fd >= 0 else { throw ReadError("cannot read: \(String(cString: strerror(errno)))") }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            close(fd)
+            throw ReadError("cannot read: \(String(cString: strerror(errno)))")
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: close(fd); throw ReadError("cannot read: is a folder")
+        default: close(fd); throw ReadError("cannot read: not a regular file (pipe, socket or device)")
+        }
+        _ = fcntl(fd, F_SETFL, 0)
+        self.fd = fd
+        self.owned = true
+        self.name = path
+    }
+
+    /// Standard input, which may be a pipe.
+    public init(standardInput: ()) {
+        fd = 0
+        owned = false
+        name = "-"
+    }
+
+    deinit { if owned { close(fd) } }
+
+    public func read(maximum: Int) throws -> [UInt8] {
+        var chunk = [UInt8](repeating: 0, count: max(1, maximum))
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ReadError("cannot read: \(String(cString: strerror(errno)))")
+            }
+            chunk.removeSubrange(n...)
+            return chunk
+        }
+    }
+}
+
+/// Bytes already in memory.
+public final class MemorySource: ByteSource {
+    private var bytes: ArraySlice<UInt8>
+    public init(_ bytes: [UInt8]) { self.bytes = bytes[...] }
+    public func read(maximum: Int) throws -> [UInt8] {
+        let chunk = bytes.prefix(maximum)
+        bytes = bytes.dropFirst(chunk.count)
+        return Array(chunk)
+    }
+}
+
+/// Inflates gzip (every member of a multi-member file, as WARC.gz writers make
+/// them) from another source. A stream that ends inside a member throws after
+/// handing out everything that could be inflated.
+public final class GzipSource: ByteSource {
+    private let upstream: ByteSource
+    private let inflater: Inflater
+    private var input: [UInt8] = []
+    private var inputOffset = 0
+    private var upstreamEnded = false
+    private var inMember = false
+    private var finished = false
+    /// Bytes inflated so far (for ratio limits against gzip bombs).
+    public private(set) var produced: Int64 = 0
+    /// Compressed bytes consumed so far.
+    public private(set) var consumed: Int64 = 0
+
+    public init(_ upstream: ByteSource) throws {
+        self.upstream = upstream
+        inflater = try Inflater(format: .gzip)
+    }
+
+    public func read(maximum: Int) throws -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: max(1, maximum))
+        var written = 0
+        while written == 0 && !finished {
+            if inputOffset == input.count {
+                if !upstreamEnded {
+                    input = try upstream.read(maximum: 1 << 16)
+                    inputOffset = 0
+                    if input.isEmpty { upstreamEnded = true }
+                }
+                if upstreamEnded && inputOffset == input.count {
+                    finished = true
+                    if inMember { throw ReadError("truncated gzip data: the stream ends inside a member") }
+                    break
+                }
+            }
+            inMember = true
+            let (status, used, made) = input[inputOffset...].withUnsafeBufferPointer { src in
+                output.withUnsafeMutableBufferPointer { dst in
+                    inflater.run(src, into: UnsafeMutableBufferPointer(rebasing: dst[written...]))
+                }
+            }
+            inputOffset += used
+            consumed += Int64(used)
+            written += made
+            produced += Int64(made)
+            switch status {
+            case .progress, .needInput: continue
+            case .streamEnd:
+                // Another member may follow.
+                inMember = false
+                try inflater.reset()
+                if written > 0 { break }
+            case .error(let message):
+                finished = true
+                throw ReadError("corrupt gzip data: \(message)")
+            }
+        }
+        output.removeSubrange(written...)
+        return output
+    }
+}
+
+/// zlib's inflate, owned here and ended exactly once.
+public final class Inflater {
+    public enum Format: Int32 { case gzip = 0, zlib = 1, raw = 2, auto = 3 }
+    enum Status { case progress, streamEnd, needInput, error(String) }
+
+    private let handle: UnsafeMutableRawPointer
+
+    public init(format: Format) throws {
+        guard let handle = dp_inflater_open(format.rawValue) else { throw ReadError("cannot start zlib") }
+        self.handle = handle
+    }
+
+    deinit { dp_inflater_close(handle) }
+
+    func reset() throws {
+        guard dp_inflater_reset(handle) == 0 else { throw ReadError("cannot restart zlib") }
+    }
+
+    func run(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> (Status, Int, Int) {
+        var consumed: Int64 = 0
+        var produced: Int64 = 0
+        let status = dp_inflater_run(handle, input.baseAddress, Int64(input.count), output.baseAddress,
+                                     Int64(output.count), &consumed, &produced)
+        let result: Status = switch status {
+        case 0: .progress
+        case 1: .streamEnd
+        case 2: .needInput
+        default: .error(String(cString: dp_inflater_message(handle)).isEmpty ? "invalid compressed data" : String(cString: dp_inflater_message(handle)))
+        }
+        return (result, Int(consumed), Int(produced))
+    }
+
+    /// Inflates a whole buffer (an HTTP body with gzip or deflate content-encoding),
+    /// stopping with an error past `limit` bytes of output.
+    public static func inflate(_ bytes: [UInt8], format: Format, limit: Int) throws -> [UInt8] {
+        let inflater = try Inflater(format: format)
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var offset = 0
+        while true {
+            let (status, used, made) = bytes[offset...].withUnsafeBufferPointer { src in
+                chunk.withUnsafeMutableBufferPointer { inflater.run(src, into: $0) }
+            }
+            offset += used
+            output.append(contentsOf: chunk[..<made])
+            if output.count > limit { throw ReadError("decompressed body larger than \(limit) bytes") }
+            switch status {
+            case .progress: continue
+            case .streamEnd: return output
+            case .needInput:
+                if made == 0 && used == 0 { throw ReadError("truncated compressed body") }
+            case .error(let message): throw ReadError("corrupt compressed body: \(message)")
+            }
+        }
+    }
+
+    /// One gzip member holding `bytes` (for writing test archives and outputs).
+    public static func gzip(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(dp_gzip_bound(Int64(bytes.count))))
+        let written = bytes.withUnsafeBufferPointer { src in
+            output.withUnsafeMutableBufferPointer { dp_gzip(src.baseAddress, Int64(src.count), $0.baseAddress, Int64($0.count), level) }
+        }
+        precondition(written >= 0, "gzip bound too small")
+        output.removeSubrange(Int(written)...)
+        return output
+    }
+
+    public static var zlibVersion: String { String(cString: dp_zlib_version()) }
+}
+
+/// Reads lines and counted blocks from a source, holding at most one chunk
+/// beyond what was asked for.
+public final class BufferedReader {
+    private let source: ByteSource
+    private var buffer: [UInt8] = []
+    private var offset = 0
+    private var ended = false
+    /// Bytes handed out so far: the reader's position in the (decompressed) stream.
+    public private(set) var position: Int64 = 0
+
+    public init(_ source: ByteSource) { self.source = source }
+
+    private func fill() throws -> Bool {
+        if ended { return false }
+        if offset > 0 && offset == buffer.count { buffer.removeAll(keepingCapacity: true); offset = 0 }
+        else if offset > 1 << 20 { buffer.removeSubrange(0..<offset); offset = 0 }
+        let chunk = try source.read(maximum: 1 << 16)
+        if chunk.isEmpty { ended = true; return false }
+        buffer.append(contentsOf: chunk)
+        return true
+    }
+
+    /// The next bytes without consuming them (fewer at the end of the stream).
+    public func peek(count: Int) throws -> [UInt8] {
+        while buffer.count - offset < count, try fill() {}
+        return Array(buffer[offset..<min(buffer.count, offset + count)])
+    }
+
+    /// Skips the rest of the current line, however long, keeping memory bounded.
+    public func discardLine() throws {
+        while true {
+            if let newline = buffer[offset...].firstIndex(of: 0x0A) {
+                position += Int64(newline + 1 - offset)
+                offset = newline + 1
+                return
+            }
+            position += Int64(buffer.count - offset)
+            offset = buffer.count
+            if !(try fill()) { return }
+        }
+    }
+
+    /// True when no byte is left.
+    public func atEnd() throws -> Bool {
+        if offset < buffer.count { return false }
+        return !(try fill())
+    }
+
+    /// The next line without its "\n" (and "\r"), or nil at the end. A line longer
+    /// than `maximumLength` throws: real header lines are short.
+    public func readLine(maximumLength: Int = 1 << 16) throws -> [UInt8]? {
+        // How far past `offset` has been searched already; relative, because fill()
+        // may move the buffer's contents.
+        var scanned = 0
+        while true {
+            if let newline = buffer[(offset + scanned)...].firstIndex(of: 0x0A) {
+                var line = Array(buffer[offset..<newline])
+                position += Int64(newline + 1 - offset)
+                offset = newline + 1
+                if line.last == 0x0D { line.removeLast() }
+                return line
+            }
+            scanned = buffer.count - offset
+            if scanned > maximumLength { throw ReadError("line longer than \(maximumLength) bytes") }
+            if !(try fill()) {
+                guard offset < buffer.count else { return nil }
+                let line = Array(buffer[offset...])
+                position += Int64(buffer.count - offset)
+                offset = buffer.count
+                return line
+            }
+        }
+    }
+
+    /// Exactly `count` bytes, or fewer if the stream ends first.
+    public func read(count: Int) throws -> [UInt8] {
+        while buffer.count - offset < count, try fill() {}
+        let n = min(count, buffer.count - offset)
+        let result = Array(buffer[offset..<(offset + n)])
+        offset += n
+        position += Int64(n)
+        return result
+    }
+
+    /// Skips `count` bytes without keeping them; returns how many were skipped.
+    public func skip(count: Int64) throws -> Int64 {
+        var remaining = count
+        while remaining > 0 {
+            if offset == buffer.count, !(try fill()) { break }
+            let n = Int(min(remaining, Int64(buffer.count - offset)))
+            offset += n
+            position += Int64(n)
+            remaining -= Int64(n)
+        }
+        return count - remaining
+    }
+
+    /// Everything left, up to `limit` bytes; throws past the limit.
+    public func readAll(limit: Int) throws -> [UInt8] {
+        while try fill() {
+            if buffer.count - offset > limit { throw ReadError("larger than \(limit) bytes") }
+        }
+        return try read(count: buffer.count - offset)
+    }
+}
