@@ -307,9 +307,9 @@ public final class BufferedReader {
 
     /// Everything left, up to `limit` bytes; throws past the limit.
     public func readAll(limit: Int) throws -> [UInt8] {
-        while try fill() {
+        repeat {
             if buffer.count - offset > limit { throw ReadError("larger than \(limit) bytes") }
-        }
+        } while try fill()
         return try read(count: buffer.count - offset)
     }
 }

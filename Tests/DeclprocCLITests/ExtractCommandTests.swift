@@ -121,6 +121,30 @@ import TestSupport
         #expect(pages[1]["statements"] as? Int == 0)
     }
 
+    @Test func standardInputGlobsAndLists() throws {
+        let work = try Workspace()
+        let page = try Data(contentsOf: TestFiles.repository("Samples/joint-declaration.html"))
+        let viaStdin = try TestFiles.declproc(["extract", "-"], input: page)
+        #expect(viaStdin.status == 0)
+        let records = try Self.jsonLines(viaStdin.text)
+        #expect(records.count == 1)
+        #expect((records[0]["source"] as! [String: Any])["path"] as? String == "-")
+        let warc = try Data(contentsOf: TestFiles.repository("Tests/Fixtures/warc/wget-samples.warc.gz"))
+        let warcViaStdin = try TestFiles.declproc(["extract", "-", "--emit", "pages"], input: warc)
+        #expect(try Self.jsonLines(warcViaStdin.text).count == 7)
+
+        let globbed = try TestFiles.declproc(["extract", "Samples/*-utf8.html", "--emit", "pages"], directory: TestFiles.repositoryRoot)
+        let paths = try Self.jsonLines(globbed.text).map { ($0["source"] as! [String: Any])["path"] as! String }
+        #expect(paths == ["Samples/forum-thread-utf8.html", "Samples/hongkong-traditional-utf8.html", "Samples/mislabelled-utf8.html"])
+        let none = try TestFiles.declproc(["extract", "Samples/*.nothing"], directory: TestFiles.repositoryRoot)
+        #expect(none.stderr.contains("no file matches"))
+
+        let list = work.path("list.txt")
+        try Data("# pages to read\nSamples/news-article.html\n\nSamples/english-support.html\n".utf8).write(to: URL(fileURLWithPath: list))
+        let listed = try TestFiles.declproc(["extract", "--from-list", list, "--emit", "pages"], directory: TestFiles.repositoryRoot)
+        #expect(try Self.jsonLines(listed.text).count == 2)
+    }
+
     @Test func defaultInputIsSamples() throws {
         let result = try TestFiles.declproc(["extract"], directory: TestFiles.repositoryRoot)
         #expect(result.status == 0)
