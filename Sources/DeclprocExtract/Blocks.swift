@@ -15,6 +15,13 @@ public struct Block: Sendable, Equatable {
     public var boilerplate: Bool
     /// Inside a `<blockquote>` or `<q>`: quoted text, as news articles quote statements.
     public var quoted: Bool
+    /// Index in the document of the innermost block element holding the text.
+    public var element: Int
+    /// Visible (non-whitespace) characters.
+    public var characters: Int
+    /// Characters per element inside the block (text-to-tag density): prose is
+    /// dense, menus and widgets are not.
+    public var characterDensity: Double
 
     public var isHeading: Bool { tag.count == 2 && tag.first == "h" && tag.last!.isNumber }
 }
@@ -50,6 +57,7 @@ public enum BlockExtractor {
     ]
 
     private struct Context {
+        let element: Int
         let tag: String
         let path: String
         let boilerplate: Bool
@@ -61,7 +69,8 @@ public enum BlockExtractor {
         var buffer = ""
         var linkCharacters = 0
         var characters = 0
-        var contexts = [Context(tag: "body", path: "body", boilerplate: false, quoted: false)]
+        var contexts = [Context(element: -1, tag: "body", path: "body", boilerplate: false, quoted: false)]
+        var elements = 0
         var linkDepth = 0
         var articleDepth = 0
 
@@ -71,11 +80,13 @@ public enum BlockExtractor {
                 let context = contexts.last!
                 blocks.append(Block(text: lines.joined(separator: "\n"), tag: context.tag, path: context.path,
                                     linkDensity: characters == 0 ? 0 : Double(linkCharacters) / Double(characters),
-                                    boilerplate: context.boilerplate, quoted: context.quoted))
+                                    boilerplate: context.boilerplate, quoted: context.quoted, element: context.element,
+                                    characters: characters, characterDensity: Double(characters) / Double(elements + 1)))
             }
             buffer = ""
             linkCharacters = 0
             characters = 0
+            elements = 0
         }
 
         // (node, entering) — exits are pushed before children so they pop after them.
@@ -104,12 +115,13 @@ public enum BlockExtractor {
                     }
                     if tag == "a" { linkDepth += 1 }
                     if tag == "article" || tag == "main" { articleDepth += 1 }
+                    elements += 1
                     if blockTags.contains(tag) {
                         flush()
                         let parent = contexts.last!
                         let furniture = boilerplateTags.contains(tag) || (tag == "header" && articleDepth == 0)
                             || hasBoilerplateName(node)
-                        contexts.append(Context(tag: tag, path: parent.path + "/" + tag,
+                        contexts.append(Context(element: index, tag: tag, path: parent.path + "/" + tag,
                                                 boilerplate: parent.boilerplate || furniture,
                                                 quoted: parent.quoted || tag == "blockquote"))
                     }
@@ -127,6 +139,94 @@ public enum BlockExtractor {
         }
         flush()
         return blocks
+    }
+
+    /// How the main content was chosen, for `inspect`.
+    public struct MainContent: Sendable {
+        /// Indexes of the blocks in the main content, in page order.
+        public var blocks: [Int]
+        /// Each block's own score (0 for blocks too short or in page furniture).
+        public var blockScores: [Double]
+        /// The winning container's element index and score, if any block scored.
+        public var container: Int?
+        public var containerScore: Double
+    }
+
+    /// The blocks that make up the page's main content.
+    ///
+    /// Readability's idea, counted for Chinese as well as English: each block scores
+    /// by its punctuation (Chinese ，。、；！？ as well as ASCII) and its length in
+    /// characters, not words, discounted by its links; the score flows to the
+    /// block's container and, halved, to the container's parent; container names
+    /// add or subtract ("article-content" vs "comments"). The best container, with
+    /// siblings that score nearly as well, is the main content.
+    public static func mainContent(_ blocks: [Block], in document: HTMLDocument) -> MainContent {
+        var containerScore: [Int: Double] = [:]
+        var blockScore = [Double](repeating: 0, count: blocks.count)
+        for (i, block) in blocks.enumerated() where !block.boilerplate && block.characters >= 10 {
+            var punctuation = 0
+            for scalar in block.text.unicodeScalars where "，。、；！？,.;!?：:".unicodeScalars.contains(scalar) { punctuation += 1 }
+            let score = (1 + Double(punctuation) + min(Double(block.characters) / 50, 5)) * (1 - block.linkDensity)
+            blockScore[i] = score
+            var level = 0
+            var ancestor = block.element >= 0 ? document.nodes[block.element].parent : -1
+            // A table cell or list item also counts as its own container.
+            if block.element >= 0, block.tag == "td" || block.tag == "li" || block.tag == "div" {
+                containerScore[block.element, default: 0] += score / 2
+            }
+            while ancestor >= 0, level < 3 {
+                containerScore[ancestor, default: 0] += score / Double(1 << level)
+                ancestor = document.nodes[ancestor].parent
+                level += 1
+            }
+        }
+        for (node, score) in containerScore {
+            containerScore[node] = score + classWeight(document.nodes[node])
+        }
+        guard let (top, topScore) = containerScore.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) else {
+            let all = blocks.indices.filter { !blocks[$0].boilerplate && blocks[$0].linkDensity < 0.5 }
+            return MainContent(blocks: all, blockScores: blockScore, container: nil, containerScore: 0)
+        }
+        // Siblings of the top container that score well belong too (articles split
+        // over several divs); so does everything inside it.
+        var accepted: Set<Int> = [top]
+        let parent = document.nodes[top].parent
+        if parent >= 0 {
+            for sibling in document.nodes[parent].children where sibling != top {
+                if let score = containerScore[sibling], score >= max(10, topScore * 0.2) { accepted.insert(sibling) }
+            }
+        }
+        let chosen = blocks.indices.filter { i in
+            let block = blocks[i]
+            guard !block.boilerplate, block.linkDensity < 0.5, block.element >= 0 else { return false }
+            var node = block.element
+            while node >= 0 {
+                if accepted.contains(node) { return true }
+                node = document.nodes[node].parent
+            }
+            return false
+        }
+        return MainContent(blocks: chosen, blockScores: blockScore, container: top, containerScore: topScore)
+    }
+
+    static let positiveNames: Set<String> = [
+        "article", "content", "entry", "main", "post", "text", "body", "story", "blog", "news", "hentry", "page",
+        "statement", "declaration", "shengming",
+    ]
+    static let negativeNames: Set<String> = [
+        "comment", "comments", "reply", "replies", "respond", "footer", "sidebar", "widget", "meta", "share",
+        "related", "ad", "ads", "banner", "nav", "menu", "promo", "sponsor", "combx", "masthead", "tags", "author-info",
+    ]
+
+    static func classWeight(_ node: HTMLDocument.Node) -> Double {
+        var weight = 0.0
+        for attribute in ["class", "id"] {
+            guard let value = node.attribute(attribute)?.lowercased() else { continue }
+            let words = Set(value.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
+            if !words.isDisjoint(with: negativeNames) { weight -= 25 }
+            if !words.isDisjoint(with: positiveNames) { weight += 25 }
+        }
+        return weight
     }
 
     public static func metadata(of document: HTMLDocument) -> PageMetadata {

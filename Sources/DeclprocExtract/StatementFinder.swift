@@ -14,6 +14,12 @@ public struct StatementPatterns: Sendable {
     public let translationMarkers: [String]
     public let minCharacters: Int
     public let maxCharacters: Int
+    /// Words that open a signature line (声明人：…, Signed: …).
+    public let signatureMarkers: [String]
+    /// A line opening with one of these (——, —) is a signature.
+    public let signatureDashes: [String]
+    /// Whole-line date patterns.
+    public let datePatterns: [NSRegularExpression]
 
     public init(store: LocaleStore, language: String) throws(LocaleStore.MissingData) {
         let path = "\(language)/statements.json"
@@ -30,14 +36,54 @@ public struct StatementPatterns: Sendable {
         translationMarkers = (object["translation_markers"] as? [String]) ?? []
         minCharacters = (object["min_characters"] as? Int) ?? 10
         maxCharacters = (object["max_characters"] as? Int) ?? 5000
+        signatureMarkers = (object["signature_markers"] as? [String]) ?? []
+        signatureDashes = (object["signature_dashes"] as? [String]) ?? []
+        var patterns: [NSRegularExpression] = []
+        for pattern in (object["date_patterns"] as? [String]) ?? [] {
+            guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else {
+                throw LocaleStore.MissingData(path: store.url(path).path, reason: "date pattern does not compile: \(pattern)")
+            }
+            patterns.append(regex)
+        }
+        datePatterns = patterns
+    }
+
+    /// A line that is a signature (声明人：张三, ——李四 北京, Signed: …).
+    func isSignature(_ line: String) -> Bool {
+        let lower = line.lowercased()
+        if signatureDashes.contains(where: { lower.hasPrefix($0) }) { return true }
+        for marker in signatureMarkers where lower.hasPrefix(marker) {
+            let rest = lower.dropFirst(marker.count).drop { $0 == " " }
+            if let next = rest.first, next == ":" || next == "：" { return true }
+        }
+        return false
+    }
+
+    /// A line that is only a date.
+    func isDate(_ line: String) -> Bool {
+        let trimmed = line.trimmingSpaces()
+        let range = NSRange(trimmed.startIndex..., in: trimmed)
+        return datePatterns.contains { $0.firstMatch(in: trimmed, range: range) != nil }
     }
 }
 
-/// A statement found on a page: its block, and the block translating it, if any.
+/// A statement found on a page: its text (one block, part of a block, or a block
+/// with the signature lines that follow it), and the text translating it, if any.
 public struct FoundStatement: Sendable, Equatable {
-    public var block: Block
+    /// The statement's text, lines separated by "\n".
+    public var text: String
+    /// The block it starts in.
     public var blockIndex: Int
-    public var translation: Block?
+    public var translation: String?
+    /// Which rule found it, for `inspect`.
+    public var rule: String
+}
+
+/// Why a block is, or is not, a statement.
+public struct Assessment: Sendable, Equatable {
+    public var isStatement: Bool
+    public var language: String
+    public var reason: String
 }
 
 /// Finds the statements among a page's blocks: first-person text that declares
@@ -45,9 +91,13 @@ public struct FoundStatement: Sendable, Equatable {
 ///
 /// The rule is deliberately about the writer, not the topic: news prose and
 /// site blurbs talk about declarations in the third person, and forum replies
-/// chat in the first person about other things; only a block with all three —
+/// chat in the first person about other things; only text with all three —
 /// a first-person voice outside quotation marks, a declaring word, and an
 /// organization — is a statement.
+///
+/// List pages often put several declarations in one block, each closed by its
+/// signature and date; such blocks are split at their signatures. Signature
+/// lines that stand in blocks of their own are joined to the statement before them.
 public struct StatementFinder: Sendable {
     public let chinese: StatementPatterns
     public let english: StatementPatterns
@@ -60,38 +110,106 @@ public struct StatementFinder: Sendable {
     public func statements(in blocks: [Block]) -> [FoundStatement] {
         var found: [FoundStatement] = []
         var consumed = Set<Int>()
-        for (index, block) in blocks.enumerated() where !consumed.contains(index) && !block.boilerplate && block.linkDensity < 0.5 {
-            guard let patterns = isStatement(block) else { continue }
-            var statement = FoundStatement(block: block, blockIndex: index, translation: nil)
-            if patterns.language == "zh", let (translationIndex, translation) = translation(after: index, in: blocks) {
-                statement.translation = translation
+        for (index, block) in blocks.enumerated() where !consumed.contains(index) {
+            guard usable(block) else { continue }
+            let pieces = split(block)
+            var foundHere: [FoundStatement] = []
+            var leading: [String] = []
+            for piece in pieces {
+                let verdict = assess(text: piece, quoted: block.quoted)
+                guard verdict.isStatement else {
+                    // Lines that are no statement of their own (a place and date after a
+                    // signature, an intro before the first one) stay with their neighbour.
+                    if foundHere.isEmpty { leading.append(piece) } else { foundHere[foundHere.count - 1].text += "\n" + piece }
+                    continue
+                }
+                let text = (leading + [piece]).joined(separator: "\n")
+                leading = []
+                foundHere.append(FoundStatement(text: text, blockIndex: index, translation: nil,
+                                                rule: pieces.count > 1 ? "split at signatures; " + verdict.reason : verdict.reason))
+            }
+            guard var last = foundHere.popLast() else { continue }
+            // Signature and date lines in the blocks that follow belong to the last statement.
+            var next = index + 1
+            while next < blocks.count, usable(blocks[next]), signatureOnly(blocks[next]) {
+                last.text += "\n" + blocks[next].text
+                consumed.insert(next)
+                next += 1
+            }
+            if patterns(for: last.text).language == "zh", let (translationIndex, translation) = translation(after: next - 1, in: blocks) {
+                last.translation = translation.text
                 consumed.insert(translationIndex)
             }
-            found.append(statement)
+            found += foundHere + [last]
         }
         return found
     }
 
-    /// The patterns of the language the block is a statement in, or nil.
-    public func isStatement(_ block: Block) -> StatementPatterns? {
-        let profile = LanguageProfile(block.text)
-        let patterns = profile.isMostlyChinese ? chinese : english
-        let length = profile.visibleCharacters
-        guard length >= patterns.minCharacters, length <= patterns.maxCharacters else { return nil }
-        let text = patterns.language == "zh" ? block.text : block.text.lowercased()
-        let unquoted = block.quoted ? text : removingQuotations(text, patterns.quotes)
-        guard contains(unquoted, anyOf: patterns.firstPerson, words: patterns.language != "zh"),
-              contains(text, anyOf: patterns.cues, words: patterns.language != "zh"),
-              !organizations(in: block.text, patterns: patterns).isEmpty
-        else { return nil }
-        return patterns
+    func usable(_ block: Block) -> Bool { !block.boilerplate && block.linkDensity < 0.5 }
+
+    /// A block of only signature and date lines.
+    func signatureOnly(_ block: Block) -> Bool {
+        let lines = block.text.split(separator: "\n").map(String.init)
+        let p = patterns(for: block.text)
+        return !lines.isEmpty && lines.allSatisfy { p.isSignature($0) || p.isDate($0) || chinese.isDate($0) }
+    }
+
+    /// The block's text cut after each signature (with the date lines that follow
+    /// it), when that leaves more than one piece; otherwise the whole text.
+    func split(_ block: Block) -> [String] {
+        let lines = block.text.split(separator: "\n").map(String.init)
+        guard lines.count >= 3 else { return [block.text] }
+        let p = patterns(for: block.text)
+        var pieces: [[String]] = [[]]
+        var closing = false
+        for line in lines {
+            let signature = p.isSignature(line) || p.isDate(line)
+            if closing && !signature && !pieces.last!.isEmpty { pieces.append([]) }
+            pieces[pieces.count - 1].append(line)
+            // A piece closes after a signature or date line that follows its body.
+            closing = signature && pieces.last!.count > 1
+        }
+        let texts = pieces.filter { !$0.isEmpty }.map { $0.joined(separator: "\n") }
+        return texts.count > 1 ? texts : [block.text]
+    }
+
+    /// Whether a text is a statement, and why.
+    public func assess(text: String, quoted: Bool) -> Assessment {
+        let p = patterns(for: text)
+        let length = LanguageProfile(text).visibleCharacters
+        func no(_ reason: String) -> Assessment { Assessment(isStatement: false, language: p.language, reason: reason) }
+        if length < p.minCharacters { return no("too short (\(length) < \(p.minCharacters) characters)") }
+        if length > p.maxCharacters { return no("too long (\(length) > \(p.maxCharacters) characters)") }
+        let words = p.language != "zh"
+        let haystack = words ? text.lowercased() : text
+        let unquoted = quoted ? haystack : removingQuotations(haystack, p.quotes)
+        guard let person = firstMatch(unquoted, p.firstPerson, words: words) else {
+            return no(quoted ? "no first-person word" : "no first-person word outside quotation marks")
+        }
+        guard let cue = firstMatch(haystack, p.cues, words: words) else { return no("no declaring word") }
+        let organizations = self.organizations(in: text, patterns: p)
+        guard !organizations.isEmpty else { return no("no organization named") }
+        return Assessment(isStatement: true, language: p.language,
+                          reason: "first person “\(person)”, declaring “\(cue)”, \(organizations.sorted().joined(separator: "+"))")
+    }
+
+    /// Whether a block is a statement (as a whole), and why; nil reason for page furniture.
+    public func assess(_ block: Block) -> Assessment {
+        if block.boilerplate { return Assessment(isStatement: false, language: "", reason: "page furniture (navigation, header, footer, ads)") }
+        if block.linkDensity >= 0.5 { return Assessment(isStatement: false, language: "", reason: "mostly links") }
+        return assess(text: block.text, quoted: block.quoted)
+    }
+
+    func patterns(for text: String) -> StatementPatterns {
+        LanguageProfile(text).isMostlyChinese ? chinese : english
     }
 
     /// Organization keys a text mentions ("party", "youth_league", "young_pioneers"; "all" for 三退).
     public func organizations(in text: String, patterns: StatementPatterns) -> Set<String> {
-        let haystack = patterns.language == "zh" ? text : text.lowercased()
+        let words = patterns.language != "zh"
+        let haystack = words ? text.lowercased() : text
         var keys = Set<String>()
-        for (key, words) in patterns.organizations where contains(haystack, anyOf: words, words: patterns.language != "zh") {
+        for (key, needles) in patterns.organizations where firstMatch(haystack, needles, words: words) != nil {
             keys.insert(key)
         }
         return keys
@@ -104,7 +222,7 @@ public struct StatementFinder: Sendable {
         var marked = false
         let markers = chinese.translationMarkers + english.translationMarkers
         if next < blocks.count, blocks[next].text.unicodeScalars.count <= 40,
-           contains(blocks[next].text.lowercased(), anyOf: markers, words: false) {
+           firstMatch(blocks[next].text.lowercased(), markers, words: false) != nil {
             marked = true
             next += 1
         }
@@ -112,26 +230,26 @@ public struct StatementFinder: Sendable {
         let candidate = blocks[next]
         guard !candidate.boilerplate, !LanguageProfile(candidate.text).isMostlyChinese,
               LanguageProfile(candidate.text).visibleCharacters >= english.minCharacters else { return nil }
-        let opensWithMarker = contains(String(candidate.text.lowercased().prefix(30)), anyOf: english.translationMarkers, words: false)
+        let opensWithMarker = firstMatch(String(candidate.text.lowercased().prefix(30)), english.translationMarkers, words: false) != nil
         return marked || opensWithMarker ? (next, candidate) : nil
     }
 
-    /// With `words`, a needle matches whole words only, except that a trailing `*`
-    /// lets any ending follow (`renounc*`).
-    private func contains(_ text: String, anyOf needles: [String], words: Bool) -> Bool {
+    /// The first needle found in text. With `words`, a needle matches whole words
+    /// only, except that a trailing `*` lets any ending follow (`renounc*`).
+    private func firstMatch(_ text: String, _ needles: [String], words: Bool) -> String? {
         for pattern in needles {
             let open = words && pattern.hasSuffix("*")
             let needle = open ? String(pattern.dropLast()) : pattern
             var search = text[...]
             while let range = search.firstRange(of: needle) {
-                if !words { return true }
+                if !words { return pattern }
                 let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
                 let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
-                if !(before?.isLetter ?? false), open || !(after?.isLetter ?? false) { return true }
+                if !(before?.isLetter ?? false), open || !(after?.isLetter ?? false) { return pattern }
                 search = text[range.upperBound...]
             }
         }
-        return false
+        return nil
     }
 
     private func removingQuotations(_ text: String, _ quotes: [(open: String, close: String)]) -> String {

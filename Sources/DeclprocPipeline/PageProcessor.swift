@@ -66,7 +66,7 @@ public final class PageProcessor {
         for (position, statement) in found.enumerated() {
             statements.append(try record(for: statement, position: position, source: source, metadata: metadata))
         }
-        let mainText = blocks.filter { !$0.boilerplate && $0.linkDensity < 0.5 }.map(\.text).joined(separator: "\n")
+        let mainText = BlockExtractor.mainContent(blocks, in: document).blocks.map { blocks[$0].text }.joined(separator: "\n")
         let page = PageRecord(
             id: pageID,
             source: .init(path: source.path, position: source.position, url: source.url,
@@ -81,7 +81,7 @@ public final class PageProcessor {
     /// Stages: normalize, classify, segment, transliterate — for one statement.
     private func record(for statement: FoundStatement, position: Int, source: PageSource,
                         metadata: PageMetadata) throws -> StatementRecord {
-        let original = statement.block.text
+        let original = statement.text
         let normalized = try normalizer.normalize(original)
         let classified = resources.scripts.classify(normalized.text, pageLang: metadata.lang)
         let map = normalized.offsets
@@ -99,8 +99,8 @@ public final class PageProcessor {
             pinyinText = pinyin.transliterate(normalized.text, words: allWords, tones: .marks)
         }
         var translation: StatementRecord.Translation? = nil
-        if let block = statement.translation {
-            let text = try normalizer.normalize(block.text).text
+        if let translationText = statement.translation {
+            let text = try normalizer.normalize(translationText).text
             translation = .init(text: text, lang: resources.scripts.classify(text).lang)
         }
         return StatementRecord(

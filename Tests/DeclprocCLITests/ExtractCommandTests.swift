@@ -35,7 +35,7 @@ import TestSupport
         let rejects = try Self.jsonLines(String(contentsOfFile: work.path("out/rejects.jsonl"), encoding: .utf8))
         let records = try Self.jsonLines(String(contentsOfFile: work.path("out/records.jsonl"), encoding: .utf8))
         let pages = summary["pages"] as! Int
-        #expect(pages == 18)
+        #expect(pages == 19)
         #expect(pages == (summary["pages_with_statements"] as! Int) + (summary["pages_without_statements"] as! Int) + (summary["rejected"] as! Int))
         #expect(summary["rejected"] as! Int == 4)
         #expect(rejects.count == 4)
@@ -46,7 +46,7 @@ import TestSupport
         #expect(reasons["unreadable.html"]?.contains("cannot read") == true)
         #expect(reasons["fifo.html"]?.contains("not a regular file") == true)
         for reject in rejects { #expect(reject["position"] as? Int == 0) }
-        #expect(result.stderr.contains("18 pages read"))
+        #expect(result.stderr.contains("19 pages read"))
     }
 
     @Test func existingOutputIsNeverReplacedWithoutForce() throws {
@@ -148,6 +148,6 @@ import TestSupport
     @Test func defaultInputIsSamples() throws {
         let result = try TestFiles.declproc(["extract"], directory: TestFiles.repositoryRoot)
         #expect(result.status == 0)
-        #expect(result.stderr.contains("14 pages read"))
+        #expect(result.stderr.contains("15 pages read"))
     }
 }
