@@ -57,7 +57,8 @@ let package = Package(
         // The command-line shell.
         .executableTarget(
             name: "declproc",
-            dependencies: ["DeclprocPipeline", "DeclprocText", "DeclprocICU", "DeclprocHTML", "DeclprocLocales", argumentParser]
+            dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocText", "DeclprocICU", "DeclprocHTML",
+                           "DeclprocLocales", argumentParser]
         ),
 
         .target(name: "TestSupport", dependencies: ["DeclprocLocales"], path: "Tests/TestSupport"),

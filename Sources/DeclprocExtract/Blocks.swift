@@ -15,6 +15,9 @@ public struct Block: Sendable, Equatable {
     public var boilerplate: Bool
     /// Inside a `<blockquote>` or `<q>`: quoted text, as news articles quote statements.
     public var quoted: Bool
+    /// Inside a container named like comments, sidebars or related links: not the
+    /// page's main text (though a forum reply there may still be a statement).
+    public var unlikelyMain: Bool
     /// Index in the document of the innermost block element holding the text.
     public var element: Int
     /// Visible (non-whitespace) characters.
@@ -32,6 +35,8 @@ public struct PageMetadata: Sendable, Equatable {
     public var lang: String?
     /// The page's publication date (ISO 8601 date), if it declares one.
     public var published: String?
+    /// The page's author, if it names one (meta tags).
+    public var author: String?
 }
 
 /// Splits a parsed document into blocks, dropping what no reader sees (scripts,
@@ -62,9 +67,19 @@ public enum BlockExtractor {
         let path: String
         let boilerplate: Bool
         let quoted: Bool
+        var unlikelyMain = false
     }
 
     public static func blocks(of document: HTMLDocument) -> [Block] {
+        blocks(of: document, roots: document.roots)
+    }
+
+    /// The blocks inside one node (a profile's statement item).
+    public static func blocks(of document: HTMLDocument, under node: Int) -> [Block] {
+        blocks(of: document, roots: [node])
+    }
+
+    private static func blocks(of document: HTMLDocument, roots: [Int]) -> [Block] {
         var blocks: [Block] = []
         var buffer = ""
         var linkCharacters = 0
@@ -80,7 +95,8 @@ public enum BlockExtractor {
                 let context = contexts.last!
                 blocks.append(Block(text: lines.joined(separator: "\n"), tag: context.tag, path: context.path,
                                     linkDensity: characters == 0 ? 0 : Double(linkCharacters) / Double(characters),
-                                    boilerplate: context.boilerplate, quoted: context.quoted, element: context.element,
+                                    boilerplate: context.boilerplate, quoted: context.quoted,
+                                    unlikelyMain: context.unlikelyMain, element: context.element,
                                     characters: characters, characterDensity: Double(characters) / Double(elements + 1)))
             }
             buffer = ""
@@ -90,7 +106,7 @@ public enum BlockExtractor {
         }
 
         // (node, entering) — exits are pushed before children so they pop after them.
-        var stack: [(Int, Bool)] = document.roots.reversed().map { ($0, true) }
+        var stack: [(Int, Bool)] = roots.reversed().map { ($0, true) }
         while let (index, entering) = stack.popLast() {
             let node = document.nodes[index]
             switch node.kind {
@@ -123,7 +139,8 @@ public enum BlockExtractor {
                             || hasBoilerplateName(node)
                         contexts.append(Context(element: index, tag: tag, path: parent.path + "/" + tag,
                                                 boilerplate: parent.boilerplate || furniture,
-                                                quoted: parent.quoted || tag == "blockquote"))
+                                                quoted: parent.quoted || tag == "blockquote",
+                                                unlikelyMain: parent.unlikelyMain || classWeight(node) < 0))
                     }
                     stack.append((index, false))
                     stack.append(contentsOf: node.children.reversed().map { ($0, true) })
@@ -150,6 +167,8 @@ public enum BlockExtractor {
         /// The winning container's element index and score, if any block scored.
         public var container: Int?
         public var containerScore: Double
+        /// The best-scoring containers (element index, score), best first.
+        public var candidates: [(element: Int, score: Double)] = []
     }
 
     /// The blocks that make up the page's main content.
@@ -163,7 +182,7 @@ public enum BlockExtractor {
     public static func mainContent(_ blocks: [Block], in document: HTMLDocument) -> MainContent {
         var containerScore: [Int: Double] = [:]
         var blockScore = [Double](repeating: 0, count: blocks.count)
-        for (i, block) in blocks.enumerated() where !block.boilerplate && block.characters >= 10 {
+        for (i, block) in blocks.enumerated() where !block.boilerplate && !block.unlikelyMain && block.characters >= 10 {
             var punctuation = 0
             for scalar in block.text.unicodeScalars where "，。、；！？,.;!?：:".unicodeScalars.contains(scalar) { punctuation += 1 }
             let score = (1 + Double(punctuation) + min(Double(block.characters) / 50, 5)) * (1 - block.linkDensity)
@@ -198,7 +217,7 @@ public enum BlockExtractor {
         }
         let chosen = blocks.indices.filter { i in
             let block = blocks[i]
-            guard !block.boilerplate, block.linkDensity < 0.5, block.element >= 0 else { return false }
+            guard !block.boilerplate, !block.unlikelyMain, block.linkDensity < 0.5, block.element >= 0 else { return false }
             var node = block.element
             while node >= 0 {
                 if accepted.contains(node) { return true }
@@ -206,7 +225,10 @@ public enum BlockExtractor {
             }
             return false
         }
-        return MainContent(blocks: chosen, blockScores: blockScore, container: top, containerScore: topScore)
+        var result = MainContent(blocks: chosen, blockScores: blockScore, container: top, containerScore: topScore)
+        result.candidates = containerScore.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+            .prefix(5).map { ($0.key, $0.value) }
+        return result
     }
 
     static let positiveNames: Set<String> = [
@@ -218,20 +240,23 @@ public enum BlockExtractor {
         "related", "ad", "ads", "banner", "nav", "menu", "promo", "sponsor", "combx", "masthead", "tags", "author-info",
     ]
 
+    /// +25 for a container whose class or id names content, −25 for one naming
+    /// comments, sidebars and the like; a negative word anywhere outweighs positive
+    /// ones (`id="comment-text" class="user-post-text"` is a comment).
     static func classWeight(_ node: HTMLDocument.Node) -> Double {
-        var weight = 0.0
+        var words = Set<String>()
         for attribute in ["class", "id"] {
             guard let value = node.attribute(attribute)?.lowercased() else { continue }
-            let words = Set(value.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
-            if !words.isDisjoint(with: negativeNames) { weight -= 25 }
-            if !words.isDisjoint(with: positiveNames) { weight += 25 }
+            words.formUnion(value.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
         }
-        return weight
+        if !words.isDisjoint(with: negativeNames) { return -25 }
+        return words.isDisjoint(with: positiveNames) ? 0 : 25
     }
 
     public static func metadata(of document: HTMLDocument) -> PageMetadata {
         var lang: String? = nil
         var published: String? = nil
+        var author: String? = nil
         for node in document.nodes where node.kind == .element {
             switch node.name {
             case "html":
@@ -243,12 +268,16 @@ public enum BlockExtractor {
                     lang = content.split(separator: ",").first.map(String.init)
                 }
                 if published == nil, publishedKeys.contains(key) { published = isoDate(content) }
+                if author == nil, ["author", "article:author", "dc.creator", "byline", "og:article:author"].contains(key),
+                   !content.trimmingSpaces().isEmpty, !content.hasPrefix("http") {
+                    author = content.trimmingSpaces()
+                }
             case "time":
                 if published == nil, let value = node.attribute("datetime") { published = isoDate(value) }
             default: break
             }
         }
-        return PageMetadata(title: document.title, lang: lang?.trimmingSpaces(), published: published)
+        return PageMetadata(title: document.title, lang: lang?.trimmingSpaces(), published: published, author: author)
     }
 
     static let publishedKeys: Set<String> = [

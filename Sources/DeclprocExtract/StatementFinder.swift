@@ -77,6 +77,13 @@ public struct FoundStatement: Sendable, Equatable {
     public var translation: String?
     /// Which rule found it, for `inspect`.
     public var rule: String
+
+    public init(text: String, blockIndex: Int, translation: String?, rule: String) {
+        self.text = text
+        self.blockIndex = blockIndex
+        self.translation = translation
+        self.rule = rule
+    }
 }
 
 /// Why a block is, or is not, a statement.

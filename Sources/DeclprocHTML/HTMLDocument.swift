@@ -32,6 +32,10 @@ public struct HTMLDocument: Sendable {
     /// not lost) but re-attached at the cap, so the tree's depth stays bounded.
     public internal(set) var nodesBeyondDepthCap = 0
 
+    /// What each XPath expression asked for at parse time selected: nodes (by index)
+    /// or, for attribute nodes and string results, text.
+    public internal(set) var selections: [String: XPathSelection] = [:]
+
     public init() {}
 
     /// Index of the first element named `name` in document order.
@@ -57,4 +61,12 @@ public struct HTMLDocument: Sendable {
         let text = textContent(of: index).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
         return text.isEmpty ? nil : text
     }
+}
+
+/// The result of one XPath expression on a document.
+public struct XPathSelection: Sendable, Equatable {
+    /// Element and text nodes, as indexes into `HTMLDocument.nodes`.
+    public var nodes: [Int] = []
+    /// Attribute values, or the value of an expression that yields a string or number.
+    public var strings: [String] = []
 }

@@ -10,7 +10,26 @@ public enum HTMLParser {
     public struct Options: Sendable {
         /// Deepest level kept as-is; deeper nodes are re-attached at this level.
         public var maxDepth: Int
-        public init(maxDepth: Int = 512) { self.maxDepth = maxDepth }
+        /// XPath expressions to evaluate on libxml2's tree before it is freed; their
+        /// results land in `HTMLDocument.selections`.
+        public var xpaths: [String]
+        public init(maxDepth: Int = 512, xpaths: [String] = []) {
+            self.maxDepth = maxDepth
+            self.xpaths = xpaths
+        }
+    }
+
+    /// An XPath expression libxml2 cannot compile.
+    public struct InvalidXPath: Error, CustomStringConvertible {
+        public let expression: String
+        public var description: String { "invalid XPath expression: \(expression)" }
+    }
+
+    /// Checks that an expression compiles, so a bad profile fails before any page is read.
+    public static func validate(xpath: String) throws(InvalidXPath) {
+        _ = initialized
+        guard let compiled = xmlXPathCompile(xpath) else { throw InvalidXPath(expression: xpath) }
+        xmlXPathFreeCompExpr(compiled)
     }
 
     /// How many times libxml2 asked to load an external resource (DTD, entity,
@@ -35,7 +54,51 @@ public enum HTMLParser {
         }
         guard let doc else { return HTMLDocument() }
         defer { xmlFreeDoc(doc) }
-        return convert(doc, maxDepth: max(1, options.maxDepth))
+        var indexes: [UnsafeMutableRawPointer: Int]? = options.xpaths.isEmpty ? nil : [:]
+        var document = convert(doc, maxDepth: max(1, options.maxDepth), indexes: &indexes)
+        if let indexes {
+            for expression in options.xpaths {
+                document.selections[expression] = evaluate(expression, in: doc, indexes: indexes)
+            }
+        }
+        return document
+    }
+
+    private static func evaluate(_ expression: String, in doc: htmlDocPtr,
+                                 indexes: [UnsafeMutableRawPointer: Int]) -> XPathSelection {
+        var selection = XPathSelection()
+        guard let context = xmlXPathNewContext(doc) else { return selection }
+        defer { xmlXPathFreeContext(context) }
+        guard let result = xmlXPathEvalExpression(expression, context) else { return selection }
+        defer { xmlXPathFreeObject(result) }
+        switch result.pointee.type {
+        case XPATH_NODESET:
+            guard let set = result.pointee.nodesetval else { break }
+            for i in 0..<Int(set.pointee.nodeNr) {
+                guard let node = set.pointee.nodeTab[i] else { continue }
+                if node.pointee.type == XML_ATTRIBUTE_NODE {
+                    // An attribute's value is the text of its children.
+                    var value = ""
+                    var child = node.pointee.children
+                    while let text = child {
+                        if let content = text.pointee.content { value += String(cString: content) }
+                        child = text.pointee.next
+                    }
+                    selection.strings.append(value)
+                } else if let index = indexes[UnsafeMutableRawPointer(node)] {
+                    selection.nodes.append(index)
+                }
+            }
+        case XPATH_STRING:
+            if let value = result.pointee.stringval { selection.strings.append(String(cString: value)) }
+        case XPATH_NUMBER:
+            selection.strings.append(String(result.pointee.floatval))
+        case XPATH_BOOLEAN:
+            selection.strings.append(result.pointee.boolval != 0 ? "true" : "false")
+        default:
+            break
+        }
+        return selection
     }
 
     /// libxml2's version string at run time, e.g. "2.9.14".
@@ -53,6 +116,9 @@ public enum HTMLParser {
     /// resource, whatever options a caller passes.
     private static let initialized: Void = {
         xmlInitParser()
+        // Parse and XPath errors are expected on real pages and reported our own way;
+        // libxml2 must not print them to stderr.
+        xmlSetStructuredErrorFunc(nil) { _, _ in }
         xmlSetExternalEntityLoader { _, _, _ in
             HTMLParser.loadAttempts.add(1, ordering: .relaxed)
             return nil
@@ -61,7 +127,7 @@ public enum HTMLParser {
 
     /// Walks the libxml2 tree with an explicit stack (a page nested a million deep
     /// must not overflow ours) and copies it into Swift values.
-    private static func convert(_ doc: htmlDocPtr, maxDepth: Int) -> HTMLDocument {
+    private static func convert(_ doc: htmlDocPtr, maxDepth: Int, indexes: inout [UnsafeMutableRawPointer: Int]?) -> HTMLDocument {
         var result = HTMLDocument()
         // (libxml2 node, parent index in result, depth)
         var stack: [(xmlNodePtr, Int, Int)] = []
@@ -112,6 +178,7 @@ public enum HTMLParser {
                 continue // DTD, processing instructions, entity declarations: not content
             }
             let index = result.nodes.count
+            indexes?[UnsafeMutableRawPointer(node)] = index
             result.nodes.append(.init(kind: kind, name: name, attributes: attributes, text: text,
                                       parent: parent, children: [], depth: depth))
             if parent >= 0 { result.nodes[parent].children.append(index) } else { result.roots.append(index) }

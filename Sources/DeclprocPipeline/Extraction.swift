@@ -1,3 +1,4 @@
+import DeclprocExtract
 import DeclprocReader
 import DeclprocRecords
 
@@ -59,6 +60,7 @@ public struct Extraction {
     public let resources: Resources
     public var emit: Emit = .statements
     public var readOptions = ReadOptions()
+    public var profile: SiteProfile?
 
     public init(resources: Resources) { self.resources = resources }
 
@@ -70,7 +72,7 @@ public struct Extraction {
 
     public func run(inputs: [String], write: (Output) throws -> Void) throws -> ExtractionSummary {
         var summary = ExtractionSummary()
-        let processor = try PageProcessor(resources: resources)
+        let processor = try PageProcessor(resources: resources, profile: profile)
         func rejected(_ reject: Reject) throws {
             summary.pages += 1
             summary.rejected += 1

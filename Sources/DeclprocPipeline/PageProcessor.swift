@@ -11,19 +11,37 @@ public enum PageOutcome: Sendable {
     case rejected(Reject)
 }
 
-/// The chain of stages for one page: decode → parse → blocks → statements →
-/// normalize → segment → transliterate → records.
+/// What the reading stages made of a page, before records are built: kept for
+/// `inspect`, which shows every decision.
+public struct ReadPage {
+    public var raw: RawPage
+    public var charset: CharsetDecision
+    /// How the charset was decided, step by step (only when asked for).
+    public var charsetTrace: [String]
+    public var document: HTMLDocument
+    public var metadata: PageMetadata
+    public var blocks: [Block]
+    public var mainContent: BlockExtractor.MainContent
+    public var statements: [FoundStatement]
+    public var script: String
+    public var notes: [String]
+}
+
+/// The chain of stages for one page: decode → parse → blocks → main content and
+/// statements → normalize → segment → transliterate → records.
 ///
 /// Owns ICU objects (decoder, break iterators), so it is not thread-safe: one per task.
 public final class PageProcessor {
     public let resources: Resources
+    public let profile: SiteProfile?
     private let decoder: PageDecoder
     private let segmenter: Segmenter
     private let normalizer = TextNormalizer()
     private let pinyin: PinyinTransliterator
 
-    public init(resources: Resources) throws(ICUError) {
+    public init(resources: Resources, profile: SiteProfile? = nil) throws(ICUError) {
         self.resources = resources
+        self.profile = profile
         decoder = try PageDecoder()
         segmenter = try Segmenter()
         pinyin = PinyinTransliterator(lexicon: resources.pinyin)
@@ -31,7 +49,7 @@ public final class PageProcessor {
 
     public func process(_ raw: RawPage) -> PageOutcome {
         do {
-            return try processOrThrow(raw)
+            return try records(from: try read(raw, tracing: false))
         } catch let reject as Reject {
             return .rejected(reject)
         } catch {
@@ -39,43 +57,80 @@ public final class PageProcessor {
         }
     }
 
-    private func processOrThrow(_ raw: RawPage) throws -> PageOutcome {
+    /// The reading stages, with every decision kept; throws a `Reject` for a page
+    /// that cannot be read.
+    public func read(_ raw: RawPage, tracing: Bool) throws -> ReadPage {
         let source = raw.source
         func reject(_ reason: String) -> Reject { Reject(input: source.path, position: source.position, reason: reason) }
         guard !raw.bytes.isEmpty else { throw reject("empty page (0 bytes)") }
-
         if let share = Self.controlByteShare(raw.bytes), share > 0.02 {
             throw reject("not a text page: \(Self.percent(share)) of its first bytes are control bytes (binary content)")
         }
 
         // Stage: decode.
-        let (text, charset) = try decoder.decode(raw)
+        var trace: [String] = []
+        let (text, charset) = try decoder.decode(raw, trace: tracing ? { trace.append($0) } : nil)
         if let share = Self.binaryShare(text), share > 0.1 {
             throw reject("not a text page: \(Self.percent(share)) of its characters are control codes or undecodable (\(charset.name))")
         }
 
-        // Stage: parse and split into blocks.
-        let document = HTMLParser.parse(utf8: Array(text.utf8))
-        let metadata = BlockExtractor.metadata(of: document)
+        // Stage: parse (evaluating a profile's expressions on libxml2's tree) and split into blocks.
+        let options = HTMLParser.Options(xpaths: profile?.expressions ?? [])
+        let document = HTMLParser.parse(utf8: Array(text.utf8), options: options)
+        var metadata = BlockExtractor.metadata(of: document)
         let blocks = BlockExtractor.blocks(of: document)
+        let main = BlockExtractor.mainContent(blocks, in: document)
 
-        // Stage: find statements.
-        let found = resources.statements.statements(in: blocks)
-        let pageID = RecordID.make([source.path, String(source.position)])
-        var statements: [StatementRecord] = []
-        for (position, statement) in found.enumerated() {
-            statements.append(try record(for: statement, position: position, source: source, metadata: metadata))
+        // Stage: statements, from the profile's items or the generic rules.
+        let statements: [FoundStatement]
+        if let item = profile?.item {
+            statements = SiteProfile.texts(item, in: document).map {
+                FoundStatement(text: $0, blockIndex: -1, translation: nil, rule: "profile item \(item)")
+            }
+        } else {
+            statements = resources.statements.statements(in: blocks)
         }
-        let mainText = BlockExtractor.mainContent(blocks, in: document).blocks.map { blocks[$0].text }.joined(separator: "\n")
-        let page = PageRecord(
-            id: pageID,
+
+        // Stage: page metadata, the profile's first.
+        if let title = SiteProfile.texts(profile?.title, in: document).first { metadata.title = title }
+        if let author = SiteProfile.texts(profile?.author, in: document).first { metadata.author = author }
+        if let date = SiteProfile.texts(profile?.date, in: document).lazy.compactMap({ DateFinder.dates(in: $0).first?.iso }).first {
+            metadata.published = date
+        }
+        if metadata.published == nil {
+            // A dateline near the top: in the title, or the first blocks of the page.
+            let candidates = [metadata.title ?? ""] + blocks.prefix(8).filter { !$0.boilerplate }.map(\.text)
+            metadata.published = candidates.lazy.compactMap { DateFinder.dates(in: $0).first?.iso }.first { $0.count == 10 }
+        }
+        let mainText = main.blocks.map { blocks[$0].text }.joined(separator: "\n")
+        let script = resources.scripts.classify(mainText, pageLang: metadata.lang).script
+        var notes: [String] = []
+        if document.nodesBeyondDepthCap > 0 {
+            notes.append("markup nested deeper than \(options.maxDepth) levels: \(document.nodesBeyondDepthCap) nodes kept at that depth")
+        }
+        if charset.invalidBytes > 0 { notes.append("\(charset.invalidBytes) bytes could not be decoded as \(charset.name)") }
+        return ReadPage(raw: raw, charset: charset, charsetTrace: trace, document: document, metadata: metadata,
+                        blocks: blocks, mainContent: main, statements: statements, script: script, notes: notes)
+    }
+
+    /// The record-building stages.
+    func records(from page: ReadPage) throws -> PageOutcome {
+        let source = page.raw.source
+        var statements: [StatementRecord] = []
+        for (position, statement) in page.statements.enumerated() {
+            statements.append(try record(for: statement, position: position, source: source, metadata: page.metadata))
+        }
+        let record = PageRecord(
+            id: RecordID.make([source.path, String(source.position)]),
             source: .init(path: source.path, position: source.position, url: source.url,
                           warcRecordID: source.warcRecordID, warcDate: source.warcDate),
-            charset: .init(name: charset.name, decidedBy: charset.decidedBy.rawValue,
-                           invalidBytes: charset.invalidBytes, declared: charset.declared),
-            title: metadata.title, lang: metadata.lang, published: metadata.published,
-            text: mainText, statements: statements.count)
-        return .page(page, statements: statements)
+            charset: .init(name: page.charset.name, decidedBy: page.charset.decidedBy.rawValue,
+                           invalidBytes: page.charset.invalidBytes, declared: page.charset.declared),
+            title: page.metadata.title, lang: page.metadata.lang, script: page.script, published: page.metadata.published,
+            author: page.metadata.author,
+            text: page.mainContent.blocks.map { page.blocks[$0].text }.joined(separator: "\n"),
+            statements: statements.count, notes: page.notes)
+        return .page(record, statements: statements)
     }
 
     /// Stages: normalize, classify, segment, transliterate — for one statement.

@@ -34,45 +34,62 @@ public final class PageDecoder {
         detector = try CharsetDetector()
     }
 
-    public func decode(_ page: RawPage) throws(ICUError) -> (text: String, charset: CharsetDecision) {
+    /// `trace`, when given, hears each step of the decision in words (for `inspect`).
+    public func decode(_ page: RawPage, trace: ((String) -> Void)? = nil) throws(ICUError) -> (text: String, charset: CharsetDecision) {
         let bytes = page.bytes
         if let (name, bomLength) = Self.byteOrderMark(bytes) {
+            trace?("byte order mark says \(name)")
             return try decode(bytes[bomLength...], as: name, rule: .bom)
         }
         for (rule, label) in [(CharsetDecision.Rule.transport, page.transportCharset),
                               (.meta, MetaCharset.scan(bytes))] {
-            guard let label, let name = CharsetLabel.canonical(label), openable(name) else { continue }
+            guard let label else { trace?("no \(rule) declaration"); continue }
+            guard let name = CharsetLabel.canonical(label), openable(name) else {
+                trace?("\(rule) declares \"\(label)\", which names no charset ICU knows: ignored")
+                continue
+            }
+            trace?("\(rule) declares \"\(label)\" (read as \(name))")
             // UTF-16 declared in a page without a BOM cannot be right: the bytes that
             // spelled out the declaration were ASCII (the HTML standard's rule).
-            if name.hasPrefix("UTF-16") { continue }
+            if name.hasPrefix("UTF-16") { trace?("UTF-16 without a byte order mark cannot be: ignored"); continue }
             if name != "UTF-8", UTF8Check.isConfidentlyUTF8(bytes) {
+                trace?("but the bytes are valid UTF-8 with many multi-byte characters: decoded as UTF-8")
                 var result = try decode(bytes[...], as: "UTF-8", rule: .detector)
                 result.charset.declared = name
                 return result
             }
             let declared = try decode(bytes[...], as: name, rule: rule)
-            if declared.charset.invalidBytes == 0 { return declared }
+            if declared.charset.invalidBytes == 0 { trace?("decodes cleanly as \(name)"); return declared }
+            trace?("\(declared.charset.invalidBytes) bytes do not decode as \(name)")
             // The declaration leaves bytes undecodable. Believe the content instead
             // only when the detector is sure and its charset decodes far more cleanly.
             // Single-byte charsets decode anything without error, so they may only
             // replace a failed UTF-8 declaration (a windows-1252 page labelled UTF-8).
-            if var better = try detect(bytes, minimumConfidence: 50, singleByte: name == "UTF-8"),
+            if var better = try detect(bytes, minimumConfidence: 50, singleByte: name == "UTF-8", trace: trace),
                better.charset.invalidBytes * 4 <= declared.charset.invalidBytes {
+                trace?("the detector's \(better.charset.name) decodes far more cleanly (\(better.charset.invalidBytes) bad bytes): used instead")
                 better.charset.declared = name
                 return better
             }
+            trace?("kept \(name); bad bytes replaced by U+FFFD")
             return declared
         }
-        if let detected = try detect(bytes) { return detected }
+        if let detected = try detect(bytes, trace: trace) { return detected }
+        trace?("nothing decided: UTF-8 with replacement")
         return try decode(bytes[...], as: "UTF-8", rule: .fallback)
     }
 
     /// Valid UTF-8 first (the detector is weak on short UTF-8 text), then ICU's detector.
-    private func detect(_ bytes: [UInt8], minimumConfidence: Int = 10, singleByte: Bool = true) throws(ICUError)
-        -> (text: String, charset: CharsetDecision)? {
-        if UTF8Check.isValid(bytes) { return try decode(bytes[...], as: "UTF-8", rule: .detector) }
+    private func detect(_ bytes: [UInt8], minimumConfidence: Int = 10, singleByte: Bool = true,
+                        trace: ((String) -> Void)?) throws(ICUError) -> (text: String, charset: CharsetDecision)? {
+        if UTF8Check.isValid(bytes) {
+            trace?("the bytes are valid UTF-8")
+            return try decode(bytes[...], as: "UTF-8", rule: .detector)
+        }
         var best: (text: String, charset: CharsetDecision)? = nil
-        for match in try detector.detect(bytes).prefix(3) where match.confidence >= minimumConfidence {
+        let matches = try detector.detect(bytes)
+        trace?("ICU's detector: " + matches.prefix(3).map { "\($0.name) \($0.confidence)%" }.joined(separator: ", "))
+        for match in matches.prefix(3) where match.confidence >= minimumConfidence {
             guard let name = CharsetLabel.canonical(match.name), openable(name) else { continue }
             if !singleByte, !CharsetLabel.isMultiByte(name) { continue }
             let candidate = try decode(bytes[...], as: name, rule: .detector)

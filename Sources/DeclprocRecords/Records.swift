@@ -1,10 +1,11 @@
-/// The records declproc writes, schema version 1 (`Sources/DeclprocRecords/schema/record.schema.json`).
+/// The records declproc writes (`Sources/DeclprocRecords/schema/record.schema.json`).
 ///
 /// Later versions add fields and bump `schemaVersion`; they never rename one.
 /// Optional fields are written as `null`, never left out, so every record of a
 /// version has the same keys.
 public enum Schema {
-    public static let version = 1
+    /// 1: the first record. 2: pages add `script`, `author` and `notes`.
+    public static let version = 2
 }
 
 public struct Span: Sendable, Equatable, Encodable {
@@ -184,22 +185,31 @@ public struct PageRecord: Sendable, Equatable, Encodable {
     public var source: Source
     public var charset: Charset
     public var title: String?
+    /// As the page declares it (`<html lang>`).
     public var lang: String?
+    /// ISO 15924 script of the main text: Hans, Hant, Latn, or Zyyy when mixed.
+    public var script: String
     public var published: String?
+    public var author: String?
     /// The page's main text, paragraphs separated by newlines.
     public var text: String
     public var statements: Int
+    /// What the reader noticed about the page (undecodable bytes, markup too deep).
+    public var notes: [String]
 
-    public init(id: String, source: Source, charset: Charset, title: String?, lang: String?, published: String?,
-                text: String, statements: Int) {
+    public init(id: String, source: Source, charset: Charset, title: String?, lang: String?, script: String,
+                published: String?, author: String?, text: String, statements: Int, notes: [String]) {
         self.id = id
         self.source = source
         self.charset = charset
         self.title = title
         self.lang = lang
+        self.script = script
         self.published = published
+        self.author = author
         self.text = text
         self.statements = statements
+        self.notes = notes
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -211,12 +221,16 @@ public struct PageRecord: Sendable, Equatable, Encodable {
         try c.encode(charset, forKey: .charset)
         try c.encode(title, forKey: .title)
         try c.encode(lang, forKey: .lang)
+        try c.encode(script, forKey: .script)
         try c.encode(published, forKey: .published)
+        try c.encode(author, forKey: .author)
         try c.encode(text, forKey: .text)
         try c.encode(statements, forKey: .statements)
+        try c.encode(notes, forKey: .notes)
     }
     enum Key: String, CodingKey {
-        case schemaVersion = "schema_version", record, id, source, charset, title, lang, published, text, statements
+        case schemaVersion = "schema_version", record, id, source, charset, title, lang, script, published, author, text
+        case statements, notes
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeclprocExtract
 import DeclprocPipeline
 import DeclprocReader
 import Foundation
@@ -51,6 +52,9 @@ struct Extract: ParsableCommand {
     @Option(name: .customLong("html-field"), help: "Scraper JSON Lines: the field holding the page's HTML.")
     var htmlField = "html"
 
+    @Option(help: "A site profile: JSON with XPath expressions for the site's statement item, title, date and author.")
+    var profile: String?
+
     @OptionGroup var locale: LocaleOptions
 
     func validate() throws {
@@ -70,6 +74,9 @@ struct Extract: ParsableCommand {
         extraction.readOptions.maxPageBytes = maxPageBytes
         extraction.readOptions.urlField = urlField
         extraction.readOptions.htmlField = htmlField
+        if let profile {
+            do { extraction.profile = try SiteProfile.load(profile) } catch { throw Fatal(error.description) }
+        }
         var inputs = self.inputs
         if let fromList {
             do { inputs += try InputEnumerator.list(from: fromList) } catch { throw Fatal("\(error)") }

@@ -1,0 +1,120 @@
+import Foundation
+
+/// Finds calendar dates written the ways these pages write them and gives them
+/// as ISO 8601: 2005年5月3日, ２００５年５月３日, 二〇〇五年五月三日, 2005-05-03,
+/// 2005/5/3, May 3, 2005, 3 May 2005.
+public enum DateFinder {
+    public struct Found: Sendable, Equatable {
+        /// YYYY-MM-DD, or YYYY-MM when the day is not written.
+        public let iso: String
+        /// Where it was written, in Unicode scalars of the text searched.
+        public let start: Int
+        public let end: Int
+    }
+
+    static let chineseDigits: [Character: Int] = [
+        "〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    ]
+
+    static let monthNames: [String: Int] = [
+        "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+        "nov": 11, "dec": 12,
+    ]
+
+    static let patterns: [(NSRegularExpression, Kind)] = {
+        let digit = "[0-9０-９]"
+        let han = "[〇零○Ｏ一二三四五六七八九]"
+        let hanSmall = "[一二三四五六七八九十]{1,3}"
+        let month = "(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?"
+        let list: [(String, Kind)] = [
+            ("(\(digit){4})\\s*年\\s*(\(digit){1,2})\\s*月(?:\\s*(\(digit){1,2})\\s*[日号號])?", .chineseArabic),
+            ("(\(han){4})\\s*年\\s*(\(hanSmall))\\s*月(?:\\s*(\(hanSmall))\\s*[日号號])?", .chineseNumerals),
+            ("(?<![0-9])([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?![0-9])", .numeric),
+            ("\\b\(month)\\s+([0-9]{1,2})(?:st|nd|rd|th)?,?\\s+([0-9]{4})\\b", .englishMonthFirst),
+            ("\\b([0-9]{1,2})(?:st|nd|rd|th)?\\s+\(month),?\\s+([0-9]{4})\\b", .englishDayFirst),
+        ]
+        return list.map { (try! NSRegularExpression(pattern: $0.0, options: [.caseInsensitive]), $0.1) }
+    }()
+
+    enum Kind { case chineseArabic, chineseNumerals, numeric, englishMonthFirst, englishDayFirst }
+
+    /// Every date in `text`, in order of position.
+    public static func dates(in text: String) -> [Found] {
+        let ns = text as NSString
+        var found: [(Found, Int)] = [] // with UTF-16 location for ordering and overlap
+        var taken: [NSRange] = []
+        for (regex, kind) in patterns {
+            for match in regex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+                if taken.contains(where: { NSIntersectionRange($0, match.range).length > 0 }) { continue }
+                func group(_ i: Int) -> String? {
+                    let r = match.range(at: i)
+                    return r.location == NSNotFound ? nil : ns.substring(with: r)
+                }
+                var year: Int?, month: Int?, day: Int?
+                switch kind {
+                case .chineseArabic:
+                    year = group(1).flatMap(arabic); month = group(2).flatMap(arabic); day = group(3).flatMap(arabic)
+                case .chineseNumerals:
+                    year = group(1).flatMap(hanDigits); month = group(2).flatMap(hanNumber); day = group(3).flatMap(hanNumber)
+                case .numeric:
+                    year = group(1).flatMap(arabic); month = group(2).flatMap(arabic); day = group(3).flatMap(arabic)
+                case .englishMonthFirst:
+                    month = group(1).flatMap { monthNames[String($0.lowercased().prefix(3))] }
+                    day = group(2).flatMap(arabic); year = group(3).flatMap(arabic)
+                case .englishDayFirst:
+                    day = group(1).flatMap(arabic); month = group(2).flatMap { monthNames[String($0.lowercased().prefix(3))] }
+                    year = group(3).flatMap(arabic)
+                }
+                guard let y = year, (1900...2100).contains(y), let m = month, (1...12).contains(m) else { continue }
+                if let d = day, !(1...31).contains(d) { continue }
+                var iso = "\(y)-\(m < 10 ? "0" : "")\(m)"
+                if let d = day { iso += "-\(d < 10 ? "0" : "")\(d)" }
+                let start = scalarOffset(text, utf16: match.range.location)
+                let end = scalarOffset(text, utf16: match.range.location + match.range.length)
+                found.append((Found(iso: iso, start: start, end: end), match.range.location))
+                taken.append(match.range)
+            }
+        }
+        return found.sorted { $0.1 < $1.1 }.map(\.0)
+    }
+
+    static func scalarOffset(_ text: String, utf16 offset: Int) -> Int {
+        let index = String.Index(utf16Offset: offset, in: text)
+        return text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: index)
+    }
+
+    /// ASCII or full-width digits.
+    static func arabic(_ text: String) -> Int? {
+        var value = 0
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x30...0x39: value = value * 10 + Int(scalar.value - 0x30)
+            case 0xFF10...0xFF19: value = value * 10 + Int(scalar.value - 0xFF10)
+            default: return nil
+            }
+        }
+        return value
+    }
+
+    /// 二〇〇五 → 2005 (digit by digit).
+    static func hanDigits(_ text: String) -> Int? {
+        var value = 0
+        for character in text {
+            guard let digit = chineseDigits[character] else { return nil }
+            value = value * 10 + digit
+        }
+        return value
+    }
+
+    /// 十二 → 12, 二十六 → 26, 三十一 → 31, 五 → 5.
+    static func hanNumber(_ text: String) -> Int? {
+        let characters = Array(text)
+        if let ten = characters.firstIndex(of: "十") {
+            let tens = ten == 0 ? 1 : (chineseDigits[characters[0]] ?? -100)
+            let ones = ten == characters.count - 1 ? 0 : (chineseDigits[characters[ten + 1]] ?? -100)
+            let value = tens * 10 + ones
+            return value > 0 ? value : nil
+        }
+        return characters.count == 1 ? chineseDigits[characters[0]] : nil
+    }
+}
