@@ -61,13 +61,13 @@ let package = Package(
                            "DeclprocLocales", argumentParser]
         ),
 
-        .target(name: "TestSupport", dependencies: ["DeclprocLocales"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["DeclprocLocales", "DeclprocReader"], path: "Tests/TestSupport"),
         .testTarget(name: "DeclprocICUTests", dependencies: ["DeclprocICU", "TestSupport"]),
         .testTarget(name: "DeclprocHTMLTests", dependencies: ["DeclprocHTML", "TestSupport"]),
         .testTarget(name: "DeclprocTextTests", dependencies: ["DeclprocText", "TestSupport"]),
         .testTarget(name: "DeclprocReaderTests", dependencies: ["DeclprocReader", "TestSupport"]),
-        .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "TestSupport"]),
-        .testTarget(name: "DeclprocCLITests", dependencies: ["declproc", "TestSupport"]),
+        .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "TestSupport"]),
+        .testTarget(name: "DeclprocCLITests", dependencies: ["declproc", "DeclprocReader", "DeclprocICU", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

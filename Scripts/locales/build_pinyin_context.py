@@ -10,12 +10,15 @@ phrase covers used to get its first chars.tsv reading (Unihan kMandarin), which
 is right only about 3 times in 4 for polyphonic characters.  Three things now
 decide instead:
 
-  1. a second, lower-precedence phrase lexicon from CC-CEDICT
-     (cedict_words.tsv), used by the same DP as words.tsv;
+  1. (optional, --emit-words) a second, lower-precedence phrase lexicon from
+     CC-CEDICT (cedict_words.tsv) for the same DP as words.tsv.  Measured on the
+     CPP dev set it adds 4 items in 9,893 on top of 2 and 3, while the 84k extra
+     phrases slow loading (0.8 s -> 2.0 s) and transliteration (~20%), so it is
+     not shipped by default;
   2. hand-written context rules (context_rules.tsv, not generated here, only
      validated: every reading must be one of the character's chars.tsv readings);
-  3. fallback tables computed here from all lexicon phrases, words.tsv and
-     cedict_words.tsv together (cedict_fallback.tsv):
+  3. fallback tables computed here from all lexicon phrases, words.tsv and the
+     filtered CC-CEDICT phrases together (cedict_fallback.tsv):
        D  char  reading          the char's reading when nothing else decides,
                                  where it differs from the first chars.tsv reading
        L  AB    reading  count   B not covered by a phrase and preceded by A:
@@ -33,7 +36,8 @@ engine works without them (it then falls back to chars.tsv order).
 
 How the tables are computed (all deterministic, sorted output)
 -------------------------------------------------------------
-* cedict_words.tsv: cc_cedict.txt lines "phrase: syllables"; tone marks to tone
+* CC-CEDICT phrases (counted for the tables; written to cedict_words.tsv only
+  with --emit-words): cc_cedict.txt lines "phrase: syllables"; tone marks to tone
   numbers exactly as build_pinyin.py does.  Dropped: non-Han phrases, syllable
   count mismatches, unconvertible syllables, phrases longer than --max-length
   (the engine's DP cost grows with the longest phrase), phrases with two or more
@@ -41,7 +45,7 @@ How the tables are computed (all deterministic, sorted output)
   already in words.tsv (words.tsv wins), and phrases using a reading that is not
   among the character's chars.tsv readings (mostly CC-CEDICT's neutral-tone
   conventions such as 上个 shang4 ge5; measured: keeping them is slightly worse).
-* Counting: over the union of words.tsv and cedict_words.tsv, for each
+* Counting: over the union of words.tsv and the filtered CC-CEDICT phrases, for each
   character with two or more chars.tsv readings (except 一 and 不, whose extra
   readings are tone sandhi), count the readings it has in
   phrases (only readings listed in chars.tsv), overall and per left/right
@@ -49,8 +53,11 @@ How the tables are computed (all deterministic, sorted output)
 * Default D(c) = argmax over c's readings r of count(c, r), where the first
   chars.tsv reading gets a bonus of --prior (0.1) x the total count of c; ties go
   to the earlier chars.tsv reading.
-* Neighbour entries: for each (neighbour pair, side) the reading with the highest
-  count (ties: D(c) first, then chars.tsv order); written only if it is not D(c).
+* Neighbour entries: for each (neighbour pair, side) the reading r with the
+  highest count(pair, r) + --smoothing (2) x share(c, r), where share is c's
+  overall distribution (the D scores normalised), so a single phrase cannot
+  overrule a strongly skewed character; ties: D(c) first, then chars.tsv order.
+  Written only if it is not D(c); the count column is the raw count(pair, r).
 
 Usage
 -----
@@ -58,12 +65,12 @@ Usage
       --chars Locales/zh/pinyin/chars.tsv --words Locales/zh/pinyin/words.tsv \
       --cedict PATH/phrase-pinyin-data/cc_cedict.txt \
       --rules Locales/zh/pinyin/context_rules.tsv --out Locales/zh/pinyin
+  (add --emit-words to also write cedict_words.tsv)
 """
 
 import argparse
 import collections
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -129,7 +136,7 @@ def load_cedict(path, chars, words, max_length, stats):
     return out
 
 
-def build_tables(chars, phrases, prior):
+def build_tables(chars, phrases, prior, smoothing):
     poly = {ch for ch, rs in chars.items() if len(rs) > 1 and ch not in SANDHI_ONLY}
     total = collections.defaultdict(collections.Counter)
     pair = collections.defaultdict(collections.Counter)
@@ -143,17 +150,22 @@ def build_tables(chars, phrases, prior):
                 pair[("L", phrase[k - 1] + ch)][r] += 1
             if k + 1 < len(phrase):
                 pair[("R", ch + phrase[k + 1])][r] += 1
-    default = {}
+    default, share = {}, {}
     for ch in poly:
         cands = chars[ch]
         n = sum(total[ch].values())
         score = {r: total[ch][r] + (prior * n if i == 0 else 0) for i, r in enumerate(cands)}
         default[ch] = max(cands, key=lambda r: (score[r], -cands.index(r)))
+        z = sum(score.values())
+        share[ch] = {r: (score[r] / z if z else float(r == default[ch])) for r in cands}
     entries = {}
     for (side, key), counts in pair.items():
         ch = key[1] if side == "L" else key[0]
         cands = chars[ch]
-        best = max(cands, key=lambda r: (counts[r], r == default[ch], -cands.index(r)))
+        # Additive smoothing towards the char's overall distribution, so that one
+        # phrase does not overturn a strongly skewed character (色的 -> shai3).
+        smoothed = {r: counts[r] + smoothing * share[ch][r] for r in cands}
+        best = max(cands, key=lambda r: (smoothed[r], r == default[ch], -cands.index(r)))
         if best != default[ch]:
             entries[(side, key)] = (best, counts[best])
     return default, entries
@@ -221,10 +233,16 @@ def main(argv=None):
     parser.add_argument("--cedict", required=True, help="phrase-pinyin-data/cc_cedict.txt")
     parser.add_argument("--rules", help="context_rules.tsv to validate (optional)")
     parser.add_argument("--out", required=True, help="output folder, e.g. Locales/zh/pinyin")
+    parser.add_argument("--emit-words", action="store_true",
+                        help="also write cedict_words.tsv (the filtered CC-CEDICT phrases) for use as a "
+                             "second DP lexicon; not needed by default, see SOURCES.md")
     parser.add_argument("--max-length", type=int, default=10,
                         help="longest CC-CEDICT phrase kept (default 10, the longest in words.tsv)")
     parser.add_argument("--prior", type=float, default=0.1,
                         help="bonus for the first chars.tsv reading, as a share of the char's phrase count")
+    parser.add_argument("--smoothing", type=float, default=2.0,
+                        help="pseudo-count spread over a char's readings by its overall distribution "
+                             "before a neighbour pair may overrule the default (default 2)")
     args = parser.parse_args(argv)
 
     chars = {k: v.split(",") for k, v in load_tsv(args.chars).items()}
@@ -235,24 +253,25 @@ def main(argv=None):
 
     union = dict(cedict)
     union.update(words)
-    default, entries = build_tables(chars, union, args.prior)
+    default, entries = build_tables(chars, union, args.prior, args.smoothing)
 
     os.makedirs(args.out, exist_ok=True)
-    write(os.path.join(args.out, "cedict_words.tsv"),
-          CEDICT_HEADER % (version, "phrase<TAB>syllables; lower precedence than words.tsv", GENERATOR),
-          ("%s\t%s" % (p, " ".join(cedict[p])) for p in sorted(cedict)))
+    if args.emit_words:
+        write(os.path.join(args.out, "cedict_words.tsv"),
+              CEDICT_HEADER % (version, "phrase<TAB>syllables; lower precedence than words.tsv", GENERATOR),
+              ("%s\t%s" % (p, " ".join(cedict[p])) for p in sorted(cedict)))
     fallback = ["D\t%s\t%s" % (ch, default[ch]) for ch in sorted(default) if default[ch] != chars[ch][0]]
     for side in ("L", "R"):
         fallback += ["%s\t%s\t%s\t%d" % (side, key, r, n)
                      for (s, key), (r, n) in sorted(entries.items()) if s == side]
     write(os.path.join(args.out, "cedict_fallback.tsv"),
-          CEDICT_HEADER % (version, "counts over words.tsv + cedict_words.tsv; "
+          CEDICT_HEADER % (version, "counts over words.tsv + filtered CC-CEDICT phrases; "
                            "D<TAB>char<TAB>reading | L<TAB>prev+char<TAB>reading<TAB>count | "
                            "R<TAB>char+next<TAB>reading<TAB>count", GENERATOR),
           fallback)
 
     log = sys.stderr
-    print("cedict_words.tsv: %d phrases" % len(cedict), file=log)
+    print("CC-CEDICT phrases kept: %d%s" % (len(cedict), " (written to cedict_words.tsv)" if args.emit_words else ""), file=log)
     for reason, n in sorted(stats.items()):
         print("  dropped, %s: %d" % (reason, n), file=log)
     n_default = sum(1 for ch in default if default[ch] != chars[ch][0])

@@ -69,7 +69,16 @@ public final class PageProcessor {
 
         // Stage: decode.
         var trace: [String] = []
-        let (text, charset) = try decoder.decode(raw, trace: tracing ? { trace.append($0) } : nil)
+        var (text, charset) = try decoder.decode(raw, trace: tracing ? { trace.append($0) } : nil)
+        // libxml2 takes NUL for the end of the input and would drop the rest of the
+        // page; the HTML standard reads NUL as U+FFFD, and so do we.
+        var nulCount = 0
+        if text.utf8.contains(0) {
+            text = String(String.UnicodeScalarView(text.unicodeScalars.map { scalar -> Unicode.Scalar in
+                if scalar == "\u{0}" { nulCount += 1; return "\u{FFFD}" }
+                return scalar
+            }))
+        }
         if let share = Self.binaryShare(text), share > 0.1 {
             throw reject("not a text page: \(Self.percent(share)) of its characters are control codes or undecodable (\(charset.name))")
         }
@@ -104,11 +113,12 @@ public final class PageProcessor {
         }
         let mainText = main.blocks.map { blocks[$0].text }.joined(separator: "\n")
         let script = resources.scripts.classify(mainText, pageLang: metadata.lang).script
-        var notes: [String] = []
+        var notes = raw.notes
         if document.nodesBeyondDepthCap > 0 {
             notes.append("markup nested deeper than \(options.maxDepth) levels: \(document.nodesBeyondDepthCap) nodes kept at that depth")
         }
         if charset.invalidBytes > 0 { notes.append("\(charset.invalidBytes) bytes could not be decoded as \(charset.name)") }
+        if nulCount > 0 { notes.append("\(nulCount) NUL characters read as U+FFFD") }
         return ReadPage(raw: raw, charset: charset, charsetTrace: trace, document: document, metadata: metadata,
                         blocks: blocks, mainContent: main, statements: statements, script: script, notes: notes)
     }

@@ -236,6 +236,13 @@ public final class BufferedReader {
         return Array(buffer[offset..<min(buffer.count, offset + count)])
     }
 
+    /// Puts bytes back in front of what is left to read.
+    public func unread(_ bytes: ArraySlice<UInt8>) {
+        buffer.replaceSubrange(0..<offset, with: bytes)
+        offset = 0
+        position -= Int64(bytes.count)
+    }
+
     /// Skips the rest of the current line, however long, keeping memory bounded.
     public func discardLine() throws {
         while true {

@@ -22,6 +22,8 @@ public struct RawPage: Sendable {
     public var bytes: [UInt8]
     /// The charset a transport header declared (HTTP or WARC `Content-Type`), if any.
     public var transportCharset: String?
+    /// What the reader noticed and repaired while reading (e.g. a wrong WARC length).
+    public var notes: [String] = []
 
     public init(source: PageSource, bytes: [UInt8], transportCharset: String? = nil) {
         self.source = source

@@ -185,13 +185,34 @@ enum UTF8Check {
         String(validating: bytes, as: UTF8.self) != nil
     }
 
-    /// Valid UTF-8 that also contains enough multi-byte sequences that it can't be
-    /// a legacy encoding by accident (GBK or Big5 text is almost never valid UTF-8
-    /// for more than a few characters).
+    /// UTF-8 with enough valid multi-byte sequences, and few enough broken ones,
+    /// that it can't be a legacy encoding by accident: GBK or Big5 text forms valid
+    /// UTF-8 sequences only now and then, and breaks the rule everywhere else.
+    /// A few bad bytes (a truncated character, a stray byte) don't disqualify a page.
     static func isConfidentlyUTF8(_ bytes: [UInt8]) -> Bool {
-        var multibyte = 0
-        for byte in bytes where byte >= 0xC2 && byte <= 0xF4 { multibyte += 1; if multibyte >= 4 { break } }
-        return multibyte >= 4 && isValid(bytes)
+        var valid = 0
+        var invalid = 0
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let lead = bytes[i]
+            if lead < 0x80 { i += 1; continue }
+            let length: Int
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: invalid += 1; i += 1; continue
+            }
+            var ok = i + length <= n
+            if ok {
+                for k in 1..<length where bytes[i + k] & 0xC0 != 0x80 { ok = false; break }
+            }
+            if ok, length == 3, lead == 0xE0, bytes[i + 1] < 0xA0 { ok = false } // overlong
+            if ok, length == 3, lead == 0xED, bytes[i + 1] > 0x9F { ok = false } // surrogates
+            if ok { valid += 1; i += length } else { invalid += 1; i += 1 }
+        }
+        return valid >= 4 && invalid * 20 <= valid
     }
 }
 

@@ -93,8 +93,18 @@ public final class WARCReader: IteratorProtocol {
             if isPageRecord { return reject("page larger than \(options.maxPageBytes) bytes (see --max-page-bytes)") }
             return .skipped(reason: type.isEmpty ? "WARC record without WARC-Type" : "WARC \(type) record")
         }
-        let block = try reader.read(count: Int(length))
-        if block.count < length { return reject("truncated WARC record: \(block.count) of \(length) bytes") }
+        var block = try reader.read(count: Int(length))
+        var repaired: String? = nil
+        if let end = Self.overrun(block, complete: block.count == length, next: try reader.peek(count: 4)) {
+            // Content-Length ran past this record into the next one: cut the block at
+            // the next record's header and read that record next.
+            // The two CRLFs before the next header end this record; they are dropped.
+            reader.unread(block[(end + 4)...])
+            block.removeSubrange(end...)
+            repaired = "WARC Content-Length \(length) ran past the record's end; cut at the next record (\(end) bytes)"
+        } else if block.count < length {
+            return reject("truncated WARC record: \(block.count) of \(length) bytes")
+        }
         var source = PageSource(path: path, position: index)
         source.url = header["warc-target-uri"].map { $0.hasPrefix("<") && $0.hasSuffix(">") ? String($0.dropFirst().dropLast()) : $0 }
         source.warcRecordID = header["warc-record-id"]
@@ -106,7 +116,7 @@ public final class WARCReader: IteratorProtocol {
             guard HTTPMessage.isHTML(contentType: contentType, body: block) else {
                 return .skipped(reason: "non-HTML \(type) record (\(contentType.isEmpty ? "no type" : contentType))")
             }
-            return page(block, source: source, charset: HTTPMessage.charset(of: contentType))
+            return page(block, source: source, charset: HTTPMessage.charset(of: contentType), note: repaired)
         }
         let message: HTTPMessage
         do { message = try HTTPMessage(parsing: block) }
@@ -117,17 +127,32 @@ public final class WARCReader: IteratorProtocol {
         }
         do {
             let body = try message.decodedBody(limit: options.maxPageBytes)
-            return page(body, source: source, charset: HTTPMessage.charset(of: message.contentType))
+            return page(body, source: source, charset: HTTPMessage.charset(of: message.contentType), note: repaired)
         } catch {
             return reject("\(error)")
         }
     }
 
-    private func page(_ bytes: [UInt8], source: PageSource, charset: String?) -> PageItem {
+    private func page(_ bytes: [UInt8], source: PageSource, charset: String?, note: String?) -> PageItem {
         if bytes.count > options.maxPageBytes {
             return .reject(Reject(input: path, position: index, reason: "page larger than \(options.maxPageBytes) bytes (see --max-page-bytes)"))
         }
-        return .page(RawPage(source: source, bytes: bytes, transportCharset: charset))
+        var page = RawPage(source: source, bytes: bytes, transportCharset: charset)
+        if let note { page.notes.append(note) }
+        return .page(page)
+    }
+
+    /// Where the next record's header starts inside a block, when the block is cut
+    /// short by the end of the input or not followed by the blank lines that end a
+    /// record; nil when the block is fine.
+    static func overrun(_ block: [UInt8], complete: Bool, next: [UInt8]) -> Int? {
+        if complete, next.isEmpty || next.starts(with: [0x0D, 0x0A]) || next.starts(with: [0x0A]) { return nil }
+        let marker = Array("\r\n\r\nWARC/1.".utf8)
+        guard block.count >= marker.count else { return nil }
+        for i in 0...(block.count - marker.count) where block[i] == 0x0D && block[i..<(i + marker.count)].elementsEqual(marker) {
+            return i
+        }
+        return nil
     }
 }
 

@@ -1,3 +1,5 @@
+import DeclprocICU
+import DeclprocReader
 import Foundation
 import Testing
 import TestSupport
@@ -47,6 +49,54 @@ import TestSupport
         #expect(reasons["fifo.html"]?.contains("not a regular file") == true)
         for reject in rejects { #expect(reject["position"] as? Int == 0) }
         #expect(result.stderr.contains("19 pages read"))
+    }
+
+    /// Hostile and broken inputs: every page that could be read yields its records,
+    /// every one that could not yields a reject, and the run goes on.
+    @Test func badInputCorpusIsFullyAccountedFor() throws {
+        let work = try Workspace()
+        let dir = work.path("bad")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        func write(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name)) }
+        let statement = Array("<html><body><p>本人郑重声明退出中国共产党，过去的誓言作废。</p></body></html>".utf8)
+        try write("empty.html", [])
+        try write("binary.html", (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ ($0 >> 3)) })
+        try write("truncated.html.gz", Array(Inflater.gzip(Array(repeating: statement, count: 40).flatMap { $0 }).prefix(150)))
+        try write("nul.html", statement + [0, 0] + statement)
+        try write("deep.html", Array(String(repeating: "<div>", count: 100_000).utf8) + statement)
+        let gbStatement = try CharsetEncoder(charset: "GB18030").encode("<html><body><p>本人郑重声明退出中国共产党，过去的誓言作废。</p>")
+        try write("invalid-gb.html", Array("<meta charset=gbk>".utf8) + gbStatement + [0x81, 0x0A, 0xFE, 0x20])
+        try write("big.html", Array(repeating: UInt8(ascii: "x"), count: 3_000_000))
+        var warc = WARCBuilder()
+        for i in 1...3 { warc.response(uri: "http://t.test/\(i)", html: statement, id: i) }
+        let gz = warc.gzipped
+        try write("truncated.warc.gz", Array(gz.prefix(gz.count - 25)))
+        var first = String(decoding: warc.records[0], as: UTF8.self)
+        first = first.replacingOccurrences(of: "Content-Length: ", with: "Content-Length: 1")
+        try write("malformed.warc", Array(first.utf8) + warc.records[1] + warc.records[2])
+
+        let result = try TestFiles.declproc(["extract", dir, "--out-dir", work.path("out"), "--max-page-bytes", "1000000"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work.path("out/summary.json")))) as! [String: Any]
+        let rejects = try Self.jsonLines(String(contentsOfFile: work.path("out/rejects.jsonl"), encoding: .utf8))
+        let pages = summary["pages"] as! Int
+        #expect(pages == (summary["pages_with_statements"] as! Int) + (summary["pages_without_statements"] as! Int) + (summary["rejected"] as! Int))
+        #expect(rejects.count == summary["rejected"] as! Int)
+        let reasons = rejects.map { (URL(fileURLWithPath: $0["input"] as! String).lastPathComponent, $0["reason"] as! String) }
+        func reason(_ name: String) -> [String] { reasons.filter { $0.0 == name }.map(\.1) }
+        #expect(reason("empty.html").first?.contains("empty") == true)
+        #expect(reason("binary.html").first?.contains("not a text page") == true)
+        #expect(reason("truncated.html.gz").first?.contains("gzip") == true)
+        #expect(reason("big.html").first?.contains("--max-page-bytes") == true)
+        #expect(reason("truncated.warc.gz").count == 1)
+        #expect(reason("malformed.warc").isEmpty, "an overlong Content-Length is repaired at the next record")
+        let records = try Self.jsonLines(String(contentsOfFile: work.path("out/records.jsonl"), encoding: .utf8))
+        func count(_ name: String) -> Int { records.filter { (($0["source"] as! [String: Any])["path"] as! String).hasSuffix(name) }.count }
+        #expect(count("nul.html") == 2)
+        #expect(count("deep.html") == 1)
+        #expect(count("invalid-gb.html") == 1)
+        #expect(count("truncated.warc.gz") == 2, "a truncated archive gives its whole records and a reject")
+        #expect(count("malformed.warc") == 3)
     }
 
     @Test func existingOutputIsNeverReplacedWithoutForce() throws {

@@ -3,27 +3,6 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Builds WARC archives the way crawlers write them: one gzip member per record.
-struct WARCBuilder {
-    var records: [[UInt8]] = []
-
-    mutating func add(type: String, uri: String? = nil, contentType: String, block: [UInt8], id: Int) {
-        var header = "WARC/1.1\r\nWARC-Type: \(type)\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-\(String(format: "%012d", id))>\r\n"
-        header += "WARC-Date: 2024-05-0\(id % 9 + 1)T12:00:00Z\r\n"
-        if let uri { header += "WARC-Target-URI: \(uri)\r\n" }
-        header += "Content-Type: \(contentType)\r\nContent-Length: \(block.count)\r\n\r\n"
-        records.append(Array(header.utf8) + block + Array("\r\n\r\n".utf8))
-    }
-
-    mutating func response(uri: String, html: [UInt8], headers: [String] = ["Content-Type: text/html"], id: Int) {
-        let http = "HTTP/1.1 200 OK\r\n" + headers.map { $0 + "\r\n" }.joined(separator: "") + "\r\n"
-        add(type: "response", uri: uri, contentType: "application/http; msgtype=response", block: Array(http.utf8) + html, id: id)
-    }
-
-    var plain: [UInt8] { records.flatMap { $0 } }
-    var gzipped: [UInt8] { records.flatMap { Inflater.gzip($0) } }
-}
-
 @Suite struct PageReaderTests {
     static func read(_ bytes: [UInt8], name: String, options: ReadOptions = ReadOptions()) throws -> [PageItem] {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-\(UUID().uuidString)-\(name)").path
@@ -105,6 +84,23 @@ struct WARCBuilder {
         #expect(Self.rejects(items).count == 1)
         #expect(Self.rejects(items).first?.reason.contains("stray lines") == true)
         #expect(Self.pages(items).map { $0.source.url } == ["http://example.test/a", "http://example.test/b", "http://example.test/c"])
+    }
+
+    @Test func overlongContentLengthIsCutAtTheNextRecord() throws {
+        var builder = WARCBuilder()
+        builder.response(uri: "http://example.test/a", html: Array("<p>a</p>".utf8), id: 1)
+        builder.response(uri: "http://example.test/b", html: Array("<p>b</p>".utf8), id: 2)
+        var first = String(decoding: builder.records[0], as: UTF8.self)
+        let declared = first.firstRange(of: /Content-Length: (\d+)/)!
+        let value = Int(first[declared].split(separator: " ").last!)!
+        first.replaceSubrange(declared, with: "Content-Length: \(value + 40)")
+        builder.records[0] = Array(first.utf8)
+        let items = try Self.read(builder.plain, name: "long.warc")
+        let pages = Self.pages(items)
+        #expect(Self.rejects(items).isEmpty)
+        #expect(pages.map(\.source.url) == ["http://example.test/a", "http://example.test/b"])
+        #expect(pages[0].bytes == Array("<p>a</p>".utf8))
+        #expect(pages[0].notes.first?.contains("ran past") == true)
     }
 
     @Test func corruptGzipIsARejectNotACrash() throws {

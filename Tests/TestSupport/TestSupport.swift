@@ -1,4 +1,5 @@
 import DeclprocLocales
+import DeclprocReader
 import Foundation
 
 /// Where tests find their inputs. A missing prerequisite throws, so the test that
@@ -123,3 +124,27 @@ public struct BreakTestCase: Sendable, CustomStringConvertible {
         return cases
     }
 }
+
+/// Builds WARC archives the way crawlers write them: one gzip member per record.
+public struct WARCBuilder {
+    public var records: [[UInt8]] = []
+
+    public init() {}
+
+    public mutating func add(type: String, uri: String? = nil, contentType: String, block: [UInt8], id: Int) {
+        var header = "WARC/1.1\r\nWARC-Type: \(type)\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-\(String(format: "%012d", id))>\r\n"
+        header += "WARC-Date: 2024-05-0\(id % 9 + 1)T12:00:00Z\r\n"
+        if let uri { header += "WARC-Target-URI: \(uri)\r\n" }
+        header += "Content-Type: \(contentType)\r\nContent-Length: \(block.count)\r\n\r\n"
+        records.append(Array(header.utf8) + block + Array("\r\n\r\n".utf8))
+    }
+
+    public mutating func response(uri: String, html: [UInt8], headers: [String] = ["Content-Type: text/html"], id: Int) {
+        let http = "HTTP/1.1 200 OK\r\n" + headers.map { $0 + "\r\n" }.joined(separator: "") + "\r\n"
+        add(type: "response", uri: uri, contentType: "application/http; msgtype=response", block: Array(http.utf8) + html, id: id)
+    }
+
+    public var plain: [UInt8] { records.flatMap { $0 } }
+    public var gzipped: [UInt8] { records.flatMap { Inflater.gzip($0) } }
+}
+

@@ -1,0 +1,177 @@
+import DeclprocExtract
+import DeclprocICU
+import DeclprocPipeline
+import DeclprocReader
+import DeclprocRecords
+import Foundation
+import Testing
+import TestSupport
+
+/// Reading real and hostile pages through the whole chain, in process.
+@Suite struct ReadingTests {
+    static let resources = try! Resources(store: TestFiles.locales())
+
+    static func read(_ html: String, profile: SiteProfile? = nil) throws -> ReadPage {
+        try PageProcessor(resources: resources, profile: profile)
+            .read(RawPage(source: PageSource(path: "t.html"), bytes: Array(html.utf8)), tracing: true)
+    }
+
+    static func outcome(_ bytes: [UInt8], transport: String? = nil) throws -> PageOutcome {
+        try PageProcessor(resources: resources).process(RawPage(source: PageSource(path: "t.html"), bytes: bytes, transportCharset: transport))
+    }
+
+    /// Mozilla Readability's Chinese test pages (Tests/Fixtures/readability-zh, Apache-2.0):
+    /// the main text must match the reference closely (character F1, as
+    /// Scripts/measure-main-text.py reports it).
+    @Test(arguments: ["gmw", "pixnet", "qq", "youth"])
+    func mainTextOfRealPages(name: String) throws {
+        let folder = TestFiles.repository("Tests/Fixtures/readability-zh/\(name)")
+        let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent("source.html")))
+        let page = try PageProcessor(resources: Self.resources).read(RawPage(source: PageSource(path: name), bytes: bytes), tracing: false)
+        let text = page.mainContent.blocks.map { page.blocks[$0].text }.joined(separator: "\n")
+        let expectedHTML = try [UInt8](Data(contentsOf: folder.appendingPathComponent("expected.html")))
+        let expected = DeclprocHTMLText.text(of: expectedHTML)
+        let f1 = Self.characterF1(text, expected)
+        #expect(f1 >= 0.93, "\(name): main-text character F1 \(f1)")
+        #expect(page.charset.invalidBytes == 0)
+        let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("expected-metadata.json"))) as! [String: Any]
+        #expect(page.metadata.title == metadata["title"] as? String)
+    }
+
+    static func characterF1(_ got: String, _ want: String) -> Double {
+        var a: [Character: Int] = [:], b: [Character: Int] = [:]
+        for c in got where !c.isWhitespace { a[c, default: 0] += 1 }
+        for c in want where !c.isWhitespace { b[c, default: 0] += 1 }
+        let overlap = a.reduce(0) { $0 + min($1.value, b[$1.key] ?? 0) }
+        let p = Double(overlap) / Double(max(1, a.values.reduce(0, +)))
+        let r = Double(overlap) / Double(max(1, b.values.reduce(0, +)))
+        return p + r == 0 ? 0 : 2 * p * r / (p + r)
+    }
+
+    @Test func profileItemsTitleDateAndAuthor() throws {
+        let html = """
+        <html><head><title>Site</title><meta name="writer" content="编辑部"></head><body>
+        <h1 class="headline">声明专页</h1><span class="when">发布于 2012年4月1日</span>
+        <div class="item">退出共青团。——李四</div>
+        <div class="item">我退出少先队</div>
+        <div class="other">本人声明退出中国共产党，誓言作废。</div>
+        </body></html>
+        """
+        let profile = SiteProfile(name: "test", item: "//div[@class='item']", title: "//h1", date: "//span[@class='when']",
+                                  author: "//meta[@name='writer']/@content")
+        let page = try Self.read(html, profile: profile)
+        #expect(page.statements.map(\.text) == ["退出共青团。——李四", "我退出少先队"])
+        #expect(page.metadata.title == "声明专页")
+        #expect(page.metadata.published == "2012-04-01")
+        #expect(page.metadata.author == "编辑部")
+        let generic = try Self.read(html)
+        #expect(generic.statements.map(\.text) == ["本人声明退出中国共产党，誓言作废。"])
+    }
+
+    @Test func invalidProfileFailsBeforeReading() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("profile-\(UUID().uuidString).json").path
+        try Data(#"{"item": "//div[@class='x'"}"#.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: SiteProfile.Invalid.self) { try SiteProfile.load(path) }
+    }
+
+    @Test func pageMetadata() throws {
+        let html = """
+        <html lang="zh-Hant-TW"><head><title>聲明</title>
+        <meta property="article:published_time" content="2009-02-03T08:00:00+08:00">
+        <meta name="author" content="王小明"></head>
+        <body><p>本人聲明退出中國共產黨。</p></body></html>
+        """
+        let page = try Self.read(html)
+        #expect(page.metadata.lang == "zh-Hant-TW")
+        #expect(page.metadata.published == "2009-02-03")
+        #expect(page.metadata.author == "王小明")
+        #expect(page.script == "Hant")
+        let dateline = try Self.read("<html><body><h1>退党声明</h1><p>日期：2006年1月15日</p><p>正文很长的一段话。</p></body></html>")
+        #expect(dateline.metadata.published == "2006-01-15")
+    }
+
+    @Test(arguments: [
+        ("声明人：张三 2005年5月3日", ["2005-05-03"]),
+        ("２００５年５月３日", ["2005-05-03"]),
+        ("二〇〇五年十二月二十六日", ["2005-12-26"]),
+        ("2005-05-03 and 2006/1/5", ["2005-05-03", "2006-01-05"]),
+        ("May 3, 2005; 21 June 2006", ["2005-05-03", "2006-06-21"]),
+        ("1998年入团", []),
+        ("2005年13月1日", []),
+        ("2009年4月", ["2009-04"]),
+    ])
+    func dates(text: String, expected: [String]) {
+        #expect(DateFinder.dates(in: text).map(\.iso) == expected)
+    }
+
+    @Test func dateSpansAreScalarOffsets() {
+        let text = "𠮷签名：李四 2005年5月3日"
+        let found = DateFinder.dates(in: text)
+        let scalars = Array(text.unicodeScalars)
+        #expect(String(String.UnicodeScalarView(scalars[found[0].start..<found[0].end])) == "2005年5月3日")
+    }
+
+    @Test func inspectionExplainsEveryDecision() throws {
+        let page = try Self.read("<html><head><meta charset=gb2312></head><body><nav><a href=/>首页</a></nav><p>他日前发表声明退出中共，记者采访了他。</p><p>我今天郑重声明退出中共，誓言作废。</p></body></html>")
+        let inspection = Inspection(page, finder: Self.resources.statements, profile: nil)
+        let text = inspection.text
+        #expect(text.contains("meta declares \"gb2312\""))
+        #expect(text.contains("no first-person word outside quotation marks"))
+        #expect(text.contains("statement"))
+        #expect(text.contains("page furniture"))
+    }
+
+    /// Invalid byte sequences in every supported charset are replaced and counted;
+    /// the rest of the page still decodes.
+    @Test(arguments: ["UTF-8", "UTF-16LE", "UTF-16BE", "GB18030", "Big5-HKSCS", "Shift_JIS", "EUC-JP", "EUC-KR",
+                      "windows-1250", "windows-1251", "windows-1252", "windows-1253", "windows-1254", "windows-1255",
+                      "windows-1256", "windows-1257", "windows-1258", "ISO-8859-2", "ISO-8859-5", "ISO-8859-7", "ISO-8859-15"])
+    func everySupportedCharsetDecodes(charset: String) throws {
+        let sample: String = switch charset {
+        case "Shift_JIS", "EUC-JP": "私は声明します。日本語のテキスト"
+        case "EUC-KR": "나는 선언합니다 한국어 텍스트"
+        case "GB18030", "UTF-8", "UTF-16LE", "UTF-16BE": "我声明退出中共。𠮷镕"
+        case "Big5-HKSCS": "我聲明退出中共。"
+        case "windows-1251", "ISO-8859-5": "Я заявляю о выходе"
+        case "windows-1253", "ISO-8859-7": "Δηλώνω την αποχώρηση"
+        case "windows-1255": "אני מצהיר"
+        case "windows-1256": "أعلن انسحابي"
+        case "windows-1250", "ISO-8859-2": "Prohlášení: Žluťoučký kůň úpěl"
+        case "windows-1254": "Açıklama: ayrılıyorum"
+        case "windows-1257": "Pareiškimas: išeinu"
+        case "windows-1258": "Tôi đi xa, Đông"
+        default: "Déclaration: je quitte le parti"
+        }
+        let declared = charset.hasPrefix("UTF-16") ? "" : "<meta charset=\"\(charset)\">"
+        var bytes = (charset == "UTF-16LE" ? [0xFF, 0xFE] : charset == "UTF-16BE" ? [0xFE, 0xFF] : [])
+            + (try CharsetEncoder(charset: charset).encode(declared + "<p>" + sample + "</p>"))
+        let clean = try Self.outcome(bytes)
+        guard case .page(let page, _) = clean else { Issue.record("\(charset) rejected"); return }
+        #expect(page.text.contains(sample), "\(charset): \(page.text)")
+        #expect(page.charset.invalidBytes == 0)
+        if !charset.hasPrefix("UTF-16") && !charset.hasPrefix("windows-125") && !charset.hasPrefix("ISO-8859") {
+            // Multi-byte charsets have sequences that are invalid: a lone lead byte.
+            bytes += charset == "UTF-8" ? [0xC3, 0x28] : charset.hasPrefix("EUC") ? [0xA1, 0x0A] : [0x81, 0x0A]
+            guard case .page(let damaged, _) = try Self.outcome(bytes) else { Issue.record("\(charset) damaged rejected"); return }
+            #expect(damaged.charset.invalidBytes > 0, "\(charset)")
+            #expect(damaged.text.contains(sample))
+        }
+    }
+
+    @Test func nulBytesAndDeepMarkupDoNotLoseTheStatement() throws {
+        var bytes = Array("<html><body><p>我今天郑重声明退出中共，誓言作废。\u{0}</p>".utf8)
+        bytes += Array(String(repeating: "<div>", count: 100_000).utf8) + Array("<p>本人声明退出共青团，誓言作废。</p>".utf8)
+        guard case .page(let page, let statements) = try Self.outcome(bytes) else { Issue.record("rejected"); return }
+        #expect(statements.count == 2)
+        #expect(page.notes.contains { $0.contains("nested deeper") })
+    }
+}
+
+/// Text of an HTML fragment, for comparing with references (no boilerplate removal).
+enum DeclprocHTMLText {
+    static func text(of bytes: [UInt8]) -> String {
+        let document = DeclprocHTMLParse.parse(bytes)
+        return document.nodes.filter { $0.kind == .text }.map(\.text).joined(separator: " ")
+    }
+}
