@@ -12,24 +12,40 @@ public enum ToneStyle: String, Sendable, CaseIterable {
 
 /// A Pinyin syllable as stored in `Locales/zh/pinyin`: lower-case letters, `v` for ü,
 /// and a tone digit 1-5 (5 = neutral).
-public struct PinyinSyllable: Sendable, Hashable {
+///
+/// A class, interned by the lexicon, with every written form computed once: the
+/// lexicon holds a few thousand distinct syllables behind a hundred thousand entries,
+/// and writing one must cost nothing in the hot loop.
+public final class PinyinSyllable: Sendable, Hashable, CustomStringConvertible {
     public let letters: String // with "ü", never "v"
     public let tone: Int
+    public let marked: String
+    public let numbered: String
 
-    public init?(numbered: Substring) {
-        guard let last = numbered.last, let tone = last.wholeNumberValue, (1...5).contains(tone) else { return nil }
-        let body = numbered.dropLast()
-        guard !body.isEmpty else { return nil }
+    public init?(numbered text: Substring) {
+        guard let last = text.last, let tone = last.wholeNumberValue, (1...5).contains(tone) else { return nil }
+        let body = text.dropLast()
+        guard !body.isEmpty, body.allSatisfy({ $0.isLetter || $0 == ":" }) else { return nil }
         letters = body.replacingOccurrencesOfV()
         self.tone = tone
+        numbered = letters + String(tone)
+        marked = tone >= 5 ? letters : Self.placeMark(letters, tone: tone)
     }
 
     public func written(_ style: ToneStyle) -> String {
         switch style {
-        case .numbers: return letters + String(tone)
+        case .numbers: return numbered
         case .none: return letters
-        case .marks: return tone >= 5 ? letters : Self.placeMark(letters, tone: tone)
+        case .marks: return marked
         }
+    }
+
+    public var description: String { numbered }
+
+    public static func == (a: PinyinSyllable, b: PinyinSyllable) -> Bool { a.letters == b.letters && a.tone == b.tone }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(letters)
+        hasher.combine(tone)
     }
 
     /// The standard rule: the mark goes on a or e; on the o of "ou"; otherwise on
@@ -98,23 +114,39 @@ public final class PinyinLexicon: Sendable {
     /// One reading per phrase, one syllable per character.
     public let phrases: [String: [PinyinSyllable]]
     public let longestPhrase: Int
+    /// For each pair of first characters, the longest phrase that starts with it:
+    /// most positions in a text start no phrase, and this says so without building
+    /// a String.
+    let longestByPrefix: [UInt64: Int]
 
     public init(store: LocaleStore) throws(LocaleStore.MissingData) {
+        // Each distinct syllable is parsed once and shared.
+        var interned: [Substring: PinyinSyllable] = [:]
+        func syllable(_ text: Substring) -> PinyinSyllable? {
+            if let known = interned[text] { return known }
+            let parsed = PinyinSyllable(numbered: text)
+            interned[text] = parsed
+            return parsed
+        }
         var characters: [Unicode.Scalar: [PinyinSyllable]] = [:]
         for row in try store.rows("zh/pinyin/chars.tsv") where row.count >= 2 {
             guard let scalar = row[0].unicodeScalars.first, row[0].unicodeScalars.count == 1 else { continue }
-            let readings = row[1].split(separator: ",").compactMap(PinyinSyllable.init(numbered:))
+            let readings = row[1].split(separator: ",").compactMap(syllable)
             if !readings.isEmpty { characters[scalar] = readings }
         }
         var phrases: [String: [PinyinSyllable]] = [:]
+        var prefixes: [UInt64: Int] = [:]
         var longest = 1
         for row in try store.rows("zh/pinyin/words.tsv") where row.count >= 2 {
-            let syllables = row[1].split(separator: " ").compactMap(PinyinSyllable.init(numbered:))
-            let length = row[0].unicodeScalars.count
-            guard syllables.count == length else { continue }
+            let syllables = row[1].split(separator: " ").compactMap(syllable)
+            let scalars = Array(row[0].unicodeScalars)
+            guard syllables.count == scalars.count, scalars.count >= 2 else { continue }
             phrases[String(row[0])] = syllables
-            longest = max(longest, length)
+            let key = Self.pair(scalars[0], scalars[1])
+            prefixes[key] = max(prefixes[key] ?? 0, scalars.count)
+            longest = max(longest, scalars.count)
         }
+        longestByPrefix = prefixes
         guard !characters.isEmpty else {
             throw LocaleStore.MissingData(path: store.url("zh/pinyin/chars.tsv").path, reason: "holds no readings")
         }
@@ -122,6 +154,8 @@ public final class PinyinLexicon: Sendable {
         self.phrases = phrases
         self.longestPhrase = longest
     }
+
+    static func pair(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> UInt64 { UInt64(a.value) << 21 | UInt64(b.value) }
 }
 
 /// Han to Pinyin, choosing each character's reading from the lexicon phrase that
@@ -158,41 +192,45 @@ public struct PinyinTransliterator: Sendable {
     private func choose(_ scalars: [Unicode.Scalar], _ run: Range<Int>, _ boundaries: Set<Int>,
                         into result: inout [PinyinSyllable?]) {
         let n = run.count
-        // best[k]: lowest cost of cutting the first k characters; back[k]: length of the last piece.
+        let base = run.lowerBound
+        // best[k]: lowest cost of cutting the first k characters; back[k]: length of
+        // the last piece; reading[k]: that piece's phrase reading (nil for one character).
         var best = [Int](repeating: .max, count: n + 1)
         var back = [Int](repeating: 1, count: n + 1)
         var reading = [[PinyinSyllable]?](repeating: nil, count: n + 1)
         best[0] = 0
-        for end in 1...n {
-            for length in 1...min(lexicon.longestPhrase, end) {
-                let start = end - length
-                guard best[start] != .max else { continue }
-                var phrase: [PinyinSyllable]? = nil
-                if length >= 2 {
-                    var view = String.UnicodeScalarView()
-                    view.append(contentsOf: scalars[(run.lowerBound + start)..<(run.lowerBound + end)])
-                    phrase = lexicon.phrases[String(view)]
-                    if phrase == nil { continue }
-                }
-                var cost = best[start] + 1000
-                if !boundaries.isEmpty {
-                    if !boundaries.contains(run.lowerBound + start) { cost += 1 }
-                    if !boundaries.contains(run.lowerBound + end) { cost += 1 }
-                }
-                if cost < best[end] {
-                    best[end] = cost
-                    back[end] = length
-                    reading[end] = phrase
-                }
+        func cost(_ start: Int, _ end: Int) -> Int {
+            var cost = best[start] + 1000
+            if !boundaries.isEmpty {
+                if !boundaries.contains(base + start) { cost += 1 }
+                if !boundaries.contains(base + end) { cost += 1 }
+            }
+            return cost
+        }
+        for start in 0..<n where best[start] != .max {
+            let single = cost(start, start + 1)
+            if single < best[start + 1] { best[start + 1] = single; back[start + 1] = 1; reading[start + 1] = nil }
+            guard start + 1 < n,
+                  let longest = lexicon.longestByPrefix[PinyinLexicon.pair(scalars[base + start], scalars[base + start + 1])]
+            else { continue }
+            for length in 2...min(longest, n - start) {
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: scalars[(base + start)..<(base + start + length)])
+                guard let phrase = lexicon.phrases[String(view)] else { continue }
+                let end = start + length
+                let c = cost(start, end)
+                // Ties keep the earlier cutting, as the backward loop did: the same
+                // order of preference whichever way the table is filled.
+                if c < best[end] { best[end] = c; back[end] = length; reading[end] = phrase }
             }
         }
         var end = n
         while end > 0 {
             let length = back[end]
             if let phrase = reading[end] {
-                for k in 0..<length { result[run.lowerBound + end - length + k] = phrase[k] }
+                for k in 0..<length { result[base + end - length + k] = phrase[k] }
             } else {
-                result[run.lowerBound + end - 1] = lexicon.characters[scalars[run.lowerBound + end - 1]]?.first
+                result[base + end - 1] = lexicon.characters[scalars[base + end - 1]]?.first
             }
             end -= length
         }
