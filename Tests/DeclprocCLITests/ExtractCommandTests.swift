@@ -195,6 +195,30 @@ import TestSupport
         #expect(try Self.jsonLines(listed.text).count == 2)
     }
 
+    @Test func inspectAndProfileFromTheCommandLine() throws {
+        let work = try Workspace()
+        let report = try TestFiles.declproc(["inspect", "Samples/news-article.html"], directory: TestFiles.repositoryRoot)
+        #expect(report.status == 0)
+        #expect(report.text.contains("meta declares \"utf-8\""))
+        #expect(report.text.contains("no first-person word outside quotation marks"))
+        #expect(report.text.contains("statements 1"))
+        let json = try TestFiles.declproc(["inspect", "--json", "--position", "4", "Tests/Fixtures/warc/wget-samples.warc.gz"],
+                                          directory: TestFiles.repositoryRoot)
+        let pages = try Self.jsonLines(json.text)
+        #expect(pages.count == 1)
+        #expect(pages.first?["charset"] as? String == "Big5-HKSCS")
+        #expect((pages.first?["statements"] as? [[String: Any]])?.count == 3)
+
+        let profile = work.path("profile.json")
+        try Data(#"{"name": "digest", "item": "//div[@class='stmt']", "date": "//h1"}"#.utf8).write(to: URL(fileURLWithPath: profile))
+        let profiled = try TestFiles.declproc(["extract", "--profile", profile, "Samples/multi-paragraph-list.html"], directory: TestFiles.repositoryRoot)
+        #expect(try Self.jsonLines(profiled.text).count == 5)
+        try Data(#"{"item": "//div[@class="#.utf8).write(to: URL(fileURLWithPath: profile))
+        let bad = try TestFiles.declproc(["extract", "--profile", profile, "Samples/multi-paragraph-list.html"], directory: TestFiles.repositoryRoot)
+        #expect(bad.status == 3)
+        #expect(bad.stderr.contains("profile"))
+    }
+
     @Test func defaultInputIsSamples() throws {
         let result = try TestFiles.declproc(["extract"], directory: TestFiles.repositoryRoot)
         #expect(result.status == 0)
