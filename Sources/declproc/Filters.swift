@@ -31,6 +31,7 @@ struct TokenJSON: Encodable {
     let start: Int
     let end: Int
     var pinyin: [String]? = nil
+    var rules: [String]? = nil
 }
 
 struct Normalize: ParsableCommand {
@@ -94,6 +95,7 @@ struct Transliterate: ParsableCommand {
         abstract: "Write Han text as Pinyin, line by line, choosing readings from phrases in context.")
 
     enum Target: String, ExpressibleByArgument { case pinyin }
+    enum Neutral: String, ExpressibleByArgument { case five = "5", none }
 
     @OptionGroup var filter: FilterOptions
     @OptionGroup var locale: LocaleOptions
@@ -104,27 +106,60 @@ struct Transliterate: ParsableCommand {
     @Option(help: "Tones as marks (háng), numbers (hang2) or none (hang).")
     var tones: ToneStyle = .marks
 
+    @Option(name: .customLong("neutral-tone"), help: "With --tones numbers: the neutral tone as 5 (de5) or none (de).")
+    var neutralTone: Neutral = .five
+
+    @Option(help: "How ü is written: ü, v or u:.")
+    var umlaut: PinyinSyllable.Umlaut = .ü
+
+    @Flag(help: "Each line is a personal name: surname readings (单 Shàn, 曾 Zēng), capitalized (Gāo Zhìshèng).")
+    var names = false
+
+    @Flag(help: "Follow each syllable with the rule that chose it, in braces: háng{phrase 银行}.")
+    var explain = false
+
     func run() throws {
         let store = try locale.store()
         let lexicon: PinyinLexicon
         do { lexicon = try PinyinLexicon(store: store) } catch { throw Fatal(error.description) }
         let pinyin = PinyinTransliterator(lexicon: lexicon)
         let segmenter = try Segmenter()
+        var style = PinyinStyle(tones: tones)
+        style.neutralFive = neutralTone == .five
+        style.umlaut = umlaut
         struct Line: Encodable { let text: String; let pinyin: String; let tokens: [TokenJSON] }
         try LineFilter(inputs: filter.files).run { line in
             let words = try segmenter.words(line)
-            let syllables = pinyin.syllables(line, words: words)
-            let text = pinyin.transliterate(line, words: words, tones: tones)
+            let readings = pinyin.readings(line, words: words)
+            var text = names ? pinyin.name(line, style: style) : pinyin.transliterate(line, words: words, style: style)
+            if explain && !names { text = Self.explained(line, readings, style) }
             guard filter.json else { return text }
             let scalars = Array(line.unicodeScalars)
-            // One entry per Han character; one the lexicon cannot read stays as written.
+            // One entry per Han character; one no source can read stays as written.
             let tokens = words.map { token in
                 TokenJSON(text: token.text, start: token.start, end: token.end,
                           pinyin: (token.start..<token.end).compactMap { i in
-                              scalars[i].isHan ? syllables[i]?.written(tones) ?? String(scalars[i]) : nil
-                          })
+                              scalars[i].isHan ? readings[i].map { $0.syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false) } ?? String(scalars[i]) : nil
+                          },
+                          rules: explain ? (token.start..<token.end).compactMap { i in scalars[i].isHan ? readings[i].map { "\($0.source)" } ?? "unknown" : nil } : nil)
             }
             return try jsonLine(Line(text: line, pinyin: text, tokens: tokens))
         }
     }
+
+    static func explained(_ line: String, _ readings: [PinyinReading?], _ style: PinyinStyle) -> String {
+        var out = ""
+        for (scalar, reading) in zip(line.unicodeScalars, readings) {
+            if let reading {
+                if let last = out.last, !last.isWhitespace { out += " " }
+                out += reading.syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false)
+                out += "{\(reading.source)}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
 }
+
+extension PinyinSyllable.Umlaut: ExpressibleByArgument {}

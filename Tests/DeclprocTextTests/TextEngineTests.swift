@@ -103,10 +103,11 @@ import TestSupport
 }
 
 @Suite struct PinyinTests {
-    static let pinyin = try! PinyinTransliterator(lexicon: PinyinLexicon(store: TestFiles.locales()))
+    static let lexicon = try! PinyinLexicon(store: TestFiles.locales())
+    var pinyin: PinyinTransliterator { PinyinTransliterator(lexicon: Self.lexicon) }
 
     static func transliterate(_ text: String, _ tones: ToneStyle = .marks) throws -> String {
-        pinyin.transliterate(text, words: try Segmenter().words(text), tones: tones)
+        PinyinTransliterator(lexicon: lexicon).transliterate(text, words: try Segmenter().words(text), tones: tones)
     }
 
     @Test(arguments: [
@@ -132,6 +133,56 @@ import TestSupport
         #expect(try Self.transliterate("𠮷野家") == "𠮷 yě jiā")
     }
 
+    @Test(arguments: [
+        ("了解得很清楚，我觉得不行", "liǎo jiě de hěn qīng chǔ，wǒ jué de bù xíng"),
+        ("他走了。我们都去了还没回来", "tā zǒu le。wǒ men dōu qù le hái méi huí lái"),
+        ("这种东西一种也没有", "zhè zhǒng dōng xī yī zhǒng yě méi yǒu"),
+    ])
+    func contextRules(input: String, expected: String) throws {
+        #expect(try Self.transliterate(input) == expected)
+    }
+
+    @Test func everyReadingSaysWhichRuleChoseIt() throws {
+        let text = "银行行长都去"
+        let readings = pinyin.readings(text, words: try Segmenter().words(text))
+        #expect(readings[0]?.source == .phrase("银行"))
+        #expect(readings[4]?.source.description.hasPrefix("rule") == true, "\(String(describing: readings[4]?.source))")
+        #expect(readings[5]?.source == .character || readings[5]?.source == .defaultReading)
+    }
+
+    @Test(arguments: [
+        ("高智晟", "Gāo Zhìshèng", ToneStyle.marks), ("高智晟", "Gao Zhisheng", .none), ("单田芳", "Shàn Tiánfāng", .marks),
+        ("曾国藩", "Zēng Guófān", .marks), ("解缙", "Xiè Jìn", .marks), ("仇英", "Qiú Yīng", .marks), ("区志", "Ōu Zhì", .marks),
+        ("查良镛", "Zhā Liángyōng", .marks), ("朴槿惠", "Piáo Jǐnhuì", .marks), ("欧阳修", "Ōuyáng Xiū", .marks),
+        ("诸葛亮", "Zhūgě Liàng", .marks), ("吕布", "Lü3 Bu4", .numbers),
+    ])
+    func namesMode(input: String, expected: String, tones: ToneStyle) {
+        #expect(pinyin.name(input, style: PinyinStyle(tones: tones)) == expected)
+    }
+
+    @Test func umlautAndNeutralToneStyles() throws {
+        var style = PinyinStyle(tones: .numbers)
+        style.umlaut = .v
+        style.neutralFive = false
+        let text = "绿色的女儿"
+        #expect(pinyin.transliterate(text, words: try Segmenter().words(text), style: style) == "lv4 se4 de nv3 er2")
+        style.umlaut = .colon
+        #expect(pinyin.transliterate(text, words: [], style: style) == "lu:4 se4 de nu:3 er2")
+    }
+
+    /// Unicode's CJK extension blocks A–H: known characters read, unknown ones kept.
+    @Test func extensionBlocks() {
+        let samples: [Unicode.Scalar] = ["\u{3400}", "\u{20000}", "\u{2A700}", "\u{2B740}", "\u{2B820}", "\u{2CEB0}", "\u{30000}", "\u{31350}"]
+        let text = String(String.UnicodeScalarView(samples))
+        let syllables = pinyin.syllables(text, words: [])
+        #expect(syllables.count == samples.count)
+        #expect(syllables[0] != nil, "㐀 (Ext A) has a reading")
+        let written = pinyin.transliterate(text, words: [], tones: .marks)
+        for scalar in samples where pinyin.syllables(String(scalar), words: []).first! == nil {
+            #expect(written.unicodeScalars.contains(scalar))
+        }
+    }
+
     @Test(arguments: [("hang2", "háng"), ("lv4", "lǜ"), ("lve4", "lüè"), ("gou3", "gǒu"), ("liu2", "liú"),
                       ("gui4", "guì"), ("de5", "de"), ("er2", "ér"), ("n2", "ń"), ("xiong1", "xiōng")])
     func toneMarkPlacement(numbered: String, marked: String) {
@@ -140,7 +191,7 @@ import TestSupport
 
     @Test func everyHanCharacterGetsOneSyllable() {
         let text = "三退声明：本人自愿退出中国共产党、共青团和少先队。〇"
-        let syllables = Self.pinyin.syllables(text, words: [])
+        let syllables = pinyin.syllables(text, words: [])
         for (scalar, syllable) in zip(text.unicodeScalars, syllables) {
             #expect((syllable != nil) == scalar.isHan, "\(scalar)")
         }

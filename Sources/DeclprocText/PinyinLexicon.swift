@@ -1,0 +1,167 @@
+import DeclprocLocales
+
+/// Everything `Locales/zh/pinyin/` says about readings (see its SOURCES.md):
+/// characters, phrases, context rules, neighbour-pair and default readings, and
+/// surnames. Immutable once loaded, so one lexicon serves every task.
+public final class PinyinLexicon: Sendable {
+    /// Readings per character, most common first.
+    public let characters: [Unicode.Scalar: [PinyinSyllable]]
+    /// One reading per phrase, one syllable per character.
+    public let phrases: [String: [PinyinSyllable]]
+    public let longestPhrase: Int
+    /// For each pair of first characters, the longest phrase that starts with it:
+    /// most positions in a text start no phrase, and this says so without building
+    /// a String.
+    let longestByPrefix: [UInt64: Int]
+    /// Hand-written context rules per character, in file order.
+    let rules: [Unicode.Scalar: [ContextRule]]
+    /// Reading of a character after a given character (L) or before one (R), with
+    /// how many phrases support it; and a default per character (D).
+    let leftPairs: [UInt64: (PinyinSyllable, Int)]
+    let rightPairs: [UInt64: (PinyinSyllable, Int)]
+    let defaults: [Unicode.Scalar: PinyinSyllable]
+    /// Surnames (single and compound) with their surname readings.
+    let surnames: [String: [PinyinSyllable]]
+    /// Characters read differently in given names.
+    let givenNames: [Unicode.Scalar: PinyinSyllable]
+
+    public init(store: LocaleStore) throws(LocaleStore.MissingData) {
+        // Each distinct syllable is parsed once and shared.
+        var interned: [Substring: PinyinSyllable] = [:]
+        func syllable(_ text: Substring) -> PinyinSyllable? {
+            if let known = interned[text] { return known }
+            let parsed = PinyinSyllable(numbered: text)
+            interned[text] = parsed
+            return parsed
+        }
+        var characters: [Unicode.Scalar: [PinyinSyllable]] = [:]
+        for row in try store.rows("zh/pinyin/chars.tsv") where row.count >= 2 {
+            guard let scalar = row[0].unicodeScalars.first, row[0].unicodeScalars.count == 1 else { continue }
+            let readings = row[1].split(separator: ",").compactMap(syllable)
+            if !readings.isEmpty { characters[scalar] = readings }
+        }
+        var phrases: [String: [PinyinSyllable]] = [:]
+        var prefixes: [UInt64: Int] = [:]
+        var longest = 1
+        for row in try store.rows("zh/pinyin/words.tsv") where row.count >= 2 {
+            let syllables = row[1].split(separator: " ").compactMap(syllable)
+            let scalars = Array(row[0].unicodeScalars)
+            guard syllables.count == scalars.count, scalars.count >= 2 else { continue }
+            phrases[String(row[0])] = syllables
+            let key = Self.pair(scalars[0], scalars[1])
+            prefixes[key] = max(prefixes[key] ?? 0, scalars.count)
+            longest = max(longest, scalars.count)
+        }
+        guard !characters.isEmpty else {
+            throw LocaleStore.MissingData(path: store.url("zh/pinyin/chars.tsv").path, reason: "holds no readings")
+        }
+
+        // Context rules: "@CLASS chars" lines define classes; "char cond reading" lines are rules.
+        var classes: [String: Set<Unicode.Scalar>] = [:]
+        var rules: [Unicode.Scalar: [ContextRule]] = [:]
+        let rulesPath = "zh/pinyin/context_rules.tsv"
+        for row in try store.rows(rulesPath) where row.count >= 2 {
+            if row[0].hasPrefix("@") { classes[String(row[0])] = Set(row[1].unicodeScalars); continue }
+            guard row.count >= 3, let scalar = row[0].unicodeScalars.first, let reading = syllable(row[2]) else {
+                throw LocaleStore.MissingData(path: store.url(rulesPath).path, reason: "bad rule line: \(row.joined(separator: "\t"))")
+            }
+            guard let rule = ContextRule(condition: row[1], reading: reading, classes: classes) else {
+                throw LocaleStore.MissingData(path: store.url(rulesPath).path, reason: "bad rule condition: \(row[1])")
+            }
+            rules[scalar, default: []].append(rule)
+        }
+
+        var leftPairs: [UInt64: (PinyinSyllable, Int)] = [:]
+        var rightPairs: [UInt64: (PinyinSyllable, Int)] = [:]
+        var defaults: [Unicode.Scalar: PinyinSyllable] = [:]
+        for row in try store.rows("zh/pinyin/cedict_fallback.tsv") where row.count >= 3 {
+            guard let reading = syllable(row[2]) else { continue }
+            let scalars = Array(row[1].unicodeScalars)
+            switch row[0] {
+            case "D" where scalars.count == 1: defaults[scalars[0]] = reading
+            case "L" where scalars.count == 2: leftPairs[Self.pair(scalars[0], scalars[1])] = (reading, Int(row[3]) ?? 1)
+            case "R" where scalars.count == 2: rightPairs[Self.pair(scalars[0], scalars[1])] = (reading, Int(row[3]) ?? 1)
+            default: continue
+            }
+        }
+
+        var surnames: [String: [PinyinSyllable]] = [:]
+        for row in try store.rows("zh/pinyin/surnames.tsv") where row.count >= 2 {
+            let readings = row[1].split(separator: " ").compactMap(syllable)
+            if readings.count == row[0].unicodeScalars.count { surnames[String(row[0])] = readings }
+        }
+
+        var givenNames: [Unicode.Scalar: PinyinSyllable] = [:]
+        for row in try store.rows("zh/pinyin/given-names.tsv") where row.count >= 2 {
+            if let scalar = row[0].unicodeScalars.first, let reading = syllable(row[1]) { givenNames[scalar] = reading }
+        }
+        self.givenNames = givenNames
+        self.characters = characters
+        self.phrases = phrases
+        self.longestPhrase = longest
+        self.longestByPrefix = prefixes
+        self.rules = rules
+        self.leftPairs = leftPairs
+        self.rightPairs = rightPairs
+        self.defaults = defaults
+        self.surnames = surnames
+    }
+
+    static func pair(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> UInt64 { UInt64(a.value) << 21 | UInt64(b.value) }
+}
+
+/// One hand-written rule: the reading of a character when its neighbours match.
+struct ContextRule: Sendable {
+    struct Test: Sendable {
+        /// -2, -1, +1 or +2: which neighbour.
+        let offset: Int
+        let characters: Set<Unicode.Scalar>
+        /// Also holds where there is no neighbour, or it is not Han (`^`/`$`).
+        let matchesEdge: Bool
+    }
+
+    let tests: [Test]
+    let reading: PinyinSyllable
+    let text: String
+
+    init?(condition: Substring, reading: PinyinSyllable, classes: [String: Set<Unicode.Scalar>]) {
+        var tests: [Test] = []
+        if condition != "*" {
+            for part in condition.split(separator: " ") {
+                guard let equals = part.firstIndex(of: "=") else { return nil }
+                let offset: Int
+                switch part[..<equals] {
+                case "L": offset = -1
+                case "R": offset = 1
+                case "L2": offset = -2
+                case "R2": offset = 2
+                default: return nil
+                }
+                var characters = Set<Unicode.Scalar>()
+                var edge = false
+                for item in part[part.index(after: equals)...].split(separator: "|") {
+                    if item == "^" || item == "$" { edge = true }
+                    else if item.hasPrefix("@") {
+                        guard let members = classes[String(item)] else { return nil }
+                        characters.formUnion(members)
+                    } else {
+                        characters.formUnion(item.unicodeScalars)
+                    }
+                }
+                tests.append(Test(offset: offset, characters: characters, matchesEdge: edge))
+            }
+        }
+        self.tests = tests
+        self.reading = reading
+        self.text = String(condition)
+    }
+
+    func holds(at index: Int, in scalars: [Unicode.Scalar]) -> Bool {
+        tests.allSatisfy { test in
+            let j = index + test.offset
+            guard j >= 0, j < scalars.count, scalars[j].isHan || !test.matchesEdge else { return test.matchesEdge }
+            if test.characters.contains(scalars[j]) { return true }
+            return test.matchesEdge && !scalars[j].isHan
+        }
+    }
+}

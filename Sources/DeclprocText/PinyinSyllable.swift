@@ -1,0 +1,181 @@
+
+
+/// How tones are written in Pinyin output.
+public enum ToneStyle: String, Sendable, CaseIterable {
+    /// `háng`, `lǜ`
+    case marks
+    /// `hang2`, `lü4`, neutral tone `de5`
+    case numbers
+    /// `hang`, `lü`
+    case none
+}
+
+/// A Pinyin syllable as stored in `Locales/zh/pinyin`: lower-case letters, `v` for ü,
+/// and a tone digit 1-5 (5 = neutral).
+///
+/// A class, interned by the lexicon, with every written form computed once: the
+/// lexicon holds a few thousand distinct syllables behind a hundred thousand entries,
+/// and writing one must cost nothing in the hot loop.
+public final class PinyinSyllable: Sendable, Hashable, CustomStringConvertible {
+    public let letters: String // with "ü", never "v"
+    public let tone: Int
+    public let marked: String
+    public let numbered: String
+
+    public init?(numbered text: Substring) {
+        guard let last = text.last, let tone = last.wholeNumberValue, (1...5).contains(tone) else { return nil }
+        let body = text.dropLast()
+        guard !body.isEmpty, body.allSatisfy({ $0.isLetter || $0 == ":" }) else { return nil }
+        letters = body.replacingOccurrencesOfV()
+        self.tone = tone
+        numbered = letters + String(tone)
+        marked = tone >= 5 ? letters : Self.placeMark(letters, tone: tone)
+    }
+
+    public func written(_ style: ToneStyle) -> String {
+        switch style {
+        case .numbers: return numbered
+        case .none: return letters
+        case .marks: return marked
+        }
+    }
+
+    public var description: String { numbered }
+
+    public static func == (a: PinyinSyllable, b: PinyinSyllable) -> Bool { a.letters == b.letters && a.tone == b.tone }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(letters)
+        hasher.combine(tone)
+    }
+
+    /// The standard rule: the mark goes on a or e; on the o of "ou"; otherwise on
+    /// the last vowel.
+    static func placeMark(_ letters: String, tone: Int) -> String {
+        var scalars = Array(letters.unicodeScalars)
+        let vowels: Set<Unicode.Scalar> = ["a", "e", "i", "o", "u", "ü"]
+        var target: Int? = scalars.firstIndex(of: "a") ?? scalars.firstIndex(of: "e")
+        if target == nil, let o = scalars.firstIndex(of: "o"), o + 1 < scalars.count, scalars[o + 1] == "u" { target = o }
+        if target == nil { target = scalars.lastIndex { vowels.contains($0) } }
+        // Syllabic nasals (m, n, ng) carry the mark on the consonant: ḿ, ń, ň, ǹ.
+        if target == nil { target = scalars.firstIndex { $0 == "m" || $0 == "n" } }
+        guard let index = target else { return letters }
+        let marks: [Unicode.Scalar] = ["\u{304}", "\u{301}", "\u{30C}", "\u{300}"]
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[...index])
+        view.append(marks[tone - 1])
+        view.append(contentsOf: scalars[(index + 1)...])
+        scalars = []
+        // Compose to the precomposed letters people type (á, ǜ), as NFC does.
+        return String(view).precomposedPinyin()
+    }
+}
+
+extension Substring {
+    /// `v` and `u:` (CC-CEDICT's spelling) are ü.
+    fileprivate func replacingOccurrencesOfV() -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in unicodeScalars {
+            if scalar == ":", out.last == "u" { out.removeLast(); out.append("ü"); continue }
+            out.append(scalar == "v" ? "ü" : scalar)
+        }
+        return String(out)
+    }
+}
+
+extension String {
+    /// Pinyin's combining marks composed with their vowels. Every vowel+mark pair
+    /// used by Pinyin has a precomposed form, so a table suffices here.
+    fileprivate func precomposedPinyin() -> String {
+        let table: [String: String] = [
+            "a\u{304}": "ā", "a\u{301}": "á", "a\u{30C}": "ǎ", "a\u{300}": "à",
+            "e\u{304}": "ē", "e\u{301}": "é", "e\u{30C}": "ě", "e\u{300}": "è",
+            "i\u{304}": "ī", "i\u{301}": "í", "i\u{30C}": "ǐ", "i\u{300}": "ì",
+            "o\u{304}": "ō", "o\u{301}": "ó", "o\u{30C}": "ǒ", "o\u{300}": "ò",
+            "u\u{304}": "ū", "u\u{301}": "ú", "u\u{30C}": "ǔ", "u\u{300}": "ù",
+            "ü\u{304}": "ǖ", "ü\u{301}": "ǘ", "ü\u{30C}": "ǚ", "ü\u{300}": "ǜ",
+            "m\u{301}": "ḿ", "n\u{301}": "ń", "n\u{30C}": "ň", "n\u{300}": "ǹ",
+        ]
+        var out = ""
+        var iterator = unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = iterator.next()
+        while let current = pending {
+            let next = iterator.next()
+            if let next, (0x300...0x30C).contains(next.value),
+               let composed = table[String(String.UnicodeScalarView([current, next]))] {
+                out += composed
+                pending = iterator.next()
+            } else {
+                out.unicodeScalars.append(current)
+                pending = next
+            }
+        }
+        return out
+    }
+}
+
+
+extension PinyinSyllable {
+    /// How ü is written: `ü` (standard), `v` (input methods, pypinyin), `u:` (CC-CEDICT).
+    public enum Umlaut: String, Sendable, CaseIterable { case ü, v, colon = "u:" }
+
+    /// The syllable in a style: tone marks or numbers (neutral tone as 5, or bare
+    /// with `neutralFive` false) or none; ü as chosen; optionally capitalized.
+    public func written(_ style: ToneStyle, neutralFive: Bool, umlaut: Umlaut, capitalized: Bool) -> String {
+        var text: String
+        switch style {
+        case .marks: text = marked
+        case .none: text = letters
+        case .numbers: text = tone == 5 && !neutralFive ? letters : numbered
+        }
+        if umlaut != .ü, style != .marks, text.unicodeScalars.contains("ü") {
+            text = text.replacingUmlaut(with: umlaut == .v ? "v" : "u:")
+        }
+        if capitalized, let first = text.first {
+            text = first.uppercased() + text.dropFirst()
+        }
+        return text
+    }
+
+    /// A syllable from ICU's tone-marked Pinyin (`jí`, `lǜ`, `de`): the mark gives
+    /// the tone, none means neutral.
+    public static func fromMarked(_ text: String) -> PinyinSyllable? {
+        var tone = 5
+        var letters = String.UnicodeScalarView()
+        for scalar in text.lowercased().decomposedForPinyin() {
+            switch scalar {
+            case "\u{304}": tone = 1
+            case "\u{301}": tone = 2
+            case "\u{30C}": tone = 3
+            case "\u{300}": tone = 4
+            case "\u{308}": letters.removeLast(); letters.append("v")
+            default:
+                guard scalar.properties.isAlphabetic else { return nil }
+                letters.append(scalar)
+            }
+        }
+        return PinyinSyllable(numbered: Substring(String(letters) + String(tone)))
+    }
+}
+
+extension String {
+    fileprivate func replacingUmlaut(with replacement: String) -> String {
+        var out = ""
+        for character in self { out += character == "ü" ? replacement : String(character) }
+        return out
+    }
+
+    /// Vowels split from their tone marks and diaeresis (á → a + ◌́, ü → u + ◌̈).
+    fileprivate func decomposedForPinyin() -> [Unicode.Scalar] {
+        let table: [Unicode.Scalar: [Unicode.Scalar]] = [
+            "ā": ["a", "\u{304}"], "á": ["a", "\u{301}"], "ǎ": ["a", "\u{30C}"], "à": ["a", "\u{300}"],
+            "ē": ["e", "\u{304}"], "é": ["e", "\u{301}"], "ě": ["e", "\u{30C}"], "è": ["e", "\u{300}"],
+            "ī": ["i", "\u{304}"], "í": ["i", "\u{301}"], "ǐ": ["i", "\u{30C}"], "ì": ["i", "\u{300}"],
+            "ō": ["o", "\u{304}"], "ó": ["o", "\u{301}"], "ǒ": ["o", "\u{30C}"], "ò": ["o", "\u{300}"],
+            "ū": ["u", "\u{304}"], "ú": ["u", "\u{301}"], "ǔ": ["u", "\u{30C}"], "ù": ["u", "\u{300}"],
+            "ǖ": ["u", "\u{308}", "\u{304}"], "ǘ": ["u", "\u{308}", "\u{301}"], "ǚ": ["u", "\u{308}", "\u{30C}"],
+            "ǜ": ["u", "\u{308}", "\u{300}"], "ü": ["u", "\u{308}"], "ḿ": ["m", "\u{301}"], "ń": ["n", "\u{301}"],
+            "ň": ["n", "\u{30C}"], "ǹ": ["n", "\u{300}"],
+        ]
+        return unicodeScalars.flatMap { table[$0] ?? [$0] }
+    }
+}

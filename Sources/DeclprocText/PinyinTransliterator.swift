@@ -1,0 +1,273 @@
+import DeclprocICU
+
+/// A syllable and the rule that chose it, so every reading can be explained.
+public struct PinyinReading: Sendable {
+    public enum Source: Sendable, Equatable, CustomStringConvertible {
+        /// A lexicon phrase covering the character.
+        case phrase(String)
+        /// A hand-written context rule (its condition).
+        case rule(String)
+        /// The reading most phrases give the character next to this neighbour.
+        case neighbour(String)
+        /// The character's default reading across phrases.
+        case defaultReading
+        /// The character's most common reading.
+        case character
+        /// A surname reading (names mode).
+        case surname(String)
+        /// ICU's Han-Latin, for characters the lexicons lack.
+        case icu
+
+        public var description: String {
+            switch self {
+            case .phrase(let p): "phrase \(p)"
+            case .rule(let r): "rule \(r)"
+            case .neighbour(let n): "neighbour \(n)"
+            case .defaultReading: "default"
+            case .character: "character"
+            case .surname(let s): "surname \(s)"
+            case .icu: "ICU"
+            }
+        }
+    }
+
+    public let syllable: PinyinSyllable
+    public let source: Source
+}
+
+/// How Pinyin is written.
+public struct PinyinStyle: Sendable {
+    public var tones: ToneStyle = .marks
+    /// With tone numbers: the neutral tone as 5 (`de5`), or bare (`de`).
+    public var neutralFive = true
+    public var umlaut: PinyinSyllable.Umlaut = .ü
+    public init(tones: ToneStyle = .marks) { self.tones = tones }
+}
+
+/// Han to Pinyin, choosing each reading in context.
+///
+/// In each run of Han characters, lexicon phrases are chosen by dynamic
+/// programming: fewest pieces first (longer phrases carry more context), and among
+/// equally short cuttings the one that agrees with the word segmenter's boundaries
+/// (长城|上|行走, not 上行|走). A character no phrase covers takes, in order: a
+/// hand-written context rule (了 at a clause end is le), the reading phrases give it
+/// next to the same neighbour, its default across phrases, its most common reading,
+/// and last ICU's Han-Latin.
+///
+/// Owns an ICU transliterator for that last fallback: one per task.
+public final class PinyinTransliterator {
+    public let lexicon: PinyinLexicon
+    private var icu: Transliterator?
+    private var icuCache: [Unicode.Scalar: PinyinSyllable?] = [:]
+
+    public init(lexicon: PinyinLexicon) { self.lexicon = lexicon }
+
+    /// One entry per scalar of `text`: the reading of each Han character (nil for
+    /// other characters, and for the rare Han character no source can read).
+    /// `words` are the text's word tokens (`Segmenter.words`), used to break ties.
+    public func readings(_ text: String, words: [Token]) -> [PinyinReading?] {
+        let scalars = Array(text.unicodeScalars)
+        var boundaries = Set<Int>()
+        for word in words { boundaries.insert(word.start); boundaries.insert(word.end) }
+        var result = [PinyinReading?](repeating: nil, count: scalars.count)
+        var i = 0
+        while i < scalars.count {
+            guard scalars[i].isHan else { i += 1; continue }
+            var runEnd = i
+            while runEnd < scalars.count, scalars[runEnd].isHan { runEnd += 1 }
+            choose(scalars, i..<runEnd, boundaries, into: &result)
+            i = runEnd
+        }
+        return result
+    }
+
+    public func syllables(_ text: String, words: [Token]) -> [PinyinSyllable?] {
+        readings(text, words: words).map { $0?.syllable }
+    }
+
+    private func choose(_ scalars: [Unicode.Scalar], _ run: Range<Int>, _ boundaries: Set<Int>,
+                        into result: inout [PinyinReading?]) {
+        let n = run.count
+        let base = run.lowerBound
+        // best[k]: lowest cost of cutting the first k characters; back[k]: length of
+        // the last piece; phraseEnding[k]: that piece's text and reading (nil for one character).
+        var best = [Int](repeating: .max, count: n + 1)
+        var back = [Int](repeating: 1, count: n + 1)
+        var phraseEnding = [(String, [PinyinSyllable])?](repeating: nil, count: n + 1)
+        best[0] = 0
+        func cost(_ start: Int, _ end: Int) -> Int {
+            var cost = best[start] + 1000
+            if !boundaries.isEmpty {
+                if !boundaries.contains(base + start) { cost += 1 }
+                if !boundaries.contains(base + end) { cost += 1 }
+            }
+            return cost
+        }
+        for start in 0..<n where best[start] != .max {
+            let single = cost(start, start + 1)
+            if single < best[start + 1] { best[start + 1] = single; back[start + 1] = 1; phraseEnding[start + 1] = nil }
+            guard start + 1 < n,
+                  let longest = lexicon.longestByPrefix[PinyinLexicon.pair(scalars[base + start], scalars[base + start + 1])]
+            else { continue }
+            for length in 2...min(longest, n - start) {
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: scalars[(base + start)..<(base + start + length)])
+                let key = String(view)
+                guard let phrase = lexicon.phrases[key] else { continue }
+                let end = start + length
+                let c = cost(start, end)
+                if c < best[end] { best[end] = c; back[end] = length; phraseEnding[end] = (key, phrase) }
+            }
+        }
+        var end = n
+        while end > 0 {
+            let length = back[end]
+            if let (key, phrase) = phraseEnding[end] {
+                for k in 0..<length { result[base + end - length + k] = PinyinReading(syllable: phrase[k], source: .phrase(key)) }
+            } else {
+                result[base + end - 1] = single(at: base + end - 1, in: scalars)
+            }
+            end -= length
+        }
+    }
+
+    /// The reading of a character no phrase covers.
+    private func single(at index: Int, in scalars: [Unicode.Scalar]) -> PinyinReading? {
+        let c = scalars[index]
+        for rule in lexicon.rules[c] ?? [] where rule.holds(at: index, in: scalars) {
+            return PinyinReading(syllable: rule.reading, source: .rule(rule.text))
+        }
+        let left = index > 0 ? lexicon.leftPairs[PinyinLexicon.pair(scalars[index - 1], c)] : nil
+        let right = index + 1 < scalars.count ? lexicon.rightPairs[PinyinLexicon.pair(c, scalars[index + 1])] : nil
+        switch (left, right) {
+        case let (l?, r?):
+            // Both neighbours speak: the better supported wins, the left on a tie.
+            return r.1 > l.1 ? PinyinReading(syllable: r.0, source: .neighbour("\(c)\(scalars[index + 1])"))
+                : PinyinReading(syllable: l.0, source: .neighbour("\(scalars[index - 1])\(c)"))
+        case let (l?, nil): return PinyinReading(syllable: l.0, source: .neighbour("\(scalars[index - 1])\(c)"))
+        case let (nil, r?): return PinyinReading(syllable: r.0, source: .neighbour("\(c)\(scalars[index + 1])"))
+        case (nil, nil): break
+        }
+        if let reading = lexicon.defaults[c] { return PinyinReading(syllable: reading, source: .defaultReading) }
+        if let reading = lexicon.characters[c]?.first { return PinyinReading(syllable: reading, source: .character) }
+        return icuReading(c).map { PinyinReading(syllable: $0, source: .icu) }
+    }
+
+    /// ICU's Han-Latin for one character: slow (FACTS 15), so only for characters
+    /// the lexicons lack, and cached.
+    private func icuReading(_ c: Unicode.Scalar) -> PinyinSyllable? {
+        if let cached = icuCache[c] { return cached }
+        if icu == nil { icu = try? Transliterator(id: "Han-Latin") }
+        var reading: PinyinSyllable? = nil
+        if let icu, let latin = try? icu.transform(String(c)), !latin.unicodeScalars.contains(where: \.isHan) {
+            reading = PinyinSyllable.fromMarked(latin.trimmingSpaces())
+        }
+        icuCache[c] = reading
+        return reading
+    }
+
+    /// The text with each Han character replaced by its syllable, syllables
+    /// separated from each other and from neighbouring words by single spaces;
+    /// everything else as written.
+    public func transliterate(_ text: String, words: [Token], style: PinyinStyle = PinyinStyle()) -> String {
+        write(Array(text.unicodeScalars), readings(text, words: words).map { $0?.syllable }, style: style)
+    }
+
+    public func transliterate(_ text: String, words: [Token], tones: ToneStyle) -> String {
+        transliterate(text, words: words, style: PinyinStyle(tones: tones))
+    }
+
+    /// Names mode: a surname (compound surnames first) read as a surname, the
+    /// given name in context; each capitalized, the given name's syllables joined:
+    /// 高智晟 → Gāo Zhìshèng. Text that does not start with Han is transliterated as usual.
+    public func name(_ text: String, style: PinyinStyle = PinyinStyle()) -> String {
+        let scalars = Array(text.unicodeScalars)
+        guard let first = scalars.first, first.isHan else { return transliterate(text, words: [], style: style) }
+        var hanEnd = 0
+        while hanEnd < scalars.count, scalars[hanEnd].isHan { hanEnd += 1 }
+        var surnameLength = 0
+        var surname: [PinyinSyllable] = []
+        for length in [2, 1] where length < hanEnd || (length == 1 && hanEnd == 1) {
+            let key = String(String.UnicodeScalarView(scalars[0..<length]))
+            if let readings = lexicon.surnames[key] { surnameLength = length; surname = readings; break }
+        }
+        if surnameLength == 0, let reading = readings(String(first), words: [])[0]?.syllable {
+            surnameLength = 1
+            surname = [reading]
+        }
+        let given = String(String.UnicodeScalarView(scalars[surnameLength..<hanEnd]))
+        let givenScalars = Array(given.unicodeScalars)
+        let givenReadings = readings(given, words: []).enumerated().map { k, reading -> PinyinSyllable? in
+            // A phrase reading stands; a character read alone takes its given-name reading.
+            if case .phrase = reading?.source { return reading?.syllable }
+            return lexicon.givenNames[givenScalars[k]] ?? reading?.syllable
+        }
+        func joined(_ syllables: [PinyinSyllable?], _ chars: ArraySlice<Unicode.Scalar>) -> String {
+            var out = ""
+            for (k, (syllable, c)) in zip(syllables, chars).enumerated() {
+                if let syllable {
+                    var written = syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: k == 0)
+                    // An apostrophe keeps a vowel-initial syllable apart (Xī'ān).
+                    if k > 0, let v = written.unicodeScalars.first, "aeoāáǎàēéěèōóǒò".unicodeScalars.contains(v) { written = "'" + written }
+                    out += written
+                } else {
+                    out.unicodeScalars.append(c)
+                }
+            }
+            return out
+        }
+        var out = joined(surname, scalars[0..<surnameLength])
+        if !given.isEmpty { out += " " + joined(givenReadings, scalars[surnameLength..<hanEnd]) }
+        if hanEnd < scalars.count {
+            let rest = String(String.UnicodeScalarView(scalars[hanEnd...]))
+            out += (rest.first?.isWhitespace == true ? "" : " ") + transliterate(rest, words: [], style: style)
+        }
+        return out
+    }
+
+    private func write(_ scalars: [Unicode.Scalar], _ syllables: [PinyinSyllable?], style: PinyinStyle) -> String {
+        var out = ""
+        var previousWasSyllable = false
+        for (i, scalar) in scalars.enumerated() {
+            if let syllable = syllables[i] {
+                if let last = out.unicodeScalars.last, !last.properties.isWhitespace,
+                   previousWasSyllable || !(Self.opensText(last) || Self.isFullWidthPunctuation(last)) {
+                    out += " "
+                }
+                out += syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false)
+                previousWasSyllable = true
+            } else {
+                if previousWasSyllable, !scalar.properties.isWhitespace, !Self.closesText(scalar) { out += " " }
+                out.unicodeScalars.append(scalar)
+                previousWasSyllable = false
+            }
+        }
+        return out
+    }
+
+    /// Punctuation that attaches to what follows (no space after it).
+    static func opensText(_ s: Unicode.Scalar) -> Bool {
+        "([{「『《〈（【〔“‘\"'".unicodeScalars.contains(s)
+    }
+
+    /// Chinese punctuation carries its own spacing: no space is added after it.
+    static func isFullWidthPunctuation(_ s: Unicode.Scalar) -> Bool {
+        (0x3000...0x303F).contains(s.value) || (0xFF01...0xFF0F).contains(s.value)
+            || (0xFF1A...0xFF20).contains(s.value) || (0xFF3B...0xFF40).contains(s.value)
+            || (0xFF5B...0xFF65).contains(s.value) || "…—“”‘’".unicodeScalars.contains(s)
+    }
+
+    /// Punctuation that attaches to what precedes (no space before it).
+    static func closesText(_ s: Unicode.Scalar) -> Bool {
+        ".,;:?!)]}」』》〉）】〕”’\"'。，、；：？！…".unicodeScalars.contains(s)
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        let scalars = Substring(self).unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+}
