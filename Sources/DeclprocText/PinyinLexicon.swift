@@ -24,6 +24,12 @@ public final class PinyinLexicon: Sendable {
     let surnames: [String: [PinyinSyllable]]
     /// Characters read differently in given names.
     let givenNames: [Unicode.Scalar: PinyinSyllable]
+    /// Traditional → Simplified, one character for one: the phrase lexicons and
+    /// rules are written in Simplified, so Traditional text is read through this.
+    let simplified: [Unicode.Scalar: Unicode.Scalar]
+    /// Characters only Traditional (or only Simplified) text uses, to tell which a text is.
+    let traditionalOnly: Set<Unicode.Scalar>
+    let simplifiedOnly: Set<Unicode.Scalar>
 
     public init(store: LocaleStore) throws(LocaleStore.MissingData) {
         // Each distinct syllable is parsed once and shared.
@@ -96,6 +102,14 @@ public final class PinyinLexicon: Sendable {
             if let scalar = row[0].unicodeScalars.first, let reading = syllable(row[1]) { givenNames[scalar] = reading }
         }
         self.givenNames = givenNames
+        var simplified: [Unicode.Scalar: Unicode.Scalar] = [:]
+        for row in try store.rows("zh/segment/t2s-chars.tsv") where row.count >= 2 {
+            let from = row[0].unicodeScalars, to = row[1].unicodeScalars
+            if from.count == 1, to.count == 1 { simplified[from.first!] = to.first! }
+        }
+        traditionalOnly = Set(try store.lines("zh/script/hant-only.txt").compactMap { $0.unicodeScalars.first })
+        simplifiedOnly = Set(try store.lines("zh/script/hans-only.txt").compactMap { $0.unicodeScalars.first })
+        self.simplified = simplified
         self.characters = characters
         self.phrases = phrases
         self.longestPhrase = longest

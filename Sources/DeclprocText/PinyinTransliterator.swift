@@ -66,7 +66,17 @@ public final class PinyinTransliterator {
     /// other characters, and for the rare Han character no source can read).
     /// `words` are the text's word tokens (`Segmenter.words`), used to break ties.
     public func readings(_ text: String, words: [Token]) -> [PinyinReading?] {
-        let scalars = Array(text.unicodeScalars)
+        // Read Traditional text through its Simplified form (same length, same offsets).
+        // In Simplified text only Traditional-only characters are folded, so that
+        // characters both use keep their Simplified sense (著 in 显著 stays zhù).
+        var traditional = 0, simplified = 0
+        for scalar in text.unicodeScalars {
+            if lexicon.traditionalOnly.contains(scalar) { traditional += 1 } else if lexicon.simplifiedOnly.contains(scalar) { simplified += 1 }
+        }
+        let scalars = text.unicodeScalars.map { scalar in
+            guard let folded = lexicon.simplified[scalar] else { return scalar }
+            return traditional > simplified || lexicon.traditionalOnly.contains(scalar) ? folded : scalar
+        }
         var boundaries = Set<Int>()
         for word in words { boundaries.insert(word.start); boundaries.insert(word.end) }
         var result = [PinyinReading?](repeating: nil, count: scalars.count)
