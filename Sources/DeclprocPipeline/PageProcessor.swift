@@ -36,6 +36,7 @@ public final class PageProcessor {
     public let profile: SiteProfile?
     private let decoder: PageDecoder
     private let segmenter: Segmenter
+    private let words: WordSegmenter
     private let normalizer = TextNormalizer()
     private let pinyin: PinyinTransliterator
 
@@ -44,6 +45,7 @@ public final class PageProcessor {
         self.profile = profile
         decoder = try PageDecoder()
         segmenter = try Segmenter()
+        words = WordSegmenter(data: resources.segmentation, icu: segmenter)
         pinyin = PinyinTransliterator(lexicon: resources.pinyin)
     }
 
@@ -153,7 +155,7 @@ public final class PageProcessor {
         var sentences: [SentenceRecord] = []
         var allWords: [Token] = [] // in normalized-text offsets, for Pinyin's phrase choice
         for sentence in try segmenter.sentences(normalized.text) {
-            let words = try segmenter.words(sentence.text)
+            let words = try self.words.words(sentence.text)
             allWords += words.map { Token(text: $0.text, start: sentence.start + $0.start, end: sentence.start + $0.end) }
             sentences.append(SentenceRecord(
                 text: sentence.text, start: map[sentence.start], end: map[sentence.end],

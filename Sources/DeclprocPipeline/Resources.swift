@@ -7,12 +7,14 @@ import DeclprocText
 public struct Resources: Sendable {
     public let store: LocaleStore
     public let pinyin: PinyinLexicon
+    public let segmentation: SegmentationData
     public let scripts: ScriptDetector
     public let statements: StatementFinder
 
     public init(store: LocaleStore) throws(LocaleStore.MissingData) {
         self.store = store
         pinyin = try PinyinLexicon(store: store)
+        segmentation = try SegmentationData(store: store)
         scripts = try ScriptDetector(store: store)
         statements = try StatementFinder(store: store)
     }

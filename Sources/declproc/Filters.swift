@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeclprocLocales
 import DeclprocText
 import Foundation
 
@@ -71,15 +72,32 @@ struct Segment: ParsableCommand {
     enum Unit: String, ExpressibleByArgument { case word, sentence }
 
     @OptionGroup var filter: FilterOptions
+    @OptionGroup var locale: LocaleOptions
 
     @Option(help: "word or sentence.")
     var unit: Unit = .word
 
+    @Option(help: "A user lexicon for words: one word per line, optionally a tab and a frequency.")
+    var lexicon: String?
+
+    @Flag(name: .customLong("icu-only"), help: "Words from ICU's dictionary break alone, without declproc's refinements.")
+    var icuOnly = false
+
     func run() throws {
-        let segmenter = try Segmenter()
+        let icu = try Segmenter()
+        var words: WordSegmenter? = nil
+        if unit == .word && !icuOnly {
+            let store = try locale.store()
+            do {
+                let extra = try lexicon.map(SegmentationData.userLexicon) ?? []
+                words = WordSegmenter(data: try SegmentationData(store: store, extraWords: extra), icu: icu)
+            } catch let error as LocaleStore.MissingData {
+                throw Fatal(error.description)
+            }
+        }
         struct Line: Encodable { let text: String; let tokens: [TokenJSON] }
         try LineFilter(inputs: filter.files).run { line in
-            let tokens = unit == .word ? try segmenter.words(line) : try segmenter.sentences(line)
+            let tokens = unit == .sentence ? try icu.sentences(line) : try words?.words(line) ?? icu.words(line)
             if filter.json {
                 return try jsonLine(Line(text: line, tokens: tokens.map { TokenJSON(text: $0.text, start: $0.start, end: $0.end) }))
             }
@@ -123,7 +141,9 @@ struct Transliterate: ParsableCommand {
         let lexicon: PinyinLexicon
         do { lexicon = try PinyinLexicon(store: store) } catch { throw Fatal(error.description) }
         let pinyin = PinyinTransliterator(lexicon: lexicon)
-        let segmenter = try Segmenter()
+        let segmenter: WordSegmenter
+        do { segmenter = WordSegmenter(data: try SegmentationData(store: store), icu: try Segmenter()) }
+        catch let error as LocaleStore.MissingData { throw Fatal(error.description) }
         var style = PinyinStyle(tones: tones)
         style.neutralFive = neutralTone == .five
         style.umlaut = umlaut
