@@ -183,3 +183,29 @@ struct Transliterate: ParsableCommand {
 }
 
 extension PinyinSyllable.Umlaut: ExpressibleByArgument {}
+
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convert between Simplified and Traditional Chinese, line by line (OpenCC-compatible configurations).")
+
+    @OptionGroup var filter: FilterOptions
+    @OptionGroup var locale: LocaleOptions
+
+    @Option(help: "The conversion: s2t, t2s, s2tw, tw2s, s2twp, tw2sp, s2hk or hk2s (required: there is no default).")
+    var config: String
+
+    func run() throws {
+        let store = try locale.store()
+        let converter: ChineseConverter
+        do { converter = try ChineseConverter(configuration: config, store: store) }
+        catch let error as ChineseConverter.UnknownConfiguration { throw ValidationError(error.description) }
+        catch { throw Fatal("\(error)") }
+        struct Line: Encodable { let text: String; let converted: String; let tokens: [TokenJSON] }
+        try LineFilter(inputs: filter.files).run { line in
+            guard filter.json else { return converter.convert(line) }
+            let pieces = converter.pieces(line)
+            return try jsonLine(Line(text: line, converted: pieces.map(\.text).joined(separator: ""),
+                                     tokens: pieces.map { TokenJSON(text: $0.text, start: $0.start, end: $0.end) }))
+        }
+    }
+}

@@ -8,6 +8,7 @@ import TestSupport
         ["normalize"], ["normalize", "--json"], ["segment"], ["segment", "--unit", "sentence"],
         ["segment", "--json"], ["segment", "--unit", "sentence", "--json"],
         ["transliterate"], ["transliterate", "--tones", "numbers", "--json"],
+        ["convert", "--config", "s2t"], ["convert", "--config", "t2s", "--json"], ["transliterate", "--names"],
     ]
 
     static func lines(_ data: Data) -> [Substring] {
@@ -142,7 +143,8 @@ import TestSupport
         #expect(result.text.hasPrefix("declproc "))
     }
 
-    @Test(arguments: [["segment", "--unit", "paragraph"], ["--no-such-flag"], ["transliterate", "--tones", "loud"], ["nosuchcommand"]])
+    @Test(arguments: [["segment", "--unit", "paragraph"], ["--no-such-flag"], ["transliterate", "--tones", "loud"], ["nosuchcommand"],
+                      ["convert"], ["convert", "--config", "s2x"]])
     func usageErrorsExitTwoWithUsage(arguments: [String]) throws {
         let result = try TestFiles.declproc(arguments)
         #expect(result.status == 2)

@@ -1,0 +1,181 @@
+import DeclprocLocales
+import Foundation
+
+/// One conversion dictionary (an OpenCC text dictionary): keys to their first
+/// candidate, found by longest prefix. Keys are looked up by a 64-bit fingerprint
+/// of their scalars and then compared, so a lookup builds no String.
+final class ConversionDictionary: Sendable {
+    struct Entry: Sendable {
+        let key: [Unicode.Scalar]
+        let value: String
+    }
+
+    let entries: [UInt64: [Entry]]
+    /// Key lengths present, longest first: only these lengths are tried.
+    let lengths: [Int]
+
+    init(pairs: [(String, String)]) {
+        var entries: [UInt64: [Entry]] = [:]
+        var lengths = Set<Int>()
+        for (key, value) in pairs {
+            let scalars = Array(key.unicodeScalars)
+            guard !scalars.isEmpty else { continue }
+            let hash = SegmentationData.fingerprint(scalars)
+            // The first line for a key wins, as OpenCC reads its dictionaries.
+            if entries[hash]?.contains(where: { $0.key == scalars }) == true { continue }
+            entries[hash, default: []].append(Entry(key: scalars, value: value))
+            lengths.insert(scalars.count)
+        }
+        self.entries = entries
+        self.lengths = lengths.sorted(by: >)
+    }
+
+    /// The longest key that starts at `start`, with its value.
+    func longestPrefix(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, value: String)? {
+        for length in lengths where start + length <= limit {
+            let slice = text[start..<(start + length)]
+            if let candidates = entries[SegmentationData.fingerprint(slice)],
+               let entry = candidates.first(where: { $0.key.elementsEqual(slice) }) {
+                return (length, entry.value)
+            }
+        }
+        return nil
+    }
+}
+
+/// Traditional↔Simplified conversion the way OpenCC defines it, as data: a
+/// configuration in `Locales/zh/convert/config/NAME.json` names the dictionaries
+/// that segment the text and the chain of dictionary groups each segment passes
+/// through (s2t, t2s, s2tw, tw2s, s2twp, tw2sp, s2hk, hk2s).
+///
+/// Segmentation is maximum forward matching on the segmentation dictionaries;
+/// unmatched characters gather into one segment. Within a segment each group
+/// converts by longest prefix, the first dictionary of the group that matches at
+/// a position deciding there (phrases before characters).
+public final class ChineseConverter: Sendable {
+    public let name: String
+    private let segmentation: [ConversionDictionary]
+    private let chain: [[ConversionDictionary]]
+
+    public struct UnknownConfiguration: Error, CustomStringConvertible {
+        public let name: String
+        public let available: [String]
+        public var description: String { "unknown conversion \"\(name)\"; available: \(available.joined(separator: ", "))" }
+    }
+
+    /// The configurations `Locales/` provides.
+    public static func available(in store: LocaleStore) -> [String] {
+        let folder = store.url("zh/convert/config")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    public init(configuration name: String, store: LocaleStore) throws {
+        let available = Self.available(in: store)
+        guard available.contains(name) else { throw UnknownConfiguration(name: name, available: available) }
+        let path = "zh/convert/config/\(name).json"
+        guard let object = try JSONSerialization.jsonObject(with: try store.data(path)) as? [String: Any],
+              let segmentation = object["segmentation"] as? [String], let chain = object["chain"] as? [[String]]
+        else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "needs \"segmentation\" and \"chain\" lists") }
+        var loaded: [String: ConversionDictionary] = [:]
+        func dictionary(_ spec: String) throws -> ConversionDictionary {
+            if let known = loaded[spec] { return known }
+            // "simplified-keys:NAME" is NAME's keys written in Simplified (converted with
+            // TSPhrases and TSCharacters), for segmenting Simplified text so that a
+            // regional phrase (TWPhrases 二極管) stays one segment (二极管).
+            if spec.hasPrefix("simplified-keys:") {
+                let source = try dictionary(String(spec.dropFirst("simplified-keys:".count)))
+                let toSimplified = [try dictionary("TSPhrases"), try dictionary("TSCharacters")]
+                var pairs: [(String, String)] = []
+                for entries in source.entries.values {
+                    for entry in entries {
+                        let key = String(String.UnicodeScalarView(Self.convert(entry.key, with: toSimplified)))
+                        pairs.append((key, key))
+                    }
+                }
+                let made = ConversionDictionary(pairs: pairs.sorted { $0.0 < $1.0 })
+                loaded[spec] = made
+                return made
+            }
+            // "reverse:NAME" is NAME with values and keys swapped (OpenCC builds its
+            // *Rev dictionaries this way).
+            let reversed = spec.hasPrefix("reverse:")
+            let file = reversed ? String(spec.dropFirst("reverse:".count)) : spec
+            var pairs: [(String, String)] = []
+            for row in try store.rows("zh/convert/\(file).txt") where row.count >= 2 {
+                let values = row[1].split(separator: " ")
+                if reversed {
+                    for value in values { pairs.append((String(value), String(row[0]))) }
+                } else if let first = values.first {
+                    pairs.append((String(row[0]), String(first)))
+                }
+            }
+            let made = ConversionDictionary(pairs: pairs)
+            loaded[spec] = made
+            return made
+        }
+        self.name = name
+        self.segmentation = try segmentation.map(dictionary)
+        self.chain = try chain.map { try $0.map(dictionary) }
+    }
+
+    public func convert(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for piece in pieces(text) { out.append(contentsOf: piece.text.unicodeScalars) }
+        return String(out)
+    }
+
+    /// The converted text piece by piece: each segment's output, with the span of
+    /// the input (in scalars) it came from, so converted text maps back to the original.
+    public func pieces(_ text: String) -> [Token] {
+        let scalars = Array(text.unicodeScalars)
+        return segment(scalars).map { range in
+            var converted = Array(scalars[range])
+            for group in chain { converted = convert(converted, with: group) }
+            return Token(text: String(String.UnicodeScalarView(converted)), start: range.lowerBound, end: range.upperBound)
+        }
+    }
+
+    /// Maximum forward matching; characters no key starts with gather into one segment.
+    private func segment(_ scalars: [Unicode.Scalar]) -> [Range<Int>] {
+        var segments: [Range<Int>] = []
+        var pending = 0
+        var i = 0
+        while i < scalars.count {
+            let match = segmentation.lazy.compactMap { $0.longestPrefix(scalars, from: i, limit: scalars.count) }.max { $0.length < $1.length }
+            if let match {
+                if pending < i { segments.append(pending..<i) }
+                segments.append(i..<(i + match.length))
+                i += match.length
+                pending = i
+            } else {
+                i += 1
+            }
+        }
+        if pending < scalars.count { segments.append(pending..<scalars.count) }
+        return segments
+    }
+
+    private func convert(_ segment: [Unicode.Scalar], with group: [ConversionDictionary]) -> [Unicode.Scalar] {
+        Self.convert(segment, with: group)
+    }
+
+    static func convert(_ segment: [Unicode.Scalar], with group: [ConversionDictionary]) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(segment.count)
+        var i = 0
+        while i < segment.count {
+            var matched = false
+            for dictionary in group {
+                if let match = dictionary.longestPrefix(segment, from: i, limit: segment.count) {
+                    out.append(contentsOf: match.value.unicodeScalars)
+                    i += match.length
+                    matched = true
+                    break
+                }
+            }
+            if !matched { out.append(segment[i]); i += 1 }
+        }
+        return out
+    }
+}
