@@ -37,6 +37,7 @@ public final class PageProcessor {
     private let decoder: PageDecoder
     private let segmenter: Segmenter
     private let words: WordSegmenter
+    private let sentenceSegmenter: SentenceSegmenter
     private let normalizer = TextNormalizer()
     private let pinyin: PinyinTransliterator
 
@@ -46,6 +47,7 @@ public final class PageProcessor {
         decoder = try PageDecoder()
         segmenter = try Segmenter()
         words = WordSegmenter(data: resources.segmentation, icu: segmenter)
+        sentenceSegmenter = SentenceSegmenter(abbreviations: resources.abbreviations, icu: segmenter)
         pinyin = PinyinTransliterator(lexicon: resources.pinyin)
     }
 
@@ -154,7 +156,7 @@ public final class PageProcessor {
         let map = normalized.offsets
         var sentences: [SentenceRecord] = []
         var allWords: [Token] = [] // in normalized-text offsets, for Pinyin's phrase choice
-        for sentence in try segmenter.sentences(normalized.text) {
+        for sentence in try sentenceSegmenter.sentences(normalized.text) {
             let words = try self.words.words(sentence.text)
             allWords += words.map { Token(text: $0.text, start: sentence.start + $0.start, end: sentence.start + $0.end) }
             sentences.append(SentenceRecord(

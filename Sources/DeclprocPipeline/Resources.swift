@@ -8,6 +8,7 @@ public struct Resources: Sendable {
     public let store: LocaleStore
     public let pinyin: PinyinLexicon
     public let segmentation: SegmentationData
+    public let abbreviations: Set<String>
     public let scripts: ScriptDetector
     public let statements: StatementFinder
 
@@ -15,6 +16,7 @@ public struct Resources: Sendable {
         self.store = store
         pinyin = try PinyinLexicon(store: store)
         segmentation = try SegmentationData(store: store)
+        abbreviations = try SentenceSegmenter.abbreviations(store)
         scripts = try ScriptDetector(store: store)
         statements = try StatementFinder(store: store)
     }

@@ -80,24 +80,30 @@ struct Segment: ParsableCommand {
     @Option(help: "A user lexicon for words: one word per line, optionally a tab and a frequency.")
     var lexicon: String?
 
-    @Flag(name: .customLong("icu-only"), help: "Words from ICU's dictionary break alone, without declproc's refinements.")
+    @Flag(name: .customLong("icu-only"), help: "ICU's break iterators alone, without declproc's refinements.")
     var icuOnly = false
 
     func run() throws {
         let icu = try Segmenter()
         var words: WordSegmenter? = nil
-        if unit == .word && !icuOnly {
+        var sentences: SentenceSegmenter? = nil
+        if !icuOnly {
             let store = try locale.store()
             do {
-                let extra = try lexicon.map(SegmentationData.userLexicon) ?? []
-                words = WordSegmenter(data: try SegmentationData(store: store, extraWords: extra), icu: icu)
+                if unit == .word {
+                    let extra = try lexicon.map(SegmentationData.userLexicon) ?? []
+                    words = WordSegmenter(data: try SegmentationData(store: store, extraWords: extra), icu: icu)
+                } else {
+                    sentences = try SentenceSegmenter(store: store, icu: icu)
+                }
             } catch let error as LocaleStore.MissingData {
                 throw Fatal(error.description)
             }
         }
         struct Line: Encodable { let text: String; let tokens: [TokenJSON] }
         try LineFilter(inputs: filter.files).run { line in
-            let tokens = unit == .sentence ? try icu.sentences(line) : try words?.words(line) ?? icu.words(line)
+            let tokens = unit == .sentence ? try sentences?.sentences(line) ?? icu.sentences(line)
+                : try words?.words(line) ?? icu.words(line)
             if filter.json {
                 return try jsonLine(Line(text: line, tokens: tokens.map { TokenJSON(text: $0.text, start: $0.start, end: $0.end) }))
             }

@@ -102,6 +102,26 @@ import TestSupport
     }
 }
 
+@Suite struct SentenceSegmenterTests {
+    static let abbreviations = try! SentenceSegmenter.abbreviations(TestFiles.locales())
+
+    @Test(arguments: [
+        ("Mr. Smith quit. Dr. Li stayed in the U.S. for years.", ["Mr. Smith quit.", "Dr. Li stayed in the U.S. for years."]),
+        ("我退出中共；他也退了。", ["我退出中共；", "他也退了。"]),
+        ("我想了很久……终于决定了。", ["我想了很久……", "终于决定了。"]),
+        ("他说：“我退党了。”然后走了。", ["他说：“我退党了。”", "然后走了。"]),
+        ("他犹豫……，最后同意了。", ["他犹豫……，最后同意了。"]),
+        ("I quit the CCP. 我也退了！真的？", ["I quit the CCP.", "我也退了！", "真的？"]),
+    ])
+    func sentences(input: String, expected: [String]) throws {
+        let segmenter = SentenceSegmenter(abbreviations: Self.abbreviations, icu: try Segmenter())
+        let sentences = try segmenter.sentences(input)
+        #expect(sentences.map(\.text) == expected)
+        let scalars = Array(input.unicodeScalars)
+        for s in sentences { #expect(String(String.UnicodeScalarView(scalars[s.start..<s.end])) == s.text) }
+    }
+}
+
 @Suite struct PinyinTests {
     static let lexicon = try! PinyinLexicon(store: TestFiles.locales())
     var pinyin: PinyinTransliterator { PinyinTransliterator(lexicon: Self.lexicon) }
