@@ -6,12 +6,22 @@ public final class ScriptDetector: Sendable {
     public struct Result: Sendable, Equatable {
         /// ISO 15924: Hans, Hant, Latn, or Zyyy when no script dominates.
         public let script: String
-        /// BCP 47: zh-Hans, zh-Hant, en (with a region when the page gave one), or und.
+        /// BCP 47: zh-Hans, zh-Hant, en (with a region when the page gave one or
+        /// the text shows one), or und.
         public let lang: String
+        /// For Chinese text: "simplified", "traditional", or "mixed" when both kinds of
+        /// telling characters are common; nil when the text tells nothing.
+        public var chinese: String? = nil
+        /// TW or HK when the text uses that region's variant characters (台 vs 臺 aside).
+        public var region: String? = nil
     }
 
     private let hansOnly: Set<Unicode.Scalar>
     private let hantOnly: Set<Unicode.Scalar>
+    /// Character forms only Taiwan's (or only Hong Kong's) standard uses, from
+    /// OpenCC's variant tables: 裡 (TW) and 裏 (HK) for 裏/里.
+    private let taiwanForms: Set<Unicode.Scalar>
+    private let hongKongForms: Set<Unicode.Scalar>
 
     public init(store: LocaleStore) throws(LocaleStore.MissingData) {
         func load(_ path: String) throws(LocaleStore.MissingData) -> Set<Unicode.Scalar> {
@@ -19,16 +29,32 @@ public final class ScriptDetector: Sendable {
         }
         hansOnly = try load("zh/script/hans-only.txt")
         hantOnly = try load("zh/script/hant-only.txt")
+        func variants(_ path: String) throws(LocaleStore.MissingData) -> (forms: Set<Unicode.Scalar>, standard: Set<Unicode.Scalar>) {
+            var forms = Set<Unicode.Scalar>(), standard = Set<Unicode.Scalar>()
+            for row in try store.rows(path) where row.count >= 2 && row[0].unicodeScalars.count == 1 {
+                standard.insert(row[0].unicodeScalars.first!)
+                for value in row[1].split(separator: " ") where value.unicodeScalars.count == 1 { forms.insert(value.unicodeScalars.first!) }
+            }
+            return (forms, standard)
+        }
+        let tw = try variants("zh/convert/TWVariants.txt")
+        let hk = try variants("zh/convert/HKVariants.txt")
+        // A form is telling when it is the region's own and neither the other region's
+        // form nor the common standard form.
+        let neutral = try load("zh/script/region-neutral.txt")
+        taiwanForms = tw.forms.subtracting(hk.forms).subtracting(tw.standard).subtracting(hk.standard).subtracting(neutral)
+        hongKongForms = hk.forms.subtracting(tw.forms).subtracting(tw.standard).subtracting(hk.standard).subtracting(neutral)
     }
 
     /// `pageLang` is the page's own declaration (`<html lang>`), used for the region
     /// and to break ties when a text has no telling characters.
     public func classify(_ text: String, pageLang: String? = nil) -> Result {
-        var han = 0, latin = 0, simplified = 0, traditional = 0
+        var han = 0, latin = 0, simplified = 0, traditional = 0, taiwan = 0, hongKong = 0
         for scalar in text.unicodeScalars {
             if scalar.isHan {
                 han += 1
                 if hansOnly.contains(scalar) { simplified += 1 } else if hantOnly.contains(scalar) { traditional += 1 }
+                if taiwanForms.contains(scalar) { taiwan += 1 } else if hongKongForms.contains(scalar) { hongKong += 1 }
             } else if scalar.properties.isAlphabetic, scalar.value < 0x250 {
                 latin += 1
             }
@@ -45,8 +71,18 @@ public final class ScriptDetector: Sendable {
         let script = hanShare >= 0.8 ? chinese : hanShare <= 0.2 ? "Latn" : "Zyyy"
         let dominant = hanShare >= 0.5 ? chinese : "Latn"
         var lang = dominant == "Latn" ? "en" : "zh-\(dominant)"
-        if let region = hint?.region(compatibleWith: dominant) { lang += "-\(region)" }
-        return Result(script: script, lang: lang)
+        let shown: String? = dominant == "Hant" && taiwan != hongKong ? (taiwan > hongKong ? "TW" : "HK") : nil
+        let region = hint?.region(compatibleWith: dominant) ?? shown
+        if let region { lang += "-\(region)" }
+        var result = Result(script: script, lang: lang)
+        if simplified + traditional > 0 {
+            let minority = min(simplified, traditional), majority = max(simplified, traditional)
+            // A few characters of the other kind are normal (names, quotations); a
+            // quarter or more is a mixed text.
+            result.chinese = minority * 3 >= majority && minority >= 2 ? "mixed" : simplified > traditional ? "simplified" : "traditional"
+        }
+        result.region = shown ?? (dominant == "Hant" ? hint?.region(compatibleWith: dominant) : nil)
+        return result
     }
 }
 

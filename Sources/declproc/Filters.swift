@@ -40,6 +40,7 @@ struct Normalize: ParsableCommand {
         abstract: "Normalize text line by line: NFC or NFKC, width folding that keeps Chinese punctuation, whitespace.")
 
     @OptionGroup var filter: FilterOptions
+    @OptionGroup var locale: LocaleOptions
 
     @Option(help: "Unicode normalization form: nfc or nfkc.")
     var form: TextNormalizer.Form = .nfc
@@ -56,11 +57,27 @@ struct Normalize: ParsableCommand {
         options.punctuation = punct
         options.foldWidth = foldWidth
         let normalizer = TextNormalizer(options: options)
-        struct Line: Encodable { let text: String; let normalized: String; let offsets: [Int]; let removed: Int }
+        // Script detection needs Locales/; plain normalization does not.
+        let detector: ScriptDetector? = filter.json ? try? ScriptDetector(store: try locale.store()) : nil
+        struct Line: Encodable {
+            let text: String; let normalized: String; let offsets: [Int]; let removed: Int
+            let script: String?; let lang: String?; let chinese: String?; let region: String?
+            enum Key: String, CodingKey { case text, normalized, offsets, removed, script, lang, chinese, region }
+            // Every key on every line, null when unknown, so readers see one shape.
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: Key.self)
+                try c.encode(text, forKey: .text); try c.encode(normalized, forKey: .normalized)
+                try c.encode(offsets, forKey: .offsets); try c.encode(removed, forKey: .removed)
+                try c.encode(script, forKey: .script); try c.encode(lang, forKey: .lang)
+                try c.encode(chinese, forKey: .chinese); try c.encode(region, forKey: .region)
+            }
+        }
         try LineFilter(inputs: filter.files).run { line in
             let result = try normalizer.normalize(line)
             guard filter.json else { return result.text }
-            return try jsonLine(Line(text: line, normalized: result.text, offsets: result.offsets, removed: result.removed))
+            let detected = detector?.classify(result.text)
+            return try jsonLine(Line(text: line, normalized: result.text, offsets: result.offsets, removed: result.removed,
+                                     script: detected?.script, lang: detected?.lang, chinese: detected?.chinese, region: detected?.region))
         }
     }
 }

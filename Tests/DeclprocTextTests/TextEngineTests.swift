@@ -102,6 +102,33 @@ import TestSupport
     }
 }
 
+@Suite struct ScriptDetectorTests {
+    static let detector = try! ScriptDetector(store: TestFiles.locales())
+
+    @Test(arguments: [
+        ("我声明退出中国共产党和共青团。", "Hans", "zh-Hans", "simplified", nil as String?),
+        ("我聲明退出中國共產黨和共青團。", "Hant", "zh-Hant", "traditional", nil),
+        ("我在台灣的大學裡讀書，這裡很好。", "Hant", "zh-Hant-TW", "traditional", "TW"),
+        ("香港的電綫和衞生問題。", "Hant", "zh-Hant-HK", "traditional", "HK"),
+        ("简体中文的文字内容，這個是繁體字的句子，還有關係", "Hant", "zh-Hant", "mixed", nil),
+        ("I quit the Communist Party.", "Latn", "en", nil, nil),
+        ("我支持三退运动 and the people who quit", "Zyyy", "zh-Hans", "simplified", nil),
+    ])
+    func classify(text: String, script: String, lang: String, chinese: String?, region: String?) {
+        let result = Self.detector.classify(text)
+        #expect(result.script == script)
+        #expect(result.lang == lang)
+        #expect(result.chinese == chinese)
+        #expect(result.region == region)
+    }
+
+    @Test func pageLanguageGivesTheRegionAndBreaksTies() {
+        #expect(Self.detector.classify("本人声明退出", pageLang: "zh-CN").lang == "zh-Hans-CN")
+        #expect(Self.detector.classify("我們", pageLang: "zh-Hant-HK").lang == "zh-Hant-HK")
+        #expect(Self.detector.classify("本人", pageLang: "zh-TW").script == "Hant")
+    }
+}
+
 @Suite struct SentenceSegmenterTests {
     static let abbreviations = try! SentenceSegmenter.abbreviations(TestFiles.locales())
 
