@@ -6,8 +6,10 @@ import DeclprocLocales
 public final class PinyinLexicon: Sendable {
     /// Readings per character, most common first.
     public let characters: [Unicode.Scalar: [PinyinSyllable]]
-    /// One reading per phrase, one syllable per character.
-    public let phrases: [String: [PinyinSyllable]]
+    /// One reading per phrase, one syllable per character, keyed by the phrase's
+    /// fingerprint (`phrase(_:)` compares the characters, so a lookup is exact and
+    /// builds no String).
+    let phrasesByFingerprint: [UInt64: [(key: [Unicode.Scalar], syllables: [PinyinSyllable])]]
     public let longestPhrase: Int
     /// For each pair of first characters, the longest phrase that starts with it:
     /// most positions in a text start no phrase, and this says so without building
@@ -46,14 +48,17 @@ public final class PinyinLexicon: Sendable {
             let readings = row[1].split(separator: ",").compactMap(syllable)
             if !readings.isEmpty { characters[scalar] = readings }
         }
-        var phrases: [String: [PinyinSyllable]] = [:]
+        var phrases: [UInt64: [(key: [Unicode.Scalar], syllables: [PinyinSyllable])]] = [:]
         var prefixes: [UInt64: Int] = [:]
         var longest = 1
         for row in try store.rows("zh/pinyin/words.tsv") where row.count >= 2 {
             let syllables = row[1].split(separator: " ").compactMap(syllable)
             let scalars = Array(row[0].unicodeScalars)
             guard syllables.count == scalars.count, scalars.count >= 2 else { continue }
-            phrases[String(row[0])] = syllables
+            let fingerprint = SegmentationData.fingerprint(scalars)
+            if phrases[fingerprint]?.contains(where: { $0.key == scalars }) != true {
+                phrases[fingerprint, default: []].append((scalars, syllables))
+            }
             let key = Self.pair(scalars[0], scalars[1])
             prefixes[key] = max(prefixes[key] ?? 0, scalars.count)
             longest = max(longest, scalars.count)
@@ -111,7 +116,7 @@ public final class PinyinLexicon: Sendable {
         simplifiedOnly = Set(try store.lines("zh/script/hans-only.txt").compactMap { $0.unicodeScalars.first })
         self.simplified = simplified
         self.characters = characters
-        self.phrases = phrases
+        self.phrasesByFingerprint = phrases
         self.longestPhrase = longest
         self.longestByPrefix = prefixes
         self.rules = rules
@@ -122,6 +127,13 @@ public final class PinyinLexicon: Sendable {
     }
 
     static func pair(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> UInt64 { UInt64(a.value) << 21 | UInt64(b.value) }
+
+    /// The reading of a phrase, if the lexicon has it.
+    public func phrase(_ characters: ArraySlice<Unicode.Scalar>) -> [PinyinSyllable]? {
+        phrasesByFingerprint[SegmentationData.fingerprint(characters)]?.first { $0.key.elementsEqual(characters) }?.syllables
+    }
+
+    public func phrase(_ text: String) -> [PinyinSyllable]? { phrase(Array(text.unicodeScalars)[...]) }
 }
 
 /// One hand-written rule: the reading of a character when its neighbours match.

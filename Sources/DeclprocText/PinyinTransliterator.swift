@@ -120,13 +120,15 @@ public final class PinyinTransliterator {
                   let longest = lexicon.longestByPrefix[PinyinLexicon.pair(scalars[base + start], scalars[base + start + 1])]
             else { continue }
             for length in 2...min(longest, n - start) {
-                var view = String.UnicodeScalarView()
-                view.append(contentsOf: scalars[(base + start)..<(base + start + length)])
-                let key = String(view)
-                guard let phrase = lexicon.phrases[key] else { continue }
+                let characters = scalars[(base + start)..<(base + start + length)]
+                guard let phrase = lexicon.phrase(characters) else { continue }
                 let end = start + length
                 let c = cost(start, end)
-                if c < best[end] { best[end] = c; back[end] = length; phraseEnding[end] = (key, phrase) }
+                if c < best[end] {
+                    best[end] = c
+                    back[end] = length
+                    phraseEnding[end] = (String(String.UnicodeScalarView(characters)), phrase)
+                }
             }
         }
         var end = n
@@ -181,6 +183,12 @@ public final class PinyinTransliterator {
     /// everything else as written.
     public func transliterate(_ text: String, words: [Token], style: PinyinStyle = PinyinStyle()) -> String {
         write(Array(text.unicodeScalars), readings(text, words: words).map { $0?.syllable }, style: style)
+    }
+
+    /// The text written with readings already chosen (from `readings`), so a caller
+    /// that needs both pays for the choice once.
+    public func write(_ text: String, readings: [PinyinReading?], style: PinyinStyle = PinyinStyle()) -> String {
+        write(Array(text.unicodeScalars), readings.map { $0?.syllable }, style: style)
     }
 
     public func transliterate(_ text: String, words: [Token], tones: ToneStyle) -> String {

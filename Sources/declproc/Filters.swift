@@ -174,7 +174,7 @@ struct Transliterate: ParsableCommand {
         try LineFilter(inputs: filter.files).run { line in
             let words = try segmenter.words(line)
             let readings = pinyin.readings(line, words: words)
-            var text = names ? pinyin.name(line, style: style) : pinyin.transliterate(line, words: words, style: style)
+            var text = names ? pinyin.name(line, style: style) : pinyin.write(line, readings: readings, style: style)
             if explain && !names { text = Self.explained(line, readings, style) }
             guard filter.json else { return text }
             let scalars = Array(line.unicodeScalars)
