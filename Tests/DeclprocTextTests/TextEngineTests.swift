@@ -244,3 +244,18 @@ import TestSupport
         }
     }
 }
+
+/// The README's library example, kept compiling and true.
+@Suite struct ReadmeExampleTests {
+    @Test func libraryExample() throws {
+        let store = try TestFiles.locales()
+        let words = WordSegmenter(data: try SegmentationData(store: store), icu: try Segmenter())
+        let pinyin = PinyinTransliterator(lexicon: try PinyinLexicon(store: store))
+        let text = "银行行长在长城上行走"
+        let tokens = try words.words(text)
+        #expect(tokens.map(\.text) == ["银行", "行长", "在", "长城", "上", "行走"])
+        #expect(pinyin.transliterate(text, words: tokens).hasPrefix("yín háng háng zhǎng"))
+        #expect(try ChineseConverter(configuration: "s2t", store: store).convert("头发") == "頭髮")
+        #expect(try TextNormalizer().normalize("ＡＢＣ，你好").text == "ABC，你好")
+    }
+}
