@@ -54,6 +54,9 @@ final class ConversionDictionary: Sendable {
 /// a position deciding there (phrases before characters).
 public final class ChineseConverter: Sendable {
     public let name: String
+    /// Whether word boundaries may settle overlapping matches (from the
+    /// configuration's "word_boundaries"; off where OpenCC's own behaviour is wanted).
+    public let usesWordBoundaries: Bool
     private let segmentation: [ConversionDictionary]
     private let chain: [[ConversionDictionary]]
 
@@ -115,38 +118,63 @@ public final class ChineseConverter: Sendable {
             return made
         }
         self.name = name
+        self.usesWordBoundaries = (object["word_boundaries"] as? Bool) ?? false
         self.segmentation = try segmentation.map(dictionary)
         self.chain = try chain.map { try $0.map(dictionary) }
     }
 
-    public func convert(_ text: String) -> String {
+    /// `words`, when given, are the text's word tokens (`WordSegmenter.words`): they
+    /// settle overlapping matches that OpenCC's longest match gets wrong across a
+    /// word boundary (被|发明, not 被发|明 → 被髮明).
+    public func convert(_ text: String, words: [Token]? = nil) -> String {
         var out = String.UnicodeScalarView()
-        for piece in pieces(text) { out.append(contentsOf: piece.text.unicodeScalars) }
+        for piece in pieces(text, words: words) { out.append(contentsOf: piece.text.unicodeScalars) }
         return String(out)
     }
 
     /// The converted text piece by piece: each segment's output, with the span of
     /// the input (in scalars) it came from, so converted text maps back to the original.
-    public func pieces(_ text: String) -> [Token] {
+    public func pieces(_ text: String, words: [Token]? = nil) -> [Token] {
         let scalars = Array(text.unicodeScalars)
-        return segment(scalars).map { range in
+        var boundaries: Set<Int>? = nil
+        if usesWordBoundaries, let words {
+            var set = Set<Int>([0, scalars.count])
+            for word in words { set.insert(word.start); set.insert(word.end) }
+            boundaries = set
+        }
+        return segment(scalars, boundaries: boundaries).map { range in
             var converted = Array(scalars[range])
             for group in chain { converted = convert(converted, with: group) }
             return Token(text: String(String.UnicodeScalarView(converted)), start: range.lowerBound, end: range.upperBound)
         }
     }
 
+    private func longestSegmentMatch(_ scalars: [Unicode.Scalar], at i: Int) -> Int? {
+        segmentation.lazy.compactMap { $0.longestPrefix(scalars, from: i, limit: scalars.count)?.length }.max()
+    }
+
     /// Maximum forward matching; characters no key starts with gather into one segment.
-    private func segment(_ scalars: [Unicode.Scalar]) -> [Range<Int>] {
+    /// With word boundaries, a match that ends inside a word yields to an overlapping
+    /// match that starts at a word boundary inside it and ends on one: only where
+    /// matches compete, so the common path stays a dictionary walk.
+    private func segment(_ scalars: [Unicode.Scalar], boundaries: Set<Int>?) -> [Range<Int>] {
         var segments: [Range<Int>] = []
         var pending = 0
         var i = 0
         while i < scalars.count {
-            let match = segmentation.lazy.compactMap { $0.longestPrefix(scalars, from: i, limit: scalars.count) }.max { $0.length < $1.length }
-            if let match {
+            var match = longestSegmentMatch(scalars, at: i)
+            if let length = match, let boundaries, !boundaries.contains(i + length) {
+                for j in (i + 1)..<(i + length) where boundaries.contains(j) {
+                    if let other = longestSegmentMatch(scalars, at: j), j + other >= i + length, boundaries.contains(j + other) {
+                        match = nil
+                        break
+                    }
+                }
+            }
+            if let length = match {
                 if pending < i { segments.append(pending..<i) }
-                segments.append(i..<(i + match.length))
-                i += match.length
+                segments.append(i..<(i + length))
+                i += length
                 pending = i
             } else {
                 i += 1

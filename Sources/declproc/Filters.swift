@@ -217,16 +217,25 @@ struct Convert: ParsableCommand {
     @Option(help: "The conversion: s2t, t2s, s2tw, tw2s, s2twp, tw2sp, s2hk or hk2s (required: there is no default).")
     var config: String
 
+    @Flag(name: .customLong("opencc-matching"), help: "Plain OpenCC longest matching, without word boundaries settling overlapping matches.")
+    var openccMatching = false
+
     func run() throws {
         let store = try locale.store()
         let converter: ChineseConverter
         do { converter = try ChineseConverter(configuration: config, store: store) }
         catch let error as ChineseConverter.UnknownConfiguration { throw ValidationError(error.description) }
         catch { throw Fatal("\(error)") }
+        var segmenter: WordSegmenter? = nil
+        if !openccMatching && converter.usesWordBoundaries {
+            do { segmenter = WordSegmenter(data: try SegmentationData(store: store), icu: try Segmenter()) }
+            catch let error as LocaleStore.MissingData { throw Fatal(error.description) }
+        }
         struct Line: Encodable { let text: String; let converted: String; let tokens: [TokenJSON] }
         try LineFilter(inputs: filter.files).run { line in
-            guard filter.json else { return converter.convert(line) }
-            let pieces = converter.pieces(line)
+            let words = try segmenter?.words(line)
+            guard filter.json else { return converter.convert(line, words: words) }
+            let pieces = converter.pieces(line, words: words)
             return try jsonLine(Line(text: line, converted: pieces.map(\.text).joined(separator: ""),
                                      tokens: pieces.map { TokenJSON(text: $0.text, start: $0.start, end: $0.end) }))
         }
