@@ -23,22 +23,23 @@ _Static_assert(UNORM2_COMPOSE == DP_NORM_MODE_COMPOSE && UNORM2_COMPOSE_CONTIGUO
 
 #define ERR(e) ((UErrorCode *)(e))
 
-void dp_icu_version(char *out, int32_t capacity) {
-    UVersionInfo v;
+static void copy_version(const UVersionInfo v, char *out, int32_t capacity) {
     char s[U_MAX_VERSION_STRING_LENGTH];
-    u_getVersion(v);
     u_versionToString(v, s);
     strncpy(out, s, (size_t)capacity);
     if (capacity > 0) out[capacity - 1] = 0;
 }
 
+void dp_icu_version(char *out, int32_t capacity) {
+    UVersionInfo v;
+    u_getVersion(v);
+    copy_version(v, out, capacity);
+}
+
 void dp_icu_unicode_version(char *out, int32_t capacity) {
     UVersionInfo v;
-    char s[U_MAX_VERSION_STRING_LENGTH];
     u_getUnicodeVersion(v);
-    u_versionToString(v, s);
-    strncpy(out, s, (size_t)capacity);
-    if (capacity > 0) out[capacity - 1] = 0;
+    copy_version(v, out, capacity);
 }
 
 const char *dp_icu_error_name(int32_t code) { return u_errorName((UErrorCode)code); }

@@ -1,4 +1,5 @@
 import DeclprocHTML
+import DeclprocText
 
 /// A run of text the page presents as one unit: a paragraph, heading, list item,
 /// table cell, quotation, or lines set apart by a blank `<br><br>`.
@@ -330,14 +331,6 @@ public enum BlockExtractor {
     }
 }
 
-extension StringProtocol {
-    func trimmingSpaces() -> String {
-        let scalars = Substring(self).unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
-        return String(String.UnicodeScalarView(scalars[first...last]))
-    }
-}
 
 func zeroPadded(_ value: Int, _ width: Int) -> String {
     let digits = String(value)

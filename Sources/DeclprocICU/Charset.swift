@@ -59,11 +59,8 @@ public final class CharsetDecoder {
 
     /// Opens a decoder for a charset label ("gb18030", "Big5-HKSCS", "windows-1252"…).
     public init(charset label: String) throws(ICUError) {
+        handle = try openConverter(label)
         var error: Int32 = 0
-        guard let handle = dp_cnv_open(label, &error), error <= 0 else {
-            throw ICUError(code: error > 0 ? error : 1, operation: "opening converter \(label)")
-        }
-        self.handle = handle
         var name = [CChar](repeating: 0, count: 96)
         dp_cnv_name(handle, &name, 96, &error)
         self.icuName = cString(name)
@@ -116,6 +113,16 @@ public final class CharsetDecoder {
     }
 }
 
+/// A `UConverter` for a charset label; ICU's "not found" is an error here, never a
+/// silent fallback to another charset.
+private func openConverter(_ label: String) throws(ICUError) -> UnsafeMutableRawPointer {
+    var error: Int32 = 0
+    guard let handle = dp_cnv_open(label, &error), error <= 0 else {
+        throw ICUError(code: error > 0 ? error : 1, operation: "opening converter \(label)")
+    }
+    return handle
+}
+
 func cString(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
@@ -126,11 +133,7 @@ public final class CharsetEncoder {
     private let handle: UnsafeMutableRawPointer
 
     public init(charset label: String) throws(ICUError) {
-        var error: Int32 = 0
-        guard let handle = dp_cnv_open(label, &error), error <= 0 else {
-            throw ICUError(code: error > 0 ? error : 1, operation: "opening converter \(label)")
-        }
-        self.handle = handle
+        handle = try openConverter(label)
     }
 
     deinit { dp_cnv_close(handle) }

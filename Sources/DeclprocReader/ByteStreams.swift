@@ -20,7 +20,9 @@ public final class FileSource: ByteSource {
     private let owned: Bool
     public let name: String
 
-    public init(path: String) throws {
+    /// `allowPipes`: the filters read `<(command)` paths, which are pipes; page
+    /// inputs refuse them, so a FIFO in a crawl folder cannot hang a run.
+    public init(path: String, allowPipes: Bool = false) throws {
         // O_NONBLOCK only to open: a FIFO must not hang the open itself.
         let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { throw ReadError("cannot read: \(String(cString: strerror(errno)))") }
@@ -31,6 +33,7 @@ public final class FileSource: ByteSource {
         }
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
+        case S_IFIFO where allowPipes, S_IFSOCK where allowPipes: break
         case S_IFDIR: close(fd); throw ReadError("cannot read: is a folder")
         default: close(fd); throw ReadError("cannot read: not a regular file (pipe, socket or device)")
         }

@@ -1,4 +1,5 @@
 import DeclprocICU
+import DeclprocReader
 import Foundation
 
 /// The filter contract: read lines from files or stdin, write exactly one line per
@@ -9,17 +10,29 @@ struct LineFilter {
 
     /// Lines are decoded as UTF-8; invalid bytes become U+FFFD and are counted.
     /// A trailing "\r" is dropped (CRLF input), and a last line without "\n" still counts.
+    /// Lines of any length are read whole (BufferedReader grows as needed).
     func run(_ transform: (String) throws -> String) throws {
         let output = LineOutput()
         let decoder: CharsetDecoder
         do { decoder = try CharsetDecoder(charset: "UTF-8") } catch { throw Fatal("\(error)") }
         var invalid = 0
         for input in inputs.isEmpty ? ["-"] : inputs {
-            let fd: Int32 = input == "-" ? 0 : open(input, O_RDONLY)
-            guard fd >= 0 else { throw Fatal("cannot read \(input): \(String(cString: strerror(errno)))") }
-            defer { if fd != 0 { close(fd) } }
-            var reader = LineReader(fd: fd)
-            while let bytes = try reader.next(name: input) {
+            let source: ByteSource
+            if input == "-" {
+                source = FileSource(standardInput: ())
+            } else {
+                do { source = try FileSource(path: input, allowPipes: true) }
+                catch { throw Fatal("\(input): \(error)") }
+            }
+            let reader = BufferedReader(source)
+            while true {
+                let bytes: [UInt8]
+                do {
+                    guard let line = try reader.readLine(maximumLength: .max) else { break }
+                    bytes = line
+                } catch {
+                    throw Fatal("cannot read \(input): \(error)")
+                }
                 let line: String
                 if let valid = String(validating: bytes, as: UTF8.self) {
                     line = valid
@@ -34,42 +47,6 @@ struct LineFilter {
         try output.finish()
         if invalid > 0 {
             FileHandle.standardError.write(Data("declproc: replaced \(invalid) invalid UTF-8 byte(s) with U+FFFD\n".utf8))
-        }
-    }
-}
-
-/// Reads "\n"-terminated lines from a file descriptor in large blocks.
-struct LineReader {
-    let fd: Int32
-    private var buffer: [UInt8] = []
-    private var start = 0
-    private var eof = false
-
-    init(fd: Int32) { self.fd = fd }
-
-    mutating func next(name: String) throws -> ArraySlice<UInt8>? {
-        while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
-                var line = buffer[start..<newline]
-                start = newline + 1
-                if line.last == 0x0D { line = line.dropLast() }
-                return line
-            }
-            if eof {
-                guard start < buffer.count else { return nil }
-                var line = buffer[start...]
-                start = buffer.count
-                if line.last == 0x0D { line = line.dropLast() }
-                return line
-            }
-            if start > 0 { buffer.removeSubrange(0..<start); start = 0 }
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Fatal("cannot read \(name): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { eof = true } else { buffer.append(contentsOf: chunk[..<n]) }
         }
     }
 }
