@@ -125,6 +125,7 @@ public enum BlockExtractor {
                 let tag = node.name
                 if entering {
                     if skippedTags.contains(tag) || isHidden(node) { continue }
+                    if tag == "form", isSmallForm(index, in: document) { continue }
                     if tag == "br" {
                         // A blank line (<br><br>) separates blocks; one <br> separates lines.
                         if buffer.hasSuffix("\n") { flush() } else { buffer += "\n" }
@@ -292,6 +293,34 @@ public enum BlockExtractor {
         guard digits.count == 3, let y = Int(digits[0]), let m = Int(digits[1]), let d = Int(digits[2].prefix(2)),
               (1900...2100).contains(y), (1...12).contains(m), (1...31).contains(d) else { return nil }
         return zeroPadded(y, 4) + "-" + zeroPadded(m, 2) + "-" + zeroPadded(d, 2)
+    }
+
+    /// Search boxes, log-ins and reply forms are dropped: a form with a field to type
+    /// in, little text and no content elements. A form wrapping a page (ASP.NET pages
+    /// do this) holds paragraphs and stays, so no statement is lost with it.
+    static func isSmallForm(_ index: Int, in document: HTMLDocument) -> Bool {
+        let contentTags: Set<String> = ["p", "article", "blockquote", "li", "td", "section", "h1", "h2", "h3", "h4", "h5", "h6"]
+        let textInputs: Set<String> = ["", "text", "search", "password", "email", "tel", "url"]
+        var characters = 0
+        var hasField = false
+        var stack = [index]
+        while let current = stack.popLast() {
+            let node = document.nodes[current]
+            switch node.kind {
+            case .text:
+                characters += node.text.unicodeScalars.lazy.filter { !$0.properties.isWhitespace }.count
+                if characters >= 300 { return false }
+            case .element:
+                if contentTags.contains(node.name) { return false }
+                if node.name == "textarea" || (node.name == "input" && textInputs.contains(node.attribute("type")?.lowercased() ?? "")) {
+                    hasField = true
+                }
+                stack.append(contentsOf: node.children)
+            case .comment:
+                break
+            }
+        }
+        return hasField
     }
 
     static func isHidden(_ node: HTMLDocument.Node) -> Bool {

@@ -75,6 +75,14 @@ import TestSupport
         #expect(throws: SiteProfile.Invalid.self) { try SiteProfile.load(path) }
     }
 
+    @Test func smallFormsAreDroppedPageWideFormsKept() throws {
+        let reply = try Self.read("<html><body><p>本人郑重声明退出中国共产党，誓言作废。</p><form><label>回复：我也声明退出中共</label><textarea></textarea><button>发表</button></form></body></html>")
+        #expect(reply.blocks.allSatisfy { !$0.text.contains("回复") })
+        let body = String(repeating: "<p>本人郑重声明退出中国共产党，过去在党旗下的宣誓全部作废，从此与它再无关系。</p>", count: 8)
+        let aspnet = try Self.read("<html><body><form id=aspnetForm>\(body)<input type=hidden name=__VIEWSTATE value=x></form></body></html>")
+        #expect(aspnet.statements.count == 8)
+    }
+
     @Test func pageMetadata() throws {
         let html = """
         <html lang="zh-Hant-TW"><head><title>聲明</title>
