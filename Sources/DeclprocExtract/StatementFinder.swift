@@ -49,7 +49,7 @@ public struct StatementPatterns: Sendable {
     }
 
     /// A line that is a signature (声明人：张三, ——李四 北京, Signed: …).
-    func isSignature(_ line: String) -> Bool {
+    public func isSignature(_ line: String) -> Bool {
         let lower = line.lowercased()
         if signatureDashes.contains(where: { lower.hasPrefix($0) }) { return true }
         for marker in signatureMarkers where lower.hasPrefix(marker) {
@@ -207,7 +207,7 @@ public struct StatementFinder: Sendable {
         return assess(text: block.text, quoted: block.quoted)
     }
 
-    func patterns(for text: String) -> StatementPatterns {
+    public func patterns(for text: String) -> StatementPatterns {
         LanguageProfile(text).isMostlyChinese ? chinese : english
     }
 

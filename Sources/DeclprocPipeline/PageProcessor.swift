@@ -132,7 +132,8 @@ public final class PageProcessor {
         let source = page.raw.source
         var statements: [StatementRecord] = []
         for (position, statement) in page.statements.enumerated() {
-            statements.append(try record(for: statement, position: position, source: source, metadata: page.metadata))
+            statements.append(try record(for: statement, position: position, source: source, metadata: page.metadata,
+                                         charset: page.charset))
         }
         let record = PageRecord(
             id: RecordID.make([source.path, String(source.position)]),
@@ -149,7 +150,7 @@ public final class PageProcessor {
 
     /// Stages: normalize, classify, segment, transliterate — for one statement.
     private func record(for statement: FoundStatement, position: Int, source: PageSource,
-                        metadata: PageMetadata) throws -> StatementRecord {
+                        metadata: PageMetadata, charset: CharsetDecision) throws -> StatementRecord {
         let original = statement.text
         let normalized = try normalizer.normalize(original)
         let classified = resources.scripts.classify(normalized.text, pageLang: metadata.lang)
@@ -172,12 +173,26 @@ public final class PageProcessor {
             let text = try normalizer.normalize(translationText).text
             translation = .init(text: text, lang: resources.scripts.classify(text).lang)
         }
+        let found = resources.declarations.read(original)
+        let declaration = DeclarationFields(
+            kind: found.kind, organizations: found.organizations,
+            declarants: found.declarants.map { d in
+                let latin = d.name.unicodeScalars.contains(where: \.isHan)
+                    ? pinyin.name(d.name, style: PinyinStyle(tones: .none)) : nil
+                return .init(name: d.name, alias: d.alias, latin: latin, start: d.start, end: d.end, confidence: d.confidence)
+            },
+            date: found.date.map { .init(value: $0.value, text: $0.text, start: $0.start, end: $0.end, confidence: $0.confidence) },
+            place: found.place.map { .init(province: $0.province, city: $0.city, text: $0.text, start: $0.start, end: $0.end,
+                                           confidence: $0.confidence) })
         return StatementRecord(
             id: RecordID.make([source.path, String(source.position), String(position)]),
             source: .init(path: source.path, url: source.url, title: metadata.title, position: position, page: source.position),
             lang: classified.lang, script: classified.script,
             text: .init(original: original, normalized: normalized.text, pinyin: pinyinText),
-            sentences: sentences, translation: translation)
+            sentences: sentences, translation: translation, declaration: declaration,
+            charset: .init(name: charset.name, decidedBy: charset.decidedBy.rawValue, invalidBytes: charset.invalidBytes,
+                           declared: charset.declared),
+            producer: ["declproc": Producer.version, "locales": resources.store.version, "schema_version": String(Schema.version)])
     }
 
     /// Share of C0 control bytes (NUL included; tab, newlines, form feed and escape
@@ -217,4 +232,9 @@ public final class PageProcessor {
         }
         return total == 0 ? nil : Double(bad) / Double(total)
     }
+}
+
+/// declproc's own version, as records and `--version` report it.
+public enum Producer {
+    public static let version = "0.2.0"
 }

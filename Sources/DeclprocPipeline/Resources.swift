@@ -11,6 +11,7 @@ public struct Resources: Sendable {
     public let abbreviations: Set<String>
     public let scripts: ScriptDetector
     public let statements: StatementFinder
+    public let declarations: DeclarationReader
 
     public init(store: LocaleStore) throws(LocaleStore.MissingData) {
         self.store = store
@@ -19,5 +20,6 @@ public struct Resources: Sendable {
         abbreviations = try SentenceSegmenter.abbreviations(store)
         scripts = try ScriptDetector(store: store)
         statements = try StatementFinder(store: store)
+        declarations = try DeclarationReader(store: store, finder: statements)
     }
 }

@@ -5,7 +5,9 @@
 /// version has the same keys.
 public enum Schema {
     /// 1: the first record. 2: pages add `script`, `author` and `notes`.
-    public static let version = 2
+    /// 3: statements add the declaration fields (`kind`, `organizations`,
+    /// `declarants`, `date`, `place`), `charset` and `producer`.
+    public static let version = 3
 }
 
 public struct Span: Sendable, Equatable, Encodable {
@@ -31,6 +33,65 @@ public struct SentenceRecord: Sendable, Equatable, Encodable {
         self.start = start
         self.end = end
         self.words = words
+    }
+}
+
+/// What a statement declares (schema 3); spans are scalar offsets in `text.original`.
+public struct DeclarationFields: Sendable, Equatable, Encodable {
+    public struct Declarant: Sendable, Equatable, Encodable {
+        public var name: String
+        public var alias: Bool
+        /// The name in Pinyin, names mode (Gao Zhisheng); null when it has no Han characters.
+        public var latin: String?
+        public var start: Int
+        public var end: Int
+        public var confidence: Double
+        public init(name: String, alias: Bool, latin: String?, start: Int, end: Int, confidence: Double) {
+            self.name = name; self.alias = alias; self.latin = latin; self.start = start; self.end = end; self.confidence = confidence
+        }
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(name, forKey: .name); try c.encode(alias, forKey: .alias); try c.encode(latin, forKey: .latin)
+            try c.encode(start, forKey: .start); try c.encode(end, forKey: .end); try c.encode(confidence, forKey: .confidence)
+        }
+        enum Key: String, CodingKey { case name, alias, latin, start, end, confidence }
+    }
+    public struct Date: Sendable, Equatable, Encodable {
+        public var value: String
+        public var text: String
+        public var start: Int
+        public var end: Int
+        public var confidence: Double
+        public init(value: String, text: String, start: Int, end: Int, confidence: Double) {
+            self.value = value; self.text = text; self.start = start; self.end = end; self.confidence = confidence
+        }
+    }
+    public struct Place: Sendable, Equatable, Encodable {
+        public var province: String
+        public var city: String?
+        public var text: String
+        public var start: Int
+        public var end: Int
+        public var confidence: Double
+        public init(province: String, city: String?, text: String, start: Int, end: Int, confidence: Double) {
+            self.province = province; self.city = city; self.text = text; self.start = start; self.end = end; self.confidence = confidence
+        }
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(province, forKey: .province); try c.encode(city, forKey: .city); try c.encode(text, forKey: .text)
+            try c.encode(start, forKey: .start); try c.encode(end, forKey: .end); try c.encode(confidence, forKey: .confidence)
+        }
+        enum Key: String, CodingKey { case province, city, text, start, end, confidence }
+    }
+
+    public var kind: String
+    public var organizations: [String]
+    public var declarants: [Declarant]
+    public var date: Date?
+    public var place: Place?
+
+    public init(kind: String, organizations: [String], declarants: [Declarant], date: Date?, place: Place?) {
+        self.kind = kind; self.organizations = organizations; self.declarants = declarants; self.date = date; self.place = place
     }
 }
 
@@ -101,9 +162,14 @@ public struct StatementRecord: Sendable, Equatable, Encodable {
     public var sentences: [SentenceRecord]
     /// The same statement in the page's other language, where the page gives one.
     public var translation: Translation?
+    public var declaration: DeclarationFields
+    /// The page's charset decision (name, decided_by, invalid_bytes, declared).
+    public var charset: PageRecord.Charset
+    /// What made the record: declproc, Locales data and schema versions.
+    public var producer: [String: String]
 
     public init(id: String, source: Source, lang: String, script: String, text: Text, sentences: [SentenceRecord],
-                translation: Translation?) {
+                translation: Translation?, declaration: DeclarationFields, charset: PageRecord.Charset, producer: [String: String]) {
         self.id = id
         self.source = source
         self.lang = lang
@@ -111,6 +177,9 @@ public struct StatementRecord: Sendable, Equatable, Encodable {
         self.text = text
         self.sentences = sentences
         self.translation = translation
+        self.declaration = declaration
+        self.charset = charset
+        self.producer = producer
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -124,9 +193,17 @@ public struct StatementRecord: Sendable, Equatable, Encodable {
         try c.encode(text, forKey: .text)
         try c.encode(sentences, forKey: .sentences)
         try c.encode(translation, forKey: .translation)
+        try c.encode(declaration.kind, forKey: .kind)
+        try c.encode(declaration.organizations, forKey: .organizations)
+        try c.encode(declaration.declarants, forKey: .declarants)
+        try c.encode(declaration.date, forKey: .date)
+        try c.encode(declaration.place, forKey: .place)
+        try c.encode(charset, forKey: .charset)
+        try c.encode(producer, forKey: .producer)
     }
     enum Key: String, CodingKey {
         case schemaVersion = "schema_version", record, id, source, lang, script, text, sentences, translation
+        case kind, organizations, declarants, date, place, charset, producer
     }
 }
 

@@ -2,9 +2,9 @@ import ArgumentParser
 import DeclprocHTML
 import DeclprocICU
 import DeclprocLocales
+import DeclprocPipeline
 
 struct Declproc: ParsableCommand {
-    static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
         commandName: "declproc",
@@ -19,7 +19,7 @@ struct Declproc: ParsableCommand {
 
     mutating func run() throws {
         guard version else { throw CleanExit.helpRequest(self) }
-        print("declproc \(Self.version)")
+        print("declproc \(Producer.version)")
         print("ICU \(ICU.version)")
         print("Unicode \(ICU.unicodeVersion)")
         print("libxml2 \(HTMLParser.libxml2Version)")

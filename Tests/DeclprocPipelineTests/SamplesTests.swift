@@ -9,6 +9,10 @@ import TestSupport
         struct Statement: Decodable {
             let lang: String
             let declarants: [String]
+            let alias: Bool
+            let date: String?
+            let organizations: [String]
+            let kind: String
             let contains: [String]
             let translation_contains: String?
         }
@@ -66,6 +70,18 @@ import TestSupport
             for snippet in expected.contains {
                 #expect(original.contains(snippet), "\(page): \(snippet) missing from statement \(original)")
             }
+            let declarants = record["declarants"] as! [[String: Any]]
+            #expect(declarants.map { $0["name"] as! String } == expected.declarants, "\(page): declarants")
+            #expect(declarants.allSatisfy { $0["alias"] as? Bool == expected.alias }, "\(page): alias of \(expected.declarants)")
+            for declarant in declarants {
+                let start = declarant["start"] as! Int, end = declarant["end"] as! Int
+                let scalars = Array(original.unicodeScalars)
+                #expect(String(String.UnicodeScalarView(scalars[start..<end])) == declarant["name"] as? String, "\(page): name span")
+            }
+            #expect((record["date"] as? [String: Any])?["value"] as? String == expected.date, "\(page): date of \(expected.declarants)")
+            let order = ["party", "youth_league", "young_pioneers"]
+            #expect(record["organizations"] as? [String] == order.filter(expected.organizations.contains), "\(page): organizations")
+            #expect(record["kind"] as? String == expected.kind, "\(page): kind")
             let translation = (record["translation"] as? [String: Any])?["text"] as? String
             if let wanted = expected.translation_contains {
                 #expect(translation?.contains(wanted) == true, "\(page): translation \(translation ?? "nil") lacks \(wanted)")

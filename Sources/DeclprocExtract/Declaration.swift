@@ -1,0 +1,259 @@
+import DeclprocLocales
+import DeclprocText
+import Foundation
+
+/// What a statement declares: its kind, the organizations it leaves (or supports
+/// leaving), who signed it, when and where. Every field points at the text it came
+/// from (offsets in Unicode scalars of the statement's text) and says how sure it is.
+public struct Declaration: Sendable, Equatable {
+    public struct Declarant: Sendable, Equatable {
+        public var name: String
+        /// A pen name, net name or alias (化名, 网名, pen name).
+        public var alias: Bool
+        public var start: Int
+        public var end: Int
+        public var confidence: Double
+    }
+
+    public struct Date: Sendable, Equatable {
+        /// ISO 8601: YYYY-MM-DD (or YYYY-MM when no day is written).
+        public var value: String
+        public var text: String
+        public var start: Int
+        public var end: Int
+        public var confidence: Double
+    }
+
+    public struct Place: Sendable, Equatable {
+        public var province: String
+        public var city: String?
+        public var text: String
+        public var start: Int
+        public var end: Int
+        public var confidence: Double
+    }
+
+    /// renunciation, support or other.
+    public var kind: String
+    /// party, youth_league, young_pioneers (三退 names all three), in that order.
+    public var organizations: [String]
+    public var declarants: [Declarant]
+    public var date: Date?
+    public var place: Place?
+}
+
+/// Reads a statement's declaration fields, from patterns in `Locales/<lang>/statements.json`
+/// and the gazetteer `Locales/zh/places.tsv`. The signature — the last lines, or a
+/// line opened by 声明人：/化名：/——/Signed: — names the declarants, and the date and
+/// place near it are the declaration's; a date in the body alone counts for less.
+public struct DeclarationReader: Sendable {
+    struct Cues: Sendable {
+        let renunciation: [String]
+        let support: [String]
+        let aliasMarkers: [String]
+        let separators: Set<Character>
+    }
+
+    let finder: StatementFinder
+    let chinese: Cues
+    let english: Cues
+    /// Place name → (province, is a city), longest names first.
+    let places: [(name: String, province: String, city: Bool)]
+
+    public init(store: LocaleStore, finder: StatementFinder) throws(LocaleStore.MissingData) {
+        func cues(_ language: String) throws(LocaleStore.MissingData) -> Cues {
+            let path = "\(language)/statements.json"
+            guard let object = try? JSONSerialization.jsonObject(with: try store.data(path)) as? [String: Any] else {
+                throw LocaleStore.MissingData(path: store.url(path).path, reason: "not a JSON object")
+            }
+            return Cues(renunciation: object["renunciation_cues"] as? [String] ?? [],
+                        support: object["support_cues"] as? [String] ?? [],
+                        aliasMarkers: object["alias_markers"] as? [String] ?? [],
+                        separators: Set((object["name_separators"] as? String) ?? ""))
+        }
+        self.finder = finder
+        chinese = try cues("zh")
+        english = try cues("en")
+        places = try store.rows("zh/places.tsv").filter { $0.count >= 3 }
+            .map { (String($0[0]), String($0[1]), $0[2] == "city") }
+            .sorted { $0.name.count > $1.name.count }
+    }
+
+    public func read(_ text: String) -> Declaration {
+        let isChinese = finder.patterns(for: text).language == "zh"
+        let cues = isChinese ? chinese : english
+        let haystack = isChinese ? text : text.lowercased()
+
+        // Kind: whichever comes first, a word of leaving or a word of support.
+        let renounce = Self.firstIndex(of: cues.renunciation, in: haystack, words: !isChinese)
+        let support = Self.firstIndex(of: cues.support, in: haystack, words: !isChinese)
+        let kind: String = switch (renounce, support) {
+        case let (r?, s?): s < r ? "support" : "renunciation"
+        case (_?, nil): "renunciation"
+        case (nil, _?): "support"
+        case (nil, nil): "other"
+        }
+
+        var organizations = finder.organizations(in: text, patterns: finder.patterns(for: text))
+        if organizations.remove("all") != nil { organizations.formUnion(["party", "youth_league", "young_pioneers"]) }
+        let ordered = ["party", "youth_league", "young_pioneers"].filter(organizations.contains)
+
+        let lines = Self.lines(text)
+        let signature = signatureLines(lines, patterns: finder.patterns(for: text))
+        var declarants: [Declaration.Declarant] = []
+        for line in signature where declarants.isEmpty {
+            declarants = names(in: line, cues: cues, chinese: isChinese)
+        }
+
+        // The date: in the signature, else the body's last full date, with less confidence.
+        let signatureDates = signature.flatMap { line in
+            DateFinder.dates(in: line.text).map { ($0, line.start + $0.start, line.start + $0.end, 0.9) }
+        }
+        let bodyDates = DateFinder.dates(in: text).filter { $0.iso.count == 10 }.map { ($0, $0.start, $0.end, 0.6) }
+        var date: Declaration.Date? = nil
+        if let (found, start, end, confidence) = signatureDates.last ?? bodyDates.last {
+            let scalars = Array(text.unicodeScalars)
+            date = .init(value: found.iso, text: String(String.UnicodeScalarView(scalars[start..<end])), start: start, end: end,
+                         confidence: confidence)
+        }
+
+        var place: Declaration.Place? = nil
+        for line in signature.reversed() where place == nil {
+            place = self.place(in: line)
+        }
+        return Declaration(kind: kind, organizations: ordered, declarants: declarants, date: date, place: place)
+    }
+
+    struct Line {
+        let text: String
+        let start: Int
+    }
+
+    static func lines(_ text: String) -> [Line] {
+        var result: [Line] = []
+        var start = 0
+        for piece in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let count = piece.unicodeScalars.count
+            result.append(Line(text: String(piece), start: start))
+            start += count + 1
+        }
+        return result
+    }
+
+    /// The signature: lines opened by a signature word or dash, and, when there are
+    /// none, a short last line that carries a date ("Margaret Ellison, Leeds, 14 April 2006").
+    func signatureLines(_ lines: [Line], patterns: StatementPatterns) -> [Line] {
+        let aliasMarkers = chinese.aliasMarkers
+        let marked = lines.dropFirst().filter { line in
+            patterns.isSignature(line.text) || aliasMarkers.contains { line.text.hasPrefix($0) }
+        }
+        if !marked.isEmpty {
+            // The lines after the first marked one belong to it (a date, a place).
+            let first = lines.firstIndex { $0.start == marked.first!.start }!
+            return Array(lines[first...])
+        }
+        guard lines.count >= 2, let last = lines.last, last.text.unicodeScalars.count <= 80,
+              !DateFinder.dates(in: last.text).isEmpty else { return [] }
+        return [last]
+    }
+
+    /// The names a signature line gives: after its marker or dash, up to the first
+    /// space (Chinese) or comma (English), split at 、 and the like.
+    func names(in line: Line, cues: Cues, chinese: Bool) -> [Declaration.Declarant] {
+        let scalars = Array(line.text.unicodeScalars)
+        var i = 0
+        var alias = false
+        // Skip the marker word and its colon, or the dash.
+        if let colon = scalars.prefix(12).firstIndex(where: { $0 == ":" || $0 == "：" }) {
+            let marker = String(String.UnicodeScalarView(scalars[..<colon])).lowercased()
+            alias = (self.chinese.aliasMarkers + self.english.aliasMarkers).contains { marker.contains($0) }
+            i = colon + 1
+        }
+        while i < scalars.count, "—―-－─ \u{3000}".unicodeScalars.contains(scalars[i]) { i += 1 }
+        // "李明（化名）", "Li Ming (pen name)": an alias marked after the name.
+        let markers = self.chinese.aliasMarkers + self.english.aliasMarkers
+        let lower = line.text.lowercased()
+        for marker in markers where lower.contains("（\(marker)）") || lower.contains("(\(marker))") { alias = true }
+        let rest = scalars[i...]
+        // A date, or the end of the name part, stops the names.
+        func stop(_ c: Unicode.Scalar) -> Bool {
+            let digit = c.properties.numericType != nil && !c.isHan
+            if chinese { return c.properties.isWhitespace || c == "（" || c == "(" || digit }
+            return c == "," || c == "，" || c == "(" || c == "—" || c == "–" || digit
+        }
+        let end = rest.firstIndex(where: stop) ?? scalars.count
+        var names: [Declaration.Declarant] = []
+        var start = i
+        var k = i
+        func flush(_ upTo: Int) {
+            var a = start, b = upTo
+            while a < b, scalars[a].properties.isWhitespace { a += 1 }
+            while b > a, scalars[b - 1].properties.isWhitespace || scalars[b - 1] == "。" || scalars[b - 1] == "." { b -= 1 }
+            if b > a {
+                let name = String(String.UnicodeScalarView(scalars[a..<b]))
+                // A name is a few characters (an alias may be longer): more is prose.
+                let limit = chinese ? (alias ? 12 : 6) : 40
+                if name.count <= limit, name.count >= (chinese ? 2 : 3) {
+                    names.append(.init(name: name, alias: alias, start: line.start + a, end: line.start + b,
+                                       confidence: alias || chinese ? 0.9 : 0.8))
+                }
+            }
+            start = upTo + 1
+        }
+        let words = !chinese
+        while k < end {
+            if cues.separators.contains(Character(scalars[k])) || (words && Self.isAnd(scalars, at: k)) {
+                flush(k)
+                if words && Self.isAnd(scalars, at: k) { k += 4; start = k; continue }
+            }
+            k += 1
+        }
+        flush(end)
+        return names
+    }
+
+    static func isAnd(_ scalars: [Unicode.Scalar], at k: Int) -> Bool {
+        k + 5 <= scalars.count && String(String.UnicodeScalarView(scalars[k..<(k + 5)])) == " and "
+    }
+
+    func place(in line: Line) -> Declaration.Place? {
+        for entry in places {
+            guard let range = line.text.range(of: entry.name) else { continue }
+            let start = line.start + line.text.unicodeScalars.distance(from: line.text.unicodeScalars.startIndex, to: range.lowerBound)
+            var end = start + entry.name.unicodeScalars.count
+            var text = entry.name
+            var city: String? = entry.city ? entry.name : nil
+            // A province followed by one of its cities (辽宁沈阳) is one place.
+            if !entry.city {
+                let after = line.text[range.upperBound...]
+                if let next = places.first(where: { $0.city && $0.province == entry.province && after.hasPrefix($0.name) }) {
+                    city = next.name
+                    text += next.name
+                    end += next.name.unicodeScalars.count
+                }
+            }
+            return .init(province: entry.province, city: city, text: text, start: start, end: end, confidence: 0.8)
+        }
+        return nil
+    }
+
+    static func firstIndex(of needles: [String], in text: String, words: Bool) -> Int? {
+        let bytes = Array(text.utf8)
+        var best: Int? = nil
+        for pattern in needles {
+            let open = words && pattern.hasSuffix("*")
+            let needle = Array((open ? String(pattern.dropLast()) : pattern).utf8)
+            var from = 0
+            while let i = ByteSearch.index(of: needle, in: bytes, from: from) {
+                let before = i > 0 ? bytes[i - 1] : 0x20
+                let after = i + needle.count < bytes.count ? bytes[i + needle.count] : 0x20
+                if !words || (!ByteSearch.isLetter(before) && (open || !ByteSearch.isLetter(after))) {
+                    best = min(best ?? i, i)
+                    break
+                }
+                from = i + 1
+            }
+        }
+        return best
+    }
+}

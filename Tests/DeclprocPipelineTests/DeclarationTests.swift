@@ -1,0 +1,35 @@
+import DeclprocExtract
+import Testing
+import TestSupport
+
+/// Declaration fields on statements written the ways real ones are.
+@Suite struct DeclarationTests {
+    static let reader: DeclarationReader = {
+        let store = try! TestFiles.locales()
+        return try! DeclarationReader(store: store, finder: StatementFinder(store: store))
+    }()
+
+    @Test(arguments: [
+        ("本人声明退出中国共产党。\n声明人：高智晟 北京\n2005年12月13日", ["高智晟"], false, "2005-12-13", "北京", "renunciation", ["party"]),
+        ("我们全家声明三退。\n——王立新、陈秀英 山东济南 2008年1月20日", ["王立新", "陈秀英"], false, "2008-01-20", "山东", "renunciation",
+         ["party", "youth_league", "young_pioneers"]),
+        ("本人退出共青团和少先队。\n化名：清风 二〇〇五年五月三日", ["清风"], true, "2005-05-03", nil, "renunciation", ["youth_league", "young_pioneers"]),
+        ("I support everyone who has quit the CCP.\nMargaret Ellison, Leeds, United Kingdom, 14 April 2006", ["Margaret Ellison"], false,
+         "2006-04-14", nil, "support", ["party"]),
+        ("I hereby quit the Communist Youth League.\nSigned: Lin Hao and Wu Fang, Dalian\nJanuary 15, 2006", ["Lin Hao", "Wu Fang"], false,
+         "2006-01-15", nil, "renunciation", ["youth_league"]),
+        ("本人聲明退出中國共產黨。\n李明（化名）２００６年３月４日", ["李明"], true, "2006-03-04", nil, "renunciation", ["party"]),
+    ] as [(String, [String], Bool, String?, String?, String, [String])])
+    func fields(text: String, names: [String], alias: Bool, date: String?, province: String?, kind: String, organizations: [String]) {
+        let found = Self.reader.read(text)
+        #expect(found.declarants.map(\.name) == names)
+        #expect(found.declarants.allSatisfy { $0.alias == alias })
+        #expect(found.date?.value == date)
+        #expect(found.place?.province == province)
+        #expect(found.kind == kind)
+        #expect(found.organizations == organizations)
+        let scalars = Array(text.unicodeScalars)
+        for d in found.declarants { #expect(String(String.UnicodeScalarView(scalars[d.start..<d.end])) == d.name) }
+        if let date = found.date { #expect(String(String.UnicodeScalarView(scalars[date.start..<date.end])) == date.text) }
+    }
+}
