@@ -155,18 +155,32 @@ public final class PageProcessor {
         let normalized = try normalizer.normalize(original)
         let classified = resources.scripts.classify(normalized.text, pageLang: metadata.lang)
         let map = normalized.offsets
-        var sentences: [SentenceRecord] = []
+        var sentenceWords: [(Token, [Token])] = []
         var allWords: [Token] = [] // in normalized-text offsets, for Pinyin's phrase choice
         for sentence in try sentenceSegmenter.sentences(normalized.text) {
             let words = try self.words.words(sentence.text)
             allWords += words.map { Token(text: $0.text, start: sentence.start + $0.start, end: sentence.start + $0.end) }
-            sentences.append(SentenceRecord(
+            sentenceWords.append((sentence, words))
+        }
+        let hasHan = normalized.text.unicodeScalars.contains(where: \.isHan)
+        let readings = hasHan ? pinyin.readings(normalized.text, words: allWords) : []
+        let normalizedScalars = Array(normalized.text.unicodeScalars)
+        let sentences = sentenceWords.map { sentence, words in
+            SentenceRecord(
                 text: sentence.text, start: map[sentence.start], end: map[sentence.end],
-                words: words.map { Span(text: $0.text, start: map[sentence.start + $0.start], end: map[sentence.start + $0.end]) }))
+                words: words.map { word in
+                    let range = (sentence.start + word.start)..<(sentence.start + word.end)
+                    let syllables = hasHan ? range.compactMap { i in
+                        normalizedScalars[i].isHan ? readings[i]?.syllable.marked ?? String(normalizedScalars[i]) : nil
+                    } : []
+                    return Span(text: word.text, start: map[range.lowerBound], end: map[range.upperBound], pinyin: syllables)
+                })
         }
         var pinyinText: String? = nil
-        if normalized.text.unicodeScalars.contains(where: \.isHan) {
-            pinyinText = pinyin.transliterate(normalized.text, words: allWords, tones: .marks)
+        var pinyinNumbers: String? = nil
+        if hasHan {
+            pinyinText = pinyin.write(normalized.text, readings: readings, style: PinyinStyle(tones: .marks))
+            pinyinNumbers = pinyin.write(normalized.text, readings: readings, style: PinyinStyle(tones: .numbers))
         }
         var translation: StatementRecord.Translation? = nil
         if let translationText = statement.translation {
@@ -188,7 +202,9 @@ public final class PageProcessor {
             id: RecordID.make([source.path, String(source.position), String(position)]),
             source: .init(path: source.path, url: source.url, title: metadata.title, position: position, page: source.position),
             lang: classified.lang, script: classified.script,
-            text: .init(original: original, normalized: normalized.text, pinyin: pinyinText),
+            text: .init(original: original, normalized: normalized.text, pinyin: pinyinText, pinyinNumbers: pinyinNumbers,
+                        simplified: hasHan ? resources.toSimplified.convert(normalized.text) : nil,
+                        traditional: hasHan ? resources.toTraditional.convert(normalized.text, words: allWords) : nil),
             sentences: sentences, translation: translation, declaration: declaration,
             charset: .init(name: charset.name, decidedBy: charset.decidedBy.rawValue, invalidBytes: charset.invalidBytes,
                            declared: charset.declared),

@@ -12,6 +12,8 @@ public struct Resources: Sendable {
     public let scripts: ScriptDetector
     public let statements: StatementFinder
     public let declarations: DeclarationReader
+    public let toSimplified: ChineseConverter
+    public let toTraditional: ChineseConverter
 
     public init(store: LocaleStore) throws(LocaleStore.MissingData) {
         self.store = store
@@ -21,5 +23,13 @@ public struct Resources: Sendable {
         scripts = try ScriptDetector(store: store)
         statements = try StatementFinder(store: store)
         declarations = try DeclarationReader(store: store, finder: statements)
+        do {
+            toSimplified = try ChineseConverter(configuration: "t2s", store: store)
+            toTraditional = try ChineseConverter(configuration: "s2t", store: store)
+        } catch let error as LocaleStore.MissingData {
+            throw error
+        } catch {
+            throw LocaleStore.MissingData(path: store.url("zh/convert").path, reason: "\(error)")
+        }
     }
 }

@@ -6,7 +6,8 @@
 public enum Schema {
     /// 1: the first record. 2: pages add `script`, `author` and `notes`.
     /// 3: statements add the declaration fields (`kind`, `organizations`,
-    /// `declarants`, `date`, `place`), `charset` and `producer`.
+    /// `declarants`, `date`, `place`), `charset`, `producer`, `text.simplified`,
+    /// `text.traditional`, `text.pinyin_numbers` and each word's `pinyin`.
     public static let version = 3
 }
 
@@ -15,10 +16,13 @@ public struct Span: Sendable, Equatable, Encodable {
     /// Offsets in Unicode scalars of the statement's `text.original`.
     public var start: Int
     public var end: Int
-    public init(text: String, start: Int, end: Int) {
+    /// For a word: one syllable (tone marks) per Han character; empty for other words.
+    public var pinyin: [String]?
+    public init(text: String, start: Int, end: Int, pinyin: [String]? = nil) {
         self.text = text
         self.start = start
         self.end = end
+        self.pinyin = pinyin
     }
 }
 
@@ -129,11 +133,21 @@ public struct StatementRecord: Sendable, Equatable, Encodable {
         public var normalized: String
         /// Pinyin with tone marks; null when the text has no Han characters.
         public var pinyin: String?
+        /// Pinyin with tone numbers (neutral tone 5); null likewise.
+        public var pinyinNumbers: String?
+        /// The normalized text in Simplified and in Traditional characters (OpenCC
+        /// t2s and s2t); null when the text has no Han characters.
+        public var simplified: String?
+        public var traditional: String?
 
-        public init(original: String, normalized: String, pinyin: String?) {
+        public init(original: String, normalized: String, pinyin: String?, pinyinNumbers: String? = nil,
+                    simplified: String? = nil, traditional: String? = nil) {
             self.original = original
             self.normalized = normalized
             self.pinyin = pinyin
+            self.pinyinNumbers = pinyinNumbers
+            self.simplified = simplified
+            self.traditional = traditional
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -141,8 +155,13 @@ public struct StatementRecord: Sendable, Equatable, Encodable {
             try c.encode(original, forKey: .original)
             try c.encode(normalized, forKey: .normalized)
             try c.encode(pinyin, forKey: .pinyin)
+            try c.encode(pinyinNumbers, forKey: .pinyinNumbers)
+            try c.encode(simplified, forKey: .simplified)
+            try c.encode(traditional, forKey: .traditional)
         }
-        enum Key: String, CodingKey { case original, normalized, pinyin }
+        enum Key: String, CodingKey {
+            case original, normalized, pinyin, pinyinNumbers = "pinyin_numbers", simplified, traditional
+        }
     }
 
     public struct Translation: Sendable, Equatable, Encodable {
