@@ -14,11 +14,15 @@ final class ConversionDictionary: Sendable {
     /// Key lengths present, longest first: only these lengths are tried.
     let lengths: [Int]
 
-    init(pairs: [(String, String)]) {
+    convenience init(pairs: [(String, String)]) {
+        self.init(scalarPairs: pairs.map { (Array($0.0.unicodeScalars), $0.1) })
+    }
+
+    init(scalarPairs: [([Unicode.Scalar], String)]) {
         var entries: [UInt64: [Entry]] = [:]
+        entries.reserveCapacity(scalarPairs.count)
         var lengths = Set<Int>()
-        for (key, value) in pairs {
-            let scalars = Array(key.unicodeScalars)
+        for (scalars, value) in scalarPairs {
             guard !scalars.isEmpty else { continue }
             let hash = SegmentationData.fingerprint(scalars)
             // The first line for a key wins, as OpenCC reads its dictionaries.
@@ -104,16 +108,18 @@ public final class ChineseConverter: Sendable {
             // *Rev dictionaries this way).
             let reversed = spec.hasPrefix("reverse:")
             let file = reversed ? String(spec.dropFirst("reverse:".count)) : spec
-            var pairs: [(String, String)] = []
-            for row in try store.rows("zh/convert/\(file).txt") where row.count >= 2 {
-                let values = row[1].split(separator: " ")
+            var pairs: [([Unicode.Scalar], String)] = []
+            try store.forEachRow("zh/convert/\(file).txt") { row in
+                guard row.count >= 2 else { return }
+                let values = row[1].split(separator: UInt8(ascii: " "))
                 if reversed {
-                    for value in values { pairs.append((String(value), String(row[0]))) }
+                    let key = String(decoding: row[0], as: UTF8.self)
+                    for value in values { pairs.append((LocaleStore.scalars(value), key)) }
                 } else if let first = values.first {
-                    pairs.append((String(row[0]), String(first)))
+                    pairs.append((LocaleStore.scalars(row[0]), String(decoding: first, as: UTF8.self)))
                 }
             }
-            let made = ConversionDictionary(pairs: pairs)
+            let made = ConversionDictionary(scalarPairs: pairs)
             loaded[spec] = made
             return made
         }

@@ -34,7 +34,7 @@ public final class PinyinLexicon: Sendable {
     let simplifiedOnly: Set<Unicode.Scalar>
 
     public init(store: LocaleStore) throws(LocaleStore.MissingData) {
-        // Each distinct syllable is parsed once and shared.
+        // Each distinct syllable is parsed once and shared; rows are read as bytes.
         var interned: [Substring: PinyinSyllable] = [:]
         func syllable(_ text: Substring) -> PinyinSyllable? {
             if let known = interned[text] { return known }
@@ -42,26 +42,44 @@ public final class PinyinLexicon: Sendable {
             interned[text] = parsed
             return parsed
         }
-        var characters: [Unicode.Scalar: [PinyinSyllable]] = [:]
-        for row in try store.rows("zh/pinyin/chars.tsv") where row.count >= 2 {
-            guard let scalar = row[0].unicodeScalars.first, row[0].unicodeScalars.count == 1 else { continue }
-            let readings = row[1].split(separator: ",").compactMap(syllable)
-            if !readings.isEmpty { characters[scalar] = readings }
+        var internedBytes: [ArraySlice<UInt8>: PinyinSyllable] = [:]
+        func syllables(_ bytes: ArraySlice<UInt8>, separator: UInt8) -> [PinyinSyllable] {
+            var result: [PinyinSyllable] = []
+            for part in bytes.split(separator: separator) {
+                if let known = internedBytes[part] { result.append(known); continue }
+                guard let parsed = syllable(Substring(String(decoding: part, as: UTF8.self))) else { continue }
+                internedBytes[part] = parsed
+                result.append(parsed)
+            }
+            return result
         }
+        var characters: [Unicode.Scalar: [PinyinSyllable]] = [:]
         var phrases: [UInt64: [(key: [Unicode.Scalar], syllables: [PinyinSyllable])]] = [:]
         var prefixes: [UInt64: Int] = [:]
         var longest = 1
-        for row in try store.rows("zh/pinyin/words.tsv") where row.count >= 2 {
-            let syllables = row[1].split(separator: " ").compactMap(syllable)
-            let scalars = Array(row[0].unicodeScalars)
-            guard syllables.count == scalars.count, scalars.count >= 2 else { continue }
-            let fingerprint = SegmentationData.fingerprint(scalars)
-            if phrases[fingerprint]?.contains(where: { $0.key == scalars }) != true {
-                phrases[fingerprint, default: []].append((scalars, syllables))
+        do {
+            try store.forEachRow("zh/pinyin/chars.tsv") { row in
+                guard row.count >= 2 else { return }
+                let key = LocaleStore.scalars(row[0])
+                guard key.count == 1 else { return }
+                let readings = syllables(row[1], separator: UInt8(ascii: ","))
+                if !readings.isEmpty { characters[key[0]] = readings }
             }
-            let key = Self.pair(scalars[0], scalars[1])
-            prefixes[key] = max(prefixes[key] ?? 0, scalars.count)
-            longest = max(longest, scalars.count)
+            try store.forEachRow("zh/pinyin/words.tsv") { row in
+                guard row.count >= 2 else { return }
+                let scalars = LocaleStore.scalars(row[0])
+                let readings = syllables(row[1], separator: UInt8(ascii: " "))
+                guard readings.count == scalars.count, scalars.count >= 2 else { return }
+                let fingerprint = SegmentationData.fingerprint(scalars)
+                if phrases[fingerprint]?.contains(where: { $0.key == scalars }) != true {
+                    phrases[fingerprint, default: []].append((scalars, readings))
+                }
+                let key = Self.pair(scalars[0], scalars[1])
+                prefixes[key] = max(prefixes[key] ?? 0, scalars.count)
+                longest = max(longest, scalars.count)
+            }
+        } catch let error as LocaleStore.MissingData { throw error } catch {
+            throw LocaleStore.MissingData(path: store.url("zh/pinyin").path, reason: "\(error)")
         }
         guard !characters.isEmpty else {
             throw LocaleStore.MissingData(path: store.url("zh/pinyin/chars.tsv").path, reason: "holds no readings")

@@ -23,8 +23,12 @@ public final class SegmentationData: Sendable {
     /// `extraWords`: a user lexicon (one word per line, an optional tab and frequency).
     public init(store: LocaleStore, extraWords: [String] = []) throws(LocaleStore.MissingData) {
         var words = Set<UInt64>()
-        for line in try store.lines("zh/segment/cedict-words.txt") { words.insert(Self.fingerprint(line.unicodeScalars)) }
-        for row in try store.rows("zh/pinyin/words.tsv") { words.insert(Self.fingerprint(row[0].unicodeScalars)) }
+        words.reserveCapacity(170_000)
+        do {
+            for path in ["zh/segment/cedict-words.txt", "zh/pinyin/words.tsv"] {
+                try store.forEachRow(path) { words.insert(Self.fingerprint(LocaleStore.scalars($0[0]))) }
+            }
+        } catch let error as LocaleStore.MissingData { throw error } catch { throw LocaleStore.MissingData(path: "zh/segment", reason: "\(error)") }
         for word in extraWords { words.insert(Self.fingerprint(word.unicodeScalars)) }
         self.words = words
         var simplified: [Unicode.Scalar: Unicode.Scalar] = [:]

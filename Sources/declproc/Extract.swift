@@ -69,6 +69,7 @@ struct Extract: ParsableCommand {
         let store = try locale.store()
         let resources: Resources
         do { resources = try Resources(store: store) } catch { throw Fatal(error.description) }
+        keepUntilExit(resources.pinyin, resources.segmentation, resources.toSimplified, resources.toTraditional)
         var extraction = Extraction(resources: resources)
         extraction.emit = emit
         extraction.readOptions.maxPageBytes = maxPageBytes

@@ -109,7 +109,9 @@ struct Segment: ParsableCommand {
             do {
                 if unit == .word {
                     let extra = try lexicon.map(SegmentationData.userLexicon) ?? []
-                    words = WordSegmenter(data: try SegmentationData(store: store, extraWords: extra), icu: icu)
+                    let data = try SegmentationData(store: store, extraWords: extra)
+                    keepUntilExit(data)
+                    words = WordSegmenter(data: data, icu: icu)
                 } else {
                     sentences = try SentenceSegmenter(store: store, icu: icu)
                 }
@@ -167,6 +169,7 @@ struct Transliterate: ParsableCommand {
         let segmenter: WordSegmenter
         do { segmenter = WordSegmenter(data: try SegmentationData(store: store), icu: try Segmenter()) }
         catch let error as LocaleStore.MissingData { throw Fatal(error.description) }
+        keepUntilExit(lexicon, segmenter.data)
         var style = PinyinStyle(tones: tones)
         style.neutralFive = neutralTone == .five
         style.umlaut = umlaut
@@ -226,10 +229,12 @@ struct Convert: ParsableCommand {
         do { converter = try ChineseConverter(configuration: config, store: store) }
         catch let error as ChineseConverter.UnknownConfiguration { throw ValidationError(error.description) }
         catch { throw Fatal("\(error)") }
+        keepUntilExit(converter)
         var segmenter: WordSegmenter? = nil
         if !openccMatching && converter.usesWordBoundaries {
             do { segmenter = WordSegmenter(data: try SegmentationData(store: store), icu: try Segmenter()) }
             catch let error as LocaleStore.MissingData { throw Fatal(error.description) }
+            keepUntilExit(segmenter!.data)
         }
         struct Line: Encodable { let text: String; let converted: String; let tokens: [TokenJSON] }
         try LineFilter(inputs: filter.files).run { line in
