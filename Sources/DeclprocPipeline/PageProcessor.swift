@@ -204,7 +204,7 @@ public final class PageProcessor {
             lang: classified.lang, script: classified.script,
             text: .init(original: original, normalized: normalized.text, pinyin: pinyinText, pinyinNumbers: pinyinNumbers,
                         simplified: hasHan ? resources.toSimplified.convert(normalized.text) : nil,
-                        traditional: hasHan ? resources.toTraditional.convert(normalized.text, words: allWords) : nil),
+                        traditional: hasHan ? resources.toTraditional.convert(normalized.text, words: { allWords }) : nil),
             sentences: sentences, translation: translation, declaration: declaration,
             charset: .init(name: charset.name, decidedBy: charset.decidedBy.rawValue, invalidBytes: charset.invalidBytes,
                            declared: charset.declared),

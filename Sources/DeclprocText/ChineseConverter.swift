@@ -133,6 +133,13 @@ public final class ChineseConverter: Sendable {
     /// settle overlapping matches that OpenCC's longest match gets wrong across a
     /// word boundary (被|发明, not 被发|明 → 被髮明).
     public func convert(_ text: String, words: [Token]? = nil) -> String {
+        convert(text, words: words.map { tokens in { tokens } })
+    }
+
+    /// As above, with the words asked for only if matches overlap somewhere in the
+    /// text, so the common path stays a dictionary walk and segmenting is paid only
+    /// where it decides something.
+    public func convert(_ text: String, words: (() -> [Token])?) -> String {
         var out = String.UnicodeScalarView()
         for piece in pieces(text, words: words) { out.append(contentsOf: piece.text.unicodeScalars) }
         return String(out)
@@ -141,14 +148,20 @@ public final class ChineseConverter: Sendable {
     /// The converted text piece by piece: each segment's output, with the span of
     /// the input (in scalars) it came from, so converted text maps back to the original.
     public func pieces(_ text: String, words: [Token]? = nil) -> [Token] {
+        pieces(text, words: words.map { tokens in { tokens } })
+    }
+
+    public func pieces(_ text: String, words: (() -> [Token])?) -> [Token] {
         let scalars = Array(text.unicodeScalars)
         var boundaries: Set<Int>? = nil
-        if usesWordBoundaries, let words {
+        let boundariesIfNeeded: (() -> Set<Int>)? = usesWordBoundaries ? words.map { words in {
+            if let boundaries { return boundaries }
             var set = Set<Int>([0, scalars.count])
-            for word in words { set.insert(word.start); set.insert(word.end) }
+            for word in words() { set.insert(word.start); set.insert(word.end) }
             boundaries = set
-        }
-        return segment(scalars, boundaries: boundaries).map { range in
+            return set
+        } } : nil
+        return segment(scalars, boundaries: boundariesIfNeeded).map { range in
             var converted = Array(scalars[range])
             for group in chain { converted = convert(converted, with: group) }
             return Token(text: String(String.UnicodeScalarView(converted)), start: range.lowerBound, end: range.upperBound)
@@ -163,17 +176,24 @@ public final class ChineseConverter: Sendable {
     /// With word boundaries, a match that ends inside a word yields to an overlapping
     /// match that starts at a word boundary inside it and ends on one: only where
     /// matches compete, so the common path stays a dictionary walk.
-    private func segment(_ scalars: [Unicode.Scalar], boundaries: Set<Int>?) -> [Range<Int>] {
+    private func segment(_ scalars: [Unicode.Scalar], boundaries: (() -> Set<Int>)?) -> [Range<Int>] {
         var segments: [Range<Int>] = []
         var pending = 0
         var i = 0
         while i < scalars.count {
             var match = longestSegmentMatch(scalars, at: i)
-            if let length = match, let boundaries, !boundaries.contains(i + length) {
-                for j in (i + 1)..<(i + length) where boundaries.contains(j) {
-                    if let other = longestSegmentMatch(scalars, at: j), j + other >= i + length, boundaries.contains(j + other) {
+            if let length = match, let boundaries, length > 1 {
+                // Only a match that another one, starting inside it, runs past needs
+                // the words to decide between them.
+                let end = i + length
+                var rivals: [(Int, Int)] = []
+                for j in (i + 1)..<end {
+                    if let other = longestSegmentMatch(scalars, at: j), j + other > end { rivals.append((j, other)) }
+                }
+                if !rivals.isEmpty {
+                    let words = boundaries()
+                    if !words.contains(end), rivals.contains(where: { words.contains($0.0) && words.contains($0.0 + $0.1) }) {
                         match = nil
-                        break
                     }
                 }
             }

@@ -238,7 +238,8 @@ struct Convert: ParsableCommand {
         }
         struct Line: Encodable { let text: String; let converted: String; let tokens: [TokenJSON] }
         try LineFilter(inputs: filter.files).run { line in
-            let words = try segmenter?.words(line)
+            // Words are segmented only if overlapping matches need them.
+            let words: (() -> [Token])? = segmenter.map { segmenter in { (try? segmenter.words(line)) ?? [] } }
             guard filter.json else { return converter.convert(line, words: words) }
             let pieces = converter.pieces(line, words: words)
             return try jsonLine(Line(text: line, converted: pieces.map(\.text).joined(separator: ""),
