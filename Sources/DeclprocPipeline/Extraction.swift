@@ -107,7 +107,7 @@ public struct Extraction {
                 }
             }
         }
-        summary.producer = ["locales": resources.store.version, "schema_version": String(Schema.version)]
+        summary.producer = ["declproc": Producer.version, "locales": resources.store.version, "schema_version": String(Schema.version)]
         return summary
     }
 }
