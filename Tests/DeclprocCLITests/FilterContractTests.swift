@@ -40,6 +40,17 @@ import TestSupport
         }
     }
 
+    /// A 10 MB line is read whole and answered with one line (issue 5's bad input).
+    @Test(arguments: [["normalize"], ["segment", "--icu-only"]])
+    func tenMegabyteLine(filter: [String]) throws {
+        let line = String(repeating: "长", count: 3_400_000) // 10.2 MB of UTF-8
+        let result = try TestFiles.declproc(filter, input: Data((line + "\n").utf8))
+        #expect(result.status == 0)
+        let out = Self.lines(result.stdout)
+        #expect(out.count == 1)
+        #expect(out.first?.unicodeScalars.filter { $0 == "长" }.count == 3_400_000)
+    }
+
     struct Line: Decodable {
         struct Token: Decodable { let text: String; let start: Int; let end: Int; let pinyin: [String]? }
         let text: String
