@@ -76,5 +76,3 @@ int64_t dp_gzip(const uint8_t *input, int64_t input_length, uint8_t *output, int
     deflateEnd(&s);
     return status == Z_STREAM_END ? written : -1;
 }
-
-const char *dp_zlib_version(void) { return zlibVersion(); }

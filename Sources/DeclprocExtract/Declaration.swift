@@ -80,7 +80,8 @@ public struct DeclarationReader: Sendable {
     }
 
     public func read(_ text: String) -> Declaration {
-        let isChinese = finder.patterns(for: text).language == "zh"
+        let patterns = finder.patterns(for: text)
+        let isChinese = patterns.language == "zh"
         let cues = isChinese ? chinese : english
         let haystack = isChinese ? text : text.lowercased()
 
@@ -94,12 +95,12 @@ public struct DeclarationReader: Sendable {
         case (nil, nil): "other"
         }
 
-        var organizations = finder.organizations(in: text, patterns: finder.patterns(for: text))
+        var organizations = finder.organizations(in: text, patterns: patterns)
         if organizations.remove("all") != nil { organizations.formUnion(["party", "youth_league", "young_pioneers"]) }
         let ordered = ["party", "youth_league", "young_pioneers"].filter(organizations.contains)
 
         let lines = Self.lines(text)
-        let signature = signatureLines(lines, patterns: finder.patterns(for: text))
+        let signature = signatureLines(lines, patterns: patterns)
         var declarants: [Declaration.Declarant] = []
         for line in signature where declarants.isEmpty {
             declarants = names(in: line, cues: cues, chinese: isChinese)

@@ -208,7 +208,6 @@ public final class Inflater {
         return output
     }
 
-    public static var zlibVersion: String { String(cString: dp_zlib_version()) }
 }
 
 /// Reads lines and counted blocks from a source, holding at most one chunk
@@ -260,11 +259,6 @@ public final class BufferedReader {
         }
     }
 
-    /// True when no byte is left.
-    public func atEnd() throws -> Bool {
-        if offset < buffer.count { return false }
-        return !(try fill())
-    }
 
     /// The next line without its "\n" (and "\r"), or nil at the end. A line longer
     /// than `maximumLength` throws: real header lines are short.

@@ -150,8 +150,6 @@ public final class PinyinLexicon: Sendable {
     public func phrase(_ characters: ArraySlice<Unicode.Scalar>) -> [PinyinSyllable]? {
         phrasesByFingerprint[SegmentationData.fingerprint(characters)]?.first { $0.key.elementsEqual(characters) }?.syllables
     }
-
-    public func phrase(_ text: String) -> [PinyinSyllable]? { phrase(Array(text.unicodeScalars)[...]) }
 }
 
 /// One hand-written rule: the reading of a character when its neighbours match.

@@ -175,6 +175,9 @@ struct Transliterate: ParsableCommand {
         style.umlaut = umlaut
         struct Line: Encodable { let text: String; let pinyin: String; let tokens: [TokenJSON] }
         try LineFilter(inputs: filter.files).run { line in
+            // Names mode reads the line its own way; words and readings are then
+            // needed only for --json.
+            if names && !filter.json { return pinyin.name(line, style: style) }
             let words = try segmenter.words(line)
             let readings = pinyin.readings(line, words: words)
             var text = names ? pinyin.name(line, style: style) : pinyin.write(line, readings: readings, style: style)

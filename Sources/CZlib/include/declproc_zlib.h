@@ -27,6 +27,4 @@ const char *dp_inflater_message(void *inflater);
 int64_t dp_gzip_bound(int64_t input_length);
 int64_t dp_gzip(const uint8_t *input, int64_t input_length, uint8_t *output, int64_t capacity, int32_t level);
 
-const char *dp_zlib_version(void);
-
 #endif
