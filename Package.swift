@@ -33,6 +33,10 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // System SQLite through pkg-config (libsqlite3-dev), for the database output format.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // System OpenSSL's libcrypto (libssl-dev), for the keyed hash behind redaction pseudonyms.
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // C shim over system zlib (gzip inside .gz pages, WARC archives and HTTP bodies).
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         // Swift owners of ICU handles: the only module that imports CICU.
@@ -49,16 +53,21 @@ let package = Package(
         .target(name: "DeclprocExtract", dependencies: ["DeclprocHTML", "DeclprocText", "DeclprocLocales"]),
         // Record types and their stable JSON encoding.
         .target(name: "DeclprocRecords", dependencies: ["DeclprocText"], exclude: ["schema"]),
+        // Records to files: JSON Lines, CSV/TSV, TMX, parallel text, SQLite; atomic writes.
+        .target(name: "DeclprocFormats", dependencies: ["DeclprocRecords", "CSQLite"]),
+        // Across records: deduplication, exclusion lists, redaction of names and contacts.
+        .target(name: "DeclprocCuration", dependencies: ["DeclprocRecords", "DeclprocText", "CCrypto"]),
         // The chain of stages and the output layout.
         .target(
             name: "DeclprocPipeline",
-            dependencies: ["DeclprocReader", "DeclprocHTML", "DeclprocExtract", "DeclprocText", "DeclprocRecords", "DeclprocLocales", "DeclprocICU"]
+            dependencies: ["DeclprocReader", "DeclprocHTML", "DeclprocExtract", "DeclprocText", "DeclprocRecords", "DeclprocLocales",
+                           "DeclprocICU", "DeclprocFormats", "DeclprocCuration"]
         ),
         // The command-line shell.
         .executableTarget(
             name: "declproc",
             dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocText", "DeclprocICU", "DeclprocHTML",
-                           "DeclprocLocales", argumentParser]
+                           "DeclprocLocales", "DeclprocRecords", "DeclprocFormats", "DeclprocCuration", argumentParser]
         ),
 
         .target(name: "TestSupport", dependencies: ["DeclprocLocales", "DeclprocReader"], path: "Tests/TestSupport"),
@@ -66,7 +75,8 @@ let package = Package(
         .testTarget(name: "DeclprocHTMLTests", dependencies: ["DeclprocHTML", "TestSupport"]),
         .testTarget(name: "DeclprocTextTests", dependencies: ["DeclprocText", "TestSupport"]),
         .testTarget(name: "DeclprocReaderTests", dependencies: ["DeclprocReader", "TestSupport"]),
-        .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "TestSupport"]),
+        .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "DeclprocFormats", "TestSupport"]),
+        .testTarget(name: "DeclprocCurationTests", dependencies: ["DeclprocCuration", "DeclprocRecords", "DeclprocText", "TestSupport"]),
         .testTarget(name: "DeclprocCLITests", dependencies: ["declproc", "DeclprocReader", "DeclprocICU", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

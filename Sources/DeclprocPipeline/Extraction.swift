@@ -1,11 +1,8 @@
+import Foundation
+import DeclprocCuration
 import DeclprocExtract
 import DeclprocReader
 import DeclprocRecords
-
-/// What `extract` writes: statement records (default) or one record per page.
-public enum Emit: String, Sendable, CaseIterable {
-    case statements, pages
-}
 
 /// A page that was read and yielded no statement, for the summary's list.
 public struct PageReference: Sendable, Equatable, Encodable {
@@ -20,7 +17,12 @@ public struct ExtractionSummary: Sendable, Encodable {
     public var pagesWithStatements = 0
     public var pagesWithoutStatements = 0
     public var rejected = 0
+    /// Statements written (excluded ones are not).
     public var statements = 0
+    /// Statements left out by `--exclude`.
+    public var excluded = 0
+    /// Statements linked to an earlier one (`duplicate_of`): same folded text, or nearly.
+    public var duplicates = 0
     public var withoutStatements: [PageReference] = []
     public var rejectReasons: [String: Int] = [:]
     /// Archive records that hold no page (WARC requests, metadata, images…), by reason.
@@ -32,13 +34,16 @@ public struct ExtractionSummary: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case pages, pagesWithStatements = "pages_with_statements", pagesWithoutStatements = "pages_without_statements"
         case rejected, statements, withoutStatements = "without_statements", rejectReasons = "reject_reasons", producer
-        case skippedRecords = "skipped_records"
+        case skippedRecords = "skipped_records", excluded, duplicates
     }
 
     /// The one line printed at the end of a run.
     public var line: String {
-        "\(pages) pages read: \(statements) statements from \(pagesWithStatements) pages, "
+        var line = "\(pages) pages read: \(statements) statements from \(pagesWithStatements) pages, "
             + "\(pagesWithoutStatements) pages without statements, \(rejected) rejected"
+        if duplicates > 0 { line += "; \(duplicates) duplicates linked" }
+        if excluded > 0 { line += "; \(excluded) statements excluded" }
+        return line
     }
 
     /// Rejects grouped by the start of their reason ("cannot read", "empty page", …).
@@ -58,21 +63,28 @@ extension String {
 /// Drives inputs through the page stages and hands every outcome to `write`.
 public struct Extraction {
     public let resources: Resources
-    public var emit: Emit = .statements
     public var readOptions = ReadOptions()
     public var profile: SiteProfile?
+    /// Link duplicates (`duplicate_of`) across the whole run.
+    public var deduplicate = true
+    /// Statements to leave out (`--exclude`).
+    public var exclusions: ExclusionList?
+    public var redaction: (scope: RedactionScope, key: RedactionKey?) = ([], nil)
 
     public init(resources: Resources) { self.resources = resources }
 
     public enum Output {
-        case statement(StatementRecord)
-        case page(PageRecord)
+        /// A page read, with its statements (none for a page without statements).
+        case page(PageRecord, statements: [StatementRecord])
         case reject(Reject)
     }
 
     public func run(inputs: [String], write: (Output) throws -> Void) throws -> ExtractionSummary {
         var summary = ExtractionSummary()
         let processor = try PageProcessor(resources: resources, profile: profile)
+        processor.redaction = redaction
+        let toSimplified = resources.toSimplified
+        let deduplicator = deduplicate ? Deduplicator(simplify: { toSimplified.convert($0) }) : nil
         func rejected(_ reject: Reject) throws {
             summary.pages += 1
             summary.rejected += 1
@@ -90,19 +102,33 @@ public struct Extraction {
                     switch processor.process(raw) {
                     case .rejected(let reject):
                         try rejected(reject)
-                    case .page(let page, let statements):
+                    case .page(let page, var statements):
                         summary.pages += 1
+                        let found = statements.count
+                        var page = page
+                        if let exclusions {
+                            // An excluded statement leaves every output, the page's text included.
+                            for statement in statements where exclusions.excludes(statement) {
+                                page.text = page.text.replacingOccurrences(of: statement.text.original, with: "")
+                            }
+                            statements.removeAll(where: exclusions.excludes)
+                            summary.excluded += found - statements.count
+                            page.statements = statements.count
+                        }
+                        if let deduplicator {
+                            for k in statements.indices {
+                                deduplicator.link(&statements[k])
+                                if statements[k].duplicateOf != nil { summary.duplicates += 1 }
+                            }
+                        }
                         summary.statements += statements.count
-                        if statements.isEmpty {
+                        if found == 0 {
                             summary.pagesWithoutStatements += 1
                             summary.withoutStatements.append(PageReference(path: page.source.path, position: page.source.position))
                         } else {
                             summary.pagesWithStatements += 1
                         }
-                        switch emit {
-                        case .pages: try write(.page(page))
-                        case .statements: for statement in statements { try write(.statement(statement)) }
-                        }
+                        try write(.page(page, statements: statements))
                     }
                 }
             }

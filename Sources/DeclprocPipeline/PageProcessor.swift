@@ -1,3 +1,4 @@
+import DeclprocCuration
 import DeclprocExtract
 import DeclprocHTML
 import DeclprocICU
@@ -34,6 +35,8 @@ public struct ReadPage {
 public final class PageProcessor {
     public let resources: Resources
     public let profile: SiteProfile?
+    /// What to redact, and the key behind pseudonyms (`--redact`).
+    public var redaction: (scope: RedactionScope, key: RedactionKey?) = ([], nil)
     private let decoder: PageDecoder
     private let segmenter: Segmenter
     private let words: WordSegmenter
@@ -127,13 +130,30 @@ public final class PageProcessor {
                         blocks: blocks, mainContent: main, statements: statements, script: script, notes: notes)
     }
 
-    /// The record-building stages.
+    /// The record-building stages. With redaction on, names found anywhere on the
+    /// page and contacts are replaced in the statement text before anything is
+    /// derived from it, so no normalized, converted or romanized form can keep them.
     func records(from page: ReadPage) throws -> PageOutcome {
-        let source = page.raw.source
+        var source = page.raw.source
+        let declarations = page.statements.map { resources.declarations.read($0.text) }
+        let redactor = Redactor(
+            scope: redaction.scope, key: redaction.key,
+            names: declarations.flatMap { $0.declarants.map(\.name) },
+            simplify: { self.resources.toSimplified.convert($0) }, traditional: { self.resources.toTraditional.convert($0) },
+            pinyin: pinyin)
+        var metadata = page.metadata
+        var mainText = page.mainContent.blocks.map { page.blocks[$0].text }.joined(separator: "\n")
+        if redactor.isActive {
+            source.path = redactor.redact(source.path).text
+            source.url = source.url.map(redactor.redactURL)
+            metadata.title = metadata.title.map { redactor.redact($0).text }
+            metadata.author = metadata.author.map { redactor.redact($0).text }
+            mainText = redactor.redact(mainText).text
+        }
         var statements: [StatementRecord] = []
         for (position, statement) in page.statements.enumerated() {
-            statements.append(try record(for: statement, position: position, source: source, metadata: page.metadata,
-                                         charset: page.charset))
+            statements.append(try record(for: statement, declaration: declarations[position], redactor: redactor, position: position,
+                                         source: source, metadata: metadata, charset: page.charset))
         }
         let record = PageRecord(
             id: RecordID.make([source.path, String(source.position)]),
@@ -141,17 +161,33 @@ public final class PageProcessor {
                           warcRecordID: source.warcRecordID, warcDate: source.warcDate),
             charset: .init(name: page.charset.name, decidedBy: page.charset.decidedBy.rawValue,
                            invalidBytes: page.charset.invalidBytes, declared: page.charset.declared),
-            title: page.metadata.title, lang: page.metadata.lang, script: page.script, published: page.metadata.published,
-            author: page.metadata.author,
-            text: page.mainContent.blocks.map { page.blocks[$0].text }.joined(separator: "\n"),
-            statements: statements.count, notes: page.notes)
+            title: metadata.title, lang: metadata.lang, script: page.script, published: metadata.published,
+            author: metadata.author, text: mainText, statements: statements.count, notes: page.notes)
         return .page(record, statements: statements)
     }
 
-    /// Stages: normalize, classify, segment, transliterate — for one statement.
-    private func record(for statement: FoundStatement, position: Int, source: PageSource,
-                        metadata: PageMetadata, charset: CharsetDecision) throws -> StatementRecord {
-        let original = statement.text
+    /// Stages: redact, normalize, classify, segment, transliterate, align — for one statement.
+    private func record(for statement: FoundStatement, declaration found: Declaration, redactor: Redactor, position: Int,
+                        source: PageSource, metadata: PageMetadata, charset: CharsetDecision) throws -> StatementRecord {
+        var original = statement.text
+        var found = found
+        var translationText = statement.translation
+        if redactor.isActive {
+            let (text, offsets) = redactor.redact(original)
+            original = text
+            for k in found.declarants.indices {
+                found.declarants[k].name = redactor.pseudonym(for: found.declarants[k].name) ?? redactor.redact(found.declarants[k].name).text
+                found.declarants[k].start = offsets.map(found.declarants[k].start)
+                found.declarants[k].end = offsets.map(found.declarants[k].end)
+            }
+            if var date = found.date {
+                date.start = offsets.map(date.start); date.end = offsets.map(date.end); found.date = date
+            }
+            if var place = found.place {
+                place.start = offsets.map(place.start); place.end = offsets.map(place.end); found.place = place
+            }
+            translationText = translationText.map { redactor.redact($0).text }
+        }
         let normalized = try normalizer.normalize(original)
         let classified = resources.scripts.classify(normalized.text, pageLang: metadata.lang)
         let map = normalized.offsets
@@ -183,16 +219,16 @@ public final class PageProcessor {
             pinyinNumbers = pinyin.write(normalized.text, readings: readings, style: PinyinStyle(tones: .numbers))
         }
         var translation: StatementRecord.Translation? = nil
-        if let translationText = statement.translation {
+        if let translationText {
             let text = try normalizer.normalize(translationText).text
             translation = .init(text: text, lang: resources.scripts.classify(text).lang)
         }
-        let found = resources.declarations.read(original)
         let declaration = DeclarationFields(
             kind: found.kind, organizations: found.organizations,
             declarants: found.declarants.map { d in
-                let latin = d.name.unicodeScalars.contains(where: \.isHan)
-                    ? pinyin.name(d.name, style: PinyinStyle(tones: .none)) : nil
+                // A pseudonym stands for the name in every form, Latin included.
+                let latin = redactor.scope.contains(.names) ? d.name
+                    : d.name.unicodeScalars.contains(where: \.isHan) ? pinyin.name(d.name, style: PinyinStyle(tones: .none)) : nil
                 return .init(name: d.name, alias: d.alias, latin: latin, start: d.start, end: d.end, confidence: d.confidence)
             },
             date: found.date.map { .init(value: $0.value, text: $0.text, start: $0.start, end: $0.end, confidence: $0.confidence) },
@@ -208,7 +244,8 @@ public final class PageProcessor {
             sentences: sentences, translation: translation, declaration: declaration,
             charset: .init(name: charset.name, decidedBy: charset.decidedBy.rawValue, invalidBytes: charset.invalidBytes,
                            declared: charset.declared),
-            producer: ["declproc": Producer.version, "locales": resources.store.version, "schema_version": String(Schema.version)])
+            producer: ["declproc": Producer.version, "locales": resources.store.version, "schema_version": String(Schema.version)],
+            redacted: redactor.scope.labels)
     }
 
     /// Share of C0 control bytes (NUL included; tab, newlines, form feed and escape

@@ -8,10 +8,12 @@ public enum Schema {
     /// 3: statements add the declaration fields (`kind`, `organizations`,
     /// `declarants`, `date`, `place`), `charset`, `producer`, `text.simplified`,
     /// `text.traditional`, `text.pinyin_numbers` and each word's `pinyin`.
-    public static let version = 3
+    /// 4: statements add `duplicate_of` and `redacted`; `translation` adds its
+    /// alignment (`score`, `sentences`, `links`).
+    public static let version = 4
 }
 
-public struct Span: Sendable, Equatable, Encodable {
+public struct Span: Sendable, Equatable, Codable {
     public var text: String
     /// Offsets in Unicode scalars of the statement's `text.original`.
     public var start: Int
@@ -26,7 +28,7 @@ public struct Span: Sendable, Equatable, Encodable {
     }
 }
 
-public struct SentenceRecord: Sendable, Equatable, Encodable {
+public struct SentenceRecord: Sendable, Equatable, Codable {
     /// The sentence's normalized text; `start`/`end` locate it in `text.original`.
     public var text: String
     public var start: Int
@@ -41,8 +43,8 @@ public struct SentenceRecord: Sendable, Equatable, Encodable {
 }
 
 /// What a statement declares (schema 3); spans are scalar offsets in `text.original`.
-public struct DeclarationFields: Sendable, Equatable, Encodable {
-    public struct Declarant: Sendable, Equatable, Encodable {
+public struct DeclarationFields: Sendable, Equatable {
+    public struct Declarant: Sendable, Equatable, Codable {
         public var name: String
         public var alias: Bool
         /// The name in Pinyin, names mode (Gao Zhisheng); null when it has no Han characters.
@@ -54,13 +56,13 @@ public struct DeclarationFields: Sendable, Equatable, Encodable {
             self.name = name; self.alias = alias; self.latin = latin; self.start = start; self.end = end; self.confidence = confidence
         }
         public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: Key.self)
+            var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(name, forKey: .name); try c.encode(alias, forKey: .alias); try c.encode(latin, forKey: .latin)
             try c.encode(start, forKey: .start); try c.encode(end, forKey: .end); try c.encode(confidence, forKey: .confidence)
         }
-        enum Key: String, CodingKey { case name, alias, latin, start, end, confidence }
+        enum CodingKeys: String, CodingKey { case name, alias, latin, start, end, confidence }
     }
-    public struct Date: Sendable, Equatable, Encodable {
+    public struct Date: Sendable, Equatable, Codable {
         public var value: String
         public var text: String
         public var start: Int
@@ -70,7 +72,7 @@ public struct DeclarationFields: Sendable, Equatable, Encodable {
             self.value = value; self.text = text; self.start = start; self.end = end; self.confidence = confidence
         }
     }
-    public struct Place: Sendable, Equatable, Encodable {
+    public struct Place: Sendable, Equatable, Codable {
         public var province: String
         public var city: String?
         public var text: String
@@ -81,11 +83,11 @@ public struct DeclarationFields: Sendable, Equatable, Encodable {
             self.province = province; self.city = city; self.text = text; self.start = start; self.end = end; self.confidence = confidence
         }
         public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: Key.self)
+            var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(province, forKey: .province); try c.encode(city, forKey: .city); try c.encode(text, forKey: .text)
             try c.encode(start, forKey: .start); try c.encode(end, forKey: .end); try c.encode(confidence, forKey: .confidence)
         }
-        enum Key: String, CodingKey { case province, city, text, start, end, confidence }
+        enum CodingKeys: String, CodingKey { case province, city, text, start, end, confidence }
     }
 
     public var kind: String
@@ -99,8 +101,8 @@ public struct DeclarationFields: Sendable, Equatable, Encodable {
     }
 }
 
-public struct StatementRecord: Sendable, Equatable, Encodable {
-    public struct Source: Sendable, Equatable, Encodable {
+public struct StatementRecord: Sendable, Equatable, Codable {
+    public struct Source: Sendable, Equatable, Codable {
         public var path: String
         public var url: String?
         public var title: String?
@@ -118,17 +120,17 @@ public struct StatementRecord: Sendable, Equatable, Encodable {
         }
 
         public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: Key.self)
+            var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(path, forKey: .path)
             try c.encode(url, forKey: .url)
             try c.encode(title, forKey: .title)
             try c.encode(position, forKey: .position)
             try c.encode(page, forKey: .page)
         }
-        enum Key: String, CodingKey { case path, url, title, position, page }
+        enum CodingKeys: String, CodingKey { case path, url, title, position, page }
     }
 
-    public struct Text: Sendable, Equatable, Encodable {
+    public struct Text: Sendable, Equatable, Codable {
         public var original: String
         public var normalized: String
         /// Pinyin with tone marks; null when the text has no Han characters.
@@ -151,7 +153,7 @@ public struct StatementRecord: Sendable, Equatable, Encodable {
         }
 
         public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: Key.self)
+            var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(original, forKey: .original)
             try c.encode(normalized, forKey: .normalized)
             try c.encode(pinyin, forKey: .pinyin)
@@ -159,18 +161,45 @@ public struct StatementRecord: Sendable, Equatable, Encodable {
             try c.encode(simplified, forKey: .simplified)
             try c.encode(traditional, forKey: .traditional)
         }
-        enum Key: String, CodingKey {
+        enum CodingKeys: String, CodingKey {
             case original, normalized, pinyin, pinyinNumbers = "pinyin_numbers", simplified, traditional
         }
     }
 
-    public struct Translation: Sendable, Equatable, Encodable {
+    /// The statement in the page's other language, aligned sentence by sentence.
+    public struct Translation: Sendable, Equatable, Codable {
+        /// One bead of the alignment: statement sentences (indices into `sentences` of
+        /// the record) matched with translation sentences (indices into `Translation.sentences`).
+        public struct Link: Sendable, Equatable, Codable {
+            public var statement: [Int]
+            public var translation: [Int]
+            public var score: Double
+            public init(statement: [Int], translation: [Int], score: Double) {
+                self.statement = statement; self.translation = translation; self.score = score
+            }
+        }
         public var text: String
         public var lang: String
-        public init(text: String, lang: String) {
+        /// How well the two sides align, 0...1 (mean bead score weighted by length);
+        /// null when either side has no sentence.
+        public var score: Double?
+        public var sentences: [String]
+        public var links: [Link]
+
+        public init(text: String, lang: String, score: Double? = nil, sentences: [String] = [], links: [Link] = []) {
             self.text = text
             self.lang = lang
+            self.score = score
+            self.sentences = sentences
+            self.links = links
         }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(text, forKey: .text); try c.encode(lang, forKey: .lang); try c.encode(score, forKey: .score)
+            try c.encode(sentences, forKey: .sentences); try c.encode(links, forKey: .links)
+        }
+        enum CodingKeys: String, CodingKey { case text, lang, score, sentences, links }
     }
 
     public var id: String
@@ -186,9 +215,16 @@ public struct StatementRecord: Sendable, Equatable, Encodable {
     public var charset: PageRecord.Charset
     /// What made the record: declproc, Locales data and schema versions.
     public var producer: [String: String]
+    /// The id of the earlier record that says the same thing (schema 4): the same
+    /// declarants, the same text after folding script, width and punctuation, or
+    /// nearly the same. Duplicates are linked, never dropped.
+    public var duplicateOf: String?
+    /// What was redacted from this record: `names`, `contacts` (schema 4).
+    public var redacted: [String]
 
     public init(id: String, source: Source, lang: String, script: String, text: Text, sentences: [SentenceRecord],
-                translation: Translation?, declaration: DeclarationFields, charset: PageRecord.Charset, producer: [String: String]) {
+                translation: Translation?, declaration: DeclarationFields, charset: PageRecord.Charset, producer: [String: String],
+                duplicateOf: String? = nil, redacted: [String] = []) {
         self.id = id
         self.source = source
         self.lang = lang
@@ -199,10 +235,12 @@ public struct StatementRecord: Sendable, Equatable, Encodable {
         self.declaration = declaration
         self.charset = charset
         self.producer = producer
+        self.duplicateOf = duplicateOf
+        self.redacted = redacted
     }
 
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
+        var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(Schema.version, forKey: .schemaVersion)
         try c.encode("statement", forKey: .record)
         try c.encode(id, forKey: .id)
@@ -219,15 +257,45 @@ public struct StatementRecord: Sendable, Equatable, Encodable {
         try c.encode(declaration.place, forKey: .place)
         try c.encode(charset, forKey: .charset)
         try c.encode(producer, forKey: .producer)
+        try c.encode(duplicateOf, forKey: .duplicateOf)
+        try c.encode(redacted, forKey: .redacted)
     }
-    enum Key: String, CodingKey {
+
+    /// Reads a record of this schema version (for `dedup` and the other readers of records).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let version = try c.decode(Int.self, forKey: .schemaVersion)
+        guard version == Schema.version, try c.decode(String.self, forKey: .record) == "statement" else {
+            throw DecodingError.dataCorruptedError(forKey: .schemaVersion, in: c,
+                debugDescription: "not a statement record of schema version \(Schema.version) (found version \(version))")
+        }
+        id = try c.decode(String.self, forKey: .id)
+        source = try c.decode(Source.self, forKey: .source)
+        lang = try c.decode(String.self, forKey: .lang)
+        script = try c.decode(String.self, forKey: .script)
+        text = try c.decode(Text.self, forKey: .text)
+        sentences = try c.decode([SentenceRecord].self, forKey: .sentences)
+        translation = try c.decodeIfPresent(Translation.self, forKey: .translation)
+        declaration = DeclarationFields(
+            kind: try c.decode(String.self, forKey: .kind),
+            organizations: try c.decode([String].self, forKey: .organizations),
+            declarants: try c.decode([DeclarationFields.Declarant].self, forKey: .declarants),
+            date: try c.decodeIfPresent(DeclarationFields.Date.self, forKey: .date),
+            place: try c.decodeIfPresent(DeclarationFields.Place.self, forKey: .place))
+        charset = try c.decode(PageRecord.Charset.self, forKey: .charset)
+        producer = try c.decode([String: String].self, forKey: .producer)
+        duplicateOf = try c.decodeIfPresent(String.self, forKey: .duplicateOf)
+        redacted = try c.decode([String].self, forKey: .redacted)
+    }
+
+    enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", record, id, source, lang, script, text, sentences, translation
-        case kind, organizations, declarants, date, place, charset, producer
+        case kind, organizations, declarants, date, place, charset, producer, duplicateOf = "duplicate_of", redacted
     }
 }
 
-public struct PageRecord: Sendable, Equatable, Encodable {
-    public struct Source: Sendable, Equatable, Encodable {
+public struct PageRecord: Sendable, Equatable, Codable {
+    public struct Source: Sendable, Equatable, Codable {
         public var path: String
         public var position: Int
         public var url: String?
@@ -243,17 +311,17 @@ public struct PageRecord: Sendable, Equatable, Encodable {
         }
 
         public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: Key.self)
+            var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(path, forKey: .path)
             try c.encode(position, forKey: .position)
             try c.encode(url, forKey: .url)
             try c.encode(warcRecordID, forKey: .warcRecordID)
             try c.encode(warcDate, forKey: .warcDate)
         }
-        enum Key: String, CodingKey { case path, position, url, warcRecordID = "warc_record_id", warcDate = "warc_date" }
+        enum CodingKeys: String, CodingKey { case path, position, url, warcRecordID = "warc_record_id", warcDate = "warc_date" }
     }
 
-    public struct Charset: Sendable, Equatable, Encodable {
+    public struct Charset: Sendable, Equatable, Codable {
         public var name: String
         public var decidedBy: String
         public var invalidBytes: Int
@@ -268,13 +336,13 @@ public struct PageRecord: Sendable, Equatable, Encodable {
         }
 
         public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: Key.self)
+            var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(name, forKey: .name)
             try c.encode(decidedBy, forKey: .decidedBy)
             try c.encode(invalidBytes, forKey: .invalidBytes)
             try c.encode(declared, forKey: .declared)
         }
-        enum Key: String, CodingKey { case name, decidedBy = "decided_by", invalidBytes = "invalid_bytes", declared }
+        enum CodingKeys: String, CodingKey { case name, decidedBy = "decided_by", invalidBytes = "invalid_bytes", declared }
     }
 
     public var id: String
@@ -309,7 +377,7 @@ public struct PageRecord: Sendable, Equatable, Encodable {
     }
 
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
+        var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(Schema.version, forKey: .schemaVersion)
         try c.encode("page", forKey: .record)
         try c.encode(id, forKey: .id)
@@ -324,7 +392,27 @@ public struct PageRecord: Sendable, Equatable, Encodable {
         try c.encode(statements, forKey: .statements)
         try c.encode(notes, forKey: .notes)
     }
-    enum Key: String, CodingKey {
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let version = try c.decode(Int.self, forKey: .schemaVersion)
+        guard version == Schema.version, try c.decode(String.self, forKey: .record) == "page" else {
+            throw DecodingError.dataCorruptedError(forKey: .schemaVersion, in: c,
+                debugDescription: "not a page record of schema version \(Schema.version) (found version \(version))")
+        }
+        id = try c.decode(String.self, forKey: .id)
+        source = try c.decode(Source.self, forKey: .source)
+        charset = try c.decode(Charset.self, forKey: .charset)
+        title = try c.decodeIfPresent(String.self, forKey: .title)
+        lang = try c.decodeIfPresent(String.self, forKey: .lang)
+        script = try c.decode(String.self, forKey: .script)
+        published = try c.decodeIfPresent(String.self, forKey: .published)
+        author = try c.decodeIfPresent(String.self, forKey: .author)
+        text = try c.decode(String.self, forKey: .text)
+        statements = try c.decode(Int.self, forKey: .statements)
+        notes = try c.decode([String].self, forKey: .notes)
+    }
+    enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", record, id, source, charset, title, lang, script, published, author, text
         case statements, notes
     }

@@ -1,14 +1,17 @@
 import ArgumentParser
+import DeclprocCuration
 import DeclprocExtract
+import DeclprocFormats
 import DeclprocPipeline
 import DeclprocReader
+import DeclprocRecords
 import Foundation
 
 extension Emit: ExpressibleByArgument {}
 
 struct Extract: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Extract statements from scraped pages into JSON Lines records.",
+        abstract: "Extract statements from scraped pages into records (JSON Lines, CSV, TSV, TMX, parallel text, SQLite).",
         discussion: """
         Every page read ends as records, as a page without statements (listed in the summary), \
         or as a line in the rejects file with its reason.
@@ -19,11 +22,45 @@ struct Extract: ParsableCommand {
     @Argument(help: "HTML files (.gz too), WARC archives, scraper JSON Lines, folders, glob patterns, or - for stdin (default: Samples/).")
     var inputs: [String] = []
 
+    @OptionGroup var destination: DestinationOptions
+
+    @Option(help: "statements (one record per statement) or pages (one record per page); JSON Lines only.")
+    var emit: Emit = .statements
+
+    @Flag(help: "Exit with status 1 when any page was rejected.")
+    var strict = false
+
+    @OptionGroup var reading: ReadingOptions
+    @OptionGroup var curation: CurationOptions
+    @OptionGroup var locale: LocaleOptions
+
+    func validate() throws {
+        try destination.validate()
+        try reading.validate()
+        try curation.validate()
+    }
+
+    func run() throws {
+        let result = try ExtractionRun(reading: reading, curation: curation, destination: destination, locale: locale, emit: emit)
+            .run(inputs: inputs)
+        if strict && result.rejected > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Where records go: standard output, `-o FILE`, or `--out-dir DIR` with any formats.
+struct DestinationOptions: ParsableArguments {
     @Option(name: [.short, .customLong("output")], help: "Write records to FILE (default: standard output).")
     var output: String?
 
-    @Option(name: .customLong("out-dir"), help: "Write records.jsonl, rejects.jsonl and summary.json into DIR.")
+    @Option(name: .customLong("out-dir"), help: "Write the records (one file per format), rejects.jsonl and summary.json into DIR.")
     var outDir: String?
+
+    @Option(name: .customLong("format"),
+            help: "Output formats, comma-separated or repeated: jsonl (default), csv, tsv, tmx, parallel, sqlite. Several need --out-dir.")
+    var formatNames: [String] = []
+
+    @Flag(name: .customLong("no-bom"), help: "CSV without the UTF-8 byte-order mark.")
+    var noBOM = false
 
     @Option(help: "Write rejected pages to FILE (default: beside -o FILE as FILE.rejects.jsonl, else standard error).")
     var rejects: String?
@@ -31,15 +68,34 @@ struct Extract: ParsableCommand {
     @Option(help: "Write the run's summary as JSON to FILE.")
     var summary: String?
 
-    @Option(help: "statements (one record per statement) or pages (one record per page).")
-    var emit: Emit = .statements
-
     @Flag(help: "Replace existing output files.")
     var force = false
 
-    @Flag(help: "Exit with status 1 when any page was rejected.")
-    var strict = false
+    var formats: [OutputFormat] {
+        let names = formatNames.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } }
+        var result: [OutputFormat] = []
+        for name in names { if let f = OutputFormat(rawValue: name), !result.contains(f) { result.append(f) } }
+        return result.isEmpty ? [.jsonl] : result
+    }
 
+    func validate() throws {
+        let names = formatNames.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } }
+        for name in names where OutputFormat(rawValue: name) == nil {
+            throw ValidationError("unknown format '\(name)': choose from \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        if output != nil && outDir != nil { throw ValidationError("--output and --out-dir are alternatives: give one.") }
+        if outDir != nil && (rejects != nil || summary != nil) {
+            throw ValidationError("--out-dir writes rejects.jsonl and summary.json itself: drop --rejects/--summary.")
+        }
+        if formats.count > 1 && outDir == nil { throw ValidationError("several formats need --out-dir DIR.") }
+        if outDir == nil && output == nil, let format = formats.first, !format.streams {
+            throw ValidationError("--format \(format.rawValue) writes files: give -o FILE or --out-dir DIR.")
+        }
+    }
+}
+
+/// How pages are read.
+struct ReadingOptions: ParsableArguments {
     @Option(name: .customLong("max-page-bytes"), help: "Reject pages larger than this many bytes.")
     var maxPageBytes: Int = ReadOptions.defaultMaxPageBytes
 
@@ -55,68 +111,138 @@ struct Extract: ParsableCommand {
     @Option(help: "A site profile: JSON with XPath expressions for the site's statement item, title, date and author.")
     var profile: String?
 
-    @OptionGroup var locale: LocaleOptions
-
     func validate() throws {
-        if output != nil && outDir != nil { throw ValidationError("--output and --out-dir are alternatives: give one.") }
-        if outDir != nil && (rejects != nil || summary != nil) {
-            throw ValidationError("--out-dir writes rejects.jsonl and summary.json itself: drop --rejects/--summary.")
-        }
         if maxPageBytes <= 0 { throw ValidationError("--max-page-bytes must be positive.") }
     }
+}
 
-    func run() throws {
+/// What happens to records across the run: deduplication, exclusion, redaction.
+struct CurationOptions: ParsableArguments {
+    @Option(help: "Redact: names (declarants' names, in every form, become keyed pseudonyms), contacts (phone numbers, e-mail, ID numbers); comma-separated.")
+    var redact: [String] = []
+
+    @Option(name: .customLong("redact-key-file"), help: "The secret behind name pseudonyms (else $DECLPROC_REDACT_KEY); at least 16 bytes.")
+    var redactKeyFile: String?
+
+    @Option(help: "Leave out statements listed in FILE: record ids, URLs or names, one per line.")
+    var exclude: String?
+
+    @Flag(name: .customLong("no-dedup"), help: "Do not link duplicate statements (duplicate_of stays null).")
+    var noDedup = false
+
+    var scope: RedactionScope {
+        var scope: RedactionScope = []
+        for item in redact.flatMap({ $0.split(separator: ",") }) {
+            switch item.trimmingCharacters(in: .whitespaces) {
+            case "names": scope.insert(.names)
+            case "contacts": scope.insert(.contacts)
+            default: break
+            }
+        }
+        return scope
+    }
+
+    func validate() throws {
+        for item in redact.flatMap({ $0.split(separator: ",") }) where !["names", "contacts"].contains(item.trimmingCharacters(in: .whitespaces)) {
+            throw ValidationError("unknown --redact value '\(item)': choose names, contacts or both.")
+        }
+        if scope.contains(.names) {
+            do { _ = try RedactionKey.load(file: redactKeyFile) } catch { throw ValidationError(error.description) }
+        }
+    }
+}
+
+/// One extraction run from inputs to committed outputs, shared by `extract` and `dataset`.
+struct ExtractionRun {
+    let reading: ReadingOptions
+    let curation: CurationOptions
+    let destination: DestinationOptions
+    let locale: LocaleOptions
+    var emit: Emit = .statements
+    /// Also called for every page and its statements (the dataset card counts them).
+    var observe: ((PageRecord, [StatementRecord]) -> Void)? = nil
+
+    init(reading: ReadingOptions, curation: CurationOptions, destination: DestinationOptions, locale: LocaleOptions, emit: Emit) {
+        self.reading = reading; self.curation = curation; self.destination = destination; self.locale = locale; self.emit = emit
+    }
+
+    @discardableResult
+    func run(inputs: [String]) throws -> ExtractionSummary {
         let store = try locale.store()
         let resources: Resources
         do { resources = try Resources(store: store) } catch { throw Fatal(error.description) }
         keepUntilExit(resources.pinyin, resources.segmentation, resources.toSimplified, resources.toTraditional)
         var extraction = Extraction(resources: resources)
-        extraction.emit = emit
-        extraction.readOptions.maxPageBytes = maxPageBytes
-        extraction.readOptions.urlField = urlField
-        extraction.readOptions.htmlField = htmlField
-        if let profile {
+        extraction.readOptions.maxPageBytes = reading.maxPageBytes
+        extraction.readOptions.urlField = reading.urlField
+        extraction.readOptions.htmlField = reading.htmlField
+        extraction.deduplicate = !curation.noDedup
+        if let profile = reading.profile {
             do { extraction.profile = try SiteProfile.load(profile) } catch { throw Fatal(error.description) }
         }
-        var inputs = self.inputs
-        if let fromList {
+        if let exclude = curation.exclude {
+            let toSimplified = resources.toSimplified
+            do { extraction.exclusions = try ExclusionList(file: exclude, simplify: { toSimplified.convert($0) }) }
+            catch { throw Fatal("cannot read \(exclude): \(error.localizedDescription)") }
+        }
+        if !curation.scope.isEmpty {
+            do {
+                let key = curation.scope.contains(.names) ? try RedactionKey.load(file: curation.redactKeyFile) : nil
+                extraction.redaction = (curation.scope, key)
+            } catch { throw Fatal(error.description) }
+        }
+        var inputs = inputs
+        if let fromList = reading.fromList {
             do { inputs += try InputEnumerator.list(from: fromList) } catch { throw Fatal("\(error)") }
         }
-        if inputs.isEmpty && fromList == nil { inputs = [defaultInput()] }
+        if inputs.isEmpty && reading.fromList == nil { inputs = [defaultInput()] }
 
         // Decide every destination before reading a page, so a bad path fails fast.
-        var recordsPath = output
-        var rejectsPath = rejects
-        var summaryPath = summary
-        if let outDir {
-            do { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) }
-            catch { throw Fatal("cannot create \(outDir): \(error.localizedDescription)") }
-            recordsPath = outDir + "/records.jsonl"
-            rejectsPath = outDir + "/rejects.jsonl"
-            summaryPath = outDir + "/summary.json"
-        } else if let output, rejectsPath == nil {
-            rejectsPath = output + ".rejects.jsonl"
-        }
+        let producer = ["declproc": Producer.version, "locales": store.version, "schema_version": String(Schema.version)]
+        var rejectsPath = destination.rejects
+        var summaryPath = destination.summary
+        var recordPaths: [String] = []
         do {
-            let recordsFile = try recordsPath.map { try AtomicFile(path: $0, force: force) }
-            let rejectsFile = try rejectsPath.map { try AtomicFile(path: $0, force: force) }
-            let summaryFile = try summaryPath.map { try AtomicFile(path: $0, force: force) }
+            var writers: [RecordWriter] = []
             let stdout = LineOutput()
+            if let outDir = destination.outDir {
+                do { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) }
+                catch { throw Fatal("cannot create \(outDir): \(error.localizedDescription)") }
+                rejectsPath = outDir + "/rejects.jsonl"
+                summaryPath = outDir + "/summary.json"
+                for format in destination.formats {
+                    let path = outDir + "/" + format.fileName
+                    recordPaths.append(format == .parallel ? path + ".{zh,en,ids}" : path)
+                    writers.append(try RecordWriters.make(format, path: path, force: destination.force, emit: emit,
+                                                          bom: !destination.noBOM, producer: producer))
+                }
+            } else if let output = destination.output {
+                if rejectsPath == nil { rejectsPath = output + ".rejects.jsonl" }
+                recordPaths.append(output)
+                writers.append(try RecordWriters.make(destination.formats[0], path: output, force: destination.force, emit: emit,
+                                                      bom: !destination.noBOM, producer: producer))
+            } else {
+                let stream: (Data) throws -> Void = { try stdout.write(bytes: $0) }
+                switch destination.formats[0] {
+                case .csv: writers.append(try DelimitedRecordWriter(stream: stream, style: .csv, bom: !destination.noBOM))
+                case .tsv: writers.append(try DelimitedRecordWriter(stream: stream, style: .tsv, bom: false))
+                default: writers.append(JSONLinesRecordWriter(stream: stream, emit: emit))
+                }
+            }
+            let rejectsFile = try rejectsPath.map { try AtomicFile(path: $0, force: destination.force) }
+            let summaryFile = try summaryPath.map { try AtomicFile(path: $0, force: destination.force) }
             let result = try extraction.run(inputs: inputs) { item in
                 switch item {
-                case .statement(let record):
-                    if let recordsFile { try recordsFile.write(JSONLines.line(record)) }
-                    else { try stdout.write(String(decoding: JSONLines.encoder.encode(record), as: UTF8.self)) }
-                case .page(let record):
-                    if let recordsFile { try recordsFile.write(JSONLines.line(record)) }
-                    else { try stdout.write(String(decoding: JSONLines.encoder.encode(record), as: UTF8.self)) }
+                case .page(let page, let statements):
+                    observe?(page, statements)
+                    for writer in writers { try writer.write(page: page, statements: statements) }
                 case .reject(let reject):
                     if let rejectsFile { try rejectsFile.write(JSONLines.line(reject)) }
                     else { FileHandle.standardError.write(try JSONLines.line(reject)) }
                 }
             }
             try stdout.finish()
-            try recordsFile?.commit()
+            for writer in writers { try writer.commit() }
             try rejectsFile?.commit()
             if let summaryFile {
                 let encoder = JSONEncoder()
@@ -125,10 +251,10 @@ struct Extract: ParsableCommand {
                 try summaryFile.commit()
             }
             var line = "declproc: " + result.line
-            if let recordsPath { line += "; records in \(recordsPath)" }
+            if !recordPaths.isEmpty { line += "; records in \(recordPaths.joined(separator: ", "))" }
             if result.rejected > 0, let rejectsPath { line += "; rejects in \(rejectsPath)" }
             FileHandle.standardError.write(Data((line + "\n").utf8))
-            if strict && result.rejected > 0 { throw ExitCode(1) }
+            return result
         } catch let error as OutputError {
             throw Fatal(error.description)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeclprocExtract
+import DeclprocFormats
 import DeclprocPipeline
 import DeclprocReader
 import Foundation

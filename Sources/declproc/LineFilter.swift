@@ -67,6 +67,12 @@ final class LineOutput {
         if flushEachLine || pending.count >= 1 << 16 { try flush() }
     }
 
+    /// Bytes that already end in a newline (a record writer's lines).
+    func write(bytes: Data) throws {
+        pending.append(contentsOf: bytes)
+        if flushEachLine || pending.count >= 1 << 16 { try flush() }
+    }
+
     func finish() throws { try flush() }
 
     private func flush() throws {

@@ -1,0 +1,148 @@
+import DeclprocRecords
+import Foundation
+
+/// Links statements that say the same thing (`duplicate_of`), never drops them.
+///
+/// Reposts differ in script, width, punctuation and spacing, so texts are folded
+/// first (Simplified, NFKC, lowercase, letters and digits only). Identical folded
+/// texts are exact duplicates; near duplicates (a changed word, a trimmed
+/// greeting) are found with MinHash over character shingles and banded LSH,
+/// confirmed by the estimated Jaccard similarity.
+///
+/// Many declarations are one template with a different name, place and date, so
+/// two statements are duplicates only when their declarants are the same people
+/// (same names in Simplified; no names on both sides counts as the same), and not
+/// when both give a date or a place and these differ.
+///
+/// The first record seen of a group is its canonical record; later ones point at
+/// it. Memory: one 64-word signature per statement (about 300 bytes).
+public final class Deduplicator {
+    public struct Options: Sendable {
+        /// Characters per shingle.
+        public var shingle = 4
+        /// Estimated Jaccard similarity from which two texts are near duplicates.
+        public var threshold = 0.8
+        public init() {}
+    }
+
+    private struct Entry {
+        let id: String
+        let people: String
+        let date: String?
+        let place: String?
+        let length: Int
+        let signature: [UInt32]
+    }
+
+    public let options: Options
+    private let simplify: (String) -> String
+    private var entries: [Entry] = []
+    private var exact: [String: Int] = [:]
+    private var buckets: [UInt64: [Int]] = [:]
+    public private(set) var exactDuplicates = 0
+    public private(set) var nearDuplicates = 0
+
+    static let hashes = 64
+    static let rows = 4
+    private static let seeds: [UInt64] = (0..<UInt64(hashes)).map { splitmix($0 &+ 0x9E37_79B9_7F4A_7C15) }
+
+    /// `simplify` turns a name into Simplified characters (OpenCC t2s), so 劉 and 刘 are one person.
+    public init(options: Options = Options(), simplify: @escaping (String) -> String) {
+        self.options = options
+        self.simplify = simplify
+    }
+
+    /// Sets `record.duplicateOf` to the canonical record of its group, or nil when it
+    /// is the first of its kind (and remembers it).
+    public func link(_ record: inout StatementRecord) {
+        let folded = Self.fold(record.text.simplified ?? record.text.normalized)
+        let people = record.declaration.declarants.map { String(String.UnicodeScalarView(Self.fold(simplify($0.name)))) }.sorted().joined(separator: "|")
+        let date = record.declaration.date?.value
+        let place = record.declaration.place.map { [$0.province, $0.city ?? ""].joined(separator: "/") }
+        let key = people + "\u{1}" + String(String.UnicodeScalarView(folded))
+        if let index = exact[key], compatible(entries[index], date: date, place: place) {
+            record.duplicateOf = entries[index].id
+            exactDuplicates += 1
+            return
+        }
+        let signature = Self.signature(folded, shingle: options.shingle)
+        let bands = Self.bandKeys(signature, people: people)
+        var best: (index: Int, similarity: Double)? = nil
+        var seen = Set<Int>()
+        for band in bands {
+            for index in buckets[band] ?? [] where seen.insert(index).inserted {
+                let entry = entries[index]
+                guard entry.people == people, compatible(entry, date: date, place: place) else { continue }
+                let shorter = min(entry.length, folded.count), longer = max(entry.length, folded.count)
+                guard Double(shorter) >= options.threshold * Double(longer) else { continue }
+                let similarity = Self.similarity(entry.signature, signature)
+                if similarity >= options.threshold, similarity > (best?.similarity ?? 0) { best = (index, similarity) }
+            }
+        }
+        if let best {
+            record.duplicateOf = entries[best.index].id
+            nearDuplicates += 1
+            return
+        }
+        record.duplicateOf = nil
+        let index = entries.count
+        entries.append(Entry(id: record.id, people: people, date: date, place: place, length: folded.count, signature: signature))
+        exact[key] = index
+        for band in bands { buckets[band, default: []].append(index) }
+    }
+
+    private func compatible(_ entry: Entry, date: String?, place: String?) -> Bool {
+        if let a = entry.date, let b = date, a != b { return false }
+        if let a = entry.place, let b = place, a != b { return false }
+        return true
+    }
+
+    /// Simplified text folded for comparison: NFKC, lowercase, letters and digits only.
+    static func fold(_ text: String) -> [Unicode.Scalar] {
+        text.precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars.filter {
+            switch $0.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber,
+                 .letterNumber, .otherNumber: true
+            default: false
+            }
+        }
+    }
+
+    static func signature(_ text: [Unicode.Scalar], shingle: Int) -> [UInt32] {
+        var minimum = [UInt32](repeating: .max, count: hashes)
+        let width = min(shingle, max(text.count, 1))
+        guard !text.isEmpty else { return minimum }
+        for start in 0...(text.count - width) {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for scalar in text[start..<(start + width)] { h = (h ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3 }
+            for i in 0..<hashes {
+                let value = UInt32(truncatingIfNeeded: splitmix(h ^ seeds[i]) >> 32)
+                if value < minimum[i] { minimum[i] = value }
+            }
+        }
+        return minimum
+    }
+
+    static func bandKeys(_ signature: [UInt32], people: String) -> [UInt64] {
+        var peopleHash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in people.utf8 { peopleHash = (peopleHash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return stride(from: 0, to: hashes, by: rows).map { start in
+            var h = peopleHash ^ UInt64(start)
+            for value in signature[start..<(start + rows)] { h = splitmix(h ^ UInt64(value)) }
+            return h
+        }
+    }
+
+    static func similarity(_ a: [UInt32], _ b: [UInt32]) -> Double {
+        var same = 0
+        for i in 0..<hashes where a[i] == b[i] { same += 1 }
+        return Double(same) / Double(hashes)
+    }
+
+    static func splitmix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,37 @@
+import DeclprocRecords
+import Foundation
+
+/// What JSON Lines output holds: statement records (default) or one record per page.
+public enum Emit: String, Sendable, CaseIterable {
+    case statements, pages
+}
+
+/// JSON Lines: one statement record per line (or one page record per line with
+/// `emit: .pages`), to a file or to a line-flushed stream.
+public final class JSONLinesRecordWriter: RecordWriter {
+    private let file: AtomicFile?
+    private let stream: ((Data) throws -> Void)?
+    private let emit: Emit
+
+    public init(file: AtomicFile, emit: Emit) {
+        self.file = file; self.stream = nil; self.emit = emit
+    }
+
+    /// Writes each line through `stream` (standard output, say).
+    public init(stream: @escaping (Data) throws -> Void, emit: Emit) {
+        self.file = nil; self.stream = stream; self.emit = emit
+    }
+
+    public func write(page: PageRecord, statements: [StatementRecord]) throws {
+        switch emit {
+        case .pages: try put(JSONLines.line(page))
+        case .statements: for record in statements { try put(JSONLines.line(record)) }
+        }
+    }
+
+    private func put(_ data: Data) throws {
+        if let file { try file.write(data) } else { try stream?(data) }
+    }
+
+    public func commit() throws { try file?.commit() }
+}
