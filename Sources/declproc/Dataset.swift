@@ -1,0 +1,69 @@
+import ArgumentParser
+import DeclprocFormats
+import DeclprocPipeline
+import DeclprocRecords
+import Foundation
+
+struct Dataset: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Extract statements into a dataset folder: data files, the JSON Schema, and a README dataset card.")
+
+    @Argument(help: "Inputs, as for extract (default: Samples/).")
+    var inputs: [String] = []
+
+    @Option(name: .customLong("out-dir"), help: "The dataset folder.")
+    var outDir: String
+
+    @Option(name: .customLong("format"), help: "Data formats, comma-separated or repeated: jsonl (default), csv, tsv, tmx, parallel, sqlite.")
+    var formatNames: [String] = []
+
+    @Flag(name: .customLong("no-bom"), help: "CSV without the UTF-8 byte-order mark.")
+    var noBOM = false
+
+    @Flag(help: "Replace existing files in the folder.")
+    var force = false
+
+    @OptionGroup var reading: ReadingOptions
+    @OptionGroup var curation: CurationOptions
+    @OptionGroup var locale: LocaleOptions
+
+    var destination: DestinationOptions {
+        // Option groups are made by parsing, never by assignment.
+        var arguments = ["--out-dir", outDir] + formatNames.flatMap { ["--format", $0] }
+        if noBOM { arguments.append("--no-bom") }
+        if force { arguments.append("--force") }
+        return try! DestinationOptions.parse(arguments)
+    }
+
+    func validate() throws {
+        try destination.validate()
+        try reading.validate()
+        try curation.validate()
+    }
+
+    func run() throws {
+        var card = DatasetCard()
+        var run = ExtractionRun(reading: reading, curation: curation, destination: destination, locale: locale, emit: .statements)
+        run.observe = { card.add(page: $0, statements: $1) }
+        let summary = try run.run(inputs: inputs)
+        do {
+            try FileManager.default.createDirectory(atPath: outDir + "/schema", withIntermediateDirectories: true)
+            for (name, text) in SchemaFiles.files {
+                let file = try AtomicFile(path: outDir + "/schema/" + name, force: force)
+                try file.write(Data((text + "\n").utf8))
+                try file.commit()
+            }
+            let files = destination.formats.map { $0 == .parallel ? "parallel.zh, parallel.en, parallel.ids" : $0.fileName }
+                + ["rejects.jsonl", "summary.json", "schema/record.schema.json", "schema/reject.schema.json"]
+            let readme = card.markdown(summary: summary, files: files, redaction: curation.scope.labels,
+                                       excludeList: curation.exclude != nil, inputs: inputs.isEmpty ? ["Samples"] : inputs)
+            let file = try AtomicFile(path: outDir + "/README.md", force: force)
+            try file.write(Data(readme.utf8))
+            try file.commit()
+        } catch let error as OutputError {
+            throw Fatal(error.description)
+        } catch {
+            throw Fatal("cannot write \(outDir): \(error.localizedDescription)")
+        }
+    }
+}
