@@ -18,10 +18,11 @@ import Foundation
 /// it. Memory: one 64-word signature per statement (about 300 bytes).
 public final class Deduplicator {
     public struct Options: Sendable {
-        /// Characters per shingle.
-        public var shingle = 4
+        /// Characters per shingle: three Han characters are about a word and a half,
+        /// short enough that one inserted word changes few shingles.
+        public var shingle = 3
         /// Estimated Jaccard similarity from which two texts are near duplicates.
-        public var threshold = 0.8
+        public var threshold = 0.7
         public init() {}
     }
 

@@ -101,26 +101,27 @@ public struct Redactor {
         var result = Set<String>()
         for tones in [ToneStyle.none, .marks, .numbers] {
             let style = PinyinStyle(tones: tones)
-            // Names mode gives the surname/given split ("Gāo Zhìshèng"); plain mode the syllables.
-            let parts = pinyin.name(name, style: style).lowercased().split(separator: " ").map(String.init)
-            let syllables = pinyin.transliterate(name, words: [], style: style).lowercased().split(separator: " ").map(String.init)
-            guard parts.count == 2, syllables.count >= 2 else { continue }
-            let surname = parts[0], given = parts[1], bareGiven = given.replacingOccurrences(of: "'", with: "")
-            for g in Set([given, bareGiven]) {
-                for separator in [" ", "", "-"] {
-                    result.insert(surname + separator + g)
-                    result.insert(g + separator + surname)
+            // Names-mode readings (晟 shèng), and plain readings too, for text romanized without names mode.
+            var splits: [([String], [String])] = []
+            if let (surname, given) = pinyin.nameSyllables(name, style: style) { splits.append((surname, given)) }
+            let plain = pinyin.transliterate(name, words: [], style: style).split(separator: " ").map(String.init)
+            if let first = splits.first, plain.count == first.0.count + first.1.count {
+                splits.append((Array(plain.prefix(first.0.count)), Array(plain.dropFirst(first.0.count))))
+            }
+            for (surnameSyllables, givenSyllables) in splits where !surnameSyllables.isEmpty && !givenSyllables.isEmpty {
+                let surname = surnameSyllables.joined().lowercased()
+                let given = givenSyllables.map { $0.lowercased() }
+                let givenForms = [given.joined(), given.joined(separator: "'"), given.joined(separator: "-"), given.joined(separator: " ")]
+                for g in Set(givenForms) {
+                    for separator in [" ", "", "-"] {
+                        result.insert(surname + separator + g)
+                        result.insert(g + separator + surname)
+                    }
                 }
+                let syllables = surnameSyllables.map { $0.lowercased() } + given
+                result.insert(syllables.joined(separator: " "))
+                result.insert((given + surnameSyllables.map { $0.lowercased() }).joined(separator: " "))
             }
-            var surnameCount = 0, joined = ""
-            while surnameCount < syllables.count, joined != surname { joined += syllables[surnameCount]; surnameCount += 1 }
-            guard joined == surname, surnameCount < syllables.count else { continue }
-            let givenSyllables = Array(syllables[surnameCount...]), surnameSyllables = Array(syllables[..<surnameCount])
-            for order in [surnameSyllables + givenSyllables, givenSyllables + surnameSyllables] {
-                for separator in [" ", "-"] { result.insert(order.joined(separator: separator)) }
-            }
-            result.insert(surname + " " + givenSyllables.joined(separator: "-"))
-            result.insert(givenSyllables.joined(separator: "-") + " " + surname)
         }
         return result.filter { $0.unicodeScalars.count >= 4 }.sorted()
     }

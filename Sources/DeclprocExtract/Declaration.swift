@@ -153,9 +153,28 @@ public struct DeclarationReader: Sendable {
             let first = lines.firstIndex { $0.start == marked.first!.start }!
             return Array(lines[first...])
         }
+        // A signature run into the last paragraph: "…一切组织。声明人：陈建华 2011年3月5日".
+        if let last = lines.last, let inline = Self.inlineSignature(last, patterns: patterns) { return [inline] }
         guard lines.count >= 2, let last = lines.last, last.text.unicodeScalars.count <= 80,
               !DateFinder.dates(in: last.text).isEmpty else { return [] }
         return [last]
+    }
+
+    /// The tail of a line from the last point where a sentence ends and a signature
+    /// (marker and colon, or a dash) begins, when that tail is short.
+    static func inlineSignature(_ line: Line, patterns: StatementPatterns) -> Line? {
+        let scalars = Array(line.text.unicodeScalars)
+        var k = scalars.count - 1
+        while k > 0 {
+            if "。！？!?；;.".unicodeScalars.contains(scalars[k - 1]) || scalars[k - 1].properties.isWhitespace {
+                var start = k
+                while start < scalars.count, scalars[start].properties.isWhitespace { start += 1 }
+                let tail = String(String.UnicodeScalarView(scalars[start...]))
+                if scalars.count - start <= 60, patterns.isSignature(tail) { return Line(text: tail, start: line.start + start) }
+            }
+            k -= 1
+        }
+        return nil
     }
 
     /// The names a signature line gives: after its marker or dash, up to the first

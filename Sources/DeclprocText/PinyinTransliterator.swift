@@ -200,26 +200,10 @@ public final class PinyinTransliterator {
     /// 高智晟 → Gāo Zhìshèng. Text that does not start with Han is transliterated as usual.
     public func name(_ text: String, style: PinyinStyle = PinyinStyle()) -> String {
         let scalars = Array(text.unicodeScalars)
-        guard let first = scalars.first, first.isHan else { return transliterate(text, words: [], style: style) }
-        var hanEnd = 0
-        while hanEnd < scalars.count, scalars[hanEnd].isHan { hanEnd += 1 }
-        var surnameLength = 0
-        var surname: [PinyinSyllable] = []
-        for length in [2, 1] where length < hanEnd || (length == 1 && hanEnd == 1) {
-            let key = String(String.UnicodeScalarView(scalars[0..<length]))
-            if let readings = lexicon.surnames[key] { surnameLength = length; surname = readings; break }
-        }
-        if surnameLength == 0, let reading = readings(String(first), words: [])[0]?.syllable {
-            surnameLength = 1
-            surname = [reading]
+        guard let (surname, surnameLength, givenReadings, hanEnd) = nameReadings(scalars) else {
+            return transliterate(text, words: [], style: style)
         }
         let given = String(String.UnicodeScalarView(scalars[surnameLength..<hanEnd]))
-        let givenScalars = Array(given.unicodeScalars)
-        let givenReadings = readings(given, words: []).enumerated().map { k, reading -> PinyinSyllable? in
-            // A phrase reading stands; a character read alone takes its given-name reading.
-            if case .phrase = reading?.source { return reading?.syllable }
-            return lexicon.givenNames[givenScalars[k]] ?? reading?.syllable
-        }
         func joined(_ syllables: [PinyinSyllable?], _ chars: ArraySlice<Unicode.Scalar>) -> String {
             var out = ""
             for (k, (syllable, c)) in zip(syllables, chars).enumerated() {
@@ -241,6 +225,43 @@ public final class PinyinTransliterator {
             out += (rest.first?.isWhitespace == true ? "" : " ") + transliterate(rest, words: [], style: style)
         }
         return out
+    }
+
+    /// The syllables of a name read in names mode, surname and given name apart
+    /// (高智晟 → ["gāo"], ["zhì", "shèng"]); nil when the text does not start with Han.
+    public func nameSyllables(_ text: String, style: PinyinStyle = PinyinStyle()) -> (surname: [String], given: [String])? {
+        let scalars = Array(text.unicodeScalars)
+        guard let (surname, surnameLength, given, hanEnd) = nameReadings(scalars) else { return nil }
+        func write(_ syllable: PinyinSyllable?, _ c: Unicode.Scalar) -> String {
+            syllable?.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false) ?? String(c)
+        }
+        return (zip(surname, scalars[0..<surnameLength]).map { write($0, $1) },
+                zip(given, scalars[surnameLength..<hanEnd]).map { write($0, $1) })
+    }
+
+    private func nameReadings(_ scalars: [Unicode.Scalar])
+        -> (surname: [PinyinSyllable], surnameLength: Int, given: [PinyinSyllable?], hanEnd: Int)? {
+        guard let first = scalars.first, first.isHan else { return nil }
+        var hanEnd = 0
+        while hanEnd < scalars.count, scalars[hanEnd].isHan { hanEnd += 1 }
+        var surnameLength = 0
+        var surname: [PinyinSyllable] = []
+        for length in [2, 1] where length < hanEnd || (length == 1 && hanEnd == 1) {
+            let key = String(String.UnicodeScalarView(scalars[0..<length]))
+            if let readings = lexicon.surnames[key] { surnameLength = length; surname = readings; break }
+        }
+        if surnameLength == 0, let reading = readings(String(first), words: [])[0]?.syllable {
+            surnameLength = 1
+            surname = [reading]
+        }
+        let given = String(String.UnicodeScalarView(scalars[surnameLength..<hanEnd]))
+        let givenScalars = Array(given.unicodeScalars)
+        let givenReadings = readings(given, words: []).enumerated().map { k, reading -> PinyinSyllable? in
+            // A phrase reading stands; a character read alone takes its given-name reading.
+            if case .phrase = reading?.source { return reading?.syllable }
+            return lexicon.givenNames[givenScalars[k]] ?? reading?.syllable
+        }
+        return (surname, surnameLength, givenReadings, hanEnd)
     }
 
     private func write(_ scalars: [Unicode.Scalar], _ syllables: [PinyinSyllable?], style: PinyinStyle) -> String {

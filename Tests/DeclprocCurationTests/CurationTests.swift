@@ -1,0 +1,128 @@
+import DeclprocCuration
+import DeclprocLocales
+import DeclprocRecords
+import DeclprocText
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct RedactionTests {
+    static let store = try! TestFiles.locales()
+    static let lexicon = try! PinyinLexicon(store: store)
+    static var pinyin: PinyinTransliterator { PinyinTransliterator(lexicon: lexicon) }
+    static let t2s = try! ChineseConverter(configuration: "t2s", store: store)
+    static let s2t = try! ChineseConverter(configuration: "s2t", store: store)
+    static let key = try! RedactionKey(bytes: Array("0123456789abcdef-test".utf8))
+
+    static func redactor(_ names: [String], scope: RedactionScope = [.names, .contacts]) -> Redactor {
+        Redactor(scope: scope, key: key, names: names, simplify: { t2s.convert($0) }, traditional: { s2t.convert($0) }, pinyin: pinyin)
+    }
+
+    @Test(arguments: [
+        "声明人：高智晟 2005年",
+        "聲明人：高智晟",
+        "Declarant: Gao Zhisheng, Beijing",
+        "GAO ZHISHENG supports",
+        "Zhisheng Gao supports",
+        "gāo zhì shèng",
+        "Gāo Zhìshèng said",
+        "gao1 zhi4 sheng4",
+        "Gao Zhi-sheng",
+        "gaozhisheng@example.com",
+    ])
+    func everyFormOfANameIsReplaced(text: String) {
+        let redactor = Self.redactor(["高智晟"])
+        let out = redactor.redact(text).text
+        #expect(!out.contains("高智晟") && !out.lowercased().contains("zhisheng") && !out.lowercased().contains("zhì"), "\(out)")
+        #expect(out.contains("[NAME-") || out.contains("[EMAIL]"), "\(out)")
+    }
+
+    @Test func pseudonymsAreStableKeyedAndScriptBlind() {
+        let a = Self.redactor(["陳建華"]), b = Self.redactor(["陈建华"])
+        #expect(a.pseudonym(for: "陳建華") == b.pseudonym(for: "陈建华"))
+        let other = Redactor(scope: .names, key: try! RedactionKey(bytes: Array("another key, 16+ bytes".utf8)), names: ["陈建华"],
+                             simplify: { Self.t2s.convert($0) }, traditional: { Self.s2t.convert($0) }, pinyin: Self.pinyin)
+        #expect(other.pseudonym(for: "陈建华") != b.pseudonym(for: "陈建华"))
+        #expect(b.redact("陳建華和陈建华").text == "\(b.pseudonym(for: "陈建华")!)和\(b.pseudonym(for: "陈建华")!)")
+    }
+
+    @Test func wordsThatMerelyContainARomanizedNameStay() {
+        let redactor = Self.redactor(["李娜"])
+        #expect(redactor.redact("Carolina and Li Na").text == "Carolina and \(redactor.pseudonym(for: "李娜")!)")
+    }
+
+    @Test(arguments: [
+        ("电话：13812345678。", "电话：[PHONE]。"),
+        ("Tel 138-1234-5678", "Tel [PHONE]"),
+        ("(010)88886666", "[PHONE]"),
+        ("+86 10 8888 6666 now", "[PHONE] now"),
+        ("身份证 11010519491231002X", "身份证 [ID]"),
+        ("mail: a.b-c@mail.example.org.", "mail: [EMAIL]."),
+        ("2005年5月3日 100 人", "2005年5月3日 100 人"),
+    ])
+    func contacts(text: String, expected: String) {
+        #expect(Self.redactor([], scope: .contacts).redact(text).text == expected)
+    }
+
+    @Test func offsetsFollowTheReplacements() {
+        let redactor = Self.redactor(["高智晟"])
+        let (text, map) = redactor.redact("我高智晟声明")
+        let scalars = Array(text.unicodeScalars)
+        #expect(map.map(0) == 0 && map.map(1) == 1)
+        #expect(String(String.UnicodeScalarView(scalars[map.map(1)..<map.map(4)])) == redactor.pseudonym(for: "高智晟"))
+        #expect(String(String.UnicodeScalarView(scalars[map.map(4)...])) == "声明")
+    }
+
+    @Test func keysComeFromFilesOrTheEnvironmentAndAreLongEnough() throws {
+        #expect(throws: RedactionKey.Invalid.self) { try RedactionKey(bytes: Array("short\n".utf8)) }
+        #expect(throws: RedactionKey.Invalid.self) { try RedactionKey.load(file: nil, environment: [:]) }
+        _ = try RedactionKey.load(file: nil, environment: ["DECLPROC_REDACT_KEY": "sixteen bytes at least"])
+    }
+}
+
+@Suite struct DeduplicationTests {
+    static func record(_ id: String, _ text: String, names: [String], date: String? = nil) -> StatementRecord {
+        StatementRecord(
+            id: id, source: .init(path: "p", url: nil, title: nil, position: 0, page: 0), lang: "zh-Hans", script: "Hans",
+            text: .init(original: text, normalized: text, pinyin: nil, simplified: RedactionTests.t2s.convert(text)),
+            sentences: [], translation: nil,
+            declaration: .init(kind: "renunciation", organizations: [], declarants: names.map {
+                .init(name: $0, alias: false, latin: nil, start: 0, end: 1, confidence: 1)
+            }, date: date.map { .init(value: $0, text: $0, start: 0, end: 1, confidence: 1) }, place: nil),
+            charset: .init(name: "UTF-8", decidedBy: "bom", invalidBytes: 0, declared: nil), producer: [:])
+    }
+
+    static let template = "我在大学期间加入中国共产党，当时只是为了找工作。现在我看清了它的本质，郑重声明退出中国共产党及其一切组织。"
+
+    @Test func table() {
+        let dedup = Deduplicator(simplify: { RedactionTests.t2s.convert($0) })
+        let cases: [(StatementRecord, String?)] = [
+            (Self.record("0000000000000001", Self.template + "陈建华", names: ["陈建华"], date: "2011-03-05"), nil),
+            (Self.record("0000000000000002", RedactionTests.s2t.convert(Self.template) + "  陳建華", names: ["陳建華"]), "0000000000000001"),
+            (Self.record("0000000000000003", Self.template + "王秀英", names: ["王秀英"]), nil),
+            (Self.record("0000000000000004", Self.template.replacingOccurrences(of: "找工作", with: "找份好工作") + "陈建华", names: ["陈建华"]), "0000000000000001"),
+            (Self.record("0000000000000005", Self.template + "陈建华", names: ["陈建华"], date: "2012-01-01"), nil),
+            (Self.record("0000000000000006", "我声明退出共青团。", names: []), nil),
+            (Self.record("0000000000000007", "我聲明退出共青團！", names: []), "0000000000000006"),
+            (Self.record("0000000000000008", "今天天气很好，我们去公园散步吧，顺便买点东西。", names: ["陈建华"]), nil),
+        ]
+        for (record, expected) in cases {
+            var r = record
+            dedup.link(&r)
+            #expect(r.duplicateOf == expected, "\(r.id)")
+        }
+        #expect(dedup.exactDuplicates == 2 && dedup.nearDuplicates == 1)
+    }
+}
+
+@Suite struct ExclusionTests {
+    @Test func idsURLsAndNames() {
+        let list = ExclusionList(lines: ["# comment", "", "0123456789abcdef", "https://example.org/a", "陳建華"],
+                                 simplify: { RedactionTests.t2s.convert($0) })
+        #expect(list.ids == ["0123456789abcdef"] && list.urls == ["https://example.org/a"] && list.names == ["陈建华"])
+        #expect(list.excludes(DeduplicationTests.record("0123456789abcdef", "x", names: [])))
+        #expect(list.excludes(DeduplicationTests.record("1111111111111111", "声明人陈建华", names: [])))
+        #expect(list.excludes(DeduplicationTests.record("1111111111111111", "声明", names: ["陈建华"])))
+        #expect(!list.excludes(DeduplicationTests.record("1111111111111111", "声明", names: ["王秀英"])))
+    }
+}
