@@ -53,6 +53,8 @@ let package = Package(
         .target(name: "DeclprocExtract", dependencies: ["DeclprocHTML", "DeclprocText", "DeclprocLocales"]),
         // Record types and their stable JSON encoding.
         .target(name: "DeclprocRecords", dependencies: ["DeclprocText"], exclude: ["schema"]),
+        // Chinese–English sentence alignment (CC-CEDICT keywords, numbers, names, lengths).
+        .target(name: "DeclprocAlign", dependencies: ["DeclprocLocales"]),
         // Records to files: JSON Lines, CSV/TSV, TMX, parallel text, SQLite; atomic writes.
         .target(name: "DeclprocFormats", dependencies: ["DeclprocRecords", "CSQLite"]),
         // Across records: deduplication, exclusion lists, redaction of names and contacts.
@@ -61,13 +63,13 @@ let package = Package(
         .target(
             name: "DeclprocPipeline",
             dependencies: ["DeclprocReader", "DeclprocHTML", "DeclprocExtract", "DeclprocText", "DeclprocRecords", "DeclprocLocales",
-                           "DeclprocICU", "DeclprocFormats", "DeclprocCuration"]
+                           "DeclprocICU", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign"]
         ),
         // The command-line shell.
         .executableTarget(
             name: "declproc",
             dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocText", "DeclprocICU", "DeclprocHTML",
-                           "DeclprocLocales", "DeclprocRecords", "DeclprocFormats", "DeclprocCuration", argumentParser]
+                           "DeclprocLocales", "DeclprocRecords", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", argumentParser]
         ),
 
         .target(name: "TestSupport", dependencies: ["DeclprocLocales", "DeclprocReader"], path: "Tests/TestSupport"),
@@ -76,6 +78,7 @@ let package = Package(
         .testTarget(name: "DeclprocTextTests", dependencies: ["DeclprocText", "TestSupport"]),
         .testTarget(name: "DeclprocReaderTests", dependencies: ["DeclprocReader", "TestSupport"]),
         .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "DeclprocFormats", "TestSupport"]),
+        .testTarget(name: "DeclprocAlignTests", dependencies: ["DeclprocAlign", "DeclprocLocales", "TestSupport"]),
         .testTarget(name: "DeclprocCurationTests", dependencies: ["DeclprocCuration", "DeclprocRecords", "DeclprocText", "TestSupport"]),
         .testTarget(name: "DeclprocCLITests", dependencies: ["declproc", "DeclprocReader", "DeclprocICU", "DeclprocText", "DeclprocLocales", "TestSupport"]),
     ],

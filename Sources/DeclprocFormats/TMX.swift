@@ -4,54 +4,37 @@ import Foundation
 /// TMX 1.4b: one translation unit per aligned sentence pair, Chinese (zh-Hans or
 /// zh-Hant) and English, with the statement's id, source and alignment score as
 /// properties. Valid against the official DTD (tested with `xmllint --dtdvalid`).
-public final class TMXRecordWriter: RecordWriter {
-    private let file: AtomicFile
-    private var units = 0
-
-    public init(file: AtomicFile, producer: [String: String]) throws {
-        self.file = file
-        let version = producer["declproc"] ?? "unknown"
-        let header = """
+/// The pieces of a TMX 1.4b document, shared by record output and `align --format tmx`.
+public enum TMXDocument {
+    public static func header(producer: [String: String]) -> String {
+        """
         <?xml version="1.0" encoding="UTF-8"?>
         <!DOCTYPE tmx SYSTEM "tmx14.dtd">
         <tmx version="1.4">
-          <header creationtool="declproc" creationtoolversion="\(Self.escape(version))" segtype="sentence" \
+          <header creationtool="declproc" creationtoolversion="\(escape(producer["declproc"] ?? "unknown"))" segtype="sentence" \
         o-tmf="declproc" adminlang="en" srclang="*all*" datatype="plaintext">
             <prop type="x-schema-version">\(Schema.version)</prop>
-            <prop type="x-locales-version">\(Self.escape(producer["locales"] ?? "unknown"))</prop>
+            <prop type="x-locales-version">\(escape(producer["locales"] ?? "unknown"))</prop>
           </header>
           <body>
-
         """
-        try file.write(Data(header.utf8))
     }
 
-    public func write(page: PageRecord, statements: [StatementRecord]) throws {
-        for record in statements {
-            for (index, pair) in SentencePair.pairs(of: record).enumerated() {
-                units += 1
-                var unit = "    <tu tuid=\"\(record.id)-\(index)\">\n"
-                unit += "      <prop type=\"x-statement-id\">\(record.id)</prop>\n"
-                if let duplicate = record.duplicateOf { unit += "      <prop type=\"x-duplicate-of\">\(duplicate)</prop>\n" }
-                unit += "      <prop type=\"x-source-path\">\(Self.escape(record.source.path))</prop>\n"
-                if let url = record.source.url { unit += "      <prop type=\"x-source-url\">\(Self.escape(url))</prop>\n" }
-                if let score = pair.score { unit += "      <prop type=\"x-alignment-score\">\(String(format: "%.3f", score))</prop>\n" }
-                unit += "      <tuv xml:lang=\"\(pair.zhLang)\"><seg>\(Self.escape(pair.zh))</seg></tuv>\n"
-                unit += "      <tuv xml:lang=\"en\"><seg>\(Self.escape(pair.en))</seg></tuv>\n"
-                unit += "    </tu>\n"
-                try file.write(Data(unit.utf8))
-            }
-        }
-    }
+    public static let footer = "  </body>\n</tmx>"
 
-    public func commit() throws {
-        try file.write(Data("  </body>\n</tmx>\n".utf8))
-        try file.commit()
+    /// One translation unit: properties first, then the Chinese and English variants.
+    public static func unit(id: String, properties: [(String, String)], zhLang: String, zh: String, en: String) -> String {
+        var unit = "    <tu tuid=\"\(escape(id))\">\n"
+        for (type, value) in properties { unit += "      <prop type=\"\(type)\">\(escape(value))</prop>\n" }
+        unit += "      <tuv xml:lang=\"\(zhLang)\"><seg>\(escape(zh))</seg></tuv>\n"
+        unit += "      <tuv xml:lang=\"en\"><seg>\(escape(en))</seg></tuv>\n"
+        unit += "    </tu>"
+        return unit
     }
 
     /// XML text: markup characters escaped, and characters XML 1.0 forbids (C0
     /// controls other than tab and newlines, U+FFFE/U+FFFF) dropped.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -66,6 +49,37 @@ public final class TMXRecordWriter: RecordWriter {
             }
         }
         return String(out)
+    }
+}
+
+/// TMX 1.4b: one translation unit per aligned sentence pair, Chinese (zh-Hans or
+/// zh-Hant) and English, with the statement's id, source and alignment score as
+/// properties. Valid against the official DTD (tested with `xmllint --dtdvalid`).
+public final class TMXRecordWriter: RecordWriter {
+    private let file: AtomicFile
+
+    public init(file: AtomicFile, producer: [String: String]) throws {
+        self.file = file
+        try file.write(Data((TMXDocument.header(producer: producer) + "\n").utf8))
+    }
+
+    public func write(page: PageRecord, statements: [StatementRecord]) throws {
+        for record in statements {
+            for (index, pair) in SentencePair.pairs(of: record).enumerated() {
+                var properties = [("x-statement-id", record.id)]
+                if let duplicate = record.duplicateOf { properties.append(("x-duplicate-of", duplicate)) }
+                properties.append(("x-source-path", record.source.path))
+                if let url = record.source.url { properties.append(("x-source-url", url)) }
+                if let score = pair.score { properties.append(("x-alignment-score", String(format: "%.3f", score))) }
+                let unit = TMXDocument.unit(id: "\(record.id)-\(index)", properties: properties, zhLang: pair.zhLang, zh: pair.zh, en: pair.en)
+                try file.write(Data((unit + "\n").utf8))
+            }
+        }
+    }
+
+    public func commit() throws {
+        try file.write(Data((TMXDocument.footer + "\n").utf8))
+        try file.commit()
     }
 }
 

@@ -1,0 +1,316 @@
+import Foundation
+
+/// A path's bead: Chinese [i0, i1), English [j0, j1), and its cost.
+struct PathBead { let i0, i1, j0, j1: Int; let cost: Double }
+
+/// The band: for each row i (Chinese sentences consumed), the English columns allowed.
+struct Band { var lo: [Int]; var hi: [Int] }
+
+/// Which tokens of Chinese sentence z and which keys of English sentence e they share.
+struct PairMatch { let zh: [UInt64]; let en: [UInt64] }
+
+extension AlignmentRun {
+    func align() -> [AlignmentBead] {
+        let center = anchorCenter()
+        var width = Model.anchorBand
+        var path: [PathBead]
+        while true {
+            let band = band(around: center, width: width)
+            path = programme(band)
+            if width >= ne || !touchesEdge(path, band) { break }
+            width *= 2
+        }
+        reestimate(path)
+        path = programme(band(around: path, width: Model.pathBand))
+        return path.map { AlignmentBead(zh: $0.i0..<$0.i1, en: $0.j0..<$0.j1, cost: $0.cost) }
+    }
+
+    // MARK: Bands
+
+    /// A chain of rare keys shared by a Chinese and an English sentence (weighted
+    /// longest increasing subsequence), interpolated into a diagonal for every row.
+    func anchorCenter() -> [Double] {
+        var weights: [Int: Double] = [:]
+        for (key, zs) in zpost where zs.count <= Model.anchorMaxDF {
+            guard let es = epost[key], es.count <= Model.anchorMaxDF else { continue }
+            let w = 1 / Double(zs.count * es.count)
+            for z in zs { for e in es { weights[z * (ne + 1) + e, default: 0] += w } }
+        }
+        let points = weights.filter { $0.value >= 0.5 }.map { (z: $0.key / (ne + 1), e: $0.key % (ne + 1), w: $0.value) }
+            .sorted { ($0.z, $0.e) < ($1.z, $1.e) }
+        // Fenwick tree over e of (best score, index) for chains ending before e.
+        let size = ne + 2
+        var tree = [(Double, Int)](repeating: (0, -1), count: size + 1)
+        func query(_ j: Int) -> (Double, Int) {
+            var best = (0.0, -1), j = j
+            while j > 0 { if tree[j].0 > best.0 { best = tree[j] }; j -= j & -j }
+            return best
+        }
+        func update(_ j: Int, _ value: (Double, Int)) {
+            var j = j + 1
+            while j <= size { if value.0 > tree[j].0 { tree[j] = value }; j += j & -j }
+        }
+        var back = [Int](repeating: -1, count: points.count), score = [Double](repeating: 0, count: points.count)
+        var k = 0
+        while k < points.count {
+            var g = k
+            while g < points.count, points[g].z == points[k].z { g += 1 }
+            let found = (k..<g).map { query(points[$0].e) }
+            for m in k..<g { score[m] = found[m - k].0 + points[m].w; back[m] = found[m - k].1 }
+            for m in k..<g { update(points[m].e, (score[m], m)) }
+            k = g
+        }
+        var chain: [(Double, Double)] = []
+        if !points.isEmpty {
+            var m = score.indices.max { score[$0] < score[$1] || (score[$0] == score[$1] && $0 > $1) }!
+            while m >= 0 { chain.append((Double(points[m].z) + 0.5, Double(points[m].e) + 0.5)); m = back[m] }
+            chain.reverse()
+        }
+        let knots = [(0.0, 0.0)] + chain + [(Double(nz), Double(ne))]
+        var center: [Double] = []
+        var kk = 0
+        for i in 0...nz {
+            while kk + 1 < knots.count - 1, knots[kk + 1].0 <= Double(i) { kk += 1 }
+            let (x0, y0) = knots[kk], (x1, y1) = knots[kk + 1]
+            center.append(x1 > x0 ? y0 + (y1 - y0) * (Double(i) - x0) / (x1 - x0) : y1)
+        }
+        return center
+    }
+
+    func band(around center: [Double], width: Int) -> Band {
+        var band = Band(lo: [], hi: [])
+        for i in 0...nz {
+            let a = min(center[max(i - 1, 0)], center[i]), b = max(center[min(i + 1, nz)], center[i])
+            band.lo.append(max(0, Int(a.rounded(.down)) - width))
+            band.hi.append(min(ne, Int(b.rounded(.up)) + width))
+        }
+        band.lo[0] = 0
+        band.hi[nz] = ne
+        return band
+    }
+
+    func band(around path: [PathBead], width: Int) -> Band {
+        var lo = [Int](repeating: Int.max, count: nz + 1), hi = [Int](repeating: Int.min, count: nz + 1)
+        for bead in path {
+            for i in bead.i0...bead.i1 { lo[i] = min(lo[i], bead.j0); hi[i] = max(hi[i], bead.j1) }
+        }
+        return Band(lo: lo.map { max(0, $0 - width) }, hi: hi.map { min(ne, $0 + width) })
+    }
+
+    func touchesEdge(_ path: [PathBead], _ band: Band) -> Bool {
+        for bead in path {
+            for (i, j) in [(bead.i0, bead.j0), (bead.i1, bead.j1)] {
+                if (band.lo[i] > 0 && j - band.lo[i] < 2) || (band.hi[i] < ne && band.hi[i] - j < 2) { return true }
+            }
+        }
+        return false
+    }
+
+    // MARK: Lexical evidence
+
+    func pair(_ z: Int, _ e: Int) -> PairMatch? {
+        let a = zkeys[z], b = ekeys[e]
+        var i = 0, j = 0
+        var zh: [UInt64]? = nil, en: [UInt64]? = nil
+        while i < a.count, j < b.count {
+            if a[i] < b[j] { i += 1 } else if a[i] > b[j] { j += 1 } else {
+                if zh == nil {
+                    zh = [UInt64](repeating: 0, count: (ztokens[z].count + 63) / 64)
+                    en = [UInt64](repeating: 0, count: (b.count + 63) / 64)
+                }
+                for (w, bits) in zkeyMasks[z][i].enumerated() { zh![w] |= bits }
+                en![j / 64] |= 1 << UInt64(j % 64)
+                i += 1; j += 1
+            }
+        }
+        guard let zh, let en else { return nil }
+        return PairMatch(zh: zh, en: en)
+    }
+
+    /// log-likelihood ratio of Chinese sentence z's tokens against `window` English sentences.
+    func chineseEvidence(_ z: Int, matched: [UInt64], window: Int) -> Double {
+        var s = 0.0
+        for (p, token) in ztokens[z].enumerated() {
+            let pt = piZKnown[token] ? piZ[token] : piZDefault
+            if p / 64 < matched.count, matched[p / 64] >> UInt64(p % 64) & 1 == 1 {
+                let p0 = 1 - pow(1 - q[token], Double(window))
+                s += log((pt + (1 - pt) * p0) / p0)
+            } else {
+                s += log(1 - pt)
+            }
+        }
+        return s
+    }
+
+    func englishEvidence(_ e: Int, matched: [UInt64], window: Int) -> Double {
+        var s = 0.0
+        for (p, key) in ekeys[e].enumerated() {
+            let pt = piE[key] ?? piEDefault
+            if p / 64 < matched.count, matched[p / 64] >> UInt64(p % 64) & 1 == 1 {
+                let p0 = 1 - pow(1 - (r[key] ?? 0.5 / (Double(nz) + 1)), Double(window))
+                s += log((pt + (1 - pt) * p0) / p0)
+            } else {
+                s += log(1 - pt)
+            }
+        }
+        return s
+    }
+
+    static func lengthCost(_ lz: Int, _ le: Int, c: Double, s2: Double) -> Double {
+        let m = (c * Double(lz) + Double(le)) / 2
+        guard m > 0 else { return 0 }
+        let x = abs((Double(le) - c * Double(lz)) / (s2 * m).squareRoot()) / 2.0.squareRoot()
+        if x < 20 { return -log(max(erfc(x), 1e-300)) }
+        return x * x + log(x * Double.pi.squareRoot())
+    }
+
+    // MARK: The dynamic programme
+
+    func programme(_ band: Band) -> [PathBead] {
+        let beads = Model.beads
+        let logPriors = priors.map { -log($0) }
+        // Pair matches, per Chinese sentence, for the English sentences its beads can reach.
+        var pairLo = [Int](repeating: 0, count: nz), pairs: [[PairMatch?]] = []
+        for z in 0..<nz {
+            let rows = (z + 1)...min(z + 5, nz)
+            let lo = max(0, rows.map { band.lo[$0] }.min()! - 5), hi = rows.map { band.hi[$0] }.max()!
+            pairLo[z] = lo
+            pairs.append(lo < hi ? (lo..<hi).map { pair(z, $0) } : [])
+        }
+        func match(_ z: Int, _ e: Int) -> PairMatch? {
+            let k = e - pairLo[z]
+            return k >= 0 && k < pairs[z].count ? pairs[z][k] : pair(z, e)
+        }
+        // Memos: Chinese sentence z against the b English sentences before column j;
+        // English sentence e against the a Chinese sentences before row i.
+        var zMemo: [Int: Double] = [:], eMemo: [Int: Double] = [:]
+        zMemo.reserveCapacity(1 << 16); eMemo.reserveCapacity(1 << 16)
+        func zEvidence(_ z: Int, _ j: Int, _ b: Int) -> Double {
+            let key = (z * (ne + 1) + j) * 8 + b
+            if let v = zMemo[key] { return v }
+            var mask = [UInt64](repeating: 0, count: (ztokens[z].count + 63) / 64)
+            for e in (j - b)..<j { if let m = match(z, e) { for w in mask.indices { mask[w] |= m.zh[w] } } }
+            let v = chineseEvidence(z, matched: mask, window: b)
+            zMemo[key] = v
+            return v
+        }
+        func eEvidence(_ e: Int, _ i: Int, _ a: Int) -> Double {
+            let key = (e * (nz + 1) + i) * 8 + a
+            if let v = eMemo[key] { return v }
+            var mask = [UInt64](repeating: 0, count: (ekeys[e].count + 63) / 64)
+            for z in (i - a)..<i { if let m = match(z, e) { for w in mask.indices { mask[w] |= m.en[w] } } }
+            let v = englishEvidence(e, matched: mask, window: a)
+            eMemo[key] = v
+            return v
+        }
+        var cost = [[Double]](), back = [[Int8]]()
+        for i in 0...nz {
+            let lo = band.lo[i], hi = band.hi[i]
+            var row = [Double](repeating: .infinity, count: max(0, hi - lo + 1))
+            var rowBack = [Int8](repeating: -1, count: row.count)
+            if lo <= hi {
+                for j in lo...hi {
+                    if i == 0 && j == 0 { row[0] = 0; continue }
+                    var best = Double.infinity, arg: Int8 = -1
+                    for (index, bead) in beads.enumerated() {
+                        let pi = i - bead.a, pj = j - bead.b
+                        guard pi >= 0, pj >= 0 else { continue }
+                        let previous: Double
+                        if bead.a == 0 {
+                            guard pj >= lo else { continue }
+                            previous = row[pj - lo]
+                        } else {
+                            guard pj >= band.lo[pi], pj <= band.hi[pi] else { continue }
+                            previous = cost[pi][pj - band.lo[pi]]
+                        }
+                        guard previous < .infinity else { continue }
+                        var c = previous + logPriors[index]
+                            + Self.lengthCost(czsum[i] - czsum[pi], cesum[j] - cesum[pj], c: self.c, s2: s2)
+                        if bead.a > 0 && bead.b > 0 {
+                            var lexical = 0.0
+                            for z in pi..<i { lexical += zEvidence(z, j, bead.b) }
+                            for e in pj..<j { lexical += eEvidence(e, i, bead.a) }
+                            c -= Model.lexicalWeight * lexical
+                        }
+                        if c < best { best = c; arg = Int8(index) }
+                    }
+                    row[j - lo] = best
+                    rowBack[j - lo] = arg
+                }
+            }
+            cost.append(row)
+            back.append(rowBack)
+        }
+        var path: [PathBead] = []
+        var i = nz, j = ne
+        while i > 0 || j > 0 {
+            let index = Int(back[i][j - band.lo[i]])
+            guard index >= 0 else { break }
+            let bead = beads[index]
+            let here = cost[i][j - band.lo[i]], there = cost[i - bead.a][j - bead.b - band.lo[i - bead.a]]
+            path.append(PathBead(i0: i - bead.a, i1: i, j0: j - bead.b, j1: j, cost: here - there))
+            i -= bead.a; j -= bead.b
+        }
+        return path.reversed()
+    }
+
+    // MARK: Re-estimation from a path
+
+    func reestimate(_ path: [PathBead]) {
+        let aligned = path.filter { $0.i1 > $0.i0 && $0.j1 > $0.j0 }
+        let lz = aligned.reduce(0) { $0 + czsum[$1.i1] - czsum[$1.i0] }
+        let le = aligned.reduce(0) { $0 + cesum[$1.j1] - cesum[$1.j0] }
+        if lz > 0 { c = (Double(le) + Model.ratioPrior * Model.ratioPriorWeight) / (Double(lz) + Model.ratioPriorWeight) }
+        var deviations: [Double] = []
+        for bead in aligned {
+            let a = Double(czsum[bead.i1] - czsum[bead.i0]), b = Double(cesum[bead.j1] - cesum[bead.j0])
+            let m = (c * a + b) / 2
+            if m > 0 { deviations.append((b - c * a) * (b - c * a) / m) }
+        }
+        if deviations.count >= 10 {
+            deviations.sort()
+            s2 = max(deviations[deviations.count / 2] / 0.455, 1)
+        }
+        var counts = [Int](repeating: 0, count: Model.beads.count)
+        for bead in path {
+            if let index = Model.beads.firstIndex(where: { $0.a == bead.i1 - bead.i0 && $0.b == bead.j1 - bead.j0 }) { counts[index] += 1 }
+        }
+        priors = Model.initialPriors.enumerated().map { k, p in
+            (Double(counts[k]) + Model.priorPseudo * p) / (Double(path.count) + Model.priorPseudo)
+        }
+        var zHits = [Double](repeating: 0, count: tokenKeys.count), zSeen = [Double](repeating: 0, count: tokenKeys.count)
+        var eHits: [Int32: Double] = [:], eSeen: [Int32: Double] = [:]
+        var totalZ = (hits: 0.0, seen: 0.0), totalE = (hits: 0.0, seen: 0.0)
+        for bead in aligned {
+            for z in bead.i0..<bead.i1 {
+                var mask = [UInt64](repeating: 0, count: (ztokens[z].count + 63) / 64)
+                for e in bead.j0..<bead.j1 { if let m = pair(z, e) { for w in mask.indices { mask[w] |= m.zh[w] } } }
+                for (p, token) in ztokens[z].enumerated() {
+                    let hit = mask[p / 64] >> UInt64(p % 64) & 1 == 1 ? 1.0 : 0.0
+                    zHits[token] += hit; zSeen[token] += 1; totalZ.hits += hit; totalZ.seen += 1
+                }
+            }
+            for e in bead.j0..<bead.j1 {
+                var mask = [UInt64](repeating: 0, count: (ekeys[e].count + 63) / 64)
+                for z in bead.i0..<bead.i1 { if let m = pair(z, e) { for w in mask.indices { mask[w] |= m.en[w] } } }
+                for (p, key) in ekeys[e].enumerated() {
+                    let hit = mask[p / 64] >> UInt64(p % 64) & 1 == 1 ? 1.0 : 0.0
+                    eHits[key, default: 0] += hit; eSeen[key, default: 0] += 1; totalE.hits += hit; totalE.seen += 1
+                }
+            }
+        }
+        func clamp(_ x: Double, _ lo: Double, _ hi: Double) -> Double { min(max(x, lo), hi) }
+        let gz = clamp((totalZ.hits + Model.recallGlobalPseudo * Model.recallInitial) / (totalZ.seen + Model.recallGlobalPseudo), 0.05, 0.95)
+        let ge = clamp((totalE.hits + Model.recallGlobalPseudo * Model.recallInitial) / (totalE.seen + Model.recallGlobalPseudo), 0.05, 0.95)
+        piZDefault = gz
+        piEDefault = ge
+        for token in tokenKeys.indices where zSeen[token] > 0 {
+            piZKnown[token] = true
+            piZ[token] = clamp((zHits[token] + Model.recallPseudo * gz) / (zSeen[token] + Model.recallPseudo), 0.01, 0.95)
+        }
+        piE = [:]
+        for (key, seen) in eSeen {
+            piE[key] = clamp((eHits[key, default: 0] + Model.recallPseudo * ge) / (seen + Model.recallPseudo), 0.01, 0.95)
+        }
+    }
+}

@@ -1,0 +1,335 @@
+import Foundation
+
+/// One bead of an alignment: Chinese sentences `zh` matched with English sentences
+/// `en` (either may be empty: a sentence without counterpart).
+public struct AlignmentBead: Sendable, Equatable {
+    public let zh: Range<Int>
+    public let en: Range<Int>
+    /// The bead's cost in the dynamic programme (negative: the words agree more than
+    /// chance would have them).
+    public let cost: Double
+    /// A confidence in 0...1: the logistic of minus the cost.
+    public var score: Double { 1 / (1 + exp(cost)) }
+}
+
+/// Sentence alignment of Chinese and English text.
+///
+/// Beads from 1–0/0–1 and 1–1 up to 3–5 and 5–3 (Chinese is often cut finer than
+/// English). A bead's cost adds its prior, a Gale–Church length term (character
+/// counts, ratio and variance estimated from the input itself) and minus the
+/// log-likelihood ratio of its lexical evidence: each Chinese token (a CC-CEDICT
+/// word's English keywords, a number, a month, a transliterated name's consonant
+/// skeleton) found or not among the English keys, against how often it would be
+/// found by chance in that many random sentences — and the same from the English
+/// side. Rare matches (numbers, names) so weigh far more than common words, with no
+/// hand-set weights.
+///
+/// Two passes: the first in a band around a chain of rare shared keys (widened until
+/// the path stays clear of its edges); then lengths, priors and each token's
+/// dictionary recall are re-estimated from that path, and the second pass runs in a
+/// narrow band around it. Short inputs (a web page's statement and its translation)
+/// are aligned over the whole matrix.
+public struct SentenceAligner: Sendable {
+    public let data: AlignmentData
+
+    public init(data: AlignmentData) { self.data = data }
+
+    public func align(zh: [String], en: [String]) -> [AlignmentBead] {
+        if zh.isEmpty || en.isEmpty {
+            return zh.indices.map { AlignmentBead(zh: $0..<($0 + 1), en: 0..<0, cost: 0) }
+                + en.indices.map { AlignmentBead(zh: zh.count..<zh.count, en: $0..<($0 + 1), cost: 0) }
+        }
+        let run = AlignmentRun(data: data, zh: zh, en: en)
+        return run.align()
+    }
+}
+
+/// Constants of the model; see `docs/align.md` for where each comes from.
+enum Model {
+    static let ratioPrior = 3.0, ratioPriorWeight = 30.0
+    static let varianceInitial = 10.0
+    static let recallInitial = 0.4, recallPseudo = 4.0, recallGlobalPseudo = 20.0
+    static let lexicalWeight = 0.5
+    static let priorPseudo = 50.0
+    static let anchorBand = 30, pathBand = 8, anchorMaxDF = 3
+
+    /// Bead shapes in tie-break order: 1–1 first, then up to 3–5/5–3, then 1–0 and 0–1.
+    static let beads: [(a: Int, b: Int)] = {
+        var beads = [(1, 1)]
+        for a in 1...5 { for b in 1...5 where (a, b) != (1, 1) && (a <= 3 || b <= 3) { beads.append((a, b)) } }
+        return beads + [(1, 0), (0, 1)]
+    }()
+
+    static let initialPriors: [Double] = {
+        let raw = beads.map { $0.a == 0 || $0.b == 0 ? 0.005 : exp(-1.6 * Double($0.a + $0.b - 2)) }
+        let total = raw.reduce(0, +)
+        return raw.map { $0 / total }
+    }()
+}
+
+final class AlignmentRun {
+    let nz: Int, ne: Int
+    // Chinese side: distinct tokens per sentence (token ids), each token's keys;
+    // the sentence's keys, sorted, with the mask of tokens that carry each.
+    var ztokens: [[Int]] = []
+    var tokenKeys: [[Int32]] = []
+    var zkeys: [[Int32]] = []
+    var zkeyMasks: [[[UInt64]]] = []
+    // English side: sorted keys per sentence.
+    var ekeys: [[Int32]] = []
+    var zlen: [Int] = [], elen: [Int] = []
+    var czsum: [Int] = [0], cesum: [Int] = [0]
+    // Statistics.
+    var q: [Double] = []          // per token
+    var r: [Int32: Double] = [:]  // per English key
+    var c = 3.0, s2 = 10.0
+    var piZ: [Double] = [], piE: [Int32: Double] = [:]
+    var piZDefault = Model.recallInitial, piEDefault = Model.recallInitial
+    var piZKnown: [Bool] = []
+    var priors = Model.initialPriors
+    var epost: [Int32: [Int]] = [:]
+    var zpost: [Int32: [Int]] = [:]
+
+    init(data: AlignmentData, zh: [String], en: [String]) {
+        nz = zh.count
+        ne = en.count
+        var space = KeySpace(data: data)
+        var tokenIndex: [[Int32]: Int] = [:]
+        var zNameRuns: [[String]] = []
+        for line in zh {
+            let (tokens, runs, length) = Self.tokenizeChinese(line, data: data, space: &space)
+            var ids: [Int] = []
+            var seen = Set<[Int32]>()
+            for keys in tokens where !keys.isEmpty && seen.insert(keys).inserted {
+                if let id = tokenIndex[keys] { ids.append(id) } else {
+                    tokenIndex[keys] = tokenKeys.count
+                    ids.append(tokenKeys.count)
+                    tokenKeys.append(keys)
+                }
+            }
+            ztokens.append(ids)
+            zNameRuns.append(runs)
+            zlen.append(length)
+        }
+        var eNames: [[String]] = []
+        var ekeySets: [Set<Int32>] = []
+        for line in en {
+            let (keys, names, length) = Self.tokenizeEnglish(line, data: data, space: &space)
+            ekeySets.append(keys)
+            eNames.append(names)
+            elen.append(length)
+        }
+        // Names: an English capitalized word and a run of unknown Han characters whose
+        // Pinyin has nearly the same consonant skeleton share a key.
+        var skeletons: [String: [Character]] = [:]
+        for names in eNames { for name in names where skeletons[name] == nil {
+            let skeleton = Skeleton.of(name, Skeleton.english)
+            if skeleton.count >= 2 { skeletons[name] = skeleton }
+        } }
+        let distinct = Array(Set(skeletons.values.map { String($0) })).sorted().map { Array($0) }
+        var runCache: [String: [Int32]] = [:]
+        for (z, runs) in zNameRuns.enumerated() {
+            for run in runs where run.unicodeScalars.count >= 2 {
+                let readings = run.unicodeScalars.map { data.pinyin[$0] }
+                guard readings.allSatisfy({ $0 != nil }) else { continue }
+                if runCache[run] == nil {
+                    let skeleton = Skeleton.of(readings.map { $0! }.joined(), Skeleton.pinyin)
+                    var hits: [Int32] = []
+                    if skeleton.count >= 2 {
+                        for candidate in distinct where abs(candidate.count - skeleton.count) <= 1 && candidate[0] == skeleton[0] {
+                            if Skeleton.distance(candidate, skeleton) <= (candidate.count - 1) / 3 {
+                                hits.append(space.id("$" + String(candidate)))
+                            }
+                        }
+                    }
+                    runCache[run] = hits.sorted()
+                }
+                let keys = runCache[run]!
+                guard !keys.isEmpty else { continue }
+                if let id = tokenIndex[keys] { if !ztokens[z].contains(id) { ztokens[z].append(id) } } else {
+                    tokenIndex[keys] = tokenKeys.count
+                    ztokens[z].append(tokenKeys.count)
+                    tokenKeys.append(keys)
+                }
+            }
+        }
+        for (e, names) in eNames.enumerated() {
+            for name in names { if let skeleton = skeletons[name] { ekeySets[e].insert(space.id("$" + String(skeleton))) } }
+        }
+        ekeys = ekeySets.map { $0.sorted() }
+        for tokens in ztokens {
+            var masks: [Int32: [UInt64]] = [:]
+            let words = (tokens.count + 63) / 64
+            for (p, token) in tokens.enumerated() {
+                for key in tokenKeys[token] {
+                    var mask = masks[key] ?? [UInt64](repeating: 0, count: words)
+                    mask[p / 64] |= 1 << UInt64(p % 64)
+                    masks[key] = mask
+                }
+            }
+            let keys = masks.keys.sorted()
+            zkeys.append(keys)
+            zkeyMasks.append(keys.map { masks[$0]! })
+        }
+        for x in zlen { czsum.append(czsum.last! + x) }
+        for x in elen { cesum.append(cesum.last! + x) }
+        for (e, keys) in ekeys.enumerated() { for k in keys { epost[k, default: []].append(e) } }
+        for (z, keys) in zkeys.enumerated() { for k in keys { zpost[k, default: []].append(z) } }
+        q = tokenKeys.map { keys in
+            let count: Int
+            if keys.count == 1 { count = epost[keys[0]]?.count ?? 0 } else {
+                var set = Set<Int>()
+                for k in keys { set.formUnion(epost[k] ?? []) }
+                count = set.count
+            }
+            return (Double(count) + 0.5) / (Double(ne) + 1)
+        }
+        for k in epost.keys { r[k] = (Double(zpost[k]?.count ?? 0) + 0.5) / (Double(nz) + 1) }
+        c = (Double(cesum.last!) + Model.ratioPrior * Model.ratioPriorWeight) / (Double(czsum.last!) + Model.ratioPriorWeight)
+        s2 = Model.varianceInitial * c / Model.ratioPrior
+        piZ = [Double](repeating: Model.recallInitial, count: tokenKeys.count)
+        piZKnown = [Bool](repeating: false, count: tokenKeys.count)
+    }
+
+    // MARK: Tokenization
+
+    static func tokenizeChinese(_ line: String, data: AlignmentData, space: inout KeySpace) -> ([[Int32]], [String], Int) {
+        let s = Array(line.trimmingCharacters(in: .whitespaces).unicodeScalars)
+        var tokens: [[Int32]] = []
+        var runs: [String] = []
+        var run = String.UnicodeScalarView()
+        func closeRun() { if !run.isEmpty { runs.append(String(run)); run = String.UnicodeScalarView() } }
+        func isASCIIWord(_ c: Unicode.Scalar) -> Bool {
+            (c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c))) || (0xFF10...0xFF19).contains(c.value)
+        }
+        func number(_ value: Int, followedBy next: Int) -> [Int32] {
+            var keys = [space.id("#\(value)")]
+            if next < s.count, s[next] == "月", (1...12).contains(value) { keys.append(space.id("@m\(value)")) }
+            return keys.sorted()
+        }
+        var i = 0
+        while i < s.count {
+            let c = s[i]
+            if isASCIIWord(c) {
+                var j = i
+                while j < s.count, isASCIIWord(s[j]) { j += 1 }
+                closeRun()
+                let word = s[i..<j]
+                if word.allSatisfy({ ("0"..."9").contains($0) || (0xFF10...0xFF19).contains($0.value) }) {
+                    if let value = Numbers.chineseValue(word) { tokens.append(number(value, followedBy: j)) }
+                } else {
+                    for w in data.english.words(String(String.UnicodeScalarView(word))) where !data.english.isStopword(w) {
+                        tokens.append([space.id(data.english.stem(w))])
+                    }
+                }
+                i = j
+                continue
+            }
+            var best = 0
+            var bestKeys: [Int32] = []
+            var length = min(data.longestHeadword, s.count - i)
+            while length > 0 {
+                if let keys = data.lexicon[String(String.UnicodeScalarView(s[i..<(i + length)]))] { best = length; bestKeys = keys; break }
+                length -= 1
+            }
+            let numberStart = c == "第" ? i + 1 : i
+            var k = numberStart
+            while k < s.count, Numbers.chinese[s[k]] != nil { k += 1 }
+            let numberLength = k > numberStart ? k - i : 0
+            if numberLength > 0 && numberLength >= best {
+                closeRun()
+                if let value = Numbers.chineseValue(s[numberStart..<(i + numberLength)]) {
+                    tokens.append(number(value, followedBy: i + numberLength))
+                }
+                i += numberLength
+                continue
+            }
+            if best > 0 {
+                closeRun()
+                tokens.append(Array(Set(bestKeys)).sorted())
+                i += best
+                continue
+            }
+            if c.isAlignHan { run.append(c) } else { closeRun() }
+            i += 1
+        }
+        closeRun()
+        return (tokens, runs, s.filter { !$0.properties.isWhitespace }.count)
+    }
+
+    static func tokenizeEnglish(_ line: String, data: AlignmentData, space: inout KeySpace) -> (Set<Int32>, [String], Int) {
+        let s = line.trimmingCharacters(in: .whitespaces)
+        let words = data.english.words(s)
+        var keys = Set<Int32>()
+        var i = 0
+        while i < words.count {
+            let w = words[i]
+            if w.allSatisfy(\.isASCIIDigit), let value = Int(w.prefix(18)) {
+                keys.insert(space.id("#\(value)"))
+                i += 1
+                continue
+            }
+            if Numbers.english[w] != nil {
+                var total = 0.0, current = 0.0, j = i
+                while j < words.count, Numbers.english[words[j]] != nil
+                        || (words[j] == "and" && j > i && j + 1 < words.count && Numbers.english[words[j + 1]] != nil) {
+                    if words[j] != "and" {
+                        let v = Numbers.english[words[j]]!
+                        if v == 100 { current = (current == 0 ? 1 : current) * 100 }
+                        else if v >= 1000 { total += (current == 0 ? 1 : current) * v; current = 0 }
+                        else { current += v }
+                    }
+                    j += 1
+                }
+                let value = total + current
+                if value == value.rounded(), value < 1e15 { keys.insert(space.id("#\(Int(value))")) }
+                i = j
+                continue
+            }
+            if let month = Numbers.months.firstIndex(of: w), w != "may" || Self.containsWord("May", in: s) {
+                keys.insert(space.id("@m\(month + 1)"))
+            }
+            if !data.english.isStopword(w) { keys.insert(space.id(data.english.stem(w))) }
+            i += 1
+        }
+        // Capitalized words of three letters or more are name candidates.
+        var names: [String] = []
+        let scalars = Array(s.unicodeScalars)
+        var k = 0
+        while k < scalars.count {
+            let isStart = k == 0 || !Self.isWordScalar(scalars[k - 1])
+            if isStart, ("A"..."Z").contains(scalars[k]) {
+                var j = k + 1
+                while j < scalars.count, ("a"..."z").contains(scalars[j]) { j += 1 }
+                if j - k >= 3, j == scalars.count || !Self.isWordScalar(scalars[j]) {
+                    let name = String(String.UnicodeScalarView(scalars[k..<j]))
+                    let lower = name.lowercased()
+                    if !data.english.isStopword(lower), Numbers.english[lower] == nil { names.append(name) }
+                }
+                k = j
+            } else {
+                k += 1
+            }
+        }
+        return (keys, names, s.unicodeScalars.filter { !$0.properties.isWhitespace }.count)
+    }
+
+    static func isWordScalar(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || c.properties.numericType != nil || c == "_" }
+
+    static func containsWord(_ word: String, in text: String) -> Bool {
+        var search = text[...]
+        while let range = search.range(of: word) {
+            let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
+            let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
+            if !(before?.isLetter ?? false) && !(before?.isNumber ?? false) && !(after?.isLetter ?? false) && !(after?.isNumber ?? false) {
+                return true
+            }
+            search = text[range.upperBound...]
+        }
+        return false
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,119 @@
+/// Sentences turned into comparable keys: lexicon keywords, numbers (`#12`),
+/// months (`@m5`) and name skeletons (`$PLM`), each an integer id.
+struct KeySpace {
+    let data: AlignmentData
+    private var local: [String: Int32] = [:]
+
+    init(data: AlignmentData) { self.data = data }
+
+    mutating func id(_ key: String) -> Int32 {
+        if let id = data.vocabulary[key] { return id }
+        if let id = local[key] { return id }
+        let id = Int32(data.vocabulary.count + local.count)
+        local[key] = id
+        return id
+    }
+}
+
+enum Numbers {
+    static let chinese: [Unicode.Scalar: Int] = {
+        var table: [Unicode.Scalar: Int] = ["〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+                                            "七": 7, "八": 8, "九": 9, "十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000]
+        for d in 0..<10 {
+            table[Unicode.Scalar(UInt8(0x30 + d))] = d
+            table[Unicode.Scalar(0xFF10 + UInt32(d))!] = d
+        }
+        return table
+    }()
+
+    static let english: [String: Double] = {
+        var table: [String: Double] = [:]
+        let units = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                     "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+        for (value, word) in units.enumerated() { table[word] = Double(value) }
+        let tens = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+        let tenths = ["twentieth", "thirtieth", "fortieth", "fiftieth", "sixtieth", "seventieth", "eightieth", "ninetieth"]
+        for (k, word) in tens.enumerated() { table[word] = Double(20 + 10 * k); table[tenths[k]] = Double(20 + 10 * k) }
+        let ordinals = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+                        "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth"]
+        for (k, word) in ordinals.enumerated() { table[word] = Double(k + 1) }
+        table["hundred"] = 100; table["thousand"] = 1000; table["million"] = 1e6; table["billion"] = 1e9
+        table["hundredth"] = 100; table["thousandth"] = 1000
+        table["once"] = 1; table["twice"] = 2; table["thrice"] = 3; table["dozen"] = 12; table["half"] = 0.5; table["both"] = 2
+        return table
+    }()
+
+    static let months = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                         "november", "december"]
+
+    /// 2005 → 2005, 二〇〇五 → 2005 (digit by digit), 一百零五 → 105, 三万五千 → 35000.
+    static func chineseValue(_ scalars: ArraySlice<Unicode.Scalar>) -> Int? {
+        guard !scalars.isEmpty else { return nil }
+        let values = scalars.map { chinese[$0] }
+        guard values.allSatisfy({ $0 != nil }) else { return nil }
+        let digits = values.map { $0! }
+        if scalars.allSatisfy({ ("0"..."9").contains($0) || (0xFF10...0xFF19).contains($0.value) })
+            || (digits.count > 1 && digits.allSatisfy { $0 < 10 }) {
+            var value = 0
+            for d in digits.prefix(18) { value = value * 10 + d }
+            return value
+        }
+        var total = 0, section = 0, digit = 0
+        for v in digits {
+            if v < 10 { digit = v }
+            else if v < 10_000 { section += (digit == 0 ? 1 : digit) * v; digit = 0 }
+            else { section += digit; total += (section == 0 ? 1 : section) * v; section = 0; digit = 0 }
+        }
+        return total + section + digit
+    }
+}
+
+/// Consonant skeletons, shared by English spelling and Pinyin, for matching
+/// transliterated names (亚伯拉罕 yabolahan → PLM, Abraham → PLM).
+enum Skeleton {
+    static let english: [String: String] = [
+        "ph": "F", "th": "D", "sh": "S", "ch": "K", "ck": "K", "gh": "", "qu": "K", "wh": "W",
+        "b": "P", "p": "P", "f": "F", "v": "F", "m": "M", "n": "M", "d": "D", "t": "D", "g": "K", "k": "K", "c": "K", "q": "K",
+        "x": "S", "l": "L", "r": "L", "s": "S", "z": "S", "j": "Y", "y": "Y", "h": "H", "w": "W",
+    ]
+    static let pinyin: [String: String] = [
+        "zh": "S", "ch": "S", "sh": "S", "ng": "M",
+        "b": "P", "p": "P", "f": "F", "m": "M", "n": "M", "d": "D", "t": "D", "g": "K", "k": "K", "h": "H", "j": "S", "q": "S",
+        "x": "S", "z": "S", "c": "S", "s": "S", "l": "L", "r": "L", "y": "Y", "w": "W",
+    ]
+
+    static func of(_ text: String, _ table: [String: String]) -> [Character] {
+        let chars = Array(text.lowercased())
+        var out: [Character] = []
+        var i = 0
+        while i < chars.count {
+            var matched = false
+            for length in [2, 1] where i + length <= chars.count {
+                if let cls = table[String(chars[i..<(i + length)])] {
+                    if let c = cls.first, out.last != c { out.append(c) }
+                    i += length
+                    matched = true
+                    break
+                }
+            }
+            if !matched { i += 1 }
+        }
+        return out
+    }
+
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var current = [i + 1]
+            for (j, cb) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+extension Unicode.Scalar {
+    var isAlignHan: Bool { (0x3400...0x9FFF).contains(value) || (0xF900...0xFAFF).contains(value) }
+}
