@@ -7,8 +7,8 @@ import Foundation
 /// irregular forms, suffix rules), and one toneless Pinyin reading per character
 /// for matching transliterated names. Immutable, shared by every task.
 public final class AlignmentData: Sendable {
-    /// Simplified headword → keyword ids.
-    let lexicon: [String: [Int32]]
+    /// Simplified headword (by `fingerprint` of its scalars) → keyword ids.
+    let lexicon: [UInt64: [Int32]]
     let longestHeadword: Int
     /// Keyword string → id, for the lexicon's keywords; the aligner numbers others itself.
     let vocabulary: [String: Int32]
@@ -18,12 +18,12 @@ public final class AlignmentData: Sendable {
     public init(store: LocaleStore) throws(LocaleStore.MissingData) {
         english = try EnglishAnalyzer(lines: store.lines("en/align/english.txt"))
         var vocabulary: [String: Int32] = [:]
-        var lexicon: [String: [Int32]] = [:]
+        var lexicon: [UInt64: [Int32]] = [:]
         var longest = 1
         do {
             try store.forEachRow("zh/align/cedict-en.tsv") { fields in
                 guard fields.count == 2 else { return }
-                let word = String(decoding: fields[0], as: UTF8.self)
+                let word = LocaleStore.scalars(fields[0])
                 var ids: [Int32] = []
                 for keyword in fields[1].split(separator: 0x20) {
                     let text = String(decoding: keyword, as: UTF8.self)
@@ -33,8 +33,8 @@ public final class AlignmentData: Sendable {
                         ids.append(id)
                     }
                 }
-                lexicon[word] = ids
-                longest = max(longest, word.unicodeScalars.count)
+                lexicon[Self.fingerprint(word[...])] = ids
+                longest = max(longest, word.count)
             }
         } catch let error as LocaleStore.MissingData { throw error } catch {
             throw LocaleStore.MissingData(path: "zh/align/cedict-en.tsv", reason: "\(error)")
@@ -53,6 +53,19 @@ public final class AlignmentData: Sendable {
         self.vocabulary = vocabulary
         self.longestHeadword = longest
         self.pinyin = pinyin
+    }
+
+    /// 64-bit FNV-1a over scalar values: the lexicon's key, computed while scanning
+    /// text without making a String per candidate word. Collisions among 100,000
+    /// headwords are vanishingly unlikely (about 3 in 10^10).
+    static func fingerprint(_ scalars: ArraySlice<Unicode.Scalar>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for s in scalars { h = extend(h, s) }
+        return h
+    }
+
+    @inline(__always) static func extend(_ h: UInt64, _ s: Unicode.Scalar) -> UInt64 {
+        (h ^ UInt64(s.value)) &* 0x0000_0100_0000_01B3
     }
 }
 

@@ -6,17 +6,61 @@ struct PathBead { let i0, i1, j0, j1: Int; let cost: Double }
 /// The band: for each row i (Chinese sentences consumed), the English columns allowed.
 struct Band { var lo: [Int]; var hi: [Int] }
 
+/// A set of up to 256 token (or key) positions of one sentence, kept inline: the
+/// programme ORs millions of them. Positions past 256 in a very long sentence are
+/// not used as evidence.
+struct Mask: Equatable {
+    var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+    static let capacity = 256
+    mutating func insert(_ p: Int) {
+        switch p >> 6 {
+        case 0: w0 |= 1 << UInt64(p & 63)
+        case 1: w1 |= 1 << UInt64(p & 63)
+        case 2: w2 |= 1 << UInt64(p & 63)
+        case 3: w3 |= 1 << UInt64(p & 63)
+        default: break
+        }
+    }
+    func contains(_ p: Int) -> Bool {
+        switch p >> 6 {
+        case 0: w0 >> UInt64(p & 63) & 1 == 1
+        case 1: w1 >> UInt64(p & 63) & 1 == 1
+        case 2: w2 >> UInt64(p & 63) & 1 == 1
+        case 3: w3 >> UInt64(p & 63) & 1 == 1
+        default: false
+        }
+    }
+    mutating func formUnion(_ o: Mask) { w0 |= o.w0; w1 |= o.w1; w2 |= o.w2; w3 |= o.w3 }
+    @inline(__always) func forEach(_ body: (Int) -> Void) {
+        var bits = w0
+        while bits != 0 { body(bits.trailingZeroBitCount); bits &= bits - 1 }
+        bits = w1
+        while bits != 0 { body(64 + bits.trailingZeroBitCount); bits &= bits - 1 }
+        bits = w2
+        while bits != 0 { body(128 + bits.trailingZeroBitCount); bits &= bits - 1 }
+        bits = w3
+        while bits != 0 { body(192 + bits.trailingZeroBitCount); bits &= bits - 1 }
+    }
+}
+
 /// Which tokens of Chinese sentence z and which keys of English sentence e they share.
-struct PairMatch { let zh: [UInt64]; let en: [UInt64] }
+struct PairMatch { let zh: Mask; let en: Mask }
 
 extension AlignmentRun {
     func align() -> [AlignmentBead] {
+        let trace = ProcessInfo.processInfo.environment["DECLPROC_ALIGN_TRACE"] != nil
+        if trace { FileHandle.standardError.write(Data("tokenized \(Date())\n".utf8)) }
         let center = anchorCenter()
+        if trace { FileHandle.standardError.write(Data("anchors \(Date())\n".utf8)) }
         var width = Model.anchorBand
         var path: [PathBead]
         while true {
             let band = band(around: center, width: width)
             path = programme(band)
+            if trace {
+                let cells = (0...nz).reduce(0) { $0 + max(0, band.hi[$1] - band.lo[$1] + 1) }
+                FileHandle.standardError.write(Data("pass A width \(width): \(cells) cells, \(Date())\n".utf8))
+            }
             if width >= ne || !touchesEdge(path, band) { break }
             width *= 2
         }
@@ -111,50 +155,19 @@ extension AlignmentRun {
     func pair(_ z: Int, _ e: Int) -> PairMatch? {
         let a = zkeys[z], b = ekeys[e]
         var i = 0, j = 0
-        var zh: [UInt64]? = nil, en: [UInt64]? = nil
+        var zh = Mask(), en = Mask(), found = false
         while i < a.count, j < b.count {
             if a[i] < b[j] { i += 1 } else if a[i] > b[j] { j += 1 } else {
-                if zh == nil {
-                    zh = [UInt64](repeating: 0, count: (ztokens[z].count + 63) / 64)
-                    en = [UInt64](repeating: 0, count: (b.count + 63) / 64)
-                }
-                for (w, bits) in zkeyMasks[z][i].enumerated() { zh![w] |= bits }
-                en![j / 64] |= 1 << UInt64(j % 64)
+                found = true
+                zh.formUnion(zkeyMasks[z][i])
+                en.insert(j)
                 i += 1; j += 1
             }
         }
-        guard let zh, let en else { return nil }
-        return PairMatch(zh: zh, en: en)
+        return found ? PairMatch(zh: zh, en: en) : nil
     }
 
-    /// log-likelihood ratio of Chinese sentence z's tokens against `window` English sentences.
-    func chineseEvidence(_ z: Int, matched: [UInt64], window: Int) -> Double {
-        var s = 0.0
-        for (p, token) in ztokens[z].enumerated() {
-            let pt = piZKnown[token] ? piZ[token] : piZDefault
-            if p / 64 < matched.count, matched[p / 64] >> UInt64(p % 64) & 1 == 1 {
-                let p0 = 1 - pow(1 - q[token], Double(window))
-                s += log((pt + (1 - pt) * p0) / p0)
-            } else {
-                s += log(1 - pt)
-            }
-        }
-        return s
-    }
-
-    func englishEvidence(_ e: Int, matched: [UInt64], window: Int) -> Double {
-        var s = 0.0
-        for (p, key) in ekeys[e].enumerated() {
-            let pt = piE[key] ?? piEDefault
-            if p / 64 < matched.count, matched[p / 64] >> UInt64(p % 64) & 1 == 1 {
-                let p0 = 1 - pow(1 - (r[key] ?? 0.5 / (Double(nz) + 1)), Double(window))
-                s += log((pt + (1 - pt) * p0) / p0)
-            } else {
-                s += log(1 - pt)
-            }
-        }
-        return s
-    }
+    func recall(token: Int) -> Double { piZKnown[token] ? piZ[token] : piZDefault }
 
     static func lengthCost(_ lz: Int, _ le: Int, c: Double, s2: Double) -> Double {
         let m = (c * Double(lz) + Double(le)) / 2
@@ -169,40 +182,87 @@ extension AlignmentRun {
     func programme(_ band: Band) -> [PathBead] {
         let beads = Model.beads
         let logPriors = priors.map { -log($0) }
-        // Pair matches, per Chinese sentence, for the English sentences its beads can reach.
-        var pairLo = [Int](repeating: 0, count: nz), pairs: [[PairMatch?]] = []
+        // Pair matches, per Chinese sentence z, for the English sentences its beads
+        // can reach: a dense index into a sparse store (most pairs share nothing).
+        var pairLo = [Int](repeating: 0, count: nz), pairStart = [Int](repeating: 0, count: nz + 1)
+        var pairIndex: [Int32] = [], store: [PairMatch] = []
+        // Memo ranges: z against the b English sentences before column j, for the
+        // columns its beads can end at; e against the a Chinese sentences before row i.
+        var zLo = [Int](repeating: 0, count: nz), zStart = [Int](repeating: 0, count: nz + 1)
         for z in 0..<nz {
             let rows = (z + 1)...min(z + 5, nz)
-            let lo = max(0, rows.map { band.lo[$0] }.min()! - 5), hi = rows.map { band.hi[$0] }.max()!
+            let jlo = rows.map { band.lo[$0] }.min()!, jhi = rows.map { band.hi[$0] }.max()!
+            zLo[z] = jlo
+            zStart[z + 1] = zStart[z] + max(0, jhi - jlo + 1) * 5
+            let lo = max(0, jlo - 5)
             pairLo[z] = lo
-            pairs.append(lo < hi ? (lo..<hi).map { pair(z, $0) } : [])
+            pairStart[z + 1] = pairStart[z] + max(0, jhi - lo)
+            for e in lo..<max(lo, jhi) {
+                if let m = pair(z, e) { pairIndex.append(Int32(store.count)); store.append(m) } else { pairIndex.append(-1) }
+            }
         }
+        var eLo = [Int](repeating: Int.max, count: ne), eHi = [Int](repeating: -1, count: ne)
+        for i in 1...nz where band.lo[i] <= band.hi[i] {
+            for e in max(0, band.lo[i] - 5)..<min(ne, band.hi[i]) { eLo[e] = min(eLo[e], i); eHi[e] = max(eHi[e], min(nz, i + 5)) }
+        }
+        var eStart = [Int](repeating: 0, count: ne + 1)
+        for e in 0..<ne { eStart[e + 1] = eStart[e] + (eHi[e] >= eLo[e] ? (eHi[e] - eLo[e] + 1) * 5 : 0) }
+        // The evidence terms, precomputed for this pass's parameters: per Chinese
+        // token and English key, the log-odds of a miss, and what a match in a
+        // window of 1...5 sentences adds to it.
+        let zEvidenceBase = (0..<nz).map { z in ztokens[z].reduce(0.0) { $0 + log(1 - recall(token: $1)) } }
+        let tokenGain: [Double] = tokenKeys.indices.flatMap { token -> [Double] in
+            let pt = recall(token: token)
+            return (1...5).map { b in let p0 = 1 - pow(1 - q[token], Double(b)); return log((pt + (1 - pt) * p0) / p0) - log(1 - pt) }
+        }
+        var eEvidenceBase = [Double](repeating: 0, count: ne), keyGainStart = [Int](repeating: 0, count: ne + 1), keyGain: [Double] = []
+        for e in 0..<ne {
+            for key in ekeys[e] {
+                let pt = piE[key] ?? piEDefault
+                eEvidenceBase[e] += log(1 - pt)
+                let chance = r[key] ?? 0.5 / (Double(nz) + 1)
+                for a in 1...5 { let p0 = 1 - pow(1 - chance, Double(a)); keyGain.append(log((pt + (1 - pt) * p0) / p0) - log(1 - pt)) }
+            }
+            keyGainStart[e + 1] = keyGain.count
+        }
+        let zMemo = UnsafeMutablePointer<Double>.allocate(capacity: max(1, zStart[nz]))
+        zMemo.initialize(repeating: .nan, count: max(1, zStart[nz]))
+        let eMemo = UnsafeMutablePointer<Double>.allocate(capacity: max(1, eStart[ne]))
+        eMemo.initialize(repeating: .nan, count: max(1, eStart[ne]))
+        defer { zMemo.deallocate(); eMemo.deallocate() }
         func match(_ z: Int, _ e: Int) -> PairMatch? {
             let k = e - pairLo[z]
-            return k >= 0 && k < pairs[z].count ? pairs[z][k] : pair(z, e)
+            if k >= 0 && k < pairStart[z + 1] - pairStart[z] {
+                let index = pairIndex[pairStart[z] + k]
+                return index < 0 ? nil : store[Int(index)]
+            }
+            return pair(z, e)
         }
-        // Memos: Chinese sentence z against the b English sentences before column j;
-        // English sentence e against the a Chinese sentences before row i.
-        var zMemo: [Int: Double] = [:], eMemo: [Int: Double] = [:]
-        zMemo.reserveCapacity(1 << 16); eMemo.reserveCapacity(1 << 16)
         func zEvidence(_ z: Int, _ j: Int, _ b: Int) -> Double {
-            let key = (z * (ne + 1) + j) * 8 + b
-            if let v = zMemo[key] { return v }
-            var mask = [UInt64](repeating: 0, count: (ztokens[z].count + 63) / 64)
-            for e in (j - b)..<j { if let m = match(z, e) { for w in mask.indices { mask[w] |= m.zh[w] } } }
-            let v = chineseEvidence(z, matched: mask, window: b)
-            zMemo[key] = v
+            let slot = zStart[z] + (j - zLo[z]) * 5 + (b - 1)
+            let inRange = j >= zLo[z] && slot < zStart[z + 1]
+            if inRange, !zMemo[slot].isNaN { return zMemo[slot] }
+            var mask = Mask()
+            for e in (j - b)..<j { if let m = match(z, e) { mask.formUnion(m.zh) } }
+            var v = zEvidenceBase[z]
+            let tokens = ztokens[z]
+            mask.forEach { p in if p < tokens.count { v += tokenGain[tokens[p] * 5 + b - 1] } }
+            if inRange { zMemo[slot] = v }
             return v
         }
         func eEvidence(_ e: Int, _ i: Int, _ a: Int) -> Double {
-            let key = (e * (nz + 1) + i) * 8 + a
-            if let v = eMemo[key] { return v }
-            var mask = [UInt64](repeating: 0, count: (ekeys[e].count + 63) / 64)
-            for z in (i - a)..<i { if let m = match(z, e) { for w in mask.indices { mask[w] |= m.en[w] } } }
-            let v = englishEvidence(e, matched: mask, window: a)
-            eMemo[key] = v
+            let slot = eStart[e] + (i - eLo[e]) * 5 + (a - 1)
+            let inRange = i >= eLo[e] && slot < eStart[e + 1]
+            if inRange, !eMemo[slot].isNaN { return eMemo[slot] }
+            var mask = Mask()
+            for z in (i - a)..<i { if let m = match(z, e) { mask.formUnion(m.en) } }
+            var v = eEvidenceBase[e]
+            let start = keyGainStart[e]
+            mask.forEach { p in v += keyGain[start + p * 5 + a - 1] }
+            if inRange { eMemo[slot] = v }
             return v
         }
+        let c = self.c, s2 = self.s2, czsum = self.czsum, cesum = self.cesum
         var cost = [[Double]](), back = [[Int8]]()
         for i in 0...nz {
             let lo = band.lo[i], hi = band.hi[i]
@@ -225,7 +285,7 @@ extension AlignmentRun {
                         }
                         guard previous < .infinity else { continue }
                         var c = previous + logPriors[index]
-                            + Self.lengthCost(czsum[i] - czsum[pi], cesum[j] - cesum[pj], c: self.c, s2: s2)
+                            + Self.lengthCost(czsum[i] - czsum[pi], cesum[j] - cesum[pj], c: c, s2: s2)
                         if bead.a > 0 && bead.b > 0 {
                             var lexical = 0.0
                             for z in pi..<i { lexical += zEvidence(z, j, bead.b) }
@@ -283,18 +343,18 @@ extension AlignmentRun {
         var totalZ = (hits: 0.0, seen: 0.0), totalE = (hits: 0.0, seen: 0.0)
         for bead in aligned {
             for z in bead.i0..<bead.i1 {
-                var mask = [UInt64](repeating: 0, count: (ztokens[z].count + 63) / 64)
-                for e in bead.j0..<bead.j1 { if let m = pair(z, e) { for w in mask.indices { mask[w] |= m.zh[w] } } }
+                var mask = Mask()
+                for e in bead.j0..<bead.j1 { if let m = pair(z, e) { mask.formUnion(m.zh) } }
                 for (p, token) in ztokens[z].enumerated() {
-                    let hit = mask[p / 64] >> UInt64(p % 64) & 1 == 1 ? 1.0 : 0.0
+                    let hit = mask.contains(p) ? 1.0 : 0.0
                     zHits[token] += hit; zSeen[token] += 1; totalZ.hits += hit; totalZ.seen += 1
                 }
             }
             for e in bead.j0..<bead.j1 {
-                var mask = [UInt64](repeating: 0, count: (ekeys[e].count + 63) / 64)
-                for z in bead.i0..<bead.i1 { if let m = pair(z, e) { for w in mask.indices { mask[w] |= m.en[w] } } }
+                var mask = Mask()
+                for z in bead.i0..<bead.i1 { if let m = pair(z, e) { mask.formUnion(m.en) } }
                 for (p, key) in ekeys[e].enumerated() {
-                    let hit = mask[p / 64] >> UInt64(p % 64) & 1 == 1 ? 1.0 : 0.0
+                    let hit = mask.contains(p) ? 1.0 : 0.0
                     eHits[key, default: 0] += hit; eSeen[key, default: 0] += 1; totalE.hits += hit; totalE.seen += 1
                 }
             }

@@ -74,7 +74,7 @@ final class AlignmentRun {
     var ztokens: [[Int]] = []
     var tokenKeys: [[Int32]] = []
     var zkeys: [[Int32]] = []
-    var zkeyMasks: [[[UInt64]]] = []
+    var zkeyMasks: [[Mask]] = []
     // English side: sorted keys per sentence.
     var ekeys: [[Int32]] = []
     var zlen: [Int] = [], elen: [Int] = []
@@ -158,14 +158,9 @@ final class AlignmentRun {
         }
         ekeys = ekeySets.map { $0.sorted() }
         for tokens in ztokens {
-            var masks: [Int32: [UInt64]] = [:]
-            let words = (tokens.count + 63) / 64
-            for (p, token) in tokens.enumerated() {
-                for key in tokenKeys[token] {
-                    var mask = masks[key] ?? [UInt64](repeating: 0, count: words)
-                    mask[p / 64] |= 1 << UInt64(p % 64)
-                    masks[key] = mask
-                }
+            var masks: [Int32: Mask] = [:]
+            for (p, token) in tokens.enumerated() where p < Mask.capacity {
+                for key in tokenKeys[token] { masks[key, default: Mask()].insert(p) }
             }
             let keys = masks.keys.sorted()
             zkeys.append(keys)
@@ -227,10 +222,10 @@ final class AlignmentRun {
             }
             var best = 0
             var bestKeys: [Int32] = []
-            var length = min(data.longestHeadword, s.count - i)
-            while length > 0 {
-                if let keys = data.lexicon[String(String.UnicodeScalarView(s[i..<(i + length)]))] { best = length; bestKeys = keys; break }
-                length -= 1
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for length in 1...min(data.longestHeadword, s.count - i) {
+                h = AlignmentData.extend(h, s[i + length - 1])
+                if let keys = data.lexicon[h] { best = length; bestKeys = keys }
             }
             let numberStart = c == "第" ? i + 1 : i
             var k = numberStart
