@@ -1,3 +1,4 @@
+import DeclprocAlign
 import DeclprocCuration
 import DeclprocExtract
 import DeclprocHTML
@@ -221,7 +222,7 @@ public final class PageProcessor {
         var translation: StatementRecord.Translation? = nil
         if let translationText {
             let text = try normalizer.normalize(translationText).text
-            translation = .init(text: text, lang: resources.scripts.classify(text).lang)
+            translation = try align(statement: sentences.map(\.text), statementLang: classified.lang, translation: text)
         }
         let declaration = DeclarationFields(
             kind: found.kind, organizations: found.organizations,
@@ -246,6 +247,31 @@ public final class PageProcessor {
                            declared: charset.declared),
             producer: ["declproc": Producer.version, "locales": resources.store.version, "schema_version": String(Schema.version)],
             redacted: redactor.scope.labels)
+    }
+
+    /// The translation cut into sentences and aligned with the statement's: beads
+    /// as links, and an overall score weighted by the characters each bead covers.
+    func align(statement: [String], statementLang: String, translation text: String) throws -> StatementRecord.Translation {
+        let lang = resources.scripts.classify(text).lang
+        let sentences = try sentenceSegmenter.sentences(text).map { $0.text.trimmingSpaces() }.filter { !$0.isEmpty }
+        guard !statement.isEmpty, !sentences.isEmpty else { return .init(text: text, lang: lang) }
+        let aligner = SentenceAligner(data: try resources.alignment.get())
+        let statementIsChinese = statementLang.hasPrefix("zh") || !lang.hasPrefix("zh")
+        let beads = statementIsChinese ? aligner.align(zh: statement, en: sentences) : aligner.align(zh: sentences, en: statement)
+        var weighted = 0.0, total = 0.0
+        let links = beads.map { bead -> StatementRecord.Translation.Link in
+            let zhSide = Array(bead.zh), enSide = Array(bead.en)
+            let chars = zhSide.reduce(0) { $0 + (statementIsChinese ? statement : sentences)[$1].count }
+                + enSide.reduce(0) { $0 + (statementIsChinese ? sentences : statement)[$1].count }
+            let score = (bead.zh.isEmpty || bead.en.isEmpty) ? 0 : bead.score
+            weighted += score * Double(chars)
+            total += Double(chars)
+            let rounded = (score * 1000).rounded() / 1000
+            return statementIsChinese ? .init(statement: zhSide, translation: enSide, score: rounded)
+                                      : .init(statement: enSide, translation: zhSide, score: rounded)
+        }
+        let score = total > 0 ? (weighted / total * 1000).rounded() / 1000 : nil
+        return .init(text: text, lang: lang, score: score, sentences: sentences, links: links)
     }
 
     /// Share of C0 control bytes (NUL included; tab, newlines, form feed and escape

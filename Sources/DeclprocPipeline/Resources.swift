@@ -1,4 +1,6 @@
+import DeclprocAlign
 import DeclprocExtract
+import Foundation
 import DeclprocLocales
 import DeclprocText
 
@@ -14,6 +16,8 @@ public struct Resources: Sendable {
     public let declarations: DeclarationReader
     public let toSimplified: ChineseConverter
     public let toTraditional: ChineseConverter
+    /// The aligner's lexicon, loaded the first time a page carries a translation.
+    public let alignment: LazyData<AlignmentData>
 
     public init(store: LocaleStore) throws(LocaleStore.MissingData) {
         self.store = store
@@ -23,6 +27,7 @@ public struct Resources: Sendable {
         scripts = try ScriptDetector(store: store)
         statements = try StatementFinder(store: store)
         declarations = try DeclarationReader(store: store, finder: statements)
+        alignment = LazyData { () throws(LocaleStore.MissingData) -> AlignmentData in try AlignmentData(store: store) }
         do {
             toSimplified = try ChineseConverter(configuration: "t2s", store: store)
             toTraditional = try ChineseConverter(configuration: "s2t", store: store)
@@ -31,5 +36,24 @@ public struct Resources: Sendable {
         } catch {
             throw LocaleStore.MissingData(path: store.url("zh/convert").path, reason: "\(error)")
         }
+    }
+}
+
+/// Data loaded on first use and then shared: most runs never need it, and those
+/// that do should not pay for it at start-up.
+public final class LazyData<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Result<Value, LocaleStore.MissingData>?
+    private let load: @Sendable () throws(LocaleStore.MissingData) -> Value
+
+    public init(_ load: @escaping @Sendable () throws(LocaleStore.MissingData) -> Value) { self.load = load }
+
+    public func get() throws(LocaleStore.MissingData) -> Value {
+        lock.lock()
+        defer { lock.unlock() }
+        if value == nil {
+            do { value = .success(try load()) } catch { value = .failure(error) }
+        }
+        return try value!.get()
     }
 }

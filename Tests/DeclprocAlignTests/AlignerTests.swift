@@ -1,1 +1,92 @@
+@testable import DeclprocAlign
+import DeclprocLocales
+import Foundation
 import Testing
+import TestSupport
+
+@Suite struct AlignerTests {
+    static let data = try! AlignmentData(store: TestFiles.locales())
+
+    static func links(_ beads: [AlignmentBead]) -> Set<[Int]> {
+        Set(beads.flatMap { bead in bead.zh.flatMap { z in bead.en.map { [z, $0] } } })
+    }
+
+    /// Beads of the gold file (English first on disk), as (zh, en) ranges.
+    static func gold() throws -> [(zh: [Int], en: [Int])] {
+        let text = try String(contentsOf: TestFiles.repository("Tests/Fixtures/align/bible-001/001.gold.align"), encoding: .utf8)
+        return text.split(separator: "\n").map { line in
+            let sides = line.split(separator: ":", omittingEmptySubsequences: false).map {
+                $0.filter { $0.isNumber || $0 == "," }.split(separator: ",").map { Int($0)! }
+            }
+            return (zh: sides[1], en: sides[0])
+        }
+    }
+
+    /// The first 800 Chinese lines of bible-001 (cut at a gold bead boundary): the
+    /// sentence-link F1 must beat hunalign's 0.908 on the whole file. The whole-file
+    /// figure is measured by Scripts/measure-align.py (release build).
+    @Test func biblePrefixBeatsHunalign() throws {
+        let folder = TestFiles.repository("Tests/Fixtures/align/bible-001")
+        let zh = try String(contentsOf: folder.appendingPathComponent("001.zh"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let en = try String(contentsOf: folder.appendingPathComponent("001.en"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var goldLinks = Set<[Int]>()
+        var zhEnd = 0, enEnd = 0
+        for bead in try Self.gold() {
+            if zhEnd >= 800 { break }
+            for z in bead.zh { for e in bead.en { goldLinks.insert([z, e]) } }
+            zhEnd = max(zhEnd, (bead.zh.max() ?? -1) + 1)
+            enEnd = max(enEnd, (bead.en.max() ?? -1) + 1)
+        }
+        let beads = SentenceAligner(data: Self.data).align(zh: Array(zh[..<zhEnd]), en: Array(en[..<enEnd]))
+        // Beads cover both sides, in order, exactly once.
+        #expect(beads.flatMap { Array($0.zh) } == Array(0..<zhEnd))
+        #expect(beads.flatMap { Array($0.en) } == Array(0..<enEnd))
+        let found = Self.links(beads)
+        let correct = Double(found.intersection(goldLinks).count)
+        let precision = correct / Double(found.count), recall = correct / Double(goldLinks.count)
+        let f1 = 2 * precision * recall / (precision + recall)
+        #expect(f1 >= 0.93, "F1 \(f1) (P \(precision), R \(recall))")
+    }
+
+    @Test(arguments: [
+        (["我们很高兴地宣布，公司将于2024年3月15日发布新产品。", "该产品支持中文和英文，并且完全免费。", "如有疑问，请联系我们的客服团队。"],
+         ["We are pleased to announce that the company will release a new product on March 15, 2024.",
+          "The product supports Chinese and English.", "It is completely free.",
+          "If you have any questions, please contact our customer service team."],
+         "[0]:[0] [1]:[1,2] [2]:[3]"),
+        (["北京是中国的首都。", "长城是世界上最著名的建筑之一。"],
+         ["Beijing is the capital of China. The Great Wall is one of the most famous structures in the world."],
+         "[0,1]:[0]"),
+        (["本人于1998年加入共青团。", "现声明退出共青团。", "声明人：孙丽娟 2009年4月25日"],
+         ["I joined the Communist Youth League in 1998.", "I now declare my withdrawal from the Communist Youth League.",
+          "Declarant: Sun Lijuan, April 25, 2009"],
+         "[0]:[0] [1]:[1] [2]:[2]"),
+        (["我退出中国共产党。"], [], "[0]:[]"),
+    ])
+    func shortPages(zh: [String], en: [String], expected: String) {
+        let beads = SentenceAligner(data: Self.data).align(zh: zh, en: en)
+        let written = beads.map { "[" + $0.zh.map(String.init).joined(separator: ",") + "]:[" + $0.en.map(String.init).joined(separator: ",") + "]" }
+        #expect(written.joined(separator: " ") == expected)
+        for bead in beads { #expect((0...1).contains(bead.score)) }
+    }
+
+    @Test(arguments: [("2005", 2005), ("二〇〇五", 2005), ("一百零五", 105), ("十二", 12), ("三万五千", 35000), ("九百三十", 930), ("２００５", 2005)])
+    func chineseNumbers(text: String, value: Int) {
+        #expect(Numbers.chineseValue(Array(text.unicodeScalars)[...]) == value)
+    }
+
+    @Test func englishWordsAndStems() {
+        let english = Self.data.english
+        #expect(english.words("God's light: don't STOP") == ["god", "light", "do", "stop"])
+        #expect(["created", "creates", "create"].map(english.stem) == ["creat", "creat", "creat"])
+        #expect(english.stem("cities") == "citi" && english.stem("said") == "sai")
+    }
+
+    @Test func namesMeetThroughTheirConsonants() {
+        // 亚伯拉罕 yà bó lā hǎn and Abraham: one consonant class apart, within the allowed distance.
+        let english = Skeleton.of("Abraham", Skeleton.english), pinyin = Skeleton.of("yabolahan", Skeleton.pinyin)
+        #expect(english == Array("PLHM") && pinyin == Array("YPLHM"))
+        #expect(Skeleton.distance(english, pinyin) <= (english.count - 1) / 3)
+        #expect(Skeleton.distance(Skeleton.of("Moses", Skeleton.english), Skeleton.of("yuehan", Skeleton.pinyin)) > 1)
+    }
+}

@@ -286,4 +286,24 @@ import TestSupport
             #expect(card.contains(expected), "\(expected)")
         }
     }
+
+    @Test func alignCommandFormats() throws {
+        let work = try Workspace()
+        try Data("本人于1998年加入共青团。\n现声明退出共青团。\n声明人：孙丽娟 2009年4月25日\n".utf8).write(to: URL(fileURLWithPath: work.path("zh.txt")))
+        try Data("I joined the Communist Youth League in 1998.\nI now declare my withdrawal from the League.\nDeclarant: Sun Lijuan, April 25, 2009\n".utf8)
+            .write(to: URL(fileURLWithPath: work.path("en.txt")))
+        let links = try TestFiles.declproc(["align", "--zh", work.path("zh.txt"), "--en", work.path("en.txt")])
+        #expect(links.status == 0, "\(links.stderr)")
+        #expect(links.text == "[0]:[0]\n[1]:[1]\n[2]:[2]\n")
+        let tsv = try TestFiles.declproc(["align", "--zh", work.path("zh.txt"), "--en", work.path("en.txt"), "--format", "tsv"])
+        #expect(tsv.text.split(separator: "\n").allSatisfy { $0.split(separator: "\t").count == 3 })
+        let tmx = try TestFiles.declproc(["align", "--zh", work.path("zh.txt"), "--en", work.path("en.txt"), "--format", "tmx"])
+        try tmx.stdout.write(to: URL(fileURLWithPath: work.path("out.tmx")))
+        let dtd = TestFiles.repository("Tests/Fixtures/tmx/tmx14.dtd").path
+        let xmllint = try TestFiles.run("/usr/bin/env", ["xmllint", "--noout", "--nonet", "--dtdvalid", dtd, work.path("out.tmx")])
+        #expect(xmllint.status == 0, "\(xmllint.stderr)")
+        #expect(tmx.text.components(separatedBy: "<tu ").count == 4)
+        let missing = try TestFiles.declproc(["align", "--zh", work.path("nope.txt"), "--en", work.path("en.txt")])
+        #expect(missing.status == 3)
+    }
 }
