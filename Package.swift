@@ -57,19 +57,21 @@ let package = Package(
         .target(name: "DeclprocAlign", dependencies: ["DeclprocLocales"]),
         // Records to files: JSON Lines, CSV/TSV, TMX, parallel text, SQLite; atomic writes.
         .target(name: "DeclprocFormats", dependencies: ["DeclprocRecords", "CSQLite"]),
+        // The dataset report: one self-contained HTML page with SVG charts.
+        .target(name: "DeclprocReport", dependencies: ["DeclprocRecords"]),
         // Across records: deduplication, exclusion lists, redaction of names and contacts.
         .target(name: "DeclprocCuration", dependencies: ["DeclprocRecords", "DeclprocText", "CCrypto"]),
         // The chain of stages and the output layout.
         .target(
             name: "DeclprocPipeline",
             dependencies: ["DeclprocReader", "DeclprocHTML", "DeclprocExtract", "DeclprocText", "DeclprocRecords", "DeclprocLocales",
-                           "DeclprocICU", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign"]
+                           "DeclprocICU", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", "DeclprocReport"]
         ),
         // The command-line shell.
         .executableTarget(
             name: "declproc",
             dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocText", "DeclprocICU", "DeclprocHTML",
-                           "DeclprocLocales", "DeclprocRecords", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", argumentParser]
+                           "DeclprocLocales", "DeclprocRecords", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", "DeclprocReport", argumentParser]
         ),
 
         .target(name: "TestSupport", dependencies: ["DeclprocLocales", "DeclprocReader"], path: "Tests/TestSupport"),
@@ -80,7 +82,7 @@ let package = Package(
         .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "DeclprocFormats", "TestSupport"]),
         .testTarget(name: "DeclprocAlignTests", dependencies: ["DeclprocAlign", "DeclprocLocales", "TestSupport"]),
         .testTarget(name: "DeclprocCurationTests", dependencies: ["DeclprocCuration", "DeclprocRecords", "DeclprocText", "TestSupport"]),
-        .testTarget(name: "DeclprocCLITests", dependencies: ["declproc", "DeclprocReader", "DeclprocICU", "DeclprocText", "DeclprocLocales", "TestSupport"]),
+        .testTarget(name: "DeclprocCLITests", dependencies: ["declproc", "DeclprocReader", "DeclprocICU", "DeclprocText", "DeclprocLocales", "DeclprocReport", "DeclprocRecords", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

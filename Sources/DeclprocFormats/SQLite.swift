@@ -198,3 +198,33 @@ public final class SQLiteRecordWriter: RecordWriter {
         }
     }
 }
+
+/// Reading back what `SQLiteRecordWriter` wrote.
+public enum SQLiteRecords {
+    public struct Failure: Error, CustomStringConvertible { public let description: String }
+
+    /// Each statement's JSON record, in the order written.
+    public static func records(_ path: String) throws -> [Data] {
+        var db: OpaquePointer?
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else {
+            defer { sqlite3_close(db) }
+            throw Failure(description: db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open")
+        }
+        defer { sqlite3_close(db) }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, "SELECT record FROM statements ORDER BY rowid", -1, &statement, nil) == SQLITE_OK else {
+            throw Failure(description: String(cString: sqlite3_errmsg(db)))
+        }
+        defer { sqlite3_finalize(statement) }
+        var rows: [Data] = []
+        while true {
+            let step = sqlite3_step(statement)
+            if step == SQLITE_DONE { break }
+            guard step == SQLITE_ROW else { throw Failure(description: String(cString: sqlite3_errmsg(db))) }
+            if let bytes = sqlite3_column_blob(statement, 0) {
+                rows.append(Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, 0))))
+            }
+        }
+        return rows
+    }
+}

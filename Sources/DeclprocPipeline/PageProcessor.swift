@@ -237,7 +237,8 @@ public final class PageProcessor {
                                            confidence: $0.confidence) })
         return StatementRecord(
             id: RecordID.make([source.path, String(source.position), String(position)]),
-            source: .init(path: source.path, url: source.url, title: metadata.title, position: position, page: source.position),
+            source: .init(path: source.path, url: source.url, title: metadata.title, position: position, page: source.position,
+                          published: metadata.published),
             lang: classified.lang, script: classified.script,
             text: .init(original: original, normalized: normalized.text, pinyin: pinyinText, pinyinNumbers: pinyinNumbers,
                         simplified: hasHan ? resources.toSimplified.convert(normalized.text) : nil,
@@ -315,5 +316,5 @@ public final class PageProcessor {
 
 /// declproc's own version, as records and `--version` report it.
 public enum Producer {
-    public static let version = "0.2.0"
+    public static let version = "0.3.0"
 }

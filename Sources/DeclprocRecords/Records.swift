@@ -8,8 +8,8 @@ public enum Schema {
     /// 3: statements add the declaration fields (`kind`, `organizations`,
     /// `declarants`, `date`, `place`), `charset`, `producer`, `text.simplified`,
     /// `text.traditional`, `text.pinyin_numbers` and each word's `pinyin`.
-    /// 4: statements add `duplicate_of` and `redacted`; `translation` adds its
-    /// alignment (`score`, `sentences`, `links`).
+    /// 4: statements add `duplicate_of`, `redacted` and `source.published`;
+    /// `translation` adds its alignment (`score`, `sentences`, `links`).
     public static let version = 4
 }
 
@@ -110,13 +110,16 @@ public struct StatementRecord: Sendable, Equatable, Codable {
         public var position: Int
         /// The page's index within its input (0 for an HTML file).
         public var page: Int
+        /// The page's own date (ISO 8601), when it gives one (schema 4).
+        public var published: String?
 
-        public init(path: String, url: String?, title: String?, position: Int, page: Int) {
+        public init(path: String, url: String?, title: String?, position: Int, page: Int, published: String? = nil) {
             self.path = path
             self.url = url
             self.title = title
             self.position = position
             self.page = page
+            self.published = published
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -126,8 +129,9 @@ public struct StatementRecord: Sendable, Equatable, Codable {
             try c.encode(title, forKey: .title)
             try c.encode(position, forKey: .position)
             try c.encode(page, forKey: .page)
+            try c.encode(published, forKey: .published)
         }
-        enum CodingKeys: String, CodingKey { case path, url, title, position, page }
+        enum CodingKeys: String, CodingKey { case path, url, title, position, page, published }
     }
 
     public struct Text: Sendable, Equatable, Codable {

@@ -8,7 +8,7 @@ public enum SchemaFiles {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "https://declproc.invalid/schema/record-4.json",
   "title": "declproc record, schema version 4",
-  "description": "One line of declproc's JSON Lines output: a statement record (default) or a page record (--emit pages). Version 2 added page script, author and notes; version 3 adds the declaration fields (kind, organizations, declarants, date, place), charset, producer, text.simplified, text.traditional, text.pinyin_numbers and each word's pinyin to statements; version 4 adds duplicate_of and redacted to statements and the sentence alignment (score, sentences, links) to translation. Later versions add fields and bump schema_version; they never rename a field. Offsets count Unicode scalars of text.original.",
+  "description": "One line of declproc's JSON Lines output: a statement record (default) or a page record (--emit pages). Version 2 added page script, author and notes; version 3 adds the declaration fields (kind, organizations, declarants, date, place), charset, producer, text.simplified, text.traditional, text.pinyin_numbers and each word's pinyin to statements; version 4 adds duplicate_of, redacted and source.published to statements and the sentence alignment (score, sentences, links) to translation. Later versions add fields and bump schema_version; they never rename a field. Offsets count Unicode scalars of text.original.",
   "oneOf": [
     {
       "$ref": "#/$defs/statement"
@@ -94,7 +94,8 @@ public enum SchemaFiles {
             "url",
             "title",
             "position",
-            "page"
+            "page",
+            "published"
           ],
           "additionalProperties": false,
           "properties": {
@@ -117,6 +118,10 @@ public enum SchemaFiles {
               "type": "integer",
               "minimum": 0,
               "description": "the page's index within its input"
+            },
+            "published": {
+              "$ref": "#/$defs/nullableString",
+              "description": "the page's own date (ISO 8601), when it gives one"
             }
           }
         },

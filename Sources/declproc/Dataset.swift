@@ -1,7 +1,10 @@
 import ArgumentParser
 import DeclprocFormats
 import DeclprocPipeline
+import DeclprocHTML
+import DeclprocICU
 import DeclprocRecords
+import DeclprocReport
 import Foundation
 
 struct Dataset: ParsableCommand {
@@ -43,9 +46,16 @@ struct Dataset: ParsableCommand {
 
     func run() throws {
         var card = DatasetCard()
+        var report = ReportData()
         var run = ExtractionRun(reading: reading, curation: curation, destination: destination, locale: locale, emit: .statements)
-        run.observe = { card.add(page: $0, statements: $1) }
+        run.observe = { page, statements in
+            card.add(page: page, statements: statements)
+            report.addPage()
+            for statement in statements { report.add(statement) }
+        }
         let summary = try run.run(inputs: inputs)
+        report.rejects = summary.rejected
+        report.rejectReasons = summary.rejectReasons
         do {
             try FileManager.default.createDirectory(atPath: outDir + "/schema", withIntermediateDirectories: true)
             for (name, text) in SchemaFiles.files {
@@ -53,8 +63,17 @@ struct Dataset: ParsableCommand {
                 try file.write(Data((text + "\n").utf8))
                 try file.commit()
             }
+            let provenance = [("declproc", Producer.version), ("ICU", ICU.version), ("libxml2", HTMLParser.libxml2Version),
+                              ("Locales", summary.producer["locales"] ?? "?"), ("record schema", String(Schema.version)),
+                              ("inputs", inputs.isEmpty ? "Samples" : inputs.joined(separator: ", ")),
+                              ("redacted", curation.scope.labels.isEmpty ? "nothing" : curation.scope.labels.joined(separator: ", ")),
+                              ("made", ISO8601DateFormatter().string(from: Date()))]
+            let html = ReportPage(data: report, provenance: provenance, namesRedacted: curation.scope.contains(.names)).html()
+            let reportFile = try AtomicFile(path: outDir + "/report.html", force: force)
+            try reportFile.write(Data(html.utf8))
+            try reportFile.commit()
             let files = destination.formats.map { $0 == .parallel ? "parallel.zh, parallel.en, parallel.ids" : $0.fileName }
-                + ["rejects.jsonl", "summary.json", "schema/record.schema.json", "schema/reject.schema.json"]
+                + ["rejects.jsonl", "summary.json", "report.html (charts: open in a browser)", "schema/record.schema.json", "schema/reject.schema.json"]
             let readme = card.markdown(summary: summary, files: files, redaction: curation.scope.labels,
                                        excludeList: curation.exclude != nil, inputs: inputs.isEmpty ? ["Samples"] : inputs)
             let file = try AtomicFile(path: outDir + "/README.md", force: force)

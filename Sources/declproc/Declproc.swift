@@ -9,7 +9,7 @@ struct Declproc: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "declproc",
         abstract: "Turn scraped pages of public statements into clean, structured, bilingual records.",
-        subcommands: [Extract.self, Dataset.self, Dedup.self, Align.self, Inspect.self, Normalize.self, Segment.self, Transliterate.self, Convert.self]
+        subcommands: [Extract.self, Dataset.self, Dedup.self, Align.self, Report.self, Inspect.self, Normalize.self, Segment.self, Transliterate.self, Convert.self]
     )
 
     @Flag(name: .long, help: "Print declproc's version and the ICU, Unicode, libxml2 and Locales data in use.")

@@ -195,7 +195,7 @@ struct ExtractionRun {
         if let fromList = reading.fromList {
             do { inputs += try InputEnumerator.list(from: fromList) } catch { throw Fatal("\(error)") }
         }
-        if inputs.isEmpty && reading.fromList == nil { inputs = [defaultInput()] }
+        if inputs.isEmpty && reading.fromList == nil { inputs = [Self.defaultInput()] }
 
         // Decide every destination before reading a page, so a bad path fails fast.
         let producer = ["declproc": Producer.version, "locales": store.version, "schema_version": String(Schema.version)]
@@ -261,7 +261,7 @@ struct ExtractionRun {
     }
 
     /// `Samples/` in the working directory, else the one in the source tree.
-    private func defaultInput() -> String {
+    static func defaultInput() -> String {
         if FileManager.default.fileExists(atPath: "Samples") { return "Samples" }
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Samples").path

@@ -274,7 +274,7 @@ import TestSupport
         let out = work.path("dataset")
         let result = try TestFiles.declproc(["dataset", "Samples", "--out-dir", out, "--format", "jsonl,tmx"], directory: TestFiles.repositoryRoot)
         #expect(result.status == 0, "\(result.stderr)")
-        for file in ["records.jsonl", "records.tmx", "rejects.jsonl", "summary.json", "README.md", "schema/record.schema.json", "schema/reject.schema.json"] {
+        for file in ["records.jsonl", "records.tmx", "rejects.jsonl", "summary.json", "README.md", "report.html", "schema/record.schema.json", "schema/reject.schema.json"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
         }
         let schema = try String(contentsOfFile: out + "/schema/record.schema.json", encoding: .utf8)
