@@ -1,50 +1,24 @@
 import DeclprocRecords
+import DeclprocReport
 import Foundation
 
 /// The README of a dataset folder: what is in it, where it came from, how it was made.
 /// Counts are accumulated page by page, so the card costs no second pass over the data.
 public struct DatasetCard: Sendable {
-    public var byKind: [String: Int] = [:]
-    public var byOrganization: [String: Int] = [:]
-    public var byLanguage: [String: Int] = [:]
-    public var byScript: [String: Int] = [:]
-    public var bySource: [String: Int] = [:]
-    public var withTranslation = 0
+    /// The same streamed counts the HTML report draws.
+    public var counts = ReportData()
     public var sentencePairs = 0
-    public var earliest: String?
-    public var latest: String?
-    public var undated = 0
-    public var declarants = 0
 
     public init() {}
 
     public mutating func add(page: PageRecord, statements: [StatementRecord]) {
+        counts.addPage()
         for r in statements {
-            byKind[r.declaration.kind, default: 0] += 1
-            if r.declaration.organizations.isEmpty { byOrganization["none named", default: 0] += 1 }
-            for o in r.declaration.organizations { byOrganization[o, default: 0] += 1 }
-            byLanguage[r.lang, default: 0] += 1
-            byScript[r.script, default: 0] += 1
-            bySource[Self.source(of: r), default: 0] += 1
-            declarants += r.declaration.declarants.count
+            counts.add(r)
             if let translation = r.translation {
-                withTranslation += 1
                 sentencePairs += max(1, translation.links.filter { !$0.statement.isEmpty && !$0.translation.isEmpty }.count)
             }
-            if let date = r.declaration.date?.value {
-                if earliest == nil || date < earliest! { earliest = date }
-                if latest == nil || date > latest! { latest = date }
-            } else {
-                undated += 1
-            }
         }
-    }
-
-    /// A statement's source: its URL's host, else the folder its file is in.
-    static func source(of r: StatementRecord) -> String {
-        if let url = r.source.url, let host = URL(string: url)?.host { return host }
-        let folder = (r.source.path as NSString).deletingLastPathComponent
-        return folder.isEmpty ? "." : folder
     }
 
     public func markdown(summary: ExtractionSummary, files: [String], redaction: [String], excludeList: Bool,
@@ -66,14 +40,17 @@ public struct DatasetCard: Sendable {
         out += "| | count |\n|---|---:|\n"
         out += "| pages read | \(summary.pages) |\n| pages with statements | \(summary.pagesWithStatements) |\n"
         out += "| pages without statements | \(summary.pagesWithoutStatements) |\n| pages rejected | \(summary.rejected) |\n"
-        out += "| statements | \(summary.statements) |\n| declarants named | \(declarants) |\n"
+        out += "| statements | \(summary.statements) |\n| declarants named | \(counts.declarants) |\n"
         out += "| statements linked as duplicates (`duplicate_of`) | \(summary.duplicates) |\n"
         out += "| statements excluded (`--exclude`) | \(summary.excluded) |\n"
-        out += "| statements with a translation | \(withTranslation) |\n| aligned sentence pairs | \(sentencePairs) |\n\n"
-        out += "Dates of the declarations: " + (earliest.map { "\($0) to \(latest!)" } ?? "none found")
-        out += "; \(undated) statements undated.\n\n"
-        out += table("kind", byKind) + table("organization", byOrganization) + table("language", byLanguage)
-        out += table("script", byScript) + table("source", bySource)
+        out += "| statements with a translation | \(counts.withTranslation) |\n| aligned sentence pairs | \(sentencePairs) |\n\n"
+        let days = counts.byDay.keys.sorted()
+        out += "Dates (the declaration's, else its page's): " + (days.first.map { "\($0) to \(days.last!)" } ?? "none found")
+        out += "; \(counts.undated) statements undated.\n\n"
+        var organizations = counts.byOrganization
+        organizations["all three (三退)"] = counts.allThree
+        out += table("kind", counts.byKind) + table("organization", organizations) + table("province", counts.byPlace)
+        out += table("language", counts.byLanguage) + table("script", counts.byScript) + table("source", counts.bySource)
         if !summary.rejectReasons.isEmpty { out += table("reject reason", summary.rejectReasons).replacingOccurrences(of: "| statements |", with: "| pages |") }
         out += "## Files\n\n"
         for file in files { out += "- `\(file)`\n" }

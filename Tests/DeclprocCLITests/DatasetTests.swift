@@ -9,15 +9,6 @@ import TestSupport
 @Suite(.serialized) struct DatasetTests {
     static let allFormats = "jsonl,csv,tsv,tmx,parallel,sqlite"
 
-    final class Workspace {
-        let url: URL
-        init() throws {
-            url = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-dataset-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        }
-        deinit { try? FileManager.default.removeItem(at: url) }
-        func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-    }
 
     static func python(_ script: String, _ arguments: [String] = []) throws -> TestFiles.RunResult {
         try TestFiles.run("/usr/bin/env", ["python3", "-c", script] + arguments)
@@ -30,7 +21,7 @@ import TestSupport
     }
 
     @Test func everyFormatOnSamples() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let out = work.path("out")
         let result = try TestFiles.declproc(["extract", "Samples", "--out-dir", out, "--format", Self.allFormats],
                                             directory: TestFiles.repositoryRoot)
@@ -166,7 +157,7 @@ import TestSupport
     /// without tones, capitalized or not. The same run without redaction shows them,
     /// so the search itself works.
     @Test func redactionLeavesNoNameInAnyFormat() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let key = work.path("key")
         try Data("a secret of more than sixteen bytes\n".utf8).write(to: URL(fileURLWithPath: key))
         let forms = try Self.nameForms()
@@ -205,7 +196,7 @@ import TestSupport
     }
 
     @Test func excludedStatementsLeaveEveryOutput() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let plain = try TestFiles.declproc(["extract", "Samples"], directory: TestFiles.repositoryRoot)
         let all = try plain.text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         let byID = all[0]["id"] as! String
@@ -229,7 +220,7 @@ import TestSupport
     /// first; the same template by another person is not; `dedup` finds the same
     /// links across separately extracted files.
     @Test func duplicatesAreLinkedWithinARunAndAcrossFiles() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let input = work.path("pages")
         try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
         func page(_ name: String, _ body: String) throws {
@@ -270,7 +261,7 @@ import TestSupport
     }
 
     @Test func datasetFolderHasDataSchemaAndCard() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let out = work.path("dataset")
         let result = try TestFiles.declproc(["dataset", "Samples", "--out-dir", out, "--format", "jsonl,tmx"], directory: TestFiles.repositoryRoot)
         #expect(result.status == 0, "\(result.stderr)")
@@ -288,7 +279,7 @@ import TestSupport
     }
 
     @Test func alignCommandFormats() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         try Data("本人于1998年加入共青团。\n现声明退出共青团。\n声明人：孙丽娟 2009年4月25日\n".utf8).write(to: URL(fileURLWithPath: work.path("zh.txt")))
         try Data("I joined the Communist Youth League in 1998.\nI now declare my withdrawal from the League.\nDeclarant: Sun Lijuan, April 25, 2009\n".utf8)
             .write(to: URL(fileURLWithPath: work.path("en.txt")))

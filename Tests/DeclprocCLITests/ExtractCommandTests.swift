@@ -6,15 +6,6 @@ import TestSupport
 
 /// `declproc extract`'s output layout, exit statuses and accounting.
 @Suite struct ExtractCommandTests {
-    final class Workspace {
-        let url: URL
-        init() throws {
-            url = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-extract-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        }
-        deinit { try? FileManager.default.removeItem(at: url) }
-        func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-    }
 
     static func jsonLines(_ text: String) throws -> [[String: Any]] {
         try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
@@ -22,7 +13,7 @@ import TestSupport
 
     /// Samples plus an empty, a binary and two unreadable pages: every page is accounted for.
     @Test func everyPageEndsAsRecordsWithoutStatementsOrReject() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let input = work.path("pages")
         try FileManager.default.copyItem(atPath: TestFiles.repository("Samples").path, toPath: input)
         try FileManager.default.removeItem(atPath: input + "/expected")
@@ -54,7 +45,7 @@ import TestSupport
     /// Hostile and broken inputs: every page that could be read yields its records,
     /// every one that could not yields a reject, and the run goes on.
     @Test func badInputCorpusIsFullyAccountedFor() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let dir = work.path("bad")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         func write(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name)) }
@@ -100,7 +91,7 @@ import TestSupport
     }
 
     @Test func existingOutputIsNeverReplacedWithoutForce() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let output = work.path("records.jsonl")
         try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: output))
         let refused = try TestFiles.declproc(["extract", TestFiles.repository("Samples/joint-declaration.html").path, "-o", output])
@@ -116,7 +107,7 @@ import TestSupport
     }
 
     @Test func rejectsGoBesideTheOutputFileByDefault() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let output = work.path("r.jsonl")
         let result = try TestFiles.declproc(["extract", TestFiles.repository("Samples/joint-declaration.html").path,
                                              work.path("missing.html"), "-o", output, "--summary", work.path("s.json")])
@@ -129,7 +120,7 @@ import TestSupport
     }
 
     @Test func recordsOnStdoutRejectsOnStderrAndStrict() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let arguments = ["extract", TestFiles.repository("Samples/english-support.html").path, work.path("nope.html")]
         let result = try TestFiles.declproc(arguments)
         #expect(result.status == 0)
@@ -172,7 +163,7 @@ import TestSupport
     }
 
     @Test func standardInputGlobsAndLists() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let page = try Data(contentsOf: TestFiles.repository("Samples/joint-declaration.html"))
         let viaStdin = try TestFiles.declproc(["extract", "-"], input: page)
         #expect(viaStdin.status == 0)
@@ -196,7 +187,7 @@ import TestSupport
     }
 
     @Test func inspectAndProfileFromTheCommandLine() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let report = try TestFiles.declproc(["inspect", "Samples/news-article.html"], directory: TestFiles.repositoryRoot)
         #expect(report.status == 0)
         #expect(report.text.contains("meta declares \"utf-8\""))

@@ -8,15 +8,6 @@ import TestSupport
 /// request, every chart present with the counts of Samples' records, no horizontal
 /// overflow at 1280 and 390 pixels.
 @Suite(.serialized) struct ReportTests {
-    final class Workspace {
-        let url: URL
-        init() throws {
-            url = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-report-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        }
-        deinit { try? FileManager.default.removeItem(at: url) }
-        func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-    }
 
     struct Seen: Decodable {
         struct Chart: Decodable { let total: Int; let bars: [String: Int]; let granularity: String?; let visible: Bool }
@@ -40,7 +31,7 @@ import TestSupport
     }
 
     @Test func reportOfSamplesInABrowser() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let extracted = try TestFiles.declproc(["extract", "Samples", "--out-dir", work.path("out"), "--format", "jsonl,sqlite"],
                                                directory: TestFiles.repositoryRoot)
         #expect(extracted.status == 0)
@@ -88,7 +79,7 @@ import TestSupport
     }
 
     @Test func redactedReportShowsNoName() throws {
-        let work = try Workspace()
+        let work = try Workspace(prefix: "declproc-cli")
         let forms = try DatasetTests.nameForms()
         let plain = try TestFiles.declproc(["report", "Samples", "-o", work.path("plain.html")], directory: TestFiles.repositoryRoot)
         #expect(plain.status == 0)

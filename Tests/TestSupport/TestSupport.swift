@@ -148,3 +148,14 @@ public struct WARCBuilder {
     public var gzipped: [UInt8] { records.flatMap { Inflater.gzip($0) } }
 }
 
+
+/// A temporary folder for one test, removed with it.
+public final class Workspace {
+    public let url: URL
+    public init(prefix: String) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}
