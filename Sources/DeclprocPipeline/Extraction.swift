@@ -70,6 +70,15 @@ public struct Extraction {
     /// Statements to leave out (`--exclude`).
     public var exclusions: ExclusionList?
     public var redaction: (scope: RedactionScope, key: RedactionKey?) = ([], nil)
+    /// Pages processed at once (`--jobs`): each worker owns its ICU objects; output
+    /// order is input order whatever the number.
+    public var jobs = 1
+    /// This worker's share of the pages (`--shard K/N`), chosen by a hash of each
+    /// page's identity (input path and position), so it does not depend on the order
+    /// or grouping of the inputs.
+    public var shard: Shard?
+    /// Told after each input and page, for progress reports.
+    public var progress: ((ProgressEvent) -> Void)?
 
     public init(resources: Resources) { self.resources = resources }
 
@@ -81,59 +90,114 @@ public struct Extraction {
 
     public func run(inputs: [String], write: (Output) throws -> Void) throws -> ExtractionSummary {
         var summary = ExtractionSummary()
-        let processor = try PageProcessor(resources: resources, profile: profile)
-        processor.redaction = redaction
         let toSimplified = resources.toSimplified
         let deduplicator = deduplicate ? Deduplicator(simplify: { toSimplified.convert($0) }) : nil
         func rejected(_ reject: Reject) throws {
             summary.pages += 1
             summary.rejected += 1
             summary.rejectReasons[ExtractionSummary.category(of: reject.reason), default: 0] += 1
+            progress?(.page(statements: 0, rejected: true))
             try write(.reject(reject))
         }
+        // The ordered stage: everything that needs all earlier pages (duplicates,
+        // accounting, writing) happens here, one page at a time, in input order.
+        func finish(_ outcome: PageOutcome) throws {
+            switch outcome {
+            case .rejected(let reject):
+                try rejected(reject)
+            case .page(var page, var statements):
+                summary.pages += 1
+                let found = statements.count
+                if let exclusions {
+                    // An excluded statement leaves every output, the page's text included.
+                    for statement in statements where exclusions.excludes(statement) {
+                        page.text = page.text.replacingOccurrences(of: statement.text.original, with: "")
+                    }
+                    statements.removeAll(where: exclusions.excludes)
+                    summary.excluded += found - statements.count
+                    page.statements = statements.count
+                }
+                if let deduplicator {
+                    for k in statements.indices {
+                        deduplicator.link(&statements[k])
+                        if statements[k].duplicateOf != nil { summary.duplicates += 1 }
+                    }
+                }
+                summary.statements += statements.count
+                if found == 0 {
+                    summary.pagesWithoutStatements += 1
+                    summary.withoutStatements.append(PageReference(path: page.source.path, position: page.source.position))
+                } else {
+                    summary.pagesWithStatements += 1
+                }
+                progress?(.page(statements: statements.count, rejected: false))
+                try write(.page(page, statements: statements))
+            }
+        }
+
+        let workers = jobs > 1 ? try WorkerPool(count: jobs, resources: resources, profile: profile, redaction: redaction) : nil
+        let processor = workers == nil ? try PageProcessor(resources: resources, profile: profile) : nil
+        processor?.redaction = redaction
+        defer { workers?.stop() }
         for item in InputEnumerator(inputs: inputs).items() {
+            let itemPath: String
+            switch item {
+            case .file(let path): itemPath = path
+            case .standardInput: itemPath = "-"
+            case .unreadable(let reject): itemPath = reject.input
+            }
             for pageItem in PageReader.pages(of: item, options: readOptions) {
                 switch pageItem {
                 case .reject(let reject):
-                    try rejected(reject)
+                    guard shard?.includes(path: reject.input, position: reject.position) ?? true else { continue }
+                    if let workers { try workers.enqueue(.rejected(reject), finish: finish) } else { try rejected(reject) }
                 case .skipped(let reason):
+                    // Counted by the shard that owns the archive's first page, so shards add up.
+                    guard shard?.includes(path: itemPath, position: 0) ?? true else { continue }
                     summary.skippedRecords[reason, default: 0] += 1
                 case .page(let raw):
-                    switch processor.process(raw) {
-                    case .rejected(let reject):
-                        try rejected(reject)
-                    case .page(let page, var statements):
-                        summary.pages += 1
-                        let found = statements.count
-                        var page = page
-                        if let exclusions {
-                            // An excluded statement leaves every output, the page's text included.
-                            for statement in statements where exclusions.excludes(statement) {
-                                page.text = page.text.replacingOccurrences(of: statement.text.original, with: "")
-                            }
-                            statements.removeAll(where: exclusions.excludes)
-                            summary.excluded += found - statements.count
-                            page.statements = statements.count
-                        }
-                        if let deduplicator {
-                            for k in statements.indices {
-                                deduplicator.link(&statements[k])
-                                if statements[k].duplicateOf != nil { summary.duplicates += 1 }
-                            }
-                        }
-                        summary.statements += statements.count
-                        if found == 0 {
-                            summary.pagesWithoutStatements += 1
-                            summary.withoutStatements.append(PageReference(path: page.source.path, position: page.source.position))
-                        } else {
-                            summary.pagesWithStatements += 1
-                        }
-                        try write(.page(page, statements: statements))
-                    }
+                    guard shard?.includes(path: raw.source.path, position: raw.source.position) ?? true else { continue }
+                    if let workers { try workers.enqueue(raw, finish: finish) } else { try finish(processor!.process(raw)) }
                 }
             }
+            // Read, not yet necessarily processed: close enough for a progress line.
+            progress?(.inputDone(path: itemPath))
         }
+        try workers?.drain(finish: finish)
         summary.producer = ["declproc": Producer.version, "locales": resources.store.version, "schema_version": String(Schema.version)]
         return summary
+    }
+}
+
+/// What progress reports are made of.
+public enum ProgressEvent: Sendable {
+    case page(statements: Int, rejected: Bool)
+    case inputDone(path: String)
+}
+
+/// `--shard K/N`: pages whose identity hashes to K modulo N. K may be given from
+/// 0 or from 1 (K and K+N are the same share), so 0/4…3/4 and 1/4…4/4 both cover
+/// every page exactly once.
+public struct Shard: Sendable, Equatable {
+    public let index: Int
+    public let count: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, (0...n).contains(k) else { return nil }
+        index = k % n
+        count = n
+    }
+
+    public func includes(path: String, position: Int) -> Bool {
+        UInt64(RecordIDHash.of(path + "#" + String(position))) % UInt64(count) == UInt64(index)
+    }
+}
+
+enum RecordIDHash {
+    static func of(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
     }
 }

@@ -111,8 +111,22 @@ struct ReadingOptions: ParsableArguments {
     @Option(help: "A site profile: JSON with XPath expressions for the site's statement item, title, date and author.")
     var profile: String?
 
+    @Option(help: "Pages processed at once (default: all cores). Output is the same for any number.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Process only share K of N (K from 0 or 1): pages chosen by a hash of their input path and position.")
+    var shard: String?
+
+    @Flag(help: "No progress reports on standard error (the final line stays).")
+    var quiet = false
+
+    @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines when standard error is not a terminal (default 10).")
+    var progressInterval: Double = 10
+
     func validate() throws {
         if maxPageBytes <= 0 { throw ValidationError("--max-page-bytes must be positive.") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 <= N and 0 <= K <= N, e.g. --shard 2/8.") }
     }
 }
 
@@ -177,6 +191,8 @@ struct ExtractionRun {
         extraction.readOptions.urlField = reading.urlField
         extraction.readOptions.htmlField = reading.htmlField
         extraction.deduplicate = !curation.noDedup
+        extraction.jobs = reading.jobs
+        extraction.shard = reading.shard.flatMap(Shard.init)
         if let profile = reading.profile {
             do { extraction.profile = try SiteProfile.load(profile) } catch { throw Fatal(error.description) }
         }
@@ -230,6 +246,8 @@ struct ExtractionRun {
                 }
             }
             let rejectsFile = try rejectsPath.map { try AtomicFile(path: $0, force: destination.force) }
+            let reporter = reading.quiet ? nil : ProgressReporter(inputs: inputs, logInterval: reading.progressInterval)
+            extraction.progress = reporter.map { reporter in { reporter.record($0) } }
             let summaryFile = try summaryPath.map { try AtomicFile(path: $0, force: destination.force) }
             let result = try extraction.run(inputs: inputs) { item in
                 switch item {
@@ -241,6 +259,7 @@ struct ExtractionRun {
                     else { FileHandle.standardError.write(try JSONLines.line(reject)) }
                 }
             }
+            reporter?.end()
             try stdout.finish()
             for writer in writers { try writer.commit() }
             try rejectsFile?.commit()

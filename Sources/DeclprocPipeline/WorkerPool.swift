@@ -1,0 +1,122 @@
+import DeclprocCuration
+import DeclprocExtract
+import DeclprocReader
+import Foundation
+
+/// Pages processed on several threads, results handed back in input order.
+///
+/// The reading thread enqueues pages; each worker thread owns a `PageProcessor` (ICU
+/// objects are not shared) and takes the next page; `finish` sees outcomes strictly
+/// in the order pages were enqueued. At most `2 × count` pages are in flight, so
+/// memory stays bounded whatever the input: the reader waits when workers fall behind.
+final class WorkerPool: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var pending: [(Int, RawPage)] = []
+    private var results: [Int: PageOutcome] = [:]
+    private var nextSequence = 0
+    private var nextToFinish = 0
+    private var stopped = false
+    private var threads: [Thread] = []
+    private var running = 0
+    private let capacity: Int
+
+    init(count: Int, resources: Resources, profile: SiteProfile?, redaction: (scope: RedactionScope, key: RedactionKey?)) throws {
+        capacity = 2 * count
+        // Made here, so a failure to open ICU is reported before any page is read.
+        var processors: [PageProcessor] = []
+        for _ in 0..<count {
+            let processor = try PageProcessor(resources: resources, profile: profile)
+            processor.redaction = redaction
+            processors.append(processor)
+        }
+        for processor in processors {
+            let box = ProcessorBox(processor)
+            let thread = Thread { [self] in self.work(box.processor) }
+            thread.stackSize = 8 << 20
+            threads.append(thread)
+        }
+        running = threads.count
+        for thread in threads { thread.start() }
+    }
+
+    private func work(_ processor: PageProcessor) {
+        while true {
+            condition.lock()
+            while pending.isEmpty && !stopped { condition.wait() }
+            if pending.isEmpty && stopped {
+                running -= 1
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let (sequence, raw) = pending.removeFirst()
+            condition.unlock()
+            let outcome = processor.process(raw)
+            condition.lock()
+            results[sequence] = outcome
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// Queues a page; first hands `finish` every outcome that is ready in order, and
+    /// waits for the oldest when the pool is full.
+    func enqueue(_ raw: RawPage, finish: (PageOutcome) throws -> Void) throws {
+        try makeRoom(finish: finish)
+        condition.lock()
+        pending.append((nextSequence, raw))
+        nextSequence += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// An outcome known without processing (a page rejected while reading) takes its
+    /// place in the order all the same.
+    func enqueue(_ outcome: PageOutcome, finish: (PageOutcome) throws -> Void) throws {
+        try makeRoom(finish: finish)
+        condition.lock()
+        results[nextSequence] = outcome
+        nextSequence += 1
+        condition.unlock()
+    }
+
+    private func makeRoom(finish: (PageOutcome) throws -> Void) throws {
+        try deliver(finish: finish, until: nextSequence - capacity + 1)
+    }
+
+    /// Every outcome enqueued so far, in order.
+    func drain(finish: (PageOutcome) throws -> Void) throws {
+        try deliver(finish: finish, until: nextSequence)
+    }
+
+    /// Hands over ready outcomes in order; waits until at least `until` have been handed over.
+    private func deliver(finish: (PageOutcome) throws -> Void, until target: Int) throws {
+        while true {
+            condition.lock()
+            while nextToFinish < target && results[nextToFinish] == nil { condition.wait() }
+            guard let outcome = results.removeValue(forKey: nextToFinish) else {
+                condition.unlock()
+                return
+            }
+            nextToFinish += 1
+            condition.unlock()
+            try finish(outcome)
+        }
+    }
+
+    /// Lets the workers finish what they hold and exit.
+    func stop() {
+        condition.lock()
+        stopped = true
+        pending.removeAll()
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+}
+
+/// Hands a processor to the one thread that will use it.
+private final class ProcessorBox: @unchecked Sendable {
+    let processor: PageProcessor
+    init(_ processor: PageProcessor) { self.processor = processor }
+}
