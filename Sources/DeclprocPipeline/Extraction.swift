@@ -5,14 +5,14 @@ import DeclprocReader
 import DeclprocRecords
 
 /// A page that was read and yielded no statement, for the summary's list.
-public struct PageReference: Sendable, Equatable, Encodable {
+public struct PageReference: Sendable, Equatable, Codable {
     public let path: String
     public let position: Int
 }
 
 /// The run's accounting. Every page read is in exactly one of three counts:
 /// pages = with statements + without statements + rejected.
-public struct ExtractionSummary: Sendable, Encodable {
+public struct ExtractionSummary: Sendable, Codable {
     public var pages = 0
     public var pagesWithStatements = 0
     public var pagesWithoutStatements = 0
@@ -35,6 +35,42 @@ public struct ExtractionSummary: Sendable, Encodable {
         case pages, pagesWithStatements = "pages_with_statements", pagesWithoutStatements = "pages_without_statements"
         case rejected, statements, withoutStatements = "without_statements", rejectReasons = "reject_reasons", producer
         case skippedRecords = "skipped_records", excluded, duplicates
+    }
+
+    /// What this summary counted beyond `earlier` (a snapshot of the same run).
+    public func since(_ earlier: ExtractionSummary) -> ExtractionSummary {
+        var d = ExtractionSummary()
+        d.pages = pages - earlier.pages
+        d.pagesWithStatements = pagesWithStatements - earlier.pagesWithStatements
+        d.pagesWithoutStatements = pagesWithoutStatements - earlier.pagesWithoutStatements
+        d.rejected = rejected - earlier.rejected
+        d.statements = statements - earlier.statements
+        d.excluded = excluded - earlier.excluded
+        d.duplicates = duplicates - earlier.duplicates
+        d.withoutStatements = Array(withoutStatements.dropFirst(earlier.withoutStatements.count))
+        d.rejectReasons = rejectReasons.compactMapValues { $0 }.reduce(into: [:]) { r, e in
+            let n = e.value - (earlier.rejectReasons[e.key] ?? 0); if n != 0 { r[e.key] = n } }
+        d.skippedRecords = skippedRecords.reduce(into: [:]) { r, e in
+            let n = e.value - (earlier.skippedRecords[e.key] ?? 0); if n != 0 { r[e.key] = n } }
+        d.producer = producer
+        return d
+    }
+
+    /// The sum of two parts of a run.
+    public func adding(_ other: ExtractionSummary) -> ExtractionSummary {
+        var s = self
+        s.pages += other.pages
+        s.pagesWithStatements += other.pagesWithStatements
+        s.pagesWithoutStatements += other.pagesWithoutStatements
+        s.rejected += other.rejected
+        s.statements += other.statements
+        s.excluded += other.excluded
+        s.duplicates += other.duplicates
+        s.withoutStatements += other.withoutStatements
+        for (k, v) in other.rejectReasons { s.rejectReasons[k, default: 0] += v }
+        for (k, v) in other.skippedRecords { s.skippedRecords[k, default: 0] += v }
+        if s.producer.isEmpty { s.producer = other.producer }
+        return s
     }
 
     /// The one line printed at the end of a run.
@@ -79,6 +115,12 @@ public struct Extraction {
     public var shard: Shard?
     /// Told after each input and page, for progress reports.
     public var progress: ((ProgressEvent) -> Void)?
+    /// Inputs to pass over (by their index in the enumeration), e.g. those a resumed
+    /// run has already committed.
+    public var skipInput: ((Int, InputEnumerator.Item) -> Bool)?
+    /// The deduplicator to use, e.g. one primed with an interrupted run's records;
+    /// made afresh when nil.
+    public var deduplicator: Deduplicator?
 
     public init(resources: Resources) { self.resources = resources }
 
@@ -86,12 +128,14 @@ public struct Extraction {
         /// A page read, with its statements (none for a page without statements).
         case page(PageRecord, statements: [StatementRecord])
         case reject(Reject)
+        /// All of an input's pages have been written; `summary` is the run's so far.
+        case inputDone(index: Int, path: String, summary: ExtractionSummary)
     }
 
     public func run(inputs: [String], write: (Output) throws -> Void) throws -> ExtractionSummary {
         var summary = ExtractionSummary()
         let toSimplified = resources.toSimplified
-        let deduplicator = deduplicate ? Deduplicator(simplify: { toSimplified.convert($0) }) : nil
+        let deduplicator = deduplicate ? self.deduplicator ?? Deduplicator(simplify: { toSimplified.convert($0) }) : nil
         func rejected(_ reject: Reject) throws {
             summary.pages += 1
             summary.rejected += 1
@@ -101,7 +145,18 @@ public struct Extraction {
         }
         // The ordered stage: everything that needs all earlier pages (duplicates,
         // accounting, writing) happens here, one page at a time, in input order.
-        func finish(_ outcome: PageOutcome) throws {
+        func finish(_ ordered: Ordered) throws {
+            let outcome: PageOutcome
+            switch ordered {
+            case .outcome(let o): outcome = o
+            case .skipped(let reason):
+                summary.skippedRecords[reason, default: 0] += 1
+                return
+            case .inputDone(let index, let path):
+                progress?(.inputDone(path: path))
+                try write(.inputDone(index: index, path: path, summary: summary))
+                return
+            }
             switch outcome {
             case .rejected(let reject):
                 try rejected(reject)
@@ -139,7 +194,8 @@ public struct Extraction {
         let processor = workers == nil ? try PageProcessor(resources: resources, profile: profile) : nil
         processor?.redaction = redaction
         defer { workers?.stop() }
-        for item in InputEnumerator(inputs: inputs).items() {
+        for (index, item) in InputEnumerator(inputs: inputs).items().enumerated() {
+            if skipInput?(index, item) == true { continue }
             let itemPath: String
             switch item {
             case .file(let path): itemPath = path
@@ -150,18 +206,18 @@ public struct Extraction {
                 switch pageItem {
                 case .reject(let reject):
                     guard shard?.includes(path: reject.input, position: reject.position) ?? true else { continue }
-                    if let workers { try workers.enqueue(.rejected(reject), finish: finish) } else { try rejected(reject) }
+                    if let workers { try workers.enqueue(.outcome(.rejected(reject)), finish: finish) } else { try rejected(reject) }
                 case .skipped(let reason):
                     // Counted by the shard that owns the archive's first page, so shards add up.
                     guard shard?.includes(path: itemPath, position: 0) ?? true else { continue }
-                    summary.skippedRecords[reason, default: 0] += 1
+                    if let workers { try workers.enqueue(.skipped(reason: reason), finish: finish) } else { try finish(.skipped(reason: reason)) }
                 case .page(let raw):
                     guard shard?.includes(path: raw.source.path, position: raw.source.position) ?? true else { continue }
-                    if let workers { try workers.enqueue(raw, finish: finish) } else { try finish(processor!.process(raw)) }
+                    if let workers { try workers.enqueue(raw, finish: finish) } else { try finish(.outcome(processor!.process(raw))) }
                 }
             }
-            // Read, not yet necessarily processed: close enough for a progress line.
-            progress?(.inputDone(path: itemPath))
+            if let workers { try workers.enqueue(.inputDone(index: index, path: itemPath), finish: finish) }
+            else { try finish(.inputDone(index: index, path: itemPath)) }
         }
         try workers?.drain(finish: finish)
         summary.producer = ["declproc": Producer.version, "locales": resources.store.version, "schema_version": String(Schema.version)]

@@ -12,7 +12,7 @@ import Foundation
 final class WorkerPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: [(Int, RawPage)] = []
-    private var results: [Int: PageOutcome] = [:]
+    private var results: [Int: Ordered] = [:]
     private var nextSequence = 0
     private var nextToFinish = 0
     private var stopped = false
@@ -53,7 +53,7 @@ final class WorkerPool: @unchecked Sendable {
             condition.unlock()
             let outcome = processor.process(raw)
             condition.lock()
-            results[sequence] = outcome
+            results[sequence] = .outcome(outcome)
             condition.broadcast()
             condition.unlock()
         }
@@ -61,7 +61,7 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Queues a page; first hands `finish` every outcome that is ready in order, and
     /// waits for the oldest when the pool is full.
-    func enqueue(_ raw: RawPage, finish: (PageOutcome) throws -> Void) throws {
+    func enqueue(_ raw: RawPage, finish: (Ordered) throws -> Void) throws {
         try makeRoom(finish: finish)
         condition.lock()
         pending.append((nextSequence, raw))
@@ -70,27 +70,27 @@ final class WorkerPool: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// An outcome known without processing (a page rejected while reading) takes its
-    /// place in the order all the same.
-    func enqueue(_ outcome: PageOutcome, finish: (PageOutcome) throws -> Void) throws {
+    /// Something known without processing (a page rejected while reading, the end of
+    /// an input) takes its place in the order all the same.
+    func enqueue(_ item: Ordered, finish: (Ordered) throws -> Void) throws {
         try makeRoom(finish: finish)
         condition.lock()
-        results[nextSequence] = outcome
+        results[nextSequence] = item
         nextSequence += 1
         condition.unlock()
     }
 
-    private func makeRoom(finish: (PageOutcome) throws -> Void) throws {
+    private func makeRoom(finish: (Ordered) throws -> Void) throws {
         try deliver(finish: finish, until: nextSequence - capacity + 1)
     }
 
     /// Every outcome enqueued so far, in order.
-    func drain(finish: (PageOutcome) throws -> Void) throws {
+    func drain(finish: (Ordered) throws -> Void) throws {
         try deliver(finish: finish, until: nextSequence)
     }
 
     /// Hands over ready outcomes in order; waits until at least `until` have been handed over.
-    private func deliver(finish: (PageOutcome) throws -> Void, until target: Int) throws {
+    private func deliver(finish: (Ordered) throws -> Void, until target: Int) throws {
         while true {
             condition.lock()
             while nextToFinish < target && results[nextToFinish] == nil { condition.wait() }
@@ -113,6 +113,14 @@ final class WorkerPool: @unchecked Sendable {
         while running > 0 { condition.wait() }
         condition.unlock()
     }
+}
+
+/// What the ordered stage sees: a page's outcome, or the end of an input's pages.
+enum Ordered: Sendable {
+    case outcome(PageOutcome)
+    case inputDone(index: Int, path: String)
+    /// An archive record that holds no page, counted in order like everything else.
+    case skipped(reason: String)
 }
 
 /// Hands a processor to the one thread that will use it.

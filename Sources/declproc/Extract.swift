@@ -71,6 +71,9 @@ struct DestinationOptions: ParsableArguments {
     @Flag(help: "Replace existing output files.")
     var force = false
 
+    @Flag(help: "Resumable run (needs --out-dir): inputs are committed one by one under DIR/.declproc-resume; run the same command again after an interruption to continue where it stopped.")
+    var resume = false
+
     var formats: [OutputFormat] {
         let names = formatNames.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } }
         var result: [OutputFormat] = []
@@ -88,6 +91,7 @@ struct DestinationOptions: ParsableArguments {
             throw ValidationError("--out-dir writes rejects.jsonl and summary.json itself: drop --rejects/--summary.")
         }
         if formats.count > 1 && outDir == nil { throw ValidationError("several formats need --out-dir DIR.") }
+        if resume && outDir == nil { throw ValidationError("--resume needs --out-dir DIR (where the run keeps its state).") }
         if outDir == nil && output == nil, let format = formats.first, !format.streams {
             throw ValidationError("--format \(format.rawValue) writes files: give -o FILE or --out-dir DIR.")
         }
@@ -219,47 +223,111 @@ struct ExtractionRun {
         var summaryPath = destination.summary
         var recordPaths: [String] = []
         do {
-            var writers: [RecordWriter] = []
-            let stdout = LineOutput()
-            if let outDir = destination.outDir {
+            var state: ResumeState? = nil
+            if destination.resume, let outDir = destination.outDir {
                 do { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) }
                 catch { throw Fatal("cannot create \(outDir): \(error.localizedDescription)") }
-                rejectsPath = outDir + "/rejects.jsonl"
-                summaryPath = outDir + "/summary.json"
-                for format in destination.formats {
-                    let path = outDir + "/" + format.fileName
-                    recordPaths.append(format == .parallel ? path + ".{zh,en,ids}" : path)
-                    writers.append(try RecordWriters.make(format, path: path, force: destination.force, emit: emit,
-                                                          bom: !destination.noBOM, producer: producer))
+                do { state = try ResumeState(outDir: outDir) } catch { throw Fatal("\(error)") }
+                if state!.isComplete {
+                    // The same command again after it finished: nothing to do, unless the inputs changed.
+                    if state!.matchesAll(InputEnumerator(inputs: inputs).items()), !destination.force {
+                        let done = state!.summary
+                        FileHandle.standardError.write(Data("declproc: already complete: \(done.line); outputs in \(outDir)\n".utf8))
+                        return done
+                    }
+                    guard destination.force else {
+                        throw Fatal("\(outDir) holds a finished run of other inputs; pass --force to start again")
+                    }
+                    state!.remove()
+                    do { state = try ResumeState(outDir: outDir) } catch { throw Fatal("\(error)") }
                 }
-            } else if let output = destination.output {
-                if rejectsPath == nil { rejectsPath = output + ".rejects.jsonl" }
-                recordPaths.append(output)
-                writers.append(try RecordWriters.make(destination.formats[0], path: output, force: destination.force, emit: emit,
-                                                      bom: !destination.noBOM, producer: producer))
-            } else {
-                let stream: (Data) throws -> Void = { try stdout.write(bytes: $0) }
-                switch destination.formats[0] {
-                case .csv: writers.append(try DelimitedRecordWriter(stream: stream, style: .csv, bom: !destination.noBOM))
-                case .tsv: writers.append(try DelimitedRecordWriter(stream: stream, style: .tsv, bom: false))
-                default: writers.append(JSONLinesRecordWriter(stream: stream, emit: emit))
+                try prepareResume(state!, extraction: &extraction, inputs: inputs, resources: resources)
+            }
+            // A resumed run replaces the outputs it assembles: they are its own. A new
+            // one checks now, not after all the work, that it may write them.
+            let force = destination.force || (state?.hasCommittedInputs ?? false)
+            if let state, !force, let outDir = destination.outDir {
+                for name in destination.formats.map(\.fileName) + ["rejects.jsonl", "summary.json"]
+                where FileManager.default.fileExists(atPath: outDir + "/" + name) {
+                    state.remove()
+                    throw Fatal("\(outDir)/\(name) already exists; pass --force to replace it")
                 }
             }
-            let rejectsFile = try rejectsPath.map { try AtomicFile(path: $0, force: destination.force) }
+            var writers: [RecordWriter] = []
+            let stdout = LineOutput()
+            func openOutputs() throws {
+                if let outDir = destination.outDir {
+                    do { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) }
+                    catch { throw Fatal("cannot create \(outDir): \(error.localizedDescription)") }
+                    rejectsPath = outDir + "/rejects.jsonl"
+                    summaryPath = outDir + "/summary.json"
+                    for format in destination.formats {
+                        let path = outDir + "/" + format.fileName
+                        recordPaths.append(format == .parallel ? path + ".{zh,en,ids}" : path)
+                        writers.append(try RecordWriters.make(format, path: path, force: force, emit: emit,
+                                                              bom: !destination.noBOM, producer: producer))
+                    }
+                } else if let output = destination.output {
+                    if rejectsPath == nil { rejectsPath = output + ".rejects.jsonl" }
+                    recordPaths.append(output)
+                    writers.append(try RecordWriters.make(destination.formats[0], path: output, force: force, emit: emit,
+                                                          bom: !destination.noBOM, producer: producer))
+                } else {
+                    let stream: (Data) throws -> Void = { try stdout.write(bytes: $0) }
+                    switch destination.formats[0] {
+                    case .csv: writers.append(try DelimitedRecordWriter(stream: stream, style: .csv, bom: !destination.noBOM))
+                    case .tsv: writers.append(try DelimitedRecordWriter(stream: stream, style: .tsv, bom: false))
+                    default: writers.append(JSONLinesRecordWriter(stream: stream, emit: emit))
+                    }
+                }
+            }
             let reporter = reading.quiet ? nil : ProgressReporter(inputs: inputs, logInterval: reading.progressInterval)
             extraction.progress = reporter.map { reporter in { reporter.record($0) } }
-            let summaryFile = try summaryPath.map { try AtomicFile(path: $0, force: destination.force) }
-            let result = try extraction.run(inputs: inputs) { item in
-                switch item {
-                case .page(let page, let statements):
-                    observe?(page, statements)
-                    for writer in writers { try writer.write(page: page, statements: statements) }
-                case .reject(let reject):
-                    if let rejectsFile { try rejectsFile.write(JSONLines.line(reject)) }
-                    else { FileHandle.standardError.write(try JSONLines.line(reject)) }
+            var result: ExtractionSummary
+            var rejectsFile: AtomicFile? = nil
+            if let state {
+                // Pages go to the current input's part; each finished input is committed.
+                _ = try extraction.run(inputs: inputs) { item in
+                    switch item {
+                    case .page(let page, let statements): try state.write(.init(page: page, statements: statements))
+                    case .reject(let reject): try state.write(.init(reject: reject))
+                    case .inputDone(let index, let path, let summary):
+                        try state.commit(index: index, path: path, summary: summary)
+                        if Interruption.requested { throw Interruption() }
+                    }
                 }
+                reporter?.end()
+                // Assemble the outputs from every part, in input order.
+                try openOutputs()
+                rejectsFile = try rejectsPath.map { try AtomicFile(path: $0, force: force) }
+                try state.forEachLine { line in
+                    if let page = line.page {
+                        let statements = line.statements ?? []
+                        observe?(page, statements)
+                        for writer in writers { try writer.write(page: page, statements: statements) }
+                    } else if let reject = line.reject {
+                        try rejectsFile?.write(JSONLines.line(reject))
+                    }
+                }
+                result = state.summary
+                result.producer = producer
+            } else {
+                try openOutputs()
+                rejectsFile = try rejectsPath.map { try AtomicFile(path: $0, force: force) }
+                result = try extraction.run(inputs: inputs) { item in
+                    switch item {
+                    case .page(let page, let statements):
+                        observe?(page, statements)
+                        for writer in writers { try writer.write(page: page, statements: statements) }
+                    case .reject(let reject):
+                        if let rejectsFile { try rejectsFile.write(JSONLines.line(reject)) }
+                        else { FileHandle.standardError.write(try JSONLines.line(reject)) }
+                    case .inputDone: break
+                    }
+                }
+                reporter?.end()
             }
-            reporter?.end()
+            let summaryFile = try summaryPath.map { try AtomicFile(path: $0, force: force) }
             try stdout.finish()
             for writer in writers { try writer.commit() }
             try rejectsFile?.commit()
@@ -269,6 +337,7 @@ struct ExtractionRun {
                 try summaryFile.write(encoder.encode(result) + Data("\n".utf8))
                 try summaryFile.commit()
             }
+            try state?.complete()
             var line = "declproc: " + result.line
             if !recordPaths.isEmpty { line += "; records in \(recordPaths.joined(separator: ", "))" }
             if result.rejected > 0, let rejectsPath { line += "; rejects in \(rejectsPath)" }
@@ -276,7 +345,32 @@ struct ExtractionRun {
             return result
         } catch let error as OutputError {
             throw Fatal(error.description)
+        } catch is Interruption {
+            FileHandle.standardError.write(Data("declproc: interrupted; every finished input is committed: run the same command again (with --resume) to continue\n".utf8))
+            throw ExitCode(130)
+        } catch let error as ResumeState.Failure {
+            throw Fatal(error.description)
         }
+    }
+
+    /// Skips the inputs an interrupted run committed (an unbroken, unchanged prefix),
+    /// primes deduplication with their records, and lets SIGINT/SIGTERM end the run
+    /// after the input under way is committed.
+    private func prepareResume(_ state: ResumeState, extraction: inout Extraction, inputs: [String], resources: Resources) throws {
+        var skipped = Set<Int>()
+        for (index, item) in InputEnumerator(inputs: inputs).items().enumerated() where state.skip(index: index, item: item) {
+            skipped.insert(index)
+        }
+        extraction.skipInput = { index, _ in skipped.contains(index) }
+        if extraction.deduplicate {
+            let toSimplified = resources.toSimplified
+            let deduplicator = Deduplicator(simplify: { toSimplified.convert($0) })
+            try state.forEachLine { line in
+                for var statement in line.statements ?? [] { deduplicator.link(&statement) }
+            }
+            extraction.deduplicator = deduplicator
+        }
+        Interruption.install()
     }
 
     /// `Samples/` in the working directory, else the one in the source tree.
@@ -284,5 +378,23 @@ struct ExtractionRun {
         if FileManager.default.fileExists(atPath: "Samples") { return "Samples" }
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Samples").path
+    }
+}
+
+/// SIGINT or SIGTERM during a resumable run: finish and commit the input under way, then stop.
+struct Interruption: Error {
+    nonisolated(unsafe) static var flag: sig_atomic_t = 0
+    static var requested: Bool { flag != 0 }
+
+    static func install() {
+        signal(SIGINT) { _ in Interruption.flag = 1 }
+        signal(SIGTERM) { _ in Interruption.flag = 1 }
+        // A parent may have started us with these blocked (spawned from a thread that
+        // blocks them): unblock, or the request would wait unseen until the end.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }

@@ -61,6 +61,7 @@ struct Report: ParsableCommand {
                     data.addPage()
                     for statement in statements { data.add(statement) }
                 case .reject(let reject): data.addReject(reason: reject.reason)
+                case .inputDone: break
                 }
             }
             _ = summary
