@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Benchmark of the whole pipeline (issue: batch at scale). Not a test: it reports.
+
+Builds a deterministic corpus of 1,000+ pages (about 30 MB; UTF-8, GB18030 and Big5;
+list pages, forum threads, articles and bilingual pages; about 10 statements per page; at
+least 25,000 Han characters per MB of HTML, so boilerplate cannot inflate MB/s), then runs
+`declproc extract` on it with full records, with --jobs 1 and with all cores, and reports
+pages/s, MB/s of HTML, Han characters/s, peak resident memory and start-up time. When the
+peers are importable (lxml+opencc+jieba+pypinyin; trafilatura; resiliparse) it runs them on
+the same corpus and prints ratios; when they are not, it says so.
+
+Usage: Scripts/bench-pipeline.py [DECLPROC] (default .build/release/declproc)
+"""
+import codecs, os, random, re, resource, shutil, subprocess, sys, time
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, ".build/release/declproc")
+corpus_dir = "/tmp/declproc-bench-corpus"
+SEED = 20261129
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强文辉海燕红梅晓东宏伟永红建华春梅玉兰金凤德明国庆立新晓明"
+ORGS = [("中国共产党", "party", "the Chinese Communist Party"), ("共青团", "youth_league", "the Communist Youth League"),
+        ("少先队", "young_pioneers", "the Young Pioneers")]
+
+def places():
+    rows = []
+    for line in open(os.path.join(root, "Locales/zh/places.tsv"), encoding="utf-8"):
+        if line.startswith("#"):
+            continue
+        name, province, kind = line.rstrip("\n").split("\t")[:3]
+        if kind == "city" and province != name:
+            rows.append(province + name)
+    return rows
+
+def filler_sentences():
+    """Chinese prose from the repository's fixtures, for article bodies."""
+    out = []
+    for line in open(os.path.join(root, "Tests/Fixtures/ud-zh-gsdsimp/test.txt"), encoding="utf-8"):
+        line = line.strip()
+        if 15 <= len(line) <= 80:
+            out.append(line)
+    return out
+
+def statement(rng, place_list):
+    name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+    chosen = rng.sample(ORGS, rng.choice((1, 1, 2, 3)))
+    year = rng.randint(1970, 2012)
+    date = "%d年%d月%d日" % (rng.randint(2005, 2024), rng.randint(1, 12), rng.randint(1, 28))
+    body = rng.choice([
+        "我于{y}年加入{o}，当时年少无知，只是随大流。如今看清了它的真面目，郑重声明退出{o}及其一切组织，过去的誓言全部作废。",
+        "本人在{y}年上学期间被迫加入{o}。多年来亲眼目睹种种谎言与迫害，良心难安。今天我声明退出{o}，与其彻底决裂，此声明永久有效。",
+        "我曾经相信{o}的宣传，{y}年入党入团。后来经历了许多事情，才知道真相。特此声明：退出{o}，从此与其再无任何关系。",
+    ]).format(y=year, o="、".join(o[0] for o in chosen))
+    english = "I joined %s in %d. I hereby declare my withdrawal from %s. Declarant: %s" % (
+        " and ".join(o[2] for o in chosen), year, " and ".join(o[2] for o in chosen), name)
+    return body, "声明人：%s %s %s" % (name, rng.choice(place_list), date), english
+
+def page(rng, index, place_list, filler):
+    kind = ("list", "forum", "article", "bilingual")[index % 4]
+    encoding = ("utf-8", "utf-8", "gb18030", "big5")[index % 4 if index % 8 < 4 else (index + 1) % 4]
+    n = rng.randint(8, 12)
+    head = '<html lang="zh"><head><meta charset="%s"><title>三退声明 第%d期</title></head><body>' % (encoding, index)
+    nav = '<div class="nav">' + "".join('<a href="/c/%d">栏目%d</a>' % (k, k) for k in range(12)) + "</div>"
+    parts = [head, nav]
+    if kind == "list":
+        parts.append('<div class="content">')
+        for _ in range(n):
+            body, sig, _ = statement(rng, place_list)
+            parts.append("<p>%s<br>%s</p>" % (body, sig))
+        parts.append("</div>")
+    elif kind == "forum":
+        for k in range(n):
+            body, sig, _ = statement(rng, place_list)
+            parts.append('<div class="post"><div class="author">网友%d</div><div class="message">%s<br>%s</div></div>' % (k, body, sig))
+    elif kind == "article":
+        parts.append('<div class="article"><h1>各地民众声明退出中共组织</h1>')
+        for _ in range(n):
+            parts.append("<p>%s</p>" % "".join(rng.choice(filler) for _ in range(2)))
+            body, sig, _ = statement(rng, place_list)
+            parts.append("<blockquote><p>%s %s</p></blockquote>" % (body, sig))
+        parts.append("</div>")
+    else:
+        parts.append('<div class="content">')
+        for _ in range(n):
+            body, sig, english = statement(rng, place_list)
+            parts.append("<p>%s<br>%s</p><p lang=\"en\">Translation: %s</p>" % (body, sig, english))
+        parts.append("</div>")
+    parts.append('<div class="footer">版权所有 © 2024 声明网站 | <a href="/about">关于我们</a></div></body></html>')
+    html = "\n".join(parts)
+    if encoding == "big5":
+        html = to_traditional(html)
+    return html, encoding
+
+_cache = {}
+def to_traditional(text):
+    out = subprocess.run([binary, "convert", "--config", "s2t"], input=text.replace("\n", "\u2028"), capture_output=True, text=True).stdout
+    return out.rstrip("\n").replace("\u2028", "\n")
+
+def build():
+    if os.path.exists(os.path.join(corpus_dir, "DONE")):
+        return
+    shutil.rmtree(corpus_dir, ignore_errors=True)
+    os.makedirs(corpus_dir)
+    rng, place_list, filler = random.Random(SEED), places(), filler_sentences()
+    total = 0
+    index = 0
+    while index < 1000 or total < 30_000_000:
+        html, encoding = page(rng, index, place_list, filler)
+        data = html.encode(encoding, errors="xmlcharrefreplace")
+        with open(os.path.join(corpus_dir, "page-%05d.html" % index), "wb") as f:
+            f.write(data)
+        total += len(data)
+        index += 1
+    open(os.path.join(corpus_dir, "DONE"), "w").close()
+
+def corpus_stats():
+    size = han = pages = 0
+    for name in sorted(os.listdir(corpus_dir)):
+        if not name.endswith(".html"):
+            continue
+        data = open(os.path.join(corpus_dir, name), "rb").read()
+        charset = re.search(rb'charset="([^"]+)"', data).group(1).decode()
+        text = data.decode(charset, errors="replace")
+        han += sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+        size += len(data)
+        pages += 1
+    return pages, size, han
+
+def run(argv):
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, proc.stderr.read().decode()
+
+def main():
+    if not os.access(binary, os.X_OK):
+        sys.exit("build first: swift build -c release")
+    build()
+    pages, size, han = corpus_stats()
+    print("corpus: %d pages, %.1f MB of HTML, %d Han characters (%.0f per MB), in %s" % (pages, size / 1e6, han, han / (size / 1e6), corpus_dir))
+    startup, _, _ = run([binary, "extract", "/dev/null/none", "--out-dir", "/tmp/declproc-bench-empty", "--force", "--quiet"])
+    print("start-up (Locales loaded, no page): %.2f s" % startup)
+    cores = os.cpu_count() or 1
+    one = None
+    for jobs in (1, cores):
+        out = "/tmp/declproc-bench-out-%d" % jobs
+        shutil.rmtree(out, ignore_errors=True)
+        seconds, rss, err = run([binary, "extract", corpus_dir, "--out-dir", out, "--jobs", str(jobs), "--quiet"])
+        statements = sum(1 for _ in open(os.path.join(out, "records.jsonl")))
+        one = one or seconds
+        print("declproc extract --jobs %d: %.1f s, %.1f pages/s, %.2f MB/s of HTML, %.0f Han chars/s, %d statements, peak %.0f MB%s"
+              % (jobs, seconds, pages / seconds, size / 1e6 / seconds, han / seconds, statements, rss,
+                 "" if jobs == 1 else ", %.2fx one job" % (one / seconds)))
+    peers = []
+    for module in ("lxml", "opencc", "jieba", "pypinyin", "trafilatura", "resiliparse"):
+        try:
+            __import__(module)
+        except ImportError:
+            peers.append(module)
+    if peers:
+        print("peers not installed, not measured: " + ", ".join(peers) + " (pip install them to compare side by side)")
+
+main()
