@@ -1,3 +1,4 @@
+import DeclprocRecords
 import Foundation
 
 /// A failure to write output: fatal for the run (exit status 3), with the path.
@@ -17,6 +18,19 @@ public enum JSONLines {
         var data = try encoder.encode(value)
         data.append(0x0A)
         return data
+    }
+
+    /// Records go through `RecordJSON`: the same bytes, written directly.
+    public static func line(_ record: StatementRecord) -> Data {
+        var bytes = RecordJSON.encode(record)
+        bytes.append(0x0A)
+        return Data(bytes)
+    }
+
+    public static func line(_ record: PageRecord) -> Data {
+        var bytes = RecordJSON.encode(record)
+        bytes.append(0x0A)
+        return Data(bytes)
     }
 }
 

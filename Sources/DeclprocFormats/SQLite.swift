@@ -99,7 +99,7 @@ public final class SQLiteRecordWriter: RecordWriter {
                 .text(r.text.normalized), .optional(r.text.simplified), .optional(r.text.traditional), .optional(r.text.pinyin),
                 .optional(r.text.pinyinNumbers), .text(words), .optional(r.translation?.text), .optional(r.translation?.lang),
                 r.translation?.score.map { .double($0) } ?? .null, .optional(r.duplicateOf),
-                .text(String(decoding: try JSONLines.encoder.encode(r), as: UTF8.self)),
+                .text(String(decoding: RecordJSON.encode(r), as: UTF8.self)),
             ])
             for (position, d) in r.declaration.declarants.enumerated() {
                 try run(insertDeclarant, [

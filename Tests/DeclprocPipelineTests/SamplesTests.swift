@@ -173,3 +173,4 @@ import TestSupport
         #expect(s["statements"] as! Int == Self.run.records.count)
     }
 }
+

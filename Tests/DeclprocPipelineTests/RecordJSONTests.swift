@@ -1,0 +1,37 @@
+import DeclprocPipeline
+import DeclprocRecords
+import Foundation
+import Testing
+import TestSupport
+
+/// The hand-written record JSON is byte for byte what JSONEncoder writes.
+@Suite struct RecordJSONTests {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    @Test func sameBytesAsJSONEncoderOnEveryRecord() throws {
+        let resources = try Resources(store: TestFiles.locales())
+        var extraction = Extraction(resources: resources)
+        extraction.jobs = 1
+        var statements: [StatementRecord] = [], pages: [PageRecord] = []
+        _ = try extraction.run(inputs: [TestFiles.repository("Samples").path, TestFiles.repository("Tests/Fixtures/warc").path,
+                                        TestFiles.repository("Tests/Fixtures/readability-zh").path]) { output in
+            if case .page(let page, let records) = output { pages.append(page); statements += records }
+        }
+        #expect(statements.count > 50)
+        for record in statements {
+            #expect(RecordJSON.encode(record) == Array(try Self.encoder.encode(record)), "\(record.id)")
+        }
+        for page in pages { #expect(RecordJSON.encode(page) == Array(try Self.encoder.encode(page))) }
+        // Strings that need escaping, or look as if they might.
+        var odd = statements[0]
+        odd.text.original = "a\"b\\c/d\ne\rf\tg\u{8}h\u{C}i\u{1}j\u{1F}k\u{7F}l\u{2028}m\u{FEFF}n😀o𠮷"
+        odd.source.url = "https://example.org/a?b=c&d=</script>"
+        odd.declaration.declarants = [.init(name: "名", alias: true, latin: nil, start: 0, end: 1, confidence: 1.0)]
+        odd.translation = .init(text: "x", lang: "en", score: 0.125, sentences: ["x"], links: [.init(statement: [0, 1], translation: [], score: 0.3333333333333333)])
+        #expect(RecordJSON.encode(odd) == Array(try Self.encoder.encode(odd)))
+    }
+}
