@@ -131,7 +131,10 @@ def run(argv):
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, proc.stderr.read().decode()
+    err = proc.stderr.read().decode()
+    if status != 0:
+        err = "exit status %d: %s" % (status >> 8, err)
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, err
 
 def main():
     if not os.access(binary, os.X_OK):
@@ -152,13 +155,74 @@ def main():
         print("declproc extract --jobs %d: %.1f s, %.1f pages/s, %.2f MB/s of HTML, %.0f Han chars/s, %d statements, peak %.0f MB%s"
               % (jobs, seconds, pages / seconds, size / 1e6 / seconds, han / seconds, statements, rss,
                  "" if jobs == 1 else ", %.2fx one job" % (one / seconds)))
-    peers = []
-    for module in ("lxml", "opencc", "jieba", "pypinyin", "trafilatura", "resiliparse"):
-        try:
-            __import__(module)
-        except ImportError:
-            peers.append(module)
-    if peers:
-        print("peers not installed, not measured: " + ", ".join(peers) + " (pip install them to compare side by side)")
+    peers(pages, size, han, one)
 
-main()
+
+PEER_SCRIPTS = {
+    # A Python pipeline doing what declproc does, with the usual libraries: parse (lxml),
+    # main text (the paragraphs), convert both ways (OpenCC), segment (jieba), Pinyin
+    # (pypinyin, tone marks and numbers), one JSON line per paragraph.
+    "python pipeline (lxml, OpenCC, jieba, pypinyin)": ("lxml opencc jieba pypinyin", r"""
+import json, os, re, sys
+import lxml.html, opencc, jieba, pypinyin
+jieba.setLogLevel(60); jieba.initialize()
+t2s, s2t = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+out = open(os.devnull, "w")
+for name in sorted(os.listdir(sys.argv[1])):
+    if not name.endswith(".html"): continue
+    data = open(os.path.join(sys.argv[1], name), "rb").read()
+    charset = re.search(rb'charset="([^"]+)"', data).group(1).decode()
+    tree = lxml.html.fromstring(data.decode(charset, errors="replace"))
+    for p in tree.xpath('//p | //div[@class="message"]'):
+        text = p.text_content().strip()
+        if len(text) < 20 or not re.search("[一-鿿]", text): continue
+        simplified = t2s.convert(text)
+        words = list(jieba.cut(simplified))
+        out.write(json.dumps({"text": text, "simplified": simplified, "traditional": s2t.convert(simplified), "words": words,
+            "pinyin": " ".join(x[0] for x in pypinyin.pinyin(simplified)),
+            "pinyin_numbers": " ".join(x[0] for x in pypinyin.pinyin(simplified, style=pypinyin.Style.TONE3))}, ensure_ascii=False) + chr(10))
+"""),
+    "trafilatura (extraction only)": ("trafilatura", r"""
+import os, re, sys, trafilatura
+for name in sorted(os.listdir(sys.argv[1])):
+    if not name.endswith(".html"): continue
+    data = open(os.path.join(sys.argv[1], name), "rb").read()
+    trafilatura.extract(data)
+"""),
+    "resiliparse (extraction only)": ("resiliparse", r"""
+import os, sys
+from resiliparse.extract.html2text import extract_plain_text
+from resiliparse.parse.encoding import bytes_to_str, detect_encoding
+for name in sorted(os.listdir(sys.argv[1])):
+    if not name.endswith(".html"): continue
+    data = open(os.path.join(sys.argv[1], name), "rb").read()
+    extract_plain_text(bytes_to_str(data, detect_encoding(data)), main_content=True)
+"""),
+}
+
+
+def peers(pages, size, han, declproc_seconds):
+    """The peers on the same corpus, in the same run, one core each."""
+    for label, (modules, script) in PEER_SCRIPTS.items():
+        missing = [m for m in modules.split() if not importable(m)]
+        if missing:
+            print("%s: not installed (%s), not measured" % (label, ", ".join(missing)))
+            continue
+        seconds, rss, err = run([sys.executable, "-c", script, corpus_dir])
+        if err.startswith("exit status"):
+            print("%s: failed: %s" % (label, err.strip().splitlines()[-1]))
+            continue
+        print("%s: %.1f s, %.2f MB/s of HTML, %.0f Han chars/s, peak %.0f MB; declproc --jobs 1 is %.2fx its speed"
+              % (label, seconds, size / 1e6 / seconds, han / seconds, rss, seconds / declproc_seconds))
+
+
+def importable(module):
+    try:
+        __import__(module)
+        return True
+    except ImportError:
+        return False
+
+
+if __name__ == "__main__":
+    main()
