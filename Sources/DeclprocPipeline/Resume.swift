@@ -129,29 +129,27 @@ public final class ResumeState {
     // MARK: Writing
 
     public func write(_ line: PartLine) throws {
-        if partHandle == nil {
-            let path = folder + "/.part-\(getpid()).tmp"
-            FileManager.default.createFile(atPath: path, contents: nil)
-            guard let handle = FileHandle(forWritingAtPath: path) else { throw Failure(description: "cannot write \(path)") }
-            partHandle = handle
-            partTemporary = path
-        }
+        try openPart()
         var data = try JSONLines.encoder.encode(line)
         data.append(0x0A)
         try partHandle!.write(contentsOf: data)
     }
 
+    /// The current input's part, written beside its final name until committed.
+    private func openPart() throws {
+        guard partHandle == nil else { return }
+        let path = folder + "/.part-\(getpid()).tmp"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw Failure(description: "cannot write \(path)") }
+        partHandle = handle
+        partTemporary = path
+    }
+
     /// Commits the input just finished: its part renamed into place, then its line
     /// in the manifest, each fsynced.
     public func commit(index: Int, path: String, summary: ExtractionSummary) throws {
-        if partHandle == nil {
-            // An input with no page (an archive of requests only) still gets its (empty) part.
-            let path = folder + "/.part-\(getpid()).tmp"
-            FileManager.default.createFile(atPath: path, contents: nil)
-            guard let handle = FileHandle(forWritingAtPath: path) else { throw Failure(description: "cannot write \(path)") }
-            partHandle = handle
-            partTemporary = path
-        }
+        // An input with no page (an archive of requests only) still gets its (empty) part.
+        try openPart()
         let part = String(format: "part-%08d.jsonl", index)
         try partHandle!.synchronize()
         try partHandle!.close()
