@@ -12,6 +12,24 @@ public struct RedactionScope: OptionSet, Sendable {
     public static let contacts = RedactionScope(rawValue: 2)
 
     public var labels: [String] { (contains(.names) ? ["names"] : []) + (contains(.contacts) ? ["contacts"] : []) }
+
+    /// `--redact` values, comma-separated or repeated; nil names the first unknown one.
+    public static func parse(_ values: [String]) -> Result<RedactionScope, Unknown> {
+        var scope: RedactionScope = []
+        for item in values.flatMap({ $0.split(separator: ",") }).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            switch item {
+            case "names": scope.insert(.names)
+            case "contacts": scope.insert(.contacts)
+            default: return .failure(Unknown(value: item))
+            }
+        }
+        return .success(scope)
+    }
+
+    public struct Unknown: Error, CustomStringConvertible {
+        public let value: String
+        public var description: String { "unknown --redact value '\(value)': choose names, contacts or both." }
+    }
 }
 
 /// The secret behind pseudonyms: read from a file or the environment, never from

@@ -83,7 +83,7 @@ public struct ExtractionSummary: Sendable, Codable {
     }
 
     /// Rejects grouped by the start of their reason ("cannot read", "empty page", …).
-    static func category(of reason: String) -> String {
+    public static func category(of reason: String) -> String {
         String(reason.prefix { $0 != ":" && $0 != "(" }).trimmingCharacters()
     }
 }
@@ -246,14 +246,6 @@ public struct Shard: Sendable, Equatable {
     }
 
     public func includes(path: String, position: Int) -> Bool {
-        UInt64(RecordIDHash.of(path + "#" + String(position))) % UInt64(count) == UInt64(index)
-    }
-}
-
-enum RecordIDHash {
-    static func of(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return hash
+        RecordID.hash([path + "#" + String(position)]) % UInt64(count) == UInt64(index)
     }
 }

@@ -427,12 +427,17 @@ public enum RecordID {
     /// 64-bit FNV-1a over the identifying fields, as 16 hex digits. Not a security
     /// hash: it only has to be stable and spread well.
     public static func make(_ parts: [String]) -> String {
+        let hex = String(hash(parts), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The 64-bit hash behind `make` (parts joined by a unit separator).
+    public static func hash(_ parts: [String]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for (index, part) in parts.enumerated() {
             if index > 0 { hash = (hash ^ 0x1F) &* 0x0000_0100_0000_01B3 }
             for byte in part.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return hash
     }
 }

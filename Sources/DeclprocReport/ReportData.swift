@@ -60,9 +60,12 @@ public struct ReportData: Sendable {
 
     public mutating func addPage() { pages += 1 }
 
-    public mutating func addReject(reason: String) {
-        rejects += 1
-        rejectReasons[String(reason.prefix { $0 != ":" && $0 != "(" }).trimmingCharacters(in: .whitespaces), default: 0] += 1
+    /// Rejected pages, by the summary's reason categories ("cannot read", "empty page", …).
+    public mutating func addRejects(_ reasons: [String: Int]) {
+        for (category, count) in reasons {
+            rejects += count
+            rejectReasons[category, default: 0] += count
+        }
     }
 
     /// A full ISO date's day; nil for a month or year alone.

@@ -54,8 +54,7 @@ struct Dataset: ParsableCommand {
             for statement in statements { report.add(statement) }
         }
         let summary = try run.run(inputs: inputs)
-        report.rejects = summary.rejected
-        report.rejectReasons = summary.rejectReasons
+        report.addRejects(summary.rejectReasons)
         do {
             try FileManager.default.createDirectory(atPath: outDir + "/schema", withIntermediateDirectories: true)
             for (name, text) in SchemaFiles.files {

@@ -38,28 +38,17 @@ struct Dedup: ParsableCommand {
         do { toSimplified = try ChineseConverter(configuration: "t2s", store: store) } catch { throw Fatal("\(error)") }
         keepUntilExit(toSimplified)
         let deduplicator = Deduplicator(simplify: { toSimplified.convert($0) })
-        let decoder = JSONDecoder()
         let stdout = LineOutput()
         var statements = 0
         do {
             let file = try output.map { try AtomicFile(path: $0, force: force) }
+            func put(_ out: Data) throws { if let file { try file.write(out) } else { try stdout.write(bytes: out) } }
             for path in records {
-                guard let data = FileManager.default.contents(atPath: path) else { throw Fatal("cannot read \(path)") }
-                var lineNumber = 0
-                for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
-                    lineNumber += 1
-                    var out: Data
-                    if line.range(of: Data(#""record":"page""#.utf8)) != nil {
-                        out = Data(line) + Data([0x0A])
-                    } else {
-                        var record: StatementRecord
-                        do { record = try decoder.decode(StatementRecord.self, from: Data(line)) }
-                        catch { throw Fatal("\(path):\(lineNumber): not a statement record of schema \(Schema.version): \(Self.describe(error))") }
-                        deduplicator.link(&record)
-                        statements += 1
-                        out = try JSONLines.line(record)
-                    }
-                    if let file { try file.write(out) } else { try stdout.write(bytes: out) }
+                try RecordLines.forEach(path, page: { try put($0 + Data([0x0A])) }) { record in
+                    var record = record
+                    deduplicator.link(&record)
+                    statements += 1
+                    try put(JSONLines.line(record))
                 }
             }
             try stdout.finish()
@@ -70,6 +59,28 @@ struct Dedup: ParsableCommand {
         let linked = deduplicator.exactDuplicates + deduplicator.nearDuplicates
         FileHandle.standardError.write(Data(
             "declproc: \(statements) statements read, \(linked) linked as duplicates (\(deduplicator.exactDuplicates) exact, \(deduplicator.nearDuplicates) near)\n".utf8))
+    }
+
+}
+
+/// The lines of a record file as `extract` writes them: statement records decoded,
+/// page records handed on as they are.
+enum RecordLines {
+    static let pageMarker = Data(#""record":"page""#.utf8)
+
+    static func forEach(_ path: String, page: (Data) throws -> Void = { _ in },
+                        statement: (StatementRecord) throws -> Void) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw Fatal("cannot read \(path)") }
+        let decoder = JSONDecoder()
+        for (k, line) in data.split(separator: 0x0A).enumerated() {
+            let line = Data(line)
+            if line.range(of: pageMarker) != nil { try page(line) } else { try statement(decode(line, decoder, at: "\(path):\(k + 1)")) }
+        }
+    }
+
+    static func decode(_ line: Data, _ decoder: JSONDecoder, at place: String) throws -> StatementRecord {
+        do { return try decoder.decode(StatementRecord.self, from: line) }
+        catch { throw Fatal("\(place): not a statement record of schema \(Schema.version): \(describe(error))") }
     }
 
     static func describe(_ error: Error) -> String {

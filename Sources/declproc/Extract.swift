@@ -148,22 +148,10 @@ struct CurationOptions: ParsableArguments {
     @Flag(name: .customLong("no-dedup"), help: "Do not link duplicate statements (duplicate_of stays null).")
     var noDedup = false
 
-    var scope: RedactionScope {
-        var scope: RedactionScope = []
-        for item in redact.flatMap({ $0.split(separator: ",") }) {
-            switch item.trimmingCharacters(in: .whitespaces) {
-            case "names": scope.insert(.names)
-            case "contacts": scope.insert(.contacts)
-            default: break
-            }
-        }
-        return scope
-    }
+    var scope: RedactionScope { (try? RedactionScope.parse(redact).get()) ?? [] }
 
     func validate() throws {
-        for item in redact.flatMap({ $0.split(separator: ",") }) where !["names", "contacts"].contains(item.trimmingCharacters(in: .whitespaces)) {
-            throw ValidationError("unknown --redact value '\(item)': choose names, contacts or both.")
-        }
+        if case .failure(let unknown) = RedactionScope.parse(redact) { throw ValidationError(unknown.description) }
         if scope.contains(.names) {
             do { _ = try RedactionKey.load(file: redactKeyFile) } catch { throw ValidationError(error.description) }
         }
@@ -281,6 +269,10 @@ struct ExtractionRun {
                     }
                 }
             }
+            func hand(_ page: PageRecord, _ statements: [StatementRecord]) throws {
+                observe?(page, statements)
+                for writer in writers { try writer.write(page: page, statements: statements) }
+            }
             let reporter = reading.quiet ? nil : ProgressReporter(inputs: inputs, logInterval: reading.progressInterval)
             extraction.progress = reporter.map { reporter in { reporter.record($0) } }
             var result: ExtractionSummary
@@ -302,9 +294,7 @@ struct ExtractionRun {
                 rejectsFile = try rejectsPath.map { try AtomicFile(path: $0, force: force) }
                 try state.forEachLine { line in
                     if let page = line.page {
-                        let statements = line.statements ?? []
-                        observe?(page, statements)
-                        for writer in writers { try writer.write(page: page, statements: statements) }
+                        try hand(page, line.statements ?? [])
                     } else if let reject = line.reject {
                         try rejectsFile?.write(JSONLines.line(reject))
                     }
@@ -317,8 +307,7 @@ struct ExtractionRun {
                 result = try extraction.run(inputs: inputs) { item in
                     switch item {
                     case .page(let page, let statements):
-                        observe?(page, statements)
-                        for writer in writers { try writer.write(page: page, statements: statements) }
+                        try hand(page, statements)
                     case .reject(let reject):
                         if let rejectsFile { try rejectsFile.write(JSONLines.line(reject)) }
                         else { FileHandle.standardError.write(try JSONLines.line(reject)) }

@@ -35,15 +35,12 @@ struct Report: ParsableCommand {
     @OptionGroup var locale: LocaleOptions
 
     func validate() throws {
-        for item in redact.flatMap({ $0.split(separator: ",") }) where !["names", "contacts"].contains(String(item)) {
-            throw ValidationError("unknown --redact value '\(item)': choose names, contacts or both.")
-        }
+        if case .failure(let unknown) = RedactionScope.parse(redact) { throw ValidationError(unknown.description) }
     }
 
     func run() throws {
         var data = ReportData()
-        var scope: RedactionScope = []
-        for item in redact.flatMap({ $0.split(separator: ",") }) { scope.insert(item == "names" ? .names : .contacts) }
+        let scope = (try? RedactionScope.parse(redact).get()) ?? []
         let records = inputs.filter { $0.hasSuffix(".jsonl") || $0.hasSuffix(".sqlite") }
         let pages = inputs.filter { !($0.hasSuffix(".jsonl") || $0.hasSuffix(".sqlite")) }
         let store = try locale.store()
@@ -60,11 +57,10 @@ struct Report: ParsableCommand {
                 case .page(_, let statements):
                     data.addPage()
                     for statement in statements { data.add(statement) }
-                case .reject(let reject): data.addReject(reason: reject.reason)
-                case .inputDone: break
+                case .reject, .inputDone: break
                 }
             }
-            _ = summary
+            data.addRejects(summary.rejectReasons)
         }
         for path in records {
             try RecordInput.read(path, into: &data) { record in
@@ -102,33 +98,29 @@ struct Report: ParsableCommand {
 /// counted as rejects) or the SQLite database's `record` column.
 enum RecordInput {
     static func read(_ path: String, into data: inout ReportData, transform: (StatementRecord) -> StatementRecord) throws {
-        let decoder = JSONDecoder()
         var pages = Set<String>()
-        func add(_ line: Data, _ where_: String) throws {
-            guard !line.isEmpty else { return }
-            if line.range(of: Data(#""record":"page""#.utf8)) != nil { return }
-            var record: StatementRecord
-            do { record = try decoder.decode(StatementRecord.self, from: line) }
-            catch { throw Fatal("\(where_): not a statement record of schema \(Schema.version): \(Dedup.describe(error))") }
-            record = transform(record)
+        func add(_ record: StatementRecord) {
+            let record = transform(record)
             if pages.insert(record.pageID).inserted { data.addPage() }
             data.add(record)
         }
         if path.hasSuffix(".sqlite") {
             let rows: [Data]
             do { rows = try SQLiteRecords.records(path) } catch { throw Fatal("cannot read \(path): \(error)") }
-            for (k, row) in rows.enumerated() { try add(row, "\(path): record \(k + 1)") }
+            let decoder = JSONDecoder()
+            for (k, row) in rows.enumerated() { add(try RecordLines.decode(row, decoder, at: "\(path): record \(k + 1)")) }
             return
         }
-        guard let bytes = FileManager.default.contents(atPath: path) else { throw Fatal("cannot read \(path)") }
-        for (k, line) in bytes.split(separator: 0x0A).enumerated() { try add(Data(line), "\(path):\(k + 1)") }
+        try RecordLines.forEach(path, statement: add)
         let rejects = (path as NSString).deletingLastPathComponent + "/rejects.jsonl"
         if let rejectBytes = FileManager.default.contents(atPath: rejects.hasPrefix("/") ? rejects : "./" + rejects) {
+            var reasons: [String: Int] = [:]
             for line in rejectBytes.split(separator: 0x0A) {
                 if let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let reason = object["reason"] as? String {
-                    data.addReject(reason: reason)
+                    reasons[ExtractionSummary.category(of: reason), default: 0] += 1
                 }
             }
+            data.addRejects(reasons)
         }
     }
 }
