@@ -48,6 +48,29 @@ public final class BreakIterator {
         return BreakIterator(handle: copy!)
     }
 
+    /// The boundaries of the text that `fill` writes (at most `count` UTF-16 units;
+    /// it returns how many it wrote), in UTF-16 offsets from 0 to the length,
+    /// without rule statuses: the hot path of word segmentation, which copies the
+    /// text once into the iterator's own buffer (kept between calls) and builds nothing else.
+    public func offsets(count: Int, fill: (UnsafeMutableBufferPointer<UInt16>) -> Int) throws(ICUError) -> [Int32] {
+        if text.count < count {
+            text.deallocate()
+            text = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: max(count, 64))
+        }
+        let length = fill(text)
+        var error: Int32 = 0
+        dp_brk_set_text(handle, text.baseAddress, Int32(length), &error)
+        try ICUError.check(error, "setting break text")
+        var result: [Int32] = [dp_brk_first(handle)]
+        result.reserveCapacity(length / 2 + 2)
+        while true {
+            let next = dp_brk_next(handle)
+            if next < 0 { break } // UBRK_DONE
+            result.append(next)
+        }
+        return result
+    }
+
     /// The boundaries of `utf16` in UTF-16 offsets, starting with 0 and ending with
     /// its length, each paired with the rule status of the segment that ends there
     /// (for words: 0 none/punctuation/space, 100.. number, 200.. letter, 300.. kana, 400.. ideo).

@@ -10,6 +10,8 @@ public struct LocaleStore: Sendable {
     public let root: URL
     /// The data's version, from `manifest.json`.
     public let version: String
+    /// Where lexicons compiled from this data are kept between runs.
+    public var cache = CompiledCache()
 
     /// Why each place was tried and not taken, for the error message.
     public struct NotFound: Error, CustomStringConvertible {

@@ -2,45 +2,102 @@ import DeclprocLocales
 import Foundation
 
 /// One conversion dictionary (an OpenCC text dictionary): keys to their first
-/// candidate, found by longest prefix. Keys are looked up by a 64-bit fingerprint
-/// of their scalars and then compared, so a lookup builds no String.
+/// candidate, found by longest prefix. Flat: keys and values are runs of one
+/// scalar array, found through a fingerprint table; for each first character a
+/// bit per key length that starts with it, so most positions try one length or none.
 final class ConversionDictionary: Sendable {
-    struct Entry: Sendable {
-        let key: [Unicode.Scalar]
-        let value: String
-    }
-
-    let entries: [UInt64: [Entry]]
-    /// Key lengths present, longest first: only these lengths are tried.
-    let lengths: [Int]
+    /// Four numbers per entry: key start, key length, value start, value length in `scalars`.
+    let entries: [UInt32]
+    let scalars: [Unicode.Scalar]
+    let table: FingerprintTable
+    /// Bit n set: some key of n + 1 characters starts with this character.
+    let lengthsByFirst: ScalarMap
+    /// The same bits (n ≥ 1) per pair of first characters: most positions in a
+    /// text start no key of two or more, and one probe here says so.
+    let lengthsByPair: FingerprintTable
 
     convenience init(pairs: [(String, String)]) {
-        self.init(scalarPairs: pairs.map { (Array($0.0.unicodeScalars), $0.1) })
+        self.init(scalarPairs: pairs.map { (Array($0.0.unicodeScalars), Array($0.1.unicodeScalars)) })
     }
 
-    init(scalarPairs: [([Unicode.Scalar], String)]) {
-        var entries: [UInt64: [Entry]] = [:]
-        entries.reserveCapacity(scalarPairs.count)
-        var lengths = Set<Int>()
-        for (scalars, value) in scalarPairs {
-            guard !scalars.isEmpty else { continue }
-            let hash = SegmentationData.fingerprint(scalars)
+    init(scalarPairs: [([Unicode.Scalar], [Unicode.Scalar])]) {
+        var entries: [UInt32] = []
+        var scalars: [Unicode.Scalar] = []
+        var table = FingerprintTable(expected: scalarPairs.count)
+        var lengths = ScalarMap()
+        var pairs = FingerprintTable(expected: scalarPairs.count / 2)
+        for (key, value) in scalarPairs where !key.isEmpty && key.count <= 32 {
             // The first line for a key wins, as OpenCC reads its dictionaries.
-            if entries[hash]?.contains(where: { $0.key == scalars }) == true { continue }
-            entries[hash, default: []].append(Entry(key: scalars, value: value))
-            lengths.insert(scalars.count)
+            guard table.insert(Fingerprint.of(key), UInt32(entries.count / 4)) else { continue }
+            entries += [UInt32(scalars.count), UInt32(key.count), UInt32(scalars.count + key.count), UInt32(value.count)]
+            scalars += key
+            scalars += value
+            lengths[key[0]] |= 1 << UInt32(key.count - 1)
+            if key.count > 1 {
+                let bit = UInt32(1) << UInt32(key.count - 1)
+                pairs.update(Fingerprint.pair(key[0], key[1])) { ($0 ?? 0) | bit }
+            }
         }
+        self.lengthsByPair = pairs
         self.entries = entries
-        self.lengths = lengths.sorted(by: >)
+        self.scalars = scalars
+        self.table = table
+        self.lengthsByFirst = lengths
     }
 
-    /// The longest key that starts at `start`, with its value.
-    func longestPrefix(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, value: String)? {
-        for length in lengths where start + length <= limit {
+    init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
+        entries = try reader.readArray(UInt32.self)
+        let values = try reader.readArray(UInt32.self)
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(values.count)
+        for value in values {
+            guard let scalar = Unicode.Scalar(value) else { throw BinaryReader.Corrupt() }
+            scalars.append(scalar)
+        }
+        self.scalars = scalars
+        table = try FingerprintTable(from: &reader)
+        lengthsByFirst = try ScalarMap(from: &reader)
+        lengthsByPair = try FingerprintTable(from: &reader)
+        guard entries.count % 4 == 0 else { throw BinaryReader.Corrupt() }
+        for k in stride(from: 0, to: entries.count, by: 4) {
+            let keyEnd = Int(entries[k]) + Int(entries[k + 1]), valueEnd = Int(entries[k + 2]) + Int(entries[k + 3])
+            guard keyEnd <= scalars.count, valueEnd <= scalars.count else { throw BinaryReader.Corrupt() }
+        }
+    }
+
+    func write(to writer: inout BinaryWriter) {
+        writer.write(entries)
+        writer.write(scalars.map(\.value))
+        table.write(to: &writer)
+        lengthsByFirst.write(to: &writer)
+        lengthsByPair.write(to: &writer)
+    }
+
+    func key(_ entry: Int) -> ArraySlice<Unicode.Scalar> {
+        let start = Int(entries[4 * entry])
+        return scalars[start..<(start + Int(entries[4 * entry + 1]))]
+    }
+
+    func value(_ entry: Int) -> ArraySlice<Unicode.Scalar> {
+        let start = Int(entries[4 * entry + 2])
+        return scalars[start..<(start + Int(entries[4 * entry + 3]))]
+    }
+
+    var count: Int { entries.count / 4 }
+
+    /// The longest key that starts at `start`: its length and its entry.
+    @inline(__always)
+    func longestPrefix(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, entry: Int)? {
+        let first = lengthsByFirst[text[start]]
+        var lengths = first & 1
+        if first > 1, start + 1 < limit { lengths |= lengthsByPair.value(Fingerprint.pair(text[start], text[start + 1])) ?? 0 }
+        if limit - start < 32 { lengths &= (1 << UInt32(limit - start)) &- 1 }
+        while lengths != 0 {
+            let length = 32 - lengths.leadingZeroBitCount
+            lengths &= ~(1 << UInt32(length - 1))
             let slice = text[start..<(start + length)]
-            if let candidates = entries[SegmentationData.fingerprint(slice)],
-               let entry = candidates.first(where: { $0.key.elementsEqual(slice) }) {
-                return (length, entry.value)
+            if let entry = table.value(Fingerprint.of(slice)).map(Int.init), key(entry).elementsEqual(slice) {
+                return (length, entry)
             }
         }
         return nil
@@ -84,49 +141,78 @@ public final class ChineseConverter: Sendable {
         guard let object = try JSONSerialization.jsonObject(with: try store.data(path)) as? [String: Any],
               let segmentation = object["segmentation"] as? [String], let chain = object["chain"] as? [[String]]
         else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "needs \"segmentation\" and \"chain\" lists") }
+        // Every dictionary the configuration names, compiled once into flat tables.
+        var specs: [String] = []
+        for spec in segmentation + chain.joined() where !specs.contains(spec) { specs.append(spec) }
+        var files = Set<String>()
+        for spec in specs {
+            if spec.hasPrefix("simplified-keys:") { files.formUnion(["TSPhrases", "TSCharacters"]) }
+            files.insert(String(spec.split(separator: ":").last ?? ""))
+        }
+        let sources = [path] + files.sorted().map { "zh/convert/\($0).txt" }
+        var reader = try store.cache.load("convert-\(name)", format: Self.format, sources: sources, store: store) {
+            var writer = BinaryWriter()
+            var loaded: [String: ConversionDictionary] = [:]
+            writer.write(UInt64(specs.count))
+            for spec in specs {
+                writer.write(spec)
+                try Self.dictionary(spec, store: store, loaded: &loaded).write(to: &writer)
+            }
+            return writer.bytes
+        }
         var loaded: [String: ConversionDictionary] = [:]
+        for _ in 0..<(try reader.read(UInt64.self)) {
+            let spec = try reader.readString()
+            loaded[spec] = try ConversionDictionary(from: &reader)
+        }
         func dictionary(_ spec: String) throws -> ConversionDictionary {
-            if let known = loaded[spec] { return known }
-            // "simplified-keys:NAME" is NAME's keys written in Simplified (converted with
-            // TSPhrases and TSCharacters), for segmenting Simplified text so that a
-            // regional phrase (TWPhrases 二極管) stays one segment (二极管).
-            if spec.hasPrefix("simplified-keys:") {
-                let source = try dictionary(String(spec.dropFirst("simplified-keys:".count)))
-                let toSimplified = [try dictionary("TSPhrases"), try dictionary("TSCharacters")]
-                var pairs: [(String, String)] = []
-                for entries in source.entries.values {
-                    for entry in entries {
-                        let key = String(String.UnicodeScalarView(Self.convert(entry.key, with: toSimplified)))
-                        pairs.append((key, key))
-                    }
-                }
-                let made = ConversionDictionary(pairs: pairs.sorted { $0.0 < $1.0 })
-                loaded[spec] = made
-                return made
-            }
-            // "reverse:NAME" is NAME with values and keys swapped (OpenCC builds its
-            // *Rev dictionaries this way).
-            let reversed = spec.hasPrefix("reverse:")
-            let file = reversed ? String(spec.dropFirst("reverse:".count)) : spec
-            var pairs: [([Unicode.Scalar], String)] = []
-            try store.forEachRow("zh/convert/\(file).txt") { row in
-                guard row.count >= 2 else { return }
-                let values = row[1].split(separator: UInt8(ascii: " "))
-                if reversed {
-                    let key = String(decoding: row[0], as: UTF8.self)
-                    for value in values { pairs.append((LocaleStore.scalars(value), key)) }
-                } else if let first = values.first {
-                    pairs.append((LocaleStore.scalars(row[0]), String(decoding: first, as: UTF8.self)))
-                }
-            }
-            let made = ConversionDictionary(scalarPairs: pairs)
-            loaded[spec] = made
+            guard let made = loaded[spec] else { throw BinaryReader.Corrupt() }
             return made
         }
         self.name = name
         self.usesWordBoundaries = (object["word_boundaries"] as? Bool) ?? false
         self.segmentation = try segmentation.map(dictionary)
         self.chain = try chain.map { try $0.map(dictionary) }
+    }
+
+    /// The compiled form's layout; bump when it changes.
+    static let format = 2
+
+    /// One dictionary from its text file, as the configuration names it.
+    static func dictionary(_ spec: String, store: LocaleStore, loaded: inout [String: ConversionDictionary]) throws -> ConversionDictionary {
+        if let known = loaded[spec] { return known }
+        // "simplified-keys:NAME" is NAME's keys written in Simplified (converted with
+        // TSPhrases and TSCharacters), for segmenting Simplified text so that a
+        // regional phrase (TWPhrases 二極管) stays one segment (二极管).
+        if spec.hasPrefix("simplified-keys:") {
+            let source = try dictionary(String(spec.dropFirst("simplified-keys:".count)), store: store, loaded: &loaded)
+            let toSimplified = [try dictionary("TSPhrases", store: store, loaded: &loaded),
+                                try dictionary("TSCharacters", store: store, loaded: &loaded)]
+            var keys: [[Unicode.Scalar]] = []
+            for entry in 0..<source.count { keys.append(convert(Array(source.key(entry)), with: toSimplified)) }
+            keys.sort { $0.lexicographicallyPrecedes($1) { $0.value < $1.value } }
+            let made = ConversionDictionary(scalarPairs: keys.map { ($0, $0) })
+            loaded[spec] = made
+            return made
+        }
+        // "reverse:NAME" is NAME with values and keys swapped (OpenCC builds its
+        // *Rev dictionaries this way).
+        let reversed = spec.hasPrefix("reverse:")
+        let file = reversed ? String(spec.dropFirst("reverse:".count)) : spec
+        var pairs: [([Unicode.Scalar], [Unicode.Scalar])] = []
+        try store.forEachRow("zh/convert/\(file).txt") { row in
+            guard row.count >= 2 else { return }
+            let values = row[1].split(separator: UInt8(ascii: " "))
+            if reversed {
+                let key = LocaleStore.scalars(row[0])
+                for value in values { pairs.append((LocaleStore.scalars(value), key)) }
+            } else if let first = values.first {
+                pairs.append((LocaleStore.scalars(row[0]), LocaleStore.scalars(first)))
+            }
+        }
+        let made = ConversionDictionary(scalarPairs: pairs)
+        loaded[spec] = made
+        return made
     }
 
     /// `words`, when given, are the text's word tokens (`WordSegmenter.words`): they
@@ -140,8 +226,11 @@ public final class ChineseConverter: Sendable {
     /// text, so the common path stays a dictionary walk and segmenting is paid only
     /// where it decides something.
     public func convert(_ text: String, words: (() -> [Token])?) -> String {
+        let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
-        for piece in pieces(text, words: words) { out.append(contentsOf: piece.text.unicodeScalars) }
+        for range in segment(scalars, boundaries: boundaries(scalars.count, words)) {
+            out.append(contentsOf: converted(scalars, range))
+        }
         return String(out)
     }
 
@@ -153,30 +242,47 @@ public final class ChineseConverter: Sendable {
 
     public func pieces(_ text: String, words: (() -> [Token])?) -> [Token] {
         let scalars = Array(text.unicodeScalars)
-        var boundaries: Set<Int>? = nil
-        let boundariesIfNeeded: (() -> Set<Int>)? = usesWordBoundaries ? words.map { words in {
-            if let boundaries { return boundaries }
-            var set = Set<Int>([0, scalars.count])
-            for word in words() { set.insert(word.start); set.insert(word.end) }
-            boundaries = set
-            return set
-        } } : nil
-        return segment(scalars, boundaries: boundariesIfNeeded).map { range in
-            var converted = Array(scalars[range])
-            for group in chain { converted = convert(converted, with: group) }
-            return Token(text: String(String.UnicodeScalarView(converted)), start: range.lowerBound, end: range.upperBound)
+        return segment(scalars, boundaries: boundaries(scalars.count, words)).map { range in
+            Token(text: String(String.UnicodeScalarView(converted(scalars, range))), start: range.lowerBound, end: range.upperBound)
         }
     }
 
+    /// The word boundaries, made once and only when asked for.
+    private func boundaries(_ count: Int, _ words: (() -> [Token])?) -> (() -> [Bool])? {
+        guard usesWordBoundaries, let words else { return nil }
+        var made: [Bool]? = nil
+        return {
+            if let made { return made }
+            var flags = [Bool](repeating: false, count: count + 1)
+            flags[0] = true
+            flags[count] = true
+            for word in words() where word.end <= count { flags[word.start] = true; flags[word.end] = true }
+            made = flags
+            return flags
+        }
+    }
+
+    /// One segment through the chain of dictionary groups.
+    private func converted(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> [Unicode.Scalar] {
+        var text = Array(scalars[range])
+        for group in chain { text = Self.convert(text, with: group) }
+        return text
+    }
+
+    @inline(__always)
     private func longestSegmentMatch(_ scalars: [Unicode.Scalar], at i: Int) -> Int? {
-        segmentation.lazy.compactMap { $0.longestPrefix(scalars, from: i, limit: scalars.count)?.length }.max()
+        var longest: Int? = nil
+        for dictionary in segmentation {
+            if let length = dictionary.longestPrefix(scalars, from: i, limit: scalars.count)?.length, length > (longest ?? 0) { longest = length }
+        }
+        return longest
     }
 
     /// Maximum forward matching; characters no key starts with gather into one segment.
     /// With word boundaries, a match that ends inside a word yields to an overlapping
     /// match that starts at a word boundary inside it and ends on one: only where
     /// matches compete, so the common path stays a dictionary walk.
-    private func segment(_ scalars: [Unicode.Scalar], boundaries: (() -> Set<Int>)?) -> [Range<Int>] {
+    private func segment(_ scalars: [Unicode.Scalar], boundaries: (() -> [Bool])?) -> [Range<Int>] {
         var segments: [Range<Int>] = []
         var pending = 0
         var i = 0
@@ -192,7 +298,7 @@ public final class ChineseConverter: Sendable {
                 }
                 if !rivals.isEmpty {
                     let words = boundaries()
-                    if !words.contains(end), rivals.contains(where: { words.contains($0.0) && words.contains($0.0 + $0.1) }) {
+                    if !words[end], rivals.contains(where: { words[$0.0] && words[$0.0 + $0.1] }) {
                         match = nil
                     }
                 }
@@ -210,10 +316,6 @@ public final class ChineseConverter: Sendable {
         return segments
     }
 
-    private func convert(_ segment: [Unicode.Scalar], with group: [ConversionDictionary]) -> [Unicode.Scalar] {
-        Self.convert(segment, with: group)
-    }
-
     static func convert(_ segment: [Unicode.Scalar], with group: [ConversionDictionary]) -> [Unicode.Scalar] {
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(segment.count)
@@ -222,7 +324,7 @@ public final class ChineseConverter: Sendable {
             var matched = false
             for dictionary in group {
                 if let match = dictionary.longestPrefix(segment, from: i, limit: segment.count) {
-                    out.append(contentsOf: match.value.unicodeScalars)
+                    out.append(contentsOf: dictionary.value(match.entry))
                     i += match.length
                     matched = true
                     break

@@ -3,87 +3,73 @@ import DeclprocLocales
 /// Everything `Locales/zh/pinyin/` says about readings (see its SOURCES.md):
 /// characters, phrases, context rules, neighbour-pair and default readings, and
 /// surnames. Immutable once loaded, so one lexicon serves every task.
+///
+/// The large parts (characters, phrases, neighbour pairs, the Traditional fold)
+/// are compiled once into flat tables (`CompiledCache`): syllables are numbered,
+/// and every list of them lives in one array (`pool`), so a lookup is a hash probe
+/// and a few array reads, with no String and no reference counting.
 public final class PinyinLexicon: Sendable {
-    /// Readings per character, most common first.
-    public let characters: [Unicode.Scalar: [PinyinSyllable]]
-    /// One reading per phrase, one syllable per character, keyed by the phrase's
-    /// fingerprint (`phrase(_:)` compares the characters, so a lookup is exact and
-    /// builds no String).
-    let phrasesByFingerprint: [UInt64: [(key: [Unicode.Scalar], syllables: [PinyinSyllable])]]
-    public let longestPhrase: Int
+    /// Every distinct syllable; tables refer to them by index.
+    let syllables: [PinyinSyllable]
+    /// Lists of syllable indices (characters: count, then readings; phrases: length,
+    /// then the characters' scalar values, then one syllable index per character).
+    let pool: [UInt32]
+    /// Per character: 1 + where its readings start in `pool` (0: none).
+    let characterReadings: ScalarMap
+    /// Per phrase fingerprint: where the phrase starts in `pool`.
+    let phrases: FingerprintTable
     /// For each pair of first characters, the longest phrase that starts with it:
-    /// most positions in a text start no phrase, and this says so without building
-    /// a String.
-    let longestByPrefix: [UInt64: Int]
+    /// most positions in a text start no phrase, and this says so in one probe.
+    let longestByPrefix: FingerprintTable
+    /// Reading of a character after a given character (L) or before one (R):
+    /// syllable index << 16 | how many phrases support it.
+    let leftPairs: FingerprintTable
+    let rightPairs: FingerprintTable
+    /// 1 + the default syllable index per character (D), 0: none.
+    let defaults: ScalarMap
+    /// Traditional → Simplified, one character for one (scalar value, 0: none): the
+    /// phrase lexicons and rules are written in Simplified, so Traditional text is read through this.
+    let simplified: ScalarMap
+    /// 1: only Traditional text uses the character; 2: only Simplified.
+    let scriptOnly: ScalarMap
+    public let longestPhrase: Int
     /// Hand-written context rules per character, in file order.
     let rules: [Unicode.Scalar: [ContextRule]]
-    /// Reading of a character after a given character (L) or before one (R), with
-    /// how many phrases support it; and a default per character (D).
-    let leftPairs: [UInt64: (PinyinSyllable, Int)]
-    let rightPairs: [UInt64: (PinyinSyllable, Int)]
-    let defaults: [Unicode.Scalar: PinyinSyllable]
     /// Surnames (single and compound) with their surname readings.
     let surnames: [String: [PinyinSyllable]]
     /// Characters read differently in given names.
     let givenNames: [Unicode.Scalar: PinyinSyllable]
-    /// Traditional → Simplified, one character for one: the phrase lexicons and
-    /// rules are written in Simplified, so Traditional text is read through this.
-    let simplified: [Unicode.Scalar: Unicode.Scalar]
-    /// Characters only Traditional (or only Simplified) text uses, to tell which a text is.
-    let traditionalOnly: Set<Unicode.Scalar>
-    let simplifiedOnly: Set<Unicode.Scalar>
+
+    static let format = 1
+    static let sources = ["zh/pinyin/chars.tsv", "zh/pinyin/words.tsv", "zh/pinyin/cedict_fallback.tsv",
+                          "zh/segment/t2s-chars.tsv", "zh/script/hant-only.txt", "zh/script/hans-only.txt"]
 
     public init(store: LocaleStore) throws(LocaleStore.MissingData) {
-        // Each distinct syllable is parsed once and shared; rows are read as bytes.
-        var interned: [Substring: PinyinSyllable] = [:]
-        func syllable(_ text: Substring) -> PinyinSyllable? {
-            if let known = interned[text] { return known }
-            let parsed = PinyinSyllable(numbered: text)
-            interned[text] = parsed
-            return parsed
-        }
-        var internedBytes: [ArraySlice<UInt8>: PinyinSyllable] = [:]
-        func syllables(_ bytes: ArraySlice<UInt8>, separator: UInt8) -> [PinyinSyllable] {
-            var result: [PinyinSyllable] = []
-            for part in bytes.split(separator: separator) {
-                if let known = internedBytes[part] { result.append(known); continue }
-                guard let parsed = syllable(Substring(String(decoding: part, as: UTF8.self))) else { continue }
-                internedBytes[part] = parsed
-                result.append(parsed)
-            }
-            return result
-        }
-        var characters: [Unicode.Scalar: [PinyinSyllable]] = [:]
-        var phrases: [UInt64: [(key: [Unicode.Scalar], syllables: [PinyinSyllable])]] = [:]
-        var prefixes: [UInt64: Int] = [:]
-        var longest = 1
         do {
-            try store.forEachRow("zh/pinyin/chars.tsv") { row in
-                guard row.count >= 2 else { return }
-                let key = LocaleStore.scalars(row[0])
-                guard key.count == 1 else { return }
-                let readings = syllables(row[1], separator: UInt8(ascii: ","))
-                if !readings.isEmpty { characters[key[0]] = readings }
+            var reader = try store.cache.load("pinyin", format: Self.format, sources: Self.sources, store: store) {
+                try Self.compile(store)
             }
-            try store.forEachRow("zh/pinyin/words.tsv") { row in
-                guard row.count >= 2 else { return }
-                let scalars = LocaleStore.scalars(row[0])
-                let readings = syllables(row[1], separator: UInt8(ascii: " "))
-                guard readings.count == scalars.count, scalars.count >= 2 else { return }
-                let fingerprint = SegmentationData.fingerprint(scalars)
-                if phrases[fingerprint]?.contains(where: { $0.key == scalars }) != true {
-                    phrases[fingerprint, default: []].append((scalars, readings))
-                }
-                let key = Self.pair(scalars[0], scalars[1])
-                prefixes[key] = max(prefixes[key] ?? 0, scalars.count)
-                longest = max(longest, scalars.count)
-            }
+            let names = try reader.readString().split(separator: " ")
+            syllables = names.compactMap { PinyinSyllable(numbered: $0) }
+            guard syllables.count == names.count else { throw BinaryReader.Corrupt() }
+            pool = try reader.readArray(UInt32.self)
+            characterReadings = try ScalarMap(from: &reader)
+            phrases = try FingerprintTable(from: &reader)
+            longestByPrefix = try FingerprintTable(from: &reader)
+            leftPairs = try FingerprintTable(from: &reader)
+            rightPairs = try FingerprintTable(from: &reader)
+            defaults = try ScalarMap(from: &reader)
+            simplified = try ScalarMap(from: &reader)
+            scriptOnly = try ScalarMap(from: &reader)
+            longestPhrase = Int(try reader.read(UInt64.self))
+            guard reader.isAtEnd else { throw BinaryReader.Corrupt() }
         } catch let error as LocaleStore.MissingData { throw error } catch {
             throw LocaleStore.MissingData(path: store.url("zh/pinyin").path, reason: "\(error)")
         }
-        guard !characters.isEmpty else {
-            throw LocaleStore.MissingData(path: store.url("zh/pinyin/chars.tsv").path, reason: "holds no readings")
+        guard characterReadings[Unicode.Scalar(0x4E00)!] != 0 else {
+            throw LocaleStore.MissingData(path: store.url("zh/pinyin/chars.tsv").path, reason: "holds no reading of 一")
         }
+        func syllable(_ text: Substring) -> PinyinSyllable? { PinyinSyllable(numbered: text) }
 
         // Context rules: "@CLASS chars" lines define classes; "char cond reading" lines are rules.
         var classes: [String: Set<Unicode.Scalar>] = [:]
@@ -99,57 +85,161 @@ public final class PinyinLexicon: Sendable {
             }
             rules[scalar, default: []].append(rule)
         }
-
-        var leftPairs: [UInt64: (PinyinSyllable, Int)] = [:]
-        var rightPairs: [UInt64: (PinyinSyllable, Int)] = [:]
-        var defaults: [Unicode.Scalar: PinyinSyllable] = [:]
-        for row in try store.rows("zh/pinyin/cedict_fallback.tsv") where row.count >= 3 {
-            guard let reading = syllable(row[2]) else { continue }
-            let scalars = Array(row[1].unicodeScalars)
-            switch row[0] {
-            case "D" where scalars.count == 1: defaults[scalars[0]] = reading
-            case "L" where scalars.count == 2: leftPairs[Self.pair(scalars[0], scalars[1])] = (reading, Int(row[3]) ?? 1)
-            case "R" where scalars.count == 2: rightPairs[Self.pair(scalars[0], scalars[1])] = (reading, Int(row[3]) ?? 1)
-            default: continue
-            }
-        }
+        self.rules = rules
 
         var surnames: [String: [PinyinSyllable]] = [:]
         for row in try store.rows("zh/pinyin/surnames.tsv") where row.count >= 2 {
             let readings = row[1].split(separator: " ").compactMap(syllable)
             if readings.count == row[0].unicodeScalars.count { surnames[String(row[0])] = readings }
         }
+        self.surnames = surnames
 
         var givenNames: [Unicode.Scalar: PinyinSyllable] = [:]
         for row in try store.rows("zh/pinyin/given-names.tsv") where row.count >= 2 {
             if let scalar = row[0].unicodeScalars.first, let reading = syllable(row[1]) { givenNames[scalar] = reading }
         }
         self.givenNames = givenNames
-        var simplified: [Unicode.Scalar: Unicode.Scalar] = [:]
-        for row in try store.rows("zh/segment/t2s-chars.tsv") where row.count >= 2 {
-            let from = row[0].unicodeScalars, to = row[1].unicodeScalars
-            if from.count == 1, to.count == 1 { simplified[from.first!] = to.first! }
-        }
-        traditionalOnly = Set(try store.lines("zh/script/hant-only.txt").compactMap { $0.unicodeScalars.first })
-        simplifiedOnly = Set(try store.lines("zh/script/hans-only.txt").compactMap { $0.unicodeScalars.first })
-        self.simplified = simplified
-        self.characters = characters
-        self.phrasesByFingerprint = phrases
-        self.longestPhrase = longest
-        self.longestByPrefix = prefixes
-        self.rules = rules
-        self.leftPairs = leftPairs
-        self.rightPairs = rightPairs
-        self.defaults = defaults
-        self.surnames = surnames
     }
 
-    static func pair(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> UInt64 { UInt64(a.value) << 21 | UInt64(b.value) }
+    /// The flat tables from the text files.
+    static func compile(_ store: LocaleStore) throws -> [UInt8] {
+        // Each distinct syllable gets a number; rows are read as bytes.
+        var names: [String] = []
+        var numbers: [ArraySlice<UInt8>: UInt32] = [:]
+        func syllables(_ bytes: ArraySlice<UInt8>, separator: UInt8) -> [UInt32] {
+            var result: [UInt32] = []
+            for part in bytes.split(separator: separator) {
+                if let known = numbers[part] { result.append(known); continue }
+                guard let parsed = PinyinSyllable(numbered: Substring(String(decoding: part, as: UTF8.self))) else { continue }
+                let number = UInt32(names.count)
+                names.append(parsed.numbered)
+                numbers[part] = number
+                result.append(number)
+            }
+            return result
+        }
+        var pool: [UInt32] = [0] // offset 0 is never a list, so 0 can mean "none"
+        var characters = ScalarMap()
+        var phrases = FingerprintTable(expected: 120_000)
+        var prefixes = FingerprintTable(expected: 60_000)
+        var longest = 1
+        try store.forEachRow("zh/pinyin/chars.tsv") { row in
+            guard row.count >= 2 else { return }
+            let key = LocaleStore.scalars(row[0])
+            guard key.count == 1 else { return }
+            let readings = syllables(row[1], separator: UInt8(ascii: ","))
+            guard !readings.isEmpty else { return }
+            characters[key[0]] = UInt32(pool.count) + 1
+            pool.append(UInt32(readings.count))
+            pool += readings
+        }
+        try store.forEachRow("zh/pinyin/words.tsv") { row in
+            guard row.count >= 2 else { return }
+            let scalars = LocaleStore.scalars(row[0])
+            let readings = syllables(row[1], separator: UInt8(ascii: " "))
+            guard readings.count == scalars.count, scalars.count >= 2 else { return }
+            // The first line for a phrase wins. Two phrases with one fingerprint keep
+            // the first; `phrase(_:)` compares characters, so the other is unknown, never wrong.
+            guard phrases.insert(Fingerprint.of(scalars), UInt32(pool.count)) else { return }
+            pool.append(UInt32(scalars.count))
+            pool += scalars.map(\.value)
+            pool += readings
+            let count = UInt32(scalars.count)
+            prefixes.update(Fingerprint.pair(scalars[0], scalars[1])) { old in max(old ?? 0, count) }
+            longest = max(longest, scalars.count)
+        }
+        var left = FingerprintTable(expected: 20_000), right = FingerprintTable(expected: 20_000)
+        var defaults = ScalarMap()
+        try store.forEachRow("zh/pinyin/cedict_fallback.tsv") { row in
+            guard row.count >= 3, let reading = syllables(row[2], separator: UInt8(ascii: " ")).first else { return }
+            let scalars = LocaleStore.scalars(row[1])
+            let support = row.count >= 4 ? UInt32(String(decoding: row[3], as: UTF8.self)) ?? 1 : 1
+            let value = reading << 16 | min(support, 0xFFFF)
+            switch (row[0].first, scalars.count) {
+            case (UInt8(ascii: "D"), 1): defaults[scalars[0]] = reading + 1
+            case (UInt8(ascii: "L"), 2): left.update(Fingerprint.pair(scalars[0], scalars[1])) { _ in value }
+            case (UInt8(ascii: "R"), 2): right.update(Fingerprint.pair(scalars[0], scalars[1])) { _ in value }
+            default: return
+            }
+        }
+        var simplified = ScalarMap()
+        try store.forEachRow("zh/segment/t2s-chars.tsv") { row in
+            guard row.count >= 2 else { return }
+            let from = LocaleStore.scalars(row[0]), to = LocaleStore.scalars(row[1])
+            if from.count == 1, to.count == 1 { simplified[from[0]] = to[0].value }
+        }
+        var scriptOnly = ScalarMap()
+        for (path, flag) in [("zh/script/hant-only.txt", UInt32(1)), ("zh/script/hans-only.txt", UInt32(2))] {
+            try store.forEachRow(path) { row in
+                if let scalar = LocaleStore.scalars(row[0]).first, scriptOnly[scalar] == 0 { scriptOnly[scalar] = flag }
+            }
+        }
+        guard names.count < 0xFFFF else { throw LocaleStore.MissingData(path: store.url("zh/pinyin").path, reason: "too many syllables") }
+        var writer = BinaryWriter()
+        writer.write(names.joined(separator: " "))
+        writer.write(pool)
+        characters.write(to: &writer)
+        phrases.write(to: &writer)
+        prefixes.write(to: &writer)
+        left.write(to: &writer)
+        right.write(to: &writer)
+        defaults.write(to: &writer)
+        simplified.write(to: &writer)
+        scriptOnly.write(to: &writer)
+        writer.write(UInt64(longest))
+        return writer.bytes
+    }
+
+    static func pair(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> UInt64 { Fingerprint.pair(a, b) }
+
+    /// Readings of a character, most common first.
+    public func readings(of character: Unicode.Scalar) -> [PinyinSyllable] {
+        let start = Int(characterReadings[character])
+        guard start > 0 else { return [] }
+        let count = Int(pool[start - 1])
+        return pool[start..<(start + count)].map { syllables[Int($0)] }
+    }
+
+    /// The most common reading of a character.
+    @inline(__always) func firstReading(of character: Unicode.Scalar) -> PinyinSyllable? {
+        let start = Int(characterReadings[character])
+        return start > 0 ? syllables[Int(pool[start])] : nil
+    }
+
+    /// Where a phrase's syllable indices start in `pool`, if the lexicon has it.
+    @inline(__always) func phraseReadings(_ characters: ArraySlice<Unicode.Scalar>) -> Int? {
+        guard let start = phrases.value(Fingerprint.of(characters)).map(Int.init) else { return nil }
+        let length = Int(pool[start])
+        guard length == characters.count else { return nil }
+        var k = start + 1
+        for c in characters {
+            if pool[k] != c.value { return nil }
+            k += 1
+        }
+        return k
+    }
 
     /// The reading of a phrase, if the lexicon has it.
     public func phrase(_ characters: ArraySlice<Unicode.Scalar>) -> [PinyinSyllable]? {
-        phrasesByFingerprint[SegmentationData.fingerprint(characters)]?.first { $0.key.elementsEqual(characters) }?.syllables
+        phraseReadings(characters).map { start in pool[start..<(start + characters.count)].map { syllables[Int($0)] } }
     }
+
+    @inline(__always) func neighbour(_ table: FingerprintTable, _ a: Unicode.Scalar, _ b: Unicode.Scalar) -> (PinyinSyllable, Int)? {
+        table.value(Fingerprint.pair(a, b)).map { (syllables[Int($0 >> 16)], Int($0 & 0xFFFF)) }
+    }
+
+    @inline(__always) func defaultReading(_ c: Unicode.Scalar) -> PinyinSyllable? {
+        let value = defaults[c]
+        return value == 0 ? nil : syllables[Int(value - 1)]
+    }
+
+    @inline(__always) func simplifiedForm(_ c: Unicode.Scalar) -> Unicode.Scalar? {
+        let value = simplified[c]
+        return value == 0 ? nil : Unicode.Scalar(value)
+    }
+
+    @inline(__always) func isTraditionalOnly(_ c: Unicode.Scalar) -> Bool { scriptOnly[c] == 1 }
+    @inline(__always) func isSimplifiedOnly(_ c: Unicode.Scalar) -> Bool { scriptOnly[c] == 2 }
 }
 
 /// One hand-written rule: the reading of a character when its neighbours match.

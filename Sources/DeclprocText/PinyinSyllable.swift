@@ -86,23 +86,15 @@ extension String {
     /// Pinyin's combining marks composed with their vowels. Every vowel+mark pair
     /// used by Pinyin has a precomposed form, so a table suffices here.
     fileprivate func precomposedPinyin() -> String {
-        let table: [String: String] = [
-            "a\u{304}": "ā", "a\u{301}": "á", "a\u{30C}": "ǎ", "a\u{300}": "à",
-            "e\u{304}": "ē", "e\u{301}": "é", "e\u{30C}": "ě", "e\u{300}": "è",
-            "i\u{304}": "ī", "i\u{301}": "í", "i\u{30C}": "ǐ", "i\u{300}": "ì",
-            "o\u{304}": "ō", "o\u{301}": "ó", "o\u{30C}": "ǒ", "o\u{300}": "ò",
-            "u\u{304}": "ū", "u\u{301}": "ú", "u\u{30C}": "ǔ", "u\u{300}": "ù",
-            "ü\u{304}": "ǖ", "ü\u{301}": "ǘ", "ü\u{30C}": "ǚ", "ü\u{300}": "ǜ",
-            "m\u{301}": "ḿ", "n\u{301}": "ń", "n\u{30C}": "ň", "n\u{300}": "ǹ",
-        ]
+        let table = precomposedPinyinTable
         var out = ""
         var iterator = unicodeScalars.makeIterator()
         var pending: Unicode.Scalar? = iterator.next()
         while let current = pending {
             let next = iterator.next()
             if let next, (0x300...0x30C).contains(next.value),
-               let composed = table[String(String.UnicodeScalarView([current, next]))] {
-                out += composed
+               let composed = table[UInt64(current.value) << 21 | UInt64(next.value)] {
+                out.unicodeScalars.append(composed)
                 pending = iterator.next()
             } else {
                 out.unicodeScalars.append(current)
@@ -179,3 +171,18 @@ extension String {
         return unicodeScalars.flatMap { table[$0] ?? [$0] }
     }
 }
+
+/// Vowel (or m, n) + combining tone mark → the precomposed letter, keyed by the two
+/// scalars (a String key would be normalized on every hash).
+private let precomposedPinyinTable: [UInt64: Unicode.Scalar] = {
+    var table: [UInt64: Unicode.Scalar] = [:]
+    let rows: [(Unicode.Scalar, String)] = [("a", "āáǎà"), ("e", "ēéěè"), ("i", "īíǐì"), ("o", "ōóǒò"), ("u", "ūúǔù"), ("ü", "ǖǘǚǜ")]
+    let marks: [UInt32] = [0x304, 0x301, 0x30C, 0x300]
+    for (base, letters) in rows {
+        for (mark, letter) in zip(marks, letters.unicodeScalars) { table[UInt64(base.value) << 21 | UInt64(mark)] = letter }
+    }
+    for (base, mark, letter) in [("m", 0x301, "ḿ"), ("n", 0x301, "ń"), ("n", 0x30C, "ň"), ("n", 0x300, "ǹ")] as [(Unicode.Scalar, UInt32, Unicode.Scalar)] {
+        table[UInt64(base.value) << 21 | UInt64(mark)] = letter
+    }
+    return table
+}()

@@ -66,26 +66,44 @@ public final class PinyinTransliterator {
     /// other characters, and for the rare Han character no source can read).
     /// `words` are the text's word tokens (`Segmenter.words`), used to break ties.
     public func readings(_ text: String, words: [Token]) -> [PinyinReading?] {
+        readings(Array(text.unicodeScalars)) { words.map { $0.start..<$0.end } }
+    }
+
+    /// As above, with the words asked for only when a run of Han has two equally
+    /// short cuttings into phrases: most lines have none, and then no segmentation is paid for.
+    public func readings(_ text: String, words: () -> [Range<Int>]) -> [PinyinReading?] {
+        readings(Array(text.unicodeScalars), words: words)
+    }
+
+    func readings(_ original: [Unicode.Scalar], words: () -> [Range<Int>]) -> [PinyinReading?] {
         // Read Traditional text through its Simplified form (same length, same offsets).
         // In Simplified text only Traditional-only characters are folded, so that
         // characters both use keep their Simplified sense (著 in 显著 stays zhù).
         var traditional = 0, simplified = 0
-        for scalar in text.unicodeScalars {
-            if lexicon.traditionalOnly.contains(scalar) { traditional += 1 } else if lexicon.simplifiedOnly.contains(scalar) { simplified += 1 }
+        for scalar in original {
+            if lexicon.isTraditionalOnly(scalar) { traditional += 1 } else if lexicon.isSimplifiedOnly(scalar) { simplified += 1 }
         }
-        let scalars = text.unicodeScalars.map { scalar in
-            guard let folded = lexicon.simplified[scalar] else { return scalar }
-            return traditional > simplified || lexicon.traditionalOnly.contains(scalar) ? folded : scalar
+        let scalars = original.map { scalar in
+            guard let folded = lexicon.simplifiedForm(scalar) else { return scalar }
+            return traditional > simplified || lexicon.isTraditionalOnly(scalar) ? folded : scalar
         }
-        var boundaries = Set<Int>()
-        for word in words { boundaries.insert(word.start); boundaries.insert(word.end) }
+        var boundaries: [Bool]? = nil
+        func wordBoundaries() -> [Bool] {
+            if let boundaries { return boundaries }
+            var made = [Bool](repeating: false, count: scalars.count + 1)
+            for word in words() { made[word.lowerBound] = true; made[word.upperBound] = true }
+            boundaries = made
+            return made
+        }
         var result = [PinyinReading?](repeating: nil, count: scalars.count)
         var i = 0
         while i < scalars.count {
             guard scalars[i].isHan else { i += 1; continue }
             var runEnd = i
             while runEnd < scalars.count, scalars[runEnd].isHan { runEnd += 1 }
-            choose(scalars, i..<runEnd, boundaries, into: &result)
+            if !choose(scalars, i..<runEnd, boundaries, into: &result) {
+                _ = choose(scalars, i..<runEnd, wordBoundaries(), into: &result)
+            }
             i = runEnd
         }
         return result
@@ -95,52 +113,69 @@ public final class PinyinTransliterator {
         readings(text, words: words).map { $0?.syllable }
     }
 
-    private func choose(_ scalars: [Unicode.Scalar], _ run: Range<Int>, _ boundaries: Set<Int>,
-                        into result: inout [PinyinReading?]) {
+    /// Cuts a run of Han into lexicon phrases and single characters and reads them.
+    /// Without `boundaries`, returns false (and writes nothing) when two cuttings
+    /// are equally good, for the caller to decide with the words.
+    private func choose(_ scalars: [Unicode.Scalar], _ run: Range<Int>, _ boundaries: [Bool]?,
+                        into result: inout [PinyinReading?]) -> Bool {
         let n = run.count
         let base = run.lowerBound
         // best[k]: lowest cost of cutting the first k characters; back[k]: length of
-        // the last piece; phraseEnding[k]: that piece's text and reading (nil for one character).
+        // the last piece; phraseEnding[k]: where that piece's syllables start in the pool (0: one character).
         var best = [Int](repeating: .max, count: n + 1)
         var back = [Int](repeating: 1, count: n + 1)
-        var phraseEnding = [(String, [PinyinSyllable])?](repeating: nil, count: n + 1)
+        var phraseEnding = [Int](repeating: 0, count: n + 1)
+        var tied = [Bool](repeating: false, count: n + 1)
         best[0] = 0
         func cost(_ start: Int, _ end: Int) -> Int {
             var cost = best[start] + 1000
-            if !boundaries.isEmpty {
-                if !boundaries.contains(base + start) { cost += 1 }
-                if !boundaries.contains(base + end) { cost += 1 }
+            if let boundaries {
+                if !boundaries[base + start] { cost += 1 }
+                if !boundaries[base + end] { cost += 1 }
             }
             return cost
         }
         for start in 0..<n where best[start] != .max {
             let single = cost(start, start + 1)
-            if single < best[start + 1] { best[start + 1] = single; back[start + 1] = 1; phraseEnding[start + 1] = nil }
+            if single < best[start + 1] {
+                best[start + 1] = single; back[start + 1] = 1; phraseEnding[start + 1] = 0; tied[start + 1] = tied[start]
+            } else if single == best[start + 1] {
+                tied[start + 1] = true
+            }
             guard start + 1 < n,
-                  let longest = lexicon.longestByPrefix[PinyinLexicon.pair(scalars[base + start], scalars[base + start + 1])]
+                  let longest = lexicon.longestByPrefix.value(PinyinLexicon.pair(scalars[base + start], scalars[base + start + 1]))
             else { continue }
-            for length in 2...min(longest, n - start) {
+            for length in 2...min(Int(longest), n - start) {
                 let characters = scalars[(base + start)..<(base + start + length)]
-                guard let phrase = lexicon.phrase(characters) else { continue }
+                guard let phrase = lexicon.phraseReadings(characters) else { continue }
                 let end = start + length
                 let c = cost(start, end)
                 if c < best[end] {
                     best[end] = c
                     back[end] = length
-                    phraseEnding[end] = (String(String.UnicodeScalarView(characters)), phrase)
+                    phraseEnding[end] = phrase
+                    tied[end] = tied[start]
+                } else if c == best[end] {
+                    tied[end] = true
                 }
             }
         }
+        if boundaries == nil && tied[n] { return false }
         var end = n
         while end > 0 {
             let length = back[end]
-            if let (key, phrase) = phraseEnding[end] {
-                for k in 0..<length { result[base + end - length + k] = PinyinReading(syllable: phrase[k], source: .phrase(key)) }
+            if phraseEnding[end] != 0 {
+                let start = phraseEnding[end]
+                let source = PinyinReading.Source.phrase(String(String.UnicodeScalarView(scalars[(base + end - length)..<(base + end)])))
+                for k in 0..<length {
+                    result[base + end - length + k] = PinyinReading(syllable: lexicon.syllables[Int(lexicon.pool[start + k])], source: source)
+                }
             } else {
                 result[base + end - 1] = single(at: base + end - 1, in: scalars)
             }
             end -= length
         }
+        return true
     }
 
     /// The reading of a character no phrase covers.
@@ -149,8 +184,8 @@ public final class PinyinTransliterator {
         for rule in lexicon.rules[c] ?? [] where rule.holds(at: index, in: scalars) {
             return PinyinReading(syllable: rule.reading, source: .rule(rule.text))
         }
-        let left = index > 0 ? lexicon.leftPairs[PinyinLexicon.pair(scalars[index - 1], c)] : nil
-        let right = index + 1 < scalars.count ? lexicon.rightPairs[PinyinLexicon.pair(c, scalars[index + 1])] : nil
+        let left = index > 0 ? lexicon.neighbour(lexicon.leftPairs, scalars[index - 1], c) : nil
+        let right = index + 1 < scalars.count ? lexicon.neighbour(lexicon.rightPairs, c, scalars[index + 1]) : nil
         switch (left, right) {
         case let (l?, r?):
             // Both neighbours speak: the better supported wins, the left on a tie.
@@ -160,8 +195,8 @@ public final class PinyinTransliterator {
         case let (nil, r?): return PinyinReading(syllable: r.0, source: .neighbour("\(c)\(scalars[index + 1])"))
         case (nil, nil): break
         }
-        if let reading = lexicon.defaults[c] { return PinyinReading(syllable: reading, source: .defaultReading) }
-        if let reading = lexicon.characters[c]?.first { return PinyinReading(syllable: reading, source: .character) }
+        if let reading = lexicon.defaultReading(c) { return PinyinReading(syllable: reading, source: .defaultReading) }
+        if let reading = lexicon.firstReading(of: c) { return PinyinReading(syllable: reading, source: .character) }
         return icuReading(c).map { PinyinReading(syllable: $0, source: .icu) }
     }
 

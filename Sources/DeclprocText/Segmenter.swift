@@ -19,6 +19,47 @@ public final class Segmenter {
         try segments(text, with: words, trimming: false)
     }
 
+    /// Word spans in scalar offsets of `scalars` (whitespace skipped), with no String
+    /// built: what `WordSegmenter` refines.
+    public func wordSpans(_ scalars: [Unicode.Scalar]) throws(ICUError) -> [Range<Int>] {
+        if scalars.isEmpty { return [] }
+        let offsets = try words.offsets(count: scalars.count * 2) { buffer in
+            var n = 0
+            for scalar in scalars {
+                if scalar.value < 0x10000 {
+                    buffer[n] = UInt16(truncatingIfNeeded: scalar.value); n += 1
+                } else {
+                    let v = scalar.value - 0x10000
+                    buffer[n] = UInt16(0xD800 + (v >> 10)); buffer[n + 1] = UInt16(0xDC00 + (v & 0x3FF)); n += 2
+                }
+            }
+            return n
+        }
+        // Offsets grow, so UTF-16 positions turn into scalar positions in one walk.
+        var spans: [Range<Int>] = []
+        spans.reserveCapacity(offsets.count)
+        var scalarIndex = 0, unitIndex = 0
+        var start = 0
+        for offset in offsets.dropFirst() {
+            while unitIndex < Int(offset) {
+                unitIndex += scalars[scalarIndex].value < 0x10000 ? 1 : 2
+                scalarIndex += 1
+            }
+            let end = scalarIndex
+            if start < end, !(start..<end).allSatisfy({ Self.isSpace(scalars[$0]) }) { spans.append(start..<end) }
+            start = end
+        }
+        return spans
+    }
+
+    @inline(__always) static func isSpace(_ c: Unicode.Scalar) -> Bool {
+        switch c.value {
+        case 0x20, 0x09...0x0D: return true
+        case 0..<0x80: return false
+        default: return c.properties.isWhitespace
+        }
+    }
+
     /// Sentences, trimmed of surrounding whitespace; a line of only whitespace has none.
     public func sentences(_ text: String) throws(ICUError) -> [Token] {
         try segments(text, with: sentences, trimming: true)

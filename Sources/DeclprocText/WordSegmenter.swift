@@ -5,60 +5,80 @@ import Foundation
 /// What `Locales/zh/segment/` holds for word segmentation: the word lexicon (as
 /// 64-bit fingerprints, so a lookup builds no String), the Traditional→Simplified
 /// fold, and the character classes of the refinement rules. Immutable, shared.
+/// The lexicon and fold are compiled once into flat tables (`CompiledCache`).
 public final class SegmentationData: Sendable {
-    let words: Set<UInt64>
-    let simplified: [Unicode.Scalar: Unicode.Scalar]
-    let numerals: Set<Unicode.Scalar>
-    let approximators: Set<Unicode.Scalar>
-    let measureWords: Set<Unicode.Scalar>
-    let demonstratives: Set<Unicode.Scalar>
-    let functionCharacters: Set<Unicode.Scalar>
-    let transliteration: Set<Unicode.Scalar>
-    let transliterationStrong: Set<Unicode.Scalar>
-    let surnames: Set<Unicode.Scalar>
+    let words: FingerprintTable
+    let simplified: ScalarMap
+    /// One bit per character class of the rules (`Class`), so a character's classes are one lookup.
+    let classes: ScalarMap
     let numberSuffixes: Set<String>
     let maxWord: Int
     let maxMerge: Int
 
+    struct Class: OptionSet {
+        let rawValue: UInt32
+        static let numeral = Class(rawValue: 1), approximator = Class(rawValue: 2), measureWord = Class(rawValue: 4)
+        static let demonstrative = Class(rawValue: 8), function = Class(rawValue: 16), transliteration = Class(rawValue: 32)
+        static let transliterationStrong = Class(rawValue: 64), surname = Class(rawValue: 128)
+    }
+
+    /// The compiled form's layout; bump when it changes.
+    static let format = 1
+    static let sources = ["zh/segment/cedict-words.txt", "zh/pinyin/words.tsv", "zh/segment/t2s-chars.tsv"]
+
     /// `extraWords`: a user lexicon (one word per line, an optional tab and frequency).
     public init(store: LocaleStore, extraWords: [String] = []) throws(LocaleStore.MissingData) {
-        var words = Set<UInt64>()
-        words.reserveCapacity(170_000)
+        var words: FingerprintTable
+        var simplified: ScalarMap
         do {
-            for path in ["zh/segment/cedict-words.txt", "zh/pinyin/words.tsv"] {
-                try store.forEachRow(path) { words.insert(Self.fingerprint(LocaleStore.scalars($0[0]))) }
+            var reader = try store.cache.load("segmentation", format: Self.format, sources: Self.sources, store: store) {
+                try Self.compile(store)
             }
-        } catch let error as LocaleStore.MissingData { throw error } catch { throw LocaleStore.MissingData(path: "zh/segment", reason: "\(error)") }
-        for word in extraWords { words.insert(Self.fingerprint(word.unicodeScalars)) }
-        self.words = words
-        var simplified: [Unicode.Scalar: Unicode.Scalar] = [:]
-        for row in try store.rows("zh/segment/t2s-chars.tsv") where row.count >= 2 {
-            if row[0].unicodeScalars.count == 1, row[1].unicodeScalars.count == 1 {
-                simplified[row[0].unicodeScalars.first!] = row[1].unicodeScalars.first!
-            }
+            words = try FingerprintTable(from: &reader)
+            simplified = try ScalarMap(from: &reader)
+        } catch let error as LocaleStore.MissingData { throw error } catch {
+            throw LocaleStore.MissingData(path: store.url("zh/segment").path, reason: "\(error)")
         }
+        for word in extraWords { words.insert(Fingerprint.of(word.unicodeScalars), 1) }
+        self.words = words
         self.simplified = simplified
         let path = "zh/segment/rules.json"
         guard let object = try? JSONSerialization.jsonObject(with: try store.data(path)) as? [String: Any] else {
             throw LocaleStore.MissingData(path: store.url(path).path, reason: "not a JSON object")
         }
-        func set(_ key: String) throws(LocaleStore.MissingData) -> Set<Unicode.Scalar> {
+        var classes = ScalarMap()
+        let keys: [(String, Class)] = [("numerals", .numeral), ("approximators", .approximator), ("measure_words", .measureWord),
+                                       ("demonstratives", .demonstrative), ("function_characters", .function),
+                                       ("transliteration", .transliteration), ("transliteration_strong", .transliterationStrong),
+                                       ("surnames", .surname)]
+        for (key, flag) in keys {
             guard let text = object[key] as? String else {
                 throw LocaleStore.MissingData(path: store.url(path).path, reason: "no \"\(key)\" string")
             }
-            return Set(text.unicodeScalars)
+            for scalar in text.unicodeScalars { classes[scalar] |= flag.rawValue }
         }
-        numerals = try set("numerals")
-        approximators = try set("approximators")
-        measureWords = try set("measure_words")
-        demonstratives = try set("demonstratives")
-        functionCharacters = try set("function_characters")
-        transliteration = try set("transliteration")
-        transliterationStrong = try set("transliteration_strong")
-        surnames = try set("surnames")
+        self.classes = classes
         numberSuffixes = Set((object["number_suffixes"] as? [String]) ?? [])
         maxWord = (object["max_word"] as? Int) ?? 8
         maxMerge = (object["max_merge"] as? Int) ?? 4
+    }
+
+    /// The flat tables from the text files: every word's fingerprint, and the one-for-one fold.
+    static func compile(_ store: LocaleStore) throws -> [UInt8] {
+        var words = FingerprintTable(expected: 170_000)
+        for path in ["zh/segment/cedict-words.txt", "zh/pinyin/words.tsv"] {
+            try store.forEachRow(path) { words.insert(Fingerprint.of(LocaleStore.scalars($0[0])), 1) }
+        }
+        var simplified = ScalarMap()
+        try store.forEachRow("zh/segment/t2s-chars.tsv") { row in
+            guard row.count >= 2 else { return }
+            let from = LocaleStore.scalars(row[0]), to = LocaleStore.scalars(row[1])
+            if from.count == 1, to.count == 1 { simplified[from[0]] = to[0].value }
+        }
+        var writer = BinaryWriter()
+        words.write(to: &writer)
+        simplified.write(to: &writer)
+        return writer.bytes
     }
 
     /// Reads a user lexicon: one word per line, optionally a tab and a frequency.
@@ -72,21 +92,14 @@ public final class SegmentationData: Sendable {
         }
     }
 
-    /// FNV-1a over the scalar values: 160,000 words in 2^64 leave a false match
-    /// about once in 10^14 lookups.
-    static func fingerprint<S: Sequence>(_ scalars: S) -> UInt64 where S.Element == Unicode.Scalar {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for scalar in scalars {
-            var value = scalar.value
-            for _ in 0..<3 {
-                hash = (hash ^ UInt64(value & 0xFF)) &* 0x0000_0100_0000_01B3
-                value >>= 8
-            }
-        }
-        return hash
-    }
+    static func fingerprint<S: Sequence>(_ scalars: S) -> UInt64 where S.Element == Unicode.Scalar { Fingerprint.of(scalars) }
 
-    func isWord(_ scalars: ArraySlice<Unicode.Scalar>) -> Bool { words.contains(Self.fingerprint(scalars)) }
+    @inline(__always) func isWord(_ scalars: ArraySlice<Unicode.Scalar>) -> Bool { words.contains(Fingerprint.of(scalars)) }
+    @inline(__always) func fold(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        let value = simplified[scalar]
+        return value == 0 ? scalar : Unicode.Scalar(value) ?? scalar
+    }
+    @inline(__always) func has(_ scalar: Unicode.Scalar, _ flag: Class) -> Bool { classes[scalar] & flag.rawValue != 0 }
 }
 
 /// Chinese word segmentation: ICU's dictionary break, refined by a lexicon and a
@@ -118,11 +131,17 @@ public final class WordSegmenter {
     }
 
     public func words(_ text: String) throws(ICUError) -> [Token] {
-        let icuTokens = try icu.words(text)
-        if icuTokens.isEmpty { return [] }
         let original = Array(text.unicodeScalars)
-        let folded = original.map { data.simplified[$0] ?? $0 }
-        var pieces = icuTokens.map { Piece(start: $0.start, end: $0.end) }
+        return try spans(original).map { Token(text: String(String.UnicodeScalarView(original[$0])), start: $0.lowerBound, end: $0.upperBound) }
+    }
+
+    /// The words as spans of `scalars`, no String built (what the transliterator and
+    /// the converter need: boundaries).
+    public func spans(_ original: [Unicode.Scalar]) throws(ICUError) -> [Range<Int>] {
+        let icuSpans = try icu.wordSpans(original)
+        if icuSpans.isEmpty { return [] }
+        let folded = original.map(data.fold)
+        var pieces = icuSpans.map { Piece(start: $0.lowerBound, end: $0.upperBound) }
         pieces = cutNonWords(pieces, folded)
         pieces = joinSingles(pieces, folded)
         pieces = splitMeasureWords(pieces, folded)
@@ -130,7 +149,7 @@ public final class WordSegmenter {
         pieces = joinForeignNames(pieces, folded)
         pieces = splitNames(pieces, folded)
         pieces = joinPunctuationAndLatin(pieces, folded)
-        return pieces.map { Token(text: String(String.UnicodeScalarView(original[$0.start..<$0.end])), start: $0.start, end: $0.end) }
+        return pieces.map { $0.start..<$0.end }
     }
 
     private func isHan(_ s: ArraySlice<Unicode.Scalar>) -> Bool { !s.isEmpty && s.allSatisfy(\.isHan) }
@@ -159,7 +178,7 @@ public final class WordSegmenter {
             var j = n
             while j > 0 { let i = back[j]; cut.append(Piece(start: piece.start + i, end: piece.start + j)); j = i }
             cut.reverse()
-            if cut.allSatisfy({ $0.count >= 2 || data.functionCharacters.contains(f[$0.start]) }) { out += cut } else { out.append(piece) }
+            if cut.allSatisfy({ $0.count >= 2 || data.has(f[$0.start], .function) }) { out += cut } else { out.append(piece) }
         }
         return out
     }
@@ -185,7 +204,7 @@ public final class WordSegmenter {
     }
 
     private func isNumber(_ s: ArraySlice<Unicode.Scalar>) -> Bool {
-        isDigits(s) || (!s.isEmpty && s.allSatisfy { data.numerals.contains($0) })
+        isDigits(s) || (!s.isEmpty && s.allSatisfy { data.has($0, .numeral) })
     }
 
     /// ASCII or full-width digits, with inner decimal or thousands separators.
@@ -208,11 +227,11 @@ public final class WordSegmenter {
         var out: [Piece] = []
         for piece in pieces {
             let w = f[piece.start..<piece.end]
-            if piece.count >= 2, isHan(w), data.measureWords.contains(w.last!) {
+            if piece.count >= 2, isHan(w), data.has(w.last!, .measureWord) {
                 let head = w.dropLast()
                 let core = head.first == "第" ? head.dropFirst() : head
-                let numeric = !core.isEmpty && core.allSatisfy { data.numerals.contains($0) || data.approximators.contains($0) }
-                if numeric || (head.count == 1 && data.demonstratives.contains(head.first!)) {
+                let numeric = !core.isEmpty && core.allSatisfy { data.has($0, .numeral) || data.has($0, .approximator) }
+                if numeric || (head.count == 1 && data.has(head.first!, .demonstrative)) {
                     out.append(Piece(start: piece.start, end: piece.end - 1))
                     out.append(Piece(start: piece.end - 1, end: piece.end))
                     continue
@@ -248,14 +267,14 @@ public final class WordSegmenter {
             var m = k
             while m < pieces.count {
                 let w = f[pieces[m].start..<pieces[m].end]
-                guard pieces[m].count <= 2, isHan(w), w.allSatisfy({ data.transliteration.contains($0) }),
+                guard pieces[m].count <= 2, isHan(w), w.allSatisfy({ data.has($0, .transliteration) }),
                       m == k || adjacent(pieces[m - 1], pieces[m]) else { break }
                 m += 1
             }
             let run = pieces[k..<m]
             let characters = run.reduce(0) { $0 + $1.count }
             if run.count >= 2, run.contains(where: { $0.count == 1 }),
-               run.contains(where: { f[$0.start..<$0.end].contains { data.transliterationStrong.contains($0) } }),
+               run.contains(where: { f[$0.start..<$0.end].contains { data.has($0, .transliterationStrong) } }),
                characters >= 3 || run.allSatisfy({ $0.count == 1 }) {
                 out.append(Piece(start: run.first!.start, end: run.last!.end))
                 k = m
@@ -274,10 +293,10 @@ public final class WordSegmenter {
         var k = 0
         while k < pieces.count {
             let t = pieces[k]
-            if t.count == 1, data.surnames.contains(f[t.start]), k + 2 < pieces.count {
+            if t.count == 1, data.has(f[t.start], .surname), k + 2 < pieces.count {
                 let a = pieces[k + 1], b = pieces[k + 2]
                 if a.count == 1, b.count == 1, f[a.start].isHan, f[b.start].isHan,
-                   !data.functionCharacters.contains(f[a.start]), !data.functionCharacters.contains(f[b.start]),
+                   !data.has(f[a.start], .function), !data.has(f[b.start], .function),
                    adjacent(t, a), adjacent(a, b), !data.isWord(f[a.start..<b.end]) {
                     out.append(t)
                     out.append(Piece(start: a.start, end: b.end))

@@ -178,8 +178,11 @@ struct Transliterate: ParsableCommand {
             // Names mode reads the line its own way; words and readings are then
             // needed only for --json.
             if names && !filter.json { return pinyin.name(line, style: style) }
-            let words = try segmenter.words(line)
-            let readings = pinyin.readings(line, words: words)
+            // Without --json the words only break ties between cuttings into phrases,
+            // so they are asked for only where a tie is found.
+            let words = filter.json ? try segmenter.words(line) : []
+            let readings = filter.json ? pinyin.readings(line, words: words)
+                : pinyin.readings(line) { (try? segmenter.spans(Array(line.unicodeScalars))) ?? [] }
             var text = names ? pinyin.name(line, style: style) : pinyin.write(line, readings: readings, style: style)
             if explain && !names { text = Self.explained(line, readings, style) }
             guard filter.json else { return text }

@@ -1,0 +1,215 @@
+/// Flat lookup tables for lexicons: the hot paths of segmentation, Pinyin and
+/// conversion do millions of lookups per second, and Swift's `Dictionary` and
+/// `Set` pay for SipHash and for a reference-counted storage on each. These tables
+/// are plain arrays (so they also write to and read from the compiled cache as a
+/// copy of memory) with a multiplicative hash.
+
+/// A 64-bit fingerprint of a sequence of scalars (FNV-1a over three bytes per
+/// scalar): lexicon keys are looked up by it, so a lookup builds no String.
+/// 200,000 keys in 2^64 leave a false match about once in 10^14 lookups.
+public enum Fingerprint {
+    @inlinable
+    public static func of<S: Sequence>(_ scalars: S) -> UInt64 where S.Element == Unicode.Scalar {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for scalar in scalars {
+            let value = UInt64(scalar.value)
+            hash = (hash ^ (value & 0xFF)) &* 0x0000_0100_0000_01B3
+            hash = (hash ^ ((value >> 8) & 0xFF)) &* 0x0000_0100_0000_01B3
+            hash = (hash ^ (value >> 16)) &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    /// Two scalars as one key (pairs of neighbours, first two characters of a phrase).
+    @inlinable
+    public static func pair(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> UInt64 {
+        UInt64(a.value) << 21 | UInt64(b.value)
+    }
+}
+
+/// Open addressing from 64-bit keys to 32-bit values, at most half full, linear
+/// probing. Key 0 marks an empty slot, so a key of 0 is stored as 1 (both on insert
+/// and on lookup, so it still matches).
+public struct FingerprintTable: Sendable {
+    @usableFromInline var keys: [UInt64]
+    @usableFromInline var values: [UInt32]
+    @usableFromInline var shift: UInt64
+    public private(set) var count = 0
+
+    public init(expected: Int = 16) {
+        var size = 16
+        while size < expected * 2 { size <<= 1 }
+        keys = [UInt64](repeating: 0, count: size)
+        values = [UInt32](repeating: 0, count: size)
+        shift = UInt64(64 - size.trailingZeroBitCount)
+    }
+
+    @inlinable
+    static func slot(_ key: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    /// The value stored for `key`, if any.
+    @inlinable @inline(__always)
+    public func value(_ key: UInt64) -> UInt32? {
+        let key = key == 0 ? 1 : key
+        let mask = keys.count - 1
+        var i = Self.slot(key, shift)
+        while true {
+            let k = keys[i]
+            if k == key { return values[i] }
+            if k == 0 { return nil }
+            i = (i + 1) & mask
+        }
+    }
+
+    @inlinable
+    public func contains(_ key: UInt64) -> Bool { value(key) != nil }
+
+    /// Stores `value` for `key` unless the key is present (the first value wins, as
+    /// the lexicon files are read); returns whether it was stored.
+    @discardableResult
+    public mutating func insert(_ key: UInt64, _ value: UInt32) -> Bool {
+        update(key) { $0 == nil ? value : nil }
+    }
+
+    /// Sets the value for `key` to what `change` makes of the current one (nil: leave it).
+    @discardableResult
+    public mutating func update(_ key: UInt64, _ change: (UInt32?) -> UInt32?) -> Bool {
+        if (count + 1) * 2 > keys.count { grow() }
+        let key = key == 0 ? 1 : key
+        let mask = keys.count - 1
+        var i = Self.slot(key, shift)
+        while keys[i] != 0, keys[i] != key { i = (i + 1) & mask }
+        let present = keys[i] == key
+        guard let new = change(present ? values[i] : nil) else { return false }
+        if !present { keys[i] = key; count += 1 }
+        values[i] = new
+        return true
+    }
+
+    private mutating func grow() {
+        var bigger = FingerprintTable(expected: keys.count)
+        for (k, v) in zip(keys, values) where k != 0 { bigger.insert(k, v) }
+        self = bigger
+    }
+
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(UInt64(count))
+        writer.write(keys)
+        writer.write(values)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
+        let count = Int(try reader.read(UInt64.self))
+        keys = try reader.readArray(UInt64.self)
+        values = try reader.readArray(UInt32.self)
+        guard keys.count >= 16, keys.count.nonzeroBitCount == 1, values.count == keys.count, count * 2 <= keys.count else {
+            throw BinaryReader.Corrupt()
+        }
+        self.count = count
+        shift = UInt64(64 - keys.count.trailingZeroBitCount)
+    }
+}
+
+/// A 32-bit value per Unicode scalar (0 where nothing is stored), in 256-scalar
+/// blocks that are shared while empty: a lookup is two array reads.
+public struct ScalarMap: Sendable {
+    @usableFromInline var blocks: [UInt32] // 0x1100 entries: the start of each block's values
+    @usableFromInline var values: [UInt32] // block 0 is all zeros and shared
+
+    public init() {
+        blocks = [UInt32](repeating: 0, count: 0x1100)
+        values = [UInt32](repeating: 0, count: 256)
+    }
+
+    @inlinable
+    public subscript(_ scalar: Unicode.Scalar) -> UInt32 {
+        get {
+            let v = Int(scalar.value)
+            return values[Int(blocks[v >> 8]) + (v & 0xFF)]
+        }
+        set {
+            let v = Int(scalar.value)
+            if blocks[v >> 8] == 0 {
+                if newValue == 0 { return }
+                blocks[v >> 8] = UInt32(values.count)
+                values += [UInt32](repeating: 0, count: 256)
+            }
+            values[Int(blocks[v >> 8]) + (v & 0xFF)] = newValue
+        }
+    }
+
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(blocks)
+        writer.write(values)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
+        blocks = try reader.readArray(UInt32.self)
+        values = try reader.readArray(UInt32.self)
+        guard blocks.count == 0x1100, values.count >= 256, values.count % 256 == 0,
+              blocks.allSatisfy({ Int($0) + 256 <= values.count }) else { throw BinaryReader.Corrupt() }
+    }
+}
+
+/// Little-endian arrays and integers, each array prefixed by its length.
+public struct BinaryWriter {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+
+    public mutating func write<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func write<T: FixedWidthInteger>(_ array: [T]) {
+        write(UInt64(array.count))
+        array.withUnsafeBytes { bytes.append(contentsOf: $0) } // this machine class is little-endian
+    }
+
+    public mutating func write(_ string: String) { write(Array(string.utf8)) }
+}
+
+/// Reads what `BinaryWriter` wrote; any inconsistency is `Corrupt`, never a crash.
+public struct BinaryReader {
+    public struct Corrupt: Error {
+        public init() {}
+    }
+
+    let bytes: [UInt8]
+    var offset: Int
+
+    public init(_ bytes: [UInt8], offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    public var isAtEnd: Bool { offset == bytes.count }
+
+    public mutating func read<T: FixedWidthInteger>(_: T.Type) throws(Corrupt) -> T {
+        let size = MemoryLayout<T>.size
+        guard offset + size <= bytes.count else { throw Corrupt() }
+        var value = T.zero
+        withUnsafeMutableBytes(of: &value) { target in
+            bytes.withUnsafeBytes { target.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + size)])) }
+        }
+        offset += size
+        return T(littleEndian: value)
+    }
+
+    public mutating func readArray<T: FixedWidthInteger>(_: T.Type) throws(Corrupt) -> [T] {
+        let count = Int(truncatingIfNeeded: try read(UInt64.self))
+        let size = MemoryLayout<T>.size
+        guard count >= 0, count <= (bytes.count - offset) / size else { throw Corrupt() }
+        let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            bytes.withUnsafeBytes { source in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<(offset + count * size)]))
+            }
+            initialized = count
+        }
+        offset += count * size
+        return array
+    }
+
+    public mutating func readString() throws(Corrupt) -> String {
+        String(decoding: try readArray(UInt8.self), as: UTF8.self)
+    }
+}

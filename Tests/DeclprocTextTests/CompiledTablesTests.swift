@@ -1,0 +1,157 @@
+import DeclprocICU
+import DeclprocLocales
+import DeclprocText
+import Foundation
+import Testing
+import TestSupport
+
+/// The flat tables behind the lexicons, and the compiled cache: the cache must
+/// give exactly what the text files give, and a damaged or stale cache must be
+/// noticed and rebuilt, never trusted and never a crash.
+@Suite struct CompiledTablesTests {
+    @Test func fingerprintTableStoresAndFindsEveryKey() throws {
+        var table = FingerprintTable()
+        var generator = SplitMix(seed: 7)
+        var expected: [UInt64: UInt32] = [:]
+        for _ in 0..<50_000 {
+            let key = generator.next() % 200_000 // repeats: the first value must win
+            let value = UInt32(truncatingIfNeeded: generator.next())
+            if table.insert(key, value) { #expect(expected[key] == nil); expected[key] = value } else { #expect(expected[key] != nil) }
+        }
+        table.insert(0, 99) // key 0 is stored apart from "empty"
+        expected[0] = expected[0] ?? 99
+        #expect(table.count == expected.count)
+        for (key, value) in expected { #expect(table.value(key) == value) }
+        for key in UInt64(200_000)..<200_500 { #expect(table.value(key) == nil) }
+
+        var writer = BinaryWriter()
+        table.write(to: &writer)
+        var reader = BinaryReader(writer.bytes)
+        let copy = try FingerprintTable(from: &reader)
+        #expect(reader.isAtEnd)
+        for (key, value) in expected { #expect(copy.value(key) == value) }
+    }
+
+    @Test func scalarMapCoversEveryPlane() throws {
+        var map = ScalarMap()
+        let scalars: [Unicode.Scalar] = ["a", "中", "\u{3400}", "\u{20000}", "\u{323AF}", "\u{10FFFF}", "\u{E000}"]
+        for (k, scalar) in scalars.enumerated() { map[scalar] = UInt32(k + 1) }
+        var writer = BinaryWriter()
+        map.write(to: &writer)
+        var reader = BinaryReader(writer.bytes)
+        let copy = try ScalarMap(from: &reader)
+        for (k, scalar) in scalars.enumerated() { #expect(copy[scalar] == UInt32(k + 1)) }
+        #expect(copy["b"] == 0)
+        #expect(copy["\u{20001}"] == 0)
+    }
+
+    /// Cut or damaged bytes are a `Corrupt` error at any length, never a crash or a huge allocation.
+    @Test func damagedBytesAreRejected() {
+        var table = FingerprintTable()
+        for key in UInt64(1)...500 { table.insert(key, UInt32(key)) }
+        var writer = BinaryWriter()
+        table.write(to: &writer)
+        ScalarMap().write(to: &writer)
+        let bytes = writer.bytes
+        for cut in stride(from: 0, to: bytes.count, by: 97) {
+            var reader = BinaryReader(Array(bytes[..<cut]))
+            #expect(throws: BinaryReader.Corrupt.self) {
+                _ = try FingerprintTable(from: &reader)
+                _ = try ScalarMap(from: &reader)
+            }
+        }
+        var huge = bytes
+        huge.replaceSubrange(8..<16, with: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]) // the keys' length
+        var reader = BinaryReader(huge)
+        #expect(throws: BinaryReader.Corrupt.self) { _ = try FingerprintTable(from: &reader) }
+    }
+
+    /// Lexicons read through the cache (built, then read back) and from the text
+    /// files give the same readings, words and conversions on real sentences; a
+    /// damaged cache file is rebuilt; an edited source changes the key.
+    @Test func cachedLexiconsEqualTheTextFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-cache-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var direct = try TestFiles.locales()
+        direct.cache = CompiledCache(directory: nil)
+        var cached = try TestFiles.locales()
+        cached.cache = CompiledCache(directory: folder)
+
+        let sentences = try String(contentsOf: TestFiles.repository("Tests/Fixtures/cpp-dev/dev.sent"), encoding: .utf8)
+            .split(separator: "\n").prefix(400).map { $0.replacingOccurrences(of: "▁", with: "") }
+        func outputs(_ store: LocaleStore) throws -> [String] {
+            let pinyin = PinyinTransliterator(lexicon: try PinyinLexicon(store: store))
+            let words = WordSegmenter(data: try SegmentationData(store: store), icu: try Segmenter())
+            let s2twp = try ChineseConverter(configuration: "s2twp", store: store)
+            return try sentences.map { line in
+                let tokens = try words.words(line)
+                return tokens.map(\.text).joined(separator: " ") + "\t" + pinyin.transliterate(line, words: tokens)
+                    + "\t" + s2twp.convert(line, words: tokens)
+            }
+        }
+        let expected = try outputs(direct)
+        #expect(try outputs(cached) == expected) // built and stored
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".bin") }.sorted()
+        #expect(files.count == 3) // pinyin, segmentation, convert-s2twp
+        #expect(try outputs(cached) == expected) // read back
+
+        for file in files { // damaged: cut in half
+            let url = folder.appendingPathComponent(file)
+            let data = try Data(contentsOf: url)
+            try data.prefix(data.count / 2).write(to: url)
+        }
+        #expect(try outputs(cached) == expected)
+        for file in files { // damaged: same length, bytes changed inside the tables
+            let url = folder.appendingPathComponent(file)
+            var data = try Data(contentsOf: url)
+            for k in stride(from: data.count / 3, to: data.count, by: 4099) { data[k] ^= 0x5A }
+            try data.write(to: url)
+        }
+        #expect(try outputs(cached) == expected) // the checksum notices, the tables are rebuilt
+        #expect(try outputs(cached) == expected)
+    }
+
+    /// Editing a lexicon changes the cache key: the next start sees the edit.
+    @Test func anEditedLexiconIsRecompiled() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-edit-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let locales = folder.appendingPathComponent("Locales")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: TestFiles.repository("Locales"), to: locales)
+        var store = try LocaleStore(root: locales)
+        store.cache = CompiledCache(directory: folder.appendingPathComponent("cache"))
+        func words() throws -> [String] {
+            try WordSegmenter(data: try SegmentationData(store: store), icu: try Segmenter()).words("北冥有鱼其名为鲲").map(\.text)
+        }
+        let before = try words()
+        #expect(!before.contains("北冥有鱼"))
+        #expect(try words() == before) // from the cache
+        let lexicon = locales.appendingPathComponent("zh/segment/cedict-words.txt")
+        let handle = try FileHandle(forWritingTo: lexicon)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("北冥有鱼\n".utf8))
+        try handle.close()
+        #expect(try words().contains("北冥有鱼"))
+    }
+
+    @Test func theCacheCanBeTurnedOff() {
+        #expect(CompiledCache(environment: ["DECLPROC_CACHE": "off", "HOME": "/root"]).directory == nil)
+        #expect(CompiledCache(environment: ["DECLPROC_CACHE": "/tmp/x"]).directory?.path == "/tmp/x")
+        #expect(CompiledCache(environment: ["XDG_CACHE_HOME": "/c", "HOME": "/h"]).directory?.path == "/c/declproc")
+        #expect(CompiledCache(environment: ["HOME": "/h"]).directory?.path == "/h/.cache/declproc")
+        #expect(CompiledCache(environment: [:]).directory == nil)
+    }
+}
+
+/// A small deterministic generator, so a failing case can be replayed.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
