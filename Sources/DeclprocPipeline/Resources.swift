@@ -30,7 +30,7 @@ public struct Resources: Sendable {
         alignment = LazyData { () throws(LocaleStore.MissingData) -> AlignmentData in try AlignmentData(store: store) }
         do {
             toSimplified = try ChineseConverter(configuration: "t2s", store: store)
-            toTraditional = try ChineseConverter(configuration: "s2t", store: store)
+            toTraditional = try ChineseConverter(configuration: "s2t", store: store, lexicon: segmentation)
         } catch let error as LocaleStore.MissingData {
             throw error
         } catch {

@@ -118,6 +118,7 @@ public final class ChineseConverter: Sendable {
     /// Whether word boundaries may settle overlapping matches (from the
     /// configuration's "word_boundaries"; off where OpenCC's own behaviour is wanted).
     public let usesWordBoundaries: Bool
+    private let normalization: ScalarMap
     private let segmentation: [ConversionDictionary]
     private let chain: [[ConversionDictionary]]
 
@@ -134,21 +135,27 @@ public final class ChineseConverter: Sendable {
         return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
     }
 
-    public init(configuration name: String, store: LocaleStore) throws {
+    /// Words of the segmentation lexicon: a phrase match that starts with a function
+    /// character and that such a word overlaps (了如 in 展示了如何, overlapped by 如何)
+    /// is also settled by the text's words.
+    private let lexicon: SegmentationData?
+
+    /// `lexicon`: the word lexicon, so that overlaps with words the conversion
+    /// dictionaries lack are noticed too (only used with word boundaries).
+    public init(configuration name: String, store: LocaleStore, lexicon: SegmentationData? = nil) throws {
+        self.lexicon = lexicon
         let available = Self.available(in: store)
         guard available.contains(name) else { throw UnknownConfiguration(name: name, available: available) }
         let path = "zh/convert/config/\(name).json"
         guard let object = try JSONSerialization.jsonObject(with: try store.data(path)) as? [String: Any],
               let segmentation = object["segmentation"] as? [String], let chain = object["chain"] as? [[String]]
         else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "needs \"segmentation\" and \"chain\" lists") }
+        let normalization = (object["normalization"] as? [String]) ?? []
         // Every dictionary the configuration names, compiled once into flat tables.
         var specs: [String] = []
-        for spec in segmentation + chain.joined() where !specs.contains(spec) { specs.append(spec) }
+        for spec in normalization + segmentation + chain.joined() where !specs.contains(spec) { specs.append(spec) }
         var files = Set<String>()
-        for spec in specs {
-            if spec.hasPrefix("simplified-keys:") { files.formUnion(["TSPhrases", "TSCharacters"]) }
-            files.insert(String(spec.split(separator: ":").last ?? ""))
-        }
+        for spec in specs { files.formUnion(Self.files(of: spec)) }
         let sources = [path] + files.sorted().map { "zh/convert/\($0).txt" }
         var reader = try store.cache.load("convert-\(name)", format: Self.format, sources: sources, store: store) {
             var writer = BinaryWriter()
@@ -171,29 +178,97 @@ public final class ChineseConverter: Sendable {
         }
         self.name = name
         self.usesWordBoundaries = (object["word_boundaries"] as? Bool) ?? false
+        self.normalization = try Self.characterMap(normalization.map(dictionary))
         self.segmentation = try segmentation.map(dictionary)
         self.chain = try chain.map { try $0.map(dictionary) }
     }
 
+    /// One character for one, from the normalization dictionaries (CJK compatibility
+    /// ideographs to their unified forms): applied before anything else, and
+    /// length-preserving, so offsets into the converted text stay offsets into the input.
+    static func characterMap(_ dictionaries: [ConversionDictionary]) -> ScalarMap {
+        var map = ScalarMap()
+        for dictionary in dictionaries.reversed() {
+            for entry in 0..<dictionary.count where dictionary.key(entry).count == 1 && dictionary.value(entry).count == 1 {
+                map[dictionary.key(entry).first!] = dictionary.value(entry).first!.value
+            }
+        }
+        return map
+    }
+
+    /// The text files a dictionary specification reads.
+    static func files(of spec: String) -> Set<String> {
+        var files = Set<String>()
+        for part in spec.split(whereSeparator: { "|+".contains($0) }) {
+            files.insert(String(part.split(separator: ":").last ?? part))
+        }
+        if spec.contains("regional-st:") { files.formUnion(["TSPhrases", "TSCharacters", "CJK_Compatibility_Ideographs"]) }
+        return files
+    }
+
     /// The compiled form's layout; bump when it changes.
-    static let format = 2
+    static let format = 3
 
     /// One dictionary from its text file, as the configuration names it.
     static func dictionary(_ spec: String, store: LocaleStore, loaded: inout [String: ConversionDictionary]) throws -> ConversionDictionary {
         if let known = loaded[spec] { return known }
-        // "simplified-keys:NAME" is NAME's keys written in Simplified (converted with
-        // TSPhrases and TSCharacters), for segmenting Simplified text so that a
-        // regional phrase (TWPhrases 二極管) stays one segment (二极管).
-        if spec.hasPrefix("simplified-keys:") {
-            let source = try dictionary(String(spec.dropFirst("simplified-keys:".count)), store: store, loaded: &loaded)
+        func made(_ dictionary: ConversionDictionary) -> ConversionDictionary {
+            loaded[spec] = dictionary
+            return dictionary
+        }
+        // "union:A|B" is A's entries, then B's whose keys A lacks (OpenCC's "union" group).
+        if spec.hasPrefix("union:") {
+            var pairs: [([Unicode.Scalar], [Unicode.Scalar])] = []
+            for part in spec.dropFirst("union:".count).split(separator: "|") {
+                let source = try dictionary(String(part), store: store, loaded: &loaded)
+                for entry in 0..<source.count { pairs.append((Array(source.key(entry)), Array(source.value(entry)))) }
+            }
+            return made(ConversionDictionary(scalarPairs: pairs))
+        }
+        // "regional-st:A+B" is the regional phrase keys of A and B (Traditional, e.g.
+        // TWPhrases 布列茲) written in Simplified (布列兹), each mapped back to its
+        // Traditional key, for keys of three characters or more (shorter ones would
+        // split longer Simplified words). Simplified text then segments and converts
+        // so that the regional phrase applies afterwards (as OpenCC generates
+        // STPhrases_GeneratedFromRegionalPhrases).
+        if spec.hasPrefix("regional-st:") {
+            let compatibility = characterMap([try dictionary("CJK_Compatibility_Ideographs", store: store, loaded: &loaded)])
             let toSimplified = [try dictionary("TSPhrases", store: store, loaded: &loaded),
+                                try dictionary("tofu-risk:TSCharacters", store: store, loaded: &loaded),
                                 try dictionary("TSCharacters", store: store, loaded: &loaded)]
-            var keys: [[Unicode.Scalar]] = []
-            for entry in 0..<source.count { keys.append(convert(Array(source.key(entry)), with: toSimplified)) }
-            keys.sort { $0.lexicographicallyPrecedes($1) { $0.value < $1.value } }
-            let made = ConversionDictionary(scalarPairs: keys.map { ($0, $0) })
-            loaded[spec] = made
-            return made
+            var pairs: [([Unicode.Scalar], [Unicode.Scalar])] = []
+            for part in spec.dropFirst("regional-st:".count).split(separator: "+") {
+                let source = try dictionary(String(part), store: store, loaded: &loaded)
+                for entry in 0..<source.count {
+                    let key = Array(source.key(entry))
+                    let simplified = convert(key.map { scalar in
+                        let mapped = compatibility[scalar]
+                        return mapped == 0 ? scalar : Unicode.Scalar(mapped) ?? scalar
+                    }, with: toSimplified)
+                    if simplified.count >= 3 { pairs.append((simplified, key)) }
+                }
+            }
+            return made(ConversionDictionary(scalarPairs: pairs))
+        }
+        // "tofu-risk:NAME" is the alternatives of the entries of NAME that follow a
+        // "# @tofu-risk:" comment (characters outside common fonts that OpenCC keeps
+        // apart), the key itself dropped from their values (殢 → 𣨼).
+        if spec.hasPrefix("tofu-risk:") {
+            let file = String(spec.dropFirst("tofu-risk:".count))
+            var pairs: [([Unicode.Scalar], [Unicode.Scalar])] = []
+            var marked = false
+            let text = String(decoding: try store.data("zh/convert/\(file).txt"), as: UTF8.self)
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.hasPrefix("# @tofu-risk:") { marked = true; continue }
+                defer { marked = false }
+                guard marked, !line.hasPrefix("#") else { continue }
+                let fields = line.split(separator: "\t", maxSplits: 1)
+                guard fields.count == 2 else { continue }
+                var values = fields[1].split(separator: " ")
+                if values.first == fields[0] { values.removeFirst() }
+                if let first = values.first { pairs.append((Array(fields[0].unicodeScalars), Array(first.unicodeScalars))) }
+            }
+            return made(ConversionDictionary(scalarPairs: pairs))
         }
         // "reverse:NAME" is NAME with values and keys swapped (OpenCC builds its
         // *Rev dictionaries this way).
@@ -210,9 +285,7 @@ public final class ChineseConverter: Sendable {
                 pairs.append((LocaleStore.scalars(row[0]), LocaleStore.scalars(first)))
             }
         }
-        let made = ConversionDictionary(scalarPairs: pairs)
-        loaded[spec] = made
-        return made
+        return made(ConversionDictionary(scalarPairs: pairs))
     }
 
     /// `words`, when given, are the text's word tokens (`WordSegmenter.words`): they
@@ -226,7 +299,7 @@ public final class ChineseConverter: Sendable {
     /// text, so the common path stays a dictionary walk and segmenting is paid only
     /// where it decides something.
     public func convert(_ text: String, words: (() -> [Token])?) -> String {
-        let scalars = Array(text.unicodeScalars)
+        let scalars = normalized(text)
         var out = String.UnicodeScalarView()
         for range in segment(scalars, boundaries: boundaries(scalars.count, words)) {
             out.append(contentsOf: converted(scalars, range))
@@ -241,9 +314,16 @@ public final class ChineseConverter: Sendable {
     }
 
     public func pieces(_ text: String, words: (() -> [Token])?) -> [Token] {
-        let scalars = Array(text.unicodeScalars)
+        let scalars = normalized(text)
         return segment(scalars, boundaries: boundaries(scalars.count, words)).map { range in
             Token(text: String(String.UnicodeScalarView(converted(scalars, range))), start: range.lowerBound, end: range.upperBound)
+        }
+    }
+
+    private func normalized(_ text: String) -> [Unicode.Scalar] {
+        text.unicodeScalars.map { scalar in
+            let mapped = normalization[scalar]
+            return mapped == 0 ? scalar : Unicode.Scalar(mapped) ?? scalar
         }
     }
 
@@ -287,7 +367,7 @@ public final class ChineseConverter: Sendable {
         var pending = 0
         var i = 0
         while i < scalars.count {
-            var match = longestSegmentMatch(scalars, at: i)
+            let match = longestSegmentMatch(scalars, at: i)
             if let length = match, let boundaries, length > 1 {
                 // Only a match that another one, starting inside it, runs past needs
                 // the words to decide between them.
@@ -295,11 +375,23 @@ public final class ChineseConverter: Sendable {
                 var rivals: [(Int, Int)] = []
                 for j in (i + 1)..<end {
                     if let other = longestSegmentMatch(scalars, at: j), j + other > end { rivals.append((j, other)) }
+                    // A word the dictionaries lack (如何) counts only against a match that
+                    // starts with a function character (了, 被, 的…): a particle is
+                    // the usual piece a phrase wrongly takes from the neighbouring word,
+                    // while 周线|图 or 干拌|饭 are phrases the words happen to cut.
+                    else if let lexicon, lexicon.has(scalars[i], .function),
+                            let other = lexicon.longestWord(scalars, from: j, beyond: end) { rivals.append((j, other)) }
                 }
                 if !rivals.isEmpty {
                     let words = boundaries()
                     if !words[end], rivals.contains(where: { words[$0.0] && words[$0.0 + $0.1] }) {
-                        match = nil
+                        // The match's first character stands alone, so that no group
+                        // of the chain matches the phrase again inside a segment.
+                        if pending < i { segments.append(pending..<i) }
+                        segments.append(i..<(i + 1))
+                        i += 1
+                        pending = i
+                        continue
                     }
                 }
             }

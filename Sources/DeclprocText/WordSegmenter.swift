@@ -95,6 +95,17 @@ public final class SegmentationData: Sendable {
     static func fingerprint<S: Sequence>(_ scalars: S) -> UInt64 where S.Element == Unicode.Scalar { Fingerprint.of(scalars) }
 
     @inline(__always) func isWord(_ scalars: ArraySlice<Unicode.Scalar>) -> Bool { words.contains(Fingerprint.of(scalars)) }
+
+    /// The length of the longest lexicon word of two or more characters that starts
+    /// at `start` and runs past `end`, if any.
+    public func longestWord(_ scalars: [Unicode.Scalar], from start: Int, beyond end: Int) -> Int? {
+        var length = min(maxWord, scalars.count - start)
+        while start + length > end, length >= 2 {
+            if isWord(scalars[start..<(start + length)]) { return length }
+            length -= 1
+        }
+        return nil
+    }
     @inline(__always) func fold(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
         let value = simplified[scalar]
         return value == 0 ? scalar : Unicode.Scalar(value) ?? scalar

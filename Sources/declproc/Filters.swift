@@ -231,17 +231,19 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let store = try locale.store()
-        let converter: ChineseConverter
+        var converter: ChineseConverter
         do { converter = try ChineseConverter(configuration: config, store: store) }
         catch let error as ChineseConverter.UnknownConfiguration { throw ValidationError(error.description) }
         catch { throw Fatal("\(error)") }
-        keepUntilExit(converter)
         var segmenter: WordSegmenter? = nil
         if !openccMatching && converter.usesWordBoundaries {
-            do { segmenter = WordSegmenter(data: try SegmentationData(store: store), icu: try Segmenter()) }
-            catch let error as LocaleStore.MissingData { throw Fatal(error.description) }
+            do {
+                segmenter = WordSegmenter(data: try SegmentationData(store: store), icu: try Segmenter())
+                converter = try ChineseConverter(configuration: config, store: store, lexicon: segmenter!.data)
+            } catch let error as LocaleStore.MissingData { throw Fatal(error.description) }
             keepUntilExit(segmenter!.data)
         }
+        keepUntilExit(converter)
         struct Line: Encodable { let text: String; let converted: String; let tokens: [TokenJSON] }
         try LineFilter(inputs: filter.files).run { line in
             // Words are segmented only if overlapping matches need them.
