@@ -15,6 +15,8 @@ let package = Package(
         // Everything: reading pages, extraction, records and the pipeline.
         .library(name: "Declproc", targets: ["DeclprocPipeline"]),
         .executable(name: "declproc", targets: ["declproc"]),
+        // The fuzzing harnesses (Scripts/fuzz builds them with libFuzzer; otherwise they replay inputs).
+        .executable(name: "declproc-fuzz", targets: ["declproc-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -74,6 +76,10 @@ let package = Package(
                            "DeclprocLocales", "DeclprocRecords", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", "DeclprocReport", argumentParser]
         ),
 
+        // Every entry point that takes outside bytes, as a fuzzing harness.
+        .target(name: "DeclprocFuzz", dependencies: ["DeclprocPipeline", "DeclprocReader", "DeclprocText", "DeclprocLocales", "DeclprocICU"]),
+        .executableTarget(name: "declproc-fuzz", dependencies: ["DeclprocFuzz"]),
+
         .target(name: "TestSupport", dependencies: ["DeclprocLocales", "DeclprocReader"], path: "Tests/TestSupport"),
         .testTarget(name: "DeclprocICUTests", dependencies: ["DeclprocICU", "TestSupport"]),
         .testTarget(name: "DeclprocHTMLTests", dependencies: ["DeclprocHTML", "TestSupport"]),
@@ -82,6 +88,7 @@ let package = Package(
         .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "DeclprocFormats", "TestSupport"]),
         .testTarget(name: "DeclprocAlignTests", dependencies: ["DeclprocAlign", "DeclprocLocales", "TestSupport"]),
         .testTarget(name: "DeclprocCurationTests", dependencies: ["DeclprocCuration", "DeclprocRecords", "DeclprocText", "TestSupport"]),
+        .testTarget(name: "DeclprocFuzzTests", dependencies: ["DeclprocFuzz", "TestSupport"]),
         .testTarget(name: "DeclprocCLITests", dependencies: ["declproc", "DeclprocReader", "DeclprocICU", "DeclprocText", "DeclprocLocales", "DeclprocReport", "DeclprocRecords", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
