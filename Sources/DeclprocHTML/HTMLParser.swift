@@ -1,5 +1,8 @@
 import CLibXML2
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Parses HTML with libxml2 and hands back Swift values; no libxml2 pointer
 /// survives a call.
@@ -47,6 +50,12 @@ public enum HTMLParser {
             | Int32(XML_PARSE_HUGE.rawValue)
         // An empty page still parses (to an empty document), so give libxml2 one NUL byte.
         let input = bytes.isEmpty ? [0] : bytes
+        // Without XPath selections, the document is built from libxml2's parse events
+        // (SAX): no libxml2 tree is made, so a page of a million nested elements costs
+        // our capped tree, not 180 MB of libxml2 nodes as well.
+        if options.xpaths.isEmpty {
+            return TreeBuilder.parse(input, count: bytes.count, flags: flags, maxDepth: max(1, options.maxDepth))
+        }
         let doc: htmlDocPtr? = input.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) {
                 htmlReadMemory($0.baseAddress, Int32(bytes.count), "", "UTF-8", flags)
@@ -205,4 +214,168 @@ extension String {
         }
         return result + rest
     }
+}
+
+/// Builds an `HTMLDocument` from libxml2's HTML parse events, the way libxml2's own
+/// tree builder would (same elements, same implied and auto-closed tags, adjacent
+/// text joined, text outside any element dropped), with the depth cap applied as
+/// nodes arrive. `HTMLParserTests` checks both builders agree on real pages.
+final class TreeBuilder {
+    var document = HTMLDocument()
+    /// Open elements: their index in `document.nodes`.
+    var open: [Int] = []
+    /// Text not yet made a node: libxml2 hands text over in pieces, and its tree
+    /// builder joins adjacent pieces into one node.
+    var pending: [UInt8] = []
+    var pendingIsCData = false
+    /// A `<!DOCTYPE>` makes libxml2's first top-level node a DTD; see `append`.
+    var hasDocumentType = false
+    /// An element was attached to an earlier element after it closed (see
+    /// `append`), so `finish` puts the nodes back in document order.
+    var reattached = false
+    let maxDepth: Int
+
+    init(maxDepth: Int) { self.maxDepth = maxDepth }
+
+    static func parse(_ input: [UInt8], count: Int, flags: Int32, maxDepth: Int) -> HTMLDocument {
+        let builder = TreeBuilder(maxDepth: maxDepth)
+        input.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                guard let context = htmlCreateMemoryParserCtxt(chars.baseAddress, Int32(count)) else { return }
+                defer { htmlFreeParserCtxt(context) }
+                guard let sax = context.pointee.sax else { return }
+                // Only the events that make content; no libxml2 document is created.
+                memset(sax, 0, MemoryLayout<xmlSAXHandler>.size)
+                sax.pointee.initialized = 1
+                sax.pointee.startElement = { context, name, attributes in TreeBuilder.from(context).start(name, attributes) }
+                sax.pointee.endElement = { context, _ in TreeBuilder.from(context).end() }
+                sax.pointee.characters = { context, text, length in TreeBuilder.from(context).characters(text, length, cdata: false) }
+                sax.pointee.cdataBlock = { context, text, length in TreeBuilder.from(context).characters(text, length, cdata: true) }
+                sax.pointee.comment = { context, text in TreeBuilder.from(context).comment(text) }
+                sax.pointee.internalSubset = { context, _, _, _ in TreeBuilder.from(context).hasDocumentType = true }
+                context.pointee.userData = Unmanaged.passUnretained(builder).toOpaque()
+                _ = htmlCtxtUseOptions(context, flags)
+                // As htmlReadMemory(…, "UTF-8", …) does: bytes that are not UTF-8 become U+FFFD alike.
+                if let utf8 = xmlFindCharEncodingHandler("UTF-8") {
+                    _ = xmlSwitchToEncoding(context, utf8)
+                }
+                _ = htmlParseDocument(context)
+                if let doc = context.pointee.myDoc { xmlFreeDoc(doc); context.pointee.myDoc = nil }
+            }
+        }
+        builder.finish()
+        return builder.document
+    }
+
+    static func from(_ context: UnsafeMutableRawPointer?) -> TreeBuilder {
+        Unmanaged<TreeBuilder>.fromOpaque(context!).takeUnretainedValue()
+    }
+
+    /// A new node under the current element (or at the top), with the depth cap.
+    private func append(_ kind: HTMLDocument.Node.Kind, name: String, attributes: [HTMLDocument.Attribute], text: String) -> Int {
+        var parent = open.last ?? -1
+        // libxml2's tree builder puts an element that starts after the top-level
+        // element closed inside that element (unless a DTD or comment came first).
+        if parent < 0, kind == .element, !hasDocumentType, let first = document.roots.first, document.nodes[first].kind == .element {
+            parent = first
+            reattached = true
+        }
+        var depth = parent >= 0 ? document.nodes[parent].depth + 1 : 0
+        if depth > maxDepth {
+            document.nodesBeyondDepthCap += 1
+            depth = maxDepth
+            while parent >= 0, document.nodes[parent].depth >= maxDepth { parent = document.nodes[parent].parent }
+        }
+        let index = document.nodes.count
+        document.nodes.append(.init(kind: kind, name: name, attributes: attributes, text: text, parent: parent, children: [], depth: depth))
+        if parent >= 0 { document.nodes[parent].children.append(index) } else { document.roots.append(index) }
+        return index
+    }
+
+    func start(_ name: UnsafePointer<xmlChar>?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        flush()
+        var list: [HTMLDocument.Attribute] = []
+        if var pointer = attributes {
+            while let key = pointer.pointee {
+                let attributeName = String(cString: key).lowercased()
+                var value = ""
+                if let raw = pointer.advanced(by: 1).pointee {
+                    value = String(cString: raw)
+                } else if Self.booleanAttributes.contains(attributeName) {
+                    value = attributeName // as libxml2's tree builder writes <input checked>
+                }
+                list.append(.init(name: attributeName, value: value))
+                pointer = pointer.advanced(by: 2)
+            }
+        }
+        // libxml2's tree keeps the local name of a prefixed element (wb:share → share).
+        var elementName = name.map { String(cString: $0).lowercased() } ?? ""
+        if let colon = elementName.firstIndex(of: ":"), colon != elementName.startIndex, elementName.index(after: colon) != elementName.endIndex {
+            elementName = String(elementName[elementName.index(after: colon)...])
+        }
+        let index = append(.element, name: elementName, attributes: list, text: "")
+        open.append(index)
+    }
+
+    func end() {
+        flush()
+        _ = open.popLast()
+    }
+
+    func characters(_ text: UnsafePointer<xmlChar>?, _ length: Int32, cdata: Bool) {
+        // libxml2's tree builder drops text outside any element.
+        guard let text, length > 0, !open.isEmpty else { return }
+        if !pending.isEmpty, pendingIsCData != cdata { flush() }
+        pendingIsCData = cdata
+        pending.append(contentsOf: UnsafeBufferPointer(start: text, count: Int(length)))
+    }
+
+    func comment(_ text: UnsafePointer<xmlChar>?) {
+        flush()
+        _ = append(.comment, name: "", attributes: [], text: text.map { String(cString: $0) } ?? "")
+    }
+
+    /// The pending text as one node. libxml2 leaves "&nbsp" without its semicolon
+    /// as written; browsers (and the people who wrote these pages) read it as a
+    /// no-break space.
+    func flush() {
+        guard !pending.isEmpty else { return }
+        var text = String(decoding: pending, as: UTF8.self)
+        if text.contains("&nbsp") { text = text.replacingNbspWithoutSemicolon() }
+        _ = append(.text, name: "", attributes: [], text: text)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    func finish() {
+        flush()
+        if reattached { reorder() }
+    }
+
+    /// Renumbers the nodes in document order (parents before children, children in
+    /// order), as a walk of libxml2's finished tree numbers them.
+    private func reorder() {
+        var order: [Int] = []
+        order.reserveCapacity(document.nodes.count)
+        var stack = Array(document.roots.reversed())
+        while let index = stack.popLast() {
+            order.append(index)
+            stack.append(contentsOf: document.nodes[index].children.reversed())
+        }
+        var newIndex = [Int](repeating: -1, count: document.nodes.count)
+        for (position, index) in order.enumerated() { newIndex[index] = position }
+        var nodes: [HTMLDocument.Node] = []
+        nodes.reserveCapacity(order.count)
+        for index in order {
+            let node = document.nodes[index]
+            nodes.append(.init(kind: node.kind, name: node.name, attributes: node.attributes, text: node.text,
+                               parent: node.parent >= 0 ? newIndex[node.parent] : -1,
+                               children: node.children.map { newIndex[$0] }, depth: node.depth))
+        }
+        document.nodes = nodes
+        document.roots = document.roots.map { newIndex[$0] }
+    }
+
+    /// HTML attributes libxml2 gives their own name as value when written bare.
+    static let booleanAttributes: Set<String> = ["checked", "compact", "declare", "defer", "disabled", "ismap", "multiple",
+                                                 "nohref", "noresize", "noshade", "nowrap", "readonly", "selected"]
 }

@@ -93,6 +93,13 @@ public final class GzipSource: ByteSource {
     /// Compressed bytes consumed so far.
     public private(set) var consumed: Int64 = 0
 
+    /// A gzip bomb is refused once it has inflated `ratioGrace` bytes at more than
+    /// `maximumRatio` times its compressed size: HTML and WARC archives of HTML
+    /// compress 5 to 20 times, deflate's ceiling is about 1,032, and a page of
+    /// zeros should not cost memory and time before the page-size limit notices it.
+    public static let maximumRatio: Int64 = 250
+    public static let ratioGrace: Int64 = 8 << 20
+
     public init(_ upstream: ByteSource) throws {
         self.upstream = upstream
         inflater = try Inflater(format: .gzip)
@@ -124,6 +131,10 @@ public final class GzipSource: ByteSource {
             consumed += Int64(used)
             written += made
             produced += Int64(made)
+            if produced > Self.ratioGrace, produced > consumed * Self.maximumRatio {
+                finished = true
+                throw ReadError("gzip bomb refused: \(produced >> 20) MiB inflated from \(consumed >> 10) KiB (more than \(Self.maximumRatio) times)")
+            }
             switch status {
             case .progress, .needInput: continue
             case .streamEnd:
@@ -187,6 +198,9 @@ public final class Inflater {
             offset += used
             output.append(contentsOf: chunk[..<made])
             if output.count > limit { throw ReadError("decompressed body larger than \(limit) bytes") }
+            if Int64(output.count) > GzipSource.ratioGrace, Int64(output.count) > Int64(max(offset, 1)) * GzipSource.maximumRatio {
+                throw ReadError("compression bomb refused: \(output.count >> 20) MiB inflated from \(offset >> 10) KiB (more than \(GzipSource.maximumRatio) times)")
+            }
             switch status {
             case .progress: continue
             case .streamEnd: return output

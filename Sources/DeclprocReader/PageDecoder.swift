@@ -86,6 +86,13 @@ public final class PageDecoder {
             trace?("the bytes are valid UTF-8")
             return try decode(bytes[...], as: "UTF-8", rule: .detector)
         }
+        // Undeclared text that is mostly UTF-8, with some broken sequences (overlong
+        // forms, encoded surrogates, stray bytes), is UTF-8 with replacements: ICU's
+        // detector would call it windows-1252, which decodes anything and garbles all.
+        if UTF8Check.isMostlyUTF8(bytes) {
+            trace?("the bytes are mostly valid UTF-8: decoded as UTF-8, bad bytes replaced")
+            return try decode(bytes[...], as: "UTF-8", rule: .detector)
+        }
         var best: (text: String, charset: CharsetDecision)? = nil
         let matches = try detector.detect(bytes)
         trace?("ICU's detector: " + matches.prefix(3).map { "\($0.name) \($0.confidence)%" }.joined(separator: ", "))
@@ -190,6 +197,19 @@ enum UTF8Check {
     /// UTF-8 sequences only now and then, and breaks the rule everywhere else.
     /// A few bad bytes (a truncated character, a stray byte) don't disqualify a page.
     static func isConfidentlyUTF8(_ bytes: [UInt8]) -> Bool {
+        let (valid, invalid) = counts(bytes)
+        return valid >= 4 && invalid * 20 <= valid
+    }
+
+    /// Looser, for text that declares nothing: legacy Chinese encodings form a
+    /// valid UTF-8 sequence only now and then, far fewer than the invalid ones.
+    static func isMostlyUTF8(_ bytes: [UInt8]) -> Bool {
+        let (valid, invalid) = counts(bytes)
+        return valid >= 8 && invalid * 2 <= valid
+    }
+
+    /// Valid multi-byte UTF-8 sequences, and bytes that start no valid sequence.
+    static func counts(_ bytes: [UInt8]) -> (valid: Int, invalid: Int) {
         var valid = 0
         var invalid = 0
         var i = 0
@@ -212,7 +232,7 @@ enum UTF8Check {
             if ok, length == 3, lead == 0xED, bytes[i + 1] > 0x9F { ok = false } // surrogates
             if ok { valid += 1; i += length } else { invalid += 1; i += 1 }
         }
-        return valid >= 4 && invalid * 20 <= valid
+        return (valid, invalid)
     }
 }
 

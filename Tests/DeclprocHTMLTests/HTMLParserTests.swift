@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import DeclprocHTML
 
@@ -71,5 +72,48 @@ import Testing
 
     @Test func runtimeVersion() {
         #expect(HTMLParser.libxml2Version == "2.9.14")
+    }
+}
+
+/// The document built from parse events (the default) equals the one copied from
+/// libxml2's own tree (used when XPath selections need the tree), node for node,
+/// on every real page the tests have and on broken markup.
+@Suite struct TreeBuilderTests {
+    static func pages() throws -> [(String, [UInt8])] {
+        var pages: [(String, [UInt8])] = []
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for folder in ["Samples", "Tests/Fixtures/readability-zh/gmw", "Tests/Fixtures/readability-zh/pixnet",
+                       "Tests/Fixtures/readability-zh/qq", "Tests/Fixtures/readability-zh/youth"] {
+            let url = root.appendingPathComponent(folder)
+            for name in try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() where name.hasSuffix(".html") {
+                pages.append((folder + "/" + name, [UInt8](try Data(contentsOf: url.appendingPathComponent(name)))))
+            }
+        }
+        let broken = ["<p>a<b>b<i>c</p>d</i>e", "<table><tr><td>1<td>2</table>text", "<ul><li>a<li>b</ul><!-- c --><br>",
+                      "<input checked disabled value=x><select><option selected>o</select>", "<script>if (a < b) { x = '</p>' }</script><p>after",
+                      "&nbsp&nbsp;x&amp&lt;&unknown; y", "<html><head><title>t</title></head><body>" + String(repeating: "<div>", count: 700) + "deep",
+                      "plain text, no markup", "", "<style>p { color: red }</style><![CDATA[x]]><p>z"]
+        for (k, page) in broken.enumerated() { pages.append(("broken-\(k)", Array(page.utf8))) }
+        return pages
+    }
+
+    @Test func eventsBuildTheSameDocumentAsLibxml2sTree() throws {
+        let pages = try Self.pages()
+        #expect(pages.count > 20)
+        for (name, bytes) in pages {
+            let events = HTMLParser.parse(utf8: bytes)
+            let tree = HTMLParser.parse(utf8: bytes, options: .init(xpaths: ["/html"]))
+            #expect(events.roots == tree.roots, "\(name)")
+            #expect(events.nodes.count == tree.nodes.count, "\(name)")
+            #expect(events.nodesBeyondDepthCap == tree.nodesBeyondDepthCap, "\(name)")
+            for (a, b) in zip(events.nodes, tree.nodes) {
+                let same = a.kind == b.kind && a.name == b.name && a.attributes == b.attributes && Array(a.text.unicodeScalars) == Array(b.text.unicodeScalars)
+                    && a.parent == b.parent && a.children == b.children && a.depth == b.depth
+                if !same {
+                    Issue.record("\(name): \(a.kind) \(a.name) \(a.text.prefix(40).debugDescription) ≠ \(b.kind) \(b.name) \(b.text.prefix(40).debugDescription)")
+                    break
+                }
+            }
+        }
     }
 }
