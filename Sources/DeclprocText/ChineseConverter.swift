@@ -180,6 +180,7 @@ public final class ChineseConverter: Sendable {
         self.usesWordBoundaries = (object["word_boundaries"] as? Bool) ?? false
         self.normalization = try Self.characterMap(normalization.map(dictionary))
         self.segmentation = try segmentation.map(dictionary)
+        guard !chain.isEmpty else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "the chain is empty") }
         self.chain = try chain.map { try $0.map(dictionary) }
     }
 
@@ -344,8 +345,10 @@ public final class ChineseConverter: Sendable {
 
     /// One segment through the chain of dictionary groups.
     private func converted(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> [Unicode.Scalar] {
-        var text = Array(scalars[range])
-        for group in chain { text = Self.convert(text, with: group) }
+        var text: [Unicode.Scalar] = []
+        text.reserveCapacity(range.count)
+        Self.convert(scalars, range, with: chain[0], into: &text)
+        for group in chain.dropFirst() { text = Self.convert(text, with: group) }
         return text
     }
 
@@ -411,19 +414,95 @@ public final class ChineseConverter: Sendable {
     static func convert(_ segment: [Unicode.Scalar], with group: [ConversionDictionary]) -> [Unicode.Scalar] {
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(segment.count)
-        var i = 0
-        while i < segment.count {
+        convert(segment, 0..<segment.count, with: group, into: &out)
+        return out
+    }
+
+    /// `text[range]` through one group, appended to `out`: at each position the
+    /// first dictionary of the group with a key there converts its longest key.
+    static func convert(_ text: [Unicode.Scalar], _ range: Range<Int>, with group: [ConversionDictionary], into out: inout [Unicode.Scalar]) {
+        var i = range.lowerBound
+        while i < range.upperBound {
             var matched = false
             for dictionary in group {
-                if let match = dictionary.longestPrefix(segment, from: i, limit: segment.count) {
+                if let match = dictionary.longestPrefix(text, from: i, limit: range.upperBound) {
                     out.append(contentsOf: dictionary.value(match.entry))
                     i += match.length
                     matched = true
                     break
                 }
             }
-            if !matched { out.append(segment[i]); i += 1 }
+            if !matched { out.append(text[i]); i += 1 }
         }
-        return out
+    }
+
+    /// The filter's path: one line of valid UTF-8 in, its conversion appended to
+    /// `output` as UTF-8, with no String made on the way (`scratch` keeps its
+    /// buffers between lines). `words` gives the line's word spans, asked for only
+    /// where overlapping matches need them.
+    public func convert(utf8 line: UnsafeBufferPointer<UInt8>, into output: inout [UInt8], scratch: inout Scratch,
+                        words: (([Unicode.Scalar]) -> [Range<Int>])?) {
+        scratch.scalars.removeAll(keepingCapacity: true)
+        var i = 0
+        let n = line.count
+        while i < n {
+            let lead = UInt32(line[i])
+            var value: UInt32
+            if lead < 0x80 { value = lead; i += 1 }
+            else if lead < 0xE0 { value = (lead & 0x1F) << 6 | UInt32(line[i + 1] & 0x3F); i += 2 }
+            else if lead < 0xF0 { value = (lead & 0x0F) << 12 | UInt32(line[i + 1] & 0x3F) << 6 | UInt32(line[i + 2] & 0x3F); i += 3 }
+            else { value = (lead & 0x07) << 18 | UInt32(line[i + 1] & 0x3F) << 12 | UInt32(line[i + 2] & 0x3F) << 6 | UInt32(line[i + 3] & 0x3F); i += 4 }
+            let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+            let mapped = normalization[scalar]
+            scratch.scalars.append(mapped == 0 ? scalar : Unicode.Scalar(mapped) ?? scalar)
+        }
+        let scalars = scratch.scalars
+        let boundaries: (() -> [Bool])? = usesWordBoundaries ? words.map { words in
+            var made: [Bool]? = nil
+            return {
+                if let made { return made }
+                var flags = [Bool](repeating: false, count: scalars.count + 1)
+                flags[0] = true
+                flags[scalars.count] = true
+                for word in words(scalars) where word.upperBound <= scalars.count {
+                    flags[word.lowerBound] = true
+                    flags[word.upperBound] = true
+                }
+                made = flags
+                return flags
+            }
+        } : nil
+        for range in segment(scalars, boundaries: boundaries) {
+            scratch.a.removeAll(keepingCapacity: true)
+            Self.convert(scalars, range, with: chain[0], into: &scratch.a)
+            for group in chain.dropFirst() {
+                scratch.b.removeAll(keepingCapacity: true)
+                Self.convert(scratch.a, 0..<scratch.a.count, with: group, into: &scratch.b)
+                swap(&scratch.a, &scratch.b)
+            }
+            for scalar in scratch.a { Self.appendUTF8(scalar, to: &output) }
+        }
+    }
+
+    /// Buffers reused from line to line by `convert(utf8:into:scratch:words:)`.
+    public struct Scratch {
+        var scalars: [Unicode.Scalar] = []
+        var a: [Unicode.Scalar] = []
+        var b: [Unicode.Scalar] = []
+        public init() {}
+    }
+
+    @inline(__always) static func appendUTF8(_ scalar: Unicode.Scalar, to output: inout [UInt8]) {
+        let v = scalar.value
+        if v < 0x80 {
+            output.append(UInt8(v))
+        } else if v < 0x800 {
+            output.append(UInt8(0xC0 | v >> 6)); output.append(UInt8(0x80 | v & 0x3F))
+        } else if v < 0x10000 {
+            output.append(UInt8(0xE0 | v >> 12)); output.append(UInt8(0x80 | v >> 6 & 0x3F)); output.append(UInt8(0x80 | v & 0x3F))
+        } else {
+            output.append(UInt8(0xF0 | v >> 18)); output.append(UInt8(0x80 | v >> 12 & 0x3F))
+            output.append(UInt8(0x80 | v >> 6 & 0x3F)); output.append(UInt8(0x80 | v & 0x3F))
+        }
     }
 }

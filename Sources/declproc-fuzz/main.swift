@@ -7,7 +7,12 @@ import Foundation
 // Built with -sanitize=fuzzer, libFuzzer's driver runs the harness; otherwise each
 // input is replayed once, which is how a finding is reproduced under a debugger.
 
-let arguments = CommandLine.arguments
+// The harness is the first argument, or DECLPROC_FUZZ_HARNESS: libFuzzer re-runs this
+// program with its own arguments only (for -merge=1 and -fork), so Scripts/fuzz sets both.
+var arguments = CommandLine.arguments
+if let name = ProcessInfo.processInfo.environment["DECLPROC_FUZZ_HARNESS"], arguments.count < 2 || FuzzHarness(rawValue: arguments[1]) == nil {
+    arguments.insert(name, at: 1)
+}
 guard arguments.count >= 2, let harness = FuzzHarness(rawValue: arguments[1]) else {
     let names = FuzzHarness.allCases.map(\.rawValue).joined(separator: ", ")
     FileHandle.standardError.write(Data("usage: declproc-fuzz HARNESS [inputs or libFuzzer options]\nharnesses: \(names)\n".utf8))

@@ -245,6 +245,15 @@ struct Convert: ParsableCommand {
         }
         keepUntilExit(converter)
         struct Line: Encodable { let text: String; let converted: String; let tokens: [TokenJSON] }
+        if !filter.json {
+            // The plain path stays on bytes: no String per line (FACTS 18).
+            var scratch = ChineseConverter.Scratch()
+            try LineFilter(inputs: filter.files).runBytes { line, output in
+                converter.convert(utf8: line, into: &output, scratch: &scratch,
+                                  words: segmenter.map { segmenter in { (try? segmenter.spans($0)) ?? [] } })
+            }
+            return
+        }
         try LineFilter(inputs: filter.files).run { line in
             // Words are segmented only if overlapping matches need them.
             let words: (() -> [Token])? = segmenter.map { segmenter in { (try? segmenter.words(line)) ?? [] } }

@@ -12,6 +12,16 @@ struct LineFilter {
     /// A trailing "\r" is dropped (CRLF input), and a last line without "\n" still counts.
     /// Lines of any length are read whole (BufferedReader grows as needed).
     func run(_ transform: (String) throws -> String) throws {
+        try runBytes { line, output in
+            let text = String(decoding: line, as: UTF8.self)
+            output.append(contentsOf: try transform(text).utf8)
+        }
+    }
+
+    /// The same contract over bytes: each line (valid UTF-8: invalid bytes were
+    /// replaced) is handed over without making a String, and the transform appends
+    /// its output line (without the newline) to the output buffer.
+    func runBytes(_ transform: (UnsafeBufferPointer<UInt8>, inout [UInt8]) throws -> Void) throws {
         let output = LineOutput()
         let decoder: CharsetDecoder
         do { decoder = try CharsetDecoder(charset: "UTF-8") } catch { throw Fatal("\(error)") }
@@ -33,20 +43,52 @@ struct LineFilter {
                 } catch {
                     throw Fatal("cannot read \(input): \(error)")
                 }
-                let line: String
-                if let valid = String(validating: bytes, as: UTF8.self) {
-                    line = valid
-                } else {
+                var line = bytes
+                if !Self.isValidUTF8(bytes) {
                     let decoded = try decoder.decode(bytes)
                     invalid += decoded.invalidBytes
-                    line = String(decoding: decoded.utf16, as: UTF16.self)
+                    line = Array(String(decoding: decoded.utf16, as: UTF16.self).utf8)
                 }
-                try output.write(try transform(line))
+                try line.withUnsafeBufferPointer { buffer in try output.writeLine { try transform(buffer, &$0) } }
             }
         }
         try output.finish()
         if invalid > 0 {
             FileHandle.standardError.write(Data("declproc: replaced \(invalid) invalid UTF-8 byte(s) with U+FFFD\n".utf8))
+        }
+    }
+}
+
+extension LineFilter {
+    /// Valid UTF-8, checked without making a String (ASCII runs eight bytes at a time).
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            var i = 0
+            let n = buffer.count
+            while i < n {
+                if i + 8 <= n, UnsafeRawPointer(buffer.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    i += 8
+                    continue
+                }
+                let lead = buffer[i]
+                if lead < 0x80 { i += 1; continue }
+                let length: Int
+                var low: UInt8 = 0x80, high: UInt8 = 0xBF
+                switch lead {
+                case 0xC2...0xDF: length = 2
+                case 0xE0: length = 3; low = 0xA0
+                case 0xE1...0xEC, 0xEE...0xEF: length = 3
+                case 0xED: length = 3; high = 0x9F
+                case 0xF0: length = 4; low = 0x90
+                case 0xF1...0xF3: length = 4
+                case 0xF4: length = 4; high = 0x8F
+                default: return false
+                }
+                guard i + length <= n, (low...high).contains(buffer[i + 1]) else { return false }
+                for k in 2..<length where buffer[i + k] & 0xC0 != 0x80 { return false }
+                i += length
+            }
+            return true
         }
     }
 }
@@ -63,6 +105,13 @@ final class LineOutput {
 
     func write(_ line: String) throws {
         pending.append(contentsOf: line.utf8)
+        pending.append(0x0A)
+        if flushEachLine || pending.count >= 1 << 16 { try flush() }
+    }
+
+    /// One line written by `body` straight into the buffer, then its newline.
+    func writeLine(_ body: (inout [UInt8]) throws -> Void) throws {
+        try body(&pending)
         pending.append(0x0A)
         if flushEachLine || pending.count >= 1 << 16 { try flush() }
     }
