@@ -120,6 +120,21 @@ struct Segment: ParsableCommand {
             }
         }
         struct Line: Encodable { let text: String; let tokens: [TokenJSON] }
+        if let words, unit == .word, !filter.json {
+            // The plain word path stays on bytes: each word is copied from the line as it is.
+            var scalars: [Unicode.Scalar] = []
+            var offsets: [Int] = [] // byte offset of each scalar, and the line's length
+            try LineFilter(inputs: filter.files).runBytes { line, output in
+                scalars.removeAll(keepingCapacity: true)
+                offsets.removeAll(keepingCapacity: true)
+                UTF8Lines.decode(line, into: &scalars, offsets: &offsets)
+                for (k, span) in try words.spans(scalars).enumerated() {
+                    if k > 0 { output.append(0x20) }
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: line[offsets[span.lowerBound]..<offsets[span.upperBound]]))
+                }
+            }
+            return
+        }
         try LineFilter(inputs: filter.files).run { line in
             let tokens = unit == .sentence ? try sentences?.sentences(line) ?? icu.sentences(line)
                 : try words?.words(line) ?? icu.words(line)

@@ -11,6 +11,11 @@ import TestSupport
 /// `Scripts/hostile-inputs`, which CI runs within a time budget.
 @Suite struct HostileInputTests {
     static let statement = "<p>本人郑重声明退出中国共产党，过去的誓言作废。</p>"
+    /// Memory bounds in KB. Under a sanitizer (Scripts/sanitize sets DECLPROC_SANITIZER)
+    /// shadow memory and quarantine multiply what a process holds, so the bound does too.
+    static func bound(_ kilobytes: Int) -> Int {
+        ProcessInfo.processInfo.environment["DECLPROC_SANITIZER"] == nil ? kilobytes : kilobytes * 8
+    }
 
     struct Run {
         let status: Int32
@@ -86,7 +91,7 @@ import TestSupport
         let run = try Self.extract([work.path("deep.html"), work.path("deep-inline.html")], in: work)
         Self.expectAccounted(run, pages: 2)
         #expect(run.records.count == 2)
-        #expect(run.peakKB < 400_000, "peak \(run.peakKB) KB")
+        #expect(run.peakKB < Self.bound(400_000), "peak \(run.peakKB) KB")
     }
 
     /// A gzip bomb (1 GiB of zeros in 1 MB) is refused by its ratio, quickly and
@@ -107,7 +112,7 @@ import TestSupport
         let reasons = run.rejects.compactMap { $0["reason"] as? String }
         #expect(reasons.count == 2)
         #expect(reasons.allSatisfy { $0.contains("bomb") }, "\(reasons)")
-        #expect(run.peakKB < 150_000, "peak \(run.peakKB) KB")
+        #expect(run.peakKB < Self.bound(150_000), "peak \(run.peakKB) KB")
         #expect(run.seconds < 20)
     }
 
