@@ -35,6 +35,8 @@ public final class PinyinLexicon: Sendable {
     public let longestPhrase: Int
     /// Hand-written context rules per character, in file order.
     let rules: [Unicode.Scalar: [ContextRule]]
+    /// 1 for the few characters that have rules: most characters are told apart in one array read.
+    let ruleCharacters: ScalarMap
     /// Surnames (single and compound) with their surname readings.
     let surnames: [String: [PinyinSyllable]]
     /// Characters read differently in given names.
@@ -86,6 +88,9 @@ public final class PinyinLexicon: Sendable {
             rules[scalar, default: []].append(rule)
         }
         self.rules = rules
+        var ruleCharacters = ScalarMap()
+        for scalar in rules.keys { ruleCharacters[scalar] = 1 }
+        self.ruleCharacters = ruleCharacters
 
         var surnames: [String: [PinyinSyllable]] = [:]
         for row in try store.rows("zh/pinyin/surnames.tsv") where row.count >= 2 {
@@ -237,6 +242,8 @@ public final class PinyinLexicon: Sendable {
         let value = simplified[c]
         return value == 0 ? nil : Unicode.Scalar(value)
     }
+
+    @inline(__always) func hasRules(_ c: Unicode.Scalar) -> Bool { ruleCharacters[c] != 0 }
 
     @inline(__always) func isTraditionalOnly(_ c: Unicode.Scalar) -> Bool { scriptOnly[c] == 1 }
     @inline(__always) func isSimplifiedOnly(_ c: Unicode.Scalar) -> Bool { scriptOnly[c] == 2 }

@@ -181,7 +181,7 @@ public final class PinyinTransliterator {
     /// The reading of a character no phrase covers.
     private func single(at index: Int, in scalars: [Unicode.Scalar]) -> PinyinReading? {
         let c = scalars[index]
-        for rule in lexicon.rules[c] ?? [] where rule.holds(at: index, in: scalars) {
+        for rule in (lexicon.hasRules(c) ? lexicon.rules[c] ?? [] : []) where rule.holds(at: index, in: scalars) {
             return PinyinReading(syllable: rule.reading, source: .rule(rule.text))
         }
         let left = index > 0 ? lexicon.neighbour(lexicon.leftPairs, scalars[index - 1], c) : nil
@@ -304,14 +304,14 @@ public final class PinyinTransliterator {
         var previousWasSyllable = false
         for (i, scalar) in scalars.enumerated() {
             if let syllable = syllables[i] {
-                if let last = out.unicodeScalars.last, !last.properties.isWhitespace,
+                if let last = out.unicodeScalars.last, !Segmenter.isSpace(last),
                    previousWasSyllable || !(Self.opensText(last) || Self.isFullWidthPunctuation(last)) {
                     out += " "
                 }
                 out += syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false)
                 previousWasSyllable = true
             } else {
-                if previousWasSyllable, !scalar.properties.isWhitespace, !Self.closesText(scalar) { out += " " }
+                if previousWasSyllable, !Segmenter.isSpace(scalar), !Self.closesText(scalar) { out += " " }
                 out.unicodeScalars.append(scalar)
                 previousWasSyllable = false
             }
