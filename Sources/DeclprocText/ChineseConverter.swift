@@ -15,6 +15,8 @@ final class ConversionDictionary: Sendable {
     /// The same bits (n ≥ 1) per pair of first characters: most positions in a
     /// text start no key of two or more, and one probe here says so.
     let lengthsByPair: FingerprintTable
+    /// 1 + the entry of each one-character key: the commonest match is an array read.
+    let singles: ScalarMap
 
     convenience init(pairs: [(String, String)]) {
         self.init(scalarPairs: pairs.map { (Array($0.0.unicodeScalars), Array($0.1.unicodeScalars)) })
@@ -26,6 +28,7 @@ final class ConversionDictionary: Sendable {
         var table = FingerprintTable(expected: scalarPairs.count)
         var lengths = ScalarMap()
         var pairs = FingerprintTable(expected: scalarPairs.count / 2)
+        var singles = ScalarMap()
         for (key, value) in scalarPairs where !key.isEmpty && key.count <= 32 {
             // The first line for a key wins, as OpenCC reads its dictionaries.
             guard table.insert(Fingerprint.of(key), UInt32(entries.count / 4)) else { continue }
@@ -33,12 +36,14 @@ final class ConversionDictionary: Sendable {
             scalars += key
             scalars += value
             lengths[key[0]] |= 1 << UInt32(key.count - 1)
+            if key.count == 1 { singles[key[0]] = UInt32(entries.count / 4) } // the entry just added, plus one
             if key.count > 1 {
                 let bit = UInt32(1) << UInt32(key.count - 1)
                 pairs.update(Fingerprint.pair(key[0], key[1])) { ($0 ?? 0) | bit }
             }
         }
         self.lengthsByPair = pairs
+        self.singles = singles
         self.entries = entries
         self.scalars = scalars
         self.table = table
@@ -58,6 +63,7 @@ final class ConversionDictionary: Sendable {
         table = try FingerprintTable(from: &reader)
         lengthsByFirst = try ScalarMap(from: &reader)
         lengthsByPair = try FingerprintTable(from: &reader)
+        singles = try ScalarMap(from: &reader)
         guard entries.count % 4 == 0 else { throw BinaryReader.Corrupt() }
         for k in stride(from: 0, to: entries.count, by: 4) {
             let keyEnd = Int(entries[k]) + Int(entries[k + 1]), valueEnd = Int(entries[k + 2]) + Int(entries[k + 3])
@@ -71,6 +77,7 @@ final class ConversionDictionary: Sendable {
         table.write(to: &writer)
         lengthsByFirst.write(to: &writer)
         lengthsByPair.write(to: &writer)
+        singles.write(to: &writer)
     }
 
     func key(_ entry: Int) -> ArraySlice<Unicode.Scalar> {
@@ -89,6 +96,11 @@ final class ConversionDictionary: Sendable {
     @inline(__always)
     func longestPrefix(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, entry: Int)? {
         let first = lengthsByFirst[text[start]]
+        if first == 1 { // only a one-character key starts here
+            let single = singles[text[start]]
+            return single == 0 ? nil : (1, Int(single) - 1)
+        }
+        if first == 0 { return nil }
         var lengths = first & 1
         if first > 1, start + 1 < limit { lengths |= lengthsByPair.value(Fingerprint.pair(text[start], text[start + 1])) ?? 0 }
         if limit - start < 32 { lengths &= (1 << UInt32(limit - start)) &- 1 }
@@ -208,7 +220,7 @@ public final class ChineseConverter: Sendable {
     }
 
     /// The compiled form's layout; bump when it changes.
-    static let format = 3
+    static let format = 4
 
     /// One dictionary from its text file, as the configuration names it.
     static func dictionary(_ spec: String, store: LocaleStore, loaded: inout [String: ConversionDictionary]) throws -> ConversionDictionary {
