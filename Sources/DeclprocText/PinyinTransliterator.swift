@@ -59,6 +59,8 @@ public final class PinyinTransliterator {
     public let lexicon: PinyinLexicon
     private var icu: Transliterator?
     private var icuCache: [Unicode.Scalar: PinyinSyllable?] = [:]
+    /// Syllables spelled in the one style a filter run uses (`write(utf8:…)`).
+    private var spellings: [ObjectIdentifier: [UInt8]] = [:]
 
     public init(lexicon: PinyinLexicon) { self.lexicon = lexicon }
 
@@ -75,7 +77,8 @@ public final class PinyinTransliterator {
         readings(Array(text.unicodeScalars), words: words)
     }
 
-    func readings(_ original: [Unicode.Scalar], words: () -> [Range<Int>]) -> [PinyinReading?] {
+    /// The same over scalars already decoded.
+    public func readings(_ original: [Unicode.Scalar], words: () -> [Range<Int>]) -> [PinyinReading?] {
         // Read Traditional text through its Simplified form (same length, same offsets).
         // In Simplified text only Traditional-only characters are folded, so that
         // characters both use keep their Simplified sense (著 in 显著 stays zhù).
@@ -317,6 +320,35 @@ public final class PinyinTransliterator {
             }
         }
         return out
+    }
+
+    /// `write` for the filter's byte path: the same text, appended to `output` as
+    /// UTF-8, each syllable's spelling made once per style and kept.
+    public func write(utf8 scalars: [Unicode.Scalar], readings: [PinyinReading?], style: PinyinStyle, into output: inout [UInt8]) {
+        var previousWasSyllable = false
+        var last: Unicode.Scalar? = nil
+        for (i, scalar) in scalars.enumerated() {
+            if let syllable = readings[i]?.syllable {
+                if let last, !Segmenter.isSpace(last), previousWasSyllable || !(Self.opensText(last) || Self.isFullWidthPunctuation(last)) {
+                    output.append(0x20)
+                }
+                let key = ObjectIdentifier(syllable)
+                if let spelled = spellings[key] {
+                    output.append(contentsOf: spelled)
+                } else {
+                    let spelled = Array(syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false).utf8)
+                    spellings[key] = spelled
+                    output.append(contentsOf: spelled)
+                }
+                last = "a"
+                previousWasSyllable = true
+            } else {
+                if previousWasSyllable, !Segmenter.isSpace(scalar), !Self.closesText(scalar) { output.append(0x20) }
+                ChineseConverter.appendUTF8(scalar, to: &output)
+                last = scalar
+                previousWasSyllable = false
+            }
+        }
     }
 
     /// Punctuation that attaches to what follows (no space after it).

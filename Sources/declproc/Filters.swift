@@ -189,6 +189,20 @@ struct Transliterate: ParsableCommand {
         style.neutralFive = neutralTone == .five
         style.umlaut = umlaut
         struct Line: Encodable { let text: String; let pinyin: String; let tokens: [TokenJSON] }
+        if !filter.json && !explain && !names {
+            // The plain path stays on bytes; the words only break ties between
+            // cuttings into phrases, so they are asked for only where a tie is found.
+            var scalars: [Unicode.Scalar] = []
+            var offsets: [Int] = []
+            try LineFilter(inputs: filter.files).runBytes { line, output in
+                scalars.removeAll(keepingCapacity: true)
+                offsets.removeAll(keepingCapacity: true)
+                UTF8Lines.decode(line, into: &scalars, offsets: &offsets)
+                let readings = pinyin.readings(scalars) { (try? segmenter.spans(scalars)) ?? [] }
+                pinyin.write(utf8: scalars, readings: readings, style: style, into: &output)
+            }
+            return
+        }
         try LineFilter(inputs: filter.files).run { line in
             // Names mode reads the line its own way; words and readings are then
             // needed only for --json.
