@@ -70,10 +70,21 @@ def peer(name, code):
 peer("pypinyin (lazy_pinyin)", "import sys, pypinyin\nfor l in open(sys.argv[1], encoding='utf-8'): pypinyin.lazy_pinyin(l)")
 peer("jieba (cut)", "import sys, jieba\njieba.setLogLevel(60)\nfor l in open(sys.argv[1], encoding='utf-8'): list(jieba.cut(l))")
 peer("opencc (PyPI) s2t", "import sys, opencc\nc = opencc.OpenCC('s2t')\nfor l in open(sys.argv[1], encoding='utf-8'): c.convert(l)")
-try:
-    start = time.perf_counter()
-    subprocess.run(["opencc", "-c", "s2t", "-i", corpus_path, "-o", "/dev/null"], check=True, capture_output=True)
-    elapsed = time.perf_counter() - start
-    print(f"{'opencc (Debian) s2t':34} {'':10} {elapsed:8.2f} {chars / elapsed / 1e6:10.2f}")
-except Exception as error:
-    print(f"{'opencc (Debian) s2t':34} not available ({type(error).__name__})")
+# OpenCC's own command-line tool (Debian's `opencc`, or the one the PyPI package
+# installs), start-up subtracted as for declproc.
+import shutil
+tool = shutil.which("opencc")
+if tool:
+    version = subprocess.run([tool, "--version"], capture_output=True, text=True).stdout.strip().splitlines()[:1]
+    for config in ["s2t", "t2s"]:
+        startup = run_cli = None
+        started = time.perf_counter()
+        subprocess.run([tool, "-c", config, "-i", empty, "-o", "/dev/null"], check=True, capture_output=True)
+        startup = time.perf_counter() - started
+        started = time.perf_counter()
+        subprocess.run([tool, "-c", config, "-i", corpus_path, "-o", "/dev/null"], check=True, capture_output=True)
+        total = time.perf_counter() - started
+        label = f"opencc CLI {config} ({tool}, {' '.join(version)})"
+        print(f"{label[:60]:60}\n{'':34} {startup:10.3f} {total:8.2f} {chars / max(1e-9, total - startup) / 1e6:10.2f}")
+else:
+    print(f"{'opencc CLI':34} not available")

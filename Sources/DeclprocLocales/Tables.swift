@@ -92,6 +92,11 @@ public struct FingerprintTable: Sendable {
         self = bigger
     }
 
+    /// Every stored key (as stored: a key of 0 reads as 1).
+    public func forEachKey(_ body: (UInt64) -> Void) {
+        for key in keys where key != 0 { body(key) }
+    }
+
     public func write(to writer: inout BinaryWriter) {
         writer.write(UInt64(count))
         writer.write(keys)

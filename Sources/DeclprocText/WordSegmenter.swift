@@ -8,6 +8,8 @@ import Foundation
 /// The lexicon and fold are compiled once into flat tables (`CompiledCache`).
 public final class SegmentationData: Sendable {
     let words: FingerprintTable
+    /// A bit per 2^43 fingerprints that holds some word (see `isWord`).
+    let wordBits: [UInt64]
     let simplified: ScalarMap
     /// One bit per character class of the rules (`Class`), so a character's classes are one lookup.
     let classes: ScalarMap
@@ -41,6 +43,12 @@ public final class SegmentationData: Sendable {
         }
         for word in extraWords { words.insert(Fingerprint.of(word.unicodeScalars), 1) }
         self.words = words
+        var bits = [UInt64](repeating: 0, count: 1 << 15)
+        words.forEachKey { key in
+            let bit = Int(truncatingIfNeeded: key >> 43)
+            bits[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        wordBits = bits
         self.simplified = simplified
         let path = "zh/segment/rules.json"
         guard let object = try? JSONSerialization.jsonObject(with: try store.data(path)) as? [String: Any] else {
@@ -94,7 +102,14 @@ public final class SegmentationData: Sendable {
 
     static func fingerprint<S: Sequence>(_ scalars: S) -> UInt64 where S.Element == Unicode.Scalar { Fingerprint.of(scalars) }
 
-    @inline(__always) func isWord(_ scalars: ArraySlice<Unicode.Scalar>) -> Bool { words.contains(Fingerprint.of(scalars)) }
+    @inline(__always) func isWord(_ scalars: ArraySlice<Unicode.Scalar>) -> Bool {
+        let fingerprint = Fingerprint.of(scalars)
+        // Most lookups are for non-words: a 256 KB bit set (one bit per 2^21 slot,
+        // about one word in twelve slots set) answers them from cache.
+        let bit = Int(truncatingIfNeeded: fingerprint >> 43)
+        guard wordBits[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return false }
+        return words.contains(fingerprint)
+    }
 
     /// The length of the longest lexicon word of two or more characters that starts
     /// at `start` and runs past `end`, if any.
@@ -327,7 +342,7 @@ public final class WordSegmenter {
         var out: [Piece] = []
         var k = 0
         func isLatin(_ s: ArraySlice<Unicode.Scalar>) -> Bool {
-            !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || Self.isDigit($0))
+            !s.isEmpty && s.allSatisfy { (0x41...0x5A).contains($0.value) || (0x61...0x7A).contains($0.value) || Self.isDigit($0)
                 || (0xFF21...0xFF3A).contains($0.value) || (0xFF41...0xFF5A).contains($0.value) || (0xFF10...0xFF19).contains($0.value) }
         }
         func allDigits(_ s: ArraySlice<Unicode.Scalar>) -> Bool { s.allSatisfy(Self.isDigit) }
@@ -357,6 +372,11 @@ public final class WordSegmenter {
     }
 
     static func isPunctuationOrSymbol(_ c: Unicode.Scalar) -> Bool {
+        if c.isHan { return false }
+        if c.isASCII {
+            let v = c.value
+            return (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v) || (0x5B...0x60).contains(v) || (0x7B...0x7E).contains(v)
+        }
         switch c.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
              .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
