@@ -81,6 +81,7 @@ final class FuzzEngine: @unchecked Sendable {
     let pinyin: PinyinTransliterator
     let s2t: ChineseConverter
     let t2s: ChineseConverter
+    var scratch = ChineseConverter.Scratch()
 
     private init() {
         do {
@@ -114,12 +115,22 @@ final class FuzzEngine: @unchecked Sendable {
         case .convert:
             _ = s2t.convert(line) { (try? self.words.words(line)) ?? [] }
             _ = t2s.pieces(line)
+            // The filter's byte path, on the same line as valid UTF-8.
+            var output: [UInt8] = []
+            Array(line.utf8).withUnsafeBufferPointer { bytes in
+                s2t.convert(utf8: bytes, into: &output, scratch: &scratch) { (try? self.words.spans($0)) ?? [] }
+            }
         case .segment:
             _ = try? words.words(line)
         case .transliterate:
             let tokens = (try? words.words(line)) ?? []
             _ = pinyin.transliterate(line, words: tokens)
             _ = pinyin.name(line)
+            // The filter's byte path: readings chosen lazily, written as UTF-8.
+            let scalars = Array(line.unicodeScalars)
+            var output: [UInt8] = []
+            pinyin.write(utf8: scalars, readings: pinyin.readings(scalars) { (try? self.words.spans(scalars)) ?? [] },
+                         style: PinyinStyle(), into: &output)
         default:
             break
         }
