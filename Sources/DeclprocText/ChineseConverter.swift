@@ -340,19 +340,23 @@ public final class ChineseConverter: Sendable {
         }
     }
 
-    /// The word boundaries, made once and only when asked for.
-    private func boundaries(_ count: Int, _ words: (() -> [Token])?) -> (() -> [Bool])? {
-        guard usesWordBoundaries, let words else { return nil }
+    /// The word boundaries (spans in scalars), made once and only when asked for.
+    private func boundaries(_ count: Int, _ spans: (() -> [Range<Int>])?) -> (() -> [Bool])? {
+        guard usesWordBoundaries, let spans else { return nil }
         var made: [Bool]? = nil
         return {
             if let made { return made }
             var flags = [Bool](repeating: false, count: count + 1)
             flags[0] = true
             flags[count] = true
-            for word in words() where word.end <= count { flags[word.start] = true; flags[word.end] = true }
+            for word in spans() where word.upperBound <= count { flags[word.lowerBound] = true; flags[word.upperBound] = true }
             made = flags
             return flags
         }
+    }
+
+    private func boundaries(_ count: Int, _ words: (() -> [Token])?) -> (() -> [Bool])? {
+        boundaries(count, words.map { words in { words().map { $0.start..<$0.end } } })
     }
 
     /// One segment through the chain of dictionary groups.
@@ -455,35 +459,13 @@ public final class ChineseConverter: Sendable {
     public func convert(utf8 line: UnsafeBufferPointer<UInt8>, into output: inout [UInt8], scratch: inout Scratch,
                         words: (([Unicode.Scalar]) -> [Range<Int>])?) {
         scratch.scalars.removeAll(keepingCapacity: true)
-        var i = 0
-        let n = line.count
-        while i < n {
-            let lead = UInt32(line[i])
-            var value: UInt32
-            if lead < 0x80 { value = lead; i += 1 }
-            else if lead < 0xE0 { value = (lead & 0x1F) << 6 | UInt32(line[i + 1] & 0x3F); i += 2 }
-            else if lead < 0xF0 { value = (lead & 0x0F) << 12 | UInt32(line[i + 1] & 0x3F) << 6 | UInt32(line[i + 2] & 0x3F); i += 3 }
-            else { value = (lead & 0x07) << 18 | UInt32(line[i + 1] & 0x3F) << 12 | UInt32(line[i + 2] & 0x3F) << 6 | UInt32(line[i + 3] & 0x3F); i += 4 }
-            let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
-            let mapped = normalization[scalar]
-            scratch.scalars.append(mapped == 0 ? scalar : Unicode.Scalar(mapped) ?? scalar)
+        UTF8Scalars.decode(line, into: &scratch.scalars)
+        for k in scratch.scalars.indices {
+            let mapped = normalization[scratch.scalars[k]]
+            if mapped != 0, let scalar = Unicode.Scalar(mapped) { scratch.scalars[k] = scalar }
         }
         let scalars = scratch.scalars
-        let boundaries: (() -> [Bool])? = usesWordBoundaries ? words.map { words in
-            var made: [Bool]? = nil
-            return {
-                if let made { return made }
-                var flags = [Bool](repeating: false, count: scalars.count + 1)
-                flags[0] = true
-                flags[scalars.count] = true
-                for word in words(scalars) where word.upperBound <= scalars.count {
-                    flags[word.lowerBound] = true
-                    flags[word.upperBound] = true
-                }
-                made = flags
-                return flags
-            }
-        } : nil
+        let boundaries = self.boundaries(scalars.count, words.map { words in { words(scalars) } })
         for range in segment(scalars, boundaries: boundaries) {
             scratch.a.removeAll(keepingCapacity: true)
             Self.convert(scalars, range, with: chain[0], into: &scratch.a)
@@ -492,7 +474,7 @@ public final class ChineseConverter: Sendable {
                 Self.convert(scratch.a, 0..<scratch.a.count, with: group, into: &scratch.b)
                 swap(&scratch.a, &scratch.b)
             }
-            for scalar in scratch.a { Self.appendUTF8(scalar, to: &output) }
+            for scalar in scratch.a { UTF8Scalars.append(scalar, to: &output) }
         }
     }
 
@@ -502,19 +484,5 @@ public final class ChineseConverter: Sendable {
         var a: [Unicode.Scalar] = []
         var b: [Unicode.Scalar] = []
         public init() {}
-    }
-
-    @inline(__always) static func appendUTF8(_ scalar: Unicode.Scalar, to output: inout [UInt8]) {
-        let v = scalar.value
-        if v < 0x80 {
-            output.append(UInt8(v))
-        } else if v < 0x800 {
-            output.append(UInt8(0xC0 | v >> 6)); output.append(UInt8(0x80 | v & 0x3F))
-        } else if v < 0x10000 {
-            output.append(UInt8(0xE0 | v >> 12)); output.append(UInt8(0x80 | v >> 6 & 0x3F)); output.append(UInt8(0x80 | v & 0x3F))
-        } else {
-            output.append(UInt8(0xF0 | v >> 18)); output.append(UInt8(0x80 | v >> 12 & 0x3F))
-            output.append(UInt8(0x80 | v >> 6 & 0x3F)); output.append(UInt8(0x80 | v & 0x3F))
-        }
     }
 }

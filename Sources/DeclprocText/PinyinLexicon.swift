@@ -167,12 +167,7 @@ public final class PinyinLexicon: Sendable {
             default: return
             }
         }
-        var simplified = ScalarMap()
-        try store.forEachRow("zh/segment/t2s-chars.tsv") { row in
-            guard row.count >= 2 else { return }
-            let from = LocaleStore.scalars(row[0]), to = LocaleStore.scalars(row[1])
-            if from.count == 1, to.count == 1 { simplified[from[0]] = to[0].value }
-        }
+        let simplified = try SegmentationData.oneForOneFold(store)
         var scriptOnly = ScalarMap()
         for (path, flag) in [("zh/script/hant-only.txt", UInt32(1)), ("zh/script/hans-only.txt", UInt32(2))] {
             try store.forEachRow(path) { row in
@@ -194,8 +189,6 @@ public final class PinyinLexicon: Sendable {
         writer.write(UInt64(longest))
         return writer.bytes
     }
-
-    static func pair(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> UInt64 { Fingerprint.pair(a, b) }
 
     /// Readings of a character, most common first.
     public func readings(of character: Unicode.Scalar) -> [PinyinSyllable] {

@@ -1,4 +1,5 @@
 import DeclprocICU
+import DeclprocLocales
 
 /// A syllable and the rule that chose it, so every reading can be explained.
 public struct PinyinReading: Sendable {
@@ -146,7 +147,7 @@ public final class PinyinTransliterator {
                 tied[start + 1] = true
             }
             guard start + 1 < n,
-                  let longest = lexicon.longestByPrefix.value(PinyinLexicon.pair(scalars[base + start], scalars[base + start + 1]))
+                  let longest = lexicon.longestByPrefix.value(Fingerprint.pair(scalars[base + start], scalars[base + start + 1]))
             else { continue }
             for length in 2...min(Int(longest), n - start) {
                 let characters = scalars[(base + start)..<(base + start + length)]
@@ -344,7 +345,7 @@ public final class PinyinTransliterator {
                 previousWasSyllable = true
             } else {
                 if previousWasSyllable, !Segmenter.isSpace(scalar), !Self.closesText(scalar) { output.append(0x20) }
-                ChineseConverter.appendUTF8(scalar, to: &output)
+                UTF8Scalars.append(scalar, to: &output)
                 last = scalar
                 previousWasSyllable = false
             }

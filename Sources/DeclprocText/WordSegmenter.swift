@@ -77,16 +77,22 @@ public final class SegmentationData: Sendable {
         for path in ["zh/segment/cedict-words.txt", "zh/pinyin/words.tsv"] {
             try store.forEachRow(path) { words.insert(Fingerprint.of(LocaleStore.scalars($0[0])), 1) }
         }
+        var writer = BinaryWriter()
+        words.write(to: &writer)
+        try oneForOneFold(store).write(to: &writer)
+        return writer.bytes
+    }
+
+    /// Traditional → Simplified where one character maps to one (`t2s-chars.tsv`),
+    /// as scalar values (0: none): what segmentation and Pinyin read Traditional text through.
+    static func oneForOneFold(_ store: LocaleStore) throws -> ScalarMap {
         var simplified = ScalarMap()
         try store.forEachRow("zh/segment/t2s-chars.tsv") { row in
             guard row.count >= 2 else { return }
             let from = LocaleStore.scalars(row[0]), to = LocaleStore.scalars(row[1])
             if from.count == 1, to.count == 1 { simplified[from[0]] = to[0].value }
         }
-        var writer = BinaryWriter()
-        words.write(to: &writer)
-        simplified.write(to: &writer)
-        return writer.bytes
+        return simplified
     }
 
     /// Reads a user lexicon: one word per line, optionally a tab and a frequency.
@@ -99,8 +105,6 @@ public final class SegmentationData: Sendable {
             return word.isEmpty || word.hasPrefix("#") ? nil : word
         }
     }
-
-    static func fingerprint<S: Sequence>(_ scalars: S) -> UInt64 where S.Element == Unicode.Scalar { Fingerprint.of(scalars) }
 
     @inline(__always) func isWord(_ scalars: ArraySlice<Unicode.Scalar>) -> Bool {
         let fingerprint = Fingerprint.of(scalars)

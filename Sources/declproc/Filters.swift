@@ -127,7 +127,7 @@ struct Segment: ParsableCommand {
             try LineFilter(inputs: filter.files).runBytes { line, output in
                 scalars.removeAll(keepingCapacity: true)
                 offsets.removeAll(keepingCapacity: true)
-                UTF8Lines.decode(line, into: &scalars, offsets: &offsets)
+                UTF8Scalars.decode(line, into: &scalars, offsets: &offsets)
                 for (k, span) in try words.spans(scalars).enumerated() {
                     if k > 0 { output.append(0x20) }
                     output.append(contentsOf: UnsafeBufferPointer(rebasing: line[offsets[span.lowerBound]..<offsets[span.upperBound]]))
@@ -193,11 +193,9 @@ struct Transliterate: ParsableCommand {
             // The plain path stays on bytes; the words only break ties between
             // cuttings into phrases, so they are asked for only where a tie is found.
             var scalars: [Unicode.Scalar] = []
-            var offsets: [Int] = []
             try LineFilter(inputs: filter.files).runBytes { line, output in
                 scalars.removeAll(keepingCapacity: true)
-                offsets.removeAll(keepingCapacity: true)
-                UTF8Lines.decode(line, into: &scalars, offsets: &offsets)
+                UTF8Scalars.decode(line, into: &scalars)
                 let readings = pinyin.readings(scalars) { (try? segmenter.spans(scalars)) ?? [] }
                 pinyin.write(utf8: scalars, readings: readings, style: style, into: &output)
             }

@@ -137,23 +137,3 @@ final class LineOutput {
         pending.removeAll(keepingCapacity: true)
     }
 }
-
-enum UTF8Lines {
-    /// The scalars of a line of valid UTF-8, and the byte offset where each starts
-    /// (plus one entry for the end), so spans in scalars map back to bytes.
-    static func decode(_ line: UnsafeBufferPointer<UInt8>, into scalars: inout [Unicode.Scalar], offsets: inout [Int]) {
-        var i = 0
-        let n = line.count
-        while i < n {
-            offsets.append(i)
-            let lead = UInt32(line[i])
-            var value: UInt32
-            if lead < 0x80 { value = lead; i += 1 }
-            else if lead < 0xE0 { value = (lead & 0x1F) << 6 | UInt32(line[i + 1] & 0x3F); i += 2 }
-            else if lead < 0xF0 { value = (lead & 0x0F) << 12 | UInt32(line[i + 1] & 0x3F) << 6 | UInt32(line[i + 2] & 0x3F); i += 3 }
-            else { value = (lead & 0x07) << 18 | UInt32(line[i + 1] & 0x3F) << 12 | UInt32(line[i + 2] & 0x3F) << 6 | UInt32(line[i + 3] & 0x3F); i += 4 }
-            scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
-        }
-        offsets.append(n)
-    }
-}

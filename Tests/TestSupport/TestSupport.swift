@@ -159,3 +159,17 @@ public final class Workspace {
     deinit { try? FileManager.default.removeItem(at: url) }
     public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 }
+
+/// A small seeded generator (SplitMix64), so randomized tests replay the same
+/// cases on every run.
+public struct SplitMix {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,49 @@
+/// UTF-8 to scalars and back, for the filters' byte paths: lines arrive as valid
+/// UTF-8 (the line reader replaced bad bytes) and leave as UTF-8, with no String
+/// in between.
+public enum UTF8Scalars {
+    /// Appends the scalars of `line` (valid UTF-8) to `scalars`.
+    public static func decode(_ line: UnsafeBufferPointer<UInt8>, into scalars: inout [Unicode.Scalar]) {
+        var unused: [Int] = []
+        decode(line, &scalars, &unused, recordingOffsets: false)
+    }
+
+    /// The same, and the byte offset where each scalar starts, then the line's
+    /// length, so spans in scalars map back to bytes.
+    public static func decode(_ line: UnsafeBufferPointer<UInt8>, into scalars: inout [Unicode.Scalar], offsets: inout [Int]) {
+        decode(line, &scalars, &offsets, recordingOffsets: true)
+    }
+
+    @inline(__always)
+    private static func decode(_ line: UnsafeBufferPointer<UInt8>, _ scalars: inout [Unicode.Scalar], _ offsets: inout [Int],
+                               recordingOffsets: Bool) {
+        var i = 0
+        let n = line.count
+        while i < n {
+            if recordingOffsets { offsets.append(i) }
+            let lead = UInt32(line[i])
+            let value: UInt32
+            if lead < 0x80 { value = lead; i += 1 }
+            else if lead < 0xE0 { value = (lead & 0x1F) << 6 | UInt32(line[i + 1] & 0x3F); i += 2 }
+            else if lead < 0xF0 { value = (lead & 0x0F) << 12 | UInt32(line[i + 1] & 0x3F) << 6 | UInt32(line[i + 2] & 0x3F); i += 3 }
+            else { value = (lead & 0x07) << 18 | UInt32(line[i + 1] & 0x3F) << 12 | UInt32(line[i + 2] & 0x3F) << 6 | UInt32(line[i + 3] & 0x3F); i += 4 }
+            scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
+        }
+        if recordingOffsets { offsets.append(n) }
+    }
+
+    @inline(__always)
+    public static func append(_ scalar: Unicode.Scalar, to output: inout [UInt8]) {
+        let v = scalar.value
+        if v < 0x80 {
+            output.append(UInt8(v))
+        } else if v < 0x800 {
+            output.append(UInt8(0xC0 | v >> 6)); output.append(UInt8(0x80 | v & 0x3F))
+        } else if v < 0x10000 {
+            output.append(UInt8(0xE0 | v >> 12)); output.append(UInt8(0x80 | v >> 6 & 0x3F)); output.append(UInt8(0x80 | v & 0x3F))
+        } else {
+            output.append(UInt8(0xF0 | v >> 18)); output.append(UInt8(0x80 | v >> 12 & 0x3F))
+            output.append(UInt8(0x80 | v >> 6 & 0x3F)); output.append(UInt8(0x80 | v & 0x3F))
+        }
+    }
+}
