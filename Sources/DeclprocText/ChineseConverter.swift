@@ -1,121 +1,6 @@
 import DeclprocLocales
 import Foundation
 
-/// One conversion dictionary (an OpenCC text dictionary): keys to their first
-/// candidate, found by longest prefix. Flat: keys and values are runs of one
-/// scalar array, found through a fingerprint table; for each first character a
-/// bit per key length that starts with it, so most positions try one length or none.
-final class ConversionDictionary: Sendable {
-    /// Four numbers per entry: key start, key length, value start, value length in `scalars`.
-    let entries: [UInt32]
-    let scalars: [Unicode.Scalar]
-    let table: FingerprintTable
-    /// Bit n set: some key of n + 1 characters starts with this character.
-    let lengthsByFirst: ScalarMap
-    /// The same bits (n ≥ 1) per pair of first characters: most positions in a
-    /// text start no key of two or more, and one probe here says so.
-    let lengthsByPair: FingerprintTable
-    /// 1 + the entry of each one-character key: the commonest match is an array read.
-    let singles: ScalarMap
-
-    convenience init(pairs: [(String, String)]) {
-        self.init(scalarPairs: pairs.map { (Array($0.0.unicodeScalars), Array($0.1.unicodeScalars)) })
-    }
-
-    init(scalarPairs: [([Unicode.Scalar], [Unicode.Scalar])]) {
-        var entries: [UInt32] = []
-        var scalars: [Unicode.Scalar] = []
-        var table = FingerprintTable(expected: scalarPairs.count)
-        var lengths = ScalarMap()
-        var pairs = FingerprintTable(expected: scalarPairs.count / 2)
-        var singles = ScalarMap()
-        for (key, value) in scalarPairs where !key.isEmpty && key.count <= 32 {
-            // The first line for a key wins, as OpenCC reads its dictionaries.
-            guard table.insert(Fingerprint.of(key), UInt32(entries.count / 4)) else { continue }
-            entries += [UInt32(scalars.count), UInt32(key.count), UInt32(scalars.count + key.count), UInt32(value.count)]
-            scalars += key
-            scalars += value
-            lengths[key[0]] |= 1 << UInt32(key.count - 1)
-            if key.count == 1 { singles[key[0]] = UInt32(entries.count / 4) } // the entry just added, plus one
-            if key.count > 1 {
-                let bit = UInt32(1) << UInt32(key.count - 1)
-                pairs.update(Fingerprint.pair(key[0], key[1])) { ($0 ?? 0) | bit }
-            }
-        }
-        self.lengthsByPair = pairs
-        self.singles = singles
-        self.entries = entries
-        self.scalars = scalars
-        self.table = table
-        self.lengthsByFirst = lengths
-    }
-
-    init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
-        entries = try reader.readArray(UInt32.self)
-        let values = try reader.readArray(UInt32.self)
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(values.count)
-        for value in values {
-            guard let scalar = Unicode.Scalar(value) else { throw BinaryReader.Corrupt() }
-            scalars.append(scalar)
-        }
-        self.scalars = scalars
-        table = try FingerprintTable(from: &reader)
-        lengthsByFirst = try ScalarMap(from: &reader)
-        lengthsByPair = try FingerprintTable(from: &reader)
-        singles = try ScalarMap(from: &reader)
-        guard entries.count % 4 == 0 else { throw BinaryReader.Corrupt() }
-        for k in stride(from: 0, to: entries.count, by: 4) {
-            let keyEnd = Int(entries[k]) + Int(entries[k + 1]), valueEnd = Int(entries[k + 2]) + Int(entries[k + 3])
-            guard keyEnd <= scalars.count, valueEnd <= scalars.count else { throw BinaryReader.Corrupt() }
-        }
-    }
-
-    func write(to writer: inout BinaryWriter) {
-        writer.write(entries)
-        writer.write(scalars.map(\.value))
-        table.write(to: &writer)
-        lengthsByFirst.write(to: &writer)
-        lengthsByPair.write(to: &writer)
-        singles.write(to: &writer)
-    }
-
-    func key(_ entry: Int) -> ArraySlice<Unicode.Scalar> {
-        let start = Int(entries[4 * entry])
-        return scalars[start..<(start + Int(entries[4 * entry + 1]))]
-    }
-
-    func value(_ entry: Int) -> ArraySlice<Unicode.Scalar> {
-        let start = Int(entries[4 * entry + 2])
-        return scalars[start..<(start + Int(entries[4 * entry + 3]))]
-    }
-
-    var count: Int { entries.count / 4 }
-
-    /// The longest key that starts at `start`: its length and its entry.
-    @inline(__always)
-    func longestPrefix(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, entry: Int)? {
-        let first = lengthsByFirst[text[start]]
-        if first == 1 { // only a one-character key starts here
-            let single = singles[text[start]]
-            return single == 0 ? nil : (1, Int(single) - 1)
-        }
-        if first == 0 { return nil }
-        var lengths = first & 1
-        if first > 1, start + 1 < limit { lengths |= lengthsByPair.value(Fingerprint.pair(text[start], text[start + 1])) ?? 0 }
-        if limit - start < 32 { lengths &= (1 << UInt32(limit - start)) &- 1 }
-        while lengths != 0 {
-            let length = 32 - lengths.leadingZeroBitCount
-            lengths &= ~(1 << UInt32(length - 1))
-            let slice = text[start..<(start + length)]
-            if let entry = table.value(Fingerprint.of(slice)).map(Int.init), key(entry).elementsEqual(slice) {
-                return (length, entry)
-            }
-        }
-        return nil
-    }
-}
-
 /// Traditional↔Simplified conversion the way OpenCC defines it, as data: a
 /// configuration in `Locales/zh/convert/config/NAME.json` names the dictionaries
 /// that segment the text and the chain of dictionary groups each segment passes
@@ -131,8 +16,13 @@ public final class ChineseConverter: Sendable {
     /// configuration's "word_boundaries"; off where OpenCC's own behaviour is wanted).
     public let usesWordBoundaries: Bool
     private let normalization: ScalarMap
-    private let segmentation: [ConversionDictionary]
-    private let chain: [[ConversionDictionary]]
+    private let segmentation: DictionaryList
+    private let chain: [DictionaryList]
+    /// Where the segmentation dictionary is also the first of the first group (as in
+    /// every Simplified-to-Traditional configuration), the walk converts as it
+    /// segments: a match's value is the group's answer there, and the characters
+    /// between matches only need the rest of the group (which is this list).
+    private let fusedRest: DictionaryList?
 
     public struct UnknownConfiguration: Error, CustomStringConvertible {
         public let name: String
@@ -191,9 +81,12 @@ public final class ChineseConverter: Sendable {
         self.name = name
         self.usesWordBoundaries = (object["word_boundaries"] as? Bool) ?? false
         self.normalization = try Self.characterMap(normalization.map(dictionary))
-        self.segmentation = try segmentation.map(dictionary)
-        guard !chain.isEmpty else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "the chain is empty") }
-        self.chain = try chain.map { try $0.map(dictionary) }
+        self.segmentation = DictionaryList(try segmentation.map(dictionary))
+        guard !chain.isEmpty, chain.allSatisfy({ !$0.isEmpty })
+        else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "the chain or one of its groups is empty") }
+        self.chain = try chain.map { DictionaryList(try $0.map(dictionary)) }
+        self.fusedRest = segmentation.count == 1 && chain[0].first == segmentation[0]
+            ? DictionaryList(try chain[0].dropFirst().map(dictionary)) : nil
     }
 
     /// One character for one, from the normalization dictionaries (CJK compatibility
@@ -246,18 +139,19 @@ public final class ChineseConverter: Sendable {
         // STPhrases_GeneratedFromRegionalPhrases).
         if spec.hasPrefix("regional-st:") {
             let compatibility = characterMap([try dictionary("CJK_Compatibility_Ideographs", store: store, loaded: &loaded)])
-            let toSimplified = [try dictionary("TSPhrases", store: store, loaded: &loaded),
-                                try dictionary("tofu-risk:TSCharacters", store: store, loaded: &loaded),
-                                try dictionary("TSCharacters", store: store, loaded: &loaded)]
+            let toSimplified = DictionaryList([try dictionary("TSPhrases", store: store, loaded: &loaded),
+                                               try dictionary("tofu-risk:TSCharacters", store: store, loaded: &loaded),
+                                               try dictionary("TSCharacters", store: store, loaded: &loaded)])
             var pairs: [([Unicode.Scalar], [Unicode.Scalar])] = []
             for part in spec.dropFirst("regional-st:".count).split(separator: "+") {
                 let source = try dictionary(String(part), store: store, loaded: &loaded)
                 for entry in 0..<source.count {
                     let key = Array(source.key(entry))
-                    let simplified = convert(key.map { scalar in
+                    var simplified: [Unicode.Scalar] = []
+                    toSimplified.convert(key.map { scalar in
                         let mapped = compatibility[scalar]
                         return mapped == 0 ? scalar : Unicode.Scalar(mapped) ?? scalar
-                    }, with: toSimplified)
+                    }, 0..<key.count, into: &simplified)
                     if simplified.count >= 3 { pairs.append((simplified, key)) }
                 }
             }
@@ -312,12 +206,28 @@ public final class ChineseConverter: Sendable {
     /// text, so the common path stays a dictionary walk and segmenting is paid only
     /// where it decides something.
     public func convert(_ text: String, words: (() -> [Token])?) -> String {
-        let scalars = normalized(text)
-        var out = String.UnicodeScalarView()
-        for range in segment(scalars, boundaries: boundaries(scalars.count, words)) {
-            out.append(contentsOf: converted(scalars, range))
-        }
-        return String(out)
+        var scratch = Scratch()
+        return convert(text, boundaries: words.map { words in WordBoundaries(whole: { words().map { $0.start..<$0.end } }) }, &scratch)
+    }
+
+    /// As above, where `wordsOf` segments a stretch of the text (spans in its
+    /// scalars): only the clause around each overlap is segmented, so a long line
+    /// with one overlap costs one short segmentation.
+    public func convert(_ text: String, wordsOf: @escaping ([Unicode.Scalar]) -> [Range<Int>]) -> String {
+        var scratch = Scratch()
+        return convert(text, boundaries: WordBoundaries(stretch: wordsOf), &scratch)
+    }
+
+    private func convert(_ text: String, boundaries: WordBoundaries?, _ scratch: inout Scratch) -> String {
+        scratch.scalars.removeAll(keepingCapacity: true)
+        scratch.scalars.append(contentsOf: text.unicodeScalars)
+        normalize(&scratch.scalars)
+        var boundaries = usesWordBoundaries ? boundaries : nil
+        segment(scratch.scalars, boundaries: &boundaries, into: &scratch.segments)
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(scratch.scalars.count)
+        convertSegments(scratch.scalars, into: &out, &scratch)
+        return String(String.UnicodeScalarView(out))
     }
 
     /// The converted text piece by piece: each segment's output, with the span of
@@ -327,162 +237,218 @@ public final class ChineseConverter: Sendable {
     }
 
     public func pieces(_ text: String, words: (() -> [Token])?) -> [Token] {
-        let scalars = normalized(text)
-        return segment(scalars, boundaries: boundaries(scalars.count, words)).map { range in
-            Token(text: String(String.UnicodeScalarView(converted(scalars, range))), start: range.lowerBound, end: range.upperBound)
+        pieces(text, boundaries: words.map { words in WordBoundaries(whole: { words().map { $0.start..<$0.end } }) })
+    }
+
+    public func pieces(_ text: String, wordsOf: @escaping ([Unicode.Scalar]) -> [Range<Int>]) -> [Token] {
+        pieces(text, boundaries: WordBoundaries(stretch: wordsOf))
+    }
+
+    private func pieces(_ text: String, boundaries: WordBoundaries?) -> [Token] {
+        var scratch = Scratch()
+        scratch.scalars = Array(text.unicodeScalars)
+        normalize(&scratch.scalars)
+        var boundaries = usesWordBoundaries ? boundaries : nil
+        segment(scratch.scalars, boundaries: &boundaries, into: &scratch.segments)
+        return scratch.segments.map { segment in
+            var out: [Unicode.Scalar] = []
+            convertSegment(scratch.scalars, segment, into: &out, &scratch.a, &scratch.b)
+            return Token(text: String(String.UnicodeScalarView(out)), start: segment.range.lowerBound, end: segment.range.upperBound)
         }
     }
 
-    private func normalized(_ text: String) -> [Unicode.Scalar] {
-        text.unicodeScalars.map { scalar in
-            let mapped = normalization[scalar]
-            return mapped == 0 ? scalar : Unicode.Scalar(mapped) ?? scalar
+    /// The filter's path: one line of valid UTF-8 in, its conversion appended to
+    /// `output` as UTF-8, with no String made on the way (`scratch` keeps its
+    /// buffers between lines). `words` segments a stretch of the line (spans in
+    /// its scalars), asked only for the clauses where overlapping matches need it.
+    public func convert(utf8 line: UnsafeBufferPointer<UInt8>, into output: inout [UInt8], scratch: inout Scratch,
+                        words: (([Unicode.Scalar]) -> [Range<Int>])?) {
+        scratch.scalars.removeAll(keepingCapacity: true)
+        UTF8Scalars.decode(line, into: &scratch.scalars)
+        normalize(&scratch.scalars)
+        var boundaries = usesWordBoundaries ? words.map { WordBoundaries(stretch: $0) } : nil
+        segment(scratch.scalars, boundaries: &boundaries, into: &scratch.segments)
+        var out = scratch.out
+        scratch.out = []
+        out.removeAll(keepingCapacity: true)
+        convertSegments(scratch.scalars, into: &out, &scratch)
+        for scalar in out { UTF8Scalars.append(scalar, to: &output) }
+        scratch.out = out
+    }
+
+    /// Buffers reused from line to line by `convert(utf8:into:scratch:words:)`.
+    public struct Scratch {
+        var scalars: [Unicode.Scalar] = []
+        var segments: [Segment] = []
+        var out: [Unicode.Scalar] = []
+        var a: [Unicode.Scalar] = []
+        var b: [Unicode.Scalar] = []
+        public init() {}
+    }
+
+    private func normalize(_ scalars: inout [Unicode.Scalar]) {
+        for k in scalars.indices {
+            let mapped = normalization[scalars[k]]
+            if mapped != 0, let scalar = Unicode.Scalar(mapped) { scalars[k] = scalar }
         }
     }
 
-    /// The word boundaries (spans in scalars), made once and only when asked for.
-    private func boundaries(_ count: Int, _ spans: (() -> [Range<Int>])?) -> (() -> [Bool])? {
-        guard usesWordBoundaries, let spans else { return nil }
-        var made: [Bool]? = nil
-        return {
-            if let made { return made }
-            var flags = [Bool](repeating: false, count: count + 1)
-            flags[0] = true
-            flags[count] = true
-            for word in spans() where word.upperBound <= count { flags[word.lowerBound] = true; flags[word.upperBound] = true }
-            made = flags
-            return flags
+    /// A piece of the segmented text: a match of the segmentation dictionaries
+    /// (`entry` ≥ 0, its entry in the first one), characters no key starts with
+    /// (`gathered`), or a match's first character standing alone (`alone`).
+    struct Segment {
+        let range: Range<Int>
+        let entry: Int
+        static let gathered = -1
+        static let alone = -2
+    }
+
+    private func convertSegments(_ scalars: [Unicode.Scalar], into out: inout [Unicode.Scalar], _ scratch: inout Scratch) {
+        for segment in scratch.segments { convertSegment(scalars, segment, into: &out, &scratch.a, &scratch.b) }
+    }
+
+    /// One segment through the chain of groups, each group seeing only the segment.
+    @inline(__always)
+    private func convertSegment(_ scalars: [Unicode.Scalar], _ segment: Segment, into out: inout [Unicode.Scalar],
+                                _ a: inout [Unicode.Scalar], _ b: inout [Unicode.Scalar]) {
+        if chain.count == 1 {
+            convertFirst(scalars, segment, into: &out)
+            return
         }
-    }
-
-    private func boundaries(_ count: Int, _ words: (() -> [Token])?) -> (() -> [Bool])? {
-        boundaries(count, words.map { words in { words().map { $0.start..<$0.end } } })
-    }
-
-    /// One segment through the chain of dictionary groups.
-    private func converted(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> [Unicode.Scalar] {
-        var text: [Unicode.Scalar] = []
-        text.reserveCapacity(range.count)
-        Self.convert(scalars, range, with: chain[0], into: &text)
-        for group in chain.dropFirst() { text = Self.convert(text, with: group) }
-        return text
+        a.removeAll(keepingCapacity: true)
+        convertFirst(scalars, segment, into: &a)
+        for group in chain.dropFirst() {
+            b.removeAll(keepingCapacity: true)
+            group.convert(a, 0..<a.count, into: &b)
+            swap(&a, &b)
+        }
+        out.append(contentsOf: a)
     }
 
     @inline(__always)
-    private func longestSegmentMatch(_ scalars: [Unicode.Scalar], at i: Int) -> Int? {
-        var longest: Int? = nil
-        for dictionary in segmentation {
-            if let length = dictionary.longestPrefix(scalars, from: i, limit: scalars.count)?.length, length > (longest ?? 0) { longest = length }
+    private func convertFirst(_ scalars: [Unicode.Scalar], _ segment: Segment, into out: inout [Unicode.Scalar]) {
+        guard let fusedRest else { return chain[0].convert(scalars, segment.range, into: &out) }
+        switch segment.entry {
+        case 0...: out.append(contentsOf: segmentation.dictionaries[0].value(segment.entry))
+        case Segment.gathered: fusedRest.convert(scalars, segment.range, into: &out)
+        default: chain[0].convert(scalars, segment.range, into: &out)
         }
-        return longest
     }
 
     /// Maximum forward matching; characters no key starts with gather into one segment.
     /// With word boundaries, a match that ends inside a word yields to an overlapping
     /// match that starts at a word boundary inside it and ends on one: only where
     /// matches compete, so the common path stays a dictionary walk.
-    private func segment(_ scalars: [Unicode.Scalar], boundaries: (() -> [Bool])?) -> [Range<Int>] {
-        var segments: [Range<Int>] = []
+    private func segment(_ scalars: [Unicode.Scalar], boundaries: inout WordBoundaries?, into segments: inout [Segment]) {
+        segments.removeAll(keepingCapacity: true)
         var pending = 0
         var i = 0
-        while i < scalars.count {
-            let match = longestSegmentMatch(scalars, at: i)
-            if let length = match, let boundaries, length > 1 {
-                // Only a match that another one, starting inside it, runs past needs
-                // the words to decide between them.
-                let end = i + length
-                var rivals: [(Int, Int)] = []
-                for j in (i + 1)..<end {
-                    if let other = longestSegmentMatch(scalars, at: j), j + other > end { rivals.append((j, other)) }
-                    // A word the dictionaries lack (如何) counts only against a match that
-                    // starts with a function character (了, 被, 的…): a particle is
-                    // the usual piece a phrase wrongly takes from the neighbouring word,
-                    // while 周线|图 or 干拌|饭 are phrases the words happen to cut.
-                    else if let lexicon, lexicon.has(scalars[i], .function),
-                            let other = lexicon.longestWord(scalars, from: j, beyond: end) { rivals.append((j, other)) }
-                }
-                if !rivals.isEmpty {
-                    let words = boundaries()
-                    if !words[end], rivals.contains(where: { words[$0.0] && words[$0.0 + $0.1] }) {
-                        // The match's first character stands alone, so that no group
-                        // of the chain matches the phrase again inside a segment.
-                        if pending < i { segments.append(pending..<i) }
-                        segments.append(i..<(i + 1))
-                        i += 1
-                        pending = i
-                        continue
-                    }
-                }
-            }
-            if let length = match {
-                if pending < i { segments.append(pending..<i) }
-                segments.append(i..<(i + length))
-                i += length
-                pending = i
-            } else {
+        let count = scalars.count
+        while i < count {
+            guard let match = segmentation.longestMatch(scalars, from: i, limit: count) else {
                 i += 1
+                continue
             }
-        }
-        if pending < scalars.count { segments.append(pending..<scalars.count) }
-        return segments
-    }
-
-    static func convert(_ segment: [Unicode.Scalar], with group: [ConversionDictionary]) -> [Unicode.Scalar] {
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(segment.count)
-        convert(segment, 0..<segment.count, with: group, into: &out)
-        return out
-    }
-
-    /// `text[range]` through one group, appended to `out`: at each position the
-    /// first dictionary of the group with a key there converts its longest key.
-    static func convert(_ text: [Unicode.Scalar], _ range: Range<Int>, with group: [ConversionDictionary], into out: inout [Unicode.Scalar]) {
-        var i = range.lowerBound
-        while i < range.upperBound {
-            var matched = false
-            for dictionary in group {
-                if let match = dictionary.longestPrefix(text, from: i, limit: range.upperBound) {
-                    out.append(contentsOf: dictionary.value(match.entry))
-                    i += match.length
-                    matched = true
-                    break
-                }
+            if pending < i { segments.append(Segment(range: pending..<i, entry: Segment.gathered)) }
+            if match.length > 1, boundaries != nil, yields(scalars, i, i + match.length, &boundaries!) {
+                // The match's first character stands alone, so that no group
+                // of the chain matches the phrase again inside a segment.
+                segments.append(Segment(range: i..<(i + 1), entry: Segment.alone))
+                i += 1
+            } else {
+                segments.append(Segment(range: i..<(i + match.length), entry: match.dictionary == 0 ? match.entry : Segment.alone))
+                i += match.length
             }
-            if !matched { out.append(text[i]); i += 1 }
+            pending = i
         }
+        if pending < count { segments.append(Segment(range: pending..<count, entry: Segment.gathered)) }
     }
 
-    /// The filter's path: one line of valid UTF-8 in, its conversion appended to
-    /// `output` as UTF-8, with no String made on the way (`scratch` keeps its
-    /// buffers between lines). `words` gives the line's word spans, asked for only
-    /// where overlapping matches need them.
-    public func convert(utf8 line: UnsafeBufferPointer<UInt8>, into output: inout [UInt8], scratch: inout Scratch,
-                        words: (([Unicode.Scalar]) -> [Range<Int>])?) {
-        scratch.scalars.removeAll(keepingCapacity: true)
-        UTF8Scalars.decode(line, into: &scratch.scalars)
-        for k in scratch.scalars.indices {
-            let mapped = normalization[scratch.scalars[k]]
-            if mapped != 0, let scalar = Unicode.Scalar(mapped) { scratch.scalars[k] = scalar }
+    /// Whether the match `start..<end` ends inside a word while a match that starts
+    /// inside it, at a word boundary, runs past it to another boundary. Only such a
+    /// rival needs the words, so they are asked for only then.
+    private func yields(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int, _ boundaries: inout WordBoundaries) -> Bool {
+        var rivals: [(Int, Int)] = []
+        for j in (start + 1)..<end {
+            if let other = segmentation.longestMatch(scalars, from: j, limit: scalars.count)?.length, j + other > end { rivals.append((j, other)) }
+            // A word the dictionaries lack (如何) counts only against a match that
+            // starts with a function character (了, 被, 的…): a particle is
+            // the usual piece a phrase wrongly takes from the neighbouring word,
+            // while 周线|图 or 干拌|饭 are phrases the words happen to cut.
+            else if let lexicon, lexicon.has(scalars[start], .function),
+                    let other = lexicon.longestWord(scalars, from: j, beyond: end) { rivals.append((j, other)) }
         }
-        let scalars = scratch.scalars
-        let boundaries = self.boundaries(scalars.count, words.map { words in { words(scalars) } })
-        for range in segment(scalars, boundaries: boundaries) {
-            scratch.a.removeAll(keepingCapacity: true)
-            Self.convert(scalars, range, with: chain[0], into: &scratch.a)
-            for group in chain.dropFirst() {
-                scratch.b.removeAll(keepingCapacity: true)
-                Self.convert(scratch.a, 0..<scratch.a.count, with: group, into: &scratch.b)
-                swap(&scratch.a, &scratch.b)
-            }
-            for scalar in scratch.a { UTF8Scalars.append(scalar, to: &output) }
-        }
+        guard !rivals.isEmpty else { return false }
+        let reach = rivals.map { $0.0 + $0.1 }.max()!
+        boundaries.settle(start...reach, in: scalars)
+        return !boundaries[end] && rivals.contains { boundaries[$0.0] && boundaries[$0.0 + $0.1] }
+    }
+}
+
+/// The word boundaries of one text, found only where overlapping matches ask:
+/// from the text's words when they are at hand (`whole`), or by segmenting just
+/// the clause around the overlap (`stretch`), since a word never crosses
+/// punctuation and the rest of a long line cannot change the words there.
+struct WordBoundaries {
+    private var flags: [Bool] = []
+    private var known: [Bool] = []
+    private let whole: (() -> [Range<Int>])?
+    private let stretch: (([Unicode.Scalar]) -> [Range<Int>])?
+    /// How far a clause is followed either way from the overlap: enough for any
+    /// word that touches it, short enough that an unpunctuated page stays cheap.
+    static let reach = 32
+
+    init(whole: @escaping () -> [Range<Int>]) {
+        self.whole = whole
+        self.stretch = nil
     }
 
-    /// Buffers reused from line to line by `convert(utf8:into:scratch:words:)`.
-    public struct Scratch {
-        var scalars: [Unicode.Scalar] = []
-        var a: [Unicode.Scalar] = []
-        var b: [Unicode.Scalar] = []
-        public init() {}
+    init(stretch: @escaping ([Unicode.Scalar]) -> [Range<Int>]) {
+        self.whole = nil
+        self.stretch = stretch
+    }
+
+    subscript(_ position: Int) -> Bool { flags[position] }
+
+    /// Makes the flags of the positions `range` (boundaries between scalars, 0…count) known.
+    mutating func settle(_ range: ClosedRange<Int>, in scalars: [Unicode.Scalar]) {
+        let count = scalars.count
+        if flags.isEmpty {
+            flags = [Bool](repeating: false, count: count + 1)
+            known = [Bool](repeating: false, count: count + 1)
+            flags[0] = true
+            flags[count] = true
+            known[0] = true
+            known[count] = true
+        }
+        guard !range.allSatisfy({ known[$0] }) else { return }
+        if let whole {
+            for word in whole() where word.upperBound <= count { flags[word.lowerBound] = true; flags[word.upperBound] = true }
+            for k in known.indices { known[k] = true }
+            return
+        }
+        guard let stretch else { return }
+        var start = range.lowerBound, end = range.upperBound
+        while start > 0, Self.inWord(scalars[start - 1]), range.lowerBound - start < Self.reach { start -= 1 }
+        while end < count, Self.inWord(scalars[end]), end - range.upperBound < Self.reach { end += 1 }
+        for word in stretch(Array(scalars[start..<end])) where word.upperBound <= end - start {
+            flags[start + word.lowerBound] = true
+            flags[start + word.upperBound] = true
+        }
+        // An edge the clause reaches naturally is a boundary; one cut at `reach` is not known.
+        let natural = { (k: Int) in k == 0 || k == count || !Self.inWord(scalars[k - 1]) || !Self.inWord(scalars[k]) }
+        for k in start...end where (k != start && k != end) || natural(k) { known[k] = true }
+        if natural(start) { flags[start] = true }
+        if natural(end) { flags[end] = true }
+    }
+
+    /// Letters, digits and ideographs: what words are made of.
+    @inline(__always)
+    static func inWord(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x80 {
+            let v = scalar.value | 0x20
+            return (v >= 0x61 && v <= 0x7A) || (scalar.value >= 0x30 && scalar.value <= 0x39)
+        }
+        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 }

@@ -282,10 +282,10 @@ struct Convert: ParsableCommand {
             return
         }
         try LineFilter(inputs: filter.files).run { line in
-            // Words are segmented only if overlapping matches need them.
-            let words: (() -> [Token])? = segmenter.map { segmenter in { (try? segmenter.words(line)) ?? [] } }
-            guard filter.json else { return converter.convert(line, words: words) }
-            let pieces = converter.pieces(line, words: words)
+            // Words are segmented only where overlapping matches need them, and
+            // only the clause around them (as on the plain path).
+            let pieces = segmenter.map { segmenter in converter.pieces(line) { (try? segmenter.spans($0)) ?? [] } }
+                ?? converter.pieces(line)
             return try jsonLine(Line(text: line, converted: pieces.map(\.text).joined(separator: ""),
                                      tokens: pieces.map { TokenJSON(text: $0.text, start: $0.start, end: $0.end) }))
         }

@@ -47,6 +47,58 @@ import TestSupport
         #expect(converter.convert(input) == openCC)
     }
 
+    /// Real sentences (UD Chinese GSDSimp test text and the CPP sentences).
+    static func realLines() throws -> [String] {
+        var lines: [String] = []
+        for path in ["Tests/Fixtures/ud-zh-gsdsimp/test.txt", "Tests/Fixtures/cpp-dev/dev.sent"] {
+            let text = try String(contentsOf: TestFiles.repository(path), encoding: .utf8)
+            lines += text.split(separator: "\n").prefix(1500).map { $0.replacingOccurrences(of: "▁", with: "") }
+        }
+        return lines
+    }
+
+    /// The walk that converts as it segments, the piece-by-piece path and the byte
+    /// path are three ways to the same output, for every configuration.
+    @Test(arguments: configurations)
+    func everyPathGivesTheSameOutput(configuration: String) throws {
+        let converter = try ChineseConverter(configuration: configuration, store: TestFiles.locales())
+        // The to-Simplified configurations read the sentences in Traditional.
+        let toTraditional = try ChineseConverter(configuration: "s2twp", store: TestFiles.locales())
+        var scratch = ChineseConverter.Scratch()
+        var changed = 0
+        for simplified in try Self.realLines() {
+            let line = configuration.hasPrefix("s2") ? simplified : toTraditional.convert(simplified)
+            let walked = converter.convert(line)
+            #expect(converter.pieces(line).map(\.text).joined() == walked, "\(line)")
+            var bytes: [UInt8] = []
+            Array(line.utf8).withUnsafeBufferPointer { converter.convert(utf8: $0, into: &bytes, scratch: &scratch, words: nil) }
+            #expect(String(decoding: bytes, as: UTF8.self) == walked, "\(line)")
+            if walked != line { changed += 1 }
+        }
+        #expect(changed > 100)
+    }
+
+    /// Segmenting only the clause around an overlap decides as the whole line's
+    /// words do, on real sentences where the words change the output.
+    @Test func clauseWordsDecideAsTheWholeLine() throws {
+        let store = try TestFiles.locales()
+        let data = try SegmentationData(store: store)
+        let converter = try ChineseConverter(configuration: "s2t", store: store, lexicon: data)
+        let segmenter = WordSegmenter(data: data, icu: try Segmenter())
+        var decided = 0, clauses = 0
+        for line in try Self.realLines() {
+            let whole = converter.convert(line, words: try segmenter.words(line))
+            let clause = converter.convert(line) { stretch in
+                clauses += 1
+                return (try? segmenter.spans(stretch)) ?? []
+            }
+            #expect(clause == whole, "\(line)")
+            if whole != converter.convert(line) { decided += 1 }
+        }
+        #expect(decided >= 5)
+        #expect(clauses > decided)
+    }
+
     @Test func piecesMapBackToTheInput() throws {
         let converter = try ChineseConverter(configuration: "s2t", store: TestFiles.locales())
         let input = "我干活了，头发很长。"
