@@ -90,9 +90,30 @@ public struct CompiledCache: Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try Data(writer.bytes + bytes).write(to: temporary)
             guard rename(temporary.path, file.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            prune(beside: file, in: directory)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
         }
+    }
+
+    /// Tables compiled for Locales folders used once (a clone, a test's copy) would
+    /// pile up, megabytes each: only the most recently compiled few of each table stay.
+    public static let keptPerTable = 4
+
+    private static func prune(beside file: URL, in directory: URL) {
+        let name = file.lastPathComponent
+        guard let dash = name.lastIndex(of: "-") else { return }
+        let prefix = name[...dash]
+        let manager = FileManager.default
+        let siblings = ((try? manager.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { $0.hasPrefix(prefix) && $0.hasSuffix(".bin") && !$0.dropFirst(prefix.count).contains("-") }
+        guard siblings.count > keptPerTable else { return }
+        func written(_ sibling: String) -> Int {
+            var info = stat()
+            return stat(directory.appendingPathComponent(sibling).path, &info) == 0 ? info.st_mtim.tv_sec : 0
+        }
+        let oldest = siblings.filter { $0 != name }.map { ($0, written($0)) }.sorted { $0.1 > $1.1 }.dropFirst(keptPerTable - 1)
+        for (sibling, _) in oldest { try? manager.removeItem(at: directory.appendingPathComponent(sibling)) }
     }
 
     /// A 64-bit sum over the payload, eight bytes at a step (a few milliseconds

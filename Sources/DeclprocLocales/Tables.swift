@@ -10,14 +10,21 @@
 public enum Fingerprint {
     @inlinable
     public static func of<S: Sequence>(_ scalars: S) -> UInt64 where S.Element == Unicode.Scalar {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for scalar in scalars {
-            let value = UInt64(scalar.value)
-            hash = (hash ^ (value & 0xFF)) &* 0x0000_0100_0000_01B3
-            hash = (hash ^ ((value >> 8) & 0xFF)) &* 0x0000_0100_0000_01B3
-            hash = (hash ^ (value >> 16)) &* 0x0000_0100_0000_01B3
-        }
+        var hash = empty
+        for scalar in scalars { hash = adding(scalar, to: hash) }
         return hash
+    }
+
+    /// The fingerprint of no scalars; `adding` extends a fingerprint by one scalar,
+    /// so the prefixes of a text are fingerprinted as it is walked.
+    public static let empty: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    @inlinable @inline(__always)
+    public static func adding(_ scalar: Unicode.Scalar, to hash: UInt64) -> UInt64 {
+        let value = UInt64(scalar.value)
+        var hash = (hash ^ (value & 0xFF)) &* 0x0000_0100_0000_01B3
+        hash = (hash ^ ((value >> 8) & 0xFF)) &* 0x0000_0100_0000_01B3
+        return (hash ^ (value >> 16)) &* 0x0000_0100_0000_01B3
     }
 
     /// Two scalars as one key (pairs of neighbours, first two characters of a phrase).
@@ -29,20 +36,23 @@ public enum Fingerprint {
 
 /// Open addressing from 64-bit keys to 32-bit values, at most half full, linear
 /// probing. Key 0 marks an empty slot, so a key of 0 is stored as 1 (both on insert
-/// and on lookup, so it still matches).
+/// and on lookup, so it still matches). Each key sits beside its value, so a probe
+/// costs one cache line, not two: the tables are larger than the cache, and the
+/// misses are what a lookup costs.
 public struct FingerprintTable: Sendable {
-    @usableFromInline var keys: [UInt64]
-    @usableFromInline var values: [UInt32]
+    /// Slot i is `slots[2i]` (the key) and `slots[2i + 1]` (its value).
+    @usableFromInline var slots: [UInt64]
     @usableFromInline var shift: UInt64
     public private(set) var count = 0
 
     public init(expected: Int = 16) {
         var size = 16
         while size < expected * 2 { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
-        values = [UInt32](repeating: 0, count: size)
+        slots = [UInt64](repeating: 0, count: 2 * size)
         shift = UInt64(64 - size.trailingZeroBitCount)
     }
+
+    @usableFromInline var size: Int { slots.count / 2 }
 
     @inlinable
     static func slot(_ key: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
@@ -51,13 +61,15 @@ public struct FingerprintTable: Sendable {
     @inlinable @inline(__always)
     public func value(_ key: UInt64) -> UInt32? {
         let key = key == 0 ? 1 : key
-        let mask = keys.count - 1
+        let mask = size - 1
         var i = Self.slot(key, shift)
-        while true {
-            let k = keys[i]
-            if k == key { return values[i] }
-            if k == 0 { return nil }
-            i = (i + 1) & mask
+        return slots.withUnsafeBufferPointer { slots in
+            while true {
+                let k = slots[2 * i]
+                if k == key { return UInt32(truncatingIfNeeded: slots[2 * i + 1]) }
+                if k == 0 { return nil }
+                i = (i + 1) & mask
+            }
         }
     }
 
@@ -74,44 +86,47 @@ public struct FingerprintTable: Sendable {
     /// Sets the value for `key` to what `change` makes of the current one (nil: leave it).
     @discardableResult
     public mutating func update(_ key: UInt64, _ change: (UInt32?) -> UInt32?) -> Bool {
-        if (count + 1) * 2 > keys.count { grow() }
+        if (count + 1) * 2 > size { grow() }
         let key = key == 0 ? 1 : key
-        let mask = keys.count - 1
+        let mask = size - 1
         var i = Self.slot(key, shift)
-        while keys[i] != 0, keys[i] != key { i = (i + 1) & mask }
-        let present = keys[i] == key
-        guard let new = change(present ? values[i] : nil) else { return false }
-        if !present { keys[i] = key; count += 1 }
-        values[i] = new
+        while slots[2 * i] != 0, slots[2 * i] != key { i = (i + 1) & mask }
+        let present = slots[2 * i] == key
+        guard let new = change(present ? UInt32(truncatingIfNeeded: slots[2 * i + 1]) : nil) else { return false }
+        if !present { slots[2 * i] = key; count += 1 }
+        slots[2 * i + 1] = UInt64(new)
         return true
     }
 
     private mutating func grow() {
-        var bigger = FingerprintTable(expected: keys.count)
-        for (k, v) in zip(keys, values) where k != 0 { bigger.insert(k, v) }
+        var bigger = FingerprintTable(expected: size)
+        for i in 0..<size where slots[2 * i] != 0 { bigger.insert(slots[2 * i], UInt32(truncatingIfNeeded: slots[2 * i + 1])) }
         self = bigger
     }
 
     /// Every stored key (as stored: a key of 0 reads as 1).
     public func forEachKey(_ body: (UInt64) -> Void) {
-        for key in keys where key != 0 { body(key) }
+        for i in 0..<size where slots[2 * i] != 0 { body(slots[2 * i]) }
     }
 
     public func write(to writer: inout BinaryWriter) {
         writer.write(UInt64(count))
-        writer.write(keys)
-        writer.write(values)
+        writer.write(slots)
     }
 
     public init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
         let count = Int(try reader.read(UInt64.self))
-        keys = try reader.readArray(UInt64.self)
-        values = try reader.readArray(UInt32.self)
-        guard keys.count >= 16, keys.count.nonzeroBitCount == 1, values.count == keys.count, count * 2 <= keys.count else {
+        slots = try reader.readArray(UInt64.self)
+        let size = slots.count / 2
+        guard size >= 16, size.nonzeroBitCount == 1, slots.count == 2 * size, count * 2 <= size else {
             throw BinaryReader.Corrupt()
         }
+        // A table with no empty slot would make a lookup of a missing key loop forever.
+        var used = 0
+        for i in 0..<size where slots[2 * i] != 0 { used += 1 }
+        guard used == count else { throw BinaryReader.Corrupt() }
         self.count = count
-        shift = UInt64(64 - keys.count.trailingZeroBitCount)
+        shift = UInt64(64 - size.trailingZeroBitCount)
     }
 }
 

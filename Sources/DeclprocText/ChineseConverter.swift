@@ -95,8 +95,8 @@ public final class ChineseConverter: Sendable {
     static func characterMap(_ dictionaries: [ConversionDictionary]) -> ScalarMap {
         var map = ScalarMap()
         for dictionary in dictionaries.reversed() {
-            for entry in 0..<dictionary.count where dictionary.key(entry).count == 1 && dictionary.value(entry).count == 1 {
-                map[dictionary.key(entry).first!] = dictionary.value(entry).first!.value
+            for entry in dictionary.entries where dictionary.key(entry).count == 1 && dictionary.value(entry).count == 1 {
+                map[dictionary.key(entry)[0]] = dictionary.value(entry)[0].value
             }
         }
         return map
@@ -113,7 +113,7 @@ public final class ChineseConverter: Sendable {
     }
 
     /// The compiled form's layout; bump when it changes.
-    static let format = 4
+    static let format = 7
 
     /// One dictionary from its text file, as the configuration names it.
     static func dictionary(_ spec: String, store: LocaleStore, loaded: inout [String: ConversionDictionary]) throws -> ConversionDictionary {
@@ -127,7 +127,7 @@ public final class ChineseConverter: Sendable {
             var pairs: [([Unicode.Scalar], [Unicode.Scalar])] = []
             for part in spec.dropFirst("union:".count).split(separator: "|") {
                 let source = try dictionary(String(part), store: store, loaded: &loaded)
-                for entry in 0..<source.count { pairs.append((Array(source.key(entry)), Array(source.value(entry)))) }
+                for entry in source.entries { pairs.append((source.key(entry), source.value(entry))) }
             }
             return made(ConversionDictionary(scalarPairs: pairs))
         }
@@ -145,8 +145,8 @@ public final class ChineseConverter: Sendable {
             var pairs: [([Unicode.Scalar], [Unicode.Scalar])] = []
             for part in spec.dropFirst("regional-st:".count).split(separator: "+") {
                 let source = try dictionary(String(part), store: store, loaded: &loaded)
-                for entry in 0..<source.count {
-                    let key = Array(source.key(entry))
+                for entry in source.entries {
+                    let key = source.key(entry)
                     var simplified: [Unicode.Scalar] = []
                     toSimplified.convert(key.map { scalar in
                         let mapped = compatibility[scalar]
@@ -329,7 +329,7 @@ public final class ChineseConverter: Sendable {
     private func convertFirst(_ scalars: [Unicode.Scalar], _ segment: Segment, into out: inout [Unicode.Scalar]) {
         guard let fusedRest else { return chain[0].convert(scalars, segment.range, into: &out) }
         switch segment.entry {
-        case 0...: out.append(contentsOf: segmentation.dictionaries[0].value(segment.entry))
+        case 0...: segmentation.dictionaries[0].appendValue(segment.entry, to: &out)
         case Segment.gathered: fusedRest.convert(scalars, segment.range, into: &out)
         default: chain[0].convert(scalars, segment.range, into: &out)
         }

@@ -1,117 +1,183 @@
 import DeclprocLocales
 
 /// One conversion dictionary (an OpenCC text dictionary): keys to their first
-/// candidate, found by longest prefix. Flat: keys and values are runs of one
-/// scalar array, found through a fingerprint table; for each first character a
-/// bit per key length that starts with it, so most positions try one length or none.
+/// candidate, found by longest prefix. Flat: each entry is one run of numbers, its
+/// key and value side by side, named by where the run starts and found through a
+/// fingerprint table, so a match costs the table's cache line and the run's; for
+/// each first character a bit per key length that starts with it, so most
+/// positions try one length or none.
 final class ConversionDictionary: Sendable {
-    /// Four numbers per entry: key start, key length, value start, value length in `scalars`.
-    let entries: [UInt32]
-    let scalars: [Unicode.Scalar]
-    let table: FingerprintTable
-    /// Bit n set: some key of n + 1 characters starts with this character.
-    let lengthsByFirst: ScalarMap
-    /// The same bits (n ≥ 1) per pair of first characters: most positions in a
-    /// text start no key of two or more, and one probe here says so.
-    let lengthsByPair: FingerprintTable
-    /// 1 + the entry of each one-character key: the commonest match is an array read.
+    /// Per entry: a header (key length | value length << 8), the key's scalars,
+    /// the value's scalars.
+    let records: [UInt32]
+    /// Where each entry's run starts, in the order of the file.
+    let entries: [Int]
+    /// Every prefix of two or more characters of a key, by fingerprint: `continues`
+    /// if a longer key starts with it, and 1 + where its entry starts if it is a key.
+    /// A text is matched forward, one probe per character, stopping where no key
+    /// goes on: most matches cost one or two probes, where trying every length a
+    /// key could have costs one per length.
+    let prefixes: FingerprintTable
+    static let continues: UInt32 = 1 << 31
+    /// Bit 0: a one-character key is this character; bit 1: a longer key starts with it.
+    let firsts: ScalarMap
+    /// 1 + where the entry of each one-character key starts: the commonest match is an array read.
     let singles: ScalarMap
+    static let longestKey = 32
+    static let longestValue = 255
 
     convenience init(pairs: [(String, String)]) {
         self.init(scalarPairs: pairs.map { (Array($0.0.unicodeScalars), Array($0.1.unicodeScalars)) })
     }
 
     init(scalarPairs: [([Unicode.Scalar], [Unicode.Scalar])]) {
-        var entries: [UInt32] = []
-        var scalars: [Unicode.Scalar] = []
-        var table = FingerprintTable(expected: scalarPairs.count)
-        var lengths = ScalarMap()
-        var pairs = FingerprintTable(expected: scalarPairs.count / 2)
+        var records: [UInt32] = []
+        var prefixes = FingerprintTable(expected: scalarPairs.count * 2)
+        var firsts = ScalarMap()
         var singles = ScalarMap()
-        for (key, value) in scalarPairs where !key.isEmpty && key.count <= 32 {
+        for (key, value) in scalarPairs where !key.isEmpty && key.count <= Self.longestKey && value.count <= Self.longestValue {
             // The first line for a key wins, as OpenCC reads its dictionaries.
-            guard table.insert(Fingerprint.of(key), UInt32(entries.count / 4)) else { continue }
-            entries += [UInt32(scalars.count), UInt32(key.count), UInt32(scalars.count + key.count), UInt32(value.count)]
-            scalars += key
-            scalars += value
-            lengths[key[0]] |= 1 << UInt32(key.count - 1)
-            if key.count == 1 { singles[key[0]] = UInt32(entries.count / 4) } // the entry just added, plus one
-            if key.count > 1 {
-                let bit = UInt32(1) << UInt32(key.count - 1)
-                pairs.update(Fingerprint.pair(key[0], key[1])) { ($0 ?? 0) | bit }
+            let start = records.count
+            if key.count == 1 {
+                guard singles[key[0]] == 0 else { continue }
+                singles[key[0]] = UInt32(start + 1)
+                firsts[key[0]] |= 1
+            } else {
+                let fingerprints = key.indices.reduce(into: [UInt64]()) { prints, k in
+                    prints.append(Fingerprint.adding(key[k], to: prints.last ?? Fingerprint.empty))
+                }
+                guard (prefixes.value(fingerprints.last!) ?? 0) & ~Self.continues == 0 else { continue }
+                for k in 1..<(key.count - 1) { prefixes.update(fingerprints[k]) { ($0 ?? 0) | Self.continues } }
+                prefixes.update(fingerprints.last!) { ($0 ?? 0) | UInt32(start + 1) }
+                firsts[key[0]] |= 2
             }
+            records.append(UInt32(key.count) | UInt32(value.count) << 8)
+            records += key.map(\.value)
+            records += value.map(\.value)
         }
-        self.lengthsByPair = pairs
+        self.prefixes = prefixes
+        self.firsts = firsts
         self.singles = singles
-        self.entries = entries
-        self.scalars = scalars
-        self.table = table
-        self.lengthsByFirst = lengths
+        self.records = records
+        self.entries = Self.starts(records)!
+    }
+
+    /// Where each run starts; nil if the runs do not tile `records`. (A number in
+    /// a run that is not a scalar reads as U+FFFD; the cache's checksum keeps such
+    /// damage out in the first place.)
+    private static func starts(_ records: [UInt32]) -> [Int]? {
+        var starts: [Int] = []
+        var k = 0
+        while k < records.count {
+            let keyLength = Int(records[k] & 0xFF), valueLength = Int(records[k] >> 8)
+            guard keyLength >= 1, keyLength <= longestKey, valueLength <= longestValue, k + 1 + keyLength + valueLength <= records.count
+            else { return nil }
+            starts.append(k)
+            k += 1 + keyLength + valueLength
+        }
+        return starts
     }
 
     init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
-        entries = try reader.readArray(UInt32.self)
-        let values = try reader.readArray(UInt32.self)
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(values.count)
-        for value in values {
-            guard let scalar = Unicode.Scalar(value) else { throw BinaryReader.Corrupt() }
-            scalars.append(scalar)
-        }
-        self.scalars = scalars
-        table = try FingerprintTable(from: &reader)
-        lengthsByFirst = try ScalarMap(from: &reader)
-        lengthsByPair = try FingerprintTable(from: &reader)
+        records = try reader.readArray(UInt32.self)
+        guard let entries = Self.starts(records) else { throw BinaryReader.Corrupt() }
+        self.entries = entries
+        prefixes = try FingerprintTable(from: &reader)
+        firsts = try ScalarMap(from: &reader)
         singles = try ScalarMap(from: &reader)
-        guard entries.count % 4 == 0 else { throw BinaryReader.Corrupt() }
-        for k in stride(from: 0, to: entries.count, by: 4) {
-            let keyEnd = Int(entries[k]) + Int(entries[k + 1]), valueEnd = Int(entries[k + 2]) + Int(entries[k + 3])
-            guard keyEnd <= scalars.count, valueEnd <= scalars.count else { throw BinaryReader.Corrupt() }
-        }
     }
 
     func write(to writer: inout BinaryWriter) {
-        writer.write(entries)
-        writer.write(scalars.map(\.value))
-        table.write(to: &writer)
-        lengthsByFirst.write(to: &writer)
-        lengthsByPair.write(to: &writer)
+        writer.write(records)
+        prefixes.write(to: &writer)
+        firsts.write(to: &writer)
         singles.write(to: &writer)
     }
 
-    func key(_ entry: Int) -> ArraySlice<Unicode.Scalar> {
-        let start = Int(entries[4 * entry])
-        return scalars[start..<(start + Int(entries[4 * entry + 1]))]
+    var count: Int { entries.count }
+
+    /// The key and value of the run at `entry` (where `entries` says a run starts;
+    /// any other number gives a checked, meaningless answer, never a crash).
+    private func run(_ entry: Int) -> (key: Range<Int>, value: Range<Int>) {
+        guard entry >= 0, entry < records.count else { return (0..<0, 0..<0) }
+        let keyLength = Int(records[entry] & 0xFF), valueLength = Int(records[entry] >> 8)
+        let keyEnd = min(records.count, entry + 1 + keyLength)
+        return (entry + 1..<keyEnd, keyEnd..<min(records.count, keyEnd + valueLength))
     }
 
-    func value(_ entry: Int) -> ArraySlice<Unicode.Scalar> {
-        let start = Int(entries[4 * entry + 2])
-        return scalars[start..<(start + Int(entries[4 * entry + 3]))]
+    /// A key's length and first two characters (the second is the first again in a one-character key).
+    func keyStart(_ entry: Int) -> (length: Int, first: Unicode.Scalar, second: Unicode.Scalar) {
+        let key = run(entry).key
+        guard !key.isEmpty else { return (0, "\u{FFFD}", "\u{FFFD}") }
+        let first = Unicode.Scalar(records[key.lowerBound]) ?? "\u{FFFD}"
+        return (key.count, first, key.count > 1 ? Unicode.Scalar(records[key.lowerBound + 1]) ?? "\u{FFFD}" : first)
     }
 
-    var count: Int { entries.count / 4 }
+    func key(_ entry: Int) -> [Unicode.Scalar] {
+        records[run(entry).key].map { Unicode.Scalar($0) ?? "\u{FFFD}" }
+    }
+
+    func value(_ entry: Int) -> [Unicode.Scalar] {
+        records[run(entry).value].map { Unicode.Scalar($0) ?? "\u{FFFD}" }
+    }
+
+    /// The entry's value appended to `out`.
+    @inline(__always)
+    func appendValue(_ entry: Int, to out: inout [Unicode.Scalar]) {
+        let value = run(entry).value
+        records.withUnsafeBufferPointer { records in
+            for k in value { out.append(Unicode.Scalar(records[k]) ?? "\u{FFFD}") }
+        }
+    }
 
     /// The longest key that starts at `start`: its length and its entry.
     @inline(__always)
     func longestPrefix(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, entry: Int)? {
-        let first = lengthsByFirst[text[start]]
-        if first == 1 { // only a one-character key starts here
-            let single = singles[text[start]]
-            return single == 0 ? nil : (1, Int(single) - 1)
+        let first = firsts[text[start]]
+        if first & 2 != 0, start + 1 < limit, let longer = longerPrefix(text, from: start, limit: limit) { return longer }
+        if first & 1 == 0 { return nil }
+        return (1, Int(singles[text[start]]) - 1)
+    }
+
+    /// The longest key of two or more characters at `start`, walking forward.
+    private func longerPrefix(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, entry: Int)? {
+        var hash = Fingerprint.adding(text[start], to: Fingerprint.empty)
+        var found: (length: Int, entry: Int)? = nil
+        var length = 1
+        let end = min(limit, start + Self.longestKey)
+        while start + length < end {
+            hash = Fingerprint.adding(text[start + length], to: hash)
+            length += 1
+            guard let value = prefixes.value(hash) else { break }
+            let entry = value & ~Self.continues
+            if entry != 0 { found = (length, Int(entry) - 1) }
+            if value & Self.continues == 0 { break }
         }
-        if first == 0 { return nil }
-        var lengths = first & 1
-        if first > 1, start + 1 < limit { lengths |= lengthsByPair.value(Fingerprint.pair(text[start], text[start + 1])) ?? 0 }
-        if limit - start < 32 { lengths &= (1 << UInt32(limit - start)) &- 1 }
-        while lengths != 0 {
-            let length = 32 - lengths.leadingZeroBitCount
-            lengths &= ~(1 << UInt32(length - 1))
-            let slice = text[start..<(start + length)]
-            if let entry = table.value(Fingerprint.of(slice)).map(Int.init), key(entry).elementsEqual(slice) {
-                return (length, entry)
-            }
+        guard let found else { return nil }
+        if matches(found.entry, text[start..<(start + found.length)]) { return found }
+        // A fingerprint that matched another text (about once in 10^14): check
+        // every shorter length against the keys themselves.
+        var hashes = [Fingerprint.adding(text[start], to: Fingerprint.empty)]
+        for k in 1..<found.length { hashes.append(Fingerprint.adding(text[start + k], to: hashes[k - 1])) }
+        for length in stride(from: found.length - 1, through: 2, by: -1) {
+            let entry = Int((prefixes.value(hashes[length - 1]) ?? 0) & ~Self.continues)
+            if entry != 0, matches(entry - 1, text[start..<(start + length)]) { return (length, entry - 1) }
         }
         return nil
+    }
+
+    @inline(__always)
+    private func matches(_ entry: Int, _ key: ArraySlice<Unicode.Scalar>) -> Bool {
+        let stored = run(entry).key
+        guard stored.count == key.count else { return false }
+        return records.withUnsafeBufferPointer { records in
+            var k = stored.lowerBound
+            for scalar in key {
+                if records[k] != scalar.value { return false }
+                k += 1
+            }
+            return true
+        }
     }
 }
 
@@ -122,14 +188,16 @@ final class ConversionDictionary: Sendable {
 struct DictionaryList: Sendable {
     let dictionaries: [ConversionDictionary]
     /// Per character: `multi` if some dictionary has a key of two or more characters
-    /// that starts with it; then the dictionary (bits 24–30) and 1 + the entry (bits
-    /// 0–23) of the first one-character key for it, 0 if none.
+    /// that starts with it; then the dictionary (bits 24–29) and 1 + the entry (bits
+    /// 0–23) of the first one-character key for it, 0 if none; `slow` where that
+    /// does not fit and the dictionaries must be asked.
     private let plan: ScalarMap
     /// A bit per pair of first characters of the keys of two or more characters
     /// (a Bloom filter of one hash): 128 KiB, so it stays in cache where the
     /// dictionaries' own tables do not.
     private let pairBits: [UInt64]
     static let multi: UInt32 = 1 << 31
+    static let slow: UInt32 = 1 << 30
     static let pairBitsShift: UInt64 = 64 - 20
 
     init(_ dictionaries: [ConversionDictionary]) {
@@ -137,14 +205,14 @@ struct DictionaryList: Sendable {
         var plan = ScalarMap()
         var bits = [UInt64](repeating: 0, count: (1 << 20) / 64)
         for (d, dictionary) in dictionaries.enumerated().reversed() {
-            for entry in 0..<dictionary.count {
-                let key = dictionary.key(entry)
-                let first = key[key.startIndex]
-                if key.count == 1 {
-                    plan[first] = (plan[first] & Self.multi) | UInt32(d) << 24 | UInt32(entry + 1)
+            for entry in dictionary.entries {
+                let (length, first, second) = dictionary.keyStart(entry)
+                if length == 1 {
+                    // An entry past 24 bits is left to the dictionaries' own lookup.
+                    plan[first] = (plan[first] & (Self.multi | Self.slow)) | (entry + 1 < 1 << 24 && d < 64 ? UInt32(d) << 24 | UInt32(entry + 1) : Self.slow)
                 } else {
                     plan[first] |= Self.multi
-                    let bit = Self.pairBit(first, key[key.startIndex + 1])
+                    let bit = Self.pairBit(first, second)
                     bits[bit >> 6] |= 1 << UInt64(bit & 63)
                 }
             }
@@ -161,6 +229,7 @@ struct DictionaryList: Sendable {
     /// Whether a key of two or more characters might start at `start`.
     @inline(__always)
     private func mayMatchLonger(_ text: [Unicode.Scalar], _ start: Int, _ limit: Int, _ planned: UInt32) -> Bool {
+        if planned & Self.slow != 0 { return true }
         guard planned & Self.multi != 0, start + 1 < limit else { return false }
         let bit = Self.pairBit(text[start], text[start + 1])
         return pairBits[bit >> 6] & (1 << UInt64(bit & 63)) != 0
@@ -178,7 +247,7 @@ struct DictionaryList: Sendable {
             return nil
         }
         let single = planned & 0xFF_FFFF
-        return single == 0 ? nil : (1, Int(planned >> 24 & 0x7F), Int(single) - 1)
+        return single == 0 ? nil : (1, Int(planned >> 24 & 0x3F), Int(single) - 1)
     }
 
     /// The longest key of any of the dictionaries at `start` (segmentation): its
@@ -196,7 +265,7 @@ struct DictionaryList: Sendable {
             if longest != nil { return longest }
         }
         let single = planned & 0xFF_FFFF
-        return single == 0 ? nil : (1, Int(planned >> 24 & 0x7F), Int(single) - 1)
+        return single == 0 ? nil : (1, Int(planned >> 24 & 0x3F), Int(single) - 1)
     }
 
     /// `text[range]` through the group, appended to `out`.
@@ -204,7 +273,7 @@ struct DictionaryList: Sendable {
         var i = range.lowerBound
         while i < range.upperBound {
             if let match = firstMatch(text, from: i, limit: range.upperBound) {
-                out.append(contentsOf: dictionaries[match.dictionary].value(match.entry))
+                dictionaries[match.dictionary].appendValue(match.entry, to: &out)
                 i += match.length
             } else {
                 out.append(text[i])

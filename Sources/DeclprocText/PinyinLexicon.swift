@@ -42,7 +42,7 @@ public final class PinyinLexicon: Sendable {
     /// Characters read differently in given names.
     let givenNames: [Unicode.Scalar: PinyinSyllable]
 
-    static let format = 1
+    static let format = 2
     static let sources = ["zh/pinyin/chars.tsv", "zh/pinyin/words.tsv", "zh/pinyin/cedict_fallback.tsv",
                           "zh/segment/t2s-chars.tsv", "zh/script/hant-only.txt", "zh/script/hans-only.txt"]
 

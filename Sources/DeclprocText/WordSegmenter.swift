@@ -25,7 +25,7 @@ public final class SegmentationData: Sendable {
     }
 
     /// The compiled form's layout; bump when it changes.
-    static let format = 1
+    static let format = 2
     static let sources = ["zh/segment/cedict-words.txt", "zh/pinyin/words.tsv", "zh/segment/t2s-chars.tsv"]
 
     /// `extraWords`: a user lexicon (one word per line, an optional tab and frequency).

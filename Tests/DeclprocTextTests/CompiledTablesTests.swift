@@ -134,6 +134,31 @@ import TestSupport
         #expect(try words().contains("北冥有鱼"))
     }
 
+    /// Tables compiled for other Locales folders are pruned to the few most recent,
+    /// so clones and test copies do not fill the disk; other tables are left alone.
+    @Test func oldCompiledTablesArePruned() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-prune-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for k in 0..<6 {
+            let old = folder.appendingPathComponent("words-\(String(k, radix: 16))0.bin")
+            try Data([1]).write(to: old)
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: Double(-3600 * (k + 1)))], ofItemAtPath: old.path)
+        }
+        try Data([1]).write(to: folder.appendingPathComponent("words-extra-10.bin"))
+        try Data([1]).write(to: folder.appendingPathComponent("pinyin-10.bin"))
+        var store = try TestFiles.locales()
+        store.cache = CompiledCache(directory: folder)
+        var reader = try store.cache.load("words", format: 1, sources: [], store: store) { [7, 7, 7] }
+        #expect(try reader.read(UInt8.self) == 7)
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        let words = left.filter { $0.hasPrefix("words-") && !$0.hasPrefix("words-extra") }
+        #expect(words.count == CompiledCache.keptPerTable)
+        #expect(words.contains("words-00.bin") && words.contains("words-10.bin") && words.contains("words-20.bin"))
+        #expect(!words.contains("words-50.bin"))
+        #expect(left.contains("words-extra-10.bin") && left.contains("pinyin-10.bin"))
+    }
+
     @Test func theCacheCanBeTurnedOff() {
         #expect(CompiledCache(environment: ["DECLPROC_CACHE": "off", "HOME": "/root"]).directory == nil)
         #expect(CompiledCache(environment: ["DECLPROC_CACHE": "/tmp/x"]).directory?.path == "/tmp/x")
