@@ -234,10 +234,16 @@ public final class BufferedReader {
     /// Bytes handed out so far: the reader's position in the (decompressed) stream.
     public private(set) var position: Int64 = 0
 
+    /// Called before each read from the source, which may wait for more input: a
+    /// filter flushes its output there, so a program talking to it line by line
+    /// gets each answer, while a bulk run still writes in large blocks.
+    public var beforeReading: (() throws -> Void)?
+
     public init(_ source: ByteSource) { self.source = source }
 
     private func fill() throws -> Bool {
         if ended { return false }
+        try beforeReading?()
         if offset > 0 && offset == buffer.count { buffer.removeAll(keepingCapacity: true); offset = 0 }
         else if offset > 1 << 20 { buffer.removeSubrange(0..<offset); offset = 0 }
         let chunk = try source.read(maximum: 1 << 16)

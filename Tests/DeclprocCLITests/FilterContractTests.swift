@@ -101,7 +101,8 @@ import TestSupport
     }
 
     /// Driven as a co-process: each answer must arrive before the next question is asked.
-    @Test(arguments: [["normalize"], ["segment"], ["transliterate"]])
+    /// Output is flushed whenever the input runs dry, not after every line.
+    @Test(arguments: [["normalize"], ["segment"], ["transliterate"], ["convert", "--config", "s2t"], ["convert", "--config", "t2s", "--json"]])
     func flushesEachLineToAPipe(filter: [String]) throws {
         let process = Process()
         process.executableURL = try TestFiles.executable()
