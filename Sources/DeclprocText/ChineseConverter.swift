@@ -309,7 +309,7 @@ public final class ChineseConverter: Sendable {
 
     /// One segment through the chain of groups, each group seeing only the segment.
     @inline(__always)
-    private func convertSegment(_ scalars: [Unicode.Scalar], _ segment: Segment, into out: inout [Unicode.Scalar],
+    fileprivate func convertSegment(_ scalars: [Unicode.Scalar], _ segment: Segment, into out: inout [Unicode.Scalar],
                                 _ a: inout [Unicode.Scalar], _ b: inout [Unicode.Scalar]) {
         if chain.count == 1 {
             convertFirst(scalars, segment, into: &out)
@@ -366,8 +366,17 @@ public final class ChineseConverter: Sendable {
 
     /// Whether the match `start..<end` ends inside a word while a match that starts
     /// inside it, at a word boundary, runs past it to another boundary. Only such a
-    /// rival needs the words, so they are asked for only then.
+    /// rival, where it changes the output, needs the words, so they are asked for only then.
     private func yields(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int, _ boundaries: inout WordBoundaries) -> Bool {
+        let rivals = rivals(scalars, start, end)
+        guard !rivals.isEmpty, choiceMatters(scalars, start, end) else { return false }
+        let reach = rivals.map { $0.0 + $0.1 }.max()!
+        boundaries.settle(start...reach, in: scalars)
+        return !boundaries[end] && rivals.contains { boundaries[$0.0] && boundaries[$0.0 + $0.1] }
+    }
+
+    /// Matches (start, length) that start inside `start..<end` and run past it.
+    private func rivals(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int) -> [(Int, Int)] {
         var rivals: [(Int, Int)] = []
         for j in (start + 1)..<end {
             if let other = segmentation.longestMatch(scalars, from: j, limit: scalars.count)?.length, j + other > end { rivals.append((j, other)) }
@@ -378,11 +387,51 @@ public final class ChineseConverter: Sendable {
             else if let lexicon, lexicon.has(scalars[start], .function),
                     let other = lexicon.longestWord(scalars, from: j, beyond: end) { rivals.append((j, other)) }
         }
-        guard !rivals.isEmpty else { return false }
-        let reach = rivals.map { $0.0 + $0.1 }.max()!
-        boundaries.settle(start...reach, in: scalars)
-        return !boundaries[end] && rivals.contains { boundaries[$0.0] && boundaries[$0.0 + $0.1] }
+        return rivals
     }
+}
+
+extension ChineseConverter {
+    /// Whether taking the match `start..<end` and letting its first character stand
+    /// alone convert the text differently, up to where the two walks meet again at
+    /// the end of a match: most overlaps (一个|个人) convert the same either way, and
+    /// then the words, the costliest thing here, need not be asked for.
+    fileprivate func choiceMatters(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int) -> Bool {
+        let limit = min(scalars.count, start + 4 * ChineseConverter.overlapHorizon)
+        var taken = [Segment(range: start..<end, entry: Segment.alone)]
+        var alone = [Segment(range: start..<(start + 1), entry: Segment.alone)]
+        func step(_ segments: inout [Segment]) -> Bool {
+            let p = segments.last!.range.upperBound
+            guard p < limit else { return false }
+            if let match = segmentation.longestMatch(scalars, from: p, limit: scalars.count) {
+                // A match with rivals of its own may yield in turn: the words decide.
+                if match.length > 1, !rivals(scalars, p, p + match.length).isEmpty { return false }
+                segments.append(Segment(range: p..<(p + match.length), entry: match.dictionary == 0 ? match.entry : Segment.alone))
+            } else if let last = segments.last, last.entry == Segment.gathered {
+                segments[segments.count - 1] = Segment(range: last.range.lowerBound..<(p + 1), entry: Segment.gathered)
+            } else {
+                segments.append(Segment(range: p..<(p + 1), entry: Segment.gathered))
+            }
+            return true
+        }
+        // They meet where both stand at the same place after a match (so that the
+        // walk on from there is the same for both), or at the end of the text.
+        while taken.last!.range.upperBound != alone.last!.range.upperBound
+                || (taken.last!.range.upperBound < scalars.count
+                    && (taken.last!.entry == Segment.gathered || alone.last!.entry == Segment.gathered)) {
+            let ahead = taken.last!.range.upperBound > alone.last!.range.upperBound
+            guard ahead ? step(&alone) : step(&taken) else { return true }
+        }
+        var a: [Unicode.Scalar] = [], b: [Unicode.Scalar] = []
+        var x: [Unicode.Scalar] = [], y: [Unicode.Scalar] = []
+        for segment in taken { convertSegment(scalars, segment, into: &a, &x, &y) }
+        for segment in alone { convertSegment(scalars, segment, into: &b, &x, &y) }
+        return a != b
+    }
+
+    /// How far (in matches' lengths) the two walks of an overlap are followed before
+    /// the choice is taken to matter.
+    static let overlapHorizon = 16
 }
 
 /// The word boundaries of one text, found only where overlapping matches ask:

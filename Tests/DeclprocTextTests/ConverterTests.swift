@@ -99,6 +99,24 @@ import TestSupport
         #expect(clauses > decided)
     }
 
+    /// Words are asked for only where the overlap changes the output: 一伙|伙伴
+    /// gives 一夥伴 either way, 被发|发明 does not (被髮明 or 被發明).
+    @Test func wordsOnlyWhereTheChoiceMatters() throws {
+        let store = try TestFiles.locales()
+        let data = try SegmentationData(store: store)
+        let converter = try ChineseConverter(configuration: "s2t", store: store, lexicon: data)
+        let segmenter = WordSegmenter(data: data, icu: try Segmenter())
+        for (input, expected, asks) in [("他们一伙伴", "他們一夥伴", false), ("这是被发明的", "這是被發明的", true)] {
+            var asked = false
+            let output = converter.convert(input) { stretch in
+                asked = true
+                return (try? segmenter.spans(stretch)) ?? []
+            }
+            #expect(output == expected)
+            #expect(asked == asks, "\(input)")
+        }
+    }
+
     @Test func piecesMapBackToTheInput() throws {
         let converter = try ChineseConverter(configuration: "s2t", store: TestFiles.locales())
         let input = "我干活了，头发很长。"
