@@ -56,6 +56,8 @@ public final class Segmenter {
         switch c.value {
         case 0x20, 0x09...0x0D: return true
         case 0..<0x80: return false
+        // No White_Space character lies above U+3000: Han text never pays for the property lookup.
+        case 0x3001...: return false
         default: return c.properties.isWhitespace
         }
     }

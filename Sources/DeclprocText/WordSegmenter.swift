@@ -13,7 +13,8 @@ public final class SegmentationData: Sendable {
     let simplified: ScalarMap
     /// One bit per character class of the rules (`Class`), so a character's classes are one lookup.
     let classes: ScalarMap
-    let numberSuffixes: Set<String>
+    /// Fingerprints of the words that join a number before them (年, 岁…).
+    let numberSuffixes: Set<UInt64>
     let maxWord: Int
     let maxMerge: Int
 
@@ -66,7 +67,7 @@ public final class SegmentationData: Sendable {
             for scalar in text.unicodeScalars { classes[scalar] |= flag.rawValue }
         }
         self.classes = classes
-        numberSuffixes = Set((object["number_suffixes"] as? [String]) ?? [])
+        numberSuffixes = Set(((object["number_suffixes"] as? [String]) ?? []).map { Fingerprint.of($0.unicodeScalars) })
         maxWord = (object["max_word"] as? Int) ?? 8
         maxMerge = (object["max_merge"] as? Int) ?? 4
     }
@@ -106,7 +107,7 @@ public final class SegmentationData: Sendable {
         }
     }
 
-    @inline(__always) func isWord(_ scalars: ArraySlice<Unicode.Scalar>) -> Bool {
+    @inline(__always) func isWord<C: Collection>(_ scalars: C) -> Bool where C.Element == Unicode.Scalar {
         let fingerprint = Fingerprint.of(scalars)
         // Most lookups are for non-words: a 256 KB bit set (one bit per 2^21 slot,
         // about one word in twelve slots set) answers them from cache.
@@ -171,25 +172,33 @@ public final class WordSegmenter {
         let icuSpans = try icu.wordSpans(original)
         if icuSpans.isEmpty { return [] }
         let folded = original.map(data.fold)
-        var pieces = icuSpans.map { Piece(start: $0.lowerBound, end: $0.upperBound) }
-        pieces = cutNonWords(pieces, folded)
-        pieces = joinSingles(pieces, folded)
-        pieces = splitMeasureWords(pieces, folded)
-        pieces = joinNumbers(pieces, folded)
-        pieces = joinForeignNames(pieces, folded)
-        pieces = splitNames(pieces, folded)
-        pieces = joinPunctuationAndLatin(pieces, folded)
-        return pieces.map { $0.start..<$0.end }
+        // The passes read the text through a pointer: a slice of an array would
+        // retain and release its storage at every look at a piece.
+        return folded.withUnsafeBufferPointer { folded in
+            var pieces = icuSpans.map { Piece(start: $0.lowerBound, end: $0.upperBound) }
+            pieces = cutNonWords(pieces, folded)
+            pieces = joinSingles(pieces, folded)
+            pieces = splitMeasureWords(pieces, folded)
+            pieces = joinNumbers(pieces, folded)
+            pieces = joinForeignNames(pieces, folded)
+            pieces = splitNames(pieces, folded)
+            pieces = joinPunctuationAndLatin(pieces, folded)
+            return pieces.map { $0.start..<$0.end }
+        }
     }
 
-    private func isHan(_ s: ArraySlice<Unicode.Scalar>) -> Bool { !s.isEmpty && s.allSatisfy(\.isHan) }
+    typealias Text = UnsafeBufferPointer<Unicode.Scalar>
+    typealias Stretch = Slice<UnsafeBufferPointer<Unicode.Scalar>>
+
+    private func isHan(_ s: Stretch) -> Bool { !s.isEmpty && s.allSatisfy(\.isHan) }
     private func adjacent(_ a: Piece, _ b: Piece) -> Bool { a.end == b.start }
 
     /// Step 1: an ICU token of Han characters that is no word is cut into the
     /// fewest pieces (then fewest single characters), if every piece is a word or
     /// a function character; otherwise it stays whole.
-    private func cutNonWords(_ pieces: [Piece], _ f: [Unicode.Scalar]) -> [Piece] {
+    private func cutNonWords(_ pieces: [Piece], _ f: Text) -> [Piece] {
         var out: [Piece] = []
+        out.reserveCapacity(pieces.count)
         for piece in pieces {
             let w = f[piece.start..<piece.end]
             guard piece.count >= 2, isHan(w), !data.isWord(w) else { out.append(piece); continue }
@@ -214,8 +223,9 @@ public final class WordSegmenter {
     }
 
     /// Step 2: runs of adjacent single Han characters join into the longest lexicon word.
-    private func joinSingles(_ pieces: [Piece], _ f: [Unicode.Scalar]) -> [Piece] {
+    private func joinSingles(_ pieces: [Piece], _ f: Text) -> [Piece] {
         var out: [Piece] = []
+        out.reserveCapacity(pieces.count)
         var k = 0
         while k < pieces.count {
             var end = k + 1
@@ -233,12 +243,12 @@ public final class WordSegmenter {
         return out
     }
 
-    private func isNumber(_ s: ArraySlice<Unicode.Scalar>) -> Bool {
+    private func isNumber(_ s: Stretch) -> Bool {
         isDigits(s) || (!s.isEmpty && s.allSatisfy { data.has($0, .numeral) })
     }
 
     /// ASCII or full-width digits, with inner decimal or thousands separators.
-    private func isDigits(_ s: ArraySlice<Unicode.Scalar>) -> Bool {
+    private func isDigits(_ s: Stretch) -> Bool {
         guard let first = s.first, let last = s.last, Self.isDigit(first), Self.isDigit(last) else { return false }
         var previousSeparator = false
         for c in s {
@@ -253,8 +263,9 @@ public final class WordSegmenter {
 
     /// Step 3: numeral or demonstrative + measure word become two words (一个 → 一 个,
     /// 第一个 → 第一 个, 这种 → 这 种).
-    private func splitMeasureWords(_ pieces: [Piece], _ f: [Unicode.Scalar]) -> [Piece] {
+    private func splitMeasureWords(_ pieces: [Piece], _ f: Text) -> [Piece] {
         var out: [Piece] = []
+        out.reserveCapacity(pieces.count)
         for piece in pieces {
             let w = f[piece.start..<piece.end]
             if piece.count >= 2, isHan(w), data.has(w.last!, .measureWord) {
@@ -273,25 +284,35 @@ public final class WordSegmenter {
     }
 
     /// Step 4: number expressions join (20万, 四百五十万, 第6, 500多, 96%).
-    private func joinNumbers(_ pieces: [Piece], _ f: [Unicode.Scalar]) -> [Piece] {
+    private func joinNumbers(_ pieces: [Piece], _ f: Text) -> [Piece] {
         var out: [Piece] = []
+        out.reserveCapacity(pieces.count)
+        var previousIsNumber = false // whether out.last is a number, each piece tested once
         for piece in pieces {
+            let w = f[piece.start..<piece.end]
+            let number = isNumber(w)
             if let previous = out.last, adjacent(previous, piece) {
-                let p = f[previous.start..<previous.end], w = f[piece.start..<piece.end]
-                let join = (isNumber(p) && isNumber(w) && !(isDigits(p) && isDigits(w)))
-                    || (p.count == 1 && p.first == "第" && isNumber(w))
-                    || (isNumber(p) && data.numberSuffixes.contains(String(String.UnicodeScalarView(w))))
-                if join { out[out.count - 1].end = piece.end; continue }
+                let p = f[previous.start..<previous.end]
+                let join = (previousIsNumber && number && !(isDigits(p) && isDigits(w)))
+                    || (p.count == 1 && p.first == "第" && number)
+                    || (previousIsNumber && data.numberSuffixes.contains(Fingerprint.of(w)))
+                if join {
+                    out[out.count - 1].end = piece.end
+                    previousIsNumber = isNumber(f[previous.start..<piece.end])
+                    continue
+                }
             }
             out.append(piece)
+            previousIsNumber = number
         }
         return out
     }
 
     /// Step 5: a run of short tokens of transliteration characters, with at least one
     /// single character and one strongly foreign character, is one name (玛丽娜).
-    private func joinForeignNames(_ pieces: [Piece], _ f: [Unicode.Scalar]) -> [Piece] {
+    private func joinForeignNames(_ pieces: [Piece], _ f: Text) -> [Piece] {
         var out: [Piece] = []
+        out.reserveCapacity(pieces.count)
         var k = 0
         while k < pieces.count {
             var m = k
@@ -318,8 +339,9 @@ public final class WordSegmenter {
 
     /// Step 6: a surname followed by two single characters (no function characters,
     /// not a word together) is surname + given name (吴 骏彦).
-    private func splitNames(_ pieces: [Piece], _ f: [Unicode.Scalar]) -> [Piece] {
+    private func splitNames(_ pieces: [Piece], _ f: Text) -> [Piece] {
         var out: [Piece] = []
+        out.reserveCapacity(pieces.count)
         var k = 0
         while k < pieces.count {
             let t = pieces[k]
@@ -342,14 +364,15 @@ public final class WordSegmenter {
 
     /// Step 7: repeated punctuation joins (——, ……); Latin or digits joined by a
     /// hyphen join (AK-47), except digit ranges (600-1100).
-    private func joinPunctuationAndLatin(_ pieces: [Piece], _ f: [Unicode.Scalar]) -> [Piece] {
+    private func joinPunctuationAndLatin(_ pieces: [Piece], _ f: Text) -> [Piece] {
         var out: [Piece] = []
+        out.reserveCapacity(pieces.count)
         var k = 0
-        func isLatin(_ s: ArraySlice<Unicode.Scalar>) -> Bool {
+        func isLatin(_ s: Stretch) -> Bool {
             !s.isEmpty && s.allSatisfy { (0x41...0x5A).contains($0.value) || (0x61...0x7A).contains($0.value) || Self.isDigit($0)
                 || (0xFF21...0xFF3A).contains($0.value) || (0xFF41...0xFF5A).contains($0.value) || (0xFF10...0xFF19).contains($0.value) }
         }
-        func allDigits(_ s: ArraySlice<Unicode.Scalar>) -> Bool { s.allSatisfy(Self.isDigit) }
+        func allDigits(_ s: Stretch) -> Bool { s.allSatisfy(Self.isDigit) }
         while k < pieces.count {
             let t = pieces[k]
             let w = f[t.start..<t.end]

@@ -1,4 +1,4 @@
-import DeclprocText
+@testable import DeclprocText
 import Testing
 import TestSupport
 
@@ -257,5 +257,19 @@ import TestSupport
         #expect(pinyin.transliterate(text, words: tokens).hasPrefix("yín háng háng zhǎng"))
         #expect(try ChineseConverter(configuration: "s2t", store: store).convert("头发") == "頭髮")
         #expect(try TextNormalizer().normalize("ＡＢＣ，你好").text == "ABC，你好")
+    }
+}
+
+/// The segmenter's quick whitespace test agrees with Unicode's White_Space property
+/// on every scalar.
+@Suite struct WhitespaceTests {
+    @Test func quickTestAgreesWithTheProperty() {
+        var checked = 0
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(Segmenter.isSpace(scalar) == scalar.properties.isWhitespace, "U+\(String(value, radix: 16))")
+            checked += 1
+        }
+        #expect(checked == 0x110000 - 0x800)
     }
 }
