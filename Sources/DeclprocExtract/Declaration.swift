@@ -114,7 +114,7 @@ public struct DeclarationReader: Sendable {
         var date: Declaration.Date? = nil
         if let (found, start, end, confidence) = signatureDates.last ?? bodyDates.last {
             let scalars = Array(text.unicodeScalars)
-            date = .init(value: found.iso, text: String(String.UnicodeScalarView(scalars[start..<end])), start: start, end: end,
+            date = .init(value: found.iso, text: String(scalars: scalars[start..<end]), start: start, end: end,
                          confidence: confidence)
         }
 
@@ -169,7 +169,7 @@ public struct DeclarationReader: Sendable {
             if "。！？!?；;.".unicodeScalars.contains(scalars[k - 1]) || scalars[k - 1].properties.isWhitespace {
                 var start = k
                 while start < scalars.count, scalars[start].properties.isWhitespace { start += 1 }
-                let tail = String(String.UnicodeScalarView(scalars[start...]))
+                let tail = String(scalars: scalars[start...])
                 if scalars.count - start <= 60, patterns.isSignature(tail) { return Line(text: tail, start: line.start + start) }
             }
             k -= 1
@@ -185,7 +185,7 @@ public struct DeclarationReader: Sendable {
         var alias = false
         // Skip the marker word and its colon, or the dash.
         if let colon = scalars.prefix(12).firstIndex(where: { $0 == ":" || $0 == "：" }) {
-            let marker = String(String.UnicodeScalarView(scalars[..<colon])).lowercased()
+            let marker = String(scalars: scalars[..<colon]).lowercased()
             alias = (self.chinese.aliasMarkers + self.english.aliasMarkers).contains { marker.contains($0) }
             i = colon + 1
         }
@@ -210,7 +210,7 @@ public struct DeclarationReader: Sendable {
             while a < b, scalars[a].properties.isWhitespace { a += 1 }
             while b > a, scalars[b - 1].properties.isWhitespace || scalars[b - 1] == "。" || scalars[b - 1] == "." { b -= 1 }
             if b > a {
-                let name = String(String.UnicodeScalarView(scalars[a..<b]))
+                let name = String(scalars: scalars[a..<b])
                 // A name is a few characters (an alias may be longer): more is prose.
                 let limit = chinese ? (alias ? 12 : 6) : 40
                 if name.count <= limit, name.count >= (chinese ? 2 : 3) {
@@ -233,7 +233,7 @@ public struct DeclarationReader: Sendable {
     }
 
     static func isAnd(_ scalars: [Unicode.Scalar], at k: Int) -> Bool {
-        k + 5 <= scalars.count && String(String.UnicodeScalarView(scalars[k..<(k + 5)])) == " and "
+        k + 5 <= scalars.count && String(scalars: scalars[k..<(k + 5)]) == " and "
     }
 
     func place(in line: Line) -> Declaration.Place? {

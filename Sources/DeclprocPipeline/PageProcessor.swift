@@ -82,10 +82,10 @@ public final class PageProcessor {
         // page; the HTML standard reads NUL as U+FFFD, and so do we.
         var nulCount = 0
         if text.utf8.contains(0) {
-            text = String(String.UnicodeScalarView(text.unicodeScalars.map { scalar -> Unicode.Scalar in
+            text = String(scalars: text.unicodeScalars.map { scalar -> Unicode.Scalar in
                 if scalar == "\u{0}" { nulCount += 1; return "\u{FFFD}" }
                 return scalar
-            }))
+            })
         }
         if let share = Self.binaryShare(text), share > 0.1 {
             throw reject("not a text page: \(Self.percent(share)) of its characters are control codes or undecodable (\(charset.name))")

@@ -227,7 +227,7 @@ public final class ChineseConverter: Sendable {
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(scratch.scalars.count)
         convertSegments(scratch.scalars, into: &out, &scratch)
-        return String(String.UnicodeScalarView(out))
+        return String(scalars: out)
     }
 
     /// The converted text piece by piece: each segment's output, with the span of
@@ -253,7 +253,7 @@ public final class ChineseConverter: Sendable {
         return scratch.segments.map { segment in
             var out: [Unicode.Scalar] = []
             convertSegment(scratch.scalars, segment, into: &out, &scratch.a, &scratch.b)
-            return Token(text: String(String.UnicodeScalarView(out)), start: segment.range.lowerBound, end: segment.range.upperBound)
+            return Token(text: String(scalars: out), start: segment.range.lowerBound, end: segment.range.upperBound)
         }
     }
 

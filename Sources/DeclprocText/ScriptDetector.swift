@@ -125,6 +125,6 @@ struct LanguageTag {
 
 extension String {
     fileprivate func replacingUnderscores() -> String {
-        String(String.UnicodeScalarView(unicodeScalars.map { $0 == "_" ? "-" : $0 }))
+        String(scalars: unicodeScalars.map { $0 == "_" ? "-" : $0 })
     }
 }

@@ -30,7 +30,7 @@ public final class SentenceSegmenter {
         var merged: [Token] = []
         for sentence in try icu.sentences(text) {
             if let previous = merged.last, endsWithAbbreviation(previous.text) {
-                merged[merged.count - 1] = Token(text: String(String.UnicodeScalarView(scalars[previous.start..<sentence.end])),
+                merged[merged.count - 1] = Token(text: String(scalars: scalars[previous.start..<sentence.end]),
                                                  start: previous.start, end: sentence.end)
             } else {
                 merged.append(sentence)
@@ -74,6 +74,6 @@ public final class SentenceSegmenter {
     private func token(_ start: Int, _ end: Int, _ scalars: [Unicode.Scalar]) -> Token {
         var e = end
         while e > start, scalars[e - 1].properties.isWhitespace { e -= 1 }
-        return Token(text: String(String.UnicodeScalarView(scalars[start..<e])), start: start, end: e)
+        return Token(text: String(scalars: scalars[start..<e]), start: start, end: e)
     }
 }

@@ -47,3 +47,32 @@ public enum UTF8Scalars {
         }
     }
 }
+
+extension String {
+    /// A string of these scalars, written as UTF-8 straight into its storage: the
+    /// standard `String(String.UnicodeScalarView(…))` appends one scalar at a time
+    /// through generic code, thousands of instructions for a two-character word.
+    public init<C: Collection>(scalars: C) where C.Element == Unicode.Scalar {
+        var capacity = 0
+        for scalar in scalars { capacity += UTF8.width(scalar) }
+        self.init(unsafeUninitializedCapacity: capacity) { buffer in
+            var k = 0
+            for scalar in scalars {
+                let v = scalar.value
+                switch v {
+                case 0..<0x80:
+                    buffer[k] = UInt8(v); k += 1
+                case 0x80..<0x800:
+                    buffer[k] = UInt8(0xC0 | v >> 6); buffer[k + 1] = UInt8(0x80 | v & 0x3F); k += 2
+                case 0x800..<0x10000:
+                    buffer[k] = UInt8(0xE0 | v >> 12); buffer[k + 1] = UInt8(0x80 | v >> 6 & 0x3F)
+                    buffer[k + 2] = UInt8(0x80 | v & 0x3F); k += 3
+                default:
+                    buffer[k] = UInt8(0xF0 | v >> 18); buffer[k + 1] = UInt8(0x80 | v >> 12 & 0x3F)
+                    buffer[k + 2] = UInt8(0x80 | v >> 6 & 0x3F); buffer[k + 3] = UInt8(0x80 | v & 0x3F); k += 4
+                }
+            }
+            return k
+        }
+    }
+}

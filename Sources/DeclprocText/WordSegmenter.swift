@@ -163,7 +163,7 @@ public final class WordSegmenter {
 
     public func words(_ text: String) throws(ICUError) -> [Token] {
         let original = Array(text.unicodeScalars)
-        return try spans(original).map { Token(text: String(String.UnicodeScalarView(original[$0])), start: $0.lowerBound, end: $0.upperBound) }
+        return try spans(original).map { Token(text: String(scalars: original[$0]), start: $0.lowerBound, end: $0.upperBound) }
     }
 
     /// The words as spans of `scalars`, no String built (what the transliterator and
