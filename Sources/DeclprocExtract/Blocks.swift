@@ -118,7 +118,7 @@ public enum BlockExtractor {
                 if collapsed.isEmpty { continue }
                 if collapsed == " " { if !buffer.isEmpty && !buffer.hasSuffix(" ") && !buffer.hasSuffix("\n") { buffer += " " }; continue }
                 buffer += collapsed
-                let visible = collapsed.unicodeScalars.filter { !$0.properties.isWhitespace }.count
+                let visible = collapsed.unicodeScalars.filter { !$0.isWhiteSpace }.count
                 characters += visible
                 if linkDepth > 0 { linkCharacters += visible }
             case .element:
@@ -308,7 +308,7 @@ public enum BlockExtractor {
             let node = document.nodes[current]
             switch node.kind {
             case .text:
-                characters += node.text.unicodeScalars.lazy.filter { !$0.properties.isWhitespace }.count
+                characters += node.text.unicodeScalars.lazy.filter { !$0.isWhiteSpace }.count
                 if characters >= 300 { return false }
             case .element:
                 if contentTags.contains(node.name) { return false }

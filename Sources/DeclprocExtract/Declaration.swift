@@ -59,6 +59,10 @@ public struct DeclarationReader: Sendable {
     let english: Cues
     /// Place name → (province, is a city), longest names first.
     let places: [(name: String, province: String, city: Bool)]
+    /// The places' names as scalars, and which places start with each scalar: a line
+    /// is scanned once, not searched once per place.
+    let placeScalars: [[Unicode.Scalar]]
+    let placesByFirst: [Unicode.Scalar: [Int]]
 
     public init(store: LocaleStore, finder: StatementFinder) throws(LocaleStore.MissingData) {
         func cues(_ language: String) throws(LocaleStore.MissingData) -> Cues {
@@ -77,6 +81,10 @@ public struct DeclarationReader: Sendable {
         places = try store.rows("zh/places.tsv").filter { $0.count >= 3 }
             .map { (String($0[0]), String($0[1]), $0[2] == "city") }
             .sorted { $0.name.count > $1.name.count }
+        placeScalars = places.map { Array($0.name.unicodeScalars) }
+        var byFirst: [Unicode.Scalar: [Int]] = [:]
+        for (i, name) in placeScalars.enumerated() where !name.isEmpty { byFirst[name[0], default: []].append(i) }
+        placesByFirst = byFirst
     }
 
     public func read(_ text: String) -> Declaration {
@@ -166,9 +174,9 @@ public struct DeclarationReader: Sendable {
         let scalars = Array(line.text.unicodeScalars)
         var k = scalars.count - 1
         while k > 0 {
-            if "。！？!?；;.".unicodeScalars.contains(scalars[k - 1]) || scalars[k - 1].properties.isWhitespace {
+            if "。！？!?；;.".unicodeScalars.contains(scalars[k - 1]) || scalars[k - 1].isWhiteSpace {
                 var start = k
-                while start < scalars.count, scalars[start].properties.isWhitespace { start += 1 }
+                while start < scalars.count, scalars[start].isWhiteSpace { start += 1 }
                 let tail = String(scalars: scalars[start...])
                 if scalars.count - start <= 60, patterns.isSignature(tail) { return Line(text: tail, start: line.start + start) }
             }
@@ -198,7 +206,7 @@ public struct DeclarationReader: Sendable {
         // A date, or the end of the name part, stops the names.
         func stop(_ c: Unicode.Scalar) -> Bool {
             let digit = c.properties.numericType != nil && !c.isHan
-            if chinese { return c.properties.isWhitespace || c == "（" || c == "(" || digit }
+            if chinese { return c.isWhiteSpace || c == "（" || c == "(" || digit }
             return c == "," || c == "，" || c == "(" || c == "—" || c == "–" || digit
         }
         let end = rest.firstIndex(where: stop) ?? scalars.count
@@ -207,8 +215,8 @@ public struct DeclarationReader: Sendable {
         var k = i
         func flush(_ upTo: Int) {
             var a = start, b = upTo
-            while a < b, scalars[a].properties.isWhitespace { a += 1 }
-            while b > a, scalars[b - 1].properties.isWhitespace || scalars[b - 1] == "。" || scalars[b - 1] == "." { b -= 1 }
+            while a < b, scalars[a].isWhiteSpace { a += 1 }
+            while b > a, scalars[b - 1].isWhiteSpace || scalars[b - 1] == "。" || scalars[b - 1] == "." { b -= 1 }
             if b > a {
                 let name = String(scalars: scalars[a..<b])
                 // A name is a few characters (an alias may be longer): more is prose.
@@ -236,25 +244,34 @@ public struct DeclarationReader: Sendable {
         k + 5 <= scalars.count && String(scalars: scalars[k..<(k + 5)]) == " and "
     }
 
+    /// The first place of the gazetteer (longest names first) that the line names,
+    /// at its first mention.
     func place(in line: Line) -> Declaration.Place? {
-        for entry in places {
-            guard let range = line.text.range(of: entry.name) else { continue }
-            let start = line.start + line.text.unicodeScalars.distance(from: line.text.unicodeScalars.startIndex, to: range.lowerBound)
-            var end = start + entry.name.unicodeScalars.count
-            var text = entry.name
-            var city: String? = entry.city ? entry.name : nil
-            // A province followed by one of its cities (辽宁沈阳) is one place.
-            if !entry.city {
-                let after = line.text[range.upperBound...]
-                if let next = places.first(where: { $0.city && $0.province == entry.province && after.hasPrefix($0.name) }) {
-                    city = next.name
-                    text += next.name
-                    end += next.name.unicodeScalars.count
-                }
-            }
-            return .init(province: entry.province, city: city, text: text, start: start, end: end, confidence: 0.8)
+        let scalars = Array(line.text.unicodeScalars)
+        func names(_ name: [Unicode.Scalar], at k: Int) -> Bool {
+            k + name.count <= scalars.count && scalars[k..<(k + name.count)].elementsEqual(name)
         }
-        return nil
+        var found: (place: Int, at: Int)? = nil
+        for k in scalars.indices {
+            guard let candidates = placesByFirst[scalars[k]] else { continue }
+            for i in candidates where i < (found?.place ?? .max) && names(placeScalars[i], at: k) { found = (i, k) }
+        }
+        guard let found else { return nil }
+        let entry = places[found.place]
+        let start = line.start + found.at
+        var end = start + placeScalars[found.place].count
+        var text = entry.name
+        var city: String? = entry.city ? entry.name : nil
+        // A province followed by one of its cities (辽宁沈阳) is one place.
+        if !entry.city {
+            let after = found.at + placeScalars[found.place].count
+            if let next = places.indices.first(where: { places[$0].city && places[$0].province == entry.province && names(placeScalars[$0], at: after) }) {
+                city = places[next].name
+                text += places[next].name
+                end += placeScalars[next].count
+            }
+        }
+        return .init(province: entry.province, city: city, text: text, start: start, end: end, confidence: 0.8)
     }
 
     static func firstIndex(of needles: [String], in text: String, words: Bool) -> Int? {

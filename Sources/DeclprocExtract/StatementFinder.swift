@@ -327,7 +327,7 @@ struct LanguageProfile {
     init(_ text: String) {
         var han = 0, latin = 0, visible = 0
         for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace { continue }
+            if scalar.isWhiteSpace { continue }
             visible += 1
             if scalar.isHan { han += 1 } else if scalar.properties.isAlphabetic, scalar.value < 0x250 { latin += 1 }
         }

@@ -389,8 +389,8 @@ extension StringProtocol {
     /// The text without leading and trailing Unicode whitespace.
     package func trimmingSpaces() -> String {
         let scalars = Substring(self).unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        guard let first = scalars.firstIndex(where: { !$0.isWhiteSpace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.isWhiteSpace })!
         return String(scalars: scalars[first...last])
     }
 }

@@ -52,15 +52,7 @@ public final class Segmenter {
         return spans
     }
 
-    @inline(__always) static func isSpace(_ c: Unicode.Scalar) -> Bool {
-        switch c.value {
-        case 0x20, 0x09...0x0D: return true
-        case 0..<0x80: return false
-        // No White_Space character lies above U+3000: Han text never pays for the property lookup.
-        case 0x3001...: return false
-        default: return c.properties.isWhitespace
-        }
-    }
+    @inline(__always) static func isSpace(_ c: Unicode.Scalar) -> Bool { c.isWhiteSpace }
 
     /// Sentences, trimmed of surrounding whitespace; a line of only whitespace has none.
     public func sentences(_ text: String) throws(ICUError) -> [Token] {
@@ -79,10 +71,10 @@ public final class Segmenter {
             var end = utf16.scalarIndex[boundary.offset]
             previous = boundary.offset
             if trimming {
-                while start < end, utf16.scalars[start].properties.isWhitespace { start += 1 }
-                while end > start, utf16.scalars[end - 1].properties.isWhitespace { end -= 1 }
+                while start < end, utf16.scalars[start].isWhiteSpace { start += 1 }
+                while end > start, utf16.scalars[end - 1].isWhiteSpace { end -= 1 }
                 if start == end { continue }
-            } else if utf16.scalars[start..<end].allSatisfy({ $0.properties.isWhitespace }) {
+            } else if utf16.scalars[start..<end].allSatisfy({ $0.isWhiteSpace }) {
                 continue
             }
             tokens.append(Token(text: utf16.string(scalars: start..<end), start: start, end: end))

@@ -59,7 +59,7 @@ public final class SentenceSegmenter {
             while end < sentence.end, scalars[end] == "…" { end += 1 }
             while end < sentence.end, Self.closers.contains(scalars[end]) { end += 1 }
             var next = end
-            while next < sentence.end, scalars[next].properties.isWhitespace { next += 1 }
+            while next < sentence.end, scalars[next].isWhiteSpace { next += 1 }
             // Only where Chinese text goes on: "……" before a comma or at the end stays.
             if next < sentence.end, scalars[next].isHan {
                 pieces.append(token(start, end, scalars))
@@ -73,7 +73,7 @@ public final class SentenceSegmenter {
 
     private func token(_ start: Int, _ end: Int, _ scalars: [Unicode.Scalar]) -> Token {
         var e = end
-        while e > start, scalars[e - 1].properties.isWhitespace { e -= 1 }
+        while e > start, scalars[e - 1].isWhiteSpace { e -= 1 }
         return Token(text: String(scalars: scalars[start..<e]), start: start, end: e)
     }
 }

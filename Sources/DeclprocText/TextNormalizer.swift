@@ -137,7 +137,7 @@ public struct TextNormalizer: Sendable {
         outScalars.reserveCapacity(scalars.count)
         var pendingSpace: Int? = nil
         for (i, scalar) in scalars.enumerated() {
-            if scalar.properties.isWhitespace {
+            if scalar.isWhiteSpace {
                 if pendingSpace == nil { pendingSpace = offsets[i] }
                 continue
             }

@@ -57,3 +57,18 @@ extension Unicode.Scalar {
         }
     }
 }
+
+extension Unicode.Scalar {
+    /// Unicode's White_Space property, answered without the property lookup for
+    /// ASCII and for everything above U+3000 (all of Han): the lookup costs more
+    /// than the rest of a scan of Chinese text.
+    @inlinable
+    public var isWhiteSpace: Bool {
+        switch value {
+        case 0x20, 0x09...0x0D: return true
+        case 0..<0x80: return false
+        case 0x3001...: return false // no White_Space character lies above U+3000
+        default: return properties.isWhitespace
+        }
+    }
+}

@@ -260,14 +260,14 @@ import TestSupport
     }
 }
 
-/// The segmenter's quick whitespace test agrees with Unicode's White_Space property
+/// The quick whitespace test agrees with Unicode's White_Space property
 /// on every scalar.
 @Suite struct WhitespaceTests {
     @Test func quickTestAgreesWithTheProperty() {
         var checked = 0
         for value in UInt32(0)...0x10FFFF {
             guard let scalar = Unicode.Scalar(value) else { continue }
-            #expect(Segmenter.isSpace(scalar) == scalar.properties.isWhitespace, "U+\(String(value, radix: 16))")
+            #expect(scalar.isWhiteSpace == scalar.properties.isWhitespace, "U+\(String(value, radix: 16))")
             checked += 1
         }
         #expect(checked == 0x110000 - 0x800)
