@@ -201,7 +201,7 @@ public struct DeclarationReader: Sendable {
         // "李明（化名）", "Li Ming (pen name)": an alias marked after the name.
         let markers = self.chinese.aliasMarkers + self.english.aliasMarkers
         let lower = line.text.lowercased()
-        for marker in markers where lower.contains("（\(marker)）") || lower.contains("(\(marker))") { alias = true }
+        for marker in markers where lower.containsExactly("（\(marker)）") || lower.containsExactly("(\(marker))") { alias = true }
         let rest = scalars[i...]
         // A date, or the end of the name part, stops the names.
         func stop(_ c: Unicode.Scalar) -> Bool {

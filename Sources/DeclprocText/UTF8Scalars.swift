@@ -76,3 +76,31 @@ extension String {
         }
     }
 }
+
+extension StringProtocol {
+    /// Whether `needle` occurs in this text, compared as UTF-8 bytes: exact for
+    /// scalars (UTF-8 never matches across a scalar boundary), without the locale
+    /// machinery of Foundation's `contains`, which costs tens of thousands of
+    /// instructions a call.
+    public func containsExactly(_ needle: String) -> Bool {
+        var needle = needle
+        return needle.withUTF8 { n in
+            guard let first = n.first else { return true }
+            var haystack = String(self)
+            return haystack.withUTF8 { h in
+                guard h.count >= n.count else { return false }
+                var k = 0
+                let last = h.count - n.count
+                while k <= last {
+                    if h[k] == first {
+                        var j = 1
+                        while j < n.count, h[k + j] == n[j] { j += 1 }
+                        if j == n.count { return true }
+                    }
+                    k += 1
+                }
+                return false
+            }
+        }
+    }
+}

@@ -273,3 +273,12 @@ import TestSupport
         #expect(checked == 0x110000 - 0x800)
     }
 }
+
+@Suite struct ExactContainsTests {
+    @Test(arguments: [("李明（化名）", "（化名）", true), ("李明(化名)", "（化名）", false), ("pen name", "name", true),
+                      ("", "a", false), ("abc", "", true), ("ab", "abc", false), ("aaab", "aab", true), ("𠀀𠀁", "𠀁", true)])
+    func containsExactly(text: String, needle: String, expected: Bool) {
+        #expect(text.containsExactly(needle) == expected)
+        #expect(text[...].containsExactly(needle) == expected)
+    }
+}
