@@ -130,6 +130,69 @@ public struct FingerprintTable: Sendable {
     }
 }
 
+/// A set of 64-bit keys, open addressing as `FingerprintTable` but keys only: half
+/// the memory of a table for a lexicon that only answers "is this a word", so more
+/// of it stays in cache.
+public struct FingerprintSet: Sendable {
+    @usableFromInline var keys: [UInt64]
+    @usableFromInline var shift: UInt64
+    public private(set) var count = 0
+
+    public init(expected: Int = 16) {
+        var size = 16
+        while size < expected * 2 { size <<= 1 }
+        keys = [UInt64](repeating: 0, count: size)
+        shift = UInt64(64 - size.trailingZeroBitCount)
+    }
+
+    @inlinable @inline(__always)
+    public func contains(_ key: UInt64) -> Bool {
+        let key = key == 0 ? 1 : key
+        let mask = keys.count - 1
+        var i = FingerprintTable.slot(key, shift)
+        while true {
+            let k = keys[i]
+            if k == key { return true }
+            if k == 0 { return false }
+            i = (i + 1) & mask
+        }
+    }
+
+    public mutating func insert(_ key: UInt64) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let key = key == 0 ? 1 : key
+        let mask = keys.count - 1
+        var i = FingerprintTable.slot(key, shift)
+        while keys[i] != 0, keys[i] != key { i = (i + 1) & mask }
+        if keys[i] == 0 { keys[i] = key; count += 1 }
+    }
+
+    private mutating func grow() {
+        var bigger = FingerprintSet(expected: keys.count)
+        for key in keys where key != 0 { bigger.insert(key) }
+        self = bigger
+    }
+
+    /// Every stored key (as stored: a key of 0 reads as 1).
+    public func forEachKey(_ body: (UInt64) -> Void) {
+        for key in keys where key != 0 { body(key) }
+    }
+
+    public func write(to writer: inout BinaryWriter) {
+        writer.write(UInt64(count))
+        writer.write(keys)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
+        let count = Int(try reader.read(UInt64.self))
+        keys = try reader.readArray(UInt64.self)
+        guard keys.count >= 16, keys.count.nonzeroBitCount == 1, count * 2 <= keys.count,
+              keys.reduce(0, { $0 + ($1 != 0 ? 1 : 0) }) == count else { throw BinaryReader.Corrupt() }
+        self.count = count
+        shift = UInt64(64 - keys.count.trailingZeroBitCount)
+    }
+}
+
 /// A 32-bit value per Unicode scalar (0 where nothing is stored), in 256-scalar
 /// blocks that are shared while empty: a lookup is two array reads.
 public struct ScalarMap: Sendable {

@@ -7,7 +7,7 @@ import Foundation
 /// fold, and the character classes of the refinement rules. Immutable, shared.
 /// The lexicon and fold are compiled once into flat tables (`CompiledCache`).
 public final class SegmentationData: Sendable {
-    let words: FingerprintTable
+    let words: FingerprintSet
     /// A bit per 2^43 fingerprints that holds some word (see `isWord`).
     let wordBits: [UInt64]
     let simplified: ScalarMap
@@ -26,23 +26,23 @@ public final class SegmentationData: Sendable {
     }
 
     /// The compiled form's layout; bump when it changes.
-    static let format = 2
+    static let format = 3
     static let sources = ["zh/segment/cedict-words.txt", "zh/pinyin/words.tsv", "zh/segment/t2s-chars.tsv"]
 
     /// `extraWords`: a user lexicon (one word per line, an optional tab and frequency).
     public init(store: LocaleStore, extraWords: [String] = []) throws(LocaleStore.MissingData) {
-        var words: FingerprintTable
+        var words: FingerprintSet
         var simplified: ScalarMap
         do {
             var reader = try store.cache.load("segmentation", format: Self.format, sources: Self.sources, store: store) {
                 try Self.compile(store)
             }
-            words = try FingerprintTable(from: &reader)
+            words = try FingerprintSet(from: &reader)
             simplified = try ScalarMap(from: &reader)
         } catch let error as LocaleStore.MissingData { throw error } catch {
             throw LocaleStore.MissingData(path: store.url("zh/segment").path, reason: "\(error)")
         }
-        for word in extraWords { words.insert(Fingerprint.of(word.unicodeScalars), 1) }
+        for word in extraWords { words.insert(Fingerprint.of(word.unicodeScalars)) }
         self.words = words
         var bits = [UInt64](repeating: 0, count: 1 << 15)
         words.forEachKey { key in
@@ -74,9 +74,9 @@ public final class SegmentationData: Sendable {
 
     /// The flat tables from the text files: every word's fingerprint, and the one-for-one fold.
     static func compile(_ store: LocaleStore) throws -> [UInt8] {
-        var words = FingerprintTable(expected: 170_000)
+        var words = FingerprintSet(expected: 170_000)
         for path in ["zh/segment/cedict-words.txt", "zh/pinyin/words.tsv"] {
-            try store.forEachRow(path) { words.insert(Fingerprint.of(LocaleStore.scalars($0[0])), 1) }
+            try store.forEachRow(path) { words.insert(Fingerprint.of(LocaleStore.scalars($0[0]))) }
         }
         var writer = BinaryWriter()
         words.write(to: &writer)
