@@ -7,52 +7,109 @@ import Foundation
 /// irregular forms, suffix rules), and one toneless Pinyin reading per character
 /// for matching transliterated names. Immutable, shared by every task.
 public final class AlignmentData: Sendable {
-    /// Simplified headword (by `fingerprint` of its scalars) → keyword ids.
-    let lexicon: [UInt64: [Int32]]
+    /// Simplified headword (by `fingerprint` of its scalars) → where its keyword ids
+    /// start in `keywordPool` (a count, then the ids).
+    let lexicon: FingerprintTable
+    let keywordPool: [Int32]
     let longestHeadword: Int
-    /// Keyword string → id, for the lexicon's keywords; the aligner numbers others itself.
-    let vocabulary: [String: Int32]
+    /// Keyword (by `Fingerprint.of` its scalars) → id, for the lexicon's keywords; the
+    /// aligner numbers others itself, from `vocabularyCount` on.
+    let vocabulary: FingerprintTable
+    let vocabularyCount: Int
     let english: EnglishAnalyzer
-    let pinyin: [Unicode.Scalar: String]
+    /// 1 + the index in `syllables` of each character's toneless reading.
+    let readings: ScalarMap
+    let syllables: [String]
 
+    static let sources = ["zh/align/cedict-en.tsv", "zh/pinyin/chars.tsv"]
+    /// The compiled form's layout; bump when it changes.
+    static let format = 1
+
+    /// The lexicons are compiled on first use into the cache (`CompiledCache`):
+    /// parsing 100,000 lines of CC-CEDICT keywords took a quarter of a second at
+    /// the first page with a translation.
     public init(store: LocaleStore) throws(LocaleStore.MissingData) {
         english = try EnglishAnalyzer(lines: store.lines("en/align/english.txt"))
-        var vocabulary: [String: Int32] = [:]
-        var lexicon: [UInt64: [Int32]] = [:]
+        do {
+            var reader = try store.cache.load("alignment", format: Self.format, sources: Self.sources, store: store) {
+                try Self.compile(store)
+            }
+            lexicon = try FingerprintTable(from: &reader)
+            keywordPool = try reader.readArray(Int32.self)
+            longestHeadword = Int(try reader.read(UInt64.self))
+            vocabulary = try FingerprintTable(from: &reader)
+            vocabularyCount = Int(try reader.read(UInt64.self))
+            readings = try ScalarMap(from: &reader)
+            syllables = try reader.readString().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            guard longestHeadword >= 1, longestHeadword <= 64 else { throw BinaryReader.Corrupt() }
+        } catch let error as LocaleStore.MissingData { throw error } catch {
+            throw LocaleStore.MissingData(path: store.url("zh/align").path, reason: "\(error)")
+        }
+    }
+
+    static func compile(_ store: LocaleStore) throws -> [UInt8] {
+        var vocabulary = FingerprintTable(expected: 60_000)
+        var vocabularyCount = 0
+        var lexicon = FingerprintTable(expected: 110_000)
+        var pool: [Int32] = []
         var longest = 1
-        do {
-            try store.forEachRow("zh/align/cedict-en.tsv") { fields in
-                guard fields.count == 2 else { return }
-                let word = LocaleStore.scalars(fields[0])
-                var ids: [Int32] = []
-                for keyword in fields[1].split(separator: 0x20) {
-                    let text = String(decoding: keyword, as: UTF8.self)
-                    if let id = vocabulary[text] { ids.append(id) } else {
-                        let id = Int32(vocabulary.count)
-                        vocabulary[text] = id
-                        ids.append(id)
-                    }
+        try store.forEachRow("zh/align/cedict-en.tsv") { fields in
+            guard fields.count == 2 else { return }
+            let word = LocaleStore.scalars(fields[0])
+            let start = pool.count
+            pool.append(0)
+            for keyword in fields[1].split(separator: 0x20) {
+                let key = Fingerprint.of(LocaleStore.scalars(keyword))
+                if let id = vocabulary.value(key) { pool.append(Int32(id)) } else {
+                    vocabulary.insert(key, UInt32(vocabularyCount))
+                    pool.append(Int32(vocabularyCount))
+                    vocabularyCount += 1
                 }
-                lexicon[Self.fingerprint(word[...])] = ids
-                longest = max(longest, word.count)
             }
-        } catch let error as LocaleStore.MissingData { throw error } catch {
-            throw LocaleStore.MissingData(path: "zh/align/cedict-en.tsv", reason: "\(error)")
+            pool[start] = Int32(pool.count - start - 1)
+            // A headword listed twice keeps its last keywords, as the text lexicon did.
+            lexicon.update(Self.fingerprint(word[...])) { _ in UInt32(start) }
+            longest = max(longest, word.count)
         }
-        var pinyin: [Unicode.Scalar: String] = [:]
-        do {
-            try store.forEachRow("zh/pinyin/chars.tsv") { fields in
-                guard fields.count >= 2, let scalar = LocaleStore.scalars(fields[0]).first else { return }
-                let first = fields[1].prefix { $0 != 0x2C }
-                pinyin[scalar] = String(decoding: first.filter { !(0x30...0x39).contains($0) }, as: UTF8.self)
-            }
-        } catch let error as LocaleStore.MissingData { throw error } catch {
-            throw LocaleStore.MissingData(path: "zh/pinyin/chars.tsv", reason: "\(error)")
+        var readings = ScalarMap()
+        var syllables: [String] = []
+        var syllableIndex: [String: Int] = [:]
+        try store.forEachRow("zh/pinyin/chars.tsv") { fields in
+            guard fields.count >= 2, let scalar = LocaleStore.scalars(fields[0]).first else { return }
+            let first = fields[1].prefix { $0 != 0x2C }
+            let syllable = String(decoding: first.filter { !(0x30...0x39).contains($0) }, as: UTF8.self)
+            guard !syllable.contains("\n") else { return }
+            let index = syllableIndex[syllable] ?? { syllables.append(syllable); syllableIndex[syllable] = syllables.count - 1; return syllables.count - 1 }()
+            readings[scalar] = UInt32(index + 1)
         }
-        self.lexicon = lexicon
-        self.vocabulary = vocabulary
-        self.longestHeadword = longest
-        self.pinyin = pinyin
+        var writer = BinaryWriter()
+        lexicon.write(to: &writer)
+        writer.write(pool)
+        writer.write(UInt64(longest))
+        vocabulary.write(to: &writer)
+        writer.write(UInt64(vocabularyCount))
+        readings.write(to: &writer)
+        writer.write(syllables.joined(separator: "\n"))
+        return writer.bytes
+    }
+
+    /// The keyword ids of the headword with this fingerprint.
+    func keywords(_ fingerprint: UInt64) -> ArraySlice<Int32>? {
+        guard let start = lexicon.value(fingerprint).map(Int.init), start < keywordPool.count else { return nil }
+        let count = Int(keywordPool[start])
+        guard count >= 0, start + 1 + count <= keywordPool.count else { return nil }
+        return keywordPool[(start + 1)..<(start + 1 + count)]
+    }
+
+    /// The id of a lexicon keyword.
+    func keywordID(_ keyword: String) -> Int32? {
+        vocabulary.value(Fingerprint.of(keyword.unicodeScalars)).map { Int32($0) }
+    }
+
+    /// The character's reading without tones, if it has one.
+    func pinyin(_ scalar: Unicode.Scalar) -> String? {
+        let index = Int(readings[scalar])
+        return index >= 1 && index <= syllables.count ? syllables[index - 1] : nil
     }
 
     /// 64-bit FNV-1a over scalar values: the lexicon's key, computed while scanning

@@ -130,7 +130,7 @@ final class AlignmentRun {
         var runCache: [String: [Int32]] = [:]
         for (z, runs) in zNameRuns.enumerated() {
             for run in runs where run.unicodeScalars.count >= 2 {
-                let readings = run.unicodeScalars.map { data.pinyin[$0] }
+                let readings = run.unicodeScalars.map { data.pinyin($0) }
                 guard readings.allSatisfy({ $0 != nil }) else { continue }
                 if runCache[run] == nil {
                     let skeleton = Skeleton.of(readings.map { $0! }.joined(), Skeleton.pinyin)
@@ -221,11 +221,11 @@ final class AlignmentRun {
                 continue
             }
             var best = 0
-            var bestKeys: [Int32] = []
+            var bestKeys: ArraySlice<Int32> = []
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             for length in 1...min(data.longestHeadword, s.count - i) {
                 h = AlignmentData.extend(h, s[i + length - 1])
-                if let keys = data.lexicon[h] { best = length; bestKeys = keys }
+                if let keys = data.keywords(h) { best = length; bestKeys = keys }
             }
             let numberStart = c == "第" ? i + 1 : i
             var k = numberStart

@@ -7,9 +7,9 @@ struct KeySpace {
     init(data: AlignmentData) { self.data = data }
 
     mutating func id(_ key: String) -> Int32 {
-        if let id = data.vocabulary[key] { return id }
+        if let id = data.keywordID(key) { return id }
         if let id = local[key] { return id }
-        let id = Int32(data.vocabulary.count + local.count)
+        let id = Int32(data.vocabularyCount + local.count)
         local[key] = id
         return id
     }
