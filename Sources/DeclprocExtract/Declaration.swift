@@ -281,7 +281,7 @@ public struct DeclarationReader: Sendable {
             let open = words && pattern.hasSuffix("*")
             let needle = Array((open ? String(pattern.dropLast()) : pattern).utf8)
             var from = 0
-            while let i = ByteSearch.index(of: needle, in: bytes, from: from) {
+            while let i = UTF8Search.firstIndex(of: needle, in: bytes, from: from) {
                 let before = i > 0 ? bytes[i - 1] : 0x20
                 let after = i + needle.count < bytes.count ? bytes[i + needle.count] : 0x20
                 if !words || (!ByteSearch.isLetter(before) && (open || !ByteSearch.isLetter(after))) {

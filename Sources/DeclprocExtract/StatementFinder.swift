@@ -265,8 +265,8 @@ public struct StatementFinder: Sendable {
             output.reserveCapacity(bytes.count)
             var i = 0
             while i < bytes.count {
-                if let start = ByteSearch.index(of: open, in: bytes, from: i) {
-                    guard let end = ByteSearch.index(of: close, in: bytes, from: start + open.count) else {
+                if let start = UTF8Search.firstIndex(of: open, in: bytes, from: i) {
+                    guard let end = UTF8Search.firstIndex(of: close, in: bytes, from: start + open.count) else {
                         output += bytes[i...]
                         i = bytes.count
                         break
@@ -284,28 +284,13 @@ public struct StatementFinder: Sendable {
     }
 }
 
-/// Byte-level substring search over UTF-8.
+/// Cues found in UTF-8 bytes, as whole words where asked.
 enum ByteSearch {
-    static func index(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard let first = needle.first, haystack.count - start >= needle.count else { return nil }
-        var i = start
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first {
-                var k = 1
-                while k < needle.count, haystack[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return i }
-            }
-            i += 1
-        }
-        return nil
-    }
-
     /// With `wholeWords`, the match must not touch an ASCII letter on either side
     /// (on the right only when `openEnd` is false).
     static func find(_ needle: [UInt8], in haystack: [UInt8], wholeWords: Bool, openEnd: Bool) -> Bool {
         var from = 0
-        while let i = index(of: needle, in: haystack, from: from) {
+        while let i = UTF8Search.firstIndex(of: needle, in: haystack, from: from) {
             if !wholeWords { return true }
             let before = i > 0 ? haystack[i - 1] : 0x20
             let after = i + needle.count < haystack.count ? haystack[i + needle.count] : 0x20

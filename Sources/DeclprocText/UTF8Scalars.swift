@@ -83,24 +83,28 @@ extension StringProtocol {
     /// machinery of Foundation's `contains`, which costs tens of thousands of
     /// instructions a call.
     public func containsExactly(_ needle: String) -> Bool {
-        var needle = needle
-        return needle.withUTF8 { n in
-            guard let first = n.first else { return true }
-            var haystack = String(self)
-            return haystack.withUTF8 { h in
-                guard h.count >= n.count else { return false }
-                var k = 0
-                let last = h.count - n.count
-                while k <= last {
-                    if h[k] == first {
-                        var j = 1
-                        while j < n.count, h[k + j] == n[j] { j += 1 }
-                        if j == n.count { return true }
-                    }
-                    k += 1
-                }
-                return false
+        var needle = needle, haystack = String(self)
+        if needle.isEmpty { return true }
+        return needle.withUTF8 { n in haystack.withUTF8 { h in UTF8Search.firstIndex(of: n, in: h, from: 0) != nil } }
+    }
+}
+
+/// Substring search over UTF-8 bytes (the declaration and statement cues, markers).
+public enum UTF8Search {
+    /// Where `needle` first occurs at or after `start`; nil for an empty needle.
+    public static func firstIndex<N: RandomAccessCollection, H: RandomAccessCollection>(of needle: N, in haystack: H, from start: Int) -> Int?
+    where N.Element == UInt8, H.Element == UInt8, N.Index == Int, H.Index == Int {
+        guard let first = needle.first, haystack.count - start >= needle.count else { return nil }
+        var i = start
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first {
+                var k = 1
+                while k < needle.count, haystack[i + k] == needle[k] { k += 1 }
+                if k == needle.count { return i }
             }
+            i += 1
         }
+        return nil
     }
 }
