@@ -36,7 +36,8 @@ public final class Deduplicator {
     }
 
     public let options: Options
-    private let simplify: (String) -> String
+    /// Names to Simplified (OpenCC t2s), so 劉 and 刘 are one person.
+    public let simplify: @Sendable (String) -> String
     private var entries: [Entry] = []
     private var exact: [String: Int] = [:]
     private var buckets: [UInt64: [Int]] = [:]
@@ -48,35 +49,54 @@ public final class Deduplicator {
     private static let seeds: [UInt64] = (0..<UInt64(hashes)).map { splitmix($0 &+ 0x9E37_79B9_7F4A_7C15) }
 
     /// `simplify` turns a name into Simplified characters (OpenCC t2s), so 劉 and 刘 are one person.
-    public init(options: Options = Options(), simplify: @escaping (String) -> String) {
+    public init(options: Options = Options(), simplify: @escaping @Sendable (String) -> String) {
         self.options = options
         self.simplify = simplify
     }
 
+    /// What a record is compared by, worked out apart from the comparison: this is
+    /// most of the cost (folding, MinHash), and depends on the record alone, so the
+    /// workers of a parallel run compute it and the ordered stage only looks it up.
+    public struct Features: Sendable {
+        let people: String
+        let date: String?
+        let place: String?
+        let key: String
+        let length: Int
+        let signature: [UInt32]
+        let bands: [UInt64]
+    }
+
+    public static func features(of record: StatementRecord, options: Options = Options(),
+                                simplify: (String) -> String) -> Features {
+        let folded = fold(record.text.simplified ?? record.text.normalized)
+        let people = record.declaration.declarants.map { String(String.UnicodeScalarView(fold(simplify($0.name)))) }.sorted().joined(separator: "|")
+        let signature = Self.signature(folded, shingle: options.shingle)
+        return Features(people: people, date: record.declaration.date?.value,
+                        place: record.declaration.place.map { [$0.province, $0.city ?? ""].joined(separator: "/") },
+                        key: people + "\u{1}" + String(String.UnicodeScalarView(folded)), length: folded.count,
+                        signature: signature, bands: bandKeys(signature, people: people))
+    }
+
     /// Sets `record.duplicateOf` to the canonical record of its group, or nil when it
-    /// is the first of its kind (and remembers it).
-    public func link(_ record: inout StatementRecord) {
-        let folded = Self.fold(record.text.simplified ?? record.text.normalized)
-        let people = record.declaration.declarants.map { String(String.UnicodeScalarView(Self.fold(simplify($0.name)))) }.sorted().joined(separator: "|")
-        let date = record.declaration.date?.value
-        let place = record.declaration.place.map { [$0.province, $0.city ?? ""].joined(separator: "/") }
-        let key = people + "\u{1}" + String(String.UnicodeScalarView(folded))
-        if let index = exact[key], compatible(entries[index], date: date, place: place) {
+    /// is the first of its kind (and remembers it). `features`: the record's, when
+    /// already computed (`Deduplicator.features(of:)`, with the same options).
+    public func link(_ record: inout StatementRecord, features: Features? = nil) {
+        let f = features ?? Self.features(of: record, options: options, simplify: simplify)
+        if let index = exact[f.key], compatible(entries[index], date: f.date, place: f.place) {
             record.duplicateOf = entries[index].id
             exactDuplicates += 1
             return
         }
-        let signature = Self.signature(folded, shingle: options.shingle)
-        let bands = Self.bandKeys(signature, people: people)
         var best: (index: Int, similarity: Double)? = nil
         var seen = Set<Int>()
-        for band in bands {
+        for band in f.bands {
             for index in buckets[band] ?? [] where seen.insert(index).inserted {
                 let entry = entries[index]
-                guard entry.people == people, compatible(entry, date: date, place: place) else { continue }
-                let shorter = min(entry.length, folded.count), longer = max(entry.length, folded.count)
+                guard entry.people == f.people, compatible(entry, date: f.date, place: f.place) else { continue }
+                let shorter = min(entry.length, f.length), longer = max(entry.length, f.length)
                 guard Double(shorter) >= options.threshold * Double(longer) else { continue }
-                let similarity = Self.similarity(entry.signature, signature)
+                let similarity = Self.similarity(entry.signature, f.signature)
                 if similarity >= options.threshold, similarity > (best?.similarity ?? 0) { best = (index, similarity) }
             }
         }
@@ -87,9 +107,9 @@ public final class Deduplicator {
         }
         record.duplicateOf = nil
         let index = entries.count
-        entries.append(Entry(id: record.id, people: people, date: date, place: place, length: folded.count, signature: signature))
-        exact[key] = index
-        for band in bands { buckets[band, default: []].append(index) }
+        entries.append(Entry(id: record.id, people: f.people, date: f.date, place: f.place, length: f.length, signature: f.signature))
+        exact[f.key] = index
+        for band in f.bands { buckets[band, default: []].append(index) }
     }
 
     private func compatible(_ entry: Entry, date: String?, place: String?) -> Bool {

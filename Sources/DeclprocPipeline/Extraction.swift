@@ -147,8 +147,9 @@ public struct Extraction {
         // accounting, writing) happens here, one page at a time, in input order.
         func finish(_ ordered: Ordered) throws {
             let outcome: PageOutcome
+            let features: [Deduplicator.Features]?
             switch ordered {
-            case .outcome(let o): outcome = o
+            case .outcome(let o, let f): outcome = o; features = f
             case .skipped(let reason):
                 summary.skippedRecords[reason, default: 0] += 1
                 return
@@ -173,8 +174,11 @@ public struct Extraction {
                     page.statements = statements.count
                 }
                 if let deduplicator {
+                    // Features computed by a worker are for the statements as found;
+                    // exclusions may have removed some, so they are used only when all remain.
+                    let precomputed = features?.count == statements.count ? features : nil
                     for k in statements.indices {
-                        deduplicator.link(&statements[k])
+                        deduplicator.link(&statements[k], features: precomputed?[k])
                         if statements[k].duplicateOf != nil { summary.duplicates += 1 }
                     }
                 }
@@ -190,7 +194,12 @@ public struct Extraction {
             }
         }
 
-        let workers = jobs > 1 ? try WorkerPool(count: jobs, resources: resources, profile: profile, redaction: redaction) : nil
+        let features = deduplicator.map { deduplicator -> @Sendable (StatementRecord) -> Deduplicator.Features in
+            let options = deduplicator.options, simplify = deduplicator.simplify
+            return { Deduplicator.features(of: $0, options: options, simplify: simplify) }
+        }
+        let workers = jobs > 1 ? try WorkerPool(count: jobs, resources: resources, profile: profile, redaction: redaction,
+                                                features: features) : nil
         let processor = workers == nil ? try PageProcessor(resources: resources, profile: profile) : nil
         processor?.redaction = redaction
         defer { workers?.stop() }

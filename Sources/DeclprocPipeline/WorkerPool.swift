@@ -1,6 +1,7 @@
 import DeclprocCuration
 import DeclprocExtract
 import DeclprocReader
+import DeclprocRecords
 import Foundation
 
 /// Pages processed on several threads, results handed back in input order.
@@ -19,9 +20,14 @@ final class WorkerPool: @unchecked Sendable {
     private var threads: [Thread] = []
     private var running = 0
     private let capacity: Int
+    /// Each statement's duplicate-detection features, computed by the worker so the
+    /// ordered stage only compares (nil: no deduplication).
+    private let features: (@Sendable (StatementRecord) -> Deduplicator.Features)?
 
-    init(count: Int, resources: Resources, profile: SiteProfile?, redaction: (scope: RedactionScope, key: RedactionKey?)) throws {
+    init(count: Int, resources: Resources, profile: SiteProfile?, redaction: (scope: RedactionScope, key: RedactionKey?),
+         features: (@Sendable (StatementRecord) -> Deduplicator.Features)? = nil) throws {
         capacity = 2 * count
+        self.features = features
         // Made here, so a failure to open ICU is reported before any page is read.
         var processors: [PageProcessor] = []
         for _ in 0..<count {
@@ -52,8 +58,10 @@ final class WorkerPool: @unchecked Sendable {
             let (sequence, raw) = pending.removeFirst()
             condition.unlock()
             let outcome = processor.process(raw)
+            var computed: [Deduplicator.Features]? = nil
+            if let features, case .page(_, let statements) = outcome { computed = statements.map(features) }
             condition.lock()
-            results[sequence] = .outcome(outcome)
+            results[sequence] = .outcome(outcome, features: computed)
             condition.broadcast()
             condition.unlock()
         }
@@ -117,7 +125,8 @@ final class WorkerPool: @unchecked Sendable {
 
 /// What the ordered stage sees: a page's outcome, or the end of an input's pages.
 enum Ordered: Sendable {
-    case outcome(PageOutcome)
+    /// `features`: each statement's, for the deduplicator, when a worker computed them.
+    case outcome(PageOutcome, features: [Deduplicator.Features]? = nil)
     case inputDone(index: Int, path: String)
     /// An archive record that holds no page, counted in order like everything else.
     case skipped(reason: String)
