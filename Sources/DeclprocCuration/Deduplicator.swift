@@ -15,7 +15,9 @@ import Foundation
 /// when both give a date or a place and these differ.
 ///
 /// The first record seen of a group is its canonical record; later ones point at
-/// it. Memory: one 64-word signature per statement (about 300 bytes).
+/// it. Memory per distinct statement: its id, people, date and place, a 64-word
+/// signature in one flat array, and its band and exact keys (about 400 bytes; the
+/// text itself is not kept).
 public final class Deduplicator {
     public struct Options: Sendable {
         /// Characters per shingle: three Han characters are about a word and a half,
@@ -26,21 +28,31 @@ public final class Deduplicator {
         public init() {}
     }
 
+    /// A remembered record; its signature is `hashes` numbers at `index × hashes`
+    /// in `signatures`, one flat array rather than an array per record.
     private struct Entry {
         let id: String
         let people: String
         let date: String?
         let place: String?
         let length: Int
-        let signature: [UInt32]
     }
 
     public let options: Options
     /// Names to Simplified (OpenCC t2s), so 劉 and 刘 are one person.
     public let simplify: @Sendable (String) -> String
     private var entries: [Entry] = []
-    private var exact: [String: Int] = [:]
-    private var buckets: [UInt64: [Int]] = [:]
+    private var signatures: [UInt32] = []
+    /// A 64-bit hash of the people and the folded text → the entry: the texts
+    /// themselves are not kept (a hit is confirmed by the people and the signature).
+    private var exact: [UInt64: Int] = [:]
+    /// Band key → 1 + the newest slot of that band's list; slot `index × bands + b`
+    /// is entry `index`'s band `b`, and `nextInBand[slot]` is 1 + the slot before it
+    /// in the same list (0: none). One flat array where an array per band key cost
+    /// most of the deduplicator's memory.
+    private var bandHeads: [UInt64: Int32] = [:]
+    private var nextInBand: [Int32] = []
+    static let bands = hashes / rows
     public private(set) var exactDuplicates = 0
     public private(set) var nearDuplicates = 0
 
@@ -61,7 +73,7 @@ public final class Deduplicator {
         let people: String
         let date: String?
         let place: String?
-        let key: String
+        let key: UInt64
         let length: Int
         let signature: [UInt32]
         let bands: [UInt64]
@@ -74,7 +86,7 @@ public final class Deduplicator {
         let signature = Self.signature(folded, shingle: options.shingle)
         return Features(people: people, date: record.declaration.date?.value,
                         place: record.declaration.place.map { [$0.province, $0.city ?? ""].joined(separator: "/") },
-                        key: people + "\u{1}" + String(String.UnicodeScalarView(folded)), length: folded.count,
+                        key: exactKey(people: people, folded: folded), length: folded.count,
                         signature: signature, bands: bandKeys(signature, people: people))
     }
 
@@ -83,20 +95,30 @@ public final class Deduplicator {
     /// already computed (`Deduplicator.features(of:)`, with the same options).
     public func link(_ record: inout StatementRecord, features: Features? = nil) {
         let f = features ?? Self.features(of: record, options: options, simplify: simplify)
-        if let index = exact[f.key], compatible(entries[index], date: f.date, place: f.place) {
+        if let index = exact[f.key], entries[index].people == f.people, entries[index].length == f.length,
+           signatures[(index * Self.hashes)..<((index + 1) * Self.hashes)].elementsEqual(f.signature),
+           compatible(entries[index], date: f.date, place: f.place) {
             record.duplicateOf = entries[index].id
             exactDuplicates += 1
             return
         }
         var best: (index: Int, similarity: Double)? = nil
         var seen = Set<Int>()
+        var inBand: [Int] = []
         for band in f.bands {
-            for index in buckets[band] ?? [] where seen.insert(index).inserted {
+            // Oldest first, as the entries were added.
+            inBand.removeAll(keepingCapacity: true)
+            var slot = Int(bandHeads[band] ?? 0)
+            while slot != 0 {
+                inBand.append((slot - 1) / Self.bands)
+                slot = Int(nextInBand[slot - 1])
+            }
+            for index in inBand.reversed() where seen.insert(index).inserted {
                 let entry = entries[index]
                 guard entry.people == f.people, compatible(entry, date: f.date, place: f.place) else { continue }
                 let shorter = min(entry.length, f.length), longer = max(entry.length, f.length)
                 guard Double(shorter) >= options.threshold * Double(longer) else { continue }
-                let similarity = Self.similarity(entry.signature, f.signature)
+                let similarity = Self.similarity(signatures[(index * Self.hashes)..<((index + 1) * Self.hashes)], f.signature[...])
                 if similarity >= options.threshold, similarity > (best?.similarity ?? 0) { best = (index, similarity) }
             }
         }
@@ -107,9 +129,13 @@ public final class Deduplicator {
         }
         record.duplicateOf = nil
         let index = entries.count
-        entries.append(Entry(id: record.id, people: f.people, date: f.date, place: f.place, length: f.length, signature: f.signature))
+        entries.append(Entry(id: record.id, people: f.people, date: f.date, place: f.place, length: f.length))
+        signatures += f.signature
         exact[f.key] = index
-        for band in f.bands { buckets[band, default: []].append(index) }
+        for (b, band) in f.bands.enumerated() {
+            nextInBand.append(bandHeads[band] ?? 0)
+            bandHeads[band] = Int32(index * Self.bands + b + 1)
+        }
     }
 
     private func compatible(_ entry: Entry, date: String?, place: String?) -> Bool {
@@ -154,10 +180,19 @@ public final class Deduplicator {
         }
     }
 
-    static func similarity(_ a: [UInt32], _ b: [UInt32]) -> Double {
+    static func similarity(_ a: ArraySlice<UInt32>, _ b: ArraySlice<UInt32>) -> Double {
         var same = 0
-        for i in 0..<hashes where a[i] == b[i] { same += 1 }
+        for (x, y) in zip(a, b) where x == y { same += 1 }
         return Double(same) / Double(hashes)
+    }
+
+    /// FNV-1a over the people's UTF-8, a separator and the folded text's scalars, mixed.
+    static func exactKey(people: String, folded: [Unicode.Scalar]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in people.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        h = (h ^ 0x1_0000_0000) &* 0x0000_0100_0000_01B3
+        for scalar in folded { h = (h ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3 }
+        return splitmix(h)
     }
 
     static func splitmix(_ x: UInt64) -> UInt64 {
