@@ -7,7 +7,8 @@ import Foundation
 /// irregular forms, suffix rules), and one toneless Pinyin reading per character
 /// for matching transliterated names. Immutable, shared by every task.
 public final class AlignmentData: Sendable {
-    /// Simplified headword (by `fingerprint` of its scalars) → where its keyword ids
+    /// Simplified headword (by `Fingerprint.of` its scalars, extended scalar by scalar
+    /// while the aligner scans text) → where its keyword ids
     /// start in `keywordPool` (a count, then the ids).
     let lexicon: FingerprintTable
     let keywordPool: [Int32]
@@ -23,7 +24,7 @@ public final class AlignmentData: Sendable {
 
     static let sources = ["zh/align/cedict-en.tsv", "zh/pinyin/chars.tsv"]
     /// The compiled form's layout; bump when it changes.
-    static let format = 1
+    static let format = 2
 
     /// The lexicons are compiled on first use into the cache (`CompiledCache`):
     /// parsing 100,000 lines of CC-CEDICT keywords took a quarter of a second at
@@ -68,7 +69,7 @@ public final class AlignmentData: Sendable {
             }
             pool[start] = Int32(pool.count - start - 1)
             // A headword listed twice keeps its last keywords, as the text lexicon did.
-            lexicon.update(Self.fingerprint(word[...])) { _ in UInt32(start) }
+            lexicon.update(Fingerprint.of(word)) { _ in UInt32(start) }
             longest = max(longest, word.count)
         }
         var readings = ScalarMap()
@@ -110,19 +111,6 @@ public final class AlignmentData: Sendable {
     func pinyin(_ scalar: Unicode.Scalar) -> String? {
         let index = Int(readings[scalar])
         return index >= 1 && index <= syllables.count ? syllables[index - 1] : nil
-    }
-
-    /// 64-bit FNV-1a over scalar values: the lexicon's key, computed while scanning
-    /// text without making a String per candidate word. Collisions among 100,000
-    /// headwords are vanishingly unlikely (about 3 in 10^10).
-    static func fingerprint(_ scalars: ArraySlice<Unicode.Scalar>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for s in scalars { h = extend(h, s) }
-        return h
-    }
-
-    @inline(__always) static func extend(_ h: UInt64, _ s: Unicode.Scalar) -> UInt64 {
-        (h ^ UInt64(s.value)) &* 0x0000_0100_0000_01B3
     }
 }
 

@@ -1,3 +1,4 @@
+import DeclprocLocales
 import Foundation
 
 /// One bead of an alignment: Chinese sentences `zh` matched with English sentences
@@ -222,9 +223,9 @@ final class AlignmentRun {
             }
             var best = 0
             var bestKeys: ArraySlice<Int32> = []
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            var h = Fingerprint.empty
             for length in 1...min(data.longestHeadword, s.count - i) {
-                h = AlignmentData.extend(h, s[i + length - 1])
+                h = Fingerprint.adding(s[i + length - 1], to: h)
                 if let keys = data.keywords(h) { best = length; bestKeys = keys }
             }
             let numberStart = c == "第" ? i + 1 : i
