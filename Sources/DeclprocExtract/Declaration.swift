@@ -48,8 +48,8 @@ public struct Declaration: Sendable, Equatable {
 /// place near it are the declaration's; a date in the body alone counts for less.
 public struct DeclarationReader: Sendable {
     struct Cues: Sendable {
-        let renunciation: [String]
-        let support: [String]
+        let renunciation: CueWords
+        let support: CueWords
         let aliasMarkers: [String]
         let separators: Set<Character>
     }
@@ -70,8 +70,8 @@ public struct DeclarationReader: Sendable {
             guard let object = try? JSONSerialization.jsonObject(with: try store.data(path)) as? [String: Any] else {
                 throw LocaleStore.MissingData(path: store.url(path).path, reason: "not a JSON object")
             }
-            return Cues(renunciation: object["renunciation_cues"] as? [String] ?? [],
-                        support: object["support_cues"] as? [String] ?? [],
+            return Cues(renunciation: CueWords(object["renunciation_cues"] as? [String] ?? [], wholeWords: language != "zh"),
+                        support: CueWords(object["support_cues"] as? [String] ?? [], wholeWords: language != "zh"),
                         aliasMarkers: object["alias_markers"] as? [String] ?? [],
                         separators: Set((object["name_separators"] as? String) ?? ""))
         }
@@ -94,8 +94,8 @@ public struct DeclarationReader: Sendable {
         let haystack = isChinese ? text : text.lowercased()
 
         // Kind: whichever comes first, a word of leaving or a word of support.
-        let renounce = Self.firstIndex(of: cues.renunciation, in: haystack, words: !isChinese)
-        let support = Self.firstIndex(of: cues.support, in: haystack, words: !isChinese)
+        let renounce = cues.renunciation.earliestOffset(in: haystack)
+        let support = cues.support.earliestOffset(in: haystack)
         let kind: String = switch (renounce, support) {
         case let (r?, s?): s < r ? "support" : "renunciation"
         case (_?, nil): "renunciation"
@@ -272,25 +272,5 @@ public struct DeclarationReader: Sendable {
             }
         }
         return .init(province: entry.province, city: city, text: text, start: start, end: end, confidence: 0.8)
-    }
-
-    static func firstIndex(of needles: [String], in text: String, words: Bool) -> Int? {
-        let bytes = Array(text.utf8)
-        var best: Int? = nil
-        for pattern in needles {
-            let open = words && pattern.hasSuffix("*")
-            let needle = Array((open ? String(pattern.dropLast()) : pattern).utf8)
-            var from = 0
-            while let i = UTF8Search.firstIndex(of: needle, in: bytes, from: from) {
-                let before = i > 0 ? bytes[i - 1] : 0x20
-                let after = i + needle.count < bytes.count ? bytes[i + needle.count] : 0x20
-                if !words || (!ByteSearch.isLetter(before) && (open || !ByteSearch.isLetter(after))) {
-                    best = min(best ?? i, i)
-                    break
-                }
-                from = i + 1
-            }
-        }
-        return best
     }
 }

@@ -20,6 +20,11 @@ public struct StatementPatterns: Sendable {
     public let signatureDashes: [String]
     /// Whole-line date patterns.
     public let datePatterns: [NSRegularExpression]
+    /// The lists above, compiled for searching (whole words in languages written with spaces).
+    let firstPersonWords: CueWords
+    let cueWords: CueWords
+    let organizationWords: [(key: String, words: CueWords)]
+    let translationMarkerWords: CueWords
 
     public init(store: LocaleStore, language: String) throws(LocaleStore.MissingData) {
         let path = "\(language)/statements.json"
@@ -46,6 +51,11 @@ public struct StatementPatterns: Sendable {
             patterns.append(regex)
         }
         datePatterns = patterns
+        let wholeWords = language != "zh"
+        firstPersonWords = CueWords(firstPerson, wholeWords: wholeWords)
+        cueWords = CueWords(cues, wholeWords: wholeWords)
+        organizationWords = organizations.keys.sorted().map { ($0, CueWords(organizations[$0]!, wholeWords: wholeWords)) }
+        translationMarkerWords = CueWords(translationMarkers, wholeWords: false)
     }
 
     /// A line that is a signature (声明人：张三, ——李四 北京, Signed: …).
@@ -108,10 +118,13 @@ public struct Assessment: Sendable, Equatable {
 public struct StatementFinder: Sendable {
     public let chinese: StatementPatterns
     public let english: StatementPatterns
+    /// A heading that announces a translation, in either language.
+    let translationHeadings: CueWords
 
     public init(store: LocaleStore) throws(LocaleStore.MissingData) {
         chinese = try StatementPatterns(store: store, language: "zh")
         english = try StatementPatterns(store: store, language: "en")
+        translationHeadings = CueWords(chinese.translationMarkers + english.translationMarkers, wholeWords: false)
     }
 
     public func statements(in blocks: [Block]) -> [FoundStatement] {
@@ -190,10 +203,10 @@ public struct StatementFinder: Sendable {
         let words = p.language != "zh"
         let haystack = words ? text.lowercased() : text
         let unquoted = quoted ? haystack : removingQuotations(haystack, p.quotes)
-        guard let person = firstMatch(unquoted, p.firstPerson, words: words) else {
+        guard let person = p.firstPersonWords.firstPattern(in: unquoted) else {
             return no(quoted ? "no first-person word" : "no first-person word outside quotation marks")
         }
-        guard let cue = firstMatch(haystack, p.cues, words: words) else { return no("no declaring word") }
+        guard let cue = p.cueWords.firstPattern(in: haystack) else { return no("no declaring word") }
         let organizations = self.organizations(in: text, patterns: p)
         guard !organizations.isEmpty else { return no("no organization named") }
         return Assessment(isStatement: true, language: p.language,
@@ -216,7 +229,7 @@ public struct StatementFinder: Sendable {
         let words = patterns.language != "zh"
         let haystack = words ? text.lowercased() : text
         var keys = Set<String>()
-        for (key, needles) in patterns.organizations where firstMatch(haystack, needles, words: words) != nil {
+        for (key, needles) in patterns.organizationWords where needles.firstPattern(in: haystack) != nil {
             keys.insert(key)
         }
         return keys
@@ -227,9 +240,8 @@ public struct StatementFinder: Sendable {
     private func translation(after index: Int, in blocks: [Block]) -> (Int, Block)? {
         var next = index + 1
         var marked = false
-        let markers = chinese.translationMarkers + english.translationMarkers
         if next < blocks.count, blocks[next].text.unicodeScalars.count <= 40,
-           firstMatch(blocks[next].text.lowercased(), markers, words: false) != nil {
+           translationHeadings.firstPattern(in: blocks[next].text.lowercased()) != nil {
             marked = true
             next += 1
         }
@@ -237,23 +249,8 @@ public struct StatementFinder: Sendable {
         let candidate = blocks[next]
         guard !candidate.boilerplate, !LanguageProfile(candidate.text).isMostlyChinese,
               LanguageProfile(candidate.text).visibleCharacters >= english.minCharacters else { return nil }
-        let opensWithMarker = firstMatch(String(candidate.text.lowercased().prefix(30)), english.translationMarkers, words: false) != nil
+        let opensWithMarker = english.translationMarkerWords.firstPattern(in: String(candidate.text.lowercased().prefix(30))) != nil
         return marked || opensWithMarker ? (next, candidate) : nil
-    }
-
-    /// The first needle found in text. With `words`, a needle matches whole words
-    /// only, except that a trailing `*` lets any ending follow (`renounc*`).
-    ///
-    /// Searches UTF-8 bytes: String's own search compares by canonical equivalence,
-    /// which costs a hundred times more and buys nothing for these needles.
-    private func firstMatch(_ text: String, _ needles: [String], words: Bool) -> String? {
-        let haystack = Array(text.utf8)
-        for pattern in needles {
-            let open = words && pattern.hasSuffix("*")
-            let needle = Array((open ? String(pattern.dropLast()) : pattern).utf8)
-            if ByteSearch.find(needle, in: haystack, wholeWords: words, openEnd: open) { return pattern }
-        }
-        return nil
     }
 
     /// The text with everything between paired quotation marks removed.
@@ -282,25 +279,6 @@ public struct StatementFinder: Sendable {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
-}
-
-/// Cues found in UTF-8 bytes, as whole words where asked.
-enum ByteSearch {
-    /// With `wholeWords`, the match must not touch an ASCII letter on either side
-    /// (on the right only when `openEnd` is false).
-    static func find(_ needle: [UInt8], in haystack: [UInt8], wholeWords: Bool, openEnd: Bool) -> Bool {
-        var from = 0
-        while let i = UTF8Search.firstIndex(of: needle, in: haystack, from: from) {
-            if !wholeWords { return true }
-            let before = i > 0 ? haystack[i - 1] : 0x20
-            let after = i + needle.count < haystack.count ? haystack[i + needle.count] : 0x20
-            if !isLetter(before), openEnd || !isLetter(after) { return true }
-            from = i + 1
-        }
-        return false
-    }
-
-    static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
 }
 
 /// Counts that say which language a text is mostly in.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// UTF-8 to scalars and back, for the filters' byte paths: lines arrive as valid
 /// UTF-8 (the line reader replaced bad bytes) and leave as UTF-8, with no String
 /// in between.
@@ -90,21 +96,32 @@ extension StringProtocol {
 }
 
 /// Substring search over UTF-8 bytes (the declaration and statement cues, markers).
+///
+/// Finds the needle's last byte with libc's `memchr`, which skips ahead with vector
+/// compares, and checks the rest with `memcmp`: in UTF-8 Chinese a needle's last byte
+/// is a continuation byte, one of 64, so few places are checked. (`memmem` would be the
+/// obvious call, but it is a GNU extension that Swift's Glibc module does not export.)
+/// The cues are searched in every block of every page: this is one of `extract`'s hot
+/// loops. Not generic on purpose: a generic public function is not specialized across
+/// modules, and reading each byte through a witness table cost 45% of `extract`.
 public enum UTF8Search {
     /// Where `needle` first occurs at or after `start`; nil for an empty needle.
-    public static func firstIndex<N: RandomAccessCollection, H: RandomAccessCollection>(of needle: N, in haystack: H, from start: Int) -> Int?
-    where N.Element == UInt8, H.Element == UInt8, N.Index == Int, H.Index == Int {
-        guard let first = needle.first, haystack.count - start >= needle.count else { return nil }
-        var i = start
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first {
-                var k = 1
-                while k < needle.count, haystack[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return i }
-            }
-            i += 1
+    public static func firstIndex(of needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        let count = needle.count
+        guard count > 0, start >= 0, haystack.count - start >= count,
+              let h = haystack.baseAddress, let n = needle.baseAddress else { return nil }
+        let last = Int32(n[count - 1])
+        var at = start + count - 1
+        while at < haystack.count, let found = memchr(h + at, last, haystack.count - at) {
+            let end = h.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            let begin = end - (count - 1)
+            if count == 1 || memcmp(h + begin, n, count - 1) == 0 { return begin }
+            at = end + 1
         }
         return nil
+    }
+
+    public static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        needle.withUnsafeBufferPointer { n in haystack.withUnsafeBufferPointer { h in firstIndex(of: n, in: h, from: start) } }
     }
 }
