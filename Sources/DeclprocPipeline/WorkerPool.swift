@@ -8,8 +8,14 @@ import Foundation
 ///
 /// The reading thread enqueues pages; each worker thread owns a `PageProcessor` (ICU
 /// objects are not shared) and takes the next page; `finish` sees outcomes strictly
-/// in the order pages were enqueued. At most `2 × count` pages are in flight, so
-/// memory stays bounded whatever the input: the reader waits when workers fall behind.
+/// in the order pages were enqueued. Memory stays bounded whatever the input: at most
+/// `pagesPerWorker × count` pages, and at most `byteBudget` bytes of them, are in
+/// flight (queued, being processed, or done and waiting for an earlier page); the
+/// reader waits when workers fall behind.
+///
+/// The window is wide because pages differ in cost: a bilingual page with alignment
+/// takes many times longer than a list page, and with only two pages per worker in
+/// flight the other workers sat idle behind it (two workers used 1.5 cores).
 final class WorkerPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: [(Int, RawPage)] = []
@@ -20,13 +26,18 @@ final class WorkerPool: @unchecked Sendable {
     private var threads: [Thread] = []
     private var running = 0
     private let capacity: Int
+    /// Raw bytes of the pages in flight, by sequence number (0 for items without a page).
+    private var inFlightBytes = 0
+    private var bytesOf: [Int: Int] = [:]
+    static let pagesPerWorker = 16
+    static let byteBudget = 64 << 20
     /// Each statement's duplicate-detection features, computed by the worker so the
     /// ordered stage only compares (nil: no deduplication).
     private let features: (@Sendable (StatementRecord) -> Deduplicator.Features)?
 
     init(count: Int, resources: Resources, profile: SiteProfile?, redaction: (scope: RedactionScope, key: RedactionKey?),
          features: (@Sendable (StatementRecord) -> Deduplicator.Features)? = nil) throws {
-        capacity = 2 * count
+        capacity = Self.pagesPerWorker * count
         self.features = features
         // Made here, so a failure to open ICU is reported before any page is read.
         var processors: [PageProcessor] = []
@@ -70,9 +81,11 @@ final class WorkerPool: @unchecked Sendable {
     /// Queues a page; first hands `finish` every outcome that is ready in order, and
     /// waits for the oldest when the pool is full.
     func enqueue(_ raw: RawPage, finish: (Ordered) throws -> Void) throws {
-        try makeRoom(finish: finish)
+        try makeRoom(for: raw.bytes.count, finish: finish)
         condition.lock()
         pending.append((nextSequence, raw))
+        bytesOf[nextSequence] = raw.bytes.count
+        inFlightBytes += raw.bytes.count
         nextSequence += 1
         condition.broadcast()
         condition.unlock()
@@ -81,31 +94,39 @@ final class WorkerPool: @unchecked Sendable {
     /// Something known without processing (a page rejected while reading, the end of
     /// an input) takes its place in the order all the same.
     func enqueue(_ item: Ordered, finish: (Ordered) throws -> Void) throws {
-        try makeRoom(finish: finish)
+        try makeRoom(for: 0, finish: finish)
         condition.lock()
         results[nextSequence] = item
         nextSequence += 1
         condition.unlock()
     }
 
-    private func makeRoom(finish: (Ordered) throws -> Void) throws {
-        try deliver(finish: finish, until: nextSequence - capacity + 1)
+    /// Hands over what is ready, and waits for the oldest outcomes until a page of
+    /// `bytes` fits: fewer than `capacity` in flight, and within the byte budget unless
+    /// nothing else is in flight (a single page is bounded by `--max-page-bytes`).
+    private func makeRoom(for bytes: Int, finish: (Ordered) throws -> Void) throws {
+        try deliver(finish: finish) { [self] in
+            let inFlight = nextSequence - nextToFinish
+            return inFlight >= capacity || (inFlight > 0 && inFlightBytes + bytes > Self.byteBudget)
+        }
     }
 
     /// Every outcome enqueued so far, in order.
     func drain(finish: (Ordered) throws -> Void) throws {
-        try deliver(finish: finish, until: nextSequence)
+        try deliver(finish: finish) { [self] in nextToFinish < nextSequence }
     }
 
-    /// Hands over ready outcomes in order; waits until at least `until` have been handed over.
-    private func deliver(finish: (Ordered) throws -> Void, until target: Int) throws {
+    /// Hands over ready outcomes in order, waiting for the oldest while `mustWait`
+    /// (read under the lock) says so.
+    private func deliver(finish: (Ordered) throws -> Void, mustWait: () -> Bool) throws {
         while true {
             condition.lock()
-            while nextToFinish < target && results[nextToFinish] == nil { condition.wait() }
+            while results[nextToFinish] == nil && mustWait() { condition.wait() }
             guard let outcome = results.removeValue(forKey: nextToFinish) else {
                 condition.unlock()
                 return
             }
+            inFlightBytes -= bytesOf.removeValue(forKey: nextToFinish) ?? 0
             nextToFinish += 1
             condition.unlock()
             try finish(outcome)
