@@ -9,7 +9,7 @@ import Foundation
 /// The reading thread enqueues pages; each worker thread owns a `PageProcessor` (ICU
 /// objects are not shared) and takes the next page; `finish` sees outcomes strictly
 /// in the order pages were enqueued. Memory stays bounded whatever the input: at most
-/// `pagesPerWorker × count` pages, and at most `byteBudget` bytes of them, are in
+/// `pagesPerWorker × count` pages, and at most `byteBudget` bytes of them (64 MiB), are in
 /// flight (queued, being processed, or done and waiting for an earlier page); the
 /// reader waits when workers fall behind.
 ///
@@ -29,15 +29,16 @@ final class WorkerPool: @unchecked Sendable {
     /// Raw bytes of the pages in flight, by sequence number (0 for items without a page).
     private var inFlightBytes = 0
     private var bytesOf: [Int: Int] = [:]
-    static let pagesPerWorker = 16
-    static let byteBudget = 64 << 20
+    private let byteBudget: Int
     /// Each statement's duplicate-detection features, computed by the worker so the
     /// ordered stage only compares (nil: no deduplication).
     private let features: (@Sendable (StatementRecord) -> Deduplicator.Features)?
 
     init(count: Int, resources: Resources, profile: SiteProfile?, redaction: (scope: RedactionScope, key: RedactionKey?),
-         features: (@Sendable (StatementRecord) -> Deduplicator.Features)? = nil) throws {
-        capacity = Self.pagesPerWorker * count
+         features: (@Sendable (StatementRecord) -> Deduplicator.Features)? = nil,
+         pagesPerWorker: Int = 16, byteBudget: Int = 64 << 20) throws {
+        capacity = pagesPerWorker * count
+        self.byteBudget = byteBudget
         self.features = features
         // Made here, so a failure to open ICU is reported before any page is read.
         var processors: [PageProcessor] = []
@@ -107,8 +108,15 @@ final class WorkerPool: @unchecked Sendable {
     private func makeRoom(for bytes: Int, finish: (Ordered) throws -> Void) throws {
         try deliver(finish: finish) { [self] in
             let inFlight = nextSequence - nextToFinish
-            return inFlight >= capacity || (inFlight > 0 && inFlightBytes + bytes > Self.byteBudget)
+            return inFlight >= capacity || (inFlight > 0 && inFlightBytes + bytes > byteBudget)
         }
+    }
+
+    /// Pages and raw bytes in flight now.
+    var load: (pages: Int, bytes: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (nextSequence - nextToFinish, inFlightBytes)
     }
 
     /// Every outcome enqueued so far, in order.
