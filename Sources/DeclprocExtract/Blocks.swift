@@ -91,7 +91,7 @@ public enum BlockExtractor {
         var articleDepth = 0
 
         func flush() {
-            let lines = buffer.split(separator: "\n").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+            let lines = buffer.lines().map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
             if !lines.isEmpty {
                 let context = contexts.last!
                 blocks.append(Block(text: lines.joined(separator: "\n"), tag: context.tag, path: context.path,
@@ -181,12 +181,14 @@ public enum BlockExtractor {
     /// block's container and, halved, to the container's parent; container names
     /// add or subtract ("article-content" vs "comments"). The best container, with
     /// siblings that score nearly as well, is the main content.
+    static let clausePunctuation: ScalarSet = "，。、；！？,.;!?：:"
+
     public static func mainContent(_ blocks: [Block], in document: HTMLDocument) -> MainContent {
         var containerScore: [Int: Double] = [:]
         var blockScore = [Double](repeating: 0, count: blocks.count)
         for (i, block) in blocks.enumerated() where !block.boilerplate && !block.unlikelyMain && block.characters >= 10 {
             var punctuation = 0
-            for scalar in block.text.unicodeScalars where "，。、；！？,.;!?：:".unicodeScalars.contains(scalar) { punctuation += 1 }
+            for scalar in block.text.unicodeScalars where Self.clausePunctuation.contains(scalar) { punctuation += 1 }
             let score = (1 + Double(punctuation) + min(Double(block.characters) / 50, 5)) * (1 - block.linkDensity)
             blockScore[i] = score
             var level = 0

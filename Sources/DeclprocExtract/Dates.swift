@@ -1,4 +1,5 @@
 import Foundation
+import DeclprocText
 
 /// Finds calendar dates written the ways these pages write them and gives them
 /// as ISO 8601: 2005年5月3日, ２００５年５月３日, 二〇〇五年五月三日, 2005-05-03,
@@ -38,12 +39,51 @@ public enum DateFinder {
 
     enum Kind { case chineseArabic, chineseNumerals, numeric, englishMonthFirst, englishDayFirst }
 
+    /// What a text holds that some patterns need in every match: each pattern runs only
+    /// where it could match. Most lines hold no date, and bridging a line to NSString
+    /// and running five regular expressions on it cost 6% of `extract`.
+    struct Clues {
+        /// 年 and 月 (the Chinese patterns).
+        var yearAndMonthSigns = false
+        /// Four ASCII digits in a row (the numeric and English patterns).
+        var fourDigits = false
+        /// Four ASCII digits followed by -, / or . (the numeric pattern).
+        var fourDigitsAndSeparator = false
+        /// An ASCII letter (the English patterns' month names).
+        var latinLetter = false
+
+        init(_ text: String) {
+            var run = 0
+            for byte in text.utf8 {
+                if byte >= 0x30 && byte <= 0x39 {
+                    run += 1
+                    if run >= 4 { fourDigits = true }
+                    continue
+                }
+                if run >= 4 && (byte == 0x2D || byte == 0x2F || byte == 0x2E) { fourDigitsAndSeparator = true }
+                run = 0
+                if (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A { latinLetter = true }
+            }
+            yearAndMonthSigns = text.containsExactly("年") && text.containsExactly("月")
+        }
+
+        func allow(_ kind: Kind) -> Bool {
+            switch kind {
+            case .chineseArabic, .chineseNumerals: yearAndMonthSigns
+            case .numeric: fourDigitsAndSeparator
+            case .englishMonthFirst, .englishDayFirst: fourDigits && latinLetter
+            }
+        }
+    }
+
     /// Every date in `text`, in order of position.
     public static func dates(in text: String) -> [Found] {
+        let clues = Clues(text)
+        guard patterns.contains(where: { clues.allow($0.1) }) else { return [] }
         let ns = text as NSString
         var found: [(Found, Int)] = [] // with UTF-16 location for ordering and overlap
         var taken: [NSRange] = []
-        for (regex, kind) in patterns {
+        for (regex, kind) in patterns where clues.allow(kind) {
             for match in regex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
                 if taken.contains(where: { NSIntersectionRange($0, match.range).length > 0 }) { continue }
                 func group(_ i: Int) -> String? {

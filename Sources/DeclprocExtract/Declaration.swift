@@ -141,7 +141,7 @@ public struct DeclarationReader: Sendable {
     static func lines(_ text: String) -> [Line] {
         var result: [Line] = []
         var start = 0
-        for piece in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for piece in text.lines(omittingEmpty: false) {
             let count = piece.unicodeScalars.count
             result.append(Line(text: String(piece), start: start))
             start += count + 1
@@ -168,13 +168,16 @@ public struct DeclarationReader: Sendable {
         return [last]
     }
 
+    static let sentenceEnds: ScalarSet = "。！？!?；;."
+    static let dashesAndSpaces: ScalarSet = "—―-－─ \u{3000}"
+
     /// The tail of a line from the last point where a sentence ends and a signature
     /// (marker and colon, or a dash) begins, when that tail is short.
     static func inlineSignature(_ line: Line, patterns: StatementPatterns) -> Line? {
         let scalars = Array(line.text.unicodeScalars)
         var k = scalars.count - 1
         while k > 0 {
-            if "。！？!?；;.".unicodeScalars.contains(scalars[k - 1]) || scalars[k - 1].isWhiteSpace {
+            if Self.sentenceEnds.contains(scalars[k - 1]) || scalars[k - 1].isWhiteSpace {
                 var start = k
                 while start < scalars.count, scalars[start].isWhiteSpace { start += 1 }
                 let tail = String(scalars: scalars[start...])
@@ -197,7 +200,7 @@ public struct DeclarationReader: Sendable {
             alias = (self.chinese.aliasMarkers + self.english.aliasMarkers).contains { marker.contains($0) }
             i = colon + 1
         }
-        while i < scalars.count, "—―-－─ \u{3000}".unicodeScalars.contains(scalars[i]) { i += 1 }
+        while i < scalars.count, Self.dashesAndSpaces.contains(scalars[i]) { i += 1 }
         // "李明（化名）", "Li Ming (pen name)": an alias marked after the name.
         let markers = self.chinese.aliasMarkers + self.english.aliasMarkers
         let lower = line.text.lowercased()

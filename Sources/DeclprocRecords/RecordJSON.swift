@@ -152,26 +152,39 @@ public enum RecordJSON {
             first = false
         }
         mutating func optional(_ value: String?) { if let value { string(value) } else { null() } }
+        /// Runs that need no escaping (nearly all of a record's text) are copied whole:
+        /// appending byte by byte was a third of the encoding's time.
         mutating func string(_ value: String) {
             bytes.append(0x22)
-            for byte in value.utf8 {
-                switch byte {
-                case 0x22: bytes.append(0x5C); bytes.append(0x22)
-                case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-                case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
-                case 0x0D: bytes.append(0x5C); bytes.append(0x72)
-                case 0x09: bytes.append(0x5C); bytes.append(0x74)
-                case 0x08: bytes.append(0x5C); bytes.append(0x62)
-                case 0x0C: bytes.append(0x5C); bytes.append(0x66)
-                case 0x00..<0x20:
-                    bytes.append(contentsOf: "\\u00".utf8)
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(hex[Int(byte >> 4)]); bytes.append(hex[Int(byte & 15)])
-                default: bytes.append(byte)
+            var value = value
+            value.withUTF8 { utf8 in
+                var run = 0
+                for i in utf8.indices {
+                    let byte = utf8[i]
+                    guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
+                    escape(byte)
+                    run = i + 1
                 }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
             }
             bytes.append(0x22)
             first = false
+        }
+        private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        private mutating func escape(_ byte: UInt8) {
+            switch byte {
+            case 0x22: bytes.append(0x5C); bytes.append(0x22)
+            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
+            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+            case 0x09: bytes.append(0x5C); bytes.append(0x74)
+            case 0x08: bytes.append(0x5C); bytes.append(0x62)
+            case 0x0C: bytes.append(0x5C); bytes.append(0x66)
+            default:
+                bytes.append(contentsOf: "\\u00".utf8)
+                bytes.append(Self.hex[Int(byte >> 4)]); bytes.append(Self.hex[Int(byte & 15)])
+            }
         }
         mutating func array<T>(_ items: [T], _ body: (inout Writer, T) -> Void) {
             bytes.append(0x5B)

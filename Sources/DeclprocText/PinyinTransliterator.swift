@@ -319,43 +319,44 @@ public final class PinyinTransliterator {
     }
 
     private func write(_ scalars: [Unicode.Scalar], _ syllables: [PinyinSyllable?], style: PinyinStyle) -> String {
-        var out = ""
-        var previousWasSyllable = false
-        for (i, scalar) in scalars.enumerated() {
-            if let syllable = syllables[i] {
-                if let last = out.unicodeScalars.last, !Segmenter.isSpace(last),
-                   previousWasSyllable || !(Self.opensText(last) || Self.isFullWidthPunctuation(last)) {
-                    out += " "
-                }
-                out += syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false)
-                previousWasSyllable = true
-            } else {
-                if previousWasSyllable, !Segmenter.isSpace(scalar), !Self.closesText(scalar) { out += " " }
-                out.unicodeScalars.append(scalar)
-                previousWasSyllable = false
-            }
+        var output: [UInt8] = []
+        output.reserveCapacity(scalars.count * 4)
+        write(scalars, syllableAt: { syllables[$0] }, into: &output) { syllable, output in
+            output.append(contentsOf: syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false).utf8)
         }
-        return out
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// `write` for the filter's byte path: the same text, appended to `output` as
     /// UTF-8, each syllable's spelling made once per style and kept.
     public func write(utf8 scalars: [Unicode.Scalar], readings: [PinyinReading?], style: PinyinStyle, into output: inout [UInt8]) {
+        write(scalars, syllableAt: { readings[$0]?.syllable }, into: &output) { syllable, output in
+            let key = ObjectIdentifier(syllable)
+            if let spelled = spellings[key] {
+                output.append(contentsOf: spelled)
+            } else {
+                let spelled = Array(syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false).utf8)
+                spellings[key] = spelled
+                output.append(contentsOf: spelled)
+            }
+        }
+    }
+
+    /// The spacing rule both paths share: syllables apart from each other and from
+    /// other text, except after an opening bracket or Chinese punctuation and before
+    /// closing punctuation; other text as it was. Written as UTF-8 bytes, since
+    /// building a String by appending cost about a thousand instructions a character.
+    private func write(_ scalars: [Unicode.Scalar], syllableAt: (Int) -> PinyinSyllable?, into output: inout [UInt8],
+                       spell: (PinyinSyllable, inout [UInt8]) -> Void) {
         var previousWasSyllable = false
         var last: Unicode.Scalar? = nil
         for (i, scalar) in scalars.enumerated() {
-            if let syllable = readings[i]?.syllable {
+            if let syllable = syllableAt(i) {
                 if let last, !Segmenter.isSpace(last), previousWasSyllable || !(Self.opensText(last) || Self.isFullWidthPunctuation(last)) {
                     output.append(0x20)
                 }
-                let key = ObjectIdentifier(syllable)
-                if let spelled = spellings[key] {
-                    output.append(contentsOf: spelled)
-                } else {
-                    let spelled = Array(syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false).utf8)
-                    spellings[key] = spelled
-                    output.append(contentsOf: spelled)
-                }
+                spell(syllable, &output)
+                // A syllable ends in a letter or a tone digit: neither space nor punctuation.
                 last = "a"
                 previousWasSyllable = true
             } else {
@@ -367,21 +368,25 @@ public final class PinyinTransliterator {
         }
     }
 
+    private static let openers: ScalarSet = "([{「『《〈（【〔“‘\"'"
+    private static let otherFullWidth: ScalarSet = "…—“”‘’"
+    private static let closers: ScalarSet = ".,;:?!)]}」』》〉）】〕”’\"'。，、；：？！…"
+
     /// Punctuation that attaches to what follows (no space after it).
     static func opensText(_ s: Unicode.Scalar) -> Bool {
-        "([{「『《〈（【〔“‘\"'".unicodeScalars.contains(s)
+        openers.contains(s)
     }
 
     /// Chinese punctuation carries its own spacing: no space is added after it.
     static func isFullWidthPunctuation(_ s: Unicode.Scalar) -> Bool {
         (0x3000...0x303F).contains(s.value) || (0xFF01...0xFF0F).contains(s.value)
             || (0xFF1A...0xFF20).contains(s.value) || (0xFF3B...0xFF40).contains(s.value)
-            || (0xFF5B...0xFF65).contains(s.value) || "…—“”‘’".unicodeScalars.contains(s)
+            || (0xFF5B...0xFF65).contains(s.value) || otherFullWidth.contains(s)
     }
 
     /// Punctuation that attaches to what precedes (no space before it).
     static func closesText(_ s: Unicode.Scalar) -> Bool {
-        ".,;:?!)]}」』》〉）】〕”’\"'。，、；：？！…".unicodeScalars.contains(s)
+        closers.contains(s)
     }
 }
 

@@ -247,13 +247,15 @@ public final class WordSegmenter {
         isDigits(s) || (!s.isEmpty && s.allSatisfy { data.has($0, .numeral) })
     }
 
+    private static let numberSeparators: ScalarSet = ".,．，"
+
     /// ASCII or full-width digits, with inner decimal or thousands separators.
     private func isDigits(_ s: Stretch) -> Bool {
         guard let first = s.first, let last = s.last, Self.isDigit(first), Self.isDigit(last) else { return false }
         var previousSeparator = false
         for c in s {
             if Self.isDigit(c) { previousSeparator = false; continue }
-            guard ".,．，".unicodeScalars.contains(c), !previousSeparator else { return false }
+            guard Self.numberSeparators.contains(c), !previousSeparator else { return false }
             previousSeparator = true
         }
         return true

@@ -33,3 +33,26 @@ import TestSupport
         if let date = found.date { #expect(String(String.UnicodeScalarView(scalars[date.start..<date.end])) == date.text) }
     }
 }
+
+/// Cue words: list order decides which word a reason names; English words match whole,
+/// a trailing `*` lets any ending follow; the earliest offset is over all words.
+@Suite struct CueWordsTests {
+    @Test func chineseWordsMatchAnywhere() {
+        let words = CueWords(["退党", "声明", "退出"], wholeWords: false)
+        #expect(words.firstPattern(in: "我声明退出共产党") == "声明")
+        #expect(words.firstPattern(in: "郑重声明退党") == "退党")
+        #expect(words.earliestOffset(in: "郑重声明退党") == "郑重".utf8.count)
+        #expect(words.firstPattern(in: "党员") == nil)
+        #expect(words.earliestOffset(in: "") == nil)
+    }
+
+    @Test func englishWordsMatchWhole() {
+        let words = CueWords(["i", "renounc*", "quit"], wholeWords: true)
+        #expect(words.firstPattern(in: "it is quite so") == nil)
+        #expect(words.firstPattern(in: "hereby renouncing it") == "renounc*")
+        #expect(words.firstPattern(in: "prenounce") == nil)
+        #expect(words.firstPattern(in: "quit, i said") == "i")
+        #expect(words.earliestOffset(in: "we quit; i renounce") == 3)
+        #expect(words.earliestOffset(in: "quitting") == nil)
+    }
+}

@@ -282,3 +282,38 @@ import TestSupport
         #expect(text[...].containsExactly(needle) == expected)
     }
 }
+
+/// The byte-level helpers give what the Character-level library calls give.
+@Suite struct ByteLevelTextTests {
+    static let texts = ["", "\n", "\n\n", "a", "a\n", "\na", "a\nb", "a\n\nb\n", "a\r\nb", "a\r\n\r\nb", "\r\n", "a\r\rb\n",
+                        "a\n\u{301}b", "一\n二\r\n三\n", "𠀀\n𠀁", "\r", "a\rb\nc", "x\n\n\n"]
+
+    @Test(arguments: texts) func linesAreWhatSplitGives(text: String) {
+        #expect(text.lines() == text.split(separator: "\n"))
+        #expect(text.lines(omittingEmpty: false) == text.split(separator: "\n", omittingEmptySubsequences: false))
+    }
+
+    /// Every needle at every start, in text of one-, two-, three- and four-byte scalars.
+    @Test func searchFindsWhatANaiveScanFinds() {
+        let haystack = Array("aab一a二一一ab𠀀a\u{0}一b".utf8)
+        var needles: [[UInt8]] = [[]]
+        for start in haystack.indices { for end in start...min(haystack.count, start + 8) { needles.append(Array(haystack[start..<end])) } }
+        needles += [Array("ba一".utf8), Array("zz".utf8), Array("𠀁".utf8), haystack + [0x61]]
+        for needle in needles {
+            for from in 0...haystack.count + 1 {
+                var naive: Int? = nil
+                if !needle.isEmpty, from <= haystack.count {
+                    var i = from
+                    while i + needle.count <= haystack.count { if Array(haystack[i..<i + needle.count]) == needle { naive = i; break }; i += 1 }
+                }
+                #expect(UTF8Search.firstIndex(of: needle, in: haystack, from: from) == naive, "\(needle) from \(from)")
+            }
+        }
+    }
+
+    @Test func scalarSetHoldsItsScalarsOnly() {
+        let set: ScalarSet = "，。a𠀀"
+        for scalar in "，。a𠀀".unicodeScalars { #expect(set.contains(scalar)) }
+        for scalar in "、.A𠀁 ".unicodeScalars { #expect(!set.contains(scalar)) }
+    }
+}
