@@ -124,7 +124,7 @@ final class AlignmentRun {
         // Pinyin has nearly the same consonant skeleton share a key.
         var skeletons: [String: [Character]] = [:]
         for names in eNames { for name in names where skeletons[name] == nil {
-            let skeleton = Skeleton.of(name, Skeleton.english)
+            let skeleton = Skeleton.of(name, Skeleton.englishTable)
             if skeleton.count >= 2 { skeletons[name] = skeleton }
         } }
         let distinct = Array(Set(skeletons.values.map { String($0) })).sorted().map { Array($0) }
@@ -134,7 +134,7 @@ final class AlignmentRun {
                 let readings = run.unicodeScalars.map { data.pinyin($0) }
                 guard readings.allSatisfy({ $0 != nil }) else { continue }
                 if runCache[run] == nil {
-                    let skeleton = Skeleton.of(readings.map { $0! }.joined(), Skeleton.pinyin)
+                    let skeleton = Skeleton.of(readings.map { $0! }.joined(), Skeleton.pinyinTable)
                     var hits: [Int32] = []
                     if skeleton.count >= 2 {
                         for candidate in distinct where abs(candidate.count - skeleton.count) <= 1 && candidate[0] == skeleton[0] {
@@ -307,7 +307,7 @@ final class AlignmentRun {
                 k += 1
             }
         }
-        return (keys, names, s.unicodeScalars.filter { !$0.properties.isWhitespace }.count)
+        return (keys, names, s.unicodeScalars.lazy.filter { !$0.properties.isWhitespace }.count)
     }
 
     static func isWordScalar(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || c.properties.numericType != nil || c == "_" }

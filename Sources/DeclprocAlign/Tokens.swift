@@ -82,18 +82,48 @@ enum Skeleton {
         "x": "S", "z": "S", "c": "S", "s": "S", "l": "L", "r": "L", "y": "Y", "w": "W",
     ]
 
+    /// A table keyed by the ASCII letters of its one- and two-letter keys: the
+    /// skeleton of every name candidate was built from Strings made per character
+    /// (45,000 instructions a name).
+    struct Table: Sendable {
+        /// Key (one letter a, or two letters a << 8 | b) → its class, nil for a sound that writes nothing (gh).
+        let classes: [UInt16: Character?]
+
+        init(_ table: [String: String]) {
+            var classes: [UInt16: Character?] = [:]
+            for (key, value) in table {
+                let bytes = Array(key.utf8)
+                precondition(key.unicodeScalars.allSatisfy(\.isASCII) && (1...2).contains(bytes.count), "skeleton keys are one or two ASCII letters")
+                classes[bytes.count == 1 ? UInt16(bytes[0]) : UInt16(bytes[0]) << 8 | UInt16(bytes[1])] = value.first
+            }
+            self.classes = classes
+        }
+    }
+    static let englishTable = Table(english)
+    static let pinyinTable = Table(pinyin)
+
     static func of(_ text: String, _ table: [String: String]) -> [Character] {
-        let chars = Array(text.lowercased())
+        of(text, Table(table))
+    }
+
+    /// The consonant classes of `text`, a repeated class written once. Keys match whole
+    /// characters, so a letter with a combining mark (ñ written n + ◌̃) is no key.
+    static func of(_ text: String, _ table: Table) -> [Character] {
+        // Each character as its ASCII byte, or 0 for any other character.
+        let chars: [UInt16] = text.lowercased().map { $0.utf8.count == 1 ? UInt16($0.utf8.first!) : 0 }
         var out: [Character] = []
         var i = 0
         while i < chars.count {
             var matched = false
-            for length in [2, 1] where i + length <= chars.count {
-                if let cls = table[String(chars[i..<(i + length)])] {
-                    if let c = cls.first, out.last != c { out.append(c) }
-                    i += length
+            if chars[i] != 0 {
+                if i + 1 < chars.count, chars[i + 1] != 0, let cls = table.classes[chars[i] << 8 | chars[i + 1]] {
+                    if let c = cls, out.last != c { out.append(c) }
+                    i += 2
                     matched = true
-                    break
+                } else if let cls = table.classes[chars[i]] {
+                    if let c = cls, out.last != c { out.append(c) }
+                    i += 1
+                    matched = true
                 }
             }
             if !matched { i += 1 }

@@ -118,7 +118,7 @@ public enum BlockExtractor {
                 if collapsed.isEmpty { continue }
                 if collapsed == " " { if !buffer.isEmpty && !buffer.hasSuffix(" ") && !buffer.hasSuffix("\n") { buffer += " " }; continue }
                 buffer += collapsed
-                let visible = collapsed.unicodeScalars.filter { !$0.isWhiteSpace }.count
+                let visible = collapsed.unicodeScalars.lazy.filter { !$0.isWhiteSpace }.count
                 characters += visible
                 if linkDepth > 0 { linkCharacters += visible }
             case .element:

@@ -197,7 +197,7 @@ public struct DeclarationReader: Sendable {
         // Skip the marker word and its colon, or the dash.
         if let colon = scalars.prefix(12).firstIndex(where: { $0 == ":" || $0 == "：" }) {
             let marker = String(scalars: scalars[..<colon]).lowercased()
-            alias = (self.chinese.aliasMarkers + self.english.aliasMarkers).contains { marker.contains($0) }
+            alias = (self.chinese.aliasMarkers + self.english.aliasMarkers).contains { marker.containsExactly($0) }
             i = colon + 1
         }
         while i < scalars.count, Self.dashesAndSpaces.contains(scalars[i]) { i += 1 }

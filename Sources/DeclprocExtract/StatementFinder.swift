@@ -301,7 +301,7 @@ struct LanguageProfile {
         for scalar in text.unicodeScalars {
             if scalar.isWhiteSpace { continue }
             visible += 1
-            if scalar.isHan { han += 1 } else if scalar.properties.isAlphabetic, scalar.value < 0x250 { latin += 1 }
+            if scalar.isHan { han += 1 } else if scalar.isLatinLetter { latin += 1 }
         }
         self.han = han
         self.latin = latin

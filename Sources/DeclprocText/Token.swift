@@ -71,4 +71,16 @@ extension Unicode.Scalar {
         default: return properties.isWhitespace
         }
     }
+
+    /// An alphabetic scalar below U+0250 (Latin, with its extensions and IPA): what
+    /// the language and script counts call a Latin letter. Quick for ASCII and for
+    /// everything from U+0250 up, where Chinese text and its punctuation lie.
+    @inlinable
+    public var isLatinLetter: Bool {
+        switch value {
+        case 0x41...0x5A, 0x61...0x7A: return true
+        case 0..<0x80, 0x250...: return false
+        default: return properties.isAlphabetic
+        }
+    }
 }

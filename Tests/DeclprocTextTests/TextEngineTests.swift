@@ -317,3 +317,12 @@ import TestSupport
         for scalar in "、.A𠀁 ".unicodeScalars { #expect(!set.contains(scalar)) }
     }
 }
+
+@Suite struct LatinLetterTests {
+    @Test func quickTestAgreesWithTheProperty() {
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(scalar.isLatinLetter == (scalar.properties.isAlphabetic && value < 0x250), "U+\(String(value, radix: 16))")
+        }
+    }
+}
