@@ -189,8 +189,24 @@ final class AlignmentRun {
 
     // MARK: Tokenization
 
+    /// A space of Foundation's `CharacterSet.whitespaces`: a tab, a space separator (Zs),
+    /// or, as Core Foundation has it, U+200B ZERO WIDTH SPACE.
+    static func isHorizontalSpace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x80 ? scalar == " " || scalar == "\t" : scalar.value == 0x200B || scalar.properties.generalCategory == .spaceSeparator
+    }
+
+    /// `trimmingCharacters(in: .whitespaces)` without Foundation's character-set
+    /// machinery, which cost as much as the rest of a line's tokenizing.
+    static func trimmingHorizontalSpace(_ line: String) -> String {
+        let scalars = line.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isHorizontalSpace($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !isHorizontalSpace($0) })!
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return line }
+        return String(line.unicodeScalars[first...last])
+    }
+
     static func tokenizeChinese(_ line: String, data: AlignmentData, space: inout KeySpace) -> ([[Int32]], [String], Int) {
-        let s = Array(line.trimmingCharacters(in: .whitespaces).unicodeScalars)
+        let s = Array(Self.trimmingHorizontalSpace(line).unicodeScalars)
         var tokens: [[Int32]] = []
         var runs: [String] = []
         var run = String.UnicodeScalarView()
@@ -226,7 +242,9 @@ final class AlignmentRun {
             var h = Fingerprint.empty
             for length in 1...min(data.longestHeadword, s.count - i) {
                 h = Fingerprint.adding(s[i + length - 1], to: h)
-                if let keys = data.keywords(h) { best = length; bestKeys = keys }
+                guard let entry = data.entry(h) else { break }
+                if let keys = entry.keywords { best = length; bestKeys = keys }
+                if !entry.continues { break }
             }
             let numberStart = c == "第" ? i + 1 : i
             var k = numberStart
@@ -254,7 +272,7 @@ final class AlignmentRun {
     }
 
     static func tokenizeEnglish(_ line: String, data: AlignmentData, space: inout KeySpace) -> (Set<Int32>, [String], Int) {
-        let s = line.trimmingCharacters(in: .whitespaces)
+        let s = Self.trimmingHorizontalSpace(line)
         let words = data.english.words(s)
         var keys = Set<Int32>()
         var i = 0
@@ -307,7 +325,9 @@ final class AlignmentRun {
                 k += 1
             }
         }
-        return (keys, names, s.unicodeScalars.lazy.filter { !$0.properties.isWhitespace }.count)
+        var visible = 0
+        for scalar in s.unicodeScalars where !scalar.properties.isWhitespace { visible += 1 }
+        return (keys, names, visible)
     }
 
     static func isWordScalar(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || c.properties.numericType != nil || c == "_" }

@@ -90,3 +90,19 @@ import TestSupport
         #expect(Skeleton.distance(Skeleton.of("Moses", Skeleton.english), Skeleton.of("yuehan", Skeleton.pinyin)) > 1)
     }
 }
+
+/// The aligner's own trimming is Foundation's `trimmingCharacters(in: .whitespaces)`.
+@Suite struct HorizontalSpaceTests {
+    @Test func sameSpacesAsFoundation() {
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let alone = String(Character(scalar))
+            #expect(AlignmentRun.isHorizontalSpace(scalar) == alone.trimmingCharacters(in: .whitespaces).isEmpty, "U+\(String(value, radix: 16))")
+        }
+    }
+
+    @Test(arguments: ["", " ", "\t a b \t", "\u{3000}中文\u{3000}", "a\u{A0}", "\n a \n", " \u{2028}x\u{2028} ", "x"])
+    func sameTrimmingAsFoundation(text: String) {
+        #expect(AlignmentRun.trimmingHorizontalSpace(text) == text.trimmingCharacters(in: .whitespaces))
+    }
+}
