@@ -89,16 +89,12 @@ public struct TextNormalizer: Sendable {
         // Stage 3: whitespace.
         if options.collapseWhitespace { (scalars, offsets) = Self.collapseWhitespace(scalars, offsets) }
 
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return Result(text: String(view), offsets: offsets, removed: removed)
+        return Result(text: String(scalars: scalars), offsets: offsets, removed: removed)
     }
 
     private func normalizeSegments(_ scalars: [Unicode.Scalar], _ offsets: [Int]) throws(ICUError) -> ([Unicode.Scalar], [Int]) {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
         // The common case, already normalized text, costs one quick check.
-        if try normalizer.isNormalized(String(view)) { return (scalars, offsets) }
+        if try normalizer.isNormalized(String(scalars: scalars)) { return (scalars, offsets) }
         var outScalars: [Unicode.Scalar] = []
         var outOffsets: [Int] = []
         outScalars.reserveCapacity(scalars.count)
@@ -111,9 +107,7 @@ public struct TextNormalizer: Sendable {
                 outScalars.append(segment.first!)
                 outOffsets.append(offsets[start])
             } else {
-                var piece = String.UnicodeScalarView()
-                piece.append(contentsOf: segment)
-                let normalized = try normalizer.normalize(String(piece)).unicodeScalars
+                let normalized = try normalizer.normalize(String(scalars: segment)).unicodeScalars
                 if normalized.elementsEqual(segment) {
                     outScalars.append(contentsOf: segment)
                     outOffsets.append(contentsOf: offsets[start..<end])

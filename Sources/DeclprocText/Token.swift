@@ -41,9 +41,7 @@ struct UTF16Text {
     }
 
     func string(scalars range: Range<Int>) -> String {
-        var s = String.UnicodeScalarView()
-        s.append(contentsOf: scalars[range])
-        return String(s)
+        String(scalars: scalars[range])
     }
 }
 
