@@ -1,4 +1,5 @@
 import DeclprocRecords
+import DeclprocText
 import Foundation
 
 /// Links statements that say the same thing (`duplicate_of`), never drops them.
@@ -82,7 +83,7 @@ public final class Deduplicator {
     public static func features(of record: StatementRecord, options: Options = Options(),
                                 simplify: (String) -> String) -> Features {
         let folded = fold(record.text.simplified ?? record.text.normalized)
-        let people = record.declaration.declarants.map { String(String.UnicodeScalarView(fold(simplify($0.name)))) }.sorted().joined(separator: "|")
+        let people = record.declaration.declarants.map { String(scalars: fold(simplify($0.name))) }.sorted().joined(separator: "|")
         let signature = Self.signature(folded, shingle: options.shingle)
         return Features(people: people, date: record.declaration.date?.value,
                         place: record.declaration.place.map { [$0.province, $0.city ?? ""].joined(separator: "/") },
@@ -146,6 +147,32 @@ public final class Deduplicator {
 
     /// Simplified text folded for comparison: NFKC, lowercase, letters and digits only.
     static func fold(_ text: String) -> [Unicode.Scalar] {
+        if let folded = foldQuickly(text) { return folded }
+        return foldFully(text)
+    }
+
+    /// `fold` for text of ASCII, CJK Unified Ideographs and the punctuation Chinese
+    /// text uses, most statements, without Foundation's NFKC and lowercasing: for
+    /// these scalars NFKC changes nothing that is kept (the punctuation it maps is
+    /// dropped either way, and none of them compose), so each scalar folds alone.
+    /// Nil for any other scalar.
+    static func foldQuickly(_ text: String) -> [Unicode.Scalar]? {
+        var folded: [Unicode.Scalar] = []
+        folded.reserveCapacity(text.utf8.count / 3)
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            switch v {
+            case 0x30...0x39, 0x61...0x7A, 0x4E00...0x9FFF: folded.append(scalar)
+            case 0x41...0x5A: folded.append(Unicode.Scalar(UInt8(v | 0x20)))
+            case 0..<0x80, 0x2013, 0x2014, 0x2018...0x201D, 0x2026, 0x3000...0x3003, 0x3008...0x3011, 0x3014...0x301B,
+                 0xFF01...0xFF0F, 0xFF1A...0xFF20, 0xFF3B...0xFF40, 0xFF5B...0xFF5E: continue
+            default: return nil
+            }
+        }
+        return folded
+    }
+
+    static func foldFully(_ text: String) -> [Unicode.Scalar] {
         text.precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars.filter {
             switch $0.properties.generalCategory {
             case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber,

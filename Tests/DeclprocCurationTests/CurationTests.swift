@@ -1,4 +1,4 @@
-import DeclprocCuration
+@testable import DeclprocCuration
 import DeclprocLocales
 import DeclprocRecords
 import DeclprocText
@@ -124,5 +124,26 @@ import TestSupport
         #expect(list.excludes(DeduplicationTests.record("1111111111111111", "声明人陈建华", names: [])))
         #expect(list.excludes(DeduplicationTests.record("1111111111111111", "声明", names: ["陈建华"])))
         #expect(!list.excludes(DeduplicationTests.record("1111111111111111", "声明", names: ["王秀英"])))
+    }
+}
+
+/// The quick fold (ASCII, CJK ideographs, Chinese punctuation) is the full fold.
+@Suite struct FoldTests {
+    @Test func quickFoldIsTheFullFoldOnEveryScalarItTakes() {
+        var taken = 0
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = "A" + String(Character(scalar)) + "b"
+            guard let quick = Deduplicator.foldQuickly(text) else { continue }
+            taken += 1
+            #expect(quick == Deduplicator.foldFully(text), "U+\(String(value, radix: 16))")
+        }
+        #expect(taken > 20_000)
+    }
+
+    @Test(arguments: ["我声明退出中国共产党。", "本人郑重声明：退出共青团、少先队！——张三 2020年5月3日",
+                      "I, Zhang San (ABC), renounce… “the Party”", "ＡＢＣ１２３", "Ⅻ〸", "ﬁ", ""])
+    func foldsOfRealText(text: String) {
+        #expect(Deduplicator.fold(text) == Deduplicator.foldFully(text))
     }
 }
