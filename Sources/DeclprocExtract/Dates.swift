@@ -43,14 +43,20 @@ public enum DateFinder {
     /// where it could match. Most lines hold no date, and bridging a line to NSString
     /// and running five regular expressions on it cost 6% of `extract`.
     struct Clues {
-        /// 年 and 月 (the Chinese patterns).
-        var yearAndMonthSigns = false
+        /// 年 after a digit (spaces between allowed), and 月 (the Chinese patterns: one
+        /// for ASCII or full-width digits, one for Chinese numerals).
+        var arabicYear = false
+        var hanYear = false
         /// Four ASCII digits in a row (the numeric and English patterns).
         var fourDigits = false
         /// Four ASCII digits followed by -, / or . (the numeric pattern).
         var fourDigitsAndSeparator = false
         /// An ASCII letter (the English patterns' month names).
         var latinLetter = false
+
+        /// The numeral pattern's year digits, with the lowercase o and ｏ its
+        /// case-insensitive matching also takes.
+        static let hanYearDigits: ScalarSet = "〇零○ＯOoｏ一二三四五六七八九"
 
         init(_ text: String) {
             var run = 0
@@ -64,12 +70,22 @@ public enum DateFinder {
                 run = 0
                 if (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A { latinLetter = true }
             }
-            yearAndMonthSigns = text.containsExactly("年") && text.containsExactly("月")
+            guard text.containsExactly("年"), text.containsExactly("月") else { return }
+            // The scalar before each 年, spaces skipped (a superset of the patterns' \s).
+            var previous: Unicode.Scalar? = nil
+            for scalar in text.unicodeScalars {
+                if scalar == "年", let p = previous {
+                    if (0x30...0x39).contains(p.value) || (0xFF10...0xFF19).contains(p.value) { arabicYear = true }
+                    else if Self.hanYearDigits.contains(p) { hanYear = true }
+                }
+                if !scalar.isWhiteSpace { previous = scalar }
+            }
         }
 
         func allow(_ kind: Kind) -> Bool {
             switch kind {
-            case .chineseArabic, .chineseNumerals: yearAndMonthSigns
+            case .chineseArabic: arabicYear
+            case .chineseNumerals: hanYear
             case .numeric: fourDigitsAndSeparator
             case .englishMonthFirst, .englishDayFirst: fourDigits && latinLetter
             }

@@ -108,6 +108,10 @@ import TestSupport
         ("1998年入团", []),
         ("2005年13月1日", []),
         ("2009年4月", ["2009-04"]),
+        ("2005 年 5 月 3 日", ["2005-05-03"]),
+        ("二ＯＯ五年五月", ["2005-05"]),
+        ("签名 2010-2-8，5月3日", ["2010-02-08"]),
+        ("年月日", []),
     ])
     func dates(text: String, expected: [String]) {
         #expect(DateFinder.dates(in: text).map(\.iso) == expected)
