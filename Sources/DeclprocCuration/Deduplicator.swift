@@ -186,12 +186,18 @@ public final class Deduplicator {
         var minimum = [UInt32](repeating: .max, count: hashes)
         let width = min(shingle, max(text.count, 1))
         guard !text.isEmpty else { return minimum }
-        for start in 0...(text.count - width) {
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for scalar in text[start..<(start + width)] { h = (h ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3 }
-            for i in 0..<hashes {
-                let value = UInt32(truncatingIfNeeded: splitmix(h ^ seeds[i]) >> 32)
-                if value < minimum[i] { minimum[i] = value }
+        // Through pointers: 64 hashes per shingle made this a hot loop, and checked
+        // array access doubled it.
+        seeds.withUnsafeBufferPointer { seeds in
+            minimum.withUnsafeMutableBufferPointer { minimum in
+                for start in 0...(text.count - width) {
+                    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+                    for scalar in text[start..<(start + width)] { h = (h ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3 }
+                    for i in 0..<hashes {
+                        let value = UInt32(truncatingIfNeeded: splitmix(h ^ seeds[i]) >> 32)
+                        if value < minimum[i] { minimum[i] = value }
+                    }
+                }
             }
         }
         return minimum
