@@ -173,15 +173,25 @@ public struct DeclarationReader: Sendable {
 
     /// The tail of a line from the last point where a sentence ends and a signature
     /// (marker and colon, or a dash) begins, when that tail is short.
+    ///
+    /// Linear in the line: each point's tail starts at the first non-space from it
+    /// (found in one pass from the end), and a tail is built and tested only when it
+    /// is short and not the one just tested. Skipping the spaces afresh and building
+    /// every tail made a long line of spaces or full stops quadratic (a fuzzing timeout).
     static func inlineSignature(_ line: Line, patterns: StatementPatterns) -> Line? {
         let scalars = Array(line.text.unicodeScalars)
+        var firstNonSpace = [Int](repeating: scalars.count, count: scalars.count + 1)
+        for i in scalars.indices.reversed() { firstNonSpace[i] = scalars[i].isWhiteSpace ? firstNonSpace[i + 1] : i }
+        var tested = -1
         var k = scalars.count - 1
         while k > 0 {
             if Self.sentenceEnds.contains(scalars[k - 1]) || scalars[k - 1].isWhiteSpace {
-                var start = k
-                while start < scalars.count, scalars[start].isWhiteSpace { start += 1 }
-                let tail = String(scalars: scalars[start...])
-                if scalars.count - start <= 60, patterns.isSignature(tail) { return Line(text: tail, start: line.start + start) }
+                let start = firstNonSpace[k]
+                if scalars.count - start <= 60, start != tested {
+                    tested = start
+                    let tail = String(scalars: scalars[start...])
+                    if patterns.isSignature(tail) { return Line(text: tail, start: line.start + start) }
+                }
             }
             k -= 1
         }
