@@ -102,10 +102,6 @@ enum Skeleton {
     static let englishTable = Table(english)
     static let pinyinTable = Table(pinyin)
 
-    static func of(_ text: String, _ table: [String: String]) -> [Character] {
-        of(text, Table(table))
-    }
-
     /// The consonant classes of `text`, a repeated class written once. Keys match whole
     /// characters, so a letter with a combining mark (ñ written n + ◌̃) is no key.
     static func of(_ text: String, _ table: Table) -> [Character] {

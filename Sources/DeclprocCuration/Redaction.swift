@@ -159,8 +159,8 @@ public struct Redactor {
                     let end = i + form.form.count
                     if form.latin {
                         // Whole words only: not "Gao" inside "Gaol".
-                        if i > 0, Self.isLatinLetter(scalars[i - 1]) { continue }
-                        if end < scalars.count, Self.isLatinLetter(scalars[end]) || scalars[end].properties.numericType != nil { continue }
+                        if i > 0, Self.isAlphabeticLetter(scalars[i - 1]) { continue }
+                        if end < scalars.count, Self.isAlphabeticLetter(scalars[end]) || scalars[end].properties.numericType != nil { continue }
                     }
                     replacements.append((i, end, form.replacement))
                     i = end
@@ -210,7 +210,11 @@ public struct Redactor {
         return set
     }()
 
-    static func isLatinLetter(_ scalar: Unicode.Scalar) -> Bool {
+    /// A letter of an alphabetic script (Latin, Greek, Cyrillic and the rest below the
+    /// CJK radicals): what may not touch a romanized name for it to be a whole word.
+    /// Wider than `Unicode.Scalar.isLatinLetter`, on purpose: "Gao" inside a Greek or
+    /// Cyrillic word is no name either.
+    static func isAlphabeticLetter(_ scalar: Unicode.Scalar) -> Bool {
         scalar.properties.isAlphabetic && !scalar.isHan && scalar.value < 0x2E80
     }
 

@@ -84,10 +84,10 @@ import TestSupport
 
     @Test func namesMeetThroughTheirConsonants() {
         // 亚伯拉罕 yà bó lā hǎn and Abraham: one consonant class apart, within the allowed distance.
-        let english = Skeleton.of("Abraham", Skeleton.english), pinyin = Skeleton.of("yabolahan", Skeleton.pinyin)
+        let english = Skeleton.of("Abraham", Skeleton.englishTable), pinyin = Skeleton.of("yabolahan", Skeleton.pinyinTable)
         #expect(english == Array("PLHM") && pinyin == Array("YPLHM"))
         #expect(Skeleton.distance(english, pinyin) <= (english.count - 1) / 3)
-        #expect(Skeleton.distance(Skeleton.of("Moses", Skeleton.english), Skeleton.of("yuehan", Skeleton.pinyin)) > 1)
+        #expect(Skeleton.distance(Skeleton.of("Moses", Skeleton.englishTable), Skeleton.of("yuehan", Skeleton.pinyinTable)) > 1)
     }
 }
 
