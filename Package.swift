@@ -43,6 +43,8 @@ let package = Package(
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         // Swift owners of ICU handles: the only module that imports CICU.
         .target(name: "DeclprocICU", dependencies: ["CICU"]),
+        // SQLite connections and statements: the only module that imports CSQLite.
+        .target(name: "DeclprocSQLite", dependencies: ["CSQLite"]),
         // HTML bytes (already UTF-8) to a Swift tree: the only module that imports libxml2.
         .target(name: "DeclprocHTML", dependencies: ["CLibXML2"]),
         // Finding and loading Locales/ data.
@@ -58,11 +60,11 @@ let package = Package(
         // Chinese–English sentence alignment (CC-CEDICT keywords, numbers, names, lengths).
         .target(name: "DeclprocAlign", dependencies: ["DeclprocLocales"]),
         // Records to files: JSON Lines, CSV/TSV, TMX, parallel text, SQLite; atomic writes.
-        .target(name: "DeclprocFormats", dependencies: ["DeclprocRecords", "CSQLite"]),
+        .target(name: "DeclprocFormats", dependencies: ["DeclprocRecords", "DeclprocSQLite"]),
         // The dataset report: one self-contained HTML page with SVG charts.
         .target(name: "DeclprocReport", dependencies: ["DeclprocRecords"]),
         // Across records: deduplication, exclusion lists, redaction of names and contacts.
-        .target(name: "DeclprocCuration", dependencies: ["DeclprocRecords", "DeclprocText", "CCrypto"]),
+        .target(name: "DeclprocCuration", dependencies: ["DeclprocRecords", "DeclprocText", "DeclprocSQLite", "CCrypto"]),
         // The chain of stages and the output layout.
         .target(
             name: "DeclprocPipeline",

@@ -1,4 +1,5 @@
 import DeclprocRecords
+import DeclprocSQLite
 import DeclprocText
 import Foundation
 
@@ -17,8 +18,10 @@ import Foundation
 ///
 /// The first record seen of a group is its canonical record; later ones point at
 /// it. Memory per distinct statement: its id, people, date and place, a 64-word
-/// signature in one flat array, and its band and exact keys (about 400 bytes; the
-/// text itself is not kept).
+/// signature, and its band and exact keys (about 1.1 KB; the text itself is not
+/// kept). Past `Options.memoryBudget` the index moves to a SQLite file in the
+/// spill directory, so a crawl of millions of statements runs in bounded memory
+/// (the links are the same either way).
 public final class Deduplicator {
     public struct Options: Sendable {
         /// Characters per shingle: three Han characters are about a word and a half,
@@ -26,33 +29,37 @@ public final class Deduplicator {
         public var shingle = 3
         /// Estimated Jaccard similarity from which two texts are near duplicates.
         public var threshold = 0.7
+        /// Bytes of index kept in memory before it moves to disk (when there is a
+        /// spill directory): the batch target is 200 MB for the whole process.
+        public var memoryBudget = 64 << 20
         public init() {}
     }
 
-    /// A remembered record; its signature is `hashes` numbers at `index × hashes`
-    /// in `signatures`, one flat array rather than an array per record.
-    private struct Entry {
+    /// A remembered record: what a later one is compared with.
+    struct Entry {
         let id: String
         let people: String
         let date: String?
         let place: String?
         let length: Int
+        let signature: ArraySlice<UInt32>
+    }
+
+    /// The index could not be written to or read from its file (a full disk, an
+    /// unwritable spill directory).
+    public struct IndexFailure: Error, CustomStringConvertible {
+        public let description: String
     }
 
     public let options: Options
     /// Names to Simplified (OpenCC t2s), so 劉 and 刘 are one person.
     public let simplify: @Sendable (String) -> String
-    private var entries: [Entry] = []
-    private var signatures: [UInt32] = []
-    /// A 64-bit hash of the people and the folded text → the entry: the texts
-    /// themselves are not kept (a hit is confirmed by the people and the signature).
-    private var exact: [UInt64: Int] = [:]
-    /// Band key → 1 + the newest slot of that band's list; slot `index × bands + b`
-    /// is entry `index`'s band `b`, and `nextInBand[slot]` is 1 + the slot before it
-    /// in the same list (0: none). One flat array where an array per band key cost
-    /// most of the deduplicator's memory.
-    private var bandHeads: [UInt64: Int32] = [:]
-    private var nextInBand: [Int32] = []
+    /// Where the index goes when it outgrows `options.memoryBudget`; nil keeps it in memory.
+    public let spillDirectory: String?
+    private var memory: MemoryIndex? = MemoryIndex()
+    private var disk: DiskIndex?
+    /// Whether the index has moved to disk.
+    public var spilled: Bool { disk != nil }
     static let bands = hashes / rows
     public private(set) var exactDuplicates = 0
     public private(set) var nearDuplicates = 0
@@ -62,8 +69,9 @@ public final class Deduplicator {
     private static let seeds: [UInt64] = (0..<UInt64(hashes)).map { splitmix($0 &+ 0x9E37_79B9_7F4A_7C15) }
 
     /// `simplify` turns a name into Simplified characters (OpenCC t2s), so 劉 and 刘 are one person.
-    public init(options: Options = Options(), simplify: @escaping @Sendable (String) -> String) {
+    public init(options: Options = Options(), spillDirectory: String? = nil, simplify: @escaping @Sendable (String) -> String) {
         self.options = options
+        self.spillDirectory = spillDirectory
         self.simplify = simplify
     }
 
@@ -91,52 +99,76 @@ public final class Deduplicator {
                         signature: signature, bands: bandKeys(signature, people: people))
     }
 
-    /// Sets `record.duplicateOf` to the canonical record of its group, or nil when it
-    /// is the first of its kind (and remembers it). `features`: the record's, when
-    /// already computed (`Deduplicator.features(of:)`, with the same options).
-    public func link(_ record: inout StatementRecord, features: Features? = nil) {
+    /// Sets `record.duplicateOf` to the canonical record's id when the record repeats one
+    /// seen before, or to nil when it is the first of its kind (and remembers it).
+    /// `features`: the record's, when already computed (`Deduplicator.features(of:)`,
+    /// with the same options).
+    public func link(_ record: inout StatementRecord, features: Features? = nil) throws(IndexFailure) {
         let f = features ?? Self.features(of: record, options: options, simplify: simplify)
-        if let index = exact[f.key], entries[index].people == f.people, entries[index].length == f.length,
-           signatures[(index * Self.hashes)..<((index + 1) * Self.hashes)].elementsEqual(f.signature),
-           compatible(entries[index], date: f.date, place: f.place) {
-            record.duplicateOf = entries[index].id
-            exactDuplicates += 1
-            return
+        do {
+            try link(&record, f)
+        } catch {
+            throw IndexFailure(description: "cannot keep the deduplication index in \(spillDirectory ?? "memory"): \(error)")
         }
-        var best: (index: Int, similarity: Double)? = nil
+    }
+
+    private func link(_ record: inout StatementRecord, _ f: Features) throws(SQLiteDatabase.Failure) {
+        if let index = try exactMatch(f.key) {
+            let entry = try entry(index)
+            if entry.people == f.people, entry.length == f.length, entry.signature.elementsEqual(f.signature),
+               compatible(entry, date: f.date, place: f.place) {
+                record.duplicateOf = entry.id
+                exactDuplicates += 1
+                return
+            }
+        }
+        var best: (entry: Entry, similarity: Double)? = nil
         var seen = Set<Int>()
         var inBand: [Int] = []
         for band in f.bands {
-            // Oldest first, as the entries were added.
-            inBand.removeAll(keepingCapacity: true)
-            var slot = Int(bandHeads[band] ?? 0)
-            while slot != 0 {
-                inBand.append((slot - 1) / Self.bands)
-                slot = Int(nextInBand[slot - 1])
-            }
-            for index in inBand.reversed() where seen.insert(index).inserted {
-                let entry = entries[index]
+            try members(of: band, into: &inBand)
+            for index in inBand where seen.insert(index).inserted {
+                let entry = try entry(index)
                 guard entry.people == f.people, compatible(entry, date: f.date, place: f.place) else { continue }
                 let shorter = min(entry.length, f.length), longer = max(entry.length, f.length)
                 guard Double(shorter) >= options.threshold * Double(longer) else { continue }
-                let similarity = Self.similarity(signatures[(index * Self.hashes)..<((index + 1) * Self.hashes)], f.signature[...])
-                if similarity >= options.threshold, similarity > (best?.similarity ?? 0) { best = (index, similarity) }
+                let similarity = Self.similarity(entry.signature, f.signature[...])
+                if similarity >= options.threshold, similarity > (best?.similarity ?? 0) { best = (entry, similarity) }
             }
         }
         if let best {
-            record.duplicateOf = entries[best.index].id
+            record.duplicateOf = best.entry.id
             nearDuplicates += 1
             return
         }
         record.duplicateOf = nil
-        let index = entries.count
-        entries.append(Entry(id: record.id, people: f.people, date: f.date, place: f.place, length: f.length))
-        signatures += f.signature
-        exact[f.key] = index
-        for (b, band) in f.bands.enumerated() {
-            nextInBand.append(bandHeads[band] ?? 0)
-            bandHeads[band] = Int32(index * Self.bands + b + 1)
+        let entry = Entry(id: record.id, people: f.people, date: f.date, place: f.place, length: f.length, signature: f.signature[...])
+        if let disk {
+            try disk.add(entry, key: f.key, bands: f.bands)
+        } else if let memory {
+            memory.add(entry, key: f.key, bands: f.bands)
+            if let spillDirectory, memory.bytes > options.memoryBudget {
+                disk = try DiskIndex(directory: spillDirectory, from: memory)
+                self.memory = nil
+            }
         }
+    }
+
+    private func exactMatch(_ key: UInt64) throws(SQLiteDatabase.Failure) -> Int? {
+        if let disk { return try disk.exactMatch(key) }
+        return memory?.exact[key]
+    }
+
+    private func entry(_ index: Int) throws(SQLiteDatabase.Failure) -> Entry {
+        if let disk { return try disk.entry(index) }
+        return memory!.entry(index)
+    }
+
+    /// The entries in a band, oldest first (the order they were added).
+    private func members(of band: UInt64, into members: inout [Int]) throws(SQLiteDatabase.Failure) {
+        members.removeAll(keepingCapacity: true)
+        if let disk { return try disk.members(of: band, into: &members) }
+        memory!.members(of: band, into: &members)
     }
 
     private func compatible(_ entry: Entry, date: String?, place: String?) -> Bool {

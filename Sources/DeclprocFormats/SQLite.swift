@@ -1,5 +1,5 @@
-import CSQLite
 import DeclprocRecords
+import DeclprocSQLite
 import Foundation
 
 /// A SQLite database of pages, statements, declarants and sentence pairs, with an
@@ -16,12 +16,12 @@ import Foundation
 public final class SQLiteRecordWriter: RecordWriter {
     private let path: String
     private let temporaryPath: String
-    private var db: OpaquePointer?
-    private var insertPage: OpaquePointer?
-    private var insertStatement: OpaquePointer?
-    private var insertDeclarant: OpaquePointer?
-    private var insertPair: OpaquePointer?
-    private var insertFTS: OpaquePointer?
+    private var db: SQLiteDatabase?
+    private let insertPage: SQLiteStatement
+    private let insertStatement: SQLiteStatement
+    private let insertDeclarant: SQLiteStatement
+    private let insertPair: SQLiteStatement
+    private let insertFTS: SQLiteStatement
     private var committed = false
 
     static let schema = """
@@ -56,31 +56,29 @@ public final class SQLiteRecordWriter: RecordWriter {
         let url = URL(fileURLWithPath: path)
         temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
         unlink(temporaryPath)
-        guard sqlite3_open_v2(temporaryPath, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK else {
-            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
-            sqlite3_close(db); db = nil
-            throw OutputError(description: "cannot write \(path): \(message)")
-        }
-        try execute("PRAGMA secure_delete = ON; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;")
-        try execute(Self.schema)
-        try execute("BEGIN")
-        insertPage = try prepare("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
-        insertStatement = try prepare("INSERT INTO statements VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-        insertDeclarant = try prepare("INSERT INTO declarants VALUES (?,?,?,?,?,?,?,?)")
-        insertPair = try prepare("INSERT INTO sentence_pairs VALUES (?,?,?,?,?,?)")
-        insertFTS = try prepare("INSERT INTO statements_fts VALUES (?,?,?,?,?)")
-        let meta = try prepare("INSERT INTO meta VALUES (?,?)")
-        defer { sqlite3_finalize(meta) }
-        var entries = producer.map { ("producer." + $0.key, $0.value) }
-        entries.append(("schema_version", String(Schema.version)))
-        for (key, value) in entries.sorted(by: { $0.0 < $1.0 }) {
-            try run(meta, [.text(key), .text(value)])
+        do {
+            let db = try SQLiteDatabase(path: temporaryPath)
+            self.db = db
+            try db.execute("PRAGMA secure_delete = ON; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;")
+            try db.execute(Self.schema)
+            try db.execute("BEGIN")
+            insertPage = try db.prepare("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+            insertStatement = try db.prepare("INSERT INTO statements VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            insertDeclarant = try db.prepare("INSERT INTO declarants VALUES (?,?,?,?,?,?,?,?)")
+            insertPair = try db.prepare("INSERT INTO sentence_pairs VALUES (?,?,?,?,?,?)")
+            insertFTS = try db.prepare("INSERT INTO statements_fts VALUES (?,?,?,?,?)")
+            let meta = try db.prepare("INSERT INTO meta VALUES (?,?)")
+            var entries = producer.map { ("producer." + $0.key, $0.value) }
+            entries.append(("schema_version", String(Schema.version)))
+            for (key, value) in entries.sorted(by: { $0.0 < $1.0 }) { try meta.run([.text(key), .text(value)]) }
+        } catch {
+            db = nil
+            unlink(temporaryPath)
+            throw OutputError(description: "cannot write \(path): \(error)")
         }
     }
-
     deinit {
-        for statement in [insertPage, insertStatement, insertDeclarant, insertPair, insertFTS] { sqlite3_finalize(statement) }
-        if let db { sqlite3_close(db) }
+        db = nil
         if !committed { unlink(temporaryPath) }
     }
 
@@ -117,15 +115,15 @@ public final class SQLiteRecordWriter: RecordWriter {
     }
 
     public func commit() throws {
-        try execute("COMMIT")
-        try execute("INSERT INTO statements_fts(statements_fts) VALUES ('optimize')")
-        try execute("VACUUM")
-        for statement in [insertPage, insertStatement, insertDeclarant, insertPair, insertFTS] { sqlite3_finalize(statement) }
-        (insertPage, insertStatement, insertDeclarant, insertPair, insertFTS) = (nil, nil, nil, nil, nil)
-        guard sqlite3_close(db) == SQLITE_OK else {
-            throw OutputError(description: "cannot write \(path): \(String(cString: sqlite3_errmsg(db)))")
+        do {
+            try db?.execute("COMMIT")
+            try db?.execute("INSERT INTO statements_fts(statements_fts) VALUES ('optimize')")
+            try db?.execute("VACUUM")
+            try db?.close()
+            db = nil
+        } catch {
+            throw OutputError(description: "cannot write \(path): \(error)")
         }
-        db = nil
         guard rename(temporaryPath, path) == 0 else {
             throw OutputError(description: "cannot move output into place at \(path): \(String(cString: strerror(errno)))")
         }
@@ -156,46 +154,8 @@ public final class SQLiteRecordWriter: RecordWriter {
         return words.joined(separator: " ")
     }
 
-    // MARK: SQLite calls
-
-    enum Value { case text(String), int(Int), double(Double), null
-        static func optional(_ text: String?) -> Value { text.map { .text($0) } ?? .null }
-    }
-
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-    private func execute(_ sql: String) throws {
-        var error: UnsafeMutablePointer<CChar>?
-        if sqlite3_exec(db, sql, nil, nil, &error) != SQLITE_OK {
-            let message = error.map { String(cString: $0) } ?? "unknown error"
-            sqlite3_free(error)
-            throw OutputError(description: "cannot write \(path): \(message)")
-        }
-    }
-
-    private func prepare(_ sql: String) throws -> OpaquePointer? {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else {
-            throw OutputError(description: "cannot write \(path): \(String(cString: sqlite3_errmsg(db)))")
-        }
-        return statement
-    }
-
-    private func run(_ statement: OpaquePointer?, _ values: [Value]) throws {
-        sqlite3_reset(statement)
-        sqlite3_clear_bindings(statement)
-        for (index, value) in values.enumerated() {
-            let i = Int32(index + 1)
-            switch value {
-            case .text(let text): sqlite3_bind_text(statement, i, text, -1, Self.transient)
-            case .int(let number): sqlite3_bind_int64(statement, i, Int64(number))
-            case .double(let number): sqlite3_bind_double(statement, i, number)
-            case .null: sqlite3_bind_null(statement, i)
-            }
-        }
-        guard sqlite3_step(statement) == SQLITE_DONE else {
-            throw OutputError(description: "cannot write \(path): \(String(cString: sqlite3_errmsg(db)))")
-        }
+    private func run(_ statement: SQLiteStatement, _ values: [SQLiteStatement.Value]) throws {
+        do { try statement.run(values) } catch { throw OutputError(description: "cannot write \(path): \(error)") }
     }
 }
 
@@ -205,26 +165,14 @@ public enum SQLiteRecords {
 
     /// Each statement's JSON record, in the order written.
     public static func records(_ path: String) throws -> [Data] {
-        var db: OpaquePointer?
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else {
-            defer { sqlite3_close(db) }
-            throw Failure(description: db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open")
+        do {
+            let db = try SQLiteDatabase(path: path, readOnly: true)
+            var rows: [Data] = []
+            try db.prepare("SELECT record FROM statements ORDER BY rowid").query { row in rows.append(Data(row.blob(0))) }
+            try db.close()
+            return rows
+        } catch {
+            throw Failure(description: error.description)
         }
-        defer { sqlite3_close(db) }
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, "SELECT record FROM statements ORDER BY rowid", -1, &statement, nil) == SQLITE_OK else {
-            throw Failure(description: String(cString: sqlite3_errmsg(db)))
-        }
-        defer { sqlite3_finalize(statement) }
-        var rows: [Data] = []
-        while true {
-            let step = sqlite3_step(statement)
-            if step == SQLITE_DONE { break }
-            guard step == SQLITE_ROW else { throw Failure(description: String(cString: sqlite3_errmsg(db))) }
-            if let bytes = sqlite3_column_blob(statement, 0) {
-                rows.append(Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, 0))))
-            }
-        }
-        return rows
     }
 }

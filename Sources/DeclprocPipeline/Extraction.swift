@@ -121,6 +121,10 @@ public struct Extraction {
     /// The deduplicator to use, e.g. one primed with an interrupted run's records;
     /// made afresh when nil.
     public var deduplicator: Deduplicator?
+    /// Where deduplication's index moves when it outgrows memory (the run's output
+    /// directory); nil keeps it in memory.
+    public var spillDirectory: String?
+    public var deduplication = Deduplicator.Options()
 
     public init(resources: Resources) { self.resources = resources }
 
@@ -135,7 +139,8 @@ public struct Extraction {
     public func run(inputs: [String], write: (Output) throws -> Void) throws -> ExtractionSummary {
         var summary = ExtractionSummary()
         let toSimplified = resources.toSimplified
-        let deduplicator = deduplicate ? self.deduplicator ?? Deduplicator(simplify: { toSimplified.convert($0) }) : nil
+        let deduplicator = deduplicate
+            ? self.deduplicator ?? Deduplicator(options: deduplication, spillDirectory: spillDirectory, simplify: { toSimplified.convert($0) }) : nil
         func rejected(_ reject: Reject) throws {
             summary.pages += 1
             summary.rejected += 1
@@ -178,7 +183,7 @@ public struct Extraction {
                     // exclusions may have removed some, so they are used only when all remain.
                     let precomputed = features?.count == statements.count ? features : nil
                     for k in statements.indices {
-                        deduplicator.link(&statements[k], features: precomputed?[k])
+                        try deduplicator.link(&statements[k], features: precomputed?[k])
                         if statements[k].duplicateOf != nil { summary.duplicates += 1 }
                     }
                 }

@@ -25,6 +25,16 @@ struct Dedup: ParsableCommand {
     @Flag(help: "Replace an existing output file.")
     var force = false
 
+    @Option(name: .customLong("dedup-memory"),
+            help: "Megabytes of duplicate index kept in memory; past that it moves to an unlinked scratch file beside -o FILE (default 64).")
+    var dedupMemory: Int?
+
+    var dedupOptions: Deduplicator.Options {
+        var options = Deduplicator.Options()
+        if let dedupMemory { options.memoryBudget = max(0, dedupMemory) << 20 }
+        return options
+    }
+
     @OptionGroup var locale: LocaleOptions
 
     func validate() throws {
@@ -37,7 +47,8 @@ struct Dedup: ParsableCommand {
         let toSimplified: ChineseConverter
         do { toSimplified = try ChineseConverter(configuration: "t2s", store: store) } catch { throw Fatal("\(error)") }
         keepUntilExit(toSimplified)
-        let deduplicator = Deduplicator(simplify: { toSimplified.convert($0) })
+        let deduplicator = Deduplicator(options: dedupOptions, spillDirectory: CurationOptions.spillDirectory(output: output, outDir: nil),
+                                        simplify: { toSimplified.convert($0) })
         let stdout = LineOutput()
         var statements = 0
         do {
@@ -46,7 +57,7 @@ struct Dedup: ParsableCommand {
             for path in records {
                 try RecordLines.forEach(path, page: { try put($0 + Data([0x0A])) }) { record in
                     var record = record
-                    deduplicator.link(&record)
+                    try deduplicator.link(&record)
                     statements += 1
                     try put(JSONLines.line(record))
                 }
@@ -54,6 +65,8 @@ struct Dedup: ParsableCommand {
             try stdout.finish()
             try file?.commit()
         } catch let error as OutputError {
+            throw Fatal(error.description)
+        } catch let error as Deduplicator.IndexFailure {
             throw Fatal(error.description)
         }
         let linked = deduplicator.exactDuplicates + deduplicator.nearDuplicates

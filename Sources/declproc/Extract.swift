@@ -148,6 +148,24 @@ struct CurationOptions: ParsableArguments {
     @Flag(name: .customLong("no-dedup"), help: "Do not link duplicate statements (duplicate_of stays null).")
     var noDedup = false
 
+    @Option(name: .customLong("dedup-memory"),
+            help: "Megabytes of duplicate index kept in memory; past that it moves to an unlinked scratch file in the output's directory (default 64). Links are the same either way.")
+    var dedupMemory: Int?
+
+    /// The deduplicator's options from the flags.
+    var deduplication: Deduplicator.Options {
+        var options = Deduplicator.Options()
+        if let dedupMemory { options.memoryBudget = max(0, dedupMemory) << 20 }
+        return options
+    }
+
+    /// Where the deduplication index spills: beside the output (never elsewhere);
+    /// nil for standard output, where it stays in memory.
+    static func spillDirectory(output: String?, outDir: String?) -> String? {
+        if let outDir { return outDir }
+        return output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+    }
+
     var scope: RedactionScope { (try? RedactionScope.parse(redact).get()) ?? [] }
 
     func validate() throws {
@@ -183,6 +201,8 @@ struct ExtractionRun {
         extraction.readOptions.urlField = reading.urlField
         extraction.readOptions.htmlField = reading.htmlField
         extraction.deduplicate = !curation.noDedup
+        extraction.deduplication = curation.deduplication
+        extraction.spillDirectory = CurationOptions.spillDirectory(output: destination.output, outDir: destination.outDir)
         extraction.jobs = reading.jobs
         extraction.shard = reading.shard.flatMap(Shard.init)
         if let profile = reading.profile {
@@ -334,6 +354,8 @@ struct ExtractionRun {
             return result
         } catch let error as OutputError {
             throw Fatal(error.description)
+        } catch let error as Deduplicator.IndexFailure {
+            throw Fatal(error.description)
         } catch is Interruption {
             FileHandle.standardError.write(Data("declproc: interrupted; every finished input is committed: run the same command again (with --resume) to continue\n".utf8))
             throw ExitCode(130)
@@ -353,9 +375,9 @@ struct ExtractionRun {
         extraction.skipInput = { index, _ in skipped.contains(index) }
         if extraction.deduplicate {
             let toSimplified = resources.toSimplified
-            let deduplicator = Deduplicator(simplify: { toSimplified.convert($0) })
+            let deduplicator = Deduplicator(options: extraction.deduplication, spillDirectory: extraction.spillDirectory, simplify: { toSimplified.convert($0) })
             try state.forEachLine { line in
-                for var statement in line.statements ?? [] { deduplicator.link(&statement) }
+                for var statement in line.statements ?? [] { try deduplicator.link(&statement) }
             }
             extraction.deduplicator = deduplicator
         }

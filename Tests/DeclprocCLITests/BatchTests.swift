@@ -16,21 +16,29 @@ import TestSupport
         (try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any])["id"] as! String
     }
 
+    /// Also with the duplicate index moved to disk from the first statement on
+    /// (`--dedup-memory 0`): the same links, and no scratch file left in the output.
     @Test func sameBytesForAnyNumberOfJobs() throws {
         let work = try Workspace(prefix: "declproc-batch")
         var outputs: [[Data]] = []
-        for jobs in ["1", "2", "5"] {
-            let dir = work.path("jobs-\(jobs)")
-            let result = try TestFiles.declproc(["extract"] + Self.corpus + ["--jobs", jobs, "--out-dir", dir, "--format", "jsonl,csv,tmx"],
+        for (jobs, memory) in [("1", nil), ("2", nil), ("5", nil), ("2", "0")] {
+            let dir = work.path("jobs-\(jobs)-\(memory ?? "default")")
+            let result = try TestFiles.declproc(["extract"] + Self.corpus + ["--jobs", jobs, "--out-dir", dir, "--format", "jsonl,csv,tmx"]
+                                                + (memory.map { ["--dedup-memory", $0] } ?? []),
                                                 directory: TestFiles.repositoryRoot)
             #expect(result.status == 0, "\(result.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+                    == ["records.csv", "records.jsonl", "records.tmx", "rejects.jsonl", "summary.json"])
             outputs.append(try ["records.jsonl", "records.csv", "records.tmx", "rejects.jsonl"].map {
                 try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0))
             })
         }
         #expect(outputs[0] == outputs[1])
         #expect(outputs[0] == outputs[2])
-        #expect(try Self.lines(work.path("jobs-1/records.jsonl")).count > 50)
+        #expect(outputs[0] == outputs[3])
+        let records = try Self.lines(work.path("jobs-1-default/records.jsonl"))
+        #expect(records.count > 50)
+        #expect(records.contains { $0.contains("\"duplicate_of\":\"") })
     }
 
     /// Shards K/N, counted from 0 or from 1, cover every record exactly once; merged

@@ -94,8 +94,21 @@ import TestSupport
 
     static let template = "我在大学期间加入中国共产党，当时只是为了找工作。现在我看清了它的本质，郑重声明退出中国共产党及其一切组织。"
 
-    @Test func table() {
-        let dedup = Deduplicator(simplify: { RedactionTests.t2s.convert($0) })
+    /// A fresh directory for a spilled index, and the deduplicator's options that
+    /// spill after `entries` distinct statements (nil: never).
+    static func spilling(after entries: Int?) -> (Deduplicator.Options, String?) {
+        var options = Deduplicator.Options()
+        guard let entries else { return (options, nil) }
+        options.memoryBudget = entries * 850
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-dedup-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return (options, directory)
+    }
+
+    /// The same links whether the index stays in memory or moves to disk at once.
+    @Test(arguments: [false, true]) func table(spill: Bool) throws {
+        let (options, directory) = Self.spilling(after: spill ? 0 : nil)
+        let dedup = Deduplicator(options: options, spillDirectory: directory, simplify: { RedactionTests.t2s.convert($0) })
         let cases: [(StatementRecord, String?)] = [
             (Self.record("0000000000000001", Self.template + "陈建华", names: ["陈建华"], date: "2011-03-05"), nil),
             (Self.record("0000000000000002", RedactionTests.s2t.convert(Self.template) + "  陳建華", names: ["陳建華"]), "0000000000000001"),
@@ -108,10 +121,59 @@ import TestSupport
         ]
         for (record, expected) in cases {
             var r = record
-            dedup.link(&r)
+            try dedup.link(&r)
             #expect(r.duplicateOf == expected, "\(r.id)")
         }
         #expect(dedup.exactDuplicates == 2 && dedup.nearDuplicates == 1)
+        #expect(dedup.spilled == spill)
+        if let directory {
+            // The scratch file is unlinked as soon as it is open: nothing with names stays behind.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [])
+            try FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    /// Many reposts of a few templates, names, dates and small edits: moving the index
+    /// to disk partway (after 30 distinct statements) changes no link.
+    @Test func spillingPartwayChangesNoLink() throws {
+        let templates = [Self.template, "我声明退出共青团和少先队，不再与它有任何关系。", "三退声明：本人当年在学校加入少先队，今天正式声明退出。"]
+        let names = ["陈", "王", "李", "張", "刘", "趙"].flatMap { surname in ["建华", "秀英", "明", "偉", "洋", "敏"].map { surname + $0 } }
+        func records() -> [StatementRecord] {
+            (0..<400).map { i in
+                var text = templates[i % templates.count]
+                if i % 7 == 0 { text = text.replacingOccurrences(of: "声明", with: "聲明") }
+                if i % 11 == 0 { text += "特此声明。" }
+                let name = names[(i * 7 / 2) % names.count]
+                return Self.record(String(format: "%016x", i), text + name, names: [name], date: i % 5 == 0 ? "2011-03-0\(i % 9 + 1)" : nil)
+            }
+        }
+        func links(spillAfter entries: Int?) throws -> [String?] {
+            let (options, directory) = Self.spilling(after: entries)
+            defer { if let directory { try? FileManager.default.removeItem(atPath: directory) } }
+            let dedup = Deduplicator(options: options, spillDirectory: directory, simplify: { RedactionTests.t2s.convert($0) })
+            let linked = try records().map { record in
+                var r = record
+                try dedup.link(&r)
+                return r.duplicateOf
+            }
+            #expect(dedup.spilled == (entries != nil))
+            return linked
+        }
+        let inMemory = try links(spillAfter: nil)
+        #expect(inMemory.filter { $0 != nil }.count > 200 && inMemory.filter { $0 == nil }.count > 40)
+        #expect(try links(spillAfter: 30) == inMemory)
+    }
+
+    @Test func anUnwritableSpillDirectoryIsAClearError() {
+        var options = Deduplicator.Options()
+        options.memoryBudget = 0
+        let dedup = Deduplicator(options: options, spillDirectory: "/nonexistent/declproc", simplify: { $0 })
+        var r = Self.record("0000000000000001", Self.template, names: [])
+        #expect {
+            try dedup.link(&r)
+        } throws: { error in
+            "\(error)".contains("cannot keep the deduplication index in /nonexistent/declproc")
+        }
     }
 }
 

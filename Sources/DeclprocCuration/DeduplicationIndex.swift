@@ -1,0 +1,152 @@
+import DeclprocSQLite
+import Foundation
+
+extension Deduplicator {
+    /// The statements seen so far, in memory: flat arrays and hashed keys, fast
+    /// for the runs most users make.
+    final class MemoryIndex {
+        private var ids: [String] = []
+        private var fields: [(people: String, date: String?, place: String?, length: Int)] = []
+        /// Each entry's signature, `hashes` numbers at `index × hashes`: one flat array
+        /// rather than an array per entry.
+        private(set) var signatures: [UInt32] = []
+        /// A 64-bit hash of the people and the folded text → the newest entry with it.
+        private(set) var exact: [UInt64: Int] = [:]
+        /// Band key → 1 + the newest slot of that band's list; slot `index × bands + b`
+        /// is entry `index`'s band `b`, and `nextInBand[slot]` is 1 + the slot before it
+        /// in the same list (0: none). One flat array where an array per band key cost
+        /// most of the index's memory.
+        private(set) var bandHeads: [UInt64: Int32] = [:]
+        private var nextInBand: [Int32] = []
+        /// An estimate of the memory held, from the sizes measured on the benchmark
+        /// corpus (about 1.1 KB per entry, most of it the signature and the band keys).
+        private(set) var bytes = 0
+
+        var count: Int { ids.count }
+
+        func entry(_ index: Int) -> Entry {
+            let f = fields[index]
+            return Entry(id: ids[index], people: f.people, date: f.date, place: f.place, length: f.length,
+                         signature: signatures[(index * Deduplicator.hashes)..<((index + 1) * Deduplicator.hashes)])
+        }
+
+        func members(of band: UInt64, into members: inout [Int]) {
+            var slot = Int(bandHeads[band] ?? 0)
+            while slot != 0 {
+                members.append((slot - 1) / Deduplicator.bands)
+                slot = Int(nextInBand[slot - 1])
+            }
+            members.reverse()
+        }
+
+        func add(_ entry: Entry, key: UInt64, bands: [UInt64]) {
+            let index = ids.count
+            ids.append(entry.id)
+            fields.append((entry.people, entry.date, entry.place, entry.length))
+            signatures += entry.signature
+            exact[key] = index
+            for (b, band) in bands.enumerated() {
+                nextInBand.append(bandHeads[band] ?? 0)
+                bandHeads[band] = Int32(index * Deduplicator.bands + b + 1)
+            }
+            bytes += 850 + entry.id.utf8.count + entry.people.utf8.count + (entry.date?.utf8.count ?? 0) + (entry.place?.utf8.count ?? 0)
+        }
+
+        /// Every band key with its entries, oldest first.
+        func forEachBand<Failure: Error>(_ body: (UInt64, [Int]) throws(Failure) -> Void) throws(Failure) {
+            var members: [Int] = []
+            for band in bandHeads.keys.sorted() {
+                members.removeAll(keepingCapacity: true)
+                self.members(of: band, into: &members)
+                try body(band, members)
+            }
+        }
+    }
+
+    /// The statements seen so far, in a SQLite file: what a run over millions of
+    /// statements needs, in the memory of SQLite's page cache.
+    ///
+    /// The file lies in the run's own output directory (nothing is written outside
+    /// the chosen output) and is unlinked as soon as it is open: it holds names, and
+    /// no interruption can leave it behind.
+    final class DiskIndex {
+        private let db: SQLiteDatabase
+        private let insertEntry, insertExact, insertBand, selectEntry, selectExact, selectBand: SQLiteStatement
+        private(set) var count = 0
+
+        static let schema = """
+        CREATE TABLE entries(ix INTEGER PRIMARY KEY, id TEXT NOT NULL, people TEXT NOT NULL, date TEXT, place TEXT,
+          length INTEGER NOT NULL, signature BLOB NOT NULL);
+        CREATE TABLE exact(key INTEGER PRIMARY KEY, ix INTEGER NOT NULL);
+        CREATE TABLE bands(key INTEGER NOT NULL, ix INTEGER NOT NULL, PRIMARY KEY(key, ix)) WITHOUT ROWID;
+        """
+
+        /// A new index in `directory` holding everything `memory` holds.
+        init(directory: String, from memory: MemoryIndex, cacheBytes: Int = 32 << 20) throws(SQLiteDatabase.Failure) {
+            let path = URL(fileURLWithPath: directory).appendingPathComponent(".declproc-dedup-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite").path
+            do throws(SQLiteDatabase.Failure) {
+                db = try SQLiteDatabase(path: path)
+                // No journal: the file is scratch, never reopened. One transaction for
+                // the whole run, so pages are written only when the cache spills.
+                try db.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; " +
+                               "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -\(cacheBytes >> 10);")
+                try db.execute(Self.schema)
+                unlink(path)
+                try db.execute("BEGIN")
+            } catch {
+                unlink(path)
+                throw error
+            }
+            insertEntry = try db.prepare("INSERT INTO entries VALUES (?,?,?,?,?,?,?)")
+            insertExact = try db.prepare("INSERT OR REPLACE INTO exact VALUES (?,?)")
+            insertBand = try db.prepare("INSERT INTO bands VALUES (?,?)")
+            selectEntry = try db.prepare("SELECT id, people, date, place, length, signature FROM entries WHERE ix = ?")
+            selectExact = try db.prepare("SELECT ix FROM exact WHERE key = ?")
+            selectBand = try db.prepare("SELECT ix FROM bands WHERE key = ? ORDER BY ix")
+            for index in 0..<memory.count { try insert(memory.entry(index)) }
+            for (key, index) in memory.exact { try insertExact.run([.int(Int(bitPattern: UInt(key))), .int(index)]) }
+            try memory.forEachBand { (band, members) throws(SQLiteDatabase.Failure) in
+                for index in members { try insertBand.run([.int(Int(bitPattern: UInt(band))), .int(index)]) }
+            }
+        }
+
+        private func insert(_ entry: Entry) throws(SQLiteDatabase.Failure) {
+            let signature = entry.signature.withUnsafeBytes { Array($0) }
+            try insertEntry.run([.int(count), .text(entry.id), .text(entry.people), .optional(entry.date), .optional(entry.place),
+                                 .int(entry.length), .blob(signature)])
+            count += 1
+        }
+
+        func add(_ entry: Entry, key: UInt64, bands: [UInt64]) throws(SQLiteDatabase.Failure) {
+            let index = count
+            try insert(entry)
+            try insertExact.run([.int(Int(bitPattern: UInt(key))), .int(index)])
+            for band in bands { try insertBand.run([.int(Int(bitPattern: UInt(band))), .int(index)]) }
+        }
+
+        func exactMatch(_ key: UInt64) throws(SQLiteDatabase.Failure) -> Int? {
+            var found: Int? = nil
+            try selectExact.query([.int(Int(bitPattern: UInt(key)))]) { found = $0.int(0) }
+            return found
+        }
+
+        func entry(_ index: Int) throws(SQLiteDatabase.Failure) -> Entry {
+            var found: Entry? = nil
+            try selectEntry.query([.int(index)]) { row in
+                let bytes = row.blob(5)
+                var signature = [UInt32](repeating: 0, count: bytes.count / 4)
+                signature.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<($0.count)])) }
+                found = Entry(id: row.text(0) ?? "", people: row.text(1) ?? "", date: row.text(2), place: row.text(3),
+                              length: row.int(4), signature: signature[...])
+            }
+            guard let found else { throw SQLiteDatabase.Failure(description: "entry \(index) is missing") }
+            return found
+        }
+
+        func members(of band: UInt64, into members: inout [Int]) throws(SQLiteDatabase.Failure) {
+            var found: [Int] = []
+            try selectBand.query([.int(Int(bitPattern: UInt(band)))]) { found.append($0.int(0)) }
+            members = found
+        }
+    }
+}
