@@ -82,7 +82,7 @@ extension Deduplicator {
         """
 
         /// A new index in `directory` holding everything `memory` holds.
-        init(directory: String, from memory: MemoryIndex, cacheBytes: Int = 32 << 20) throws(SQLiteDatabase.Failure) {
+        init(directory: String, from memory: MemoryIndex, cacheBytes: Int = 16 << 20) throws(SQLiteDatabase.Failure) {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(".declproc-dedup-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite").path
             do throws(SQLiteDatabase.Failure) {
                 db = try SQLiteDatabase(path: path)

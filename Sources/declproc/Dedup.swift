@@ -26,7 +26,7 @@ struct Dedup: ParsableCommand {
     var force = false
 
     @Option(name: .customLong("dedup-memory"),
-            help: "Megabytes of duplicate index kept in memory; past that it moves to an unlinked scratch file beside -o FILE (default 64).")
+            help: "Megabytes of duplicate index kept in memory; past that it moves to an unlinked scratch file beside -o FILE (default 32).")
     var dedupMemory: Int?
 
     var dedupOptions: Deduplicator.Options {

@@ -149,7 +149,7 @@ struct CurationOptions: ParsableArguments {
     var noDedup = false
 
     @Option(name: .customLong("dedup-memory"),
-            help: "Megabytes of duplicate index kept in memory; past that it moves to an unlinked scratch file in the output's directory (default 64). Links are the same either way.")
+            help: "Megabytes of duplicate index kept in memory; past that it moves to an unlinked scratch file in the output's directory (default 32). Links are the same either way.")
     var dedupMemory: Int?
 
     /// The deduplicator's options from the flags.
