@@ -12,7 +12,12 @@ final class ConversionDictionary: Sendable {
     let records: [UInt32]
     /// Where each entry's run starts, in the order of the file.
     let entries: [Int]
-    /// Every prefix of two or more characters of a key, by fingerprint: `continues`
+    /// The first two characters of every key of two or more, exactly (their pair code,
+    /// no hash): `continues` if a longer key starts with them, and 1 + where the entry
+    /// starts if they are a key. Most matches are two characters, and an exact code
+    /// needs no check against the stored key, which was a further cache miss.
+    let pairs: FingerprintTable
+    /// Every prefix of three or more characters of a key, by fingerprint: `continues`
     /// if a longer key starts with it, and 1 + where its entry starts if it is a key.
     /// A text is matched forward, one probe per character, stopping where no key
     /// goes on: most matches cost one or two probes, where trying every length a
@@ -32,7 +37,10 @@ final class ConversionDictionary: Sendable {
 
     init(scalarPairs: [([Unicode.Scalar], [Unicode.Scalar])]) {
         var records: [UInt32] = []
-        var prefixes = FingerprintTable(expected: scalarPairs.count * 2)
+        // Grown as keys come, so each table is the smallest that holds its keys: the
+        // smaller, the more of it stays in cache.
+        var pairs = FingerprintTable()
+        var prefixes = FingerprintTable()
         var firsts = ScalarMap()
         var singles = ScalarMap()
         for (key, value) in scalarPairs where !key.isEmpty && key.count <= Self.longestKey && value.count <= Self.longestValue {
@@ -43,18 +51,26 @@ final class ConversionDictionary: Sendable {
                 singles[key[0]] = UInt32(start + 1)
                 firsts[key[0]] |= 1
             } else {
-                let fingerprints = key.indices.reduce(into: [UInt64]()) { prints, k in
-                    prints.append(Fingerprint.adding(key[k], to: prints.last ?? Fingerprint.empty))
+                let pair = Fingerprint.pair(key[0], key[1])
+                if key.count == 2 {
+                    guard (pairs.value(pair) ?? 0) & ~Self.continues == 0 else { continue }
+                    pairs.update(pair) { ($0 ?? 0) | UInt32(start + 1) }
+                } else {
+                    let fingerprints = key.indices.reduce(into: [UInt64]()) { prints, k in
+                        prints.append(Fingerprint.adding(key[k], to: prints.last ?? Fingerprint.empty))
+                    }
+                    guard (prefixes.value(fingerprints.last!) ?? 0) & ~Self.continues == 0 else { continue }
+                    pairs.update(pair) { ($0 ?? 0) | Self.continues }
+                    for k in 2..<(key.count - 1) { prefixes.update(fingerprints[k]) { ($0 ?? 0) | Self.continues } }
+                    prefixes.update(fingerprints.last!) { ($0 ?? 0) | UInt32(start + 1) }
                 }
-                guard (prefixes.value(fingerprints.last!) ?? 0) & ~Self.continues == 0 else { continue }
-                for k in 1..<(key.count - 1) { prefixes.update(fingerprints[k]) { ($0 ?? 0) | Self.continues } }
-                prefixes.update(fingerprints.last!) { ($0 ?? 0) | UInt32(start + 1) }
                 firsts[key[0]] |= 2
             }
             records.append(UInt32(key.count) | UInt32(value.count) << 8)
             records += key.map(\.value)
             records += value.map(\.value)
         }
+        self.pairs = pairs
         self.prefixes = prefixes
         self.firsts = firsts
         self.singles = singles
@@ -82,6 +98,7 @@ final class ConversionDictionary: Sendable {
         records = try reader.readArray(UInt32.self)
         guard let entries = Self.starts(records) else { throw BinaryReader.Corrupt() }
         self.entries = entries
+        pairs = try FingerprintTable(from: &reader)
         prefixes = try FingerprintTable(from: &reader)
         firsts = try ScalarMap(from: &reader)
         singles = try ScalarMap(from: &reader)
@@ -89,6 +106,7 @@ final class ConversionDictionary: Sendable {
 
     func write(to writer: inout BinaryWriter) {
         writer.write(records)
+        pairs.write(to: &writer)
         prefixes.write(to: &writer)
         firsts.write(to: &writer)
         singles.write(to: &writer)
@@ -134,16 +152,28 @@ final class ConversionDictionary: Sendable {
     @inline(__always)
     func longestPrefix(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, entry: Int)? {
         let first = firsts[text[start]]
-        if first & 2 != 0, start + 1 < limit, let longer = longerPrefix(text, from: start, limit: limit) { return longer }
+        if first & 2 != 0, start + 1 < limit,
+           let longer = longerPrefix(text, from: start, limit: limit, pair: pairValue(text[start], text[start + 1])) {
+            return longer
+        }
         if first & 1 == 0 { return nil }
         return (1, Int(singles[text[start]]) - 1)
     }
 
-    /// The longest key of two or more characters at `start`, walking forward.
-    private func longerPrefix(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, entry: Int)? {
-        var hash = Fingerprint.adding(text[start], to: Fingerprint.empty)
-        var found: (length: Int, entry: Int)? = nil
-        var length = 1
+    /// What `pairs` holds for two characters, 0 if no key starts with them.
+    @inline(__always)
+    func pairValue(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> UInt32 {
+        pairs.value(Fingerprint.pair(a, b)) ?? 0
+    }
+
+    /// The longest key of two or more characters at `start`, walking forward from its pair.
+    private func longerPrefix(_ text: [Unicode.Scalar], from start: Int, limit: Int, pair: UInt32) -> (length: Int, entry: Int)? {
+        guard pair != 0 else { return nil }
+        let two = pair & ~Self.continues
+        var found: (length: Int, entry: Int)? = two != 0 ? (2, Int(two) - 1) : nil
+        guard pair & Self.continues != 0 else { return found }
+        var hash = Fingerprint.adding(text[start + 1], to: Fingerprint.adding(text[start], to: Fingerprint.empty))
+        var length = 2
         let end = min(limit, start + Self.longestKey)
         while start + length < end {
             hash = Fingerprint.adding(text[start + length], to: hash)
@@ -153,17 +183,17 @@ final class ConversionDictionary: Sendable {
             if entry != 0 { found = (length, Int(entry) - 1) }
             if value & Self.continues == 0 { break }
         }
-        guard let found else { return nil }
-        if matches(found.entry, text[start..<(start + found.length)]) { return found }
+        guard let longest = found, longest.length > 2 else { return found }
+        if matches(longest.entry, text[start..<(start + longest.length)]) { return longest }
         // A fingerprint that matched another text (about once in 10^14): check
         // every shorter length against the keys themselves.
         var hashes = [Fingerprint.adding(text[start], to: Fingerprint.empty)]
-        for k in 1..<found.length { hashes.append(Fingerprint.adding(text[start + k], to: hashes[k - 1])) }
-        for length in stride(from: found.length - 1, through: 2, by: -1) {
+        for k in 1..<longest.length { hashes.append(Fingerprint.adding(text[start + k], to: hashes[k - 1])) }
+        for length in stride(from: longest.length - 1, through: 3, by: -1) {
             let entry = Int((prefixes.value(hashes[length - 1]) ?? 0) & ~Self.continues)
             if entry != 0, matches(entry - 1, text[start..<(start + length)]) { return (length, entry - 1) }
         }
-        return nil
+        return two != 0 ? (2, Int(two) - 1) : nil
     }
 
     @inline(__always)
