@@ -118,11 +118,21 @@ public final class ResumeState {
     /// Every line of the committed parts, in input order.
     public func forEachLine(_ body: (PartLine) throws -> Void) throws {
         let decoder = JSONDecoder()
+        // Line by line: one input (a large WARC archive) can make a part of gigabytes.
         for entry in entries {
-            guard let data = FileManager.default.contents(atPath: folder + "/" + entry.part) else {
-                throw Failure(description: "cannot read \(folder)/\(entry.part)")
+            let path = folder + "/" + entry.part
+            let reader: BufferedReader
+            do { reader = BufferedReader(try FileSource(path: path)) } catch { throw Failure(description: "cannot read \(path): \(error)") }
+            while true {
+                let line: [UInt8]
+                do {
+                    guard let next = try reader.readLine(maximumLength: .max) else { break }
+                    line = next
+                } catch {
+                    throw Failure(description: "cannot read \(path): \(error)")
+                }
+                if !line.isEmpty { try body(try decoder.decode(PartLine.self, from: Data(line))) }
             }
-            for line in data.split(separator: 0x0A) { try body(try decoder.decode(PartLine.self, from: Data(line))) }
         }
     }
 

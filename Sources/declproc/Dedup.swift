@@ -2,6 +2,7 @@ import ArgumentParser
 import DeclprocCuration
 import DeclprocFormats
 import DeclprocPipeline
+import DeclprocReader
 import DeclprocRecords
 import DeclprocText
 import Foundation
@@ -83,11 +84,24 @@ enum RecordLines {
 
     static func forEach(_ path: String, page: (Data) throws -> Void = { _ in },
                         statement: (StatementRecord) throws -> Void) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { throw Fatal("cannot read \(path)") }
+        // Line by line: a crawl's record files run to gigabytes, and reading one whole
+        // held all of it in memory twice.
+        let reader: BufferedReader
+        do { reader = BufferedReader(try FileSource(path: path, allowPipes: true)) } catch { throw Fatal("cannot read \(path): \(error)") }
         let decoder = JSONDecoder()
-        for (k, line) in data.split(separator: 0x0A).enumerated() {
-            let line = Data(line)
-            if line.range(of: pageMarker) != nil { try page(line) } else { try statement(decode(line, decoder, at: "\(path):\(k + 1)")) }
+        var number = 0
+        while true {
+            let bytes: [UInt8]
+            do {
+                guard let next = try reader.readLine(maximumLength: .max) else { break }
+                bytes = next
+            } catch {
+                throw Fatal("cannot read \(path): \(error)")
+            }
+            number += 1
+            if bytes.isEmpty { continue }
+            let line = Data(bytes)
+            if line.range(of: pageMarker) != nil { try page(line) } else { try statement(decode(line, decoder, at: "\(path):\(number)")) }
         }
     }
 
