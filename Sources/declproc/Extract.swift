@@ -160,10 +160,14 @@ struct CurationOptions: ParsableArguments {
     }
 
     /// Where the deduplication index spills: beside the output (never elsewhere);
-    /// nil for standard output, where it stays in memory.
+    /// nil for standard output or an output that is no regular file (`-o /dev/stdout`,
+    /// a pipe), where it stays in memory.
     static func spillDirectory(output: String?, outDir: String?) -> String? {
         if let outDir { return outDir }
-        return output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+        guard let output else { return nil }
+        var info = stat()
+        if stat(output, &info) == 0, info.st_mode & S_IFMT != S_IFREG { return nil }
+        return URL(fileURLWithPath: output).deletingLastPathComponent().path
     }
 
     var scope: RedactionScope { (try? RedactionScope.parse(redact).get()) ?? [] }
