@@ -46,36 +46,23 @@ public struct CompiledCache: Sendable {
         return BinaryReader(built)
     }
 
+    /// The file mapped into memory (pages populated at once), so the tables copy out
+    /// of the page cache directly: reading it into an array first cost a copy and a
+    /// fault per page, a third of start-up. The file is only ever replaced by a
+    /// rename, never rewritten in place, so the mapping stays whole.
     private static func read(_ file: URL, key: String) -> BinaryReader? {
-        guard let bytes = readWhole(file.path) else { return nil }
-        var reader = BinaryReader(bytes)
-        guard (try? reader.readString()) == key, let length = try? reader.read(UInt64.self),
-              let sum = try? reader.read(UInt64.self), Int(length) == bytes.count - reader.offset,
-              checksum(bytes, from: reader.offset) == sum else { return nil }
-        return reader
-    }
-
-    /// The file's bytes read straight into an array (no `Data` in between: these
-    /// files are megabytes, and start-up time is what the cache is for).
-    private static func readWhole(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY)
+        let descriptor = open(file.path, O_RDONLY)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_size > 0 else { return nil }
         let size = Int(info.st_size)
-        var complete = true
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            var done = 0
-            while done < size {
-                let n = Foundation.read(descriptor, buffer.baseAddress! + done, size - done)
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { complete = false; break }
-                done += n
-            }
-            initialized = done
-        }
-        return complete ? bytes : nil
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), base != MAP_FAILED else { return nil }
+        var reader = BinaryReader(mapped: UnsafeRawBufferPointer(start: base, count: size)) { munmap(base, size) }
+        guard (try? reader.readString()) == key, let length = try? reader.read(UInt64.self),
+              let sum = try? reader.read(UInt64.self), Int(length) == size - reader.offset,
+              checksum(reader.bytes, from: reader.offset) == sum else { return nil }
+        return reader
     }
 
     /// Written to a temporary name and renamed, so a reader never sees half a file;
@@ -84,7 +71,7 @@ public struct CompiledCache: Sendable {
         var writer = BinaryWriter()
         writer.write(key)
         writer.write(UInt64(bytes.count))
-        writer.write(checksum(bytes, from: 0))
+        writer.write(bytes.withUnsafeBytes { checksum($0, from: 0) })
         let temporary = directory.appendingPathComponent(".\(file.lastPathComponent).\(getpid()).tmp")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -119,8 +106,8 @@ public struct CompiledCache: Sendable {
     /// A 64-bit sum over the payload, eight bytes at a step (a few milliseconds
     /// for the largest table): a file damaged on disk or cut short is rebuilt,
     /// never read as tables whose indices point nowhere.
-    static func checksum(_ bytes: [UInt8], from start: Int) -> UInt64 {
-        bytes.withUnsafeBytes { raw in
+    static func checksum(_ raw: UnsafeRawBufferPointer, from start: Int) -> UInt64 {
+        do {
             var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count - start)
             var i = start
             while i + 8 <= raw.count {

@@ -257,11 +257,41 @@ public struct BinaryReader {
         public init() {}
     }
 
-    let bytes: [UInt8]
+    /// The bytes read from: an array, or a file mapped into memory (the compiled
+    /// cache), which the tables copy out of once instead of reading the file into
+    /// an array first and copying again.
+    final class Storage: @unchecked Sendable {
+        let bytes: UnsafeRawBufferPointer
+        private let release: () -> Void
+
+        /// A copy of `array` (a pointer into an array must not outlive the call that lends it).
+        init(_ array: [UInt8]) {
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(array.count, 1), alignment: 8)
+            array.withUnsafeBytes { copy.copyMemory(from: $0) }
+            self.bytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(copy)[0..<array.count])
+            self.release = { copy.deallocate() }
+        }
+
+        init(mapped bytes: UnsafeRawBufferPointer, unmap: @escaping () -> Void) {
+            self.bytes = bytes
+            self.release = unmap
+        }
+
+        deinit { release() }
+    }
+
+    let storage: Storage
     var offset: Int
+    var bytes: UnsafeRawBufferPointer { storage.bytes }
 
     public init(_ bytes: [UInt8], offset: Int = 0) {
-        self.bytes = bytes
+        self.storage = Storage(bytes)
+        self.offset = offset
+    }
+
+    /// Reads from memory the caller mapped; `unmap` runs when the last reader is gone.
+    public init(mapped bytes: UnsafeRawBufferPointer, offset: Int = 0, unmap: @escaping () -> Void) {
+        self.storage = Storage(mapped: bytes, unmap: unmap)
         self.offset = offset
     }
 
@@ -270,10 +300,7 @@ public struct BinaryReader {
     public mutating func read<T: FixedWidthInteger>(_: T.Type) throws(Corrupt) -> T {
         let size = MemoryLayout<T>.size
         guard offset + size <= bytes.count else { throw Corrupt() }
-        var value = T.zero
-        withUnsafeMutableBytes(of: &value) { target in
-            bytes.withUnsafeBytes { target.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + size)])) }
-        }
+        let value = bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
         offset += size
         return T(littleEndian: value)
     }
@@ -282,10 +309,9 @@ public struct BinaryReader {
         let count = Int(truncatingIfNeeded: try read(UInt64.self))
         let size = MemoryLayout<T>.size
         guard count >= 0, count <= (bytes.count - offset) / size else { throw Corrupt() }
+        let source = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count * size)])
         let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            bytes.withUnsafeBytes { source in
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<(offset + count * size)]))
-            }
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
             initialized = count
         }
         offset += count * size
