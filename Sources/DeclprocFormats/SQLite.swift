@@ -77,6 +77,7 @@ public final class SQLiteRecordWriter: RecordWriter {
             throw OutputError(description: "cannot write \(path): \(error)")
         }
     }
+
     deinit {
         db = nil
         if !committed { unlink(temporaryPath) }
