@@ -258,6 +258,18 @@ import TestSupport
         #expect(merged.map { $0["duplicate_of"] as? String } == records.map { $0["duplicate_of"] as? String })
         let bad = try TestFiles.declproc(["dedup", work.path("exclude-missing.jsonl")])
         #expect(bad.status == 3)
+
+        // Record files are read line by line: CRLF endings and blank lines pass, and a
+        // bad record is named by its line in the file.
+        let line = try String(contentsOfFile: work.path("b.jsonl"), encoding: .utf8).split(separator: "\n")[0]
+        try Data("\(line)\r\n\r\n\(line)\r\n".utf8).write(to: URL(fileURLWithPath: work.path("crlf.jsonl")))
+        let crlf = try TestFiles.declproc(["dedup", work.path("crlf.jsonl")])
+        #expect(crlf.status == 0, "\(crlf.stderr)")
+        #expect(crlf.stderr.contains("2 statements read, 1 linked"))
+        try Data("\(line)\n\n{}\n".utf8).write(to: URL(fileURLWithPath: work.path("broken.jsonl")))
+        let broken = try TestFiles.declproc(["dedup", work.path("broken.jsonl")])
+        #expect(broken.status != 0)
+        #expect(broken.stderr.contains("broken.jsonl:3: not a statement record"), "\(broken.stderr)")
     }
 
     @Test func datasetFolderHasDataSchemaAndCard() throws {
