@@ -120,18 +120,12 @@ public final class ResumeState {
         let decoder = JSONDecoder()
         // Line by line: one input (a large WARC archive) can make a part of gigabytes.
         for entry in entries {
-            let path = folder + "/" + entry.part
-            let reader: BufferedReader
-            do { reader = BufferedReader(try FileSource(path: path)) } catch { throw Failure(description: "cannot read \(path): \(error)") }
-            while true {
-                let line: [UInt8]
-                do {
-                    guard let next = try reader.readLine(maximumLength: .max) else { break }
-                    line = next
-                } catch {
-                    throw Failure(description: "cannot read \(path): \(error)")
+            do {
+                try BufferedReader.forEachLine(ofFile: folder + "/" + entry.part) { _, line in
+                    if !line.isEmpty { try body(try decoder.decode(PartLine.self, from: Data(line))) }
                 }
-                if !line.isEmpty { try body(try decoder.decode(PartLine.self, from: Data(line))) }
+            } catch let error as ReadError {
+                throw Failure(description: error.description)
             }
         }
     }

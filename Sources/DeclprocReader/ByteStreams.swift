@@ -224,6 +224,30 @@ public final class Inflater {
 
 }
 
+extension BufferedReader {
+    /// Each line of the file at `path` (numbered from 1, without its "\n" and "\r"),
+    /// read a buffer at a time: record files and resume parts run to gigabytes. A file
+    /// that cannot be opened or read throws `ReadError` naming it; what `body` throws
+    /// passes through unchanged.
+    public static func forEachLine(ofFile path: String, allowPipes: Bool = false,
+                                   _ body: (_ number: Int, _ line: [UInt8]) throws -> Void) throws {
+        let reader: BufferedReader
+        do { reader = BufferedReader(try FileSource(path: path, allowPipes: allowPipes)) } catch { throw ReadError("cannot read \(path): \(error)") }
+        var number = 0
+        while true {
+            let line: [UInt8]
+            do {
+                guard let next = try reader.readLine(maximumLength: .max) else { return }
+                line = next
+            } catch {
+                throw ReadError("cannot read \(path): \(error)")
+            }
+            number += 1
+            try body(number, line)
+        }
+    }
+}
+
 /// Reads lines and counted blocks from a source, holding at most one chunk
 /// beyond what was asked for.
 public final class BufferedReader {

@@ -26,15 +26,7 @@ struct Dedup: ParsableCommand {
     @Flag(help: "Replace an existing output file.")
     var force = false
 
-    @Option(name: .customLong("dedup-memory"),
-            help: "Megabytes of duplicate index kept in memory; past that it moves to an unlinked scratch file beside -o FILE (default 32).")
-    var dedupMemory: Int?
-
-    var dedupOptions: Deduplicator.Options {
-        var options = Deduplicator.Options()
-        if let dedupMemory { options.memoryBudget = max(0, dedupMemory) << 20 }
-        return options
-    }
+    @OptionGroup var dedupMemory: DedupMemoryOption
 
     @OptionGroup var locale: LocaleOptions
 
@@ -48,7 +40,7 @@ struct Dedup: ParsableCommand {
         let toSimplified: ChineseConverter
         do { toSimplified = try ChineseConverter(configuration: "t2s", store: store) } catch { throw Fatal("\(error)") }
         keepUntilExit(toSimplified)
-        let deduplicator = Deduplicator(options: dedupOptions, spillDirectory: CurationOptions.spillDirectory(output: output, outDir: nil),
+        let deduplicator = Deduplicator(options: dedupMemory.options, spillDirectory: CurationOptions.spillDirectory(output: output, outDir: nil),
                                         simplify: { toSimplified.convert($0) })
         let stdout = LineOutput()
         var statements = 0
@@ -86,22 +78,15 @@ enum RecordLines {
                         statement: (StatementRecord) throws -> Void) throws {
         // Line by line: a crawl's record files run to gigabytes, and reading one whole
         // held all of it in memory twice.
-        let reader: BufferedReader
-        do { reader = BufferedReader(try FileSource(path: path, allowPipes: true)) } catch { throw Fatal("cannot read \(path): \(error)") }
         let decoder = JSONDecoder()
-        var number = 0
-        while true {
-            let bytes: [UInt8]
-            do {
-                guard let next = try reader.readLine(maximumLength: .max) else { break }
-                bytes = next
-            } catch {
-                throw Fatal("cannot read \(path): \(error)")
+        do {
+            try BufferedReader.forEachLine(ofFile: path, allowPipes: true) { number, bytes in
+                if bytes.isEmpty { return }
+                let line = Data(bytes)
+                if line.range(of: pageMarker) != nil { try page(line) } else { try statement(decode(line, decoder, at: "\(path):\(number)")) }
             }
-            number += 1
-            if bytes.isEmpty { continue }
-            let line = Data(bytes)
-            if line.range(of: pageMarker) != nil { try page(line) } else { try statement(decode(line, decoder, at: "\(path):\(number)")) }
+        } catch let error as ReadError {
+            throw Fatal(error.description)
         }
     }
 

@@ -135,6 +135,19 @@ struct ReadingOptions: ParsableArguments {
 }
 
 /// What happens to records across the run: deduplication, exclusion, redaction.
+/// `--dedup-memory`, for both commands that link duplicates (extract and dedup).
+struct DedupMemoryOption: ParsableArguments {
+    @Option(name: .customLong("dedup-memory"),
+            help: "Megabytes of duplicate index kept in memory; past that it moves to an unlinked scratch file in the output's directory (default 32). Links are the same either way.")
+    var megabytes: Int?
+
+    var options: Deduplicator.Options {
+        var options = Deduplicator.Options()
+        if let megabytes { options.memoryBudget = max(0, megabytes) << 20 }
+        return options
+    }
+}
+
 struct CurationOptions: ParsableArguments {
     @Option(help: "Redact: names (declarants' names, in every form, become keyed pseudonyms), contacts (phone numbers, e-mail, ID numbers); comma-separated.")
     var redact: [String] = []
@@ -148,16 +161,9 @@ struct CurationOptions: ParsableArguments {
     @Flag(name: .customLong("no-dedup"), help: "Do not link duplicate statements (duplicate_of stays null).")
     var noDedup = false
 
-    @Option(name: .customLong("dedup-memory"),
-            help: "Megabytes of duplicate index kept in memory; past that it moves to an unlinked scratch file in the output's directory (default 32). Links are the same either way.")
-    var dedupMemory: Int?
+    @OptionGroup var dedupMemory: DedupMemoryOption
 
-    /// The deduplicator's options from the flags.
-    var deduplication: Deduplicator.Options {
-        var options = Deduplicator.Options()
-        if let dedupMemory { options.memoryBudget = max(0, dedupMemory) << 20 }
-        return options
-    }
+    var deduplication: Deduplicator.Options { dedupMemory.options }
 
     /// Where the deduplication index spills: beside the output (never elsewhere);
     /// nil for standard output or an output that is no regular file (`-o /dev/stdout`,
