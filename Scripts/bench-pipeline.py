@@ -9,12 +9,22 @@ pages/s, MB/s of HTML, Han characters/s, peak resident memory and start-up time.
 peers are importable (lxml+opencc+jieba+pypinyin; trafilatura; resiliparse) it runs them on
 the same corpus and prints ratios; when they are not, it says so.
 
-Usage: Scripts/bench-pipeline.py [DECLPROC] (default .build/release/declproc)
+With --scale MB it measures memory at scale instead: it grows the corpus to MB megabytes
+(copies of its pages, each copy's declarants and dates changed so that every statement is
+distinct, the worst case for the deduplicator's index) and runs `declproc extract` once
+with all cores, reporting time, peak resident memory and the run's accounting.
+
+Usage: Scripts/bench-pipeline.py [--scale MB] [DECLPROC] (default .build/release/declproc)
 """
-import codecs, os, random, re, resource, shutil, subprocess, sys, time
+import codecs, json, os, random, re, resource, shutil, subprocess, sys, time
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, ".build/release/declproc")
+arguments = sys.argv[1:]
+scale = None
+if arguments[:1] == ["--scale"]:
+    scale = int(arguments[1])
+    arguments = arguments[2:]
+binary = arguments[0] if arguments else os.path.join(root, ".build/release/declproc")
 corpus_dir = "/tmp/declproc-bench-corpus"
 SEED = 20261129
 
@@ -114,6 +124,69 @@ def build():
         index += 1
     open(os.path.join(corpus_dir, "DONE"), "w").close()
 
+# Characters written the same in Simplified and Traditional (and present in Big5), so a
+# changed name reads right on every page of the corpus.
+NEUTRAL_SURNAMES = "王李林高何周朱胡郭宋唐田石白方孔金史"
+NEUTRAL_GIVEN = "明平文玉英海春立新志德永秀梅芳安宇"
+DECLARANT = re.compile("(声明人：|聲明人：|Declarant: )([^\\s<]+)")
+DATE = re.compile("(\\d{4})年(\\d{1,2})月(\\d{1,2})日")
+
+def scaled(megabytes):
+    """The corpus grown to `megabytes` by copies of its pages: copy k changes every
+    declarant (a name drawn from k and the original) and moves every date by k days, so
+    no statement repeats another (dates stay valid, 28 days a month, up to 336 copies)."""
+    directory = "/tmp/declproc-bench-corpus-%dmb" % megabytes
+    if os.path.exists(os.path.join(directory, "DONE")):
+        return directory
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    names = sorted(n for n in os.listdir(corpus_dir) if n.endswith(".html"))
+    total, copy = 0, 0
+    while total < megabytes * 1_000_000:
+        if copy > 335:
+            sys.exit("--scale: more than 336 copies would repeat dates")
+        for name in names:
+            data = open(os.path.join(corpus_dir, name), "rb").read()
+            charset = re.search(rb'charset="([^"]+)"', data).group(1).decode()
+            text = data.decode(charset)
+            if copy:
+                def person(match):
+                    rng = random.Random("%d %s" % (copy, match.group(2)))
+                    return match.group(1) + rng.choice(NEUTRAL_SURNAMES) + "".join(
+                        rng.choice(NEUTRAL_GIVEN) for _ in range(rng.choice((1, 2))))
+                def moved(match):
+                    day = int(match.group(3)) - 1 + copy
+                    month = (int(match.group(2)) - 1 + day // 28) % 12 + 1
+                    return "%s年%d月%d日" % (match.group(1), month, day % 28 + 1)
+                text = DATE.sub(moved, DECLARANT.sub(person, text))
+            out = text.encode(charset, errors="xmlcharrefreplace")
+            with open(os.path.join(directory, "copy%03d-%s" % (copy, name)), "wb") as f:
+                f.write(out)
+            total += len(out)
+            if total >= megabytes * 1_000_000:
+                break
+        copy += 1
+    open(os.path.join(directory, "DONE"), "w").close()
+    return directory
+
+def at_scale(megabytes):
+    directory = scaled(megabytes)
+    pages = size = 0
+    for name in os.listdir(directory):
+        if name.endswith(".html"):
+            pages += 1
+            size += os.path.getsize(os.path.join(directory, name))
+    print("corpus: %d pages, %.1f MB of HTML, in %s" % (pages, size / 1e6, directory))
+    out = "/tmp/declproc-bench-out-%dmb" % megabytes
+    shutil.rmtree(out, ignore_errors=True)
+    summary = os.path.join(out, "summary.json")
+    seconds, rss, err = run([binary, "extract", directory, "--out-dir", out, "--quiet"])
+    if err.startswith("exit status"):
+        sys.exit("declproc extract failed: " + err)
+    print("declproc extract (all cores): %.1f s, %.2f MB/s of HTML, peak %.0f MB" % (seconds, size / 1e6 / seconds, rss))
+    counts = json.load(open(summary))
+    print("summary (%s): %s" % (summary, ", ".join("%s %s" % (k, v) for k, v in counts.items() if not isinstance(v, (dict, list)))))
+
 def corpus_stats():
     size = han = pages = 0
     for name in sorted(os.listdir(corpus_dir)):
@@ -140,6 +213,8 @@ def main():
     if not os.access(binary, os.X_OK):
         sys.exit("build first: swift build -c release")
     build()
+    if scale:
+        return at_scale(scale)
     pages, size, han = corpus_stats()
     print("corpus: %d pages, %.1f MB of HTML, %d Han characters (%.0f per MB), in %s" % (pages, size / 1e6, han, han / (size / 1e6), corpus_dir))
     # The fastest of three: the first run after a while reads Locales/ and the compiled
@@ -158,7 +233,36 @@ def main():
         print("declproc extract --jobs %d: %.1f s, %.1f pages/s, %.2f MB/s of HTML, %.0f Han chars/s, %d statements, peak %.0f MB%s"
               % (jobs, seconds, pages / seconds, size / 1e6 / seconds, han / seconds, statements, rss,
                  "" if jobs == 1 else ", %.2fx one job" % (one / seconds)))
-    peers(pages, size, han, one)
+    extraction = stages(pages, size, han, cores)
+    peers(pages, size, han, one, extraction)
+
+
+STAGES = ["read", "decode", "parse", "extract", "declaration", "normalize", "segment", "transliterate", "convert", "align",
+          "records", "deduplicate", "write", "other"]
+EXTRACTION = ["read", "decode", "parse", "extract"]
+
+def stages(pages, size, han, cores):
+    """Throughput per stage, from a run with --stage-times (CPU seconds per stage, summed
+    over the threads: a stage's figures are what one core does). Returns the seconds of
+    extraction alone (reading, decoding, parsing, finding statements and metadata)."""
+    out = "/tmp/declproc-bench-out-stages"
+    shutil.rmtree(out, ignore_errors=True)
+    seconds, _, err = run([binary, "extract", corpus_dir, "--out-dir", out, "--jobs", str(cores), "--quiet", "--stage-times"])
+    if err.startswith("exit status"):
+        sys.exit("declproc extract --stage-times failed: " + err)
+    times = json.load(open(os.path.join(out, "summary.json")))["stage_seconds"]
+    total = sum(times.values())
+    print("per stage (extract --stage-times --jobs %d; CPU seconds, so each stage's rate is one core's):" % cores)
+    print("  %-14s %8s %6s %10s %8s %14s" % ("stage", "CPU s", "share", "pages/s", "MB/s", "Han chars/s"))
+    def row(name, t):
+        rate = (lambda x: x / t) if t > 0 else (lambda x: float("inf"))
+        print("  %-14s %8.2f %5.1f%% %10.0f %8.2f %14.0f" % (name, t, 100 * t / total, rate(pages), rate(size / 1e6), rate(han)))
+    for stage in STAGES:
+        row(stage, times.get(stage, 0.0))
+    extraction = sum(times.get(stage, 0.0) for stage in EXTRACTION)
+    row("extraction", extraction)
+    row("end to end", total)
+    return extraction
 
 
 PEER_SCRIPTS = {
@@ -204,7 +308,7 @@ for name in sorted(os.listdir(sys.argv[1])):
 }
 
 
-def peers(pages, size, han, declproc_seconds):
+def peers(pages, size, han, declproc_seconds, extraction_seconds):
     """The peers on the same corpus, in the same run, one core each."""
     for label, (modules, script) in PEER_SCRIPTS.items():
         missing = [m for m in modules.split() if not importable(m)]
@@ -217,6 +321,8 @@ def peers(pages, size, han, declproc_seconds):
             continue
         print("%s: %.1f s, %.2f MB/s of HTML, %.0f Han chars/s, peak %.0f MB; declproc --jobs 1 is %.2fx its speed"
               % (label, seconds, size / 1e6 / seconds, han / seconds, rss, seconds / declproc_seconds))
+        if "extraction only" in label:
+            print("  declproc's extraction alone (read, decode, parse, extract stages) is %.2fx its speed" % (seconds / extraction_seconds))
 
 
 def importable(module):

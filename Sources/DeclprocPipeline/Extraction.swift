@@ -28,13 +28,15 @@ public struct ExtractionSummary: Sendable, Codable {
     /// Archive records that hold no page (WARC requests, metadata, images…), by reason.
     public var skippedRecords: [String: Int] = [:]
     public var producer: [String: String] = [:]
+    /// CPU seconds per stage (`Stage`), when the run measured them (`--stage-times`).
+    public var stageSeconds: [String: Double]?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case pages, pagesWithStatements = "pages_with_statements", pagesWithoutStatements = "pages_without_statements"
         case rejected, statements, withoutStatements = "without_statements", rejectReasons = "reject_reasons", producer
-        case skippedRecords = "skipped_records", excluded, duplicates
+        case skippedRecords = "skipped_records", excluded, duplicates, stageSeconds = "stage_seconds"
     }
 
     /// What this summary counted beyond `earlier` (a snapshot of the same run).
@@ -70,6 +72,9 @@ public struct ExtractionSummary: Sendable, Codable {
         for (k, v) in other.rejectReasons { s.rejectReasons[k, default: 0] += v }
         for (k, v) in other.skippedRecords { s.skippedRecords[k, default: 0] += v }
         if s.producer.isEmpty { s.producer = other.producer }
+        if let times = other.stageSeconds {
+            s.stageSeconds = (s.stageSeconds ?? [:]).merging(times, uniquingKeysWith: +)
+        }
         return s
     }
 
@@ -125,6 +130,8 @@ public struct Extraction {
     /// directory); nil keeps it in memory.
     public var spillDirectory: String?
     public var deduplication = Deduplicator.Options()
+    /// Measure each stage's CPU time into the summary's `stageSeconds` (`--stage-times`).
+    public var measuresStages = false
 
     public init(resources: Resources) { self.resources = resources }
 
@@ -138,6 +145,9 @@ public struct Extraction {
 
     public func run(inputs: [String], write: (Output) throws -> Void) throws -> ExtractionSummary {
         var summary = ExtractionSummary()
+        // The reading thread's clock: reading, and the ordered stage (deduplication and
+        // writing); with one job, the page stages too, through the processor.
+        let clock = measuresStages ? StageClock() : nil
         let toSimplified = resources.toSimplified
         let deduplicator = deduplicate
             ? self.deduplicator ?? Deduplicator(options: deduplication, spillDirectory: spillDirectory, simplify: { toSimplified.convert($0) }) : nil
@@ -146,7 +156,9 @@ public struct Extraction {
             summary.rejected += 1
             summary.rejectReasons[ExtractionSummary.category(of: reject.reason), default: 0] += 1
             progress?(.page(statements: 0, rejected: true))
+            clock?.lap(.other)
             try write(.reject(reject))
+            clock?.lap(.write)
         }
         // The ordered stage: everything that needs all earlier pages (duplicates,
         // accounting, writing) happens here, one page at a time, in input order.
@@ -182,10 +194,12 @@ public struct Extraction {
                     // Features computed by a worker are for the statements as found;
                     // exclusions may have removed some, so they are used only when all remain.
                     let precomputed = features?.count == statements.count ? features : nil
+                    clock?.lap(.other)
                     for k in statements.indices {
                         try deduplicator.link(&statements[k], features: precomputed?[k])
                         if statements[k].duplicateOf != nil { summary.duplicates += 1 }
                     }
+                    clock?.lap(.deduplicate)
                 }
                 summary.statements += statements.count
                 if found == 0 {
@@ -195,7 +209,9 @@ public struct Extraction {
                     summary.pagesWithStatements += 1
                 }
                 progress?(.page(statements: statements.count, rejected: false))
+                clock?.lap(.other)
                 try write(.page(page, statements: statements))
+                clock?.lap(.write)
             }
         }
 
@@ -204,9 +220,11 @@ public struct Extraction {
             return { Deduplicator.features(of: $0, options: options, simplify: simplify) }
         }
         let workers = jobs > 1 ? try WorkerPool(count: jobs, resources: resources, profile: profile, redaction: redaction,
-                                                features: features) : nil
+                                                features: features, measuresStages: measuresStages) : nil
         let processor = workers == nil ? try PageProcessor(resources: resources, profile: profile) : nil
         processor?.redaction = redaction
+        processor?.clock = clock
+        clock?.lap(.other)
         defer { workers?.stop() }
         for (index, item) in InputEnumerator(inputs: inputs).items().enumerated() {
             if skipInput?(index, item) == true { continue }
@@ -217,6 +235,7 @@ public struct Extraction {
             case .unreadable(let reject): itemPath = reject.input
             }
             for pageItem in PageReader.pages(of: item, options: readOptions) {
+                clock?.lap(.read)
                 switch pageItem {
                 case .reject(let reject):
                     guard shard?.includes(path: reject.input, position: reject.position) ?? true else { continue }
@@ -229,11 +248,18 @@ public struct Extraction {
                     guard shard?.includes(path: raw.source.path, position: raw.source.position) ?? true else { continue }
                     if let workers { try workers.enqueue(raw, finish: finish) } else { try finish(.outcome(processor!.process(raw))) }
                 }
+                clock?.lap(.other)
             }
+            clock?.lap(.read)
             if let workers { try workers.enqueue(.inputDone(index: index, path: itemPath), finish: finish) }
             else { try finish(.inputDone(index: index, path: itemPath)) }
         }
         try workers?.drain(finish: finish)
+        if let clock {
+            clock.lap(.other)
+            workers?.stop()
+            summary.stageSeconds = (clock.times + (workers?.stageTimes ?? StageTimes())).named
+        }
         summary.producer = ["declproc": Producer.version, "locales": resources.store.version, "schema_version": String(Schema.version)]
         return summary
     }

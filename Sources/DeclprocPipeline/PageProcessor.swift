@@ -44,6 +44,8 @@ public final class PageProcessor {
     private let sentenceSegmenter: SentenceSegmenter
     private let normalizer = TextNormalizer()
     private let pinyin: PinyinTransliterator
+    /// Charges each stage its CPU time (`--stage-times`); nil when not measured.
+    public var clock: StageClock?
 
     public init(resources: Resources, profile: SiteProfile? = nil) throws(ICUError) {
         self.resources = resources
@@ -56,6 +58,7 @@ public final class PageProcessor {
     }
 
     public func process(_ raw: RawPage) -> PageOutcome {
+        clock?.lap(.other)
         do {
             return try records(from: try read(raw, tracing: false))
         } catch let reject as Reject {
@@ -90,6 +93,7 @@ public final class PageProcessor {
         if let share = Self.binaryShare(text), share > 0.1 {
             throw reject("not a text page: \(Self.percent(share)) of its characters are control codes or undecodable (\(charset.name))")
         }
+        clock?.lap(.decode)
 
         // Stage: parse (evaluating a profile's expressions on libxml2's tree) and split into blocks.
         let options = HTMLParser.Options(xpaths: profile?.expressions ?? [])
@@ -97,6 +101,7 @@ public final class PageProcessor {
         var metadata = BlockExtractor.metadata(of: document)
         let blocks = BlockExtractor.blocks(of: document)
         let main = BlockExtractor.mainContent(blocks, in: document)
+        clock?.lap(.parse)
 
         // Stage: statements, from the profile's items or the generic rules.
         let statements: [FoundStatement]
@@ -127,6 +132,7 @@ public final class PageProcessor {
         }
         if charset.invalidBytes > 0 { notes.append("\(charset.invalidBytes) bytes could not be decoded as \(charset.name)") }
         if nulCount > 0 { notes.append("\(nulCount) NUL characters read as U+FFFD") }
+        clock?.lap(.extract)
         return ReadPage(raw: raw, charset: charset, charsetTrace: trace, document: document, metadata: metadata,
                         blocks: blocks, mainContent: main, statements: statements, script: script, notes: notes)
     }
@@ -137,6 +143,7 @@ public final class PageProcessor {
     func records(from page: ReadPage) throws -> PageOutcome {
         var source = page.raw.source
         let declarations = page.statements.map { resources.declarations.read($0.text) }
+        clock?.lap(.declaration)
         let redactor = Redactor(
             scope: redaction.scope, key: redaction.key,
             names: declarations.flatMap { $0.declarants.map(\.name) },
@@ -152,6 +159,7 @@ public final class PageProcessor {
             mainText = redactor.redact(mainText).text
         }
         var statements: [StatementRecord] = []
+        clock?.lap(.records)
         for (position, statement) in page.statements.enumerated() {
             statements.append(try record(for: statement, declaration: declarations[position], redactor: redactor, position: position,
                                          source: source, metadata: metadata, charset: page.charset))
@@ -164,6 +172,7 @@ public final class PageProcessor {
                            invalidBytes: page.charset.invalidBytes, declared: page.charset.declared),
             title: metadata.title, lang: metadata.lang, script: page.script, published: metadata.published,
             author: metadata.author, text: mainText, statements: statements.count, notes: page.notes)
+        clock?.lap(.records)
         return .page(record, statements: statements)
     }
 
@@ -192,6 +201,7 @@ public final class PageProcessor {
         let normalized = try normalizer.normalize(original)
         let classified = resources.scripts.classify(normalized.text, pageLang: metadata.lang)
         let map = normalized.offsets
+        clock?.lap(.normalize)
         var sentenceWords: [(Token, [Token])] = []
         var allWords: [Token] = [] // in normalized-text offsets, for Pinyin's phrase choice
         for sentence in try sentenceSegmenter.sentences(normalized.text) {
@@ -199,8 +209,10 @@ public final class PageProcessor {
             allWords += words.map { Token(text: $0.text, start: sentence.start + $0.start, end: sentence.start + $0.end) }
             sentenceWords.append((sentence, words))
         }
+        clock?.lap(.segment)
         let hasHan = normalized.text.unicodeScalars.contains(where: \.isHan)
         let readings = hasHan ? pinyin.readings(normalized.text, words: allWords) : []
+        clock?.lap(.transliterate)
         let normalizedScalars = Array(normalized.text.unicodeScalars)
         let sentences = sentenceWords.map { sentence, words in
             SentenceRecord(
@@ -213,17 +225,20 @@ public final class PageProcessor {
                     return Span(text: word.text, start: map[range.lowerBound], end: map[range.upperBound], pinyin: syllables)
                 })
         }
+        clock?.lap(.records)
         var pinyinText: String? = nil
         var pinyinNumbers: String? = nil
         if hasHan {
             pinyinText = pinyin.write(normalized.text, readings: readings, style: PinyinStyle(tones: .marks))
             pinyinNumbers = pinyin.write(normalized.text, readings: readings, style: PinyinStyle(tones: .numbers))
         }
+        clock?.lap(.transliterate)
         var translation: StatementRecord.Translation? = nil
         if let translationText {
             let text = try normalizer.normalize(translationText).text
             translation = try align(statement: sentences.map(\.text), statementLang: classified.lang, translation: text)
         }
+        clock?.lap(.align)
         let declaration = DeclarationFields(
             kind: found.kind, organizations: found.organizations,
             declarants: found.declarants.map { d in
@@ -235,14 +250,18 @@ public final class PageProcessor {
             date: found.date.map { .init(value: $0.value, text: $0.text, start: $0.start, end: $0.end, confidence: $0.confidence) },
             place: found.place.map { .init(province: $0.province, city: $0.city, text: $0.text, start: $0.start, end: $0.end,
                                            confidence: $0.confidence) })
+        clock?.lap(.transliterate)
+        let simplified = hasHan ? resources.toSimplified.convert(normalized.text) : nil
+        let traditional = hasHan ? resources.toTraditional.convert(normalized.text, words: { allWords }) : nil
+        clock?.lap(.convert)
+        defer { clock?.lap(.records) }
         return StatementRecord(
             id: RecordID.make([source.path, String(source.position), String(position)]),
             source: .init(path: source.path, url: source.url, title: metadata.title, position: position, page: source.position,
                           published: metadata.published),
             lang: classified.lang, script: classified.script,
             text: .init(original: original, normalized: normalized.text, pinyin: pinyinText, pinyinNumbers: pinyinNumbers,
-                        simplified: hasHan ? resources.toSimplified.convert(normalized.text) : nil,
-                        traditional: hasHan ? resources.toTraditional.convert(normalized.text, words: { allWords }) : nil),
+                        simplified: simplified, traditional: traditional),
             sentences: sentences, translation: translation, declaration: declaration,
             charset: .init(name: charset.name, decidedBy: charset.decidedBy.rawValue, invalidBytes: charset.invalidBytes,
                            declared: charset.declared),

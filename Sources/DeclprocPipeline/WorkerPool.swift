@@ -33,12 +33,16 @@ final class WorkerPool: @unchecked Sendable {
     /// Each statement's duplicate-detection features, computed by the worker so the
     /// ordered stage only compares (nil: no deduplication).
     private let features: (@Sendable (StatementRecord) -> Deduplicator.Features)?
+    /// Each worker's stage clock (`--stage-times`), read once the workers have stopped.
+    private var clocks: [StageClock] = []
+    private let measuresStages: Bool
 
     init(count: Int, resources: Resources, profile: SiteProfile?, redaction: (scope: RedactionScope, key: RedactionKey?),
-         features: (@Sendable (StatementRecord) -> Deduplicator.Features)? = nil,
+         features: (@Sendable (StatementRecord) -> Deduplicator.Features)? = nil, measuresStages: Bool = false,
          pagesPerWorker: Int = 16, byteBudget: Int = 64 << 20) throws {
         capacity = pagesPerWorker * count
         self.byteBudget = byteBudget
+        self.measuresStages = measuresStages
         self.features = features
         // Made here, so a failure to open ICU is reported before any page is read.
         var processors: [PageProcessor] = []
@@ -58,6 +62,14 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func work(_ processor: PageProcessor) {
+        if measuresStages {
+            // Made on the worker's own thread, whose CPU time it reads.
+            let clock = StageClock()
+            processor.clock = clock
+            condition.lock()
+            clocks.append(clock)
+            condition.unlock()
+        }
         while true {
             condition.lock()
             while pending.isEmpty && !stopped { condition.wait() }
@@ -71,7 +83,10 @@ final class WorkerPool: @unchecked Sendable {
             condition.unlock()
             let outcome = processor.process(raw)
             var computed: [Deduplicator.Features]? = nil
-            if let features, case .page(_, let statements) = outcome { computed = statements.map(features) }
+            if let features, case .page(_, let statements) = outcome {
+                computed = statements.map(features)
+                processor.clock?.lap(.deduplicate)
+            }
             condition.lock()
             results[sequence] = .outcome(outcome, features: computed)
             condition.broadcast()
@@ -139,6 +154,13 @@ final class WorkerPool: @unchecked Sendable {
             condition.unlock()
             try finish(outcome)
         }
+    }
+
+    /// The workers' CPU time per stage (complete once they have stopped).
+    var stageTimes: StageTimes {
+        condition.lock()
+        defer { condition.unlock() }
+        return clocks.reduce(StageTimes()) { $0 + $1.times }
     }
 
     /// Lets the workers finish what they hold and exit.

@@ -127,6 +127,9 @@ struct ReadingOptions: ParsableArguments {
     @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines when standard error is not a terminal (default 10).")
     var progressInterval: Double = 10
 
+    @Flag(name: .customLong("stage-times"), help: "Measure the CPU time of each stage (read, decode, parse, extract, declaration, normalize, segment, transliterate, convert, align, records, deduplicate, write) into the summary's stage_seconds and a line on standard error.")
+    var stageTimes = false
+
     func validate() throws {
         if maxPageBytes <= 0 { throw ValidationError("--max-page-bytes must be positive.") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
@@ -214,6 +217,7 @@ struct ExtractionRun {
         extraction.deduplication = curation.deduplication
         extraction.spillDirectory = CurationOptions.spillDirectory(output: destination.output, outDir: destination.outDir)
         extraction.jobs = reading.jobs
+        extraction.measuresStages = reading.stageTimes
         extraction.shard = reading.shard.flatMap(Shard.init)
         if let profile = reading.profile {
             do { extraction.profile = try SiteProfile.load(profile) } catch { throw Fatal(error.description) }
@@ -309,7 +313,7 @@ struct ExtractionRun {
             var rejectsFile: AtomicFile? = nil
             if let state {
                 // Pages go to the current input's part; each finished input is committed.
-                _ = try extraction.run(inputs: inputs) { item in
+                let thisRun = try extraction.run(inputs: inputs) { item in
                     switch item {
                     case .page(let page, let statements): try state.write(.init(page: page, statements: statements))
                     case .reject(let reject): try state.write(.init(reject: reject))
@@ -331,6 +335,7 @@ struct ExtractionRun {
                 }
                 result = state.summary
                 result.producer = producer
+                result.stageSeconds = thisRun.stageSeconds
             } else {
                 try openOutputs()
                 rejectsFile = try rejectsPath.map { try AtomicFile(path: $0, force: force) }
@@ -361,6 +366,10 @@ struct ExtractionRun {
             if !recordPaths.isEmpty { line += "; records in \(recordPaths.joined(separator: ", "))" }
             if result.rejected > 0, let rejectsPath { line += "; rejects in \(rejectsPath)" }
             FileHandle.standardError.write(Data((line + "\n").utf8))
+            if let seconds = result.stageSeconds {
+                let stages = Stage.allCases.map { "\($0.name) \(String(format: "%.2f", seconds[$0.name] ?? 0))" }
+                FileHandle.standardError.write(Data(("declproc: CPU seconds by stage: " + stages.joined(separator: ", ") + "\n").utf8))
+            }
             return result
         } catch let error as OutputError {
             throw Fatal(error.description)

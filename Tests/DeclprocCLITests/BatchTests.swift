@@ -43,6 +43,35 @@ import TestSupport
 
     /// Shards K/N, counted from 0 or from 1, cover every record exactly once; merged
     /// and sorted by id they equal one run sorted by id; their summaries add up.
+    /// `--stage-times` measures without changing a byte, with any number of jobs, and
+    /// names every stage; without it the summary has no timings (it stays reproducible).
+    @Test func stageTimesChangeNothing() throws {
+        let work = try Workspace(prefix: "declproc-stages")
+        let stages: Set<String> = ["read", "decode", "parse", "extract", "declaration", "normalize", "segment", "transliterate",
+                                   "convert", "align", "records", "deduplicate", "write", "other"]
+        var records: [Data] = []
+        for (jobs, timed) in [("1", false), ("1", true), ("2", true)] {
+            let dir = work.path("jobs-\(jobs)-\(timed)")
+            let result = try TestFiles.declproc(["extract"] + Self.corpus + ["--jobs", jobs, "--out-dir", dir, "--quiet"]
+                                                + (timed ? ["--stage-times"] : []), directory: TestFiles.repositoryRoot)
+            #expect(result.status == 0, "\(result.stderr)")
+            records.append(try Data(contentsOf: URL(fileURLWithPath: dir + "/records.jsonl")))
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as! [String: Any]
+            #expect(result.stderr.contains("CPU seconds by stage: read ") == timed)
+            guard timed else {
+                #expect(summary["stage_seconds"] == nil)
+                continue
+            }
+            let seconds = try #require(summary["stage_seconds"] as? [String: Double])
+            #expect(Set(seconds.keys) == stages)
+            #expect(seconds.values.allSatisfy { $0 >= 0 })
+            // Every page is decoded and parsed, and the corpus's statements are Chinese.
+            for stage in ["decode", "parse", "segment", "transliterate", "convert"] { #expect(seconds[stage]! > 0, "\(stage)") }
+        }
+        #expect(records[0] == records[1])
+        #expect(records[0] == records[2])
+    }
+
     @Test func shardsPartitionThePages() throws {
         let work = try Workspace(prefix: "declproc-shard")
         let whole = try TestFiles.declproc(["extract"] + Self.corpus + ["--no-dedup", "-o", work.path("whole.jsonl")], directory: TestFiles.repositoryRoot)
