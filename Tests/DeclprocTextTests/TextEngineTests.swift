@@ -147,6 +147,26 @@ import TestSupport
         let scalars = Array(input.unicodeScalars)
         for s in sentences { #expect(String(String.UnicodeScalarView(scalars[s.start..<s.end])) == s.text) }
     }
+
+    /// The last word is the text after the last space, tab or "(", trailing ones ignored;
+    /// checked against that definition written the plain way.
+    @Test func lastWordAbbreviation() throws {
+        let segmenter = SentenceSegmenter(abbreviations: Self.abbreviations, icu: try Segmenter())
+        func plain(_ sentence: String) -> Bool {
+            guard let last = sentence.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "(" }).last else { return false }
+            return Self.abbreviations.contains(String(last))
+        }
+        let cases: [(String, Bool)] = [
+            ("He met Dr.", true), ("(Dr.", true), ("see p.", true), ("Mr. Smith", false), ("", false), ("  \t ", false),
+            ("end (", false), ("in the U.S.", true), ("中文Dr.", false), ("x\tMrs.", true), ("etc.", false), ("Dr. ", true),
+            ("Inc.(", true), ("met Mr.(  ", true), ("approximately.", false), ("approx.", true), ("Ｄｒ．", false),
+            ("退出中共。", false), ("Prof.\u{301}", false), ("e.g.", true), ("le Dr.", true), ("ZDr.", false),
+        ]
+        for (sentence, expected) in cases {
+            #expect(plain(sentence) == expected, "the table: \(sentence)")
+            #expect(segmenter.endsWithAbbreviation(sentence) == expected, "\(sentence)")
+        }
+    }
 }
 
 @Suite struct PinyinTests {
