@@ -80,13 +80,15 @@ public final class ResumeState {
     public var isComplete: Bool { FileManager.default.fileExists(atPath: folder + "/complete") }
 
     /// Whether the inputs are exactly those the finished run committed, unchanged.
-    public func matchesAll(_ items: [InputEnumerator.Item]) -> Bool {
+    public func matchesAll<Items: Sequence>(_ items: Items) -> Bool where Items.Element == InputEnumerator.Item {
         let all = committed
-        guard all.count == items.count else { return false }
+        var count = 0
         for (index, item) in items.enumerated() {
-            guard let entry = all[index], case .file(let path) = item, Self.identity(of: path) == entry.input else { return false }
+            guard index < all.count, let entry = all[index], case .file(let path) = item, Self.identity(of: path) == entry.input
+            else { return false }
+            count += 1
         }
-        return true
+        return count == all.count
     }
 
     /// Marks the run finished (the outputs are in place) and frees the parts; the

@@ -29,31 +29,136 @@ public struct InputEnumerator {
             .map { $0.trimmed() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 
-    public func items() -> [Item] {
-        var result: [Item] = []
-        let manager = FileManager.default
-        for input in inputs {
-            if input == "-" { result.append(.standardInput); continue }
-            var isDirectory: ObjCBool = false
-            if manager.fileExists(atPath: input, isDirectory: &isDirectory) {
-                if isDirectory.boolValue { result.append(contentsOf: walk(input)) } else { result.append(.file(path: input)) }
-                continue
-            }
-            if input.contains(where: { "*?[".contains($0) }) {
-                let matches = Self.glob(input)
-                if matches.isEmpty {
-                    result.append(.unreadable(Reject(input: input, position: 0, reason: "no file matches the pattern")))
+    /// The inputs, one at a time: folders are listed as the walk reaches them and only
+    /// their names are kept, in one buffer, so a crawl of millions of files costs a few
+    /// bytes per name of the folder being walked, not a String and an item per file
+    /// for the whole run.
+    public func items() -> Items { Items(inputs: inputs) }
+
+    public struct Items: Sequence, IteratorProtocol {
+        private var inputs: IndexingIterator<[String]>
+        /// A glob pattern's matches, each a file or a folder walked where it stands.
+        private var matches: [String] = []
+        private var matchIndex = 0
+        /// The folder being walked, and the folders still to walk (last first).
+        private var folder: Listing?
+        private var pending: [String] = []
+
+        init(inputs: [String]) { self.inputs = inputs.makeIterator() }
+
+        public mutating func next() -> Item? {
+            let manager = FileManager.default
+            while true {
+                if let item = folder?.next() { return item }
+                if let listing = folder {
+                    // Depth-first in sorted order: a folder's files, then its subfolders,
+                    // the first name walked first.
+                    pending.append(contentsOf: listing.subfolders.reversed())
+                    folder = nil
                 }
-                for match in matches {
+                if let next = pending.popLast() {
+                    switch Listing.open(next) {
+                    case .success(let listing): folder = listing
+                    case .failure(let reject): return .unreadable(reject)
+                    }
+                    continue
+                }
+                if matchIndex < matches.count {
+                    let match = matches[matchIndex]
+                    matchIndex += 1
                     var isDirectory: ObjCBool = false
                     _ = manager.fileExists(atPath: match, isDirectory: &isDirectory)
-                    if isDirectory.boolValue { result.append(contentsOf: walk(match)) } else { result.append(.file(path: match)) }
+                    if isDirectory.boolValue { pending = [match]; continue }
+                    return .file(path: match)
                 }
-                continue
+                guard let input = inputs.next() else { return nil }
+                if input == "-" { return .standardInput }
+                var isDirectory: ObjCBool = false
+                if manager.fileExists(atPath: input, isDirectory: &isDirectory) {
+                    if isDirectory.boolValue { pending = [input]; continue }
+                    return .file(path: input)
+                }
+                if input.contains(where: { "*?[".contains($0) }) {
+                    matches = InputEnumerator.glob(input)
+                    matchIndex = 0
+                    if matches.isEmpty { return .unreadable(Reject(input: input, position: 0, reason: "no file matches the pattern")) }
+                    continue
+                }
+                return .unreadable(Reject(input: input, position: 0, reason: InputEnumerator.reason(forMissing: input)))
             }
-            result.append(.unreadable(Reject(input: input, position: 0, reason: Self.reason(forMissing: input))))
         }
-        return result
+    }
+
+    /// One folder's entries, sorted as Swift sorts strings, handed out as items:
+    /// the pages and archives among its files, then (by `subfolders`) its folders.
+    struct Listing {
+        let directory: String
+        /// Every name, NUL-terminated, one after another.
+        private var bytes: [UInt8] = []
+        /// Where each name starts in `bytes`, in sorted order.
+        private var order: [Int32] = []
+        private var index = 0
+        private(set) var subfolders: [String] = []
+
+        static func open(_ directory: String) -> Result<Listing, Reject> {
+            guard let handle = opendir(directory) else {
+                let reason = String(cString: strerror(errno))
+                return .failure(Reject(input: directory, position: 0, reason: "cannot list folder: \(reason)"))
+            }
+            defer { closedir(handle) }
+            var bytes: [UInt8] = []
+            var starts: [Int32] = []
+            var ascii: [Bool] = []
+            while let entry = readdir(handle) {
+                withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+                    let name = raw.prefix { $0 != 0 }
+                    // Hidden names (and . and ..) are never inputs.
+                    guard let first = name.first, first != UInt8(ascii: ".") else { return }
+                    starts.append(Int32(bytes.count))
+                    ascii.append(name.allSatisfy { $0 < 0x80 })
+                    bytes += name
+                    bytes.append(0)
+                }
+            }
+            // Byte order is Swift's string order for ASCII names; any other pair is
+            // compared as Strings, so the order is the one Foundation's listing, sorted, gave.
+            var positions = Array(starts.indices)
+            bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { text in
+                    positions.sort { a, b in
+                        let x = text.baseAddress! + Int(starts[a]), y = text.baseAddress! + Int(starts[b])
+                        if ascii[a] && ascii[b] { return strcmp(x, y) < 0 }
+                        return String(cString: x) < String(cString: y)
+                    }
+                }
+            }
+            var listing = Listing(directory: directory)
+            listing.bytes = bytes
+            listing.order = positions.map { starts[$0] }
+            return .success(listing)
+        }
+
+        mutating func next() -> Item? {
+            while index < order.count {
+                let name = bytes.withUnsafeBufferPointer { buffer in
+                    buffer.withMemoryRebound(to: CChar.self) { String(cString: $0.baseAddress! + Int(order[index])) }
+                }
+                index += 1
+                let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+                var isDirectory: ObjCBool = false
+                let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+                if exists && isDirectory.boolValue { subfolders.append(path); continue }
+                // Folders hold pages (and WARC archives); JSON Lines files in a folder are
+                // as likely to be someone's records as a scraper's pages, so only a
+                // JSON Lines file named explicitly is read.
+                guard let format = InputFormat.of(name: name), format != .jsonLines else { continue }
+                if !exists {
+                    return .unreadable(Reject(input: path, position: 0, reason: InputEnumerator.reason(forMissing: path)))
+                }
+                return .file(path: path)
+            }
+            return nil
+        }
     }
 
     static func glob(_ pattern: String) -> [String] {
@@ -61,39 +166,6 @@ public struct InputEnumerator {
         defer { globfree(&matches) }
         guard Glibc.glob(pattern, 0, nil, &matches) == 0 else { return [] }
         return (0..<Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } }.sorted()
-    }
-
-    private func walk(_ root: String) -> [Item] {
-        var result: [Item] = []
-        var pending = [root]
-        let manager = FileManager.default
-        while let directory = pending.popLast() {
-            let names: [String]
-            do { names = try manager.contentsOfDirectory(atPath: directory).sorted() }
-            catch {
-                result.append(.unreadable(Reject(input: directory, position: 0, reason: "cannot list folder: \(Self.describe(error))")))
-                continue
-            }
-            var subdirectories: [String] = []
-            for name in names where !name.hasPrefix(".") {
-                let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-                var isDirectory: ObjCBool = false
-                let exists = manager.fileExists(atPath: path, isDirectory: &isDirectory)
-                if exists && isDirectory.boolValue { subdirectories.append(path); continue }
-                // Folders hold pages (and WARC archives); JSON Lines files in a folder are
-                // as likely to be someone's records as a scraper's pages, so only a
-                // JSON Lines file named explicitly is read.
-                guard let format = InputFormat.of(name: name), format != .jsonLines else { continue }
-                if !exists {
-                    result.append(.unreadable(Reject(input: path, position: 0, reason: Self.reason(forMissing: path))))
-                } else {
-                    result.append(.file(path: path))
-                }
-            }
-            // Depth-first in sorted order: push in reverse so the first name is walked first.
-            pending.append(contentsOf: subdirectories.reversed())
-        }
-        return result
     }
 
     public static func isPageName(_ name: String) -> Bool {
@@ -108,14 +180,6 @@ public struct InputEnumerator {
             return "cannot read: broken symbolic link"
         }
         return "cannot read: no such file or folder"
-    }
-
-    static func describe(_ error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return ns.localizedDescription
     }
 }
 

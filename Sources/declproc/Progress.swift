@@ -13,23 +13,27 @@ final class ProgressReporter {
     private var pages = 0, statements = 0, rejected = 0
     private var doneBytes: Int64 = 0
     private let totalBytes: Int64?
-    private var sizes: [String: Int64] = [:]
     private var drewLine = false
 
     init(inputs: [String], logInterval: TimeInterval) {
         interval = terminal ? 0.2 : logInterval
-        // The total, for an ETA, when every input is a plain file or folder.
+        // The total, for an ETA, when every input is a plain file or folder. Sizes are
+        // asked again as inputs finish rather than kept: a crawl can be millions of files.
         var total: Int64 = 0
         var known = !inputs.isEmpty
         for item in InputEnumerator(inputs: inputs).items() {
-            guard case .file(let path) = item, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64 else {
+            guard case .file(let path) = item, let size = Self.size(of: path) else {
                 known = false
                 continue
             }
-            sizes[path] = size
             total += size
         }
         totalBytes = known ? total : nil
+    }
+
+    private static func size(of path: String) -> Int64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : nil
     }
 
     func record(_ event: ProgressEvent) {
@@ -39,7 +43,7 @@ final class ProgressReporter {
             statements += count
             if wasRejected { rejected += 1 }
         case .inputDone(let path):
-            doneBytes += sizes[path] ?? 0
+            if path != "-" { doneBytes += Self.size(of: path) ?? 0 }
         }
         let now = Date()
         guard now.timeIntervalSince(last) >= interval else { return }
