@@ -96,8 +96,11 @@ final class FuzzEngine: @unchecked Sendable {
             pinyin = PinyinTransliterator(lexicon: resources.pinyin)
             s2t = resources.toTraditional
             t2s = resources.toSimplified
-            // Loaded on the first translation otherwise, which would count against that input's time.
+            // Loaded on the first translation otherwise, and opened on the first Han
+            // character the lexicons lack, which would count against that input's time.
             _ = try resources.alignment.get()
+            processor.prepare()
+            pinyin.prepareFallback()
         } catch {
             // Not a finding: the harness cannot start without its data.
             FileHandle.standardError.write(Data("declproc-fuzz: cannot load Locales/: \(error)\n".utf8))

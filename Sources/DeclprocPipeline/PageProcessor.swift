@@ -57,6 +57,11 @@ public final class PageProcessor {
         pinyin = PinyinTransliterator(lexicon: resources.pinyin)
     }
 
+    /// Opens now what the first page that needs it would otherwise open (ICU's
+    /// Han-Latin, for characters the Pinyin lexicons lack): for callers that time
+    /// each page, such as the fuzz harnesses.
+    public func prepare() { pinyin.prepareFallback() }
+
     public func process(_ raw: RawPage) -> PageOutcome {
         clock?.lap(.other)
         do {

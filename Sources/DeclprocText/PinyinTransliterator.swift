@@ -65,6 +65,13 @@ public final class PinyinTransliterator {
 
     public init(lexicon: PinyinLexicon) { self.lexicon = lexicon }
 
+    /// Opens ICU's Han-Latin now rather than at the first character the lexicons
+    /// lack, which otherwise pays for it (0.1 s, several times that under a
+    /// sanitizer): for callers that time each input, such as the fuzz harnesses.
+    public func prepareFallback() {
+        if icu == nil { icu = try? Transliterator(id: "Han-Latin") }
+    }
+
     /// One entry per scalar of `text`: the reading of each Han character (nil for
     /// other characters, and for the rare Han character no source can read).
     /// `words` are the text's word tokens (`Segmenter.words`), used to break ties.
