@@ -205,8 +205,10 @@ def run(argv):
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     err = proc.stderr.read().decode()
-    if status != 0:
-        err = "exit status %d: %s" % (status >> 8, err)
+    if os.WIFSIGNALED(status):
+        err = "exit status: killed by signal %d: %s" % (os.WTERMSIG(status), err)
+    elif status != 0:
+        err = "exit status %d: %s" % (os.WEXITSTATUS(status), err)
     return time.perf_counter() - start, usage.ru_maxrss / 1024, err
 
 def main():
