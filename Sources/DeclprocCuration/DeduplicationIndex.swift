@@ -10,6 +10,8 @@ extension Deduplicator {
         /// Each entry's signature, `hashes` numbers at `index × hashes`: one flat array
         /// rather than an array per entry.
         private(set) var signatures: [UInt32] = []
+        /// Each entry's context, by index.
+        private(set) var contexts: [Context] = []
         /// A 64-bit hash of the people and the folded text → the newest entry with it.
         private(set) var exact: [UInt64: Int] = [:]
         /// Band key → 1 + the newest slot of that band's list; slot `index × bands + b`
@@ -30,29 +32,32 @@ extension Deduplicator {
                          signature: signatures[(index * Deduplicator.hashes)..<((index + 1) * Deduplicator.hashes)])
         }
 
-        func members(of band: UInt64, into members: inout [Int]) {
+        /// `context`: only the entries it admits; nil: all.
+        func members(of band: UInt64, admitting context: Context? = nil, into members: inout [Int]) {
             var slot = Int(bandHeads[band] ?? 0)
             while slot != 0 {
-                members.append((slot - 1) / Deduplicator.bands)
+                let index = (slot - 1) / Deduplicator.bands
+                if context?.admits(contexts[index]) ?? true { members.append(index) }
                 slot = Int(nextInBand[slot - 1])
             }
             members.reverse()
         }
 
-        func add(_ entry: Entry, key: UInt64, bands: [UInt64]) {
+        func add(_ entry: Entry, key: UInt64, bands: [UInt64], context: Context) {
             let index = ids.count
             ids.append(entry.id)
             fields.append((entry.people, entry.date, entry.place, entry.length))
             signatures += entry.signature
+            contexts.append(context)
             exact[key] = index
             for (b, band) in bands.enumerated() {
                 nextInBand.append(bandHeads[band] ?? 0)
                 bandHeads[band] = Int32(index * Deduplicator.bands + b + 1)
             }
-            bytes += 850 + entry.id.utf8.count + entry.people.utf8.count + (entry.date?.utf8.count ?? 0) + (entry.place?.utf8.count ?? 0)
+            bytes += 858 + entry.id.utf8.count + entry.people.utf8.count + (entry.date?.utf8.count ?? 0) + (entry.place?.utf8.count ?? 0)
         }
 
-        /// Every band key with its entries, oldest first.
+        /// Every band key with all its entries, oldest first.
         func forEachBand<Failure: Error>(_ body: (UInt64, [Int]) throws(Failure) -> Void) throws(Failure) {
             var members: [Int] = []
             for band in bandHeads.keys.sorted() {
@@ -71,14 +76,19 @@ extension Deduplicator {
     /// no interruption can leave it behind.
     final class DiskIndex {
         private let db: SQLiteDatabase
-        private let insertEntry, insertExact, insertBand, selectEntry, selectExact, selectBand: SQLiteStatement
+        private let insertEntry, insertExact, insertBand, selectEntry, selectExact: SQLiteStatement
+        /// A band's entries by what the asking statement gives: both a date and a
+        /// place, a date only, a place only, neither. Each reads only the admitted rows
+        /// or, without a date, the band's rows, never the entries themselves.
+        private let selectBand: (both: SQLiteStatement, date: SQLiteStatement, place: SQLiteStatement, neither: SQLiteStatement)
         private(set) var count = 0
 
         static let schema = """
         CREATE TABLE entries(ix INTEGER PRIMARY KEY, id TEXT NOT NULL, people TEXT NOT NULL, date TEXT, place TEXT,
           length INTEGER NOT NULL, signature BLOB NOT NULL);
         CREATE TABLE exact(key INTEGER PRIMARY KEY, ix INTEGER NOT NULL);
-        CREATE TABLE bands(key INTEGER NOT NULL, ix INTEGER NOT NULL, PRIMARY KEY(key, ix)) WITHOUT ROWID;
+        CREATE TABLE bands(key INTEGER NOT NULL, date INTEGER NOT NULL, place INTEGER NOT NULL, ix INTEGER NOT NULL,
+          PRIMARY KEY(key, date, place, ix)) WITHOUT ROWID;
         """
 
         /// A new index in `directory` holding everything `memory` holds.
@@ -99,14 +109,17 @@ extension Deduplicator {
             }
             insertEntry = try db.prepare("INSERT INTO entries VALUES (?,?,?,?,?,?,?)")
             insertExact = try db.prepare("INSERT OR REPLACE INTO exact VALUES (?,?)")
-            insertBand = try db.prepare("INSERT INTO bands VALUES (?,?)")
+            insertBand = try db.prepare("INSERT INTO bands VALUES (?,?,?,?)")
             selectEntry = try db.prepare("SELECT id, people, date, place, length, signature FROM entries WHERE ix = ?")
             selectExact = try db.prepare("SELECT ix FROM exact WHERE key = ?")
-            selectBand = try db.prepare("SELECT ix FROM bands WHERE key = ? ORDER BY ix")
+            selectBand = (both: try db.prepare("SELECT ix FROM bands WHERE key = ?1 AND date IN (0, ?2) AND place IN (0, ?3)"),
+                          date: try db.prepare("SELECT ix FROM bands WHERE key = ?1 AND date IN (0, ?2)"),
+                          place: try db.prepare("SELECT ix FROM bands WHERE key = ?1 AND place IN (0, ?3)"),
+                          neither: try db.prepare("SELECT ix FROM bands WHERE key = ?1"))
             for index in 0..<memory.count { try insert(memory.entry(index)) }
             for (key, index) in memory.exact { try insertExact.run([.int(Int(bitPattern: UInt(key))), .int(index)]) }
             try memory.forEachBand { (band, members) throws(SQLiteDatabase.Failure) in
-                for index in members { try insertBand.run([.int(Int(bitPattern: UInt(band))), .int(index)]) }
+                for index in members { try insertBand(band, index, memory.contexts[index]) }
             }
         }
 
@@ -117,11 +130,15 @@ extension Deduplicator {
             count += 1
         }
 
-        func add(_ entry: Entry, key: UInt64, bands: [UInt64]) throws(SQLiteDatabase.Failure) {
+        private func insertBand(_ band: UInt64, _ index: Int, _ context: Context) throws(SQLiteDatabase.Failure) {
+            try insertBand.run([.int(Int(bitPattern: UInt(band))), .int(Int(context.date)), .int(Int(context.place)), .int(index)])
+        }
+
+        func add(_ entry: Entry, key: UInt64, bands: [UInt64], context: Context) throws(SQLiteDatabase.Failure) {
             let index = count
             try insert(entry)
             try insertExact.run([.int(Int(bitPattern: UInt(key))), .int(index)])
-            for band in bands { try insertBand.run([.int(Int(bitPattern: UInt(band))), .int(index)]) }
+            for band in bands { try insertBand(band, index, context) }
         }
 
         func exactMatch(_ key: UInt64) throws(SQLiteDatabase.Failure) -> Int? {
@@ -143,10 +160,18 @@ extension Deduplicator {
             return found
         }
 
-        func members(of band: UInt64, into members: inout [Int]) throws(SQLiteDatabase.Failure) {
+        func members(of band: UInt64, admitting context: Context, into members: inout [Int]) throws(SQLiteDatabase.Failure) {
+            // Parameters past a statement's highest one may not be bound.
+            let values: [SQLiteStatement.Value] = [.int(Int(bitPattern: UInt(band))), .int(Int(context.date)), .int(Int(context.place))]
+            let (statement, bound) = switch (context.date != 0, context.place != 0) {
+            case (true, true): (selectBand.both, 3)
+            case (true, false): (selectBand.date, 2)
+            case (false, true): (selectBand.place, 3)
+            case (false, false): (selectBand.neither, 1)
+            }
             var found: [Int] = []
-            try selectBand.query([.int(Int(bitPattern: UInt(band)))]) { found.append($0.int(0)) }
-            members = found
+            try statement.query(Array(values.prefix(bound))) { found.append($0.int(0)) }
+            members = found.sorted()
         }
     }
 }

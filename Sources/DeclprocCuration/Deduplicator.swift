@@ -64,6 +64,9 @@ public final class Deduplicator {
     static let bands = hashes / rows
     public private(set) var exactDuplicates = 0
     public private(set) var nearDuplicates = 0
+    /// Remembered statements read to be compared with a new one, beyond its exact
+    /// match: what the index's layout keeps small.
+    public private(set) var comparisons = 0
 
     static let hashes = 64
     static let rows = 4
@@ -87,6 +90,41 @@ public final class Deduplicator {
         let length: Int
         let signature: [UInt32]
         let bands: [UInt64]
+        var context: Context { Context(date: date, place: place) }
+    }
+
+    /// A statement's date and place as 32-bit hashes (0: not given), kept beside each
+    /// of its band entries. Templated declarations fill a band with the same people
+    /// and text on other dates; the context lets a lookup pass over those without
+    /// reading them, where reading every one made a large disk index crawl.
+    struct Context: Equatable {
+        let date: UInt32
+        let place: UInt32
+
+        init(date: String?, place: String?) {
+            self.date = Self.hash(date)
+            self.place = Self.hash(place)
+        }
+
+        init(date: UInt32, place: UInt32) {
+            self.date = date
+            self.place = place
+        }
+
+        /// Whether a statement in this context may be a duplicate of one in `other`:
+        /// necessary, not sufficient (hashes collide), so candidates are still
+        /// checked with `compatible`.
+        func admits(_ other: Context) -> Bool {
+            (date == 0 || other.date == 0 || date == other.date) && (place == 0 || other.place == 0 || place == other.place)
+        }
+
+        static func hash(_ text: String?) -> UInt32 {
+            guard let text else { return 0 }
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in text.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            let folded = UInt32(truncatingIfNeeded: splitmix(h) >> 32)
+            return folded == 0 ? 1 : folded
+        }
     }
 
     public static func features(of record: StatementRecord, options: Options = Options(),
@@ -126,10 +164,12 @@ public final class Deduplicator {
         var best: (entry: Entry, similarity: Double)? = nil
         var seen = Set<Int>()
         var inBand: [Int] = []
+        let context = f.context
         for band in f.bands {
-            try members(of: band, into: &inBand)
+            try members(of: band, admitting: context, into: &inBand)
             for index in inBand where seen.insert(index).inserted {
                 let entry = try entry(index)
+                comparisons += 1
                 guard entry.people == f.people, compatible(entry, date: f.date, place: f.place) else { continue }
                 let shorter = min(entry.length, f.length), longer = max(entry.length, f.length)
                 guard Double(shorter) >= options.threshold * Double(longer) else { continue }
@@ -145,9 +185,9 @@ public final class Deduplicator {
         record.duplicateOf = nil
         let entry = Entry(id: record.id, people: f.people, date: f.date, place: f.place, length: f.length, signature: f.signature[...])
         if let disk {
-            try disk.add(entry, key: f.key, bands: f.bands)
+            try disk.add(entry, key: f.key, bands: f.bands, context: context)
         } else if let memory {
-            memory.add(entry, key: f.key, bands: f.bands)
+            memory.add(entry, key: f.key, bands: f.bands, context: context)
             if let spillDirectory, memory.bytes > options.memoryBudget {
                 disk = try DiskIndex(directory: spillDirectory, from: memory)
                 self.memory = nil
@@ -165,11 +205,12 @@ public final class Deduplicator {
         return memory!.entry(index)
     }
 
-    /// The entries in a band, oldest first (the order they were added).
-    private func members(of band: UInt64, into members: inout [Int]) throws(SQLiteDatabase.Failure) {
+    /// The entries in a band whose context `context` admits, oldest first (the order
+    /// they were added).
+    private func members(of band: UInt64, admitting context: Context, into members: inout [Int]) throws(SQLiteDatabase.Failure) {
         members.removeAll(keepingCapacity: true)
-        if let disk { return try disk.members(of: band, into: &members) }
-        memory!.members(of: band, into: &members)
+        if let disk { return try disk.members(of: band, admitting: context, into: &members) }
+        memory!.members(of: band, admitting: context, into: &members)
     }
 
     private func compatible(_ entry: Entry, date: String?, place: String?) -> Bool {

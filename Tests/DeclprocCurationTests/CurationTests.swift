@@ -81,14 +81,15 @@ import TestSupport
 }
 
 @Suite struct DeduplicationTests {
-    static func record(_ id: String, _ text: String, names: [String], date: String? = nil) -> StatementRecord {
+    static func record(_ id: String, _ text: String, names: [String], date: String? = nil, province: String? = nil) -> StatementRecord {
         StatementRecord(
             id: id, source: .init(path: "p", url: nil, title: nil, position: 0, page: 0), lang: "zh-Hans", script: "Hans",
             text: .init(original: text, normalized: text, pinyin: nil, simplified: RedactionTests.t2s.convert(text)),
             sentences: [], translation: nil,
             declaration: .init(kind: "renunciation", organizations: [], declarants: names.map {
                 .init(name: $0, alias: false, latin: nil, start: 0, end: 1, confidence: 1)
-            }, date: date.map { .init(value: $0, text: $0, start: 0, end: 1, confidence: 1) }, place: nil),
+            }, date: date.map { .init(value: $0, text: $0, start: 0, end: 1, confidence: 1) },
+               place: province.map { .init(province: $0, city: nil, text: $0, start: 0, end: 1, confidence: 1) }),
             charset: .init(name: "UTF-8", decidedBy: "bom", invalidBytes: 0, declared: nil), producer: [:])
     }
 
@@ -144,7 +145,8 @@ import TestSupport
                 if i % 7 == 0 { text = text.replacingOccurrences(of: "声明", with: "聲明") }
                 if i % 11 == 0 { text += "特此声明。" }
                 let name = names[(i * 7 / 2) % names.count]
-                return Self.record(String(format: "%016x", i), text + name, names: [name], date: i % 5 == 0 ? "2011-03-0\(i % 9 + 1)" : nil)
+                return Self.record(String(format: "%016x", i), text + name, names: [name], date: i % 5 == 0 ? "2011-03-0\(i % 9 + 1)" : nil,
+                                   province: i % 3 == 0 ? ["北京", "广东", "四川"][i % 4 % 3] : nil)
             }
         }
         func links(spillAfter entries: Int?) throws -> [String?] {
@@ -162,6 +164,35 @@ import TestSupport
         let inMemory = try links(spillAfter: nil)
         #expect(inMemory.filter { $0 != nil }.count > 200 && inMemory.filter { $0 == nil }.count > 40)
         #expect(try links(spillAfter: 30) == inMemory)
+    }
+
+    /// One declaration reposted on 300 dates, from 3 places or none: each is kept,
+    /// and each new one is compared only with the few that share its date (or give
+    /// none), in memory and on disk alike. Comparing with every earlier one made a
+    /// disk index of millions of templated statements crawl.
+    @Test(arguments: [false, true]) func otherDatesAndPlacesAreNotRead(spill: Bool) throws {
+        let (options, directory) = Self.spilling(after: spill ? 0 : nil)
+        defer { if let directory { try? FileManager.default.removeItem(atPath: directory) } }
+        let dedup = Deduplicator(options: options, spillDirectory: directory, simplify: { RedactionTests.t2s.convert($0) })
+        let start = Date(timeIntervalSince1970: 1_300_000_000)
+        for i in 0..<300 {
+            let date = i % 50 == 49 ? nil : ISO8601DateFormatter.string(from: start.addingTimeInterval(Double(i) * 86_400),
+                                                                         timeZone: .gmt, formatOptions: .withFullDate)
+            let province = i % 4 == 3 ? nil : ["北京", "广东", "四川"][i % 3]
+            var r = Self.record(String(format: "%016x", i), Self.template + "陈建华", names: ["陈建华"], date: date, province: province)
+            let before = dedup.comparisons
+            try dedup.link(&r)
+            if date == nil {
+                // Undated: every earlier one from its place (or none) is a candidate.
+                #expect(r.duplicateOf != nil, "\(i)")
+            } else {
+                #expect(r.duplicateOf == nil, "\(i)")
+                // The undated ones were linked, not remembered, so none shares its context:
+                // nothing is read (before, every earlier one was).
+                #expect(dedup.comparisons == before, "\(i)")
+            }
+        }
+        #expect(dedup.spilled == spill)
     }
 
     @Test func anUnwritableSpillDirectoryIsAClearError() {
