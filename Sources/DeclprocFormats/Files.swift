@@ -34,6 +34,28 @@ public enum JSONLines {
     }
 }
 
+/// The temporary files of runs that were killed before they could clean up
+/// (SIGKILL, a power cut): named `PREFIX<pid>SUFFIX`, removed once no process
+/// with that id is running, so that each new run clears what the last one left
+/// instead of letting partial output (with names in it) pile up. A file whose
+/// process still runs, or whose name does not parse, is left alone.
+public enum LeftBehind {
+    public static func remove(in directory: String, prefix: String, suffix: String = "") {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(suffix) && name.count > prefix.count + suffix.count {
+            guard let pid = pid_t(name.dropFirst(prefix.count).dropLast(suffix.count)), pid > 0, pid != getpid(),
+                  kill(pid, 0) == -1, errno == ESRCH else { continue }
+            unlink(directory + "/" + name)
+        }
+    }
+
+    /// For a file written as `.NAME.tmp-<pid>` beside `path`.
+    public static func remove(besides path: String) {
+        let url = URL(fileURLWithPath: path)
+        remove(in: url.deletingLastPathComponent().path, prefix: ".\(url.lastPathComponent).tmp-")
+    }
+}
+
 /// Writes a file so that it appears complete or not at all: into a temporary
 /// file beside it, renamed into place by `commit()`. An existing file is replaced
 /// only when `force` is given.
@@ -50,6 +72,7 @@ public final class AtomicFile {
             throw OutputError(description: "\(path) already exists; pass --force to replace it")
         }
         let url = URL(fileURLWithPath: path)
+        LeftBehind.remove(besides: path)
         temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
         guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
               let handle = FileHandle(forWritingAtPath: temporaryPath) else {

@@ -54,6 +54,7 @@ public final class SQLiteRecordWriter: RecordWriter {
             throw OutputError(description: "\(path) already exists; pass --force to replace it")
         }
         let url = URL(fileURLWithPath: path)
+        LeftBehind.remove(besides: path)
         temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
         unlink(temporaryPath)
         do {

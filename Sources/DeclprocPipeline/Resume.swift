@@ -49,6 +49,7 @@ public final class ResumeState {
     public init(outDir: String) throws {
         folder = outDir + "/.declproc-resume"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        LeftBehind.remove(in: folder, prefix: ".part-", suffix: ".tmp")
         let manifestPath = folder + "/manifest.jsonl"
         let finished = FileManager.default.fileExists(atPath: folder + "/complete")
         if let data = FileManager.default.contents(atPath: manifestPath) {

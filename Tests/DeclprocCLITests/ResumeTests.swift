@@ -80,6 +80,10 @@ import TestSupport
             // A completed run: same bytes as the reference, and no state left behind.
             #expect(try Self.contents(folder) == expected, "run \(completions) differs after \(kills) kills")
             #expect(FileManager.default.fileExists(atPath: folder + "/.declproc-resume/complete"))
+            // What the killed runs were writing (partial parts and outputs, with names in
+            // them) was cleared by the runs after them.
+            let leftovers = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String }.filter { $0.contains(".tmp") }
+            #expect(leftovers == [], "after \(kills) kills")
             completions += 1
             if kills < 20 { folder = work.path("run-\(completions)") }
         }
