@@ -253,7 +253,7 @@ struct ExtractionRun {
                 if state!.isComplete {
                     // The same command again after it finished: nothing to do, unless the inputs changed.
                     if state!.matchesAll(InputEnumerator(inputs: inputs).items()), !destination.force {
-                        let done = state!.summary
+                        let done = try state!.summary()
                         FileHandle.standardError.write(Data("declproc: already complete: \(done.line); outputs in \(outDir)\n".utf8))
                         return done
                     }
@@ -318,10 +318,12 @@ struct ExtractionRun {
                     case .page(let page, let statements): try state.write(.init(page: page, statements: statements))
                     case .reject(let reject): try state.write(.init(reject: reject))
                     case .inputDone(let index, let path, let summary):
-                        try state.commit(index: index, path: path, summary: summary)
-                        if Interruption.requested { throw Interruption() }
+                        let stopping = Interruption.requested
+                        try state.inputDone(index: index, path: path, summary: summary, now: stopping)
+                        if stopping { throw Interruption() }
                     }
                 }
+                try state.commit()
                 reporter?.end()
                 // Assemble the outputs from every part, in input order.
                 try openOutputs()
@@ -333,7 +335,7 @@ struct ExtractionRun {
                         try rejectsFile?.write(JSONLines.line(reject))
                     }
                 }
-                result = state.summary
+                result = try state.summary()
                 result.producer = producer
                 result.stageSeconds = thisRun.stageSeconds
             } else {
@@ -387,11 +389,8 @@ struct ExtractionRun {
     /// primes deduplication with their records, and lets SIGINT/SIGTERM end the run
     /// after the input under way is committed.
     private func prepareResume(_ state: ResumeState, extraction: inout Extraction, inputs: [String], resources: Resources) throws {
-        var skipped = Set<Int>()
-        for (index, item) in InputEnumerator(inputs: inputs).items().enumerated() where state.skip(index: index, item: item) {
-            skipped.insert(index)
-        }
-        extraction.skipInput = { index, _ in skipped.contains(index) }
+        let skipped = state.skippable(InputEnumerator(inputs: inputs).items())
+        extraction.skipInput = { index, _ in index < skipped }
         if extraction.deduplicate {
             let toSimplified = resources.toSimplified
             let deduplicator = Deduplicator(options: extraction.deduplication, spillDirectory: extraction.spillDirectory, simplify: { toSimplified.convert($0) })

@@ -57,12 +57,16 @@ import TestSupport
         // Seeded kill points spread over the whole run: each attempt resumes the same
         // folder and is killed after a delay drawn from the reference run's length.
         var generator = SplitMix(seed: 20_261_129)
-        var kills = 0, completions = 0, attempts = 0
+        var kills = 0, completions = 0, attempts = 0, resumedFromShards = 0
         var folder = work.path("run-0")
         while kills < 20 || !FileManager.default.fileExists(atPath: folder + "/summary.json") {
             attempts += 1
             #expect(attempts < 200)
             if attempts >= 200 { break }
+            // Shards are committed every half second: most attempts resume from some.
+            if let manifest = FileManager.default.contents(atPath: folder + "/.declproc-resume/manifest.jsonl"), manifest.contains(0x0A) {
+                resumedFromShards += 1
+            }
             let process = try Self.start(["extract"] + common + ["--out-dir", folder, "--resume"])
             if kills < 20 {
                 let delay = 0.2 + Double(generator.next() % 1000) / 1000 * duration
@@ -89,6 +93,8 @@ import TestSupport
         }
         #expect(kills == 20)
         #expect(completions >= 1)
+        #expect(resumedFromShards >= 5, "\(resumedFromShards) of \(attempts) attempts found committed shards")
+        print("resume: \(resumedFromShards) of \(attempts) attempts found committed shards; the reference run took \(duration) s")
     }
 
     @Test func sigtermFinishesTheCurrentInputThenStops() throws {
