@@ -8,6 +8,10 @@ import DeclprocRecords
 public struct PageReference: Sendable, Equatable, Codable {
     public let path: String
     public let position: Int
+    public init(path: String, position: Int) {
+        self.path = path
+        self.position = position
+    }
 }
 
 /// The run's accounting. Every page read is in exactly one of three counts:
@@ -132,6 +136,10 @@ public struct Extraction {
     public var deduplication = Deduplicator.Options()
     /// Measure each stage's CPU time into the summary's `stageSeconds` (`--stage-times`).
     public var measuresStages = false
+    /// Told of each page without statements instead of listing it in the summary's
+    /// `withoutStatements`, which grows with the crawl (`PageReferenceList` keeps
+    /// such a list in bounded memory).
+    public var pageWithoutStatements: ((PageReference) throws -> Void)?
 
     public init(resources: Resources) { self.resources = resources }
 
@@ -204,7 +212,8 @@ public struct Extraction {
                 summary.statements += statements.count
                 if found == 0 {
                     summary.pagesWithoutStatements += 1
-                    summary.withoutStatements.append(PageReference(path: page.source.path, position: page.source.position))
+                    let reference = PageReference(path: page.source.path, position: page.source.position)
+                    if let pageWithoutStatements { try pageWithoutStatements(reference) } else { summary.withoutStatements.append(reference) }
                 } else {
                     summary.pagesWithStatements += 1
                 }

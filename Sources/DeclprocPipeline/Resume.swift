@@ -77,6 +77,9 @@ public final class ResumeState {
     /// The run's summary when the last input finished, and when the last shard was committed.
     private var pendingSummary = ExtractionSummary()
     private var lastSummary = ExtractionSummary()
+    /// The pages without statements since the last commit (`Extraction.pageWithoutStatements`):
+    /// each shard's go into its manifest line, not into the run's summary.
+    private var pendingReferences: [PageReference] = []
 
     public init(outDir: String) throws {
         folder = outDir + "/.declproc-resume"
@@ -260,7 +263,9 @@ public final class ResumeState {
         guard rename(partTemporary!, folder + "/" + part) == 0 else {
             throw Failure(description: "cannot commit \(folder)/\(part): \(String(cString: strerror(errno)))")
         }
-        let entry = Entry(first: shard.first, inputs: shard.inputs, part: part, summary: summary.since(lastSummary))
+        var entry = Entry(first: shard.first, inputs: shard.inputs, part: part, summary: summary.since(lastSummary))
+        entry.summary.withoutStatements += pendingReferences
+        pendingReferences = []
         lastSummary = summary
         var data = try JSONLines.encoder.encode(entry)
         data.append(0x0A)
@@ -271,10 +276,23 @@ public final class ResumeState {
         open = nil
     }
 
-    /// The summary of the whole run: every committed shard's share.
-    public func summary() throws -> ExtractionSummary {
+    /// A page without statements of the shard being written.
+    public func noteWithoutStatements(_ reference: PageReference) {
+        pendingReferences.append(reference)
+    }
+
+    /// The summary of the whole run: every committed shard's share. With `list`,
+    /// the pages without statements go there instead of into the summary.
+    public func summary(listing list: PageReferenceList? = nil) throws -> ExtractionSummary {
         var total = ExtractionSummary()
-        try forEachEntry { total = total.adding($0.summary) }
+        try forEachEntry { entry in
+            var share = entry.summary
+            if let list {
+                for reference in share.withoutStatements { try list.append(reference) }
+                share.withoutStatements = []
+            }
+            total = total.adding(share)
+        }
         return total
     }
 

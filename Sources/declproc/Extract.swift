@@ -307,6 +307,16 @@ struct ExtractionRun {
                 observe?(page, statements)
                 for writer in writers { try writer.write(page: page, statements: statements) }
             }
+            // Pages without statements are listed only in the summary file: kept in
+            // bounded memory for it, and not kept at all without one.
+            let spillDirectory = destination.outDir
+                ?? summaryPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? NSTemporaryDirectory()
+            let withoutStatements = summaryPath == nil && destination.outDir == nil ? nil : PageReferenceList(spillDirectory: spillDirectory)
+            if let state {
+                extraction.pageWithoutStatements = { state.noteWithoutStatements($0) }
+            } else {
+                extraction.pageWithoutStatements = { try withoutStatements?.append($0) }
+            }
             let reporter = reading.quiet ? nil : ProgressReporter(inputs: inputs, logInterval: reading.progressInterval)
             extraction.progress = reporter.map { reporter in { reporter.record($0) } }
             var result: ExtractionSummary
@@ -335,7 +345,7 @@ struct ExtractionRun {
                         try rejectsFile?.write(JSONLines.line(reject))
                     }
                 }
-                result = try state.summary()
+                result = try state.summary(listing: withoutStatements)
                 result.producer = producer
                 result.stageSeconds = thisRun.stageSeconds
             } else {
@@ -358,9 +368,7 @@ struct ExtractionRun {
             for writer in writers { try writer.commit() }
             try rejectsFile?.commit()
             if let summaryFile {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-                try summaryFile.write(encoder.encode(result) + Data("\n".utf8))
+                try result.writeJSON(listing: withoutStatements) { try summaryFile.write($0) }
                 try summaryFile.commit()
             }
             try state?.complete()
@@ -381,6 +389,8 @@ struct ExtractionRun {
             FileHandle.standardError.write(Data("declproc: interrupted; every finished input is committed: run the same command again (with --resume) to continue\n".utf8))
             throw ExitCode(130)
         } catch let error as ResumeState.Failure {
+            throw Fatal(error.description)
+        } catch let error as PageReferenceList.Failure {
             throw Fatal(error.description)
         }
     }
