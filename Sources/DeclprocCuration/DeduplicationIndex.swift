@@ -32,15 +32,16 @@ extension Deduplicator {
                          signature: signatures[(index * Deduplicator.hashes)..<((index + 1) * Deduplicator.hashes)])
         }
 
-        /// `context`: only the entries it admits; nil: all.
+        /// Appends the band's entries, oldest first. `context`: only the entries it admits; nil: all.
         func members(of band: UInt64, admitting context: Context? = nil, into members: inout [Int]) {
+            let start = members.count
             var slot = Int(bandHeads[band] ?? 0)
             while slot != 0 {
                 let index = (slot - 1) / Deduplicator.bands
                 if context?.admits(contexts[index]) ?? true { members.append(index) }
                 slot = Int(nextInBand[slot - 1])
             }
-            members.reverse()
+            members[start...].reverse()
         }
 
         func add(_ entry: Entry, key: UInt64, bands: [UInt64], context: Context) {
@@ -57,10 +58,12 @@ extension Deduplicator {
             bytes += 858 + entry.id.utf8.count + entry.people.utf8.count + (entry.date?.utf8.count ?? 0) + (entry.place?.utf8.count ?? 0)
         }
 
-        /// Every band key with all its entries, oldest first.
+        /// Every band key with all its entries, oldest first; the keys in the order
+        /// SQLite keeps them (as signed integers), so that merging them into the disk
+        /// index walks its B-tree from one end to the other.
         func forEachBand<Failure: Error>(_ body: (UInt64, [Int]) throws(Failure) -> Void) throws(Failure) {
             var members: [Int] = []
-            for band in bandHeads.keys.sorted() {
+            for band in bandHeads.keys.sorted(by: { Int64(bitPattern: $0) < Int64(bitPattern: $1) }) {
                 members.removeAll(keepingCapacity: true)
                 self.members(of: band, into: &members)
                 try body(band, members)
@@ -69,7 +72,13 @@ extension Deduplicator {
     }
 
     /// The statements seen so far, in a SQLite file: what a run over millions of
-    /// statements needs, in the memory of SQLite's page cache.
+    /// statements needs, in the memory of SQLite's page cache and a Bloom filter.
+    ///
+    /// Statements arrive here in batches (the deduplicator's in-memory index, merged
+    /// when full), each band and exact key in key order: the B-trees are keyed by
+    /// hashes, and inserting one statement at a time touched a random page per key
+    /// (16 bands), which made the file, not the CPU, the limit of a large run. The
+    /// filter answers most lookups of bands with nothing to compare without SQLite.
     ///
     /// The file lies in the run's own output directory (nothing is written outside
     /// the chosen output) and is unlinked as soon as it is open: it holds names, and
@@ -81,6 +90,7 @@ extension Deduplicator {
         /// place, a date only, a place only, neither. Each reads only the admitted rows
         /// or, without a date, the band's rows, never the entries themselves.
         private let selectBand: (both: SQLiteStatement, date: SQLiteStatement, place: SQLiteStatement, neither: SQLiteStatement)
+        private var filter: BandFilter
         private(set) var count = 0
 
         static let schema = """
@@ -91,8 +101,8 @@ extension Deduplicator {
           PRIMARY KEY(key, date, place, ix)) WITHOUT ROWID;
         """
 
-        /// A new index in `directory` holding everything `memory` holds.
-        init(directory: String, from memory: MemoryIndex, cacheBytes: Int = 16 << 20) throws(SQLiteDatabase.Failure) {
+        /// An empty index in `directory`.
+        init(directory: String, cacheBytes: Int = 16 << 20, filterBytes: Int = 16 << 20) throws(SQLiteDatabase.Failure) {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(".declproc-dedup-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite").path
             do throws(SQLiteDatabase.Failure) {
                 db = try SQLiteDatabase(path: path)
@@ -116,29 +126,29 @@ extension Deduplicator {
                           date: try db.prepare("SELECT ix FROM bands WHERE key = ?1 AND date IN (0, ?2)"),
                           place: try db.prepare("SELECT ix FROM bands WHERE key = ?1 AND place IN (0, ?3)"),
                           neither: try db.prepare("SELECT ix FROM bands WHERE key = ?1"))
-            for index in 0..<memory.count { try insert(memory.entry(index)) }
-            for (key, index) in memory.exact { try insertExact.run([.int(Int(bitPattern: UInt(key))), .int(index)]) }
-            try memory.forEachBand { (band, members) throws(SQLiteDatabase.Failure) in
-                for index in members { try insertBand(band, index, memory.contexts[index]) }
+            filter = BandFilter(bytes: filterBytes)
+        }
+
+        /// Adds everything `memory` holds, its entries numbered from `count` on.
+        func merge(_ memory: MemoryIndex) throws(SQLiteDatabase.Failure) {
+            let base = count
+            for index in 0..<memory.count {
+                let entry = memory.entry(index)
+                let signature = entry.signature.withUnsafeBytes { Array($0) }
+                try insertEntry.run([.int(base + index), .text(entry.id), .text(entry.people), .optional(entry.date), .optional(entry.place),
+                                     .int(entry.length), .blob(signature)])
             }
-        }
-
-        private func insert(_ entry: Entry) throws(SQLiteDatabase.Failure) {
-            let signature = entry.signature.withUnsafeBytes { Array($0) }
-            try insertEntry.run([.int(count), .text(entry.id), .text(entry.people), .optional(entry.date), .optional(entry.place),
-                                 .int(entry.length), .blob(signature)])
-            count += 1
-        }
-
-        private func insertBand(_ band: UInt64, _ index: Int, _ context: Context) throws(SQLiteDatabase.Failure) {
-            try insertBand.run([.int(Int(bitPattern: UInt(band))), .int(Int(context.date)), .int(Int(context.place)), .int(index)])
-        }
-
-        func add(_ entry: Entry, key: UInt64, bands: [UInt64], context: Context) throws(SQLiteDatabase.Failure) {
-            let index = count
-            try insert(entry)
-            try insertExact.run([.int(Int(bitPattern: UInt(key))), .int(index)])
-            for band in bands { try insertBand(band, index, context) }
+            count += memory.count
+            for (key, index) in memory.exact.sorted(by: { Int64(bitPattern: $0.key) < Int64(bitPattern: $1.key) }) {
+                try insertExact.run([.int(Int(bitPattern: UInt(key))), .int(base + index)])
+            }
+            try memory.forEachBand { (band, members) throws(SQLiteDatabase.Failure) in
+                for index in members {
+                    let context = memory.contexts[index]
+                    try insertBand.run([.int(Int(bitPattern: UInt(band))), .int(Int(context.date)), .int(Int(context.place)), .int(base + index)])
+                    filter.insert(band, date: context.date)
+                }
+            }
         }
 
         func exactMatch(_ key: UInt64) throws(SQLiteDatabase.Failure) -> Int? {
@@ -160,7 +170,9 @@ extension Deduplicator {
             return found
         }
 
+        /// Appends the band's admitted entries, oldest first.
         func members(of band: UInt64, admitting context: Context, into members: inout [Int]) throws(SQLiteDatabase.Failure) {
+            guard filter.mayHold(band, admitting: context.date) else { return }
             // Parameters past a statement's highest one may not be bound.
             let values: [SQLiteStatement.Value] = [.int(Int(bitPattern: UInt(band))), .int(Int(context.date)), .int(Int(context.place))]
             let (statement, bound) = switch (context.date != 0, context.place != 0) {
@@ -169,9 +181,58 @@ extension Deduplicator {
             case (false, true): (selectBand.place, 3)
             case (false, false): (selectBand.neither, 1)
             }
-            var found: [Int] = []
-            try statement.query(Array(values.prefix(bound))) { found.append($0.int(0)) }
-            members = found.sorted()
+            let start = members.count
+            try statement.query(Array(values.prefix(bound))) { members.append($0.int(0)) }
+            members[start...].sort()
+        }
+    }
+
+    /// Which (band, date) pairs the disk index may hold, as a blocked Bloom filter:
+    /// each key sets 4 bits in one 64-byte block (one cache line a lookup). A band's
+    /// entry is entered under its date (0: none) and under "any date", so a dated
+    /// statement asks for its date and for none, an undated one for any. Of fixed
+    /// size: as the index grows past what it can tell apart, more lookups go to
+    /// SQLite, never fewer results.
+    struct BandFilter {
+        private var words: [UInt64]
+        private let blocks: Int
+        static let anyDate: UInt32 = 0xFFFF_FFFF
+
+        init(bytes: Int) {
+            var blocks = 1
+            while blocks * 64 * 2 <= max(64, bytes) { blocks *= 2 }
+            self.blocks = blocks
+            words = [UInt64](repeating: 0, count: blocks * 8)
+        }
+
+        mutating func insert(_ band: UInt64, date: UInt32) {
+            set(Self.hash(band, date))
+            set(Self.hash(band, Self.anyDate))
+        }
+
+        func mayHold(_ band: UInt64, admitting date: UInt32) -> Bool {
+            date == 0 ? test(Self.hash(band, Self.anyDate)) : test(Self.hash(band, date)) || test(Self.hash(band, 0))
+        }
+
+        private static func hash(_ band: UInt64, _ date: UInt32) -> UInt64 {
+            Deduplicator.splitmix(band ^ (UInt64(date) &* 0x9E37_79B9_7F4A_7C15))
+        }
+
+        private mutating func set(_ h: UInt64) {
+            let base = Int(h % UInt64(blocks)) * 8
+            for k in 0..<4 {
+                let bit = Int((h >> (32 + 9 * k)) & 511)
+                words[base + (bit >> 6)] |= 1 << UInt64(bit & 63)
+            }
+        }
+
+        private func test(_ h: UInt64) -> Bool {
+            let base = Int(h % UInt64(blocks)) * 8
+            for k in 0..<4 {
+                let bit = Int((h >> (32 + 9 * k)) & 511)
+                if words[base + (bit >> 6)] & (1 << UInt64(bit & 63)) == 0 { return false }
+            }
+            return true
         }
     }
 }

@@ -19,9 +19,10 @@ import Foundation
 /// The first record seen of a group is its canonical record; later ones point at
 /// it. Memory per distinct statement: its id, people, date and place, a 64-word
 /// signature, and its band and exact keys (about 1.1 KB; the text itself is not
-/// kept). Past `Options.memoryBudget` the index moves to a SQLite file in the
-/// spill directory, so a crawl of millions of statements runs in bounded memory
-/// (the links are the same either way).
+/// kept). Past `Options.memoryBudget` the index goes on in a SQLite file in the
+/// spill directory: the newest entries stay in memory and are merged into the
+/// file in batches, behind a Bloom filter of its bands, so a crawl of millions of
+/// statements runs in bounded memory (the links are the same either way).
 public final class Deduplicator {
     public struct Options: Sendable {
         /// Characters per shingle: three Han characters are about a word and a half,
@@ -30,8 +31,10 @@ public final class Deduplicator {
         /// Estimated Jaccard similarity from which two texts are near duplicates.
         public var threshold = 0.7
         /// Bytes of index kept in memory before it moves to disk (when there is a
-        /// spill directory). With SQLite's 16 MB page cache this keeps deduplication
-        /// under 70 MB, within the batch target of 200 MB for the whole process.
+        /// spill directory); after that, half of it holds the newest entries and half
+        /// the disk index's filter. With SQLite's 16 MB page cache this keeps
+        /// deduplication under 70 MB, within the batch target of 200 MB for the
+        /// whole process.
         public var memoryBudget = 32 << 20
         public init() {}
     }
@@ -57,7 +60,10 @@ public final class Deduplicator {
     public let simplify: @Sendable (String) -> String
     /// Where the index goes when it outgrows `options.memoryBudget`; nil keeps it in memory.
     public let spillDirectory: String?
-    private var memory: MemoryIndex? = MemoryIndex()
+    /// The newest entries, numbered from `disk.count` on (from 0 while there is no
+    /// disk index); merged into the disk index when they outgrow their share of
+    /// `options.memoryBudget`.
+    private var memory = MemoryIndex()
     private var disk: DiskIndex?
     /// Whether the index has moved to disk.
     public var spilled: Bool { disk != nil }
@@ -184,33 +190,41 @@ public final class Deduplicator {
         }
         record.duplicateOf = nil
         let entry = Entry(id: record.id, people: f.people, date: f.date, place: f.place, length: f.length, signature: f.signature[...])
-        if let disk {
-            try disk.add(entry, key: f.key, bands: f.bands, context: context)
-        } else if let memory {
-            memory.add(entry, key: f.key, bands: f.bands, context: context)
-            if let spillDirectory, memory.bytes > options.memoryBudget {
-                disk = try DiskIndex(directory: spillDirectory, from: memory)
-                self.memory = nil
-            }
+        memory.add(entry, key: f.key, bands: f.bands, context: context)
+        guard let spillDirectory else { return }
+        // Once on disk, memory holds the newest entries and the disk index's filter,
+        // half of the budget each.
+        if disk == nil, memory.bytes > options.memoryBudget {
+            disk = try DiskIndex(directory: spillDirectory, filterBytes: max(1 << 20, options.memoryBudget / 2))
+        }
+        if let disk, memory.bytes > options.memoryBudget / 2 {
+            try disk.merge(memory)
+            memory = MemoryIndex()
         }
     }
 
+    /// Entries on disk come first: `disk.count` is where memory's numbering starts.
+    private var base: Int { disk?.count ?? 0 }
+
     private func exactMatch(_ key: UInt64) throws(SQLiteDatabase.Failure) -> Int? {
-        if let disk { return try disk.exactMatch(key) }
-        return memory?.exact[key]
+        if let index = memory.exact[key] { return base + index }
+        return try disk?.exactMatch(key)
     }
 
     private func entry(_ index: Int) throws(SQLiteDatabase.Failure) -> Entry {
-        if let disk { return try disk.entry(index) }
-        return memory!.entry(index)
+        if index >= base { return memory.entry(index - base) }
+        return try disk!.entry(index)
     }
 
     /// The entries in a band whose context `context` admits, oldest first (the order
     /// they were added).
     private func members(of band: UInt64, admitting context: Context, into members: inout [Int]) throws(SQLiteDatabase.Failure) {
         members.removeAll(keepingCapacity: true)
-        if let disk { return try disk.members(of: band, admitting: context, into: &members) }
-        memory!.members(of: band, admitting: context, into: &members)
+        try disk?.members(of: band, admitting: context, into: &members)
+        let start = members.count
+        memory.members(of: band, admitting: context, into: &members)
+        let base = self.base
+        for k in start..<members.count { members[k] += base }
     }
 
     private func compatible(_ entry: Entry, date: String?, place: String?) -> Bool {

@@ -195,6 +195,54 @@ import TestSupport
         #expect(dedup.spilled == spill)
     }
 
+    /// The disk index's filter never hides an entry a statement may match (a
+    /// dated one asks for its date and for none, an undated one for any), and
+    /// rarely sends a lookup of a band it does not hold to SQLite.
+    @Test func bandFilterHasNoFalseNegatives() {
+        var filter = Deduplicator.BandFilter(bytes: 1 << 20)
+        var generator = SystemRandomNumberGenerator()
+        let entries: [(band: UInt64, date: UInt32)] = (0..<100_000).map { (k: Int) -> (band: UInt64, date: UInt32) in
+            let date: UInt32 = k % 3 == 0 ? 0 : UInt32(k % 977 + 1)
+            return (generator.next(), date)
+        }
+        for entry in entries { filter.insert(entry.band, date: entry.date) }
+        for entry in entries {
+            #expect(filter.mayHold(entry.band, admitting: 0))
+            if entry.date != 0 { #expect(filter.mayHold(entry.band, admitting: entry.date)) }
+            // Undated entries are candidates for statements of any date.
+            else { #expect(filter.mayHold(entry.band, admitting: 4242)) }
+        }
+        let strangers = (0..<100_000).filter { _ in filter.mayHold(generator.next(), admitting: 5) }.count
+        #expect(strangers < 1_000, "\(strangers) false positives in 100,000")
+    }
+
+    /// Spilled early (a budget of 12 entries), the index merges its newest entries
+    /// into the disk index many times over: every link is still the in-memory one.
+    @Test func manyMergesChangeNoLink() throws {
+        let names = ["陈建华", "王秀英", "李明", ""]
+        let records = (0..<300).map { i in
+            var text = Self.template
+            if i % 4 == 1 { text = text.replacingOccurrences(of: "找工作", with: "找份好工作") }
+            if i % 9 == 2 { text = "我声明退出共青团和少先队。" + String(i % 5) }
+            return Self.record(String(format: "%016x", i), text + names[i % 4], names: names[i % 4].isEmpty ? [] : [names[i % 4]],
+                               date: i % 3 == 0 ? nil : "2011-0\(i % 7 + 1)-01", province: i % 5 == 0 ? nil : ["北京", "广东"][i % 2])
+        }
+        func links(spillAfter entries: Int?) throws -> [String?] {
+            let (options, directory) = Self.spilling(after: entries)
+            defer { if let directory { try? FileManager.default.removeItem(atPath: directory) } }
+            let dedup = Deduplicator(options: options, spillDirectory: directory, simplify: { RedactionTests.t2s.convert($0) })
+            return try records.map { record in
+                var r = record
+                try dedup.link(&r)
+                return r.duplicateOf
+            }
+        }
+        let inMemory = try links(spillAfter: nil)
+        #expect(inMemory.filter { $0 != nil }.count > 100 && inMemory.filter { $0 == nil }.count > 40)
+        #expect(try links(spillAfter: 12) == inMemory)
+        #expect(try links(spillAfter: 0) == inMemory)
+    }
+
     @Test func anUnwritableSpillDirectoryIsAClearError() {
         var options = Deduplicator.Options()
         options.memoryBudget = 0
