@@ -30,11 +30,11 @@ public final class Deduplicator {
         public var shingle = 3
         /// Estimated Jaccard similarity from which two texts are near duplicates.
         public var threshold = 0.7
-        /// Bytes of index kept in memory before it moves to disk (when there is a
-        /// spill directory); after that, half of it holds the newest entries and half
-        /// the disk index's filter. With SQLite's 16 MB page cache this keeps
-        /// deduplication under 70 MB, within the batch target of 200 MB for the
-        /// whole process.
+        /// Bytes of index kept in memory (when there is a spill directory): past half
+        /// of it, the entries go to disk, and from then on half holds the newest
+        /// entries and half the disk index's filter. With SQLite's 16 MB page cache
+        /// this keeps deduplication under 50 MB, within the batch target of 200 MB
+        /// for the whole process.
         public var memoryBudget = 32 << 20
         public init() {}
     }
@@ -192,12 +192,13 @@ public final class Deduplicator {
         let entry = Entry(id: record.id, people: f.people, date: f.date, place: f.place, length: f.length, signature: f.signature[...])
         memory.add(entry, key: f.key, bands: f.bands, context: context)
         guard let spillDirectory else { return }
-        // Once on disk, memory holds the newest entries and the disk index's filter,
-        // half of the budget each.
-        if disk == nil, memory.bytes > options.memoryBudget {
+        // Memory holds the newest entries and, once there is a disk index, its filter:
+        // half of the budget each, so the first merge never holds more than the budget.
+        guard memory.bytes > options.memoryBudget / 2 else { return }
+        if disk == nil {
             disk = try DiskIndex(directory: spillDirectory, filterBytes: max(1 << 20, options.memoryBudget / 2))
         }
-        if let disk, memory.bytes > options.memoryBudget / 2 {
+        if let disk {
             try disk.merge(memory)
             memory = MemoryIndex()
         }

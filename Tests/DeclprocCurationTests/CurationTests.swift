@@ -100,7 +100,7 @@ import TestSupport
     static func spilling(after entries: Int?) -> (Deduplicator.Options, String?) {
         var options = Deduplicator.Options()
         guard let entries else { return (options, nil) }
-        options.memoryBudget = entries * 850
+        options.memoryBudget = entries * 850 * 2
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-dedup-\(UUID().uuidString)").path
         try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         return (options, directory)
