@@ -141,6 +141,7 @@ extension Deduplicator {
             count += memory.count
             for (key, index) in memory.exact.sorted(by: { Int64(bitPattern: $0.key) < Int64(bitPattern: $1.key) }) {
                 try insertExact.run([.int(Int(bitPattern: UInt(key))), .int(base + index)])
+                filter.insert(exact: key)
             }
             try memory.forEachBand { (band, members) throws(SQLiteDatabase.Failure) in
                 for index in members {
@@ -152,6 +153,7 @@ extension Deduplicator {
         }
 
         func exactMatch(_ key: UInt64) throws(SQLiteDatabase.Failure) -> Int? {
+            guard filter.mayHold(exact: key) else { return nil }
             var found: Int? = nil
             try selectExact.query([.int(Int(bitPattern: UInt(key)))]) { found = $0.int(0) }
             return found
@@ -187,12 +189,12 @@ extension Deduplicator {
         }
     }
 
-    /// Which (band, date) pairs the disk index may hold, as a blocked Bloom filter:
-    /// each key sets 4 bits in one 64-byte block (one cache line a lookup). A band's
-    /// entry is entered under its date (0: none) and under "any date", so a dated
-    /// statement asks for its date and for none, an undated one for any. Of fixed
-    /// size: as the index grows past what it can tell apart, more lookups go to
-    /// SQLite, never fewer results.
+    /// Which (band, date) pairs and exact keys the disk index may hold, as a blocked
+    /// Bloom filter: each key sets 4 bits in one 64-byte block (one cache line a
+    /// lookup). A band's entry is entered under its date (0: none) and under "any
+    /// date", so a dated statement asks for its date and for none, an undated one
+    /// for any. Of fixed size: as the index grows past what it can tell apart, more
+    /// lookups go to SQLite, never fewer results.
     struct BandFilter {
         private var words: [UInt64]
         private let blocks: Int
@@ -209,6 +211,11 @@ extension Deduplicator {
             set(Self.hash(band, date))
             set(Self.hash(band, Self.anyDate))
         }
+
+        /// Exact keys share the filter, told apart from band keys by their own mix.
+        mutating func insert(exact key: UInt64) { set(Deduplicator.splitmix(key ^ 0x5EED_E8AC_7000_0001)) }
+
+        func mayHold(exact key: UInt64) -> Bool { test(Deduplicator.splitmix(key ^ 0x5EED_E8AC_7000_0001)) }
 
         func mayHold(_ band: UInt64, admitting date: UInt32) -> Bool {
             date == 0 ? test(Self.hash(band, Self.anyDate)) : test(Self.hash(band, date)) || test(Self.hash(band, 0))

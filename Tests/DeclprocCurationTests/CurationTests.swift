@@ -205,8 +205,12 @@ import TestSupport
             let date: UInt32 = k % 3 == 0 ? 0 : UInt32(k % 977 + 1)
             return (generator.next(), date)
         }
-        for entry in entries { filter.insert(entry.band, date: entry.date) }
         for entry in entries {
+            filter.insert(entry.band, date: entry.date)
+            filter.insert(exact: entry.band &* 3)
+        }
+        for entry in entries {
+            #expect(filter.mayHold(exact: entry.band &* 3))
             #expect(filter.mayHold(entry.band, admitting: 0))
             if entry.date != 0 { #expect(filter.mayHold(entry.band, admitting: entry.date)) }
             // Undated entries are candidates for statements of any date.
