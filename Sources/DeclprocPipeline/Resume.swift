@@ -51,6 +51,7 @@ public final class ResumeState {
     private struct Committed {
         let first: Int
         let inputs: [Digest]
+        let part: String
         let offset: UInt64
         var end: Int { first + inputs.count }
     }
@@ -100,7 +101,7 @@ public final class ResumeState {
         }
         // Parts no manifest line lists: of a shard killed between its rename and its
         // line, or of an older layout. The shards that replace them may start elsewhere.
-        let listed = Set(committed.map { Self.part($0.first) })
+        let listed = Set(committed.map(\.part))
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         where name.hasPrefix("part-") && name.hasSuffix(".jsonl") && !listed.contains(name) {
             unlink(folder + "/" + name)
@@ -130,7 +131,7 @@ public final class ResumeState {
             guard entry.first == (committed.last?.end ?? 0) else { break }
             // A finished run's parts are gone; its manifest still says what it read.
             guard finished || FileManager.default.fileExists(atPath: folder + "/" + entry.part) else { break }
-            committed.append(Committed(first: entry.first, inputs: entry.inputs.map(Digest.init), offset: start))
+            committed.append(Committed(first: entry.first, inputs: entry.inputs.map(Digest.init), part: entry.part, offset: start))
             valid = UInt64(reader.position)
         }
         return valid
@@ -178,10 +179,15 @@ public final class ResumeState {
               let handle = FileHandle(forWritingAtPath: marker) else { throw Failure(description: "cannot write \(marker)") }
         try handle.synchronize()
         try handle.close()
-        for shard in committed { try? FileManager.default.removeItem(atPath: folder + "/" + Self.part(shard.first)) }
+        for shard in committed { try? FileManager.default.removeItem(atPath: folder + "/" + shard.part) }
     }
 
-    static func part(_ first: Int) -> String { String(format: "part-%08d.jsonl", first) }
+    /// A part's name: its first input, and this run's own mark, so that a shard of
+    /// this run never replaces a file an earlier manifest line still names (a run
+    /// killed between the rename and its line would otherwise leave other inputs'
+    /// pages under a committed shard's name).
+    private func part(_ first: Int) -> String { String(format: "part-%08d-%08x.jsonl", first, runMark) }
+    private let runMark = UInt32.random(in: 0...UInt32.max)
 
     /// The manifest lines of the committed shards, in input order: one pass over the
     /// manifest (the committed shards' lines come in the order of their inputs).
@@ -210,7 +216,7 @@ public final class ResumeState {
         // Line by line: one input (a large WARC archive) can make a part of gigabytes.
         for shard in committed {
             do {
-                try BufferedReader.forEachLine(ofFile: folder + "/" + Self.part(shard.first)) { _, line in
+                try BufferedReader.forEachLine(ofFile: folder + "/" + shard.part) { _, line in
                     if !line.isEmpty { try body(try decoder.decode(PartLine.self, from: Data(line))) }
                 }
             } catch let error as ReadError {
@@ -256,7 +262,7 @@ public final class ResumeState {
         let summary = pendingSummary
         // Inputs with no page (an archive of requests only) still get their (empty) part.
         try openPart()
-        let part = Self.part(shard.first)
+        let part = part(shard.first)
         try partHandle!.synchronize()
         try partHandle!.close()
         partHandle = nil
@@ -272,7 +278,7 @@ public final class ResumeState {
         let offset = try manifest!.offset()
         try manifest!.write(contentsOf: data)
         try manifest!.synchronize()
-        committed.append(Committed(first: shard.first, inputs: shard.inputs.map(Digest.init), offset: offset))
+        committed.append(Committed(first: shard.first, inputs: shard.inputs.map(Digest.init), part: part, offset: offset))
         open = nil
     }
 
