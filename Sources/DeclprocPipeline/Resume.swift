@@ -97,7 +97,9 @@ public final class ResumeState {
                 try? handle.close()
             }
         } else {
-            FileManager.default.createFile(atPath: manifestPath, contents: nil)
+            guard FileManager.default.createFile(atPath: manifestPath, contents: nil) else {
+                throw Failure(description: "cannot write \(manifestPath)")
+            }
         }
         // Parts no manifest line lists: of a shard killed between its rename and its
         // line, or of an older layout. The shards that replace them may start elsewhere.
@@ -238,8 +240,9 @@ public final class ResumeState {
     private func openPart() throws {
         guard partHandle == nil else { return }
         let path = folder + "/.part-\(getpid()).tmp"
-        FileManager.default.createFile(atPath: path, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw Failure(description: "cannot write \(path)") }
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw Failure(description: "cannot write \(path)")
+        }
         partHandle = handle
         partTemporary = path
     }
