@@ -112,11 +112,6 @@ public final class Deduplicator {
             self.place = Self.hash(place)
         }
 
-        init(date: UInt32, place: UInt32) {
-            self.date = date
-            self.place = place
-        }
-
         /// Whether a statement in this context may be a duplicate of one in `other`:
         /// necessary, not sufficient (hashes collide), so candidates are still
         /// checked with `compatible`.

@@ -49,10 +49,15 @@ public enum LeftBehind {
         }
     }
 
-    /// For a file written as `.NAME.tmp-<pid>` beside `path`.
-    public static func remove(besides path: String) {
+    /// This process's temporary name for writing `path`, `.NAME.tmp-<pid>` beside it,
+    /// once the killed runs' files of that name are removed: the one place that
+    /// knows the name, so the writing and the clearing cannot drift apart.
+    public static func temporaryPath(besides path: String) -> String {
         let url = URL(fileURLWithPath: path)
-        remove(in: url.deletingLastPathComponent().path, prefix: ".\(url.lastPathComponent).tmp-")
+        let folder = url.deletingLastPathComponent().path
+        let prefix = ".\(url.lastPathComponent).tmp-"
+        remove(in: folder, prefix: prefix)
+        return folder + "/" + prefix + String(getpid())
     }
 }
 
@@ -71,9 +76,7 @@ public final class AtomicFile {
         if !force, FileManager.default.fileExists(atPath: path) {
             throw OutputError(description: "\(path) already exists; pass --force to replace it")
         }
-        let url = URL(fileURLWithPath: path)
-        LeftBehind.remove(besides: path)
-        temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        temporaryPath = LeftBehind.temporaryPath(besides: path)
         guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
               let handle = FileHandle(forWritingAtPath: temporaryPath) else {
             throw OutputError(description: "cannot write \(path): \(String(cString: strerror(errno)))")

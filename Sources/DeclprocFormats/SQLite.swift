@@ -53,9 +53,7 @@ public final class SQLiteRecordWriter: RecordWriter {
         if !force, FileManager.default.fileExists(atPath: path) {
             throw OutputError(description: "\(path) already exists; pass --force to replace it")
         }
-        let url = URL(fileURLWithPath: path)
-        LeftBehind.remove(besides: path)
-        temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        temporaryPath = LeftBehind.temporaryPath(besides: path)
         unlink(temporaryPath)
         do {
             let db = try SQLiteDatabase(path: temporaryPath)

@@ -86,7 +86,7 @@ public final class ResumeState {
         folder = outDir + "/.declproc-resume"
         manifestPath = folder + "/manifest.jsonl"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        LeftBehind.remove(in: folder, prefix: ".part-", suffix: ".tmp")
+        LeftBehind.remove(in: folder, prefix: Self.temporaryPart.prefix, suffix: Self.temporaryPart.suffix)
         let finished = FileManager.default.fileExists(atPath: folder + "/complete")
         if FileManager.default.fileExists(atPath: manifestPath) {
             let valid = try load(finished: finished)
@@ -236,10 +236,13 @@ public final class ResumeState {
         try partHandle!.write(contentsOf: data)
     }
 
+    /// The name of a part being written, around the writer's process id.
+    private static let temporaryPart = (prefix: ".part-", suffix: ".tmp")
+
     /// The current shard's part, written beside its final name until committed.
     private func openPart() throws {
         guard partHandle == nil else { return }
-        let path = folder + "/.part-\(getpid()).tmp"
+        let path = folder + "/" + Self.temporaryPart.prefix + String(getpid()) + Self.temporaryPart.suffix
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw Failure(description: "cannot write \(path)")
         }

@@ -230,7 +230,7 @@ public final class PinyinTransliterator {
     /// the lexicons lack, and cached.
     private func icuReading(_ c: Unicode.Scalar) -> PinyinSyllable? {
         if let cached = icuCache[c] { return cached }
-        if icu == nil { icu = try? Transliterator(id: "Han-Latin") }
+        prepareFallback()
         var reading: PinyinSyllable? = nil
         if let icu, let latin = try? icu.transform(String(c)), !latin.unicodeScalars.contains(where: \.isHan) {
             reading = PinyinSyllable.fromMarked(latin.trimmingSpaces())

@@ -309,9 +309,8 @@ struct ExtractionRun {
             }
             // Pages without statements are listed only in the summary file: kept in
             // bounded memory for it, and not kept at all without one.
-            let spillDirectory = destination.outDir
-                ?? summaryPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? NSTemporaryDirectory()
-            let withoutStatements = summaryPath == nil && destination.outDir == nil ? nil : PageReferenceList(spillDirectory: spillDirectory)
+            let withoutStatements = (destination.outDir ?? summaryPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path })
+                .map { PageReferenceList(spillDirectory: $0) }
             if let state {
                 extraction.pageWithoutStatements = { state.noteWithoutStatements($0) }
             } else {
