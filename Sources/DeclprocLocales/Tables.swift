@@ -52,7 +52,7 @@ public struct FingerprintTable: Sendable {
         shift = UInt64(64 - size.trailingZeroBitCount)
     }
 
-    @usableFromInline var size: Int { slots.count / 2 }
+    @inlinable var size: Int { slots.count / 2 }
 
     @inlinable
     static func slot(_ key: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
@@ -218,6 +218,16 @@ public struct ScalarMap: Sendable {
                 values += [UInt32](repeating: 0, count: 256)
             }
             values[Int(blocks[v >> 8]) + (v & 0xFF)] = newValue
+        }
+    }
+
+    /// Every scalar with a value other than 0, and its value.
+    public func forEach(_ body: (Unicode.Scalar, UInt32) -> Void) {
+        for block in blocks.indices where blocks[block] != 0 {
+            for low in 0..<256 {
+                let value = values[Int(blocks[block]) + low]
+                if value != 0, let scalar = Unicode.Scalar(UInt32(block << 8 | low)) { body(scalar, value) }
+            }
         }
     }
 

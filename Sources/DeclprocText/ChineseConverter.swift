@@ -22,7 +22,10 @@ public final class ChineseConverter: Sendable {
     /// every Simplified-to-Traditional configuration), the walk converts as it
     /// segments: a match's value is the group's answer there, and the characters
     /// between matches only need the rest of the group (which is this list).
-    private let fusedRest: DictionaryList?
+    /// Not optional: binding an optional would copy the list (and retain its
+    /// tables) at every segment.
+    private let fusedRest: DictionaryList
+    private let isFused: Bool
 
     public struct UnknownConfiguration: Error, CustomStringConvertible {
         public let name: String
@@ -85,8 +88,8 @@ public final class ChineseConverter: Sendable {
         guard !chain.isEmpty, chain.allSatisfy({ !$0.isEmpty })
         else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "the chain or one of its groups is empty") }
         self.chain = try chain.map { DictionaryList(try $0.map(dictionary)) }
-        self.fusedRest = segmentation.count == 1 && chain[0].first == segmentation[0]
-            ? DictionaryList(try chain[0].dropFirst().map(dictionary)) : nil
+        self.isFused = segmentation.count == 1 && chain[0].first == segmentation[0]
+        self.fusedRest = DictionaryList(isFused ? try chain[0].dropFirst().map(dictionary) : [])
     }
 
     /// One character for one, from the normalization dictionaries (CJK compatibility
@@ -113,7 +116,7 @@ public final class ChineseConverter: Sendable {
     }
 
     /// The compiled form's layout; bump when it changes.
-    static let format = 8
+    static let format = 9
 
     /// One dictionary from its text file, as the configuration names it.
     static func dictionary(_ spec: String, store: LocaleStore, loaded: inout [String: ConversionDictionary]) throws -> ConversionDictionary {
@@ -223,11 +226,11 @@ public final class ChineseConverter: Sendable {
         scratch.scalars.append(contentsOf: text.unicodeScalars)
         normalize(&scratch.scalars)
         var boundaries = usesWordBoundaries ? boundaries : nil
-        segment(scratch.scalars, boundaries: &boundaries, into: &scratch.segments)
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(scratch.scalars.count)
-        convertSegments(scratch.scalars, into: &out, &scratch)
-        return String(scalars: out)
+        var sink = ConvertingSink(scratch: &scratch)
+        sink.out.reserveCapacity(scratch.scalars.count)
+        segment(scratch.scalars, boundaries: &boundaries, into: &sink)
+        defer { sink.return(to: &scratch) }
+        return String(scalars: sink.out)
     }
 
     /// The converted text piece by piece: each segment's output, with the span of
@@ -249,8 +252,9 @@ public final class ChineseConverter: Sendable {
         scratch.scalars = Array(text.unicodeScalars)
         normalize(&scratch.scalars)
         var boundaries = usesWordBoundaries ? boundaries : nil
-        segment(scratch.scalars, boundaries: &boundaries, into: &scratch.segments)
-        return scratch.segments.map { segment in
+        var list = SegmentList()
+        segment(scratch.scalars, boundaries: &boundaries, into: &list)
+        return list.segments.map { segment in
             var out: [Unicode.Scalar] = []
             convertSegment(scratch.scalars, segment, into: &out, &scratch.a, &scratch.b)
             return Token(text: String(scalars: out), start: segment.range.lowerBound, end: segment.range.upperBound)
@@ -267,19 +271,16 @@ public final class ChineseConverter: Sendable {
         UTF8Scalars.decode(line, into: &scratch.scalars)
         normalize(&scratch.scalars)
         var boundaries = usesWordBoundaries ? words.map { WordBoundaries(stretch: $0) } : nil
-        segment(scratch.scalars, boundaries: &boundaries, into: &scratch.segments)
-        var out = scratch.out
-        scratch.out = []
-        out.removeAll(keepingCapacity: true)
-        convertSegments(scratch.scalars, into: &out, &scratch)
-        for scalar in out { UTF8Scalars.append(scalar, to: &output) }
-        scratch.out = out
+        // Each segment goes through the chain as the walk makes it: no list of them is kept.
+        var sink = ConvertingSink(scratch: &scratch)
+        segment(scratch.scalars, boundaries: &boundaries, into: &sink)
+        for scalar in sink.out { UTF8Scalars.append(scalar, to: &output) }
+        sink.return(to: &scratch)
     }
 
     /// Buffers reused from line to line by `convert(utf8:into:scratch:words:)`.
     public struct Scratch {
         var scalars: [Unicode.Scalar] = []
-        var segments: [Segment] = []
         var out: [Unicode.Scalar] = []
         var a: [Unicode.Scalar] = []
         var b: [Unicode.Scalar] = []
@@ -303,8 +304,41 @@ public final class ChineseConverter: Sendable {
         static let alone = -2
     }
 
-    private func convertSegments(_ scalars: [Unicode.Scalar], into out: inout [Unicode.Scalar], _ scratch: inout Scratch) {
-        for segment in scratch.segments { convertSegment(scalars, segment, into: &out, &scratch.a, &scratch.b) }
+    /// Where the walk puts the segments it makes: a list (for `pieces`, which report
+    /// each one), or straight through the chain (every other path).
+    fileprivate struct SegmentList: SegmentSink {
+        var segments: [Segment] = []
+        mutating func take(_ segment: Segment, _ scalars: [Unicode.Scalar], _ converter: ChineseConverter) { segments.append(segment) }
+    }
+
+    fileprivate struct ConvertingSink: SegmentSink {
+        var out: [Unicode.Scalar]
+        var a: [Unicode.Scalar]
+        var b: [Unicode.Scalar]
+
+        /// Takes the scratch buffers (emptied, capacity kept) for the walk.
+        init(scratch: inout Scratch) {
+            out = []
+            a = []
+            b = []
+            swap(&out, &scratch.out)
+            swap(&a, &scratch.a)
+            swap(&b, &scratch.b)
+            out.removeAll(keepingCapacity: true)
+        }
+
+        mutating func `return`(to scratch: inout Scratch) {
+            swap(&out, &scratch.out)
+            swap(&a, &scratch.a)
+            swap(&b, &scratch.b)
+        }
+
+        @inline(__always)
+        /// The converter comes as an argument, not a stored reference: the walk's
+        /// `self` needs no retain around each call, a stored one did.
+        mutating func take(_ segment: Segment, _ scalars: [Unicode.Scalar], _ converter: ChineseConverter) {
+            converter.convertSegment(scalars, segment, into: &out, &a, &b)
+        }
     }
 
     /// One segment through the chain of groups, each group seeing only the segment.
@@ -327,9 +361,9 @@ public final class ChineseConverter: Sendable {
 
     @inline(__always)
     private func convertFirst(_ scalars: [Unicode.Scalar], _ segment: Segment, into out: inout [Unicode.Scalar]) {
-        guard let fusedRest else { return chain[0].convert(scalars, segment.range, into: &out) }
+        guard isFused else { return chain[0].convert(scalars, segment.range, into: &out) }
         switch segment.entry {
-        case 0...: segmentation.dictionaries[0].appendValue(segment.entry, to: &out)
+        case 0...: segmentation.appendValue(0, segment.entry, to: &out)
         case Segment.gathered: fusedRest.convert(scalars, segment.range, into: &out)
         default: chain[0].convert(scalars, segment.range, into: &out)
         }
@@ -339,8 +373,7 @@ public final class ChineseConverter: Sendable {
     /// With word boundaries, a match that ends inside a word yields to an overlapping
     /// match that starts at a word boundary inside it and ends on one: only where
     /// matches compete, so the common path stays a dictionary walk.
-    private func segment(_ scalars: [Unicode.Scalar], boundaries: inout WordBoundaries?, into segments: inout [Segment]) {
-        segments.removeAll(keepingCapacity: true)
+    private func segment<Sink: SegmentSink>(_ scalars: [Unicode.Scalar], boundaries: inout WordBoundaries?, into sink: inout Sink) {
         var pending = 0
         var i = 0
         let count = scalars.count
@@ -349,19 +382,19 @@ public final class ChineseConverter: Sendable {
                 i += 1
                 continue
             }
-            if pending < i { segments.append(Segment(range: pending..<i, entry: Segment.gathered)) }
+            if pending < i { sink.take(Segment(range: pending..<i, entry: Segment.gathered), scalars, self) }
             if match.length > 1, boundaries != nil, yields(scalars, i, i + match.length, &boundaries!) {
                 // The match's first character stands alone, so that no group
                 // of the chain matches the phrase again inside a segment.
-                segments.append(Segment(range: i..<(i + 1), entry: Segment.alone))
+                sink.take(Segment(range: i..<(i + 1), entry: Segment.alone), scalars, self)
                 i += 1
             } else {
-                segments.append(Segment(range: i..<(i + match.length), entry: match.dictionary == 0 ? match.entry : Segment.alone))
+                sink.take(Segment(range: i..<(i + match.length), entry: match.dictionary == 0 ? match.entry : Segment.alone), scalars, self)
                 i += match.length
             }
             pending = i
         }
-        if pending < count { segments.append(Segment(range: pending..<count, entry: Segment.gathered)) }
+        if pending < count { sink.take(Segment(range: pending..<count, entry: Segment.gathered), scalars, self) }
     }
 
     /// Whether the match `start..<end` ends inside a word while a match that starts
@@ -434,6 +467,10 @@ extension ChineseConverter {
     static let overlapHorizon = 16
 }
 
+fileprivate protocol SegmentSink {
+    mutating func take(_ segment: ChineseConverter.Segment, _ scalars: [Unicode.Scalar], _ converter: ChineseConverter)
+}
+
 /// The word boundaries of one text, found only where overlapping matches ask:
 /// from the text's words when they are at hand (`whole`), or by segmenting just
 /// the clause around the overlap (`stretch`), since a word never crosses
@@ -498,6 +535,8 @@ struct WordBoundaries {
             let v = scalar.value | 0x20
             return (v >= 0x61 && v <= 0x7A) || (scalar.value >= 0x30 && scalar.value <= 0x39)
         }
+        // The two blocks of ideographs that are assigned throughout (the commonest case, without a property lookup).
+        if (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value) { return true }
         return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 }

@@ -16,13 +16,20 @@ final class ConversionDictionary: Sendable {
     /// no hash): `continues` if a longer key starts with them, and 1 + where the entry
     /// starts if they are a key. Most matches are two characters, and an exact code
     /// needs no check against the stored key, which was a further cache miss.
-    let pairs: FingerprintTable
+    let pairs: PairTable
     /// Every prefix of three or more characters of a key, by fingerprint: `continues`
     /// if a longer key starts with it, and 1 + where its entry starts if it is a key.
     /// A text is matched forward, one probe per character, stopping where no key
     /// goes on: most matches cost one or two probes, where trying every length a
     /// key could have costs one per length.
     let prefixes: FingerprintTable
+    /// A bit per prefix of three or more characters (a Bloom filter of one hash),
+    /// sixteen bits a prefix: a pair that some longer key starts with is usually
+    /// not followed by that key's third character (one position in nine in
+    /// Simplified text against STPhrases), and this answers such probes from cache
+    /// where `prefixes`, megabytes large, would cost a miss.
+    let prefixBits: [UInt64]
+    let prefixBitsShift: UInt64
     static let continues: UInt32 = 1 << 31
     /// Bit 0: a one-character key is this character; bit 1: a longer key starts with it.
     let firsts: ScalarMap
@@ -70,8 +77,9 @@ final class ConversionDictionary: Sendable {
             records += key.map(\.value)
             records += value.map(\.value)
         }
-        self.pairs = pairs
+        self.pairs = PairTable(pairs)
         self.prefixes = prefixes
+        (self.prefixBits, self.prefixBitsShift) = Self.prefixFilter(prefixes)
         self.firsts = firsts
         self.singles = singles
         self.records = records
@@ -98,10 +106,30 @@ final class ConversionDictionary: Sendable {
         records = try reader.readArray(UInt32.self)
         guard let entries = Self.starts(records) else { throw BinaryReader.Corrupt() }
         self.entries = entries
-        pairs = try FingerprintTable(from: &reader)
+        pairs = try PairTable(from: &reader)
         prefixes = try FingerprintTable(from: &reader)
+        (prefixBits, prefixBitsShift) = Self.prefixFilter(prefixes)
         firsts = try ScalarMap(from: &reader)
         singles = try ScalarMap(from: &reader)
+    }
+
+    /// Built on load from `prefixes` (a few milliseconds), so the compiled form is unchanged.
+    private static func prefixFilter(_ prefixes: FingerprintTable) -> ([UInt64], UInt64) {
+        var bits = 64
+        while bits < 16 * prefixes.count { bits <<= 1 }
+        let shift = UInt64(64 - bits.trailingZeroBitCount)
+        var filter = [UInt64](repeating: 0, count: bits / 64)
+        prefixes.forEachKey { key in
+            let bit = prefixBit(key, shift)
+            filter[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        return (filter, shift)
+    }
+
+    @inline(__always)
+    private static func prefixBit(_ fingerprint: UInt64, _ shift: UInt64) -> Int {
+        let key = fingerprint == 0 ? 1 : fingerprint // as the table stores it
+        return Int(truncatingIfNeeded: ((key ^ key >> 29) &* 0xBF58_476D_1CE4_E5B9) >> shift)
     }
 
     func write(to writer: inout BinaryWriter) {
@@ -163,7 +191,7 @@ final class ConversionDictionary: Sendable {
     /// What `pairs` holds for two characters, 0 if no key starts with them.
     @inline(__always)
     func pairValue(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> UInt32 {
-        pairs.value(Fingerprint.pair(a, b)) ?? 0
+        pairs.value(Fingerprint.pair(a, b))
     }
 
     /// The longest key of two or more characters at `start`, walking forward from its pair.
@@ -178,7 +206,9 @@ final class ConversionDictionary: Sendable {
         while start + length < end {
             hash = Fingerprint.adding(text[start + length], to: hash)
             length += 1
-            guard let value = prefixes.value(hash) else { break }
+            let bit = Self.prefixBit(hash, prefixBitsShift)
+            guard prefixBits.withUnsafeBufferPointer({ $0[bit >> 6] & (1 << UInt64(bit & 63)) != 0 }),
+                  let value = prefixes.value(hash) else { break }
             let entry = value & ~Self.continues
             if entry != 0 { found = (length, Int(entry) - 1) }
             if value & Self.continues == 0 { break }
@@ -217,11 +247,19 @@ final class ConversionDictionary: Sendable {
 /// table read then gives the answer, so the walk leaves the dictionaries alone.
 struct DictionaryList: Sendable {
     let dictionaries: [ConversionDictionary]
+    /// The same, unretained (`dictionaries` keeps them): the walk reads them at
+    /// every matched position, and a retain and release each time was a tenth of it.
+    private let unretained: [Unmanaged<ConversionDictionary>]
     /// Per character: `multi` if some dictionary has a key of two or more characters
     /// that starts with it; then the dictionary (bits 24–29) and 1 + the entry (bits
     /// 0–23) of the first one-character key for it, 0 if none; `slow` where that
     /// does not fit and the dictionaries must be asked.
     private let plan: ScalarMap
+    /// 1 + the scalar a character becomes where `plan` gives a one-character key
+    /// whose value is one scalar and no longer key starts with the character (most
+    /// characters of a character dictionary): the walk between phrases writes it
+    /// without reading the dictionary.
+    private let direct: ScalarMap
     /// A bit per pair of first characters of the keys of two or more characters
     /// (a Bloom filter of one hash): 128 KiB, so it stays in cache where the
     /// dictionaries' own tables do not.
@@ -232,6 +270,7 @@ struct DictionaryList: Sendable {
 
     init(_ dictionaries: [ConversionDictionary]) {
         self.dictionaries = dictionaries
+        unretained = dictionaries.map { Unmanaged.passUnretained($0) }
         var plan = ScalarMap()
         var bits = [UInt64](repeating: 0, count: (1 << 20) / 64)
         for (d, dictionary) in dictionaries.enumerated().reversed() {
@@ -247,7 +286,14 @@ struct DictionaryList: Sendable {
                 }
             }
         }
+        var direct = ScalarMap()
+        plan.forEach { scalar, planned in
+            guard planned & (Self.multi | Self.slow) == 0, planned & 0xFF_FFFF != 0 else { return }
+            let value = dictionaries[Int(planned >> 24 & 0x3F)].value(Int(planned & 0xFF_FFFF) - 1)
+            if value.count == 1 { direct[scalar] = value[0].value + 1 }
+        }
         self.plan = plan
+        self.direct = direct
         self.pairBits = bits
     }
 
@@ -271,8 +317,10 @@ struct DictionaryList: Sendable {
     func firstMatch(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, dictionary: Int, entry: Int)? {
         let planned = plan[text[start]]
         if mayMatchLonger(text, start, limit, planned) {
-            for (d, dictionary) in dictionaries.enumerated() {
-                if let match = dictionary.longestPrefix(text, from: start, limit: limit) { return (match.length, d, match.entry) }
+            for d in unretained.indices {
+                if let match = unretained[d]._withUnsafeGuaranteedRef({ $0.longestPrefix(text, from: start, limit: limit) }) {
+                    return (match.length, d, match.entry)
+                }
             }
             return nil
         }
@@ -287,8 +335,9 @@ struct DictionaryList: Sendable {
         let planned = plan[text[start]]
         if mayMatchLonger(text, start, limit, planned) {
             var longest: (length: Int, dictionary: Int, entry: Int)? = nil
-            for (d, dictionary) in dictionaries.enumerated() {
-                if let match = dictionary.longestPrefix(text, from: start, limit: limit), match.length > (longest?.length ?? 0) {
+            for d in unretained.indices {
+                if let match = unretained[d]._withUnsafeGuaranteedRef({ $0.longestPrefix(text, from: start, limit: limit) }),
+                   match.length > (longest?.length ?? 0) {
                     longest = (match.length, d, match.entry)
                 }
             }
@@ -298,16 +347,100 @@ struct DictionaryList: Sendable {
         return single == 0 ? nil : (1, Int(planned >> 24 & 0x3F), Int(single) - 1)
     }
 
+    /// The value of dictionary `d`'s entry, appended to `out`.
+    @inline(__always)
+    func appendValue(_ d: Int, _ entry: Int, to out: inout [Unicode.Scalar]) {
+        unretained[d]._withUnsafeGuaranteedRef { $0.appendValue(entry, to: &out) }
+    }
+
     /// `text[range]` through the group, appended to `out`.
     func convert(_ text: [Unicode.Scalar], _ range: Range<Int>, into out: inout [Unicode.Scalar]) {
         var i = range.lowerBound
         while i < range.upperBound {
-            if let match = firstMatch(text, from: i, limit: range.upperBound) {
-                dictionaries[match.dictionary].appendValue(match.entry, to: &out)
+            let converted = direct[text[i]]
+            if converted != 0 {
+                out.append(Unicode.Scalar(converted - 1) ?? "\u{FFFD}")
+                i += 1
+            } else if let match = firstMatch(text, from: i, limit: range.upperBound) {
+                appendValue(match.dictionary, match.entry, to: &out)
                 i += match.length
             } else {
                 out.append(text[i])
                 i += 1
+            }
+        }
+    }
+}
+
+/// The pair table of a dictionary: the exact codes of two characters (42 bits) to
+/// a 32-bit value, in 8-byte slots at most two-thirds full, so that STPhrases'
+/// 35,000 pairs take 512 KiB and a probe, made at one position of Simplified text
+/// in six, mostly stays in the core's cache (a table of 16-byte slots at most half
+/// full took 2 MiB). A slot holds the code and the index of the value; a table
+/// holds at most 2^22 - 1 pairs (OpenCC's largest dictionary has 50,000 keys).
+struct PairTable: Sendable {
+    /// code << 22 | 1 + index of the value; 0 is an empty slot.
+    private let slots: [UInt64]
+    private let values: [UInt32]
+    private let shift: UInt64
+    static let indexBits: UInt64 = 22
+    static let capacity = (1 << 22) - 1
+
+    init(_ table: FingerprintTable) {
+        var pairs: [(code: UInt64, value: UInt32)] = []
+        table.forEachKey { code in
+            if let value = table.value(code), pairs.count < Self.capacity { pairs.append((code, value)) }
+        }
+        pairs.sort { $0.code < $1.code } // the same layout from the same keys
+        var size = 16
+        while size * 2 < pairs.count * 3 { size <<= 1 }
+        let shift = UInt64(64 - size.trailingZeroBitCount)
+        var slots = [UInt64](repeating: 0, count: size)
+        for (index, pair) in pairs.enumerated() {
+            var i = Self.slot(pair.code, shift)
+            while slots[i] != 0 { i = (i + 1) & (size - 1) }
+            slots[i] = pair.code << Self.indexBits | UInt64(index + 1)
+        }
+        self.slots = slots
+        self.values = pairs.map(\.value)
+        self.shift = shift
+    }
+
+    init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
+        let slots = try reader.readArray(UInt64.self), values = try reader.readArray(UInt32.self)
+        guard slots.count >= 16, slots.count.nonzeroBitCount == 1, values.count < slots.count,
+              slots.allSatisfy({ Int($0 & (1 << Self.indexBits - 1)) <= values.count }),
+              // A table with no empty slot would make a lookup of a missing pair loop forever.
+              slots.reduce(0, { $0 + ($1 != 0 ? 1 : 0) }) <= values.count else { throw BinaryReader.Corrupt() }
+        self.slots = slots
+        self.values = values
+        shift = UInt64(64 - slots.count.trailingZeroBitCount)
+    }
+
+    func write(to writer: inout BinaryWriter) {
+        writer.write(slots)
+        writer.write(values)
+    }
+
+    @inline(__always)
+    private static func slot(_ code: UInt64, _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (code &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    /// The value stored for the pair code, 0 if none.
+    @inline(__always)
+    func value(_ code: UInt64) -> UInt32 {
+        slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var i = Self.slot(code, shift)
+            while true {
+                let slot = slots[i]
+                if slot == 0 { return 0 }
+                if slot >> Self.indexBits == code {
+                    let index = Int(slot & (1 << Self.indexBits - 1))
+                    return values.withUnsafeBufferPointer { index > 0 && index <= $0.count ? $0[index - 1] : 0 }
+                }
+                i = (i + 1) & mask
             }
         }
     }

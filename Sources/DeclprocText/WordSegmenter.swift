@@ -108,7 +108,10 @@ public final class SegmentationData: Sendable {
     }
 
     @inline(__always) func isWord<C: Collection>(_ scalars: C) -> Bool where C.Element == Unicode.Scalar {
-        let fingerprint = Fingerprint.of(scalars)
+        isWord(fingerprint: Fingerprint.of(scalars))
+    }
+
+    @inline(__always) func isWord(fingerprint: UInt64) -> Bool {
         // Most lookups are for non-words: a 256 KB bit set (one bit per 2^21 slot,
         // about one word in twelve slots set) answers them from cache.
         let bit = Int(truncatingIfNeeded: fingerprint >> 43)
@@ -119,12 +122,22 @@ public final class SegmentationData: Sendable {
     /// The length of the longest lexicon word of two or more characters that starts
     /// at `start` and runs past `end`, if any.
     public func longestWord(_ scalars: [Unicode.Scalar], from start: Int, beyond end: Int) -> Int? {
-        var length = min(maxWord, scalars.count - start)
-        while start + length > end, length >= 2 {
-            if isWord(scalars[start..<(start + length)]) { return length }
-            length -= 1
+        let longest = min(maxWord, scalars.count - start), shortest = max(2, end - start + 1)
+        guard longest >= shortest else { return nil }
+        // Each prefix's fingerprint extends the one before, so the text is hashed
+        // once, not once per length tried (the converter asks this at every
+        // position inside a phrase that starts with a function character).
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: longest + 1) { prints in
+            var hash = Fingerprint.empty
+            for k in 0..<longest {
+                hash = Fingerprint.adding(scalars[start + k], to: hash)
+                prints[k + 1] = hash
+            }
+            for length in stride(from: longest, through: shortest, by: -1) where isWord(fingerprint: prints[length]) {
+                return length
+            }
+            return nil
         }
-        return nil
     }
     @inline(__always) func fold(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
         let value = simplified[scalar]

@@ -275,9 +275,9 @@ struct Convert: ParsableCommand {
         if !filter.json {
             // The plain path stays on bytes: no String per line (FACTS 18).
             var scratch = ChineseConverter.Scratch()
+            let words = segmenter.map { segmenter in { (text: [Unicode.Scalar]) in (try? segmenter.spans(text)) ?? [] } }
             try LineFilter(inputs: filter.files).runBytes { line, output in
-                converter.convert(utf8: line, into: &output, scratch: &scratch,
-                                  words: segmenter.map { segmenter in { (try? segmenter.spans($0)) ?? [] } })
+                converter.convert(utf8: line, into: &output, scratch: &scratch, words: words)
             }
             return
         }
