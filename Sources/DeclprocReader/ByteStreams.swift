@@ -311,7 +311,13 @@ public final class BufferedReader {
         // may move the buffer's contents.
         var scanned = 0
         while true {
-            if let newline = buffer[(offset + scanned)...].firstIndex(of: 0x0A) {
+            // memchr: the generic search looked at one byte per step.
+            let from = offset + scanned
+            let found = buffer.withUnsafeBufferPointer { bytes -> Int? in
+                guard from < bytes.count, let hit = memchr(bytes.baseAddress! + from, 0x0A, bytes.count - from) else { return nil }
+                return bytes.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            }
+            if let newline = found {
                 var line = Array(buffer[offset..<newline])
                 position += Int64(newline + 1 - offset)
                 offset = newline + 1

@@ -274,7 +274,7 @@ public final class ChineseConverter: Sendable {
         // Each segment goes through the chain as the walk makes it: no list of them is kept.
         var sink = ConvertingSink(scratch: &scratch)
         segment(scratch.scalars, boundaries: &boundaries, into: &sink)
-        for scalar in sink.out { UTF8Scalars.append(scalar, to: &output) }
+        sink.out.withUnsafeBufferPointer { UTF8Scalars.append($0, to: &output) }
         sink.return(to: &scratch)
     }
 

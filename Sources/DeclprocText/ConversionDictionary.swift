@@ -180,12 +180,17 @@ final class ConversionDictionary: Sendable {
     @inline(__always)
     func longestPrefix(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, entry: Int)? {
         let first = firsts[text[start]]
-        if first & 2 != 0, start + 1 < limit,
-           let longer = longerPrefix(text, from: start, limit: limit, pair: pairValue(text[start], text[start + 1])) {
-            return longer
-        }
+        if first & 2 != 0, let longer = longestOfTwoOrMore(text, from: start, limit: limit) { return longer }
         if first & 1 == 0 { return nil }
         return (1, Int(singles[text[start]]) - 1)
+    }
+
+    /// The longest key of two or more characters at `start` (for callers that
+    /// already know some such key starts with the character there).
+    @inline(__always)
+    func longestOfTwoOrMore(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, entry: Int)? {
+        guard start + 1 < limit else { return nil }
+        return longerPrefix(text, from: start, limit: limit, pair: pairValue(text[start], text[start + 1]))
     }
 
     /// What `pairs` holds for two characters, 0 if no key starts with them.
@@ -334,17 +339,31 @@ struct DictionaryList: Sendable {
     func longestMatch(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, dictionary: Int, entry: Int)? {
         let planned = plan[text[start]]
         if mayMatchLonger(text, start, limit, planned) {
-            var longest: (length: Int, dictionary: Int, entry: Int)? = nil
-            for d in unretained.indices {
-                if let match = unretained[d]._withUnsafeGuaranteedRef({ $0.longestPrefix(text, from: start, limit: limit) }),
-                   match.length > (longest?.length ?? 0) {
-                    longest = (match.length, d, match.entry)
+            if unretained.count == 1, planned & Self.slow == 0 {
+                // One dictionary (the segmentation of most configurations): the plan
+                // has said that a longer key starts with this character, and holds
+                // its one-character key, so the dictionary's own table of first
+                // characters need not be read.
+                if let match = unretained[0]._withUnsafeGuaranteedRef({ $0.longestOfTwoOrMore(text, from: start, limit: limit) }) {
+                    return (match.length, 0, match.entry)
                 }
+            } else if let longest = longestOfAll(text, from: start, limit: limit) {
+                return longest
             }
-            if longest != nil { return longest }
         }
         let single = planned & 0xFF_FFFF
         return single == 0 ? nil : (1, Int(planned >> 24 & 0x3F), Int(single) - 1)
+    }
+
+    private func longestOfAll(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, dictionary: Int, entry: Int)? {
+        var longest: (length: Int, dictionary: Int, entry: Int)? = nil
+        for d in unretained.indices {
+            if let match = unretained[d]._withUnsafeGuaranteedRef({ $0.longestPrefix(text, from: start, limit: limit) }),
+               match.length > (longest?.length ?? 0) {
+                longest = (match.length, d, match.entry)
+            }
+        }
+        return longest
     }
 
     /// The value of dictionary `d`'s entry, appended to `out`.

@@ -23,19 +23,56 @@ public enum UTF8Scalars {
     @inline(__always)
     private static func decode(_ line: UnsafeBufferPointer<UInt8>, _ scalars: inout [Unicode.Scalar], _ offsets: inout [Int],
                                recordingOffsets: Bool) {
-        var i = 0
+        // Written through pointers into room made first (a line has at most as many
+        // scalars as bytes), then trimmed: an append per scalar checked the array's
+        // uniqueness and capacity each time, more work than the decoding.
         let n = line.count
-        while i < n {
-            if recordingOffsets { offsets.append(i) }
-            let lead = UInt32(line[i])
-            let value: UInt32
-            if lead < 0x80 { value = lead; i += 1 }
-            else if lead < 0xE0 { value = (lead & 0x1F) << 6 | UInt32(line[i + 1] & 0x3F); i += 2 }
-            else if lead < 0xF0 { value = (lead & 0x0F) << 12 | UInt32(line[i + 1] & 0x3F) << 6 | UInt32(line[i + 2] & 0x3F); i += 3 }
-            else { value = (lead & 0x07) << 18 | UInt32(line[i + 1] & 0x3F) << 12 | UInt32(line[i + 2] & 0x3F) << 6 | UInt32(line[i + 3] & 0x3F); i += 4 }
-            scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
+        let first = scalars.count, firstOffset = offsets.count
+        scalars.append(contentsOf: repeatElement("\0", count: n))
+        if recordingOffsets { offsets.append(contentsOf: repeatElement(0, count: n + 1)) }
+        var k = first, o = firstOffset
+        scalars.withUnsafeMutableBufferPointer { out in
+            offsets.withUnsafeMutableBufferPointer { offsetsOut in
+                var i = 0
+                while i < n {
+                    if recordingOffsets { offsetsOut[o] = i; o += 1 }
+                    let lead = UInt32(line[i])
+                    let value: UInt32
+                    if lead < 0x80 { value = lead; i += 1 }
+                    else if lead < 0xE0 { value = (lead & 0x1F) << 6 | UInt32(line[i + 1] & 0x3F); i += 2 }
+                    else if lead < 0xF0 { value = (lead & 0x0F) << 12 | UInt32(line[i + 1] & 0x3F) << 6 | UInt32(line[i + 2] & 0x3F); i += 3 }
+                    else { value = (lead & 0x07) << 18 | UInt32(line[i + 1] & 0x3F) << 12 | UInt32(line[i + 2] & 0x3F) << 6 | UInt32(line[i + 3] & 0x3F); i += 4 }
+                    out[k] = Unicode.Scalar(value) ?? "\u{FFFD}"
+                    k += 1
+                }
+                if recordingOffsets { offsetsOut[o] = n; o += 1 }
+            }
         }
-        if recordingOffsets { offsets.append(n) }
+        scalars.removeLast(scalars.count - k)
+        if recordingOffsets { offsets.removeLast(offsets.count - o) }
+    }
+
+    /// The UTF-8 of `scalars`, appended to `output` through a pointer (as `decode`).
+    public static func append(_ scalars: UnsafeBufferPointer<Unicode.Scalar>, to output: inout [UInt8]) {
+        let first = output.count
+        output.append(contentsOf: repeatElement(0, count: 4 * scalars.count))
+        var k = first
+        output.withUnsafeMutableBufferPointer { out in
+            for scalar in scalars {
+                let v = scalar.value
+                if v < 0x80 {
+                    out[k] = UInt8(v); k += 1
+                } else if v < 0x800 {
+                    out[k] = UInt8(0xC0 | v >> 6); out[k + 1] = UInt8(0x80 | v & 0x3F); k += 2
+                } else if v < 0x10000 {
+                    out[k] = UInt8(0xE0 | v >> 12); out[k + 1] = UInt8(0x80 | v >> 6 & 0x3F); out[k + 2] = UInt8(0x80 | v & 0x3F); k += 3
+                } else {
+                    out[k] = UInt8(0xF0 | v >> 18); out[k + 1] = UInt8(0x80 | v >> 12 & 0x3F)
+                    out[k + 2] = UInt8(0x80 | v >> 6 & 0x3F); out[k + 3] = UInt8(0x80 | v & 0x3F); k += 4
+                }
+            }
+        }
+        output.removeLast(output.count - k)
     }
 
     @inline(__always)

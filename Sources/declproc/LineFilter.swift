@@ -75,6 +75,12 @@ extension LineFilter {
                 }
                 let lead = buffer[i]
                 if lead < 0x80 { i += 1; continue }
+                // Most of a Chinese text: three bytes led by E1–EC (no surrogate or
+                // overlong form possible), tested without the general case's switch.
+                if lead &- 0xE1 < 0x0C, i + 3 <= n, buffer[i + 1] & 0xC0 == 0x80, buffer[i + 2] & 0xC0 == 0x80 {
+                    i += 3
+                    continue
+                }
                 let length: Int
                 var low: UInt8 = 0x80, high: UInt8 = 0xBF
                 switch lead {
