@@ -162,6 +162,14 @@ public final class WordSegmenter {
     public let data: SegmentationData
     private let icu: Segmenter
 
+    /// Buffers the passes reuse from line to line (a segmenter serves one task at a time).
+    private struct Scratch {
+        var folded: [Unicode.Scalar] = []
+        var pieces: [Piece] = []
+        var out: [Piece] = []
+    }
+    private var scratch = Scratch()
+
     public init(data: SegmentationData, icu: Segmenter) {
         self.data = data
         self.icu = icu
@@ -184,18 +192,32 @@ public final class WordSegmenter {
     public func spans(_ original: [Unicode.Scalar]) throws(ICUError) -> [Range<Int>] {
         let icuSpans = try icu.wordSpans(original)
         if icuSpans.isEmpty { return [] }
-        let folded = original.map(data.fold)
+        var folded: [Unicode.Scalar] = [], pieces: [Piece] = [], out: [Piece] = []
+        swap(&folded, &scratch.folded)
+        swap(&pieces, &scratch.pieces)
+        swap(&out, &scratch.out)
+        defer {
+            swap(&folded, &scratch.folded)
+            swap(&pieces, &scratch.pieces)
+            swap(&out, &scratch.out)
+        }
+        folded.removeAll(keepingCapacity: true)
+        for scalar in original { folded.append(data.fold(scalar)) }
         // The passes read the text through a pointer: a slice of an array would
-        // retain and release its storage at every look at a piece.
+        // retain and release its storage at every look at a piece. Each pass writes
+        // into the other of two buffers kept from line to line (a new array per
+        // pass and line was an eighth of the time).
         return folded.withUnsafeBufferPointer { folded in
-            var pieces = icuSpans.map { Piece(start: $0.lowerBound, end: $0.upperBound) }
-            pieces = cutNonWords(pieces, folded)
-            pieces = joinSingles(pieces, folded)
-            pieces = splitMeasureWords(pieces, folded)
-            pieces = joinNumbers(pieces, folded)
-            pieces = joinForeignNames(pieces, folded)
-            pieces = splitNames(pieces, folded)
-            pieces = joinPunctuationAndLatin(pieces, folded)
+            pieces.removeAll(keepingCapacity: true)
+            for span in icuSpans { pieces.append(Piece(start: span.lowerBound, end: span.upperBound)) }
+            cutNonWords(pieces, into: &out, folded)
+            joinSingles(out, into: &pieces, folded)
+            splitMeasureWords(pieces, into: &out, folded)
+            joinNumbers(out, into: &pieces, folded)
+            joinForeignNames(pieces, into: &out, folded)
+            splitNames(out, into: &pieces, folded)
+            joinPunctuationAndLatin(pieces, into: &out, folded)
+            swap(&pieces, &out)
             return pieces.map { $0.start..<$0.end }
         }
     }
@@ -209,9 +231,8 @@ public final class WordSegmenter {
     /// Step 1: an ICU token of Han characters that is no word is cut into the
     /// fewest pieces (then fewest single characters), if every piece is a word or
     /// a function character; otherwise it stays whole.
-    private func cutNonWords(_ pieces: [Piece], _ f: Text) -> [Piece] {
-        var out: [Piece] = []
-        out.reserveCapacity(pieces.count)
+    private func cutNonWords(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+        out.removeAll(keepingCapacity: true)
         for piece in pieces {
             let w = f[piece.start..<piece.end]
             guard piece.count >= 2, isHan(w), !data.isWord(w) else { out.append(piece); continue }
@@ -219,9 +240,14 @@ public final class WordSegmenter {
             var best = [(Int, Int)](repeating: (Int.max, Int.max), count: n + 1)
             var back = [Int](repeating: 0, count: n + 1)
             best[0] = (0, 0)
-            for j in 1...n {
-                for i in max(0, j - data.maxWord)..<j where best[i].0 != Int.max {
-                    guard j - i == 1 || data.isWord(f[(piece.start + i)..<(piece.start + j)]) else { continue }
+            // Forward from each settled position, so each candidate word's
+            // fingerprint extends the previous one instead of hashing it afresh.
+            // Every j still sees its i in ascending order, so ties go as before.
+            for i in 0..<n where best[i].0 != Int.max {
+                var fingerprint = Fingerprint.empty
+                for j in (i + 1)...min(n, i + data.maxWord) {
+                    fingerprint = Fingerprint.adding(f[piece.start + j - 1], to: fingerprint)
+                    guard j - i == 1 || data.isWord(fingerprint: fingerprint) else { continue }
                     let v = (best[i].0 + 1, best[i].1 + (j - i == 1 ? 1 : 0))
                     if v <= best[j] { best[j] = v; back[j] = i } // on a tie the larger i wins
                 }
@@ -232,13 +258,11 @@ public final class WordSegmenter {
             cut.reverse()
             if cut.allSatisfy({ $0.count >= 2 || data.has(f[$0.start], .function) }) { out += cut } else { out.append(piece) }
         }
-        return out
     }
 
     /// Step 2: runs of adjacent single Han characters join into the longest lexicon word.
-    private func joinSingles(_ pieces: [Piece], _ f: Text) -> [Piece] {
-        var out: [Piece] = []
-        out.reserveCapacity(pieces.count)
+    private func joinSingles(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+        out.removeAll(keepingCapacity: true)
         var k = 0
         while k < pieces.count {
             var end = k + 1
@@ -253,7 +277,6 @@ public final class WordSegmenter {
             out.append(Piece(start: pieces[k].start, end: pieces[end - 1].end))
             k = end
         }
-        return out
     }
 
     private func isNumber(_ s: Stretch) -> Bool {
@@ -278,9 +301,8 @@ public final class WordSegmenter {
 
     /// Step 3: numeral or demonstrative + measure word become two words (一个 → 一 个,
     /// 第一个 → 第一 个, 这种 → 这 种).
-    private func splitMeasureWords(_ pieces: [Piece], _ f: Text) -> [Piece] {
-        var out: [Piece] = []
-        out.reserveCapacity(pieces.count)
+    private func splitMeasureWords(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+        out.removeAll(keepingCapacity: true)
         for piece in pieces {
             let w = f[piece.start..<piece.end]
             if piece.count >= 2, isHan(w), data.has(w.last!, .measureWord) {
@@ -295,13 +317,11 @@ public final class WordSegmenter {
             }
             out.append(piece)
         }
-        return out
     }
 
     /// Step 4: number expressions join (20万, 四百五十万, 第6, 500多, 96%).
-    private func joinNumbers(_ pieces: [Piece], _ f: Text) -> [Piece] {
-        var out: [Piece] = []
-        out.reserveCapacity(pieces.count)
+    private func joinNumbers(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+        out.removeAll(keepingCapacity: true)
         var previousIsNumber = false // whether out.last is a number, each piece tested once
         for piece in pieces {
             let w = f[piece.start..<piece.end]
@@ -320,14 +340,12 @@ public final class WordSegmenter {
             out.append(piece)
             previousIsNumber = number
         }
-        return out
     }
 
     /// Step 5: a run of short tokens of transliteration characters, with at least one
     /// single character and one strongly foreign character, is one name (玛丽娜).
-    private func joinForeignNames(_ pieces: [Piece], _ f: Text) -> [Piece] {
-        var out: [Piece] = []
-        out.reserveCapacity(pieces.count)
+    private func joinForeignNames(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+        out.removeAll(keepingCapacity: true)
         var k = 0
         while k < pieces.count {
             var m = k
@@ -349,14 +367,12 @@ public final class WordSegmenter {
                 k += 1
             }
         }
-        return out
     }
 
     /// Step 6: a surname followed by two single characters (no function characters,
     /// not a word together) is surname + given name (吴 骏彦).
-    private func splitNames(_ pieces: [Piece], _ f: Text) -> [Piece] {
-        var out: [Piece] = []
-        out.reserveCapacity(pieces.count)
+    private func splitNames(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+        out.removeAll(keepingCapacity: true)
         var k = 0
         while k < pieces.count {
             let t = pieces[k]
@@ -374,14 +390,12 @@ public final class WordSegmenter {
             out.append(t)
             k += 1
         }
-        return out
     }
 
     /// Step 7: repeated punctuation joins (——, ……); Latin or digits joined by a
     /// hyphen join (AK-47), except digit ranges (600-1100).
-    private func joinPunctuationAndLatin(_ pieces: [Piece], _ f: Text) -> [Piece] {
-        var out: [Piece] = []
-        out.reserveCapacity(pieces.count)
+    private func joinPunctuationAndLatin(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+        out.removeAll(keepingCapacity: true)
         var k = 0
         func isLatin(_ s: Stretch) -> Bool {
             !s.isEmpty && s.allSatisfy { (0x41...0x5A).contains($0.value) || (0x61...0x7A).contains($0.value) || Self.isDigit($0)
@@ -410,7 +424,6 @@ public final class WordSegmenter {
             out.append(t)
             k += 1
         }
-        return out
     }
 
     static func isPunctuationOrSymbol(_ c: Unicode.Scalar) -> Bool {
