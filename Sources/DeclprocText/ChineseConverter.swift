@@ -16,6 +16,9 @@ public final class ChineseConverter: Sendable {
     /// configuration's "word_boundaries"; off where OpenCC's own behaviour is wanted).
     public let usesWordBoundaries: Bool
     private let normalization: ScalarMap
+    /// The smallest scalar `normalization` maps (U+F900 for OpenCC's table): below
+    /// it, where nearly all text is, no lookup is made.
+    private let normalizationFloor: UInt32
     private let segmentation: DictionaryList
     private let chain: [DictionaryList]
     /// Where the segmentation dictionary is also the first of the first group (as in
@@ -84,6 +87,9 @@ public final class ChineseConverter: Sendable {
         self.name = name
         self.usesWordBoundaries = (object["word_boundaries"] as? Bool) ?? false
         self.normalization = try Self.characterMap(normalization.map(dictionary))
+        var floor = UInt32.max
+        self.normalization.forEach { scalar, _ in floor = min(floor, scalar.value) }
+        self.normalizationFloor = floor
         self.segmentation = DictionaryList(try segmentation.map(dictionary))
         guard !chain.isEmpty, chain.allSatisfy({ !$0.isEmpty })
         else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "the chain or one of its groups is empty") }
@@ -288,7 +294,7 @@ public final class ChineseConverter: Sendable {
     }
 
     private func normalize(_ scalars: inout [Unicode.Scalar]) {
-        for k in scalars.indices {
+        for k in scalars.indices where scalars[k].value >= normalizationFloor {
             let mapped = normalization[scalars[k]]
             if mapped != 0, let scalar = Unicode.Scalar(mapped) { scalars[k] = scalar }
         }

@@ -63,11 +63,13 @@ import TestSupport
             attempts += 1
             #expect(attempts < 200)
             if attempts >= 200 { break }
-            // Shards are committed every half second: most attempts resume from some.
+            // Shards are committed every tenth of a second here (the reference run, on a
+            // fast machine, lasts about as long as one default shard of half a second),
+            // so most attempts resume from some; the outputs must not depend on it.
             if let manifest = FileManager.default.contents(atPath: folder + "/.declproc-resume/manifest.jsonl"), manifest.contains(0x0A) {
                 resumedFromShards += 1
             }
-            let process = try Self.start(["extract"] + common + ["--out-dir", folder, "--resume"])
+            let process = try Self.start(["extract"] + common + ["--out-dir", folder, "--resume", "--commit-every", "0.1"])
             if kills < 20 {
                 let delay = 0.2 + Double(generator.next() % 1000) / 1000 * duration
                 let deadline = Date().addingTimeInterval(delay)
@@ -97,12 +99,25 @@ import TestSupport
         print("resume: \(resumedFromShards) of \(attempts) attempts found committed shards; the reference run took \(duration) s")
     }
 
+    @Test func commitIntervalIsASecondCountOfZeroOrMore() throws {
+        let work = try Workspace(prefix: "declproc-commit-every")
+        for bad in ["-1", "nan", "soon"] {
+            let result = try TestFiles.declproc(["extract", TestFiles.repository("Samples").path, "--out-dir", work.path("out-\(bad)"),
+                                                 "--resume", "--commit-every=\(bad)"])
+            #expect(result.status == 2, "--commit-every \(bad)")
+            #expect(result.stderr.contains("commit-every"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: work.path("out-\(bad)")))
+        }
+    }
+
     @Test func sigtermFinishesTheCurrentInputThenStops() throws {
         let work = try Workspace(prefix: "declproc-sigterm")
         let inputs = try Self.corpus(in: work)
         let common = inputs + ["--format", "jsonl,csv,sqlite", "--quiet", "--jobs", "1"]
         #expect(try TestFiles.declproc(["extract"] + common + ["--out-dir", work.path("reference")]).status == 0)
-        let process = try Self.start(["extract"] + common + ["--out-dir", work.path("run"), "--resume"])
+        // A commit after every input, so the first is committed while most of the
+        // run remains (a shard of the default half second could be the whole run here).
+        let process = try Self.start(["extract"] + common + ["--out-dir", work.path("run"), "--resume", "--commit-every", "0"])
         // Once the first inputs are committed, ask it to stop.
         let manifest = work.path("run/.declproc-resume/manifest.jsonl")
         while process.isRunning, ((try? String(contentsOfFile: manifest, encoding: .utf8))?.count ?? 0) == 0 { usleep(10_000) }
