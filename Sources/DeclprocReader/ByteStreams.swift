@@ -307,6 +307,21 @@ public final class BufferedReader {
     /// The next line without its "\n" (and "\r"), or nil at the end. A line longer
     /// than `maximumLength` throws: real header lines are short.
     public func readLine(maximumLength: Int = 1 << 16) throws -> [UInt8]? {
+        guard let line = try nextLine(maximumLength: maximumLength) else { return nil }
+        return Array(buffer[line])
+    }
+
+    /// The same line handed to `body` where it lies in the reader's buffer (valid
+    /// during the call only), without a copy: a filter reads millions of short
+    /// lines. Returns false at the end.
+    public func withNextLine(maximumLength: Int = 1 << 16, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool {
+        guard let line = try nextLine(maximumLength: maximumLength) else { return false }
+        try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[line])) }
+        return true
+    }
+
+    /// Where the next line lies in `buffer` (filled as far as it needs), consumed.
+    private func nextLine(maximumLength: Int) throws -> Range<Int>? {
         // How far past `offset` has been searched already; relative, because fill()
         // may move the buffer's contents.
         var scanned = 0
@@ -318,20 +333,19 @@ public final class BufferedReader {
                 return bytes.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             }
             if let newline = found {
-                var line = Array(buffer[offset..<newline])
+                let start = offset
                 position += Int64(newline + 1 - offset)
                 offset = newline + 1
-                if line.last == 0x0D { line.removeLast() }
-                return line
+                return start..<(newline > start && buffer[newline - 1] == 0x0D ? newline - 1 : newline)
             }
             scanned = buffer.count - offset
             if scanned > maximumLength { throw ReadError("line longer than \(maximumLength) bytes") }
             if !(try fill()) {
                 guard offset < buffer.count else { return nil }
-                let line = Array(buffer[offset...])
+                let start = offset
                 position += Int64(buffer.count - offset)
                 offset = buffer.count
-                return line
+                return start..<buffer.count
             }
         }
     }

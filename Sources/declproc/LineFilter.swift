@@ -38,21 +38,31 @@ struct LineFilter {
             }
             let reader = BufferedReader(source)
             reader.beforeReading = { try output.flush() }
+            // Each line is read where it lies in the reader's buffer; only a line with
+            // invalid bytes is copied (to replace them).
+            var failure: Error? = nil
             while true {
-                let bytes: [UInt8]
+                let more: Bool
                 do {
-                    guard let line = try reader.readLine(maximumLength: .max) else { break }
-                    bytes = line
+                    more = try reader.withNextLine(maximumLength: .max) { bytes in
+                        do {
+                            if Self.isValidUTF8(bytes) {
+                                try output.writeLine { try transform(bytes, &$0) }
+                            } else {
+                                let decoded = try decoder.decode(Array(bytes))
+                                invalid += decoded.invalidBytes
+                                let line = Array(String(decoding: decoded.utf16, as: UTF16.self).utf8)
+                                try line.withUnsafeBufferPointer { line in try output.writeLine { try transform(line, &$0) } }
+                            }
+                        } catch {
+                            failure = error // not a reading error: rethrown as it is
+                        }
+                    }
                 } catch {
                     throw Fatal("cannot read \(input): \(error)")
                 }
-                var line = bytes
-                if !Self.isValidUTF8(bytes) {
-                    let decoded = try decoder.decode(bytes)
-                    invalid += decoded.invalidBytes
-                    line = Array(String(decoding: decoded.utf16, as: UTF16.self).utf8)
-                }
-                try line.withUnsafeBufferPointer { buffer in try output.writeLine { try transform(buffer, &$0) } }
+                if let failure { throw failure }
+                if !more { break }
             }
         }
         try output.finish()
@@ -64,41 +74,39 @@ struct LineFilter {
 
 extension LineFilter {
     /// Valid UTF-8, checked without making a String (ASCII runs eight bytes at a time).
-    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in
-            var i = 0
-            let n = buffer.count
-            while i < n {
-                if i + 8 <= n, UnsafeRawPointer(buffer.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                    i += 8
-                    continue
-                }
-                let lead = buffer[i]
-                if lead < 0x80 { i += 1; continue }
-                // Most of a Chinese text: three bytes led by E1–EC (no surrogate or
-                // overlong form possible), tested without the general case's switch.
-                if lead &- 0xE1 < 0x0C, i + 3 <= n, buffer[i + 1] & 0xC0 == 0x80, buffer[i + 2] & 0xC0 == 0x80 {
-                    i += 3
-                    continue
-                }
-                let length: Int
-                var low: UInt8 = 0x80, high: UInt8 = 0xBF
-                switch lead {
-                case 0xC2...0xDF: length = 2
-                case 0xE0: length = 3; low = 0xA0
-                case 0xE1...0xEC, 0xEE...0xEF: length = 3
-                case 0xED: length = 3; high = 0x9F
-                case 0xF0: length = 4; low = 0x90
-                case 0xF1...0xF3: length = 4
-                case 0xF4: length = 4; high = 0x8F
-                default: return false
-                }
-                guard i + length <= n, (low...high).contains(buffer[i + 1]) else { return false }
-                for k in 2..<length where buffer[i + k] & 0xC0 != 0x80 { return false }
-                i += length
+    static func isValidUTF8(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = buffer.count
+        while i < n {
+            if i + 8 <= n, UnsafeRawPointer(buffer.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i += 8
+                continue
             }
-            return true
+            let lead = buffer[i]
+            if lead < 0x80 { i += 1; continue }
+            // Most of a Chinese text: three bytes led by E1–EC (no surrogate or
+            // overlong form possible), tested without the general case's switch.
+            if lead &- 0xE1 < 0x0C, i + 3 <= n, buffer[i + 1] & 0xC0 == 0x80, buffer[i + 2] & 0xC0 == 0x80 {
+                i += 3
+                continue
+            }
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return false
+            }
+            guard i + length <= n, (low...high).contains(buffer[i + 1]) else { return false }
+            for k in 2..<length where buffer[i + k] & 0xC0 != 0x80 { return false }
+            i += length
         }
+        return true
     }
 }
 
