@@ -376,15 +376,19 @@ struct DictionaryList: Sendable {
     func convert(_ text: [Unicode.Scalar], _ range: Range<Int>, into out: inout [Unicode.Scalar]) {
         var i = range.lowerBound
         while i < range.upperBound {
-            let converted = direct[text[i]]
-            if converted != 0 {
+            let c = text[i]
+            let planned = plan[c]
+            if planned == 0 { // no key starts with it: most characters, with one table read
+                out.append(c)
+                i += 1
+            } else if planned & (Self.multi | Self.slow) == 0, case let converted = direct[c], converted != 0 {
                 out.append(Unicode.Scalar(converted - 1) ?? "\u{FFFD}")
                 i += 1
             } else if let match = firstMatch(text, from: i, limit: range.upperBound) {
                 appendValue(match.dictionary, match.entry, to: &out)
                 i += match.length
             } else {
-                out.append(text[i])
+                out.append(c)
                 i += 1
             }
         }

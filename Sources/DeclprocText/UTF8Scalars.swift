@@ -38,7 +38,9 @@ public enum UTF8Scalars {
                     if recordingOffsets { offsetsOut[o] = i; o += 1 }
                     let lead = UInt32(line[i])
                     let value: UInt32
-                    if lead < 0x80 { value = lead; i += 1 }
+                    // Three bytes first: most of a Chinese text.
+                    if lead & 0xF0 == 0xE0 { value = (lead & 0x0F) << 12 | UInt32(line[i + 1] & 0x3F) << 6 | UInt32(line[i + 2] & 0x3F); i += 3 }
+                    else if lead < 0x80 { value = lead; i += 1 }
                     else if lead < 0xE0 { value = (lead & 0x1F) << 6 | UInt32(line[i + 1] & 0x3F); i += 2 }
                     else if lead < 0xF0 { value = (lead & 0x0F) << 12 | UInt32(line[i + 1] & 0x3F) << 6 | UInt32(line[i + 2] & 0x3F); i += 3 }
                     else { value = (lead & 0x07) << 18 | UInt32(line[i + 1] & 0x3F) << 12 | UInt32(line[i + 2] & 0x3F) << 6 | UInt32(line[i + 3] & 0x3F); i += 4 }

@@ -88,6 +88,8 @@ extension LineFilter {
             // overlong form possible), tested without the general case's switch.
             if lead &- 0xE1 < 0x0C, i + 3 <= n, buffer[i + 1] & 0xC0 == 0x80, buffer[i + 2] & 0xC0 == 0x80 {
                 i += 3
+                // and the run of them that usually follows, without the ASCII test
+                while i + 3 <= n, buffer[i] &- 0xE1 < 0x0C, buffer[i + 1] & 0xC0 == 0x80, buffer[i + 2] & 0xC0 == 0x80 { i += 3 }
                 continue
             }
             let length: Int
