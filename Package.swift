@@ -47,8 +47,10 @@ let package = Package(
         .target(name: "DeclprocSQLite", dependencies: ["CSQLite"]),
         // HTML bytes (already UTF-8) to a Swift tree: the only module that imports libxml2.
         .target(name: "DeclprocHTML", dependencies: ["CLibXML2"]),
+        // Temporary files: their names, and clearing those of killed runs.
+        .target(name: "DeclprocFiles"),
         // Finding and loading Locales/ data.
-        .target(name: "DeclprocLocales"),
+        .target(name: "DeclprocLocales", dependencies: ["DeclprocFiles"]),
         // The text engine.
         .target(name: "DeclprocText", dependencies: ["DeclprocICU", "DeclprocLocales"]),
         // Inputs to pages: enumerating inputs, deciding the charset, decoding.
@@ -60,7 +62,7 @@ let package = Package(
         // Chinese–English sentence alignment (CC-CEDICT keywords, numbers, names, lengths).
         .target(name: "DeclprocAlign", dependencies: ["DeclprocLocales"]),
         // Records to files: JSON Lines, CSV/TSV, TMX, parallel text, SQLite; atomic writes.
-        .target(name: "DeclprocFormats", dependencies: ["DeclprocRecords", "DeclprocSQLite"]),
+        .target(name: "DeclprocFormats", dependencies: ["DeclprocFiles", "DeclprocRecords", "DeclprocSQLite"]),
         // The dataset report: one self-contained HTML page with SVG charts.
         .target(name: "DeclprocReport", dependencies: ["DeclprocRecords"]),
         // Across records: deduplication, exclusion lists, redaction of names and contacts.
@@ -69,7 +71,7 @@ let package = Package(
         .target(
             name: "DeclprocPipeline",
             dependencies: ["DeclprocReader", "DeclprocHTML", "DeclprocExtract", "DeclprocText", "DeclprocRecords", "DeclprocLocales",
-                           "DeclprocICU", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", "DeclprocReport"]
+                           "DeclprocICU", "DeclprocFiles", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", "DeclprocReport"]
         ),
         // The command-line shell.
         .executableTarget(
@@ -87,7 +89,7 @@ let package = Package(
         .testTarget(name: "DeclprocHTMLTests", dependencies: ["DeclprocHTML", "TestSupport"]),
         .testTarget(name: "DeclprocTextTests", dependencies: ["DeclprocText", "TestSupport"]),
         .testTarget(name: "DeclprocReaderTests", dependencies: ["DeclprocReader", "TestSupport"]),
-        .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "DeclprocFormats", "TestSupport"]),
+        .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "DeclprocFiles", "DeclprocFormats", "TestSupport"]),
         .testTarget(name: "DeclprocAlignTests", dependencies: ["DeclprocAlign", "DeclprocLocales", "TestSupport"]),
         .testTarget(name: "DeclprocCurationTests", dependencies: ["DeclprocCuration", "DeclprocRecords", "DeclprocText", "TestSupport"]),
         .testTarget(name: "DeclprocFuzzTests", dependencies: ["DeclprocFuzz", "TestSupport"]),

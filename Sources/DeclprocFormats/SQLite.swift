@@ -1,3 +1,4 @@
+import DeclprocFiles
 import DeclprocRecords
 import DeclprocSQLite
 import Foundation

@@ -1,3 +1,4 @@
+import DeclprocFiles
 import Foundation
 
 /// Lexicons compiled to flat tables on first use and kept in the user's cache
@@ -72,15 +73,15 @@ public struct CompiledCache: Sendable {
         writer.write(key)
         writer.write(UInt64(bytes.count))
         writer.write(bytes.withUnsafeBytes { checksum($0, from: 0) })
-        let temporary = directory.appendingPathComponent(".\(file.lastPathComponent).\(getpid()).tmp")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // Also clears what a run killed while writing this table left (megabytes each).
+            let temporary = URL(fileURLWithPath: LeftBehind.temporaryPath(besides: file.path))
+            defer { try? FileManager.default.removeItem(at: temporary) }
             try Data(writer.bytes + bytes).write(to: temporary)
             guard rename(temporary.path, file.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
             prune(beside: file, in: directory)
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-        }
+        } catch {}
     }
 
     /// Tables compiled for Locales folders used once (a clone, a test's copy) would

@@ -1,4 +1,5 @@
 import DeclprocCuration
+import DeclprocFiles
 import DeclprocFormats
 import DeclprocReader
 import DeclprocRecords

@@ -1,3 +1,4 @@
+import DeclprocFiles
 import DeclprocFormats
 import Foundation
 import Testing

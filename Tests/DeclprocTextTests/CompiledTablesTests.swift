@@ -159,6 +159,26 @@ import TestSupport
         #expect(left.contains("words-extra-10.bin") && left.contains("pinyin-10.bin"))
     }
 
+    /// A run killed while writing a table leaves megabytes under a temporary name:
+    /// the next run that writes the table removes it (once that process is gone).
+    @Test func temporariesOfKilledRunsAreCleared() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-cache-left-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var store = try TestFiles.locales()
+        store.cache = CompiledCache(directory: folder)
+        _ = try store.cache.load("words", format: 1, sources: [], store: store) { [7] }
+        let table = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).first { $0.hasSuffix(".bin") })
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let gone = ".\(table).tmp-\(child.processIdentifier)", running = ".\(table).tmp-\(getppid())"
+        for name in [gone, running] { #expect(FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data(count: 1000))) }
+        var reader = try store.cache.load("words", format: 2, sources: [], store: store) { [8] } // a new format: written again
+        #expect(try reader.read(UInt8.self) == 8)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == [table, running])
+    }
+
     @Test func theCacheCanBeTurnedOff() {
         #expect(CompiledCache(environment: ["DECLPROC_CACHE": "off", "HOME": "/root"]).directory == nil)
         #expect(CompiledCache(environment: ["DECLPROC_CACHE": "/tmp/x"]).directory?.path == "/tmp/x")
