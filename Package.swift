@@ -60,7 +60,7 @@ let package = Package(
         // Record types and their stable JSON encoding.
         .target(name: "DeclprocRecords", dependencies: ["DeclprocText"], exclude: ["schema"]),
         // Chinese–English sentence alignment (CC-CEDICT keywords, numbers, names, lengths).
-        .target(name: "DeclprocAlign", dependencies: ["DeclprocLocales"]),
+        .target(name: "DeclprocAlign", dependencies: ["DeclprocLocales", "DeclprocText"]),
         // Records to files: JSON Lines, CSV/TSV, TMX, parallel text, SQLite; atomic writes.
         .target(name: "DeclprocFormats", dependencies: ["DeclprocFiles", "DeclprocRecords", "DeclprocSQLite"]),
         // The dataset report: one self-contained HTML page with SVG charts.

@@ -1,4 +1,5 @@
 import DeclprocLocales
+import DeclprocText
 import Foundation
 
 /// One bead of an alignment: Chinese sentences `zh` matched with English sentences
@@ -209,10 +210,10 @@ final class AlignmentRun {
         let s = Array(Self.trimmingHorizontalSpace(line).unicodeScalars)
         var tokens: [[Int32]] = []
         var runs: [String] = []
-        var run = String.UnicodeScalarView()
-        func closeRun() { if !run.isEmpty { runs.append(String(run)); run = String.UnicodeScalarView() } }
+        var run: [Unicode.Scalar] = []
+        func closeRun() { if !run.isEmpty { runs.append(String(scalars: run)); run.removeAll(keepingCapacity: true) } }
         func isASCIIWord(_ c: Unicode.Scalar) -> Bool {
-            (c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c))) || (0xFF10...0xFF19).contains(c.value)
+            ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || (0xFF10...0xFF19).contains(c.value)
         }
         func number(_ value: Int, followedBy next: Int) -> [Int32] {
             var keys = [space.id("#\(value)")]
@@ -230,7 +231,7 @@ final class AlignmentRun {
                 if word.allSatisfy({ ("0"..."9").contains($0) || (0xFF10...0xFF19).contains($0.value) }) {
                     if let value = Numbers.chineseValue(word) { tokens.append(number(value, followedBy: j)) }
                 } else {
-                    for w in data.english.words(String(String.UnicodeScalarView(word))) where !data.english.isStopword(w) {
+                    for w in data.english.words(String(scalars: word)) where !data.english.isStopword(w) {
                         tokens.append([space.id(data.english.stem(w))])
                     }
                 }
@@ -260,7 +261,9 @@ final class AlignmentRun {
             }
             if best > 0 {
                 closeRun()
-                tokens.append(Array(Set(bestKeys)).sorted())
+                var keys = bestKeys.sorted() // each key once, in order
+                keys.removeDuplicates()
+                tokens.append(keys)
                 i += best
                 continue
             }
@@ -268,7 +271,7 @@ final class AlignmentRun {
             i += 1
         }
         closeRun()
-        return (tokens, runs, s.filter { !$0.properties.isWhitespace }.count)
+        return (tokens, runs, s.reduce(0) { $0 + ($1.isWhiteSpace ? 0 : 1) })
     }
 
     static func tokenizeEnglish(_ line: String, data: AlignmentData, space: inout KeySpace) -> (Set<Int32>, [String], Int) {
@@ -316,7 +319,7 @@ final class AlignmentRun {
                 var j = k + 1
                 while j < scalars.count, ("a"..."z").contains(scalars[j]) { j += 1 }
                 if j - k >= 3, j == scalars.count || !Self.isWordScalar(scalars[j]) {
-                    let name = String(String.UnicodeScalarView(scalars[k..<j]))
+                    let name = String(scalars: scalars[k..<j])
                     let lower = name.lowercased()
                     if !data.english.isStopword(lower), Numbers.english[lower] == nil { names.append(name) }
                 }
@@ -326,11 +329,15 @@ final class AlignmentRun {
             }
         }
         var visible = 0
-        for scalar in s.unicodeScalars where !scalar.properties.isWhitespace { visible += 1 }
+        for scalar in s.unicodeScalars where !scalar.isWhiteSpace { visible += 1 }
         return (keys, names, visible)
     }
 
-    static func isWordScalar(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || c.properties.numericType != nil || c == "_" }
+    static func isWordScalar(_ c: Unicode.Scalar) -> Bool {
+        // ASCII without the property lookups (letters are its only alphabetic, digits its only numeric scalars).
+        if c.isASCII { return ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" }
+        return c.properties.isAlphabetic || c.properties.numericType != nil
+    }
 
     static func containsWord(_ word: String, in text: String) -> Bool {
         var search = text[...]
@@ -348,4 +355,17 @@ final class AlignmentRun {
 
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+extension Array where Element: Equatable {
+    /// Drops each element equal to the one before it (on a sorted array: the duplicates).
+    mutating func removeDuplicates() {
+        guard count > 1 else { return }
+        var kept = 1
+        for k in 1..<count where self[k] != self[kept - 1] {
+            self[kept] = self[k]
+            kept += 1
+        }
+        removeLast(count - kept)
+    }
 }

