@@ -311,7 +311,7 @@ final class AlignmentRun {
         }
         // Capitalized words of three letters or more are name candidates.
         var names: [String] = []
-        let scalars = Array(s.unicodeScalars)
+        let scalars = Array(scalarsOf: s)
         var k = 0
         while k < scalars.count {
             let isStart = k == 0 || !Self.isWordScalar(scalars[k - 1])

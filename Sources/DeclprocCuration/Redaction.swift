@@ -147,7 +147,7 @@ public struct Redactor {
     /// The text with every name form and (with `.contacts`) every contact replaced,
     /// and a map from offsets in the text (Unicode scalars) to offsets in the result.
     public func redact(_ text: String) -> (text: String, offsets: OffsetMap) {
-        let scalars = Array(text.unicodeScalars)
+        let scalars = Array(scalarsOf: text)
         var replacements: [(start: Int, end: Int, with: String)] = []
         if scope.contains(.names), !forms.isEmpty {
             let lowered = scalars.map { $0.properties.lowercaseMapping.unicodeScalars.count == 1 ? $0.properties.lowercaseMapping.unicodeScalars.first! : $0 }

@@ -121,7 +121,7 @@ public struct DeclarationReader: Sendable {
         let bodyDates = DateFinder.dates(in: text).filter { $0.iso.count == 10 }.map { ($0, $0.start, $0.end, 0.6) }
         var date: Declaration.Date? = nil
         if let (found, start, end, confidence) = signatureDates.last ?? bodyDates.last {
-            let scalars = Array(text.unicodeScalars)
+            let scalars = Array(scalarsOf: text)
             date = .init(value: found.iso, text: String(scalars: scalars[start..<end]), start: start, end: end,
                          confidence: confidence)
         }

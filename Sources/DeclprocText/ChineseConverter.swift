@@ -229,7 +229,7 @@ public final class ChineseConverter: Sendable {
 
     private func convert(_ text: String, boundaries: WordBoundaries?, _ scratch: inout Scratch) -> String {
         scratch.scalars.removeAll(keepingCapacity: true)
-        scratch.scalars.append(contentsOf: text.unicodeScalars)
+        scratch.scalars.append(contentsOf: Array(scalarsOf: text))
         normalize(&scratch.scalars)
         var boundaries = usesWordBoundaries ? boundaries : nil
         var sink = ConvertingSink(scratch: &scratch)
@@ -255,7 +255,7 @@ public final class ChineseConverter: Sendable {
 
     private func pieces(_ text: String, boundaries: WordBoundaries?) -> [Token] {
         var scratch = Scratch()
-        scratch.scalars = Array(text.unicodeScalars)
+        scratch.scalars = Array(scalarsOf: text)
         normalize(&scratch.scalars)
         var boundaries = usesWordBoundaries ? boundaries : nil
         var list = SegmentList()

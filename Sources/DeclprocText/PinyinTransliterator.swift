@@ -76,13 +76,13 @@ public final class PinyinTransliterator {
     /// other characters, and for the rare Han character no source can read).
     /// `words` are the text's word tokens (`Segmenter.words`), used to break ties.
     public func readings(_ text: String, words: [Token]) -> [PinyinReading?] {
-        readings(Array(text.unicodeScalars)) { words.map { $0.start..<$0.end } }
+        readings(Array(scalarsOf: text)) { words.map { $0.start..<$0.end } }
     }
 
     /// As above, with the words asked for only when a run of Han has two equally
     /// short cuttings into phrases: most lines have none, and then no segmentation is paid for.
     public func readings(_ text: String, words: () -> [Range<Int>]) -> [PinyinReading?] {
-        readings(Array(text.unicodeScalars), words: words)
+        readings(Array(scalarsOf: text), words: words)
     }
 
     /// The same over scalars already decoded.
@@ -243,13 +243,13 @@ public final class PinyinTransliterator {
     /// separated from each other and from neighbouring words by single spaces;
     /// everything else as written.
     public func transliterate(_ text: String, words: [Token], style: PinyinStyle = PinyinStyle()) -> String {
-        write(Array(text.unicodeScalars), readings(text, words: words).map { $0?.syllable }, style: style)
+        write(Array(scalarsOf: text), readings(text, words: words).map { $0?.syllable }, style: style)
     }
 
     /// The text written with readings already chosen (from `readings`), so a caller
     /// that needs both pays for the choice once.
     public func write(_ text: String, readings: [PinyinReading?], style: PinyinStyle = PinyinStyle()) -> String {
-        write(Array(text.unicodeScalars), readings.map { $0?.syllable }, style: style)
+        write(Array(scalarsOf: text), readings.map { $0?.syllable }, style: style)
     }
 
     public func transliterate(_ text: String, words: [Token], tones: ToneStyle) -> String {
@@ -260,7 +260,7 @@ public final class PinyinTransliterator {
     /// given name in context; each capitalized, the given name's syllables joined:
     /// 高智晟 → Gāo Zhìshèng. Text that does not start with Han is transliterated as usual.
     public func name(_ text: String, style: PinyinStyle = PinyinStyle()) -> String {
-        let scalars = Array(text.unicodeScalars)
+        let scalars = Array(scalarsOf: text)
         guard let (surname, surnameLength, givenReadings, hanEnd) = nameReadings(scalars) else {
             return transliterate(text, words: [], style: style)
         }
@@ -291,7 +291,7 @@ public final class PinyinTransliterator {
     /// The syllables of a name read in names mode, surname and given name apart
     /// (高智晟 → ["gāo"], ["zhì", "shèng"]); nil when the text does not start with Han.
     public func nameSyllables(_ text: String, style: PinyinStyle = PinyinStyle()) -> (surname: [String], given: [String])? {
-        let scalars = Array(text.unicodeScalars)
+        let scalars = Array(scalarsOf: text)
         guard let (surname, surnameLength, given, hanEnd) = nameReadings(scalars) else { return nil }
         func write(_ syllable: PinyinSyllable?, _ c: Unicode.Scalar) -> String {
             syllable?.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false) ?? String(c)

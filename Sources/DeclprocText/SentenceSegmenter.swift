@@ -35,7 +35,7 @@ public final class SentenceSegmenter {
     }
 
     public func sentences(_ text: String) throws(ICUError) -> [Token] {
-        let scalars = Array(text.unicodeScalars)
+        let scalars = Array(scalarsOf: text)
         var merged: [Token] = []
         for sentence in try icu.sentences(text) {
             if let previous = merged.last, endsWithAbbreviation(previous.text) {

@@ -64,7 +64,7 @@ public struct TextNormalizer: Sendable {
         offsets.reserveCapacity(input.unicodeScalars.count + 1)
         var removed = 0
         var index = 0
-        let inputScalars = Array(input.unicodeScalars)
+        let inputScalars = Array(scalarsOf: input)
         for (i, scalar) in inputScalars.enumerated() {
             index = i
             if options.removeInvisible, Self.isInvisible(scalar) { removed += 1; continue }

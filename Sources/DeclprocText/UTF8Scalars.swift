@@ -93,6 +93,19 @@ public enum UTF8Scalars {
     }
 }
 
+extension Array where Element == Unicode.Scalar {
+    /// The scalars of a text, decoded from its UTF-8 in one pass:
+    /// `Array(text.unicodeScalars)` counts them first, then copies them through
+    /// generic code, about 30 instructions a scalar.
+    public init<S: StringProtocol>(scalarsOf text: S) {
+        var scalars: [Unicode.Scalar] = []
+        if text.utf8.withContiguousStorageIfAvailable({ UTF8Scalars.decode($0, into: &scalars) }) == nil {
+            scalars = Array(text.unicodeScalars) // a bridged string without contiguous UTF-8
+        }
+        self = scalars
+    }
+}
+
 extension String {
     /// A string of these scalars, written as UTF-8 straight into its storage: the
     /// standard `String(String.UnicodeScalarView(…))` appends one scalar at a time

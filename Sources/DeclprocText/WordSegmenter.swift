@@ -183,7 +183,7 @@ public final class WordSegmenter {
     }
 
     public func words(_ text: String) throws(ICUError) -> [Token] {
-        let original = Array(text.unicodeScalars)
+        let original = Array(scalarsOf: text)
         return try spans(original).map { Token(text: String(scalars: original[$0]), start: $0.lowerBound, end: $0.upperBound) }
     }
 
