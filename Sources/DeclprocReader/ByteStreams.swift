@@ -320,6 +320,33 @@ public final class BufferedReader {
         return true
     }
 
+    /// The next line and those after it that are already in the buffer (at most
+    /// `limit` lines), handed to `body` together where they lie; false at the end.
+    /// Nothing is read for the lines after the first, so a co-process that writes a
+    /// line and waits for its answer still gets it; a filter that pays per call
+    /// (ICU's break iterator) pays once for all of them.
+    public func withBufferedLines(limit: Int = 256, maximumLength: Int = 1 << 16,
+                                  _ body: ([UnsafeBufferPointer<UInt8>]) throws -> Void) throws -> Bool {
+        guard let first = try nextLine(maximumLength: maximumLength) else { return false }
+        var lines = [first]
+        while lines.count < limit, let line = bufferedLine() { lines.append(line) }
+        try buffer.withUnsafeBufferPointer { bytes in try body(lines.map { UnsafeBufferPointer(rebasing: bytes[$0]) }) }
+        return true
+    }
+
+    /// The next line if all of it, newline included, is in the buffer; consumed.
+    private func bufferedLine() -> Range<Int>? {
+        let found = buffer.withUnsafeBufferPointer { bytes -> Int? in
+            guard offset < bytes.count, let hit = memchr(bytes.baseAddress! + offset, 0x0A, bytes.count - offset) else { return nil }
+            return bytes.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+        guard let newline = found else { return nil }
+        let start = offset
+        position += Int64(newline + 1 - offset)
+        offset = newline + 1
+        return start..<(newline > start && buffer[newline - 1] == 0x0D ? newline - 1 : newline)
+    }
+
     /// Where the next line lies in `buffer` (filled as far as it needs), consumed.
     private func nextLine(maximumLength: Int) throws -> Range<Int>? {
         // How far past `offset` has been searched already; relative, because fill()

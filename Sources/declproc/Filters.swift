@@ -121,16 +121,30 @@ struct Segment: ParsableCommand {
         }
         struct Line: Encodable { let text: String; let tokens: [TokenJSON] }
         if let words, unit == .word, !filter.json {
-            // The plain word path stays on bytes: each word is copied from the line as it is.
+            // The plain word path stays on bytes: each word is copied from the line as it
+            // is. The lines already read are segmented together (one call to ICU).
             var scalars: [Unicode.Scalar] = []
-            var offsets: [Int] = [] // byte offset of each scalar, and the line's length
-            try LineFilter(inputs: filter.files).runBytes { line, output in
+            var offsets: [Int] = [] // per line: byte offset of each scalar, and the line's length
+            var ranges: [Range<Int>] = [], offsetStarts: [Int] = []
+            try LineFilter(inputs: filter.files).runBatches { lines, output in
                 scalars.removeAll(keepingCapacity: true)
                 offsets.removeAll(keepingCapacity: true)
-                UTF8Scalars.decode(line, into: &scalars, offsets: &offsets)
-                for (k, span) in try words.spans(scalars).enumerated() {
-                    if k > 0 { output.append(0x20) }
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: line[offsets[span.lowerBound]..<offsets[span.upperBound]]))
+                ranges.removeAll(keepingCapacity: true)
+                offsetStarts.removeAll(keepingCapacity: true)
+                for (k, line) in lines.enumerated() {
+                    if k > 0 { scalars.append("\n") }
+                    let start = scalars.count
+                    offsetStarts.append(offsets.count)
+                    UTF8Scalars.decode(line, into: &scalars, offsets: &offsets)
+                    ranges.append(start..<scalars.count)
+                }
+                for (k, spans) in try words.spans(lines: scalars, at: ranges).enumerated() {
+                    let line = lines[k], base = offsetStarts[k]
+                    for (n, span) in spans.enumerated() {
+                        if n > 0 { output.append(0x20) }
+                        output.append(contentsOf: UnsafeBufferPointer(rebasing: line[offsets[base + span.lowerBound]..<offsets[base + span.upperBound]]))
+                    }
+                    output.append(0x0A)
                 }
             }
             return

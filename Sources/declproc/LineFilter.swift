@@ -73,6 +73,62 @@ struct LineFilter {
 }
 
 extension LineFilter {
+    /// The byte contract again, for a transform that does better with several lines
+    /// at once: it gets the lines already read (valid UTF-8, as above) and appends
+    /// one output line for each, each ending in "\n". Lines are not held back
+    /// waiting for more input.
+    func runBatches(_ transform: ([UnsafeBufferPointer<UInt8>], inout [UInt8]) throws -> Void) throws {
+        let output = LineOutput(flushEachLine: false)
+        let decoder: CharsetDecoder
+        do { decoder = try CharsetDecoder(charset: "UTF-8") } catch { throw Fatal("\(error)") }
+        var invalid = 0
+        for input in inputs.isEmpty ? ["-"] : inputs {
+            let source: ByteSource
+            if input == "-" {
+                source = FileSource(standardInput: ())
+            } else {
+                do { source = try FileSource(path: input, allowPipes: true) }
+                catch { throw Fatal("\(input): \(error)") }
+            }
+            let reader = BufferedReader(source)
+            reader.beforeReading = { try output.flush() }
+            var failure: Error? = nil
+            while true {
+                let more: Bool
+                do {
+                    more = try reader.withBufferedLines(maximumLength: .max) { lines in
+                        do {
+                            // Lines with invalid bytes are replaced by repaired copies, kept until the transform is done.
+                            var repaired: [UnsafeMutableBufferPointer<UInt8>] = []
+                            defer { for copy in repaired { copy.deallocate() } }
+                            var checked = lines
+                            for k in checked.indices where !Self.isValidUTF8(checked[k]) {
+                                let decoded = try decoder.decode(Array(checked[k]))
+                                invalid += decoded.invalidBytes
+                                let bytes = Array(String(decoding: decoded.utf16, as: UTF16.self).utf8)
+                                let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+                                _ = copy.initialize(from: bytes)
+                                repaired.append(copy)
+                                checked[k] = UnsafeBufferPointer(copy)
+                            }
+                            try output.writeBatch { try transform(checked, &$0) }
+                        } catch {
+                            failure = error
+                        }
+                    }
+                } catch {
+                    throw Fatal("cannot read \(input): \(error)")
+                }
+                if let failure { throw failure }
+                if !more { break }
+            }
+        }
+        try output.finish()
+        if invalid > 0 {
+            FileHandle.standardError.write(Data("declproc: replaced \(invalid) invalid UTF-8 byte(s) with U+FFFD\n".utf8))
+        }
+    }
+
     /// Valid UTF-8, checked without making a String (ASCII runs eight bytes at a time).
     static func isValidUTF8(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
@@ -133,6 +189,12 @@ final class LineOutput {
     func writeLine(_ body: (inout [UInt8]) throws -> Void) throws {
         try body(&pending)
         pending.append(0x0A)
+        if flushEachLine || pending.count >= 1 << 16 { try flush() }
+    }
+
+    /// Several lines written by `body`, each with its newline.
+    func writeBatch(_ body: (inout [UInt8]) throws -> Void) throws {
+        try body(&pending)
         if flushEachLine || pending.count >= 1 << 16 { try flush() }
     }
 

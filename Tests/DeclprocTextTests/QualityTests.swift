@@ -44,6 +44,29 @@ import TestSupport
         #expect(f1(icuTP, icuFP, icuFN) < 0.80, "ICU alone \(f1(icuTP, icuFP, icuFN)): the refinement must be what lifts F1")
     }
 
+    /// Lines segmented together (one call to ICU, as the `segment` filter does) give
+    /// each line's words exactly as segmenting it alone: the 500 test sentences in
+    /// batches of 37, with empty lines, Latin, digits and a lone carriage return among them.
+    @Test func linesSegmentedTogetherEqualLinesAlone() throws {
+        var lines = try Self.lines("Tests/Fixtures/ud-zh-gsdsimp/test.txt")
+        lines.insert(contentsOf: ["", "AK-47 和 600-1100 号", "2024年3月5日，\r他说", "   ", "一个人"], at: 17)
+        let segmenter = WordSegmenter(data: try SegmentationData(store: TestFiles.locales()), icu: try Segmenter())
+        let alone = try lines.map { try segmenter.spans(Array(scalarsOf: $0)) }
+        var together: [[Range<Int>]] = []
+        for first in stride(from: 0, to: lines.count, by: 37) {
+            var text: [Unicode.Scalar] = [], ranges: [Range<Int>] = []
+            for line in lines[first..<min(lines.count, first + 37)] {
+                if !ranges.isEmpty { text.append("\n") }
+                let start = text.count
+                text += Array(scalarsOf: line)
+                ranges.append(start..<text.count)
+            }
+            together += try segmenter.spans(lines: text, at: ranges)
+        }
+        #expect(together.count == alone.count)
+        for (k, (a, b)) in zip(alone, together).enumerated() { #expect(a == b, "line \(k): \(lines[k])") }
+    }
+
     /// Polyphonic characters read right on the CPP dev split (ICU 78.8%, pypinyin 87.9%).
     @Test func pinyinPolyphoneAccuracy() throws {
         let sentences = try Self.lines("Tests/Fixtures/cpp-dev/dev.sent")
