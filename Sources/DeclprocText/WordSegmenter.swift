@@ -294,9 +294,12 @@ public final class WordSegmenter {
             var end = k + 1
             if pieces[k].count == 1, f[pieces[k].start].isHan {
                 var m = k + 1
+                // The run's fingerprint grows by one character a step.
+                var fingerprint = Fingerprint.adding(f[pieces[k].start], to: Fingerprint.empty)
                 while m < min(pieces.count, k + data.maxMerge), pieces[m].count == 1, f[pieces[m].start].isHan,
                       adjacent(pieces[m - 1], pieces[m]) {
-                    if data.isWord(f[pieces[k].start..<pieces[m].end]) { end = m + 1 }
+                    fingerprint = Fingerprint.adding(f[pieces[m].start], to: fingerprint)
+                    if data.isWord(fingerprint: fingerprint) { end = m + 1 }
                     m += 1
                 }
             }
@@ -331,7 +334,7 @@ public final class WordSegmenter {
         out.removeAll(keepingCapacity: true)
         for piece in pieces {
             let w = f[piece.start..<piece.end]
-            if piece.count >= 2, isHan(w), data.has(w.last!, .measureWord) {
+            if piece.count >= 2, data.has(w.last!, .measureWord), isHan(w) {
                 let head = w.dropLast()
                 let core = head.first == "第" ? head.dropFirst() : head
                 let numeric = !core.isEmpty && core.allSatisfy { data.has($0, .numeral) || data.has($0, .approximator) }
@@ -377,9 +380,16 @@ public final class WordSegmenter {
             var m = k
             while m < pieces.count {
                 let w = f[pieces[m].start..<pieces[m].end]
-                guard pieces[m].count <= 2, isHan(w), w.allSatisfy({ data.has($0, .transliteration) }),
+                // The class test before the Han test: most pieces fail it at their first character.
+                guard pieces[m].count <= 2, w.allSatisfy({ data.has($0, .transliteration) }), isHan(w),
                       m == k || adjacent(pieces[m - 1], pieces[m]) else { break }
                 m += 1
+            }
+            // A name needs two pieces or more.
+            if m - k < 2 {
+                out.append(pieces[k])
+                k += 1
+                continue
             }
             let run = pieces[k..<m]
             let characters = run.reduce(0) { $0 + $1.count }
@@ -433,7 +443,8 @@ public final class WordSegmenter {
             let w = f[t.start..<t.end]
             if let previous = out.last, adjacent(previous, t) {
                 let p = f[previous.start..<previous.end]
-                if t.count == 1, Self.isPunctuationOrSymbol(w.first!), p.allSatisfy({ $0 == w.first! }) {
+                // The cheap test first: a repeat of the same character is rare, the category lookup is not cheap.
+                if t.count == 1, p.allSatisfy({ $0 == w.first! }), Self.isPunctuationOrSymbol(w.first!) {
                     out[out.count - 1].end = t.end
                     k += 1
                     continue
