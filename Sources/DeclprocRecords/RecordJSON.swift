@@ -129,77 +129,97 @@ public enum RecordJSON {
     }
 
     struct Writer {
-        var bytes: [UInt8] = []
+        /// Written through a pointer (`ByteSink`): an Array append checked the array's
+        /// uniqueness and capacity each time, more than a key or a number costs.
+        let sink = ByteSink(capacity: 8192)
         var first = true
 
-        init() { bytes.reserveCapacity(8192) }
+        var bytes: [UInt8] { sink.array }
 
-        mutating func open() { bytes.append(0x7B); first = true }
-        mutating func close() { bytes.append(0x7D); first = false }
+        mutating func open() { sink.append(0x7B); first = true }
+        mutating func close() { sink.append(0x7D); first = false }
         mutating func key(_ name: StaticString) {
-            if !first { bytes.append(0x2C) }
+            if !first { sink.append(0x2C) }
             first = true
-            bytes.append(0x22)
-            name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-            bytes.append(0x22); bytes.append(0x3A)
+            sink.append(0x22)
+            sink.append(name)
+            sink.append(0x22); sink.append(0x3A)
         }
-        mutating func int(_ value: Int) { bytes.append(contentsOf: String(value).utf8); first = false }
-        mutating func bool(_ value: Bool) { bytes.append(contentsOf: (value ? "true" : "false").utf8); first = false }
-        mutating func null() { bytes.append(contentsOf: "null".utf8); first = false }
+        mutating func int(_ value: Int) {
+            // Digits written from the right into a small buffer: String(value) built a string per number.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+                var rest = value.magnitude, k = 20
+                repeat {
+                    k -= 1
+                    digits[k] = 0x30 + UInt8(rest % 10)
+                    rest /= 10
+                } while rest > 0
+                if value < 0 { sink.append(0x2D) }
+                sink.append(UnsafeBufferPointer(rebasing: digits[k..<20]))
+            }
+            first = false
+        }
+        mutating func bool(_ value: Bool) { sink.append(value ? "true" : "false"); first = false }
+        mutating func null() { sink.append("null"); first = false }
         /// As Foundation writes a Double: integral values without a fraction.
         mutating func number(_ value: Double) {
-            if value.rounded() == value, abs(value) < 1e15 { int(Int(value)) } else { bytes.append(contentsOf: "\(value)".utf8) }
+            if value.rounded() == value, abs(value) < 1e15 {
+                int(Int(value))
+            } else {
+                var text = "\(value)"
+                text.withUTF8 { sink.append($0) }
+            }
             first = false
         }
         mutating func optional(_ value: String?) { if let value { string(value) } else { null() } }
         /// Runs that need no escaping (nearly all of a record's text) are copied whole:
         /// appending byte by byte was a third of the encoding's time.
         mutating func string(_ value: String) {
-            bytes.append(0x22)
+            sink.append(0x22)
             var value = value
             value.withUTF8 { utf8 in
                 var run = 0
                 for i in utf8.indices {
                     let byte = utf8[i]
                     guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
+                    sink.append(UnsafeBufferPointer(rebasing: utf8[run..<i]))
                     escape(byte)
                     run = i + 1
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
+                sink.append(UnsafeBufferPointer(rebasing: utf8[run...]))
             }
-            bytes.append(0x22)
+            sink.append(0x22)
             first = false
         }
         private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
         private mutating func escape(_ byte: UInt8) {
             switch byte {
-            case 0x22: bytes.append(0x5C); bytes.append(0x22)
-            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
-            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
-            case 0x09: bytes.append(0x5C); bytes.append(0x74)
-            case 0x08: bytes.append(0x5C); bytes.append(0x62)
-            case 0x0C: bytes.append(0x5C); bytes.append(0x66)
+            case 0x22: sink.append(0x5C); sink.append(0x22)
+            case 0x5C: sink.append(0x5C); sink.append(0x5C)
+            case 0x0A: sink.append(0x5C); sink.append(0x6E)
+            case 0x0D: sink.append(0x5C); sink.append(0x72)
+            case 0x09: sink.append(0x5C); sink.append(0x74)
+            case 0x08: sink.append(0x5C); sink.append(0x62)
+            case 0x0C: sink.append(0x5C); sink.append(0x66)
             default:
-                bytes.append(contentsOf: "\\u00".utf8)
-                bytes.append(Self.hex[Int(byte >> 4)]); bytes.append(Self.hex[Int(byte & 15)])
+                sink.append("\\u00")
+                sink.append(Self.hex[Int(byte >> 4)]); sink.append(Self.hex[Int(byte & 15)])
             }
         }
         mutating func array<T>(_ items: [T], _ body: (inout Writer, T) -> Void) {
-            bytes.append(0x5B)
+            sink.append(0x5B)
             for (k, item) in items.enumerated() {
-                if k > 0 { bytes.append(0x2C) }
+                if k > 0 { sink.append(0x2C) }
                 body(&self, item)
             }
-            bytes.append(0x5D)
+            sink.append(0x5D)
             first = false
         }
         mutating func dictionary(_ values: [String: String]) {
             open()
             for (k, entry) in values.sorted(by: { $0.key < $1.key }).enumerated() {
-                if k > 0 { bytes.append(0x2C) }
-                string(entry.key); bytes.append(0x3A); string(entry.value)
+                if k > 0 { sink.append(0x2C) }
+                string(entry.key); sink.append(0x3A); string(entry.value)
             }
             close()
         }
@@ -211,5 +231,51 @@ public enum RecordJSON {
             key("name"); string(c.name)
             close()
         }
+    }
+}
+
+/// A growing byte buffer written through its pointer, for the record encoder.
+final class ByteSink {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        if count + bytes.count > capacity { grow(to: count + bytes.count) }
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    func append(_ text: StaticString) {
+        text.withUTF8Buffer { append($0) }
+    }
+
+    private func grow(to needed: Int) {
+        var larger = capacity * 2
+        while larger < needed { larger *= 2 }
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = larger
     }
 }
