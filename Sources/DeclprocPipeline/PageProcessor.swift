@@ -209,8 +209,9 @@ public final class PageProcessor {
         clock?.lap(.normalize)
         var sentenceWords: [(Token, [Token])] = []
         var allWords: [Token] = [] // in normalized-text offsets, for Pinyin's phrase choice
-        for sentence in try sentenceSegmenter.sentences(normalized.text) {
-            let words = try self.words.words(sentence.text)
+        // The sentences' words in one call to ICU (its set-up costs as much as a short sentence).
+        let sentenceList = try sentenceSegmenter.sentences(normalized.text)
+        for (sentence, words) in zip(sentenceList, try self.words.words(each: sentenceList.map(\.text))) {
             allWords += words.map { Token(text: $0.text, start: sentence.start + $0.start, end: sentence.start + $0.end) }
             sentenceWords.append((sentence, words))
         }

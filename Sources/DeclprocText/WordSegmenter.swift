@@ -187,6 +187,25 @@ public final class WordSegmenter {
         return try spans(original).map { Token(text: String(scalars: original[$0]), start: $0.lowerBound, end: $0.upperBound) }
     }
 
+    /// The words of several texts (a statement's sentences), each as `words` gives
+    /// them, with one call to ICU for all (see `spans(lines:at:)`).
+    public func words(each texts: [String]) throws(ICUError) -> [[Token]] {
+        var text: [Unicode.Scalar] = [], ranges: [Range<Int>] = []
+        for item in texts {
+            if !ranges.isEmpty { text.append("\n") }
+            let start = text.count
+            text += Array(scalarsOf: item)
+            ranges.append(start..<text.count)
+        }
+        let spans = try spans(lines: text, at: ranges)
+        return zip(ranges, spans).map { range, spans in
+            spans.map { span in
+                Token(text: String(scalars: text[(range.lowerBound + span.lowerBound)..<(range.lowerBound + span.upperBound)]),
+                      start: span.lowerBound, end: span.upperBound)
+            }
+        }
+    }
+
     /// The words as spans of `scalars`, no String built (what the transliterator and
     /// the converter need: boundaries).
     public func spans(_ original: [Unicode.Scalar]) throws(ICUError) -> [Range<Int>] {
