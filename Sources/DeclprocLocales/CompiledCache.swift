@@ -75,7 +75,9 @@ public struct CompiledCache: Sendable {
         writer.write(bytes.withUnsafeBytes { checksum($0, from: 0) })
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            // Also clears what a run killed while writing this table left (megabytes each).
+            // Also clears what a run killed while writing this table left (megabytes each),
+            // under this name or the one earlier versions used (.NAME.PID.tmp).
+            LeftBehind.remove(in: directory.path, prefix: ".\(file.lastPathComponent).", suffix: ".tmp")
             let temporary = URL(fileURLWithPath: LeftBehind.temporaryPath(besides: file.path))
             defer { try? FileManager.default.removeItem(at: temporary) }
             try Data(writer.bytes + bytes).write(to: temporary)

@@ -453,7 +453,8 @@ struct PairTable: Sendable {
     /// The value stored for the pair code, 0 if none.
     @inline(__always)
     func value(_ code: UInt64) -> UInt32 {
-        slots.withUnsafeBufferPointer { slots in
+        let code = code == 0 ? 1 : code // as the FingerprintTable it is built from stores it
+        return slots.withUnsafeBufferPointer { slots in
             let mask = slots.count - 1
             var i = Self.slot(code, shift)
             while true {

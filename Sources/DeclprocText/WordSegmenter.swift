@@ -288,7 +288,7 @@ public final class WordSegmenter {
             // Forward from each settled position, so each candidate word's
             // fingerprint extends the previous one instead of hashing it afresh.
             // Every j still sees its i in ascending order, so ties go as before.
-            for i in 0..<n where best[i].0 != Int.max {
+            for i in 0..<n where best[i].0 != Int.max && data.maxWord >= 1 {
                 var fingerprint = Fingerprint.empty
                 for j in (i + 1)...min(n, i + data.maxWord) {
                     fingerprint = Fingerprint.adding(f[piece.start + j - 1], to: fingerprint)

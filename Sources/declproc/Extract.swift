@@ -75,7 +75,8 @@ struct DestinationOptions: ParsableArguments {
     var resume = false
 
     @Option(name: .customLong("commit-every"), help: "With --resume: seconds between commits of finished inputs (default 0.5). An interruption loses at most this much work plus the inputs under way; each commit costs two fsyncs.")
-    var commitEvery: Double = 0.5
+    var commitEvery: Double?
+    var commitInterval: Double { commitEvery ?? 0.5 }
 
     var formats: [OutputFormat] {
         let names = formatNames.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } }
@@ -95,7 +96,10 @@ struct DestinationOptions: ParsableArguments {
         }
         if formats.count > 1 && outDir == nil { throw ValidationError("several formats need --out-dir DIR.") }
         if resume && outDir == nil { throw ValidationError("--resume needs --out-dir DIR (where the run keeps its state).") }
-        guard commitEvery.isFinite, commitEvery >= 0 else { throw ValidationError("--commit-every takes a number of seconds, 0 or more.") }
+        if let commitEvery {
+            guard resume else { throw ValidationError("--commit-every only applies with --resume.") }
+            guard commitEvery.isFinite, commitEvery >= 0 else { throw ValidationError("--commit-every takes a number of seconds, 0 or more.") }
+        }
         if outDir == nil && output == nil, let format = formats.first, !format.streams {
             throw ValidationError("--format \(format.rawValue) writes files: give -o FILE or --out-dir DIR.")
         }
@@ -267,7 +271,7 @@ struct ExtractionRun {
                     state!.remove()
                     do { state = try ResumeState(outDir: outDir) } catch { throw Fatal("\(error)") }
                 }
-                state!.shardSeconds = destination.commitEvery
+                state!.shardSeconds = destination.commitInterval
                 try prepareResume(state!, extraction: &extraction, inputs: inputs, resources: resources)
             }
             // A resumed run replaces the outputs it assembles: they are its own. A new

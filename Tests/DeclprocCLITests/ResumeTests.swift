@@ -108,6 +108,8 @@ import TestSupport
             #expect(result.stderr.contains("commit-every"), "\(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: work.path("out-\(bad)")))
         }
+        let alone = try TestFiles.declproc(["extract", TestFiles.repository("Samples").path, "--out-dir", work.path("out"), "--commit-every", "1"])
+        #expect(alone.status == 2 && alone.stderr.contains("only applies with --resume"), "\(alone.stderr)")
     }
 
     @Test func sigtermFinishesTheCurrentInputThenStops() throws {

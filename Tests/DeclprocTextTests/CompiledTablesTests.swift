@@ -173,7 +173,8 @@ import TestSupport
         try child.run()
         child.waitUntilExit()
         let gone = ".\(table).tmp-\(child.processIdentifier)", running = ".\(table).tmp-\(getppid())"
-        for name in [gone, running] { #expect(FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data(count: 1000))) }
+        let goneEarlierName = ".\(table).\(child.processIdentifier).tmp" // as earlier versions named it
+        for name in [gone, running, goneEarlierName] { #expect(FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data(count: 1000))) }
         var reader = try store.cache.load("words", format: 2, sources: [], store: store) { [8] } // a new format: written again
         #expect(try reader.read(UInt8.self) == 8)
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == [table, running])
