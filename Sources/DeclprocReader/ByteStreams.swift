@@ -311,15 +311,6 @@ public final class BufferedReader {
         return Array(buffer[line])
     }
 
-    /// The same line handed to `body` where it lies in the reader's buffer (valid
-    /// during the call only), without a copy: a filter reads millions of short
-    /// lines. Returns false at the end.
-    public func withNextLine(maximumLength: Int = 1 << 16, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool {
-        guard let line = try nextLine(maximumLength: maximumLength) else { return false }
-        try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[line])) }
-        return true
-    }
-
     /// The next line and those after it that are already in the buffer (at most
     /// `limit` lines), handed to `body` together where they lie; false at the end.
     /// Nothing is read for the lines after the first, so a co-process that writes a
@@ -329,15 +320,16 @@ public final class BufferedReader {
                                   _ body: ([UnsafeBufferPointer<UInt8>]) throws -> Void) throws -> Bool {
         guard let first = try nextLine(maximumLength: maximumLength) else { return false }
         var lines = [first]
-        while lines.count < limit, let line = bufferedLine() { lines.append(line) }
+        while lines.count < limit, let line = bufferedLine(searchingFrom: offset) { lines.append(line) }
         try buffer.withUnsafeBufferPointer { bytes in try body(lines.map { UnsafeBufferPointer(rebasing: bytes[$0]) }) }
         return true
     }
 
-    /// The next line if all of it, newline included, is in the buffer; consumed.
-    private func bufferedLine() -> Range<Int>? {
+    /// The next line if all of it, newline included, is in the buffer (searched from
+    /// `from`, a position at or after `offset`, with memchr); consumed.
+    private func bufferedLine(searchingFrom from: Int) -> Range<Int>? {
         let found = buffer.withUnsafeBufferPointer { bytes -> Int? in
-            guard offset < bytes.count, let hit = memchr(bytes.baseAddress! + offset, 0x0A, bytes.count - offset) else { return nil }
+            guard from < bytes.count, let hit = memchr(bytes.baseAddress! + from, 0x0A, bytes.count - from) else { return nil }
             return bytes.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
         }
         guard let newline = found else { return nil }
@@ -353,18 +345,7 @@ public final class BufferedReader {
         // may move the buffer's contents.
         var scanned = 0
         while true {
-            // memchr: the generic search looked at one byte per step.
-            let from = offset + scanned
-            let found = buffer.withUnsafeBufferPointer { bytes -> Int? in
-                guard from < bytes.count, let hit = memchr(bytes.baseAddress! + from, 0x0A, bytes.count - from) else { return nil }
-                return bytes.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            }
-            if let newline = found {
-                let start = offset
-                position += Int64(newline + 1 - offset)
-                offset = newline + 1
-                return start..<(newline > start && buffer[newline - 1] == 0x0D ? newline - 1 : newline)
-            }
+            if let line = bufferedLine(searchingFrom: offset + scanned) { return line }
             scanned = buffer.count - offset
             if scanned > maximumLength { throw ReadError("line longer than \(maximumLength) bytes") }
             if !(try fill()) {

@@ -228,8 +228,7 @@ public final class ChineseConverter: Sendable {
     }
 
     private func convert(_ text: String, boundaries: WordBoundaries?, _ scratch: inout Scratch) -> String {
-        scratch.scalars.removeAll(keepingCapacity: true)
-        scratch.scalars.append(contentsOf: Array(scalarsOf: text))
+        scratch.scalars = Array(scalarsOf: text)
         normalize(&scratch.scalars)
         var boundaries = usesWordBoundaries ? boundaries : nil
         var sink = ConvertingSink(scratch: &scratch)

@@ -22,52 +22,11 @@ struct LineFilter {
     /// replaced) is handed over without making a String, and the transform appends
     /// its output line (without the newline) to the output buffer.
     func runBytes(_ transform: (UnsafeBufferPointer<UInt8>, inout [UInt8]) throws -> Void) throws {
-        // Output waits in the buffer until the input does (`beforeReading`), not
-        // flushed line by line: a write per line was a tenth of `convert`'s time.
-        let output = LineOutput(flushEachLine: false)
-        let decoder: CharsetDecoder
-        do { decoder = try CharsetDecoder(charset: "UTF-8") } catch { throw Fatal("\(error)") }
-        var invalid = 0
-        for input in inputs.isEmpty ? ["-"] : inputs {
-            let source: ByteSource
-            if input == "-" {
-                source = FileSource(standardInput: ())
-            } else {
-                do { source = try FileSource(path: input, allowPipes: true) }
-                catch { throw Fatal("\(input): \(error)") }
+        try runBatches { lines, output in
+            for line in lines {
+                try transform(line, &output)
+                output.append(0x0A)
             }
-            let reader = BufferedReader(source)
-            reader.beforeReading = { try output.flush() }
-            // Each line is read where it lies in the reader's buffer; only a line with
-            // invalid bytes is copied (to replace them).
-            var failure: Error? = nil
-            while true {
-                let more: Bool
-                do {
-                    more = try reader.withNextLine(maximumLength: .max) { bytes in
-                        do {
-                            if Self.isValidUTF8(bytes) {
-                                try output.writeLine { try transform(bytes, &$0) }
-                            } else {
-                                let decoded = try decoder.decode(Array(bytes))
-                                invalid += decoded.invalidBytes
-                                let line = Array(String(decoding: decoded.utf16, as: UTF16.self).utf8)
-                                try line.withUnsafeBufferPointer { line in try output.writeLine { try transform(line, &$0) } }
-                            }
-                        } catch {
-                            failure = error // not a reading error: rethrown as it is
-                        }
-                    }
-                } catch {
-                    throw Fatal("cannot read \(input): \(error)")
-                }
-                if let failure { throw failure }
-                if !more { break }
-            }
-        }
-        try output.finish()
-        if invalid > 0 {
-            FileHandle.standardError.write(Data("declproc: replaced \(invalid) invalid UTF-8 byte(s) with U+FFFD\n".utf8))
         }
     }
 }
@@ -78,6 +37,10 @@ extension LineFilter {
     /// one output line for each, each ending in "\n". Lines are not held back
     /// waiting for more input.
     func runBatches(_ transform: ([UnsafeBufferPointer<UInt8>], inout [UInt8]) throws -> Void) throws {
+        // Output waits in the buffer until the input does (`beforeReading`), not
+        // flushed line by line: a write per line was a tenth of `convert`'s time.
+        // Each line is read where it lies in the reader's buffer; only a line with
+        // invalid bytes is copied (to replace them).
         let output = LineOutput(flushEachLine: false)
         let decoder: CharsetDecoder
         do { decoder = try CharsetDecoder(charset: "UTF-8") } catch { throw Fatal("\(error)") }
@@ -181,13 +144,6 @@ final class LineOutput {
 
     func write(_ line: String) throws {
         pending.append(contentsOf: line.utf8)
-        pending.append(0x0A)
-        if flushEachLine || pending.count >= 1 << 16 { try flush() }
-    }
-
-    /// One line written by `body` straight into the buffer, then its newline.
-    func writeLine(_ body: (inout [UInt8]) throws -> Void) throws {
-        try body(&pending)
         pending.append(0x0A)
         if flushEachLine || pending.count >= 1 << 16 { try flush() }
     }
