@@ -375,20 +375,39 @@ struct DictionaryList: Sendable {
     /// `text[range]` through the group, appended to `out`.
     func convert(_ text: [Unicode.Scalar], _ range: Range<Int>, into out: inout [Unicode.Scalar]) {
         var i = range.lowerBound
-        while i < range.upperBound {
-            let c = text[i]
-            let planned = plan[c]
-            if planned == 0 { // no key starts with it: most characters, with one table read
-                out.append(c)
-                i += 1
-            } else if planned & (Self.multi | Self.slow) == 0, case let converted = direct[c], converted != 0 {
-                out.append(Unicode.Scalar(converted - 1) ?? "\u{FFFD}")
-                i += 1
-            } else if let match = firstMatch(text, from: i, limit: range.upperBound) {
+        let end = range.upperBound
+        while i < end {
+            // Characters that convert one to one (most) are written through a pointer
+            // into room made first, then the room left is trimmed: an append per
+            // character checked the array's uniqueness and capacity each time.
+            let first = out.count
+            out.append(contentsOf: repeatElement("\0", count: end - i))
+            let written = text.withUnsafeBufferPointer { source in
+                out.withUnsafeMutableBufferPointer { target -> Int in
+                    var k = first
+                    while i < end {
+                        let c = source[i]
+                        let planned = plan[c]
+                        if planned == 0 { // no key starts with it, with one table read
+                            target[k] = c
+                        } else if planned & (Self.multi | Self.slow) == 0, case let converted = direct[c], converted != 0 {
+                            target[k] = Unicode.Scalar(converted &- 1) ?? "\u{FFFD}"
+                        } else {
+                            break
+                        }
+                        k &+= 1
+                        i &+= 1
+                    }
+                    return k
+                }
+            }
+            if written < out.count { out.removeSubrange(written...) }
+            guard i < end else { break }
+            if let match = firstMatch(text, from: i, limit: end) {
                 appendValue(match.dictionary, match.entry, to: &out)
                 i += match.length
             } else {
-                out.append(c)
+                out.append(text[i])
                 i += 1
             }
         }

@@ -27,52 +27,79 @@ public enum UTF8Scalars {
         // scalars as bytes), then trimmed: an append per scalar checked the array's
         // uniqueness and capacity each time, more work than the decoding.
         let n = line.count
+        if n == 0 {
+            if recordingOffsets { offsets.append(0) }
+            return
+        }
         let first = scalars.count, firstOffset = offsets.count
         scalars.append(contentsOf: repeatElement("\0", count: n))
         if recordingOffsets { offsets.append(contentsOf: repeatElement(0, count: n + 1)) }
-        var k = first, o = firstOffset
-        scalars.withUnsafeMutableBufferPointer { out in
-            offsets.withUnsafeMutableBufferPointer { offsetsOut in
-                var i = 0
-                while i < n {
-                    if recordingOffsets { offsetsOut[o] = i; o += 1 }
-                    let lead = UInt32(line[i])
-                    let value: UInt32
-                    // Three bytes first: most of a Chinese text.
-                    if lead & 0xF0 == 0xE0 { value = (lead & 0x0F) << 12 | UInt32(line[i + 1] & 0x3F) << 6 | UInt32(line[i + 2] & 0x3F); i += 3 }
-                    else if lead < 0x80 { value = lead; i += 1 }
-                    else if lead < 0xE0 { value = (lead & 0x1F) << 6 | UInt32(line[i + 1] & 0x3F); i += 2 }
-                    else if lead < 0xF0 { value = (lead & 0x0F) << 12 | UInt32(line[i + 1] & 0x3F) << 6 | UInt32(line[i + 2] & 0x3F); i += 3 }
-                    else { value = (lead & 0x07) << 18 | UInt32(line[i + 1] & 0x3F) << 12 | UInt32(line[i + 2] & 0x3F) << 6 | UInt32(line[i + 3] & 0x3F); i += 4 }
-                    out[k] = Unicode.Scalar(value) ?? "\u{FFFD}"
-                    k += 1
-                }
-                if recordingOffsets { offsetsOut[o] = n; o += 1 }
-            }
+        // The loop keeps its positions in locals and returns them: positions captured
+        // by the closure lived in memory, and each store reloaded them (a third of the cost).
+        let (k, o) = scalars.withUnsafeMutableBufferPointer { out in
+            recordingOffsets
+                ? offsets.withUnsafeMutableBufferPointer { decode(line, into: out.baseAddress!, first, marks: $0.baseAddress!, firstOffset) }
+                : decode(line, into: out.baseAddress!, first, marks: nil, firstOffset)
         }
         scalars.removeLast(scalars.count - k)
         if recordingOffsets { offsets.removeLast(offsets.count - o) }
+    }
+
+    /// The decoding loop, through pointers: where the scalars and (if `marks`) their
+    /// offsets go next is returned, as the caller's arrays are trimmed to it.
+    @inline(__always)
+    private static func decode(_ line: UnsafeBufferPointer<UInt8>, into target: UnsafeMutablePointer<Unicode.Scalar>, _ first: Int,
+                               marks: UnsafeMutablePointer<Int>?, _ firstOffset: Int) -> (Int, Int) {
+        guard let source = line.baseAddress else { return (first, firstOffset) }
+        let n = line.count
+        var k = first, o = firstOffset
+        var i = 0
+        while i < n {
+            if let marks { marks[o] = i; o &+= 1 }
+            let lead = UInt32(source[i])
+            let value: UInt32
+            // Three bytes first: most of a Chinese text.
+            if lead & 0xF0 == 0xE0 {
+                value = (lead & 0x0F) << 12 | UInt32(source[i &+ 1] & 0x3F) << 6 | UInt32(source[i &+ 2] & 0x3F); i &+= 3
+            } else if lead < 0x80 {
+                value = lead; i &+= 1
+            } else if lead < 0xE0 {
+                value = (lead & 0x1F) << 6 | UInt32(source[i &+ 1] & 0x3F); i &+= 2
+            } else {
+                value = (lead & 0x07) << 18 | UInt32(source[i &+ 1] & 0x3F) << 12 | UInt32(source[i &+ 2] & 0x3F) << 6
+                    | UInt32(source[i &+ 3] & 0x3F); i &+= 4
+            }
+            target[k] = Unicode.Scalar(value) ?? "\u{FFFD}"
+            k &+= 1
+        }
+        if let marks { marks[o] = n; o &+= 1 }
+        return (k, o)
     }
 
     /// The UTF-8 of `scalars`, appended to `output` through a pointer (as `decode`).
     public static func append(_ scalars: UnsafeBufferPointer<Unicode.Scalar>, to output: inout [UInt8]) {
         let first = output.count
         output.append(contentsOf: repeatElement(0, count: 4 * scalars.count))
-        var k = first
-        output.withUnsafeMutableBufferPointer { out in
+        let k = output.withUnsafeMutableBufferPointer { out -> Int in
+            guard let target = out.baseAddress else { return first }
+            var k = first
             for scalar in scalars {
                 let v = scalar.value
-                if v < 0x80 {
-                    out[k] = UInt8(v); k += 1
+                if v >= 0x800 && v < 0x10000 { // three bytes first, as in decode
+                    target[k] = UInt8(truncatingIfNeeded: 0xE0 | v >> 12)
+                    target[k &+ 1] = UInt8(truncatingIfNeeded: 0x80 | v >> 6 & 0x3F)
+                    target[k &+ 2] = UInt8(truncatingIfNeeded: 0x80 | v & 0x3F)
+                    k &+= 3
+                } else if v < 0x80 {
+                    target[k] = UInt8(truncatingIfNeeded: v); k &+= 1
                 } else if v < 0x800 {
-                    out[k] = UInt8(0xC0 | v >> 6); out[k + 1] = UInt8(0x80 | v & 0x3F); k += 2
-                } else if v < 0x10000 {
-                    out[k] = UInt8(0xE0 | v >> 12); out[k + 1] = UInt8(0x80 | v >> 6 & 0x3F); out[k + 2] = UInt8(0x80 | v & 0x3F); k += 3
+                    target[k] = UInt8(truncatingIfNeeded: 0xC0 | v >> 6); target[k &+ 1] = UInt8(truncatingIfNeeded: 0x80 | v & 0x3F); k &+= 2
                 } else {
-                    out[k] = UInt8(0xF0 | v >> 18); out[k + 1] = UInt8(0x80 | v >> 12 & 0x3F)
-                    out[k + 2] = UInt8(0x80 | v >> 6 & 0x3F); out[k + 3] = UInt8(0x80 | v & 0x3F); k += 4
+                    target[k] = UInt8(truncatingIfNeeded: 0xF0 | v >> 18); target[k &+ 1] = UInt8(truncatingIfNeeded: 0x80 | v >> 12 & 0x3F)
+                    target[k &+ 2] = UInt8(truncatingIfNeeded: 0x80 | v >> 6 & 0x3F); target[k &+ 3] = UInt8(truncatingIfNeeded: 0x80 | v & 0x3F); k &+= 4
                 }
             }
+            return k
         }
         output.removeLast(output.count - k)
     }

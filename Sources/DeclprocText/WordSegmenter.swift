@@ -167,6 +167,15 @@ public final class WordSegmenter {
         var folded: [Unicode.Scalar] = []
         var pieces: [Piece] = []
         var out: [Piece] = []
+        var cuts = CutScratch()
+    }
+
+    /// The cutting pass's tables, reused from piece to piece: new arrays for each
+    /// token that is no word cost a third of that pass.
+    private struct CutScratch {
+        var best: [(Int, Int)] = []
+        var back: [Int] = []
+        var cut: [Piece] = []
     }
     private var scratch = Scratch()
 
@@ -219,14 +228,16 @@ public final class WordSegmenter {
     /// lines, is paid once.
     public func spans(lines text: [Unicode.Scalar], at lines: [Range<Int>]) throws(ICUError) -> [[Range<Int>]] {
         let icuSpans = try icu.wordSpans(text)
-        var folded: [Unicode.Scalar] = [], pieces: [Piece] = [], out: [Piece] = []
+        var folded: [Unicode.Scalar] = [], pieces: [Piece] = [], out: [Piece] = [], cuts = CutScratch()
         swap(&folded, &scratch.folded)
         swap(&pieces, &scratch.pieces)
         swap(&out, &scratch.out)
+        swap(&cuts, &scratch.cuts)
         defer {
             swap(&folded, &scratch.folded)
             swap(&pieces, &scratch.pieces)
             swap(&out, &scratch.out)
+            swap(&cuts, &scratch.cuts)
         }
         folded.removeAll(keepingCapacity: true)
         for scalar in text { folded.append(data.fold(scalar)) }
@@ -251,7 +262,7 @@ public final class WordSegmenter {
                     next += 1
                 }
                 let f = UnsafeBufferPointer(rebasing: all[line])
-                cutNonWords(pieces, into: &out, f)
+                cutNonWords(pieces, into: &out, f, &cuts)
                 joinSingles(out, into: &pieces, f)
                 splitMeasureWords(pieces, into: &out, f)
                 joinNumbers(out, into: &pieces, f)
@@ -276,32 +287,34 @@ public final class WordSegmenter {
     /// Step 1: an ICU token of Han characters that is no word is cut into the
     /// fewest pieces (then fewest single characters), if every piece is a word or
     /// a function character; otherwise it stays whole.
-    private func cutNonWords(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+    private func cutNonWords(_ pieces: [Piece], into out: inout [Piece], _ f: Text, _ scratch: inout CutScratch) {
         out.removeAll(keepingCapacity: true)
         for piece in pieces {
             let w = f[piece.start..<piece.end]
             guard piece.count >= 2, isHan(w), !data.isWord(w) else { out.append(piece); continue }
             let n = piece.count
-            var best = [(Int, Int)](repeating: (Int.max, Int.max), count: n + 1)
-            var back = [Int](repeating: 0, count: n + 1)
-            best[0] = (0, 0)
+            scratch.best.removeAll(keepingCapacity: true)
+            scratch.best.append(contentsOf: repeatElement((Int.max, Int.max), count: n + 1))
+            scratch.back.removeAll(keepingCapacity: true)
+            scratch.back.append(contentsOf: repeatElement(0, count: n + 1))
+            scratch.best[0] = (0, 0)
             // Forward from each settled position, so each candidate word's
             // fingerprint extends the previous one instead of hashing it afresh.
             // Every j still sees its i in ascending order, so ties go as before.
-            for i in 0..<n where best[i].0 != Int.max && data.maxWord >= 1 {
+            for i in 0..<n where scratch.best[i].0 != Int.max && data.maxWord >= 1 {
                 var fingerprint = Fingerprint.empty
                 for j in (i + 1)...min(n, i + data.maxWord) {
                     fingerprint = Fingerprint.adding(f[piece.start + j - 1], to: fingerprint)
                     guard j - i == 1 || data.isWord(fingerprint: fingerprint) else { continue }
-                    let v = (best[i].0 + 1, best[i].1 + (j - i == 1 ? 1 : 0))
-                    if v <= best[j] { best[j] = v; back[j] = i } // on a tie the larger i wins
+                    let v = (scratch.best[i].0 + 1, scratch.best[i].1 + (j - i == 1 ? 1 : 0))
+                    if v <= scratch.best[j] { scratch.best[j] = v; scratch.back[j] = i } // on a tie the larger i wins
                 }
             }
-            var cut: [Piece] = []
+            scratch.cut.removeAll(keepingCapacity: true)
             var j = n
-            while j > 0 { let i = back[j]; cut.append(Piece(start: piece.start + i, end: piece.start + j)); j = i }
-            cut.reverse()
-            if cut.allSatisfy({ $0.count >= 2 || data.has(f[$0.start], .function) }) { out += cut } else { out.append(piece) }
+            while j > 0 { let i = scratch.back[j]; scratch.cut.append(Piece(start: piece.start + i, end: piece.start + j)); j = i }
+            scratch.cut.reverse()
+            if scratch.cut.allSatisfy({ $0.count >= 2 || data.has(f[$0.start], .function) }) { out += scratch.cut } else { out.append(piece) }
         }
     }
 

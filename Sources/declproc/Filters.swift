@@ -140,11 +140,28 @@ struct Segment: ParsableCommand {
                 }
                 for (k, spans) in try words.spans(lines: scalars, at: ranges).enumerated() {
                     let line = lines[k], base = offsetStarts[k]
-                    for (n, span) in spans.enumerated() {
-                        if n > 0 { output.append(0x20) }
-                        output.append(contentsOf: UnsafeBufferPointer(rebasing: line[offsets[base + span.lowerBound]..<offsets[base + span.upperBound]]))
+                    // A line's words and their spaces are never longer than the line
+                    // with a space after each word: room for that is made, the words are
+                    // copied in through a pointer, and the rest is trimmed (an append
+                    // per word cost more than the copying).
+                    let first = output.count
+                    output.append(contentsOf: repeatElement(0, count: line.count + spans.count + 1))
+                    let end = output.withUnsafeMutableBufferPointer { out -> Int in
+                        var at = first
+                        offsets.withUnsafeBufferPointer { offsets in
+                            for (n, span) in spans.enumerated() {
+                                if n > 0 { out[at] = 0x20; at += 1 }
+                                let from = offsets[base + span.lowerBound], to = offsets[base + span.upperBound]
+                                if to > from, let source = line.baseAddress, let target = out.baseAddress {
+                                    (target + at).update(from: source + from, count: to - from)
+                                    at += to - from
+                                }
+                            }
+                        }
+                        out[at] = 0x0A
+                        return at + 1
                     }
-                    output.append(0x0A)
+                    output.removeSubrange(end...)
                 }
             }
             return
