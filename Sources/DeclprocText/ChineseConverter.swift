@@ -276,6 +276,8 @@ public final class ChineseConverter: Sendable {
         UTF8Scalars.decode(line, into: &scratch.scalars)
         normalize(&scratch.scalars)
         var boundaries = usesWordBoundaries ? words.map { WordBoundaries(stretch: $0) } : nil
+        if boundaries != nil { swap(&boundaries!.choice, &scratch.choice) }
+        defer { if boundaries != nil { swap(&boundaries!.choice, &scratch.choice) } }
         // Each segment goes through the chain as the walk makes it: no list of them is kept.
         var sink = ConvertingSink(scratch: &scratch)
         segment(scratch.scalars, boundaries: &boundaries, into: &sink)
@@ -289,6 +291,7 @@ public final class ChineseConverter: Sendable {
         var out: [Unicode.Scalar] = []
         var a: [Unicode.Scalar] = []
         var b: [Unicode.Scalar] = []
+        var choice = ChoiceBuffers()
         public init() {}
     }
 
@@ -406,26 +409,37 @@ public final class ChineseConverter: Sendable {
     /// inside it, at a word boundary, runs past it to another boundary. Only such a
     /// rival, where it changes the output, needs the words, so they are asked for only then.
     private func yields(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int, _ boundaries: inout WordBoundaries) -> Bool {
+        guard hasRival(scalars, start, end), choiceMatters(scalars, start, end, &boundaries.choice) else { return false }
         let rivals = rivals(scalars, start, end)
-        guard !rivals.isEmpty, choiceMatters(scalars, start, end) else { return false }
         let reach = rivals.map { $0.0 + $0.1 }.max()!
         boundaries.settle(start...reach, in: scalars)
         return !boundaries[end] && rivals.contains { boundaries[$0.0] && boundaries[$0.0 + $0.1] }
     }
 
+    /// Whether `rivals` would find any: the same tests, stopping at the first, with
+    /// no list made (most matches have none).
+    private func hasRival(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int) -> Bool {
+        for j in (start + 1)..<end where isRival(scalars, start, end, j) != nil { return true }
+        return false
+    }
+
     /// Matches (start, length) that start inside `start..<end` and run past it.
     private func rivals(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int) -> [(Int, Int)] {
         var rivals: [(Int, Int)] = []
-        for j in (start + 1)..<end {
-            if let other = segmentation.longestMatch(scalars, from: j, limit: scalars.count)?.length, j + other > end { rivals.append((j, other)) }
-            // A word the dictionaries lack (如何) counts only against a match that
-            // starts with a function character (了, 被, 的…): a particle is
-            // the usual piece a phrase wrongly takes from the neighbouring word,
-            // while 周线|图 or 干拌|饭 are phrases the words happen to cut.
-            else if let lexicon, lexicon.has(scalars[start], .function),
-                    let other = lexicon.longestWord(scalars, from: j, beyond: end) { rivals.append((j, other)) }
-        }
+        for j in (start + 1)..<end { if let other = isRival(scalars, start, end, j) { rivals.append((j, other)) } }
         return rivals
+    }
+
+    /// The length of the rival of the match `start..<end` that starts at `j`, if any.
+    @inline(__always)
+    private func isRival(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int, _ j: Int) -> Int? {
+        if let other = segmentation.longestMatch(scalars, from: j, limit: scalars.count)?.length, j + other > end { return other }
+        // A word the dictionaries lack (如何) counts only against a match that
+        // starts with a function character (了, 被, 的…): a particle is
+        // the usual piece a phrase wrongly takes from the neighbouring word,
+        // while 周线|图 or 干拌|饭 are phrases the words happen to cut.
+        if let lexicon, lexicon.has(scalars[start], .function) { return lexicon.longestWord(scalars, from: j, beyond: end) }
+        return nil
     }
 }
 
@@ -434,37 +448,59 @@ extension ChineseConverter {
     /// alone convert the text differently, up to where the two walks meet again at
     /// the end of a match: most overlaps (一个|个人) convert the same either way, and
     /// then the words, the costliest thing here, need not be asked for.
-    fileprivate func choiceMatters(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int) -> Bool {
+    fileprivate func choiceMatters(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int, _ buffers: inout ChoiceBuffers) -> Bool {
         let limit = min(scalars.count, start + 4 * ChineseConverter.overlapHorizon)
-        var taken = [Segment(range: start..<end, entry: Segment.alone)]
-        var alone = [Segment(range: start..<(start + 1), entry: Segment.alone)]
-        func step(_ segments: inout [Segment]) -> Bool {
-            let p = segments.last!.range.upperBound
-            guard p < limit else { return false }
-            if let match = segmentation.longestMatch(scalars, from: p, limit: scalars.count) {
-                // A match with rivals of its own may yield in turn: the words decide.
-                if match.length > 1, !rivals(scalars, p, p + match.length).isEmpty { return false }
-                segments.append(Segment(range: p..<(p + match.length), entry: match.dictionary == 0 ? match.entry : Segment.alone))
-            } else if let last = segments.last, last.entry == Segment.gathered {
-                segments[segments.count - 1] = Segment(range: last.range.lowerBound..<(p + 1), entry: Segment.gathered)
-            } else {
-                segments.append(Segment(range: p..<(p + 1), entry: Segment.gathered))
+        // Each walk's segments lie in `start..<limit`, at least one position each:
+        // room on the stack for that many, where arrays cost more than the walks.
+        let room = limit - start + 1
+        return withUnsafeTemporaryAllocation(of: Segment.self, capacity: room) { taken in
+            withUnsafeTemporaryAllocation(of: Segment.self, capacity: room) { alone in
+                var walks = (taken: 1, alone: 1)
+                taken.initializeElement(at: 0, to: Segment(range: start..<end, entry: Segment.alone))
+                alone.initializeElement(at: 0, to: Segment(range: start..<(start + 1), entry: Segment.alone))
+                func step(_ segments: UnsafeMutableBufferPointer<Segment>, _ count: inout Int) -> Bool {
+                    let last = segments[count - 1]
+                    let p = last.range.upperBound
+                    guard p < limit else { return false }
+                    if let match = segmentation.longestMatch(scalars, from: p, limit: scalars.count) {
+                        // A match with rivals of its own may yield in turn: the words decide.
+                        if match.length > 1, hasRival(scalars, p, p + match.length) { return false }
+                        segments.initializeElement(at: count, to: Segment(range: p..<(p + match.length),
+                                                                           entry: match.dictionary == 0 ? match.entry : Segment.alone))
+                        count += 1
+                    } else if last.entry == Segment.gathered {
+                        segments[count - 1] = Segment(range: last.range.lowerBound..<(p + 1), entry: Segment.gathered)
+                    } else {
+                        segments.initializeElement(at: count, to: Segment(range: p..<(p + 1), entry: Segment.gathered))
+                        count += 1
+                    }
+                    return true
+                }
+                // They meet where both stand at the same place after a match (so that the
+                // walk on from there is the same for both), or at the end of the text.
+                while true {
+                    let t = taken[walks.taken - 1], a = alone[walks.alone - 1]
+                    guard t.range.upperBound != a.range.upperBound
+                            || (t.range.upperBound < scalars.count && (t.entry == Segment.gathered || a.entry == Segment.gathered))
+                    else { break }
+                    let stepped = t.range.upperBound > a.range.upperBound ? step(alone, &walks.alone) : step(taken, &walks.taken)
+                    guard stepped else { return true }
+                }
+                buffers.a.removeAll(keepingCapacity: true)
+                buffers.b.removeAll(keepingCapacity: true)
+                for segment in taken[..<walks.taken] { convertSegment(scalars, segment, into: &buffers.a, &buffers.x, &buffers.y) }
+                for segment in alone[..<walks.alone] { convertSegment(scalars, segment, into: &buffers.b, &buffers.x, &buffers.y) }
+                return buffers.a != buffers.b
             }
-            return true
         }
-        // They meet where both stand at the same place after a match (so that the
-        // walk on from there is the same for both), or at the end of the text.
-        while taken.last!.range.upperBound != alone.last!.range.upperBound
-                || (taken.last!.range.upperBound < scalars.count
-                    && (taken.last!.entry == Segment.gathered || alone.last!.entry == Segment.gathered)) {
-            let ahead = taken.last!.range.upperBound > alone.last!.range.upperBound
-            guard ahead ? step(&alone) : step(&taken) else { return true }
-        }
-        var a: [Unicode.Scalar] = [], b: [Unicode.Scalar] = []
-        var x: [Unicode.Scalar] = [], y: [Unicode.Scalar] = []
-        for segment in taken { convertSegment(scalars, segment, into: &a, &x, &y) }
-        for segment in alone { convertSegment(scalars, segment, into: &b, &x, &y) }
-        return a != b
+    }
+
+    /// The arrays `choiceMatters` converts the two walks into, kept for the line.
+    struct ChoiceBuffers {
+        var a: [Unicode.Scalar] = []
+        var b: [Unicode.Scalar] = []
+        var x: [Unicode.Scalar] = []
+        var y: [Unicode.Scalar] = []
     }
 
     /// How far (in matches' lengths) the two walks of an overlap are followed before
@@ -481,6 +517,8 @@ fileprivate protocol SegmentSink {
 /// the clause around the overlap (`stretch`), since a word never crosses
 /// punctuation and the rest of a long line cannot change the words there.
 struct WordBoundaries {
+    /// Buffers for deciding whether an overlap's choice matters, reused within the line.
+    var choice = ChineseConverter.ChoiceBuffers()
     private var flags: [Bool] = []
     private var known: [Bool] = []
     private let whole: (() -> [Range<Int>])?
