@@ -165,8 +165,8 @@ public final class WordSegmenter {
     /// Buffers the passes reuse from line to line (a segmenter serves one task at a time).
     private struct Scratch {
         var folded: [Unicode.Scalar] = []
-        var pieces: [Piece] = []
-        var out: [Piece] = []
+        let pieces = PieceList()
+        let out = PieceList()
         var cuts = CutScratch()
     }
 
@@ -185,7 +185,7 @@ public final class WordSegmenter {
     }
 
     /// A token in the folded text: [start, end) in scalars of the line.
-    private struct Piece {
+    fileprivate struct Piece {
         var start: Int
         var end: Int
         var count: Int { end - start }
@@ -228,15 +228,12 @@ public final class WordSegmenter {
     /// lines, is paid once.
     public func spans(lines text: [Unicode.Scalar], at lines: [Range<Int>]) throws(ICUError) -> [[Range<Int>]] {
         let icuSpans = try icu.wordSpans(text)
-        var folded: [Unicode.Scalar] = [], pieces: [Piece] = [], out: [Piece] = [], cuts = CutScratch()
+        var folded: [Unicode.Scalar] = [], cuts = CutScratch()
+        let pieces = scratch.pieces, out = scratch.out
         swap(&folded, &scratch.folded)
-        swap(&pieces, &scratch.pieces)
-        swap(&out, &scratch.out)
         swap(&cuts, &scratch.cuts)
         defer {
             swap(&folded, &scratch.folded)
-            swap(&pieces, &scratch.pieces)
-            swap(&out, &scratch.out)
             swap(&cuts, &scratch.cuts)
         }
         folded.removeAll(keepingCapacity: true)
@@ -262,14 +259,14 @@ public final class WordSegmenter {
                     next += 1
                 }
                 let f = UnsafeBufferPointer(rebasing: all[line])
-                cutNonWords(pieces, into: &out, f, &cuts)
-                joinSingles(out, into: &pieces, f)
-                splitMeasureWords(pieces, into: &out, f)
-                joinNumbers(out, into: &pieces, f)
-                joinForeignNames(pieces, into: &out, f)
-                splitNames(out, into: &pieces, f)
-                joinPunctuationAndLatin(pieces, into: &out, f)
-                result.append(out.map { $0.start..<$0.end })
+                cutNonWords(pieces, into: out, f, &cuts)
+                joinSingles(out, into: pieces, f)
+                splitMeasureWords(pieces, into: out, f)
+                joinNumbers(out, into: pieces, f)
+                joinForeignNames(pieces, into: out, f)
+                splitNames(out, into: pieces, f)
+                joinPunctuationAndLatin(pieces, into: out, f)
+                result.append(out.spans)
             }
         }
         // A word across a line break would break ICU's rules: were it to happen,
@@ -287,7 +284,7 @@ public final class WordSegmenter {
     /// Step 1: an ICU token of Han characters that is no word is cut into the
     /// fewest pieces (then fewest single characters), if every piece is a word or
     /// a function character; otherwise it stays whole.
-    private func cutNonWords(_ pieces: [Piece], into out: inout [Piece], _ f: Text, _ scratch: inout CutScratch) {
+    private func cutNonWords(_ pieces: PieceList, into out: PieceList, _ f: Text, _ scratch: inout CutScratch) {
         out.removeAll(keepingCapacity: true)
         for piece in pieces {
             let w = f[piece.start..<piece.end]
@@ -314,12 +311,12 @@ public final class WordSegmenter {
             var j = n
             while j > 0 { let i = scratch.back[j]; scratch.cut.append(Piece(start: piece.start + i, end: piece.start + j)); j = i }
             scratch.cut.reverse()
-            if scratch.cut.allSatisfy({ $0.count >= 2 || data.has(f[$0.start], .function) }) { out += scratch.cut } else { out.append(piece) }
+            if scratch.cut.allSatisfy({ $0.count >= 2 || data.has(f[$0.start], .function) }) { for cut in scratch.cut { out.append(cut) } } else { out.append(piece) }
         }
     }
 
     /// Step 2: runs of adjacent single Han characters join into the longest lexicon word.
-    private func joinSingles(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+    private func joinSingles(_ pieces: PieceList, into out: PieceList, _ f: Text) {
         out.removeAll(keepingCapacity: true)
         var k = 0
         while k < pieces.count {
@@ -362,7 +359,7 @@ public final class WordSegmenter {
 
     /// Step 3: numeral or demonstrative + measure word become two words (一个 → 一 个,
     /// 第一个 → 第一 个, 这种 → 这 种).
-    private func splitMeasureWords(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+    private func splitMeasureWords(_ pieces: PieceList, into out: PieceList, _ f: Text) {
         out.removeAll(keepingCapacity: true)
         for piece in pieces {
             let w = f[piece.start..<piece.end]
@@ -381,7 +378,7 @@ public final class WordSegmenter {
     }
 
     /// Step 4: number expressions join (20万, 四百五十万, 第6, 500多, 96%).
-    private func joinNumbers(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+    private func joinNumbers(_ pieces: PieceList, into out: PieceList, _ f: Text) {
         out.removeAll(keepingCapacity: true)
         var previousIsNumber = false // whether out.last is a number, each piece tested once
         for piece in pieces {
@@ -405,7 +402,7 @@ public final class WordSegmenter {
 
     /// Step 5: a run of short tokens of transliteration characters, with at least one
     /// single character and one strongly foreign character, is one name (玛丽娜).
-    private func joinForeignNames(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+    private func joinForeignNames(_ pieces: PieceList, into out: PieceList, _ f: Text) {
         out.removeAll(keepingCapacity: true)
         var k = 0
         while k < pieces.count {
@@ -439,7 +436,7 @@ public final class WordSegmenter {
 
     /// Step 6: a surname followed by two single characters (no function characters,
     /// not a word together) is surname + given name (吴 骏彦).
-    private func splitNames(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+    private func splitNames(_ pieces: PieceList, into out: PieceList, _ f: Text) {
         out.removeAll(keepingCapacity: true)
         var k = 0
         while k < pieces.count {
@@ -462,7 +459,7 @@ public final class WordSegmenter {
 
     /// Step 7: repeated punctuation joins (——, ……); Latin or digits joined by a
     /// hyphen join (AK-47), except digit ranges (600-1100).
-    private func joinPunctuationAndLatin(_ pieces: [Piece], into out: inout [Piece], _ f: Text) {
+    private func joinPunctuationAndLatin(_ pieces: PieceList, into out: PieceList, _ f: Text) {
         out.removeAll(keepingCapacity: true)
         var k = 0
         func isLatin(_ s: Stretch) -> Bool {
@@ -508,5 +505,50 @@ public final class WordSegmenter {
         default:
             return false
         }
+    }
+}
+
+/// The passes' lists of pieces, in memory the list owns and keeps from line to line:
+/// every pass appends each piece it keeps, and an Array's append asked the runtime
+/// whether its buffer was shared each time, and emptying one cost a call per pass.
+private final class PieceList: RandomAccessCollection {
+    private var base: UnsafeMutablePointer<WordSegmenter.Piece>
+    private var capacity = 256
+    private(set) var count = 0
+
+    init() { base = .allocate(capacity: capacity) }
+    deinit { base.deallocate() }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+
+    subscript(_ i: Int) -> WordSegmenter.Piece {
+        @inline(__always) get {
+            precondition(i >= 0 && i < count, "piece index out of range")
+            return base[i]
+        }
+        @inline(__always) set {
+            precondition(i >= 0 && i < count, "piece index out of range")
+            base[i] = newValue
+        }
+    }
+
+    @inline(__always)
+    func append(_ piece: WordSegmenter.Piece) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: piece)
+        count += 1
+    }
+
+    func removeAll(keepingCapacity: Bool) { count = 0 }
+
+    var spans: [Range<Int>] { (0..<count).map { base[$0].start..<base[$0].end } }
+
+    private func grow() {
+        let larger = UnsafeMutablePointer<WordSegmenter.Piece>.allocate(capacity: capacity * 2)
+        larger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = larger
+        capacity *= 2
     }
 }
