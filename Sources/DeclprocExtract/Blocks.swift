@@ -118,7 +118,7 @@ public enum BlockExtractor {
                 if collapsed.isEmpty { continue }
                 if collapsed == " " { if !buffer.isEmpty && !buffer.hasSuffix(" ") && !buffer.hasSuffix("\n") { buffer += " " }; continue }
                 buffer += collapsed
-                let visible = collapsed.unicodeScalars.lazy.filter { !$0.isWhiteSpace }.count
+                let visible = collapsed.unicodeScalars.count { !$0.isWhiteSpace }
                 characters += visible
                 if linkDepth > 0 { linkCharacters += visible }
             case .element:
@@ -310,7 +310,7 @@ public enum BlockExtractor {
             let node = document.nodes[current]
             switch node.kind {
             case .text:
-                characters += node.text.unicodeScalars.lazy.filter { !$0.isWhiteSpace }.count
+                characters += node.text.unicodeScalars.count { !$0.isWhiteSpace }
                 if characters >= 300 { return false }
             case .element:
                 if contentTags.contains(node.name) { return false }
@@ -346,19 +346,38 @@ public enum BlockExtractor {
 
     /// HTML's whitespace (space, tab, newlines, form feed) and no-break spaces
     /// collapse to one space, as a browser renders them.
+    /// Works on the UTF-8 bytes: every such whitespace is an ASCII byte or the pair
+    /// C2 A0, and no other scalar's encoding contains either, so the other bytes are
+    /// copied as they are (appending scalar by scalar cost 15,000 instructions a text
+    /// node, a fifth of `extract`'s block finding).
     static func collapseWhitespace(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x20, 0x09, 0x0A, 0x0D, 0x0C, 0xA0: pendingSpace = true
-            default:
-                if pendingSpace { out.append(" "); pendingSpace = false }
-                out.append(scalar)
+        var text = text
+        return text.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { out in
+                var k = 0, i = 0
+                var pendingSpace = false
+                let n = bytes.count
+                while i < n {
+                    let byte = bytes[i]
+                    if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C {
+                        pendingSpace = true
+                        i += 1
+                        continue
+                    }
+                    if byte == 0xC2, i + 1 < n, bytes[i + 1] == 0xA0 {
+                        pendingSpace = true
+                        i += 2
+                        continue
+                    }
+                    if pendingSpace { out[k] = 0x20; k += 1; pendingSpace = false }
+                    out[k] = byte
+                    k += 1
+                    i += 1
+                }
+                if pendingSpace { out[k] = 0x20; k += 1 }
+                return k
             }
         }
-        if pendingSpace { out.append(" ") }
-        return String(out)
     }
 }
 
