@@ -56,7 +56,7 @@ let package = Package(
         // Inputs to pages: enumerating inputs, deciding the charset, decoding.
         .target(name: "DeclprocReader", dependencies: ["DeclprocICU", "CZlib"]),
         // Pages to statements: blocks, main content, statement detection.
-        .target(name: "DeclprocExtract", dependencies: ["DeclprocHTML", "DeclprocText", "DeclprocLocales"]),
+        .target(name: "DeclprocExtract", dependencies: ["DeclprocHTML", "DeclprocText", "DeclprocLocales", "DeclprocICU"]),
         // Record types and their stable JSON encoding.
         .target(name: "DeclprocRecords", dependencies: ["DeclprocText"], exclude: ["schema"]),
         // Chinese–English sentence alignment (CC-CEDICT keywords, numbers, names, lengths).

@@ -11,6 +11,7 @@
 #include <unicode/ubrk.h>
 #include <unicode/unorm2.h>
 #include <unicode/uscript.h>
+#include <unicode/uregex.h>
 #include <unicode/uset.h>
 #include <unicode/utrans.h>
 #include <unicode/uversion.h>
@@ -19,6 +20,7 @@ _Static_assert(sizeof(UChar) == sizeof(uint16_t), "UChar must be 16-bit");
 _Static_assert(sizeof(UErrorCode) == sizeof(int32_t), "UErrorCode must be 32-bit");
 _Static_assert(UBRK_DONE == DP_BRK_DONE, "UBRK_DONE");
 _Static_assert(UBRK_WORD == DP_BRK_WORD && UBRK_SENTENCE == DP_BRK_SENTENCE, "break kinds");
+_Static_assert(UREGEX_CASE_INSENSITIVE == DP_REGEX_CASE_INSENSITIVE, "regex flags");
 _Static_assert(UNORM2_COMPOSE == DP_NORM_MODE_COMPOSE && UNORM2_COMPOSE_CONTIGUOUS == DP_NORM_MODE_COMPOSE_CONTIGUOUS, "modes");
 
 #define ERR(e) ((UErrorCode *)(e))
@@ -250,3 +252,17 @@ bool dp_is_alphabetic(int32_t code_point) { return u_isUAlphabetic((UChar32)code
 bool dp_is_default_ignorable(int32_t code_point) { return u_hasBinaryProperty((UChar32)code_point, UCHAR_DEFAULT_IGNORABLE_CODE_POINT); }
 bool dp_is_bidi_control(int32_t code_point) { return u_hasBinaryProperty((UChar32)code_point, UCHAR_BIDI_CONTROL); }
 int32_t dp_general_category_mask(int32_t code_point) { return (int32_t)U_GET_GC_MASK((UChar32)code_point); }
+
+// Regular expressions.
+void *dp_regex_open(const uint16_t *pattern, int32_t length, uint32_t flags, int32_t *error) {
+    return uregex_open(pattern, length, flags, NULL, ERR(error));
+}
+void *dp_regex_clone(const void *regex, int32_t *error) { return uregex_clone((const URegularExpression *)regex, ERR(error)); }
+void dp_regex_close(void *regex) { uregex_close((URegularExpression *)regex); }
+void dp_regex_set_text(void *regex, const uint16_t *text, int32_t length, int32_t *error) {
+    uregex_setText((URegularExpression *)regex, text, length, ERR(error));
+}
+bool dp_regex_find_next(void *regex, int32_t *error) { return uregex_findNext((URegularExpression *)regex, ERR(error)); }
+int32_t dp_regex_group_count(void *regex, int32_t *error) { return uregex_groupCount((URegularExpression *)regex, ERR(error)); }
+int32_t dp_regex_start(void *regex, int32_t group, int32_t *error) { return uregex_start((URegularExpression *)regex, group, ERR(error)); }
+int32_t dp_regex_end(void *regex, int32_t group, int32_t *error) { return uregex_end((URegularExpression *)regex, group, ERR(error)); }

@@ -1,5 +1,6 @@
-import Foundation
+import DeclprocICU
 import DeclprocText
+import Foundation
 
 /// Finds calendar dates written the ways these pages write them and gives them
 /// as ISO 8601: 2005年5月3日, ２００５年５月３日, 二〇〇五年五月三日, 2005-05-03,
@@ -22,7 +23,7 @@ public enum DateFinder {
         "nov": 11, "dec": 12,
     ]
 
-    static let patterns: [(NSRegularExpression, Kind)] = {
+    static let patterns: [(RegularExpression, Kind)] = {
         let digit = "[0-9０-９]"
         let han = "[〇零○Ｏ一二三四五六七八九]"
         let hanSmall = "[一二三四五六七八九十]{1,3}"
@@ -34,7 +35,7 @@ public enum DateFinder {
             ("\\b\(month)\\s+([0-9]{1,2})(?:st|nd|rd|th)?,?\\s+([0-9]{4})\\b", .englishMonthFirst),
             ("\\b([0-9]{1,2})(?:st|nd|rd|th)?\\s+\(month),?\\s+([0-9]{4})\\b", .englishDayFirst),
         ]
-        return list.map { (try! NSRegularExpression(pattern: $0.0, options: [.caseInsensitive]), $0.1) }
+        return list.map { (try! RegularExpression($0.0, caseInsensitive: true), $0.1) }
     }()
 
     enum Kind { case chineseArabic, chineseNumerals, numeric, englishMonthFirst, englishDayFirst }
@@ -96,15 +97,23 @@ public enum DateFinder {
     public static func dates(in text: String) -> [Found] {
         let clues = Clues(text)
         guard patterns.contains(where: { clues.allow($0.1) }) else { return [] }
-        let ns = text as NSString
+        let units = [UInt16](utf16Of: text)
         var found: [(Found, Int)] = [] // with UTF-16 location for ordering and overlap
-        var taken: [NSRange] = []
+        var taken: [Range<Int>] = []
+        // UTF-16 offset → scalar offset, for the spans the records report.
+        var scalarAt = [Int](repeating: 0, count: units.count + 1)
+        var scalars = 0
+        for (k, unit) in units.enumerated() {
+            scalarAt[k] = scalars
+            if !UTF16.isTrailSurrogate(unit) { scalars += 1 }
+        }
+        scalarAt[units.count] = scalars
         for (regex, kind) in patterns where clues.allow(kind) {
-            for match in regex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
-                if taken.contains(where: { NSIntersectionRange($0, match.range).length > 0 }) { continue }
+            for match in regex.allMatches(in: units) {
+                if taken.contains(where: { $0.overlaps(match.range) }) { continue }
                 func group(_ i: Int) -> String? {
-                    let r = match.range(at: i)
-                    return r.location == NSNotFound ? nil : ns.substring(with: r)
+                    guard i < match.ranges.count, let r = match.ranges[i] else { return nil }
+                    return String(utf16Units: units[r])
                 }
                 var year: Int?, month: Int?, day: Int?
                 switch kind {
@@ -125,19 +134,14 @@ public enum DateFinder {
                 if let d = day, !(1...31).contains(d) { continue }
                 var iso = "\(y)-\(m < 10 ? "0" : "")\(m)"
                 if let d = day { iso += "-\(d < 10 ? "0" : "")\(d)" }
-                let start = scalarOffset(text, utf16: match.range.location)
-                let end = scalarOffset(text, utf16: match.range.location + match.range.length)
-                found.append((Found(iso: iso, start: start, end: end), match.range.location))
+                found.append((Found(iso: iso, start: scalarAt[match.range.lowerBound], end: scalarAt[match.range.upperBound]),
+                              match.range.lowerBound))
                 taken.append(match.range)
             }
         }
         return found.sorted { $0.1 < $1.1 }.map(\.0)
     }
 
-    static func scalarOffset(_ text: String, utf16 offset: Int) -> Int {
-        let index = String.Index(utf16Offset: offset, in: text)
-        return text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: index)
-    }
 
     /// ASCII or full-width digits.
     static func arabic(_ text: String) -> Int? {

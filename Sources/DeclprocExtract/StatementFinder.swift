@@ -1,3 +1,4 @@
+import DeclprocICU
 import DeclprocLocales
 import DeclprocText
 import Foundation
@@ -19,7 +20,7 @@ public struct StatementPatterns: Sendable {
     /// A line opening with one of these (——, —) is a signature.
     public let signatureDashes: [String]
     /// Whole-line date patterns.
-    public let datePatterns: [NSRegularExpression]
+    public let datePatterns: [RegularExpression]
     /// The lists above, compiled for searching (whole words in languages written with spaces).
     let firstPersonWords: CueWords
     let cueWords: CueWords
@@ -45,9 +46,9 @@ public struct StatementPatterns: Sendable {
         maxCharacters = (object["max_characters"] as? Int) ?? 5000
         signatureMarkers = (object["signature_markers"] as? [String]) ?? []
         signatureDashes = (object["signature_dashes"] as? [String]) ?? []
-        var patterns: [NSRegularExpression] = []
+        var patterns: [RegularExpression] = []
         for pattern in (object["date_patterns"] as? [String]) ?? [] {
-            guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else {
+            guard let regex = try? RegularExpression(pattern, caseInsensitive: true) else {
                 throw LocaleStore.MissingData(path: store.url(path).path, reason: "date pattern does not compile: \(pattern)")
             }
             patterns.append(regex)
@@ -80,9 +81,9 @@ public struct StatementPatterns: Sendable {
 
     /// A line that is only a date.
     func isDate(_ line: String) -> Bool {
-        let trimmed = line.trimmingSpaces()
-        let range = NSRange(trimmed.startIndex..., in: trimmed)
-        return datePatterns.contains { $0.firstMatch(in: trimmed, range: range) != nil }
+        guard !datePatterns.isEmpty else { return false }
+        let units = [UInt16](utf16Of: line.trimmingSpaces())
+        return datePatterns.contains { $0.matches(in: units) }
     }
 }
 

@@ -168,3 +168,39 @@ import Testing
         #expect(UnicodeProperties.isPunctuation("，"))
     }
 }
+
+@Suite struct RegularExpressionTests {
+    /// The same answers as Foundation's NSRegularExpression gave for the date
+    /// patterns it replaced: groups, absent groups, case-insensitivity, offsets in UTF-16.
+    @Test func groupsAndOffsets() throws {
+        let regex = try RegularExpression("(\\d{4})年(\\d{1,2})月(?:(\\d{1,2})日)?", caseInsensitive: true)
+        #expect(regex.groupCount == 3)
+        let text = Array("𠀀于2005年5月3日，2006年7月".utf16) // one supplementary scalar: two units
+        let matches = regex.allMatches(in: text)
+        #expect(matches.map(\.range) == [3..<12, 13..<20])
+        #expect(matches[0].ranges == [3..<12, 3..<7, 8..<9, 10..<11])
+        #expect(matches[1].ranges[3] == nil)
+        let month = try RegularExpression("^(jan|feb)[a-z]*\\.? [0-9]{4}$", caseInsensitive: true)
+        #expect(month.matches(in: Array("FEBRUARY 2005".utf16)))
+        #expect(!month.matches(in: Array("in February 2005".utf16)))
+        #expect(!month.matches(in: []))
+        #expect(try RegularExpression("^$").matches(in: []))
+        #expect(throws: ICUError.self) { try RegularExpression("([unclosed") }
+    }
+
+    /// One compiled expression searched from many tasks at once (its matchers are pooled).
+    @Test func sharedAcrossTasks() async throws {
+        let regex = try RegularExpression("[0-9]+")
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    let text = Array("a\(task)b\(task * 100)".utf16)
+                    for _ in 0..<300 where regex.allMatches(in: text).count != 2 { return false }
+                    return true
+                }
+            }
+            return await group.reduce(true) { $0 && $1 }
+        }
+        #expect(results)
+    }
+}

@@ -308,6 +308,15 @@ import TestSupport
     static let texts = ["", "\n", "\n\n", "a", "a\n", "\na", "a\nb", "a\n\nb\n", "a\r\nb", "a\r\n\r\nb", "\r\n", "a\r\rb\n",
                         "a\n\u{301}b", "一\n二\r\n三\n", "𠀀\n𠀁", "\r", "a\rb\nc", "x\n\n\n"]
 
+    /// UTF-16 out of UTF-8 and back, for every width of scalar and the substring path.
+    @Test(arguments: texts + ["é中𠀀\u{FFFF}\u{10FFFF}x", String(repeating: "長a", count: 300)])
+    func utf16IsWhatTheViewGives(text: String) {
+        #expect([UInt16](utf16Of: text) == Array(text.utf16))
+        #expect([UInt16](utf16Of: text.dropFirst()) == Array(text.dropFirst().utf16))
+        #expect(String(utf16Units: Array(text.utf16)) == text)
+        #expect(String(utf16Units: [0x61, 0xD800, 0x62] as [UInt16]) == "a\u{FFFD}b") // a lone surrogate
+    }
+
     @Test(arguments: texts) func linesAreWhatSplitGives(text: String) {
         #expect(text.lines() == text.split(separator: "\n"))
         #expect(text.lines(omittingEmpty: false) == text.split(separator: "\n", omittingEmptySubsequences: false))

@@ -61,6 +61,19 @@ void dp_trans_close(void *transliterator);
 int32_t dp_trans_transform(const void *transliterator, uint16_t *text, int32_t length,
                            int32_t capacity, int32_t *error);
 
+// Regular expressions (ICU syntax). A compiled expression holds its own matching
+// state: one per thread (clone), and the text stays alive and unmoved until the next
+// set_text or close. start/end are UTF-16 offsets, -1 for a group that did not match.
+enum { DP_REGEX_CASE_INSENSITIVE = 2 };
+void *dp_regex_open(const uint16_t *pattern, int32_t length, uint32_t flags, int32_t *error);
+void *dp_regex_clone(const void *regex, int32_t *error);
+void dp_regex_close(void *regex);
+void dp_regex_set_text(void *regex, const uint16_t *text, int32_t length, int32_t *error);
+bool dp_regex_find_next(void *regex, int32_t *error);
+int32_t dp_regex_group_count(void *regex, int32_t *error);
+int32_t dp_regex_start(void *regex, int32_t group, int32_t *error);
+int32_t dp_regex_end(void *regex, int32_t group, int32_t *error);
+
 // Charset detection.
 void *dp_csdet_open(int32_t *error);
 void dp_csdet_close(void *detector);
