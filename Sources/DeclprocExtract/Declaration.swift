@@ -91,7 +91,7 @@ public struct DeclarationReader: Sendable {
         let patterns = finder.patterns(for: text)
         let isChinese = patterns.language == "zh"
         let cues = isChinese ? chinese : english
-        let haystack = isChinese ? text : text.lowercased()
+        let haystack = isChinese ? text : text.lowercasedQuickly()
 
         // Kind: whichever comes first, a word of leaving or a word of support.
         let renounce = cues.renunciation.earliestOffset(in: haystack)
@@ -206,14 +206,14 @@ public struct DeclarationReader: Sendable {
         var alias = false
         // Skip the marker word and its colon, or the dash.
         if let colon = scalars.prefix(12).firstIndex(where: { $0 == ":" || $0 == "：" }) {
-            let marker = String(scalars: scalars[..<colon]).lowercased()
+            let marker = String(scalars: scalars[..<colon]).lowercasedQuickly()
             alias = (self.chinese.aliasMarkers + self.english.aliasMarkers).contains { marker.containsExactly($0) }
             i = colon + 1
         }
         while i < scalars.count, Self.dashesAndSpaces.contains(scalars[i]) { i += 1 }
         // "李明（化名）", "Li Ming (pen name)": an alias marked after the name.
         let markers = self.chinese.aliasMarkers + self.english.aliasMarkers
-        let lower = line.text.lowercased()
+        let lower = line.text.lowercasedQuickly()
         for marker in markers where lower.containsExactly("（\(marker)）") || lower.containsExactly("(\(marker))") { alias = true }
         let rest = scalars[i...]
         // A date, or the end of the name part, stops the names.

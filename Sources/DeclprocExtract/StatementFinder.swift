@@ -70,7 +70,7 @@ public struct StatementPatterns: Sendable {
         let lowered: Unicode.Scalar = first.isASCII ? ((0x41...0x5A).contains(first.value) ? Unicode.Scalar(UInt8(first.value | 0x20)) : first)
             : first.properties.changesWhenLowercased ? first.properties.lowercaseMapping.unicodeScalars.first ?? first : first
         guard signatureFirsts.contains(lowered) else { return false }
-        let lower = line.lowercased()
+        let lower = line.lowercasedQuickly()
         if signatureDashes.contains(where: { lower.hasPrefix($0) }) { return true }
         for marker in signatureMarkers where lower.hasPrefix(marker) {
             let rest = lower.dropFirst(marker.count).drop { $0 == " " }
@@ -211,7 +211,7 @@ public struct StatementFinder: Sendable {
         if length < p.minCharacters { return no("too short (\(length) < \(p.minCharacters) characters)") }
         if length > p.maxCharacters { return no("too long (\(length) > \(p.maxCharacters) characters)") }
         let words = p.language != "zh"
-        let haystack = words ? text.lowercased() : text
+        let haystack = words ? text.lowercasedQuickly() : text
         let unquoted = quoted ? haystack : removingQuotations(haystack, p.quotes)
         guard let person = p.firstPersonWords.firstPattern(in: unquoted) else {
             return no(quoted ? "no first-person word" : "no first-person word outside quotation marks")
@@ -237,7 +237,7 @@ public struct StatementFinder: Sendable {
     /// Organization keys a text mentions ("party", "youth_league", "young_pioneers"; "all" for 三退).
     public func organizations(in text: String, patterns: StatementPatterns) -> Set<String> {
         let words = patterns.language != "zh"
-        let haystack = words ? text.lowercased() : text
+        let haystack = words ? text.lowercasedQuickly() : text
         var keys = Set<String>()
         for (key, needles) in patterns.organizationWords where needles.firstPattern(in: haystack) != nil {
             keys.insert(key)
@@ -251,7 +251,7 @@ public struct StatementFinder: Sendable {
         var next = index + 1
         var marked = false
         if next < blocks.count, blocks[next].text.unicodeScalars.count <= 40,
-           translationHeadings.firstPattern(in: blocks[next].text.lowercased()) != nil {
+           translationHeadings.firstPattern(in: blocks[next].text.lowercasedQuickly()) != nil {
             marked = true
             next += 1
         }
@@ -259,7 +259,7 @@ public struct StatementFinder: Sendable {
         let candidate = blocks[next]
         guard !candidate.boilerplate, !LanguageProfile(candidate.text).isMostlyChinese,
               LanguageProfile(candidate.text).visibleCharacters >= english.minCharacters else { return nil }
-        let opensWithMarker = english.translationMarkerWords.firstPattern(in: String(candidate.text.lowercased().prefix(30))) != nil
+        let opensWithMarker = english.translationMarkerWords.firstPattern(in: String(candidate.text.lowercasedQuickly().prefix(30))) != nil
         return marked || opensWithMarker ? (next, candidate) : nil
     }
 

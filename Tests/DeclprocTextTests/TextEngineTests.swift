@@ -317,6 +317,20 @@ import TestSupport
         #expect(String(utf16Units: [0x61, 0xD800, 0x62] as [UInt16]) == "a\u{FFFD}b") // a lone surrogate
     }
 
+    /// The quick lowercase is the standard one: every scalar alone, and texts mixing
+    /// scripts, expanding mappings (İ) and sigma in every position.
+    @Test func lowercaseIsTheStandardOne() {
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = String(Character(scalar))
+            if text.lowercasedQuickly() != text.lowercased() { Issue.record("U+\(String(value, radix: 16))") }
+        }
+        for text in ["ΟΔΟΣ Σ ΣΑ", "İstanbul ǅ ᾼ Ａ中文ＢC", "声明人：ZHANG San", "", "abc", "𝐀𐐀𞤀", "Straße ẞ"] {
+            #expect(text.lowercasedQuickly() == text.lowercased(), "\(text)")
+            #expect(text.dropFirst().lowercasedQuickly() == text.dropFirst().lowercased(), "\(text)")
+        }
+    }
+
     @Test(arguments: texts) func linesAreWhatSplitGives(text: String) {
         #expect(text.lines() == text.split(separator: "\n"))
         #expect(text.lines(omittingEmpty: false) == text.split(separator: "\n", omittingEmptySubsequences: false))
