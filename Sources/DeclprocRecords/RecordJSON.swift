@@ -178,18 +178,37 @@ public enum RecordJSON {
             sink.append(0x22)
             var value = value
             value.withUTF8 { utf8 in
-                var run = 0
-                for i in utf8.indices {
+                var run = 0, i = 0
+                let n = utf8.count
+                while i < n {
+                    // Eight bytes at a time while none of them needs escaping (a control
+                    // byte, a quote or a backslash): the usual case, tested in a word.
+                    if i + 8 <= n, let base = utf8.baseAddress,
+                       !Self.mayNeedEscaping(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                        i += 8
+                        continue
+                    }
                     let byte = utf8[i]
-                    guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                    sink.append(UnsafeBufferPointer(rebasing: utf8[run..<i]))
-                    escape(byte)
-                    run = i + 1
+                    if byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                        sink.append(UnsafeBufferPointer(rebasing: utf8[run..<i]))
+                        escape(byte)
+                        run = i + 1
+                    }
+                    i += 1
                 }
                 sink.append(UnsafeBufferPointer(rebasing: utf8[run...]))
             }
             sink.append(0x22)
             first = false
+        }
+        /// Whether some byte of the word is below 0x20, 0x22 or 0x5C (exact as a yes or
+        /// no: the usual tests for a zero byte, on the word and on it xor each byte sought).
+        @inline(__always)
+        static func mayNeedEscaping(_ word: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+            let below = (word &- 0x2020_2020_2020_2020) & ~word & highs != 0
+            return below || hasZero(word ^ 0x2222_2222_2222_2222) || hasZero(word ^ 0x5C5C_5C5C_5C5C_5C5C)
         }
         private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
         private mutating func escape(_ byte: UInt8) {

@@ -33,5 +33,12 @@ import TestSupport
         odd.declaration.declarants = [.init(name: "名", alias: true, latin: nil, start: 0, end: 1, confidence: 1.0)]
         odd.translation = .init(text: "x", lang: "en", score: 0.125, sentences: ["x"], links: [.init(statement: [0, 1], translation: [], score: 0.3333333333333333)])
         #expect(RecordJSON.encode(odd) == Array(try Self.encoder.encode(odd)))
+        // Text is scanned eight bytes at a time: each escape at every position in a word.
+        for escape in ["\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "é", "中"] {
+            for padding in 0...17 {
+                odd.text.original = String(repeating: "a", count: padding) + escape + String(repeating: "b", count: 17 - padding)
+                #expect(RecordJSON.encode(odd) == Array(try Self.encoder.encode(odd)), "\(padding)")
+            }
+        }
     }
 }
