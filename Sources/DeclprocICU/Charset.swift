@@ -140,7 +140,7 @@ public final class CharsetEncoder {
 
     public func encode(_ text: String) throws(ICUError) -> [UInt8] {
         dp_cnv_reset(handle)
-        let source = Array(text.utf16)
+        let source = [UInt16](utf16Of: text)
         let chars: [CChar] = try source.withUnsafeBufferPointer { (src) throws(ICUError) -> [CChar] in
             try withGrowingBuffer(initialCapacity: src.count * 4 + 8, operation: "encoding") {
                 dp_cnv_encode(handle, src.baseAddress, Int32(src.count), $0, $1, &$2)

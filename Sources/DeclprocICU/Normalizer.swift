@@ -75,12 +75,12 @@ public final class Normalizer: @unchecked Sendable {
     }
 
     public func normalize(_ text: String) throws(ICUError) -> String {
-        String(decoding: try normalize(utf16: Array(text.utf16)), as: UTF16.self)
+        String(utf16Units: try normalize(utf16: [UInt16](utf16Of: text)))
     }
 
     public func isNormalized(_ text: String) throws(ICUError) -> Bool {
         var error: Int32 = 0
-        let utf16 = Array(text.utf16)
+        let utf16 = [UInt16](utf16Of: text)
         let result = dp_norm_is_normalized(handle, utf16, Int32(utf16.count), &error)
         try ICUError.check(error, "isNormalized")
         return result

@@ -41,7 +41,7 @@ public final class Transliterator {
     }
 
     public func transform(_ text: String) throws(ICUError) -> String {
-        let source = Array(text.utf16)
+        let source = [UInt16](utf16Of: text)
         var capacity = source.count * 4 + 16
         while true {
             var buffer = source + [UInt16](repeating: 0, count: capacity - source.count)
@@ -54,7 +54,7 @@ public final class Transliterator {
                 continue
             }
             try ICUError.check(error, "transliterating")
-            return String(decoding: buffer[..<Int(length)], as: UTF16.self)
+            return String(utf16Units: buffer[..<Int(length)])
         }
     }
 }

@@ -123,7 +123,7 @@ public final class PageDecoder {
             return (valid, CharsetDecision(name: name, decidedBy: rule, invalidBytes: 0))
         }
         let (utf16, invalid) = try decoder(name).decode(bytes)
-        return (String(decoding: utf16, as: UTF16.self), CharsetDecision(name: name, decidedBy: rule, invalidBytes: invalid))
+        return (String(utf16Units: utf16), CharsetDecision(name: name, decidedBy: rule, invalidBytes: invalid))
     }
 
     static func byteOrderMark(_ bytes: [UInt8]) -> (String, Int)? {

@@ -120,61 +120,6 @@ public enum UTF8Scalars {
     }
 }
 
-extension Array where Element == UInt16 {
-    /// The UTF-16 of a text, transcoded from its UTF-8 in one pass (what ICU's
-    /// UTF-16 APIs take): `Array(text.utf16)` walks a native string's UTF-16 view
-    /// through generic code, a dozen instructions a unit.
-    public init<S: StringProtocol>(utf16Of text: S) {
-        var units: [UInt16] = []
-        let done: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
-            // At most one unit per byte: room is made first, then trimmed.
-            units = [UInt16](unsafeUninitializedCapacity: bytes.count) { out, count in
-                var i = 0, k = 0
-                let n = bytes.count
-                while i < n {
-                    let lead = UInt32(bytes[i])
-                    if lead < 0x80 {
-                        out[k] = UInt16(truncatingIfNeeded: lead); i &+= 1; k &+= 1
-                    } else if lead < 0xE0 {
-                        out[k] = UInt16(truncatingIfNeeded: (lead & 0x1F) << 6 | UInt32(bytes[i &+ 1] & 0x3F)); i &+= 2; k &+= 1
-                    } else if lead < 0xF0 {
-                        out[k] = UInt16(truncatingIfNeeded: (lead & 0x0F) << 12 | UInt32(bytes[i &+ 1] & 0x3F) << 6
-                                        | UInt32(bytes[i &+ 2] & 0x3F))
-                        i &+= 3; k &+= 1
-                    } else {
-                        let v = ((lead & 0x07) << 18 | UInt32(bytes[i &+ 1] & 0x3F) << 12 | UInt32(bytes[i &+ 2] & 0x3F) << 6
-                                 | UInt32(bytes[i &+ 3] & 0x3F)) &- 0x10000
-                        out[k] = UInt16(truncatingIfNeeded: 0xD800 | v >> 10)
-                        out[k &+ 1] = UInt16(truncatingIfNeeded: 0xDC00 | v & 0x3FF)
-                        i &+= 4; k &+= 2
-                    }
-                }
-                count = k
-            }
-        }
-        self = done == nil ? Array(text.utf16) : units // a bridged string without contiguous UTF-8
-    }
-}
-
-extension String {
-    /// A string from UTF-16 code units (a piece of a text given to ICU), ill-formed
-    /// units replaced with U+FFFD.
-    public init<C: Collection>(utf16Units units: C) where C.Element == UInt16 {
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(units.count)
-        var iterator = units.makeIterator()
-        var decoder = UTF16()
-        loop: while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): scalars.append(scalar)
-            case .emptyInput: break loop
-            case .error: scalars.append("\u{FFFD}")
-            }
-        }
-        self.init(scalars: scalars)
-    }
-}
-
 extension Array where Element == Unicode.Scalar {
     /// The scalars of a text, decoded from its UTF-8 in one pass:
     /// `Array(text.unicodeScalars)` counts them first, then copies them through

@@ -204,3 +204,25 @@ import Testing
         #expect(results)
     }
 }
+
+/// The UTF-16 helpers give what the standard library gives, ill-formed input included.
+@Suite struct UTF16StringTests {
+    @Test func unitsToStringIsTheStandardDecoding() {
+        let interesting: [UInt16] = [0x00, 0x41, 0x7F, 0x80, 0x7FF, 0x800, 0x4E2D, 0xD7FF, 0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0xE000, 0xFFFD, 0xFFFF]
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<40 {
+            for _ in 0..<50 {
+                let units = (0..<length).map { _ in interesting.randomElement(using: &generator)! }
+                #expect(String(utf16Units: units) == String(decoding: units, as: UTF16.self), "\(units)")
+                #expect(String(utf16Units: units[...]) == String(decoding: units, as: UTF16.self))
+            }
+        }
+    }
+
+    @Test func stringToUnitsIsTheUTF16View() {
+        for text in ["", "a", "é中𠀀\u{FFFF}\u{10FFFF}x", String(repeating: "長a𠮷", count: 200)] {
+            #expect([UInt16](utf16Of: text) == Array(text.utf16))
+            #expect([UInt16](utf16Of: text.dropFirst()) == Array(text.dropFirst().utf16))
+        }
+    }
+}

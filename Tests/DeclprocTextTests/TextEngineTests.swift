@@ -1,4 +1,5 @@
 @testable import DeclprocText
+import DeclprocICU
 import Testing
 import TestSupport
 
