@@ -243,7 +243,7 @@ public final class PinyinTransliterator {
     /// separated from each other and from neighbouring words by single spaces;
     /// everything else as written.
     public func transliterate(_ text: String, words: [Token], style: PinyinStyle = PinyinStyle()) -> String {
-        write(Array(scalarsOf: text), readings(text, words: words).map { $0?.syllable }, style: style)
+        write(text, readings: readings(text, words: words), style: style)
     }
 
     /// The text written with readings already chosen (from `readings`), so a caller
@@ -331,15 +331,6 @@ public final class PinyinTransliterator {
             return lexicon.givenNames[givenScalars[k]] ?? reading?.syllable
         }
         return (surname, surnameLength, givenReadings, hanEnd)
-    }
-
-    private func write(_ scalars: [Unicode.Scalar], _ syllables: [PinyinSyllable?], style: PinyinStyle) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(scalars.count * 4)
-        write(scalars, syllableAt: { syllables[$0] }, into: &output) { syllable, output in
-            output.append(contentsOf: syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false).utf8)
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 
     /// `write` for the filter's byte path: the same text, appended to `output` as
