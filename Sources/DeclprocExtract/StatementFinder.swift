@@ -205,8 +205,9 @@ public struct StatementFinder: Sendable {
 
     /// Whether a text is a statement, and why.
     public func assess(text: String, quoted: Bool) -> Assessment {
-        let p = patterns(for: text)
-        let length = LanguageProfile(text).visibleCharacters
+        let profile = LanguageProfile(text) // once: it reads every scalar
+        let p = profile.isMostlyChinese ? chinese : english
+        let length = profile.visibleCharacters
         func no(_ reason: String) -> Assessment { Assessment(isStatement: false, language: p.language, reason: reason) }
         if length < p.minCharacters { return no("too short (\(length) < \(p.minCharacters) characters)") }
         if length > p.maxCharacters { return no("too long (\(length) > \(p.maxCharacters) characters)") }
@@ -257,8 +258,8 @@ public struct StatementFinder: Sendable {
         }
         guard next < blocks.count else { return nil }
         let candidate = blocks[next]
-        guard !candidate.boilerplate, !LanguageProfile(candidate.text).isMostlyChinese,
-              LanguageProfile(candidate.text).visibleCharacters >= english.minCharacters else { return nil }
+        guard !candidate.boilerplate, case let profile = LanguageProfile(candidate.text), !profile.isMostlyChinese,
+              profile.visibleCharacters >= english.minCharacters else { return nil }
         let opensWithMarker = english.translationMarkerWords.firstPattern(in: String(candidate.text.lowercasedQuickly().prefix(30))) != nil
         return marked || opensWithMarker ? (next, candidate) : nil
     }

@@ -58,13 +58,13 @@ public struct TextNormalizer: Sendable {
     public func normalize(_ input: String) throws(ICUError) -> Result {
         // Stage 1: per-scalar rewrites (removal, width, punctuation): one input scalar
         // gives zero or one output scalar, so the map is exact.
+        let inputScalars = Array(scalarsOf: input)
         var scalars: [Unicode.Scalar] = []
         var offsets: [Int] = []
-        scalars.reserveCapacity(input.unicodeScalars.count)
-        offsets.reserveCapacity(input.unicodeScalars.count + 1)
+        scalars.reserveCapacity(inputScalars.count)
+        offsets.reserveCapacity(inputScalars.count + 1)
         var removed = 0
         var index = 0
-        let inputScalars = Array(scalarsOf: input)
         for (i, scalar) in inputScalars.enumerated() {
             index = i
             if options.removeInvisible, Self.isInvisible(scalar) { removed += 1; continue }
