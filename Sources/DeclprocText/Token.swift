@@ -21,20 +21,29 @@ struct UTF16Text {
     let scalars: [Unicode.Scalar]
 
     init(_ text: String) {
-        var units: [UInt16] = []
+        let scalars = Array(scalarsOf: text)
         var scalarIndex: [Int] = []
-        var scalars: [Unicode.Scalar] = []
-        units.reserveCapacity(text.utf8.count)
-        scalarIndex.reserveCapacity(text.utf8.count + 1)
-        for scalar in text.unicodeScalars {
-            let index = scalars.count
-            scalars.append(scalar)
-            for unit in UTF16.encode(scalar)! {
-                units.append(unit)
-                scalarIndex.append(index)
+        // Written through pointers (at most two units a scalar), then trimmed: three
+        // appends a scalar, and UTF16.encode's collection, cost several times the work.
+        let units = [UInt16](unsafeUninitializedCapacity: 2 * scalars.count) { units, unitCount in
+            scalarIndex = [Int](unsafeUninitializedCapacity: 2 * scalars.count + 1) { index, indexCount in
+                var k = 0
+                for (i, scalar) in scalars.enumerated() {
+                    let v = scalar.value
+                    if v < 0x10000 {
+                        units[k] = UInt16(truncatingIfNeeded: v); index[k] = i; k += 1
+                    } else {
+                        let w = v - 0x10000
+                        units[k] = UInt16(truncatingIfNeeded: 0xD800 | w >> 10); index[k] = i
+                        units[k + 1] = UInt16(truncatingIfNeeded: 0xDC00 | w & 0x3FF); index[k + 1] = i
+                        k += 2
+                    }
+                }
+                index[k] = scalars.count
+                unitCount = k
+                indexCount = k + 1
             }
         }
-        scalarIndex.append(scalars.count)
         self.units = units
         self.scalarIndex = scalarIndex
         self.scalars = scalars
