@@ -71,8 +71,14 @@ public struct StatementPatterns: Sendable {
             : first.properties.changesWhenLowercased ? first.properties.lowercaseMapping.unicodeScalars.first ?? first : first
         guard signatureFirsts.contains(lowered) else { return false }
         let lower = line.lowercasedQuickly()
-        if signatureDashes.contains(where: { lower.hasPrefix($0) }) { return true }
-        for marker in signatureMarkers where lower.hasPrefix(marker) {
+        // String.hasPrefix compares Characters (1,300 instructions a call here): the
+        // UTF-8 bytes are compared first, and only a byte match asks it to confirm. So a
+        // line that spells a marker in another normalization form (decomposed, or with a
+        // compatibility ideograph) no longer matches it; the first-scalar test above
+        // already held lines to the markers' own scalars.
+        func opens(_ prefix: String) -> Bool { lower.utf8.starts(with: prefix.utf8) && lower.hasPrefix(prefix) }
+        if signatureDashes.contains(where: opens) { return true }
+        for marker in signatureMarkers where opens(marker) {
             let rest = lower.dropFirst(marker.count).drop { $0 == " " }
             if let next = rest.first, next == ":" || next == "：" { return true }
         }
@@ -269,6 +275,8 @@ public struct StatementFinder: Sendable {
         var bytes = Array(text.utf8)
         for quote in quotes where quote.open != quote.close {
             let open = Array(quote.open.utf8), close = Array(quote.close.utf8)
+            // Most texts hold none of most pairs: nothing to copy then.
+            guard UTF8Search.firstIndex(of: open, in: bytes, from: 0) != nil else { continue }
             var output: [UInt8] = []
             output.reserveCapacity(bytes.count)
             var i = 0

@@ -328,8 +328,10 @@ final class TreeBuilder {
         }
         // libxml2's tree keeps the local name of a prefixed element (wb:share → share).
         var elementName = name.map { String(cString: $0).lowercased() } ?? ""
-        if let colon = elementName.firstIndex(of: ":"), colon != elementName.startIndex, elementName.index(after: colon) != elementName.endIndex {
-            elementName = String(elementName[elementName.index(after: colon)...])
+        // Found in the UTF-8: a Character search cost more than the rest of the element.
+        if let colon = elementName.utf8.firstIndex(of: 0x3A), colon != elementName.startIndex,
+           case let after = elementName.utf8.index(after: colon), after != elementName.endIndex {
+            elementName = String(elementName[after...])
         }
         let index = append(.element, name: elementName, attributes: list, text: "")
         open.append(index)

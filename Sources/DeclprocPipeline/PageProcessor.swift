@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import DeclprocAlign
 import DeclprocCuration
 import DeclprocExtract
@@ -89,7 +92,7 @@ public final class PageProcessor {
         // libxml2 takes NUL for the end of the input and would drop the rest of the
         // page; the HTML standard reads NUL as U+FFFD, and so do we.
         var nulCount = 0
-        if text.utf8.contains(0) {
+        if Self.containsNUL(&text) {
             text = String(scalars: text.unicodeScalars.map { scalar -> Unicode.Scalar in
                 if scalar == "\u{0}" { nulCount += 1; return "\u{FFFD}" }
                 return scalar
@@ -325,16 +328,34 @@ public final class PageProcessor {
 
     /// Share of characters that no text page has: C0 controls (other than tab,
     /// newlines, form feed) and U+FFFD replacements. nil for empty text.
+    /// Whether the text holds a NUL, found with memchr in its UTF-8.
+    static func containsNUL(_ text: inout String) -> Bool {
+        text.withUTF8 { bytes in bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false }
+    }
+
+    /// The share of control codes (other than tab, line feed, form feed, carriage
+    /// return) and U+FFFD among the first 65,536 scalars, read from the UTF-8: a
+    /// control code is one byte below 0x20, U+FFFD the bytes EF BF BD.
     static func binaryShare(_ text: String) -> Double? {
+        var text = text
         var total = 0, bad = 0
-        // A plain walk that stops itself: `prefix` validated every index it stepped over.
-        for scalar in text.unicodeScalars {
-            if total == 65_536 { break }
-            total += 1
-            switch scalar.value {
-            case 0x09, 0x0A, 0x0C, 0x0D: break
-            case 0x00...0x1F, 0xFFFD: bad += 1
-            default: break
+        text.withUTF8 { bytes in
+            var i = 0
+            let n = bytes.count
+            while i < n, total < 65_536 {
+                total += 1
+                let byte = bytes[i]
+                if byte < 0x80 {
+                    if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0C && byte != 0x0D { bad += 1 }
+                    i += 1
+                } else if byte < 0xE0 {
+                    i += 2
+                } else if byte < 0xF0 {
+                    if byte == 0xEF && bytes[i + 1] == 0xBF && bytes[i + 2] == 0xBD { bad += 1 }
+                    i += 3
+                } else {
+                    i += 4
+                }
             }
         }
         return total == 0 ? nil : Double(bad) / Double(total)

@@ -1,6 +1,6 @@
 import DeclprocExtract
 import DeclprocICU
-import DeclprocPipeline
+@testable import DeclprocPipeline
 import DeclprocReader
 import DeclprocRecords
 import Foundation
@@ -185,5 +185,30 @@ enum DeclprocHTMLText {
     static func text(of bytes: [UInt8]) -> String {
         let document = DeclprocHTMLParse.parse(bytes)
         return document.nodes.filter { $0.kind == .text }.map(\.text).joined(separator: " ")
+    }
+}
+
+/// The page checks read UTF-8 bytes; they answer as the scalar walks they replaced.
+@Suite struct PageCheckTests {
+    static func scalarShare(_ text: String) -> Double? {
+        var total = 0, bad = 0
+        for scalar in text.unicodeScalars {
+            if total == 65_536 { break }
+            total += 1
+            switch scalar.value {
+            case 0x09, 0x0A, 0x0C, 0x0D: break
+            case 0x00...0x1F, 0xFFFD: bad += 1
+            default: break
+            }
+        }
+        return total == 0 ? nil : Double(bad) / Double(total)
+    }
+
+    @Test(arguments: ["", "a", "\t\n\u{C}\r", "\u{0}\u{1}\u{1F}\u{7F}", "中\u{FFFD}文\u{FFFC}\u{FFFE}é𠀀",
+                      String(repeating: "\u{FFFD}a中", count: 30_000), String(repeating: "x", count: 70_000) + "\u{1}"])
+    func binaryShareIsTheScalarCount(text: String) {
+        #expect(PageProcessor.binaryShare(text) == Self.scalarShare(text))
+        var copy = text
+        #expect(PageProcessor.containsNUL(&copy) == text.unicodeScalars.contains("\u{0}"))
     }
 }
