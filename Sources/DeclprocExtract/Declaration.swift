@@ -63,6 +63,11 @@ public struct DeclarationReader: Sendable {
     /// is scanned once, not searched once per place.
     let placeScalars: [[Unicode.Scalar]]
     let placesByFirst: [Unicode.Scalar: [Int]]
+    /// Each province's cities, in `places` order: a province found looks among its own
+    /// cities, not through every place comparing province names.
+    let citiesByProvince: [String: [Int]]
+    /// Every alias marker in both kinds of brackets, "（化名）" and "(化名)", made once.
+    let bracketedAliasMarkers: [String]
 
     public init(store: LocaleStore, finder: StatementFinder) throws(LocaleStore.MissingData) {
         func cues(_ language: String) throws(LocaleStore.MissingData) -> Cues {
@@ -85,6 +90,10 @@ public struct DeclarationReader: Sendable {
         var byFirst: [Unicode.Scalar: [Int]] = [:]
         for (i, name) in placeScalars.enumerated() where !name.isEmpty { byFirst[name[0], default: []].append(i) }
         placesByFirst = byFirst
+        var cities: [String: [Int]] = [:]
+        for (i, place) in places.enumerated() where place.city { cities[place.province, default: []].append(i) }
+        citiesByProvince = cities
+        bracketedAliasMarkers = (chinese.aliasMarkers + english.aliasMarkers).flatMap { ["（\($0)）", "(\($0))"] }
     }
 
     public func read(_ text: String) -> Declaration {
@@ -212,9 +221,8 @@ public struct DeclarationReader: Sendable {
         }
         while i < scalars.count, Self.dashesAndSpaces.contains(scalars[i]) { i += 1 }
         // "李明（化名）", "Li Ming (pen name)": an alias marked after the name.
-        let markers = self.chinese.aliasMarkers + self.english.aliasMarkers
         let lower = line.text.lowercasedQuickly()
-        for marker in markers where lower.containsExactly("（\(marker)）") || lower.containsExactly("(\(marker))") { alias = true }
+        if bracketedAliasMarkers.contains(where: { lower.containsExactly($0) }) { alias = true }
         let rest = scalars[i...]
         // A date, or the end of the name part, stops the names.
         func stop(_ c: Unicode.Scalar) -> Bool {
@@ -278,7 +286,7 @@ public struct DeclarationReader: Sendable {
         // A province followed by one of its cities (辽宁沈阳) is one place.
         if !entry.city {
             let after = found.at + placeScalars[found.place].count
-            if let next = places.indices.first(where: { places[$0].city && places[$0].province == entry.province && names(placeScalars[$0], at: after) }) {
+            if let next = citiesByProvince[entry.province]?.first(where: { names(placeScalars[$0], at: after) }) {
                 city = places[next].name
                 text += places[next].name
                 end += placeScalars[next].count
