@@ -1,4 +1,4 @@
-import DeclprocExtract
+@testable import DeclprocExtract
 import DeclprocICU
 @testable import DeclprocPipeline
 import DeclprocReader
@@ -210,5 +210,13 @@ enum DeclprocHTMLText {
         #expect(PageProcessor.binaryShare(text) == Self.scalarShare(text))
         var copy = text
         #expect(PageProcessor.containsNUL(&copy) == text.unicodeScalars.contains("\u{0}"))
+    }
+}
+
+@Suite struct NameWordTests {
+    @Test(arguments: ["", "main-content", "nav_bar2 footer", "  a--b  ", "x\r\ny", "ÉDITO-news", "新闻 list", "a½b", "CamelCase9"])
+    func splitAsCharactersAre(value: String) {
+        let byCharacter = value.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        #expect(BlockExtractor.nameWords(value) == byCharacter)
     }
 }
