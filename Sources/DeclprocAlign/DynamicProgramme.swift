@@ -214,18 +214,24 @@ extension AlignmentRun {
         // The evidence terms, precomputed for this pass's parameters: per Chinese
         // token and English key, the log-odds of a miss, and what a match in a
         // window of 1...5 sentences adds to it.
-        let zEvidenceBase = (0..<nz).map { z in ztokens[z].reduce(0.0) { $0 + log(1 - recall(token: $1)) } }
-        let tokenGain: [Double] = tokenKeys.indices.flatMap { token -> [Double] in
-            let pt = recall(token: token)
-            return (1...5).map { b in let p0 = 1 - pow(1 - q[token], Double(b)); return log((pt + (1 - pt) * p0) / p0) - log(1 - pt) }
+        // log(1 - pt), a miss's log-odds, is taken once per token or key and reused
+        // (the same value each time it was recomputed).
+        let tokenMiss = tokenKeys.indices.map { log(1 - recall(token: $0)) }
+        let zEvidenceBase = (0..<nz).map { z in ztokens[z].reduce(0.0) { $0 + tokenMiss[$1] } }
+        var tokenGain: [Double] = []
+        tokenGain.reserveCapacity(tokenKeys.count * 5)
+        for token in tokenKeys.indices {
+            let pt = recall(token: token), miss = tokenMiss[token]
+            for b in 1...5 { let p0 = 1 - pow(1 - q[token], Double(b)); tokenGain.append(log((pt + (1 - pt) * p0) / p0) - miss) }
         }
         var eEvidenceBase = [Double](repeating: 0, count: ne), keyGainStart = [Int](repeating: 0, count: ne + 1), keyGain: [Double] = []
         for e in 0..<ne {
             for key in ekeys[e] {
                 let pt = piE[key] ?? piEDefault
-                eEvidenceBase[e] += log(1 - pt)
+                let miss = log(1 - pt)
+                eEvidenceBase[e] += miss
                 let chance = r[key] ?? 0.5 / (Double(nz) + 1)
-                for a in 1...5 { let p0 = 1 - pow(1 - chance, Double(a)); keyGain.append(log((pt + (1 - pt) * p0) / p0) - log(1 - pt)) }
+                for a in 1...5 { let p0 = 1 - pow(1 - chance, Double(a)); keyGain.append(log((pt + (1 - pt) * p0) / p0) - miss) }
             }
             keyGainStart[e + 1] = keyGain.count
         }

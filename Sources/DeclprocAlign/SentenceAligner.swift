@@ -73,28 +73,33 @@ final class AlignmentRun {
     let nz: Int, ne: Int
     // Chinese side: distinct tokens per sentence (token ids), each token's keys;
     // the sentence's keys, sorted, with the mask of tokens that carry each.
-    var ztokens: [[Int]] = []
-    var tokenKeys: [[Int32]] = []
-    var zkeys: [[Int32]] = []
-    var zkeyMasks: [[Mask]] = []
+    // What the sentences hold is fixed once the run is made (constants, so reading
+    // them in the programme's inner loops needs no exclusivity check at run time).
+    let ztokens: [[Int]]
+    let tokenKeys: [[Int32]]
+    let zkeys: [[Int32]]
+    let zkeyMasks: [[Mask]]
     // English side: sorted keys per sentence.
-    var ekeys: [[Int32]] = []
-    var zlen: [Int] = [], elen: [Int] = []
-    var czsum: [Int] = [0], cesum: [Int] = [0]
+    let ekeys: [[Int32]]
+    let zlen: [Int], elen: [Int]
+    let czsum: [Int], cesum: [Int]
     // Statistics.
-    var q: [Double] = []          // per token
-    var r: [Int32: Double] = [:]  // per English key
+    let q: [Double]          // per token
+    let r: [Int32: Double]   // per English key
     var c = 3.0, s2 = 10.0
     var piZ: [Double] = [], piE: [Int32: Double] = [:]
     var piZDefault = Model.recallInitial, piEDefault = Model.recallInitial
     var piZKnown: [Bool] = []
     var priors = Model.initialPriors
-    var epost: [Int32: [Int]] = [:]
-    var zpost: [Int32: [Int]] = [:]
+    let epost: [Int32: [Int]]
+    let zpost: [Int32: [Int]]
 
     init(data: AlignmentData, zh: [String], en: [String]) {
         nz = zh.count
         ne = en.count
+        var ztokens: [[Int]] = [], tokenKeys: [[Int32]] = [], zkeys: [[Int32]] = [], zkeyMasks: [[Mask]] = []
+        var zlen: [Int] = [], elen: [Int] = [], czsum = [0], cesum = [0]
+        var epost: [Int32: [Int]] = [:], zpost: [Int32: [Int]] = [:], r: [Int32: Double] = [:]
         var space = KeySpace(data: data)
         var tokenIndex: [[Int32]: Int] = [:]
         var zNameRuns: [[String]] = []
@@ -158,7 +163,7 @@ final class AlignmentRun {
         for (e, names) in eNames.enumerated() {
             for name in names { if let skeleton = skeletons[name] { ekeySets[e].insert(space.id("$" + String(skeleton))) } }
         }
-        ekeys = ekeySets.map { $0.sorted() }
+        let ekeys = ekeySets.map { $0.sorted() }
         for tokens in ztokens {
             var masks: [Int32: Mask] = [:]
             for (p, token) in tokens.enumerated() where p < Mask.capacity {
@@ -172,16 +177,20 @@ final class AlignmentRun {
         for x in elen { cesum.append(cesum.last! + x) }
         for (e, keys) in ekeys.enumerated() { for k in keys { epost[k, default: []].append(e) } }
         for (z, keys) in zkeys.enumerated() { for k in keys { zpost[k, default: []].append(z) } }
-        q = tokenKeys.map { keys in
+        let englishCount = Double(ne) + 1
+        let q = tokenKeys.map { keys in
             let count: Int
             if keys.count == 1 { count = epost[keys[0]]?.count ?? 0 } else {
                 var set = Set<Int>()
                 for k in keys { set.formUnion(epost[k] ?? []) }
                 count = set.count
             }
-            return (Double(count) + 0.5) / (Double(ne) + 1)
+            return (Double(count) + 0.5) / englishCount
         }
         for k in epost.keys { r[k] = (Double(zpost[k]?.count ?? 0) + 0.5) / (Double(nz) + 1) }
+        self.ztokens = ztokens; self.tokenKeys = tokenKeys; self.zkeys = zkeys; self.zkeyMasks = zkeyMasks; self.ekeys = ekeys
+        self.zlen = zlen; self.elen = elen; self.czsum = czsum; self.cesum = cesum
+        self.epost = epost; self.zpost = zpost; self.q = q; self.r = r
         c = (Double(cesum.last!) + Model.ratioPrior * Model.ratioPriorWeight) / (Double(czsum.last!) + Model.ratioPriorWeight)
         s2 = Model.varianceInitial * c / Model.ratioPrior
         piZ = [Double](repeating: Model.recallInitial, count: tokenKeys.count)
