@@ -166,6 +166,7 @@ final class AlignmentRun {
         let ekeys = ekeySets.map { $0.sorted() }
         for tokens in ztokens {
             var masks: [Int32: Mask] = [:]
+            masks.reserveCapacity(tokens.reduce(0) { $0 + tokenKeys[$1].count }) // grown from empty, it was rehashed repeatedly
             for (p, token) in tokens.enumerated() where p < Mask.capacity {
                 for key in tokenKeys[token] { masks[key, default: Mask()].insert(p) }
             }
@@ -175,8 +176,11 @@ final class AlignmentRun {
         }
         for x in zlen { czsum.append(czsum.last! + x) }
         for x in elen { cesum.append(cesum.last! + x) }
+        epost.reserveCapacity(ekeys.reduce(0) { $0 + $1.count })
+        zpost.reserveCapacity(zkeys.reduce(0) { $0 + $1.count })
         for (e, keys) in ekeys.enumerated() { for k in keys { epost[k, default: []].append(e) } }
         for (z, keys) in zkeys.enumerated() { for k in keys { zpost[k, default: []].append(z) } }
+        r.reserveCapacity(epost.count)
         let englishCount = Double(ne) + 1
         let q = tokenKeys.map { keys in
             let count: Int
