@@ -102,11 +102,33 @@ enum Skeleton {
     static let englishTable = Table(english)
     static let pinyinTable = Table(pinyin)
 
+    /// Each character of the lowercased text as its ASCII byte, or 0 for any other
+    /// character. ASCII (names nearly always are) is read by byte: the one ASCII
+    /// character of two bytes, "\r\n", is one 0, as by Character.
+    static func codes(_ text: String) -> [UInt16] {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return codesByCharacter(text) }
+        let utf8 = Array(text.utf8)
+        var codes: [UInt16] = []
+        codes.reserveCapacity(utf8.count)
+        var i = 0
+        while i < utf8.count {
+            let byte = utf8[i]
+            if byte == 0x0D, i + 1 < utf8.count, utf8[i + 1] == 0x0A { codes.append(0); i += 2; continue }
+            codes.append(UInt16(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte))
+            i += 1
+        }
+        return codes
+    }
+
+    static func codesByCharacter(_ text: String) -> [UInt16] {
+        text.lowercased().map { $0.utf8.count == 1 ? UInt16($0.utf8.first!) : 0 }
+    }
+
     /// The consonant classes of `text`, a repeated class written once. Keys match whole
     /// characters, so a letter with a combining mark (ñ written n + ◌̃) is no key.
     static func of(_ text: String, _ table: Table) -> [Character] {
         // Each character as its ASCII byte, or 0 for any other character.
-        let chars: [UInt16] = text.lowercased().map { $0.utf8.count == 1 ? UInt16($0.utf8.first!) : 0 }
+        let chars = codes(text)
         var out: [Character] = []
         var i = 0
         while i < chars.count {

@@ -88,6 +88,10 @@ import TestSupport
         #expect(english == Array("PLHM") && pinyin == Array("YPLHM"))
         #expect(Skeleton.distance(english, pinyin) <= (english.count - 1) / 3)
         #expect(Skeleton.distance(Skeleton.of("Moses", Skeleton.englishTable), Skeleton.of("yuehan", Skeleton.pinyinTable)) > 1)
+        // ASCII is read by byte, anything else by Character: the same codes.
+        for text in ["", "Chang\r\nShu", "PHILIP\rthe\n", "Xu-Zhou Wang", "\r", "\r\r\n", "ABC xyz 09 @[`{"] {
+            #expect(Skeleton.codes(text) == Skeleton.codesByCharacter(text), "\(text)")
+        }
     }
 }
 
