@@ -237,7 +237,11 @@ public final class WordSegmenter {
             swap(&cuts, &scratch.cuts)
         }
         folded.removeAll(keepingCapacity: true)
-        for scalar in text { folded.append(data.fold(scalar)) }
+        folded.append(contentsOf: text)
+        // Folded in place through a pointer (an append per scalar checked the array each time).
+        folded.withUnsafeMutableBufferPointer { folded in
+            for k in folded.indices { folded[k] = data.fold(folded[k]) }
+        }
         var result: [[Range<Int>]] = []
         result.reserveCapacity(lines.count)
         var next = 0 // the first of ICU's spans not yet given to a line
