@@ -110,15 +110,21 @@ extension PinyinSyllable {
     /// How ü is written: `ü` (standard), `v` (input methods, pypinyin), `u:` (CC-CEDICT).
     public enum Umlaut: String, Sendable, CaseIterable { case ü, v, colon = "u:" }
 
+    /// The stored spelling a style starts from: what `written` gives, uncapitalized,
+    /// whenever ü stays ü or the style is tone marks (no string is made).
+    @inline(__always)
+    public func stored(_ style: ToneStyle, neutralFive: Bool) -> String {
+        switch style {
+        case .marks: marked
+        case .none: letters
+        case .numbers: tone == 5 && !neutralFive ? letters : numbered
+        }
+    }
+
     /// The syllable in a style: tone marks or numbers (neutral tone as 5, or bare
     /// with `neutralFive` false) or none; ü as chosen; optionally capitalized.
     public func written(_ style: ToneStyle, neutralFive: Bool, umlaut: Umlaut, capitalized: Bool) -> String {
-        var text: String
-        switch style {
-        case .marks: text = marked
-        case .none: text = letters
-        case .numbers: text = tone == 5 && !neutralFive ? letters : numbered
-        }
+        var text = stored(style, neutralFive: neutralFive)
         if umlaut != .ü, style != .marks, text.unicodeScalars.contains("ü") {
             text = text.replacingUmlaut(with: umlaut == .v ? "v" : "u:")
         }

@@ -336,7 +336,15 @@ public final class PinyinTransliterator {
     /// `write` for the filter's byte path: the same text, appended to `output` as
     /// UTF-8, each syllable's spelling made once per style and kept.
     public func write(utf8 scalars: [Unicode.Scalar], readings: [PinyinReading?], style: PinyinStyle, into output: inout [UInt8]) {
+        // Most styles spell a syllable as one of the strings it stores: their bytes are
+        // copied as they are. Only ü written otherwise makes a new spelling, kept per
+        // syllable (a dictionary lookup each time cost more than the copy).
+        let asStored = style.umlaut == .ü || style.tones == .marks
         write(scalars, syllableAt: { readings[$0]?.syllable }, into: &output) { syllable, output in
+            if asStored {
+                output.append(contentsOf: syllable.stored(style.tones, neutralFive: style.neutralFive).utf8)
+                return
+            }
             let key = ObjectIdentifier(syllable)
             if let spelled = spellings[key] {
                 output.append(contentsOf: spelled)
