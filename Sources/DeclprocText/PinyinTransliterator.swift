@@ -254,8 +254,11 @@ public final class PinyinTransliterator {
         var output: [UInt8] = []
         let scalars = Array(scalarsOf: text)
         output.reserveCapacity(scalars.count * 4)
+        let asStored = style.umlaut == .ü || style.tones == .marks
         write(scalars, syllableAt: { readings[$0]?.syllable }, into: &output) { syllable, output in
-            output.append(contentsOf: syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false).utf8)
+            var spelled = asStored ? syllable.stored(style.tones, neutralFive: style.neutralFive)
+                : syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false)
+            spelled.withUTF8 { output.append(contentsOf: $0) }
         }
         return String(decoding: output, as: UTF8.self)
     }
@@ -342,7 +345,8 @@ public final class PinyinTransliterator {
         let asStored = style.umlaut == .ü || style.tones == .marks
         write(scalars, syllableAt: { readings[$0]?.syllable }, into: &output) { syllable, output in
             if asStored {
-                output.append(contentsOf: syllable.stored(style.tones, neutralFive: style.neutralFive).utf8)
+                var spelled = syllable.stored(style.tones, neutralFive: style.neutralFive)
+                spelled.withUTF8 { output.append(contentsOf: $0) }
                 return
             }
             let key = ObjectIdentifier(syllable)
