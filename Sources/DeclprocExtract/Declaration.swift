@@ -188,7 +188,7 @@ public struct DeclarationReader: Sendable {
     /// is short and not the one just tested. Skipping the spaces afresh and building
     /// every tail made a long line of spaces or full stops quadratic (a fuzzing timeout).
     static func inlineSignature(_ line: Line, patterns: StatementPatterns) -> Line? {
-        let scalars = Array(line.text.unicodeScalars)
+        let scalars = Array(scalarsOf: line.text)
         var firstNonSpace = [Int](repeating: scalars.count, count: scalars.count + 1)
         for i in scalars.indices.reversed() { firstNonSpace[i] = scalars[i].isWhiteSpace ? firstNonSpace[i + 1] : i }
         var tested = -1
@@ -210,7 +210,7 @@ public struct DeclarationReader: Sendable {
     /// The names a signature line gives: after its marker or dash, up to the first
     /// space (Chinese) or comma (English), split at 、 and the like.
     func names(in line: Line, cues: Cues, chinese: Bool) -> [Declaration.Declarant] {
-        let scalars = Array(line.text.unicodeScalars)
+        let scalars = Array(scalarsOf: line.text)
         var i = 0
         var alias = false
         // Skip the marker word and its colon, or the dash.
@@ -268,7 +268,7 @@ public struct DeclarationReader: Sendable {
     /// The first place of the gazetteer (longest names first) that the line names,
     /// at its first mention.
     func place(in line: Line) -> Declaration.Place? {
-        let scalars = Array(line.text.unicodeScalars)
+        let scalars = Array(scalarsOf: line.text)
         func names(_ name: [Unicode.Scalar], at k: Int) -> Bool {
             k + name.count <= scalars.count && scalars[k..<(k + name.count)].elementsEqual(name)
         }

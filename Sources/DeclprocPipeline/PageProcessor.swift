@@ -222,7 +222,7 @@ public final class PageProcessor {
         let hasHan = normalized.text.unicodeScalars.contains(where: \.isHan)
         let readings = hasHan ? pinyin.readings(normalized.text, words: allWords) : []
         clock?.lap(.transliterate)
-        let normalizedScalars = Array(normalized.text.unicodeScalars)
+        let normalizedScalars = Array(scalarsOf: normalized.text)
         let sentences = sentenceWords.map { sentence, words in
             SentenceRecord(
                 text: sentence.text, start: map[sentence.start], end: map[sentence.end],

@@ -255,10 +255,13 @@ public final class PinyinTransliterator {
         let scalars = Array(scalarsOf: text)
         output.reserveCapacity(scalars.count * 4)
         let asStored = style.umlaut == .ü || style.tones == .marks
-        write(scalars, syllableAt: { readings[$0]?.syllable }, into: &output) { syllable, output in
-            var spelled = asStored ? syllable.stored(style.tones, neutralFive: style.neutralFive)
-                : syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false)
-            spelled.withUTF8 { output.append(contentsOf: $0) }
+        readings.withUnsafeBufferPointer { readings in
+            // Read in place (borrowed): copying each reading retained its source's text too.
+            write(scalars, syllableAt: { readings[$0]?.syllable }, into: &output) { syllable, output in
+                var spelled = asStored ? syllable.stored(style.tones, neutralFive: style.neutralFive)
+                    : syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false)
+                spelled.withUTF8 { output.append(contentsOf: $0) }
+            }
         }
         return String(decoding: output, as: UTF8.self)
     }
@@ -343,19 +346,21 @@ public final class PinyinTransliterator {
         // copied as they are. Only ü written otherwise makes a new spelling, kept per
         // syllable (a dictionary lookup each time cost more than the copy).
         let asStored = style.umlaut == .ü || style.tones == .marks
-        write(scalars, syllableAt: { readings[$0]?.syllable }, into: &output) { syllable, output in
-            if asStored {
-                var spelled = syllable.stored(style.tones, neutralFive: style.neutralFive)
-                spelled.withUTF8 { output.append(contentsOf: $0) }
-                return
-            }
-            let key = ObjectIdentifier(syllable)
-            if let spelled = spellings[key] {
-                output.append(contentsOf: spelled)
-            } else {
-                let spelled = Array(syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false).utf8)
-                spellings[key] = spelled
-                output.append(contentsOf: spelled)
+        readings.withUnsafeBufferPointer { readings in
+            write(scalars, syllableAt: { readings[$0]?.syllable }, into: &output) { syllable, output in
+                if asStored {
+                    var spelled = syllable.stored(style.tones, neutralFive: style.neutralFive)
+                    spelled.withUTF8 { output.append(contentsOf: $0) }
+                    return
+                }
+                let key = ObjectIdentifier(syllable)
+                if let spelled = spellings[key] {
+                    output.append(contentsOf: spelled)
+                } else {
+                    let spelled = Array(syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false).utf8)
+                    spellings[key] = spelled
+                    output.append(contentsOf: spelled)
+                }
             }
         }
     }
