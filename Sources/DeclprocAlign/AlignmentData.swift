@@ -1,4 +1,5 @@
 import DeclprocLocales
+import DeclprocText
 import Foundation
 
 /// What the aligner reads from `Locales/`: a Chinese→English keyword lexicon
@@ -165,7 +166,7 @@ public struct EnglishAnalyzer: Sendable {
     /// Lowercase ASCII words; "don't" → "do", "God's" → "god".
     func words(_ text: String) -> [String] {
         var out: [String] = []
-        let scalars = Array(text.lowercased().unicodeScalars)
+        let scalars = Array(scalarsOf: text.lowercasedQuickly())
         var i = 0
         func isWordScalar(_ s: Unicode.Scalar) -> Bool { ("a"..."z").contains(s) || ("0"..."9").contains(s) }
         while i < scalars.count {

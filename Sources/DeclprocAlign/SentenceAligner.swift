@@ -294,7 +294,8 @@ final class AlignmentRun {
         var i = 0
         while i < words.count {
             let w = words[i]
-            if w.allSatisfy(\.isASCIIDigit), let value = Int(w.prefix(18)) {
+            // Words are lowercase ASCII (`words`): their digits are read as bytes.
+            if w.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(w.prefix(18)) {
                 keys.insert(space.id("#\(value)"))
                 i += 1
                 continue
