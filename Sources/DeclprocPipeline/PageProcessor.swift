@@ -326,16 +326,15 @@ public final class PageProcessor {
         share >= 0.01 ? "\(Int((share * 100).rounded()))%" : "<1%"
     }
 
-    /// Share of characters that no text page has: C0 controls (other than tab,
-    /// newlines, form feed) and U+FFFD replacements. nil for empty text.
     /// Whether the text holds a NUL, found with memchr in its UTF-8.
     static func containsNUL(_ text: inout String) -> Bool {
         text.withUTF8 { bytes in bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false }
     }
 
-    /// The share of control codes (other than tab, line feed, form feed, carriage
-    /// return) and U+FFFD among the first 65,536 scalars, read from the UTF-8: a
-    /// control code is one byte below 0x20, U+FFFD the bytes EF BF BD.
+    /// Share of characters that no text page has: C0 controls (other than tab,
+    /// newlines, form feed) and U+FFFD replacements, among the first 65,536 scalars;
+    /// nil for empty text. Read from the UTF-8: a control code is one byte below
+    /// 0x20, U+FFFD the bytes EF BF BD.
     static func binaryShare(_ text: String) -> Double? {
         var text = text
         var total = 0, bad = 0

@@ -379,13 +379,17 @@ struct DictionaryList: Sendable {
         while i < end {
             // Characters that convert one to one (most) are written through a pointer
             // into room made first, then the room left is trimmed: an append per
-            // character checked the array's uniqueness and capacity each time.
+            // character checked the array's uniqueness and capacity each time. The
+            // room is made a bounded chunk at a time: room for the whole rest at each
+            // character that takes the slow path would be quadratic on a long stretch
+            // of them (a line of 網 through s2twp's phrases).
             let first = out.count
-            out.append(contentsOf: repeatElement("\0", count: end - i))
+            let room = min(end - i, 256)
+            out.append(contentsOf: repeatElement("\0", count: room))
             let written = text.withUnsafeBufferPointer { source in
                 out.withUnsafeMutableBufferPointer { target -> Int in
                     var k = first
-                    while i < end {
+                    while k < first + room {
                         let c = source[i]
                         let planned = plan[c]
                         if planned == 0 { // no key starts with it, with one table read
@@ -402,7 +406,8 @@ struct DictionaryList: Sendable {
                 }
             }
             if written < out.count { out.removeSubrange(written...) }
-            guard i < end else { break }
+            // The room was filled (to the range's end, or a chunk's): on with the next chunk.
+            if written == first + room { continue }
             if let match = firstMatch(text, from: i, limit: end) {
                 appendValue(match.dictionary, match.entry, to: &out)
                 i += match.length

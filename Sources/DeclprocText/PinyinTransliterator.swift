@@ -255,6 +255,8 @@ public final class PinyinTransliterator {
         let scalars = Array(scalarsOf: text)
         output.reserveCapacity(scalars.count * 4)
         let asStored = style.umlaut == .ü || style.tones == .marks
+        // Read through a pointer below, so checked here: a reading for each scalar.
+        precondition(readings.count >= scalars.count, "fewer readings than characters")
         readings.withUnsafeBufferPointer { readings in
             // Read in place (borrowed): copying each reading retained its source's text too.
             write(scalars, syllableAt: { readings[$0]?.syllable }, into: &output) { syllable, output in
@@ -346,6 +348,7 @@ public final class PinyinTransliterator {
         // copied as they are. Only ü written otherwise makes a new spelling, kept per
         // syllable (a dictionary lookup each time cost more than the copy).
         let asStored = style.umlaut == .ü || style.tones == .marks
+        precondition(readings.count >= scalars.count, "fewer readings than characters")
         readings.withUnsafeBufferPointer { readings in
             write(scalars, syllableAt: { readings[$0]?.syllable }, into: &output) { syllable, output in
                 if asStored {

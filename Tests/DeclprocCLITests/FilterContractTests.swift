@@ -51,6 +51,17 @@ import TestSupport
         #expect(out.first?.unicodeScalars.filter { $0 == "长" }.count == 3_400_000)
     }
 
+    /// A long line that no phrase key matches but every character of which starts one
+    /// of the chain's longer keys (網 in TWPhrases): converted a chunk at a time, each
+    /// character once (room made for the whole rest at each character was quadratic,
+    /// 5·10⁹ writes here). 100,000 characters: the tests run a debug build.
+    @Test func longLineThroughAPhraseChain() throws {
+        let line = String(repeating: "網", count: 100_000)
+        let result = try TestFiles.declproc(["convert", "--config", "tw2s"], input: Data((line + "\n").utf8))
+        #expect(result.status == 0)
+        #expect(Self.lines(result.stdout) == [Substring(String(repeating: "网", count: 100_000))])
+    }
+
     struct Line: Decodable {
         struct Token: Decodable { let text: String; let start: Int; let end: Int; let pinyin: [String]? }
         let text: String
