@@ -104,14 +104,21 @@ public enum DateFinder {
         let units = [UInt16](utf16Of: text)
         var found: [(Found, Int)] = [] // with UTF-16 location for ordering and overlap
         var taken: [Range<Int>] = []
-        // UTF-16 offset → scalar offset, for the spans the records report.
-        var scalarAt = [Int](repeating: 0, count: units.count + 1)
-        var scalars = 0
-        for (k, unit) in units.enumerated() {
-            scalarAt[k] = scalars
-            if !UTF16.isTrailSurrogate(unit) { scalars += 1 }
+        // UTF-16 offset → scalar offset, for the spans the records report: made at the
+        // first date found (most texts the clues let through hold none).
+        var scalarOffsets: [Int] = []
+        func scalarAt(_ offset: Int) -> Int {
+            if scalarOffsets.isEmpty {
+                scalarOffsets.reserveCapacity(units.count + 1)
+                var scalars = 0
+                for unit in units {
+                    scalarOffsets.append(scalars)
+                    if !UTF16.isTrailSurrogate(unit) { scalars += 1 }
+                }
+                scalarOffsets.append(scalars)
+            }
+            return scalarOffsets[offset]
         }
-        scalarAt[units.count] = scalars
         for (regex, kind) in patterns where clues.allow(kind) {
             for match in regex.allMatches(in: units) {
                 if taken.contains(where: { $0.overlaps(match.range) }) { continue }
@@ -138,14 +145,13 @@ public enum DateFinder {
                 if let d = day, !(1...31).contains(d) { continue }
                 var iso = "\(y)-\(m < 10 ? "0" : "")\(m)"
                 if let d = day { iso += "-\(d < 10 ? "0" : "")\(d)" }
-                found.append((Found(iso: iso, start: scalarAt[match.range.lowerBound], end: scalarAt[match.range.upperBound]),
+                found.append((Found(iso: iso, start: scalarAt(match.range.lowerBound), end: scalarAt(match.range.upperBound)),
                               match.range.lowerBound))
                 taken.append(match.range)
             }
         }
         return found.sorted { $0.1 < $1.1 }.map(\.0)
     }
-
 
     /// ASCII or full-width digits.
     static func arabic(_ text: String) -> Int? {

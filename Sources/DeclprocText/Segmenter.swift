@@ -25,14 +25,7 @@ public final class Segmenter {
         if scalars.isEmpty { return [] }
         let offsets = try words.offsets(count: scalars.count * 2) { buffer in
             var n = 0
-            for scalar in scalars {
-                if scalar.value < 0x10000 {
-                    buffer[n] = UInt16(truncatingIfNeeded: scalar.value); n += 1
-                } else {
-                    let v = scalar.value - 0x10000
-                    buffer[n] = UInt16(0xD800 + (v >> 10)); buffer[n + 1] = UInt16(0xDC00 + (v & 0x3FF)); n += 2
-                }
-            }
+            for scalar in scalars { n = UTF16Text.write(scalar, into: buffer, at: n) }
             return n
         }
         // Offsets grow, so UTF-16 positions turn into scalar positions in one walk.

@@ -29,15 +29,8 @@ struct UTF16Text {
             scalarIndex = [Int](unsafeUninitializedCapacity: 2 * scalars.count + 1) { index, indexCount in
                 var k = 0
                 for (i, scalar) in scalars.enumerated() {
-                    let v = scalar.value
-                    if v < 0x10000 {
-                        units[k] = UInt16(truncatingIfNeeded: v); index[k] = i; k += 1
-                    } else {
-                        let w = v - 0x10000
-                        units[k] = UInt16(truncatingIfNeeded: 0xD800 | w >> 10); index[k] = i
-                        units[k + 1] = UInt16(truncatingIfNeeded: 0xDC00 | w & 0x3FF); index[k + 1] = i
-                        k += 2
-                    }
+                    let end = Self.write(scalar, into: units, at: k)
+                    while k < end { index[k] = i; k += 1 }
                 }
                 index[k] = scalars.count
                 unitCount = k
@@ -47,6 +40,21 @@ struct UTF16Text {
         self.units = units
         self.scalarIndex = scalarIndex
         self.scalars = scalars
+    }
+
+    /// Writes the scalar's UTF-16 (one unit, or a surrogate pair) at `k`; returns
+    /// where the next unit goes. The buffer has room (two units a scalar at most).
+    @inline(__always)
+    static func write(_ scalar: Unicode.Scalar, into units: UnsafeMutableBufferPointer<UInt16>, at k: Int) -> Int {
+        let v = scalar.value
+        if v < 0x10000 {
+            units[k] = UInt16(truncatingIfNeeded: v)
+            return k + 1
+        }
+        let w = v - 0x10000
+        units[k] = UInt16(truncatingIfNeeded: 0xD800 | w >> 10)
+        units[k + 1] = UInt16(truncatingIfNeeded: 0xDC00 | w & 0x3FF)
+        return k + 2
     }
 
     func string(scalars range: Range<Int>) -> String {
