@@ -29,6 +29,11 @@ public final class ChineseConverter: Sendable {
     /// tables) at every segment.
     private let fusedRest: DictionaryList
     private let isFused: Bool
+    /// Whether a stretch of characters between matches converts the same however it
+    /// is cut: no dictionary it passes through has phrases (s2t, where the
+    /// characters are STCharacters alone). Two walks over an overlap then agree as
+    /// soon as they stand at the same place, wherever a stretch of theirs ends.
+    private let stretchesSplitFreely: Bool
 
     public struct UnknownConfiguration: Error, CustomStringConvertible {
         public let name: String
@@ -96,6 +101,7 @@ public final class ChineseConverter: Sendable {
         self.chain = try chain.map { DictionaryList(try $0.map(dictionary)) }
         self.isFused = segmentation.count == 1 && chain[0].first == segmentation[0]
         self.fusedRest = DictionaryList(isFused ? try chain[0].dropFirst().map(dictionary) : [])
+        self.stretchesSplitFreely = isFused && (fusedRest.dictionaries + self.chain.dropFirst().flatMap(\.dictionaries)).allSatisfy { !$0.hasPhrases }
     }
 
     /// One character for one, from the normalization dictionaries (CJK compatibility
@@ -477,11 +483,13 @@ extension ChineseConverter {
                     return true
                 }
                 // They meet where both stand at the same place after a match (so that the
-                // walk on from there is the same for both), or at the end of the text.
+                // walk on from there is the same for both), or at the end of the text;
+                // after any segment where stretches split freely.
                 while true {
                     let t = taken[walks.taken - 1], a = alone[walks.alone - 1]
                     guard t.range.upperBound != a.range.upperBound
-                            || (t.range.upperBound < scalars.count && (t.entry == Segment.gathered || a.entry == Segment.gathered))
+                            || (!stretchesSplitFreely && t.range.upperBound < scalars.count
+                                && (t.entry == Segment.gathered || a.entry == Segment.gathered))
                     else { break }
                     let stepped = t.range.upperBound > a.range.upperBound ? step(alone, &walks.alone) : step(taken, &walks.taken)
                     guard stepped else { return true }

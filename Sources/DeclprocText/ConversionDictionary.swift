@@ -142,6 +142,9 @@ final class ConversionDictionary: Sendable {
 
     var count: Int { entries.count }
 
+    /// Whether any key has two or more characters (a phrase dictionary).
+    var hasPhrases: Bool { !pairs.isEmpty }
+
     /// The key and value of the run at `entry` (where `entries` says a run starts;
     /// any other number gives a checked, meaningless answer, never a crash).
     private func run(_ entry: Int) -> (key: Range<Int>, value: Range<Int>) {
@@ -463,6 +466,8 @@ struct PairTable: Sendable {
         self.values = values
         shift = UInt64(64 - slots.count.trailingZeroBitCount)
     }
+
+    var isEmpty: Bool { values.isEmpty }
 
     func write(to writer: inout BinaryWriter) {
         writer.write(slots)
