@@ -41,6 +41,8 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // C shim over system zlib (gzip inside .gz pages, WARC archives and HTTP bodies).
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // MinHash's inner loop in C, for one function built for AVX-512 and chosen at run time.
+        .target(name: "CMinHash"),
         // Swift owners of ICU handles: the only module that imports CICU.
         .target(name: "DeclprocICU", dependencies: ["CICU"]),
         // SQLite connections and statements: the only module that imports CSQLite.
@@ -66,7 +68,7 @@ let package = Package(
         // The dataset report: one self-contained HTML page with SVG charts.
         .target(name: "DeclprocReport", dependencies: ["DeclprocRecords"]),
         // Across records: deduplication, exclusion lists, redaction of names and contacts.
-        .target(name: "DeclprocCuration", dependencies: ["DeclprocRecords", "DeclprocText", "DeclprocSQLite", "CCrypto"]),
+        .target(name: "DeclprocCuration", dependencies: ["DeclprocRecords", "DeclprocText", "DeclprocSQLite", "CCrypto", "CMinHash"]),
         // The chain of stages and the output layout.
         .target(
             name: "DeclprocPipeline",
@@ -91,7 +93,7 @@ let package = Package(
         .testTarget(name: "DeclprocReaderTests", dependencies: ["DeclprocReader", "TestSupport"]),
         .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "DeclprocFiles", "DeclprocFormats", "TestSupport"]),
         .testTarget(name: "DeclprocAlignTests", dependencies: ["DeclprocAlign", "DeclprocLocales", "TestSupport"]),
-        .testTarget(name: "DeclprocCurationTests", dependencies: ["DeclprocCuration", "DeclprocRecords", "DeclprocText", "TestSupport"]),
+        .testTarget(name: "DeclprocCurationTests", dependencies: ["DeclprocCuration", "DeclprocRecords", "DeclprocText", "CMinHash", "TestSupport"]),
         .testTarget(name: "DeclprocFuzzTests", dependencies: ["DeclprocFuzz", "TestSupport"]),
         .testTarget(name: "DeclprocCLITests", dependencies: ["declproc", "DeclprocReader", "DeclprocICU", "DeclprocText", "DeclprocLocales", "DeclprocReport", "DeclprocRecords", "TestSupport"]),
     ],

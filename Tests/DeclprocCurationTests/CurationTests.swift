@@ -1,3 +1,4 @@
+import CMinHash
 @testable import DeclprocCuration
 import DeclprocLocales
 import DeclprocRecords
@@ -218,6 +219,56 @@ import TestSupport
         }
         let strangers = (0..<100_000).filter { _ in filter.mayHold(generator.next(), admitting: 5) }.count
         #expect(strangers < 1_000, "\(strangers) false positives in 100,000")
+    }
+
+    /// The signature as first written, all in Swift: what the C kernel must reproduce
+    /// bit for bit, or links would change with the processor.
+    static func referenceSignature(_ text: [Unicode.Scalar], shingle: Int) -> [UInt32] {
+        var minimum = [UInt32](repeating: .max, count: Deduplicator.hashes)
+        let width = min(shingle, max(text.count, 1))
+        guard !text.isEmpty else { return minimum }
+        for start in 0...(text.count - width) {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for scalar in text[start..<(start + width)] { h = (h ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3 }
+            for i in 0..<Deduplicator.hashes {
+                minimum[i] = min(minimum[i], UInt32(truncatingIfNeeded: Deduplicator.splitmix(h ^ Deduplicator.seeds[i]) >> 32))
+            }
+        }
+        return minimum
+    }
+
+    /// Texts of every length from empty to past a page, Han and otherwise: the
+    /// signature is the reference one, on whichever path this processor takes.
+    @Test func signatureIsTheReferenceOne() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("我声明退出中国共产党及其附属组织共青团少先队abcXYZ0123456789𠀀𪜀".unicodeScalars)
+        for length in Array(0...40) + [97, 256, 1_000, 4_000] {
+            let text = (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            for shingle in [1, 3, 5] {
+                #expect(Deduplicator.signature(text, shingle: shingle) == Self.referenceSignature(text, shingle: shingle),
+                        "length \(length), shingle \(shingle), vector path: \(dp_minhash_vectorized() != 0)")
+            }
+        }
+    }
+
+    /// The kernel's two paths agree on random shingles and seeds, minima already
+    /// lowered or not, for counts that do and do not fill whole vectors.
+    @Test func bothKernelPathsAgree() {
+        var generator = SystemRandomNumberGenerator()
+        for (n, k) in [(0, 64), (1, 64), (7, 64), (100, 64), (33, 1), (33, 7), (33, 9), (500, 17)] {
+            let shingles = (0..<n).map { _ in generator.next() as UInt64 }
+            let seeds = (0..<k).map { _ in generator.next() as UInt64 }
+            let start = (0..<k).map { i in i % 2 == 0 ? UInt32.max : UInt32(truncatingIfNeeded: generator.next() as UInt64) }
+            var dispatched = start, portable = start
+            dp_minhash(shingles, n, seeds, k, &dispatched)
+            dp_minhash_portable(shingles, n, seeds, k, &portable)
+            #expect(dispatched == portable, "n \(n), k \(k)")
+            // And the portable loop is the definition.
+            let expected = (0..<k).map { i in
+                shingles.reduce(start[i]) { min($0, UInt32(truncatingIfNeeded: Deduplicator.splitmix($1 ^ seeds[i]) >> 32)) }
+            }
+            #expect(portable == expected, "n \(n), k \(k)")
+        }
     }
 
     /// Spilled early (a budget of 12 entries), the index merges its newest entries
