@@ -4,6 +4,8 @@
 // pipeline's instructions. AVX-512 DQ multiplies eight 64-bit lanes at once.
 #include "minhash.h"
 
+#include <stdatomic.h>
+
 static inline uint64_t splitmix64(uint64_t x) {
     uint64_t z = x + 0x9E3779B97F4A7C15ull;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -39,9 +41,15 @@ int dp_minhash_vectorized(void) {
 }
 
 void dp_minhash(const uint64_t *shingles, size_t n, const uint64_t *seeds, size_t k, uint32_t *minimum) {
-    static int path = -1; // -1 unknown; every thread that races here writes the same answer
-    if (path < 0) path = dp_minhash_vectorized();
-    if (path) minhash_avx512(shingles, n, seeds, k, minimum);
+    // -1 until the first call asks the processor; worker threads may all ask at
+    // once, and all store the same answer (atomically, so that is no data race).
+    static _Atomic int path = -1;
+    int known = atomic_load_explicit(&path, memory_order_relaxed);
+    if (known < 0) {
+        known = dp_minhash_vectorized();
+        atomic_store_explicit(&path, known, memory_order_relaxed);
+    }
+    if (known) minhash_avx512(shingles, n, seeds, k, minimum);
     else dp_minhash_portable(shingles, n, seeds, k, minimum);
 }
 #else
