@@ -451,8 +451,8 @@ public final class ChineseConverter: Sendable {
 
 extension ChineseConverter {
     /// Whether taking the match `start..<end` and letting its first character stand
-    /// alone convert the text differently, up to where the two walks meet again at
-    /// the end of a match: most overlaps (一个|个人) convert the same either way, and
+    /// alone convert the text differently, up to where the two walks meet again
+    /// (see below): most overlaps (一个|个人) convert the same either way, and
     /// then the words, the costliest thing here, need not be asked for.
     fileprivate func choiceMatters(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int, _ buffers: inout ChoiceBuffers) -> Bool {
         let limit = min(scalars.count, start + 4 * ChineseConverter.overlapHorizon)
@@ -524,6 +524,13 @@ fileprivate protocol SegmentSink {
 /// from the text's words when they are at hand (`whole`), or by segmenting just
 /// the clause around the overlap (`stretch`), since a word never crosses
 /// punctuation and the rest of a long line cannot change the words there.
+///
+/// What a segmentation settles is fixed by the text alone, never by which overlap
+/// asked first: a clause (a run of letters, digits and ideographs) of up to
+/// `window` characters is segmented whole; a longer one in windows of `window`
+/// positions counted from its start, each with `margin` characters of context on
+/// either side. So a position's flag is the same whatever the walk asked before it,
+/// and a change to which overlaps ask cannot change an answer.
 struct WordBoundaries {
     /// Buffers for deciding whether an overlap's choice matters, reused within the line.
     var choice = ChineseConverter.ChoiceBuffers()
@@ -531,9 +538,12 @@ struct WordBoundaries {
     private var known: [Bool] = []
     private let whole: (() -> [Range<Int>])?
     private let stretch: (([Unicode.Scalar]) -> [Range<Int>])?
-    /// How far a clause is followed either way from the overlap: enough for any
-    /// word that touches it, short enough that an unpunctuated page stays cheap.
-    static let reach = 32
+    /// The clause last found (its scalars): a long one is walked once, not per overlap.
+    private var clause: Range<Int> = 0..<0
+    /// Positions a segmentation settles in a long clause: enough for any word that
+    /// touches an overlap, short enough that an unpunctuated page stays cheap.
+    static let window = 64
+    static let margin = 16
 
     init(whole: @escaping () -> [Range<Int>]) {
         self.whole = whole
@@ -565,18 +575,31 @@ struct WordBoundaries {
             return
         }
         guard let stretch else { return }
-        var start = range.lowerBound, end = range.upperBound
-        while start > 0, Self.inWord(scalars[start - 1]), range.lowerBound - start < Self.reach { start -= 1 }
-        while end < count, Self.inWord(scalars[end]), end - range.upperBound < Self.reach { end += 1 }
-        for word in stretch(Array(scalars[start..<end])) where word.upperBound <= end - start {
-            flags[start + word.lowerBound] = true
-            flags[start + word.upperBound] = true
+        for k in range where !known[k] {
+            // Beside a character words are not made of: a boundary, with nothing to segment.
+            if !Self.inWord(scalars[k - 1]) || !Self.inWord(scalars[k]) {
+                flags[k] = true
+                known[k] = true
+                continue
+            }
+            if !(clause.lowerBound < k && k < clause.upperBound) {
+                var start = k - 1, end = k + 1
+                while start > 0, Self.inWord(scalars[start - 1]) { start -= 1 }
+                while end < count, Self.inWord(scalars[end]) { end += 1 }
+                clause = start..<end
+            }
+            // The window of positions k falls in, and the stretch segmented for it.
+            let start = clause.lowerBound, end = clause.upperBound
+            let first = start + (k - start - 1) / Self.window * Self.window + 1
+            let last = min(end - 1, first + Self.window - 1)
+            let from = max(start, first - 1 - Self.margin), to = min(end, last + 1 + Self.margin)
+            for word in stretch(Array(scalars[from..<to])) where word.upperBound <= to - from {
+                let a = from + word.lowerBound, b = from + word.upperBound
+                if a >= first && a <= last { flags[a] = true }
+                if b >= first && b <= last { flags[b] = true }
+            }
+            for p in first...last { known[p] = true }
         }
-        // An edge the clause reaches naturally is a boundary; one cut at `reach` is not known.
-        let natural = { (k: Int) in k == 0 || k == count || !Self.inWord(scalars[k - 1]) || !Self.inWord(scalars[k]) }
-        for k in start...end where (k != start && k != end) || natural(k) { known[k] = true }
-        if natural(start) { flags[start] = true }
-        if natural(end) { flags[end] = true }
     }
 
     /// Letters, digits and ideographs: what words are made of.
