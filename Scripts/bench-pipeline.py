@@ -20,7 +20,7 @@ rounds: each round runs every measurement once, and the fastest of each counts
 
 Usage: [ROUNDS=N] Scripts/bench-pipeline.py [--scale MB] [DECLPROC] (default .build/release/declproc)
 """
-import codecs, json, os, random, re, resource, shutil, subprocess, sys, time
+import codecs, json, os, random, re, resource, shutil, subprocess, sys, tempfile, time
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 arguments = sys.argv[1:]
@@ -31,7 +31,7 @@ if arguments[:1] == ["--scale"]:
 binary = arguments[0] if arguments else os.path.join(root, ".build/release/declproc")
 corpus_dir = "/tmp/declproc-bench-corpus"
 SEED = 20261129
-ROUNDS = int(os.environ.get("ROUNDS", "2"))
+ROUNDS = max(1, int(os.environ.get("ROUNDS", "2")))
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强文辉海燕红梅晓东宏伟永红建华春梅玉兰金凤德明国庆立新晓明"
@@ -207,9 +207,13 @@ def corpus_stats():
 
 def run(argv):
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    err = proc.stderr.read().decode()
+    # stderr to a file, read afterwards: a pipe read only after the process ends would
+    # stall a peer that writes more than the pipe holds (trafilatura's warnings).
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        errors.seek(0)
+        err = errors.read().decode(errors="replace")
     if os.WIFSIGNALED(status):
         err = "exit status: killed by signal %d: %s" % (os.WTERMSIG(status), err)
     elif status != 0:
@@ -257,12 +261,14 @@ def main():
         one_and_all()
         times = stage_times(cores)
         keep("extraction", times["extraction"], extra=times)
-        for label, (_, script) in installed.items():
+        for label, (_, script) in list(installed.items()):
             seconds, rss, err = run([sys.executable, "-c", script, corpus_dir])
             if err.startswith("exit status"):
+                # Reported once and not run again; its earlier rounds are not counted.
                 print("%s: failed: %s" % (label, err.strip().splitlines()[-1]))
-                installed = {k: v for k, v in installed.items() if k != label}
-                break
+                del installed[label]
+                best.pop(label, None)
+                continue
             keep(label, seconds, rss)
         one_and_all()
         print("round %d of %d done" % (round_number + 1, ROUNDS), file=sys.stderr)
