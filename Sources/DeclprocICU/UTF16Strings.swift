@@ -10,21 +10,15 @@ extension Array where Element == UInt16 {
                 var i = 0, k = 0
                 let n = bytes.count
                 while i < n {
-                    let lead = UInt32(bytes[i])
-                    if lead < 0x80 {
-                        out[k] = UInt16(truncatingIfNeeded: lead); i &+= 1; k &+= 1
-                    } else if lead < 0xE0 {
-                        out[k] = UInt16(truncatingIfNeeded: (lead & 0x1F) << 6 | UInt32(bytes[i &+ 1] & 0x3F)); i &+= 2; k &+= 1
-                    } else if lead < 0xF0 {
-                        out[k] = UInt16(truncatingIfNeeded: (lead & 0x0F) << 12 | UInt32(bytes[i &+ 1] & 0x3F) << 6
-                                        | UInt32(bytes[i &+ 2] & 0x3F))
-                        i &+= 3; k &+= 1
+                    let (value, length) = UTF8Code.decode(bytes.baseAddress!, at: i)
+                    i &+= length
+                    if value < 0x10000 {
+                        out[k] = UInt16(truncatingIfNeeded: value); k &+= 1
                     } else {
-                        let v = ((lead & 0x07) << 18 | UInt32(bytes[i &+ 1] & 0x3F) << 12 | UInt32(bytes[i &+ 2] & 0x3F) << 6
-                                 | UInt32(bytes[i &+ 3] & 0x3F)) &- 0x10000
+                        let v = value &- 0x10000
                         out[k] = UInt16(truncatingIfNeeded: 0xD800 | v >> 10)
                         out[k &+ 1] = UInt16(truncatingIfNeeded: 0xDC00 | v & 0x3FF)
-                        i &+= 4; k &+= 2
+                        k &+= 2
                     }
                 }
                 count = k
@@ -53,24 +47,18 @@ extension String {
         self.init(unsafeUninitializedCapacity: units.count * 3) { out in
             var i = 0, k = 0
             let n = units.count
+            guard let target = out.baseAddress else { return 0 }
             while i < n {
                 let unit = UInt32(units[i])
-                if unit < 0x80 {
-                    out[k] = UInt8(truncatingIfNeeded: unit); k &+= 1; i &+= 1
-                } else if unit < 0x800 {
-                    out[k] = UInt8(truncatingIfNeeded: 0xC0 | unit >> 6); out[k &+ 1] = UInt8(truncatingIfNeeded: 0x80 | unit & 0x3F)
-                    k &+= 2; i &+= 1
-                } else if unit & 0xFC00 == 0xD800, i + 1 < n, units[i + 1] & 0xFC00 == 0xDC00 {
-                    let value = 0x10000 + ((unit & 0x3FF) << 10 | UInt32(units[i + 1]) & 0x3FF)
-                    out[k] = UInt8(truncatingIfNeeded: 0xF0 | value >> 18); out[k &+ 1] = UInt8(truncatingIfNeeded: 0x80 | value >> 12 & 0x3F)
-                    out[k &+ 2] = UInt8(truncatingIfNeeded: 0x80 | value >> 6 & 0x3F); out[k &+ 3] = UInt8(truncatingIfNeeded: 0x80 | value & 0x3F)
-                    k &+= 4; i &+= 2
-                } else {
-                    let value = unit & 0xF800 == 0xD800 ? 0xFFFD : unit // an unpaired surrogate
-                    out[k] = UInt8(truncatingIfNeeded: 0xE0 | value >> 12); out[k &+ 1] = UInt8(truncatingIfNeeded: 0x80 | value >> 6 & 0x3F)
-                    out[k &+ 2] = UInt8(truncatingIfNeeded: 0x80 | value & 0x3F)
-                    k &+= 3; i &+= 1
+                var value = unit
+                if unit & 0xFC00 == 0xD800, i + 1 < n, units[i + 1] & 0xFC00 == 0xDC00 {
+                    value = 0x10000 + ((unit & 0x3FF) << 10 | UInt32(units[i + 1]) & 0x3FF)
+                    i &+= 1
+                } else if unit & 0xF800 == 0xD800 {
+                    value = 0xFFFD // an unpaired surrogate
                 }
+                k &+= UTF8Code.encode(value, into: target, at: k)
+                i &+= 1
             }
             return k
         }

@@ -1,3 +1,4 @@
+import DeclprocICU
 #if canImport(Glibc)
 import Glibc
 #else
@@ -56,19 +57,8 @@ public enum UTF8Scalars {
         var i = 0
         while i < n {
             if let marks { marks[o] = i; o &+= 1 }
-            let lead = UInt32(source[i])
-            let value: UInt32
-            // Three bytes first: most of a Chinese text.
-            if lead & 0xF0 == 0xE0 {
-                value = (lead & 0x0F) << 12 | UInt32(source[i &+ 1] & 0x3F) << 6 | UInt32(source[i &+ 2] & 0x3F); i &+= 3
-            } else if lead < 0x80 {
-                value = lead; i &+= 1
-            } else if lead < 0xE0 {
-                value = (lead & 0x1F) << 6 | UInt32(source[i &+ 1] & 0x3F); i &+= 2
-            } else {
-                value = (lead & 0x07) << 18 | UInt32(source[i &+ 1] & 0x3F) << 12 | UInt32(source[i &+ 2] & 0x3F) << 6
-                    | UInt32(source[i &+ 3] & 0x3F); i &+= 4
-            }
+            let (value, length) = UTF8Code.decode(source, at: i)
+            i &+= length
             target[k] = Unicode.Scalar(value) ?? "\u{FFFD}"
             k &+= 1
         }
@@ -83,22 +73,7 @@ public enum UTF8Scalars {
         let k = output.withUnsafeMutableBufferPointer { out -> Int in
             guard let target = out.baseAddress else { return first }
             var k = first
-            for scalar in scalars {
-                let v = scalar.value
-                if v >= 0x800 && v < 0x10000 { // three bytes first, as in decode
-                    target[k] = UInt8(truncatingIfNeeded: 0xE0 | v >> 12)
-                    target[k &+ 1] = UInt8(truncatingIfNeeded: 0x80 | v >> 6 & 0x3F)
-                    target[k &+ 2] = UInt8(truncatingIfNeeded: 0x80 | v & 0x3F)
-                    k &+= 3
-                } else if v < 0x80 {
-                    target[k] = UInt8(truncatingIfNeeded: v); k &+= 1
-                } else if v < 0x800 {
-                    target[k] = UInt8(truncatingIfNeeded: 0xC0 | v >> 6); target[k &+ 1] = UInt8(truncatingIfNeeded: 0x80 | v & 0x3F); k &+= 2
-                } else {
-                    target[k] = UInt8(truncatingIfNeeded: 0xF0 | v >> 18); target[k &+ 1] = UInt8(truncatingIfNeeded: 0x80 | v >> 12 & 0x3F)
-                    target[k &+ 2] = UInt8(truncatingIfNeeded: 0x80 | v >> 6 & 0x3F); target[k &+ 3] = UInt8(truncatingIfNeeded: 0x80 | v & 0x3F); k &+= 4
-                }
-            }
+            for scalar in scalars { k &+= UTF8Code.encode(scalar.value, into: target, at: k) }
             return k
         }
         output.removeLast(output.count - k)
@@ -145,21 +120,8 @@ extension String {
         for scalar in scalars { capacity += UTF8.width(scalar) }
         self.init(unsafeUninitializedCapacity: capacity) { buffer in
             var k = 0
-            for scalar in scalars {
-                let v = scalar.value
-                switch v {
-                case 0..<0x80:
-                    buffer[k] = UInt8(v); k += 1
-                case 0x80..<0x800:
-                    buffer[k] = UInt8(0xC0 | v >> 6); buffer[k + 1] = UInt8(0x80 | v & 0x3F); k += 2
-                case 0x800..<0x10000:
-                    buffer[k] = UInt8(0xE0 | v >> 12); buffer[k + 1] = UInt8(0x80 | v >> 6 & 0x3F)
-                    buffer[k + 2] = UInt8(0x80 | v & 0x3F); k += 3
-                default:
-                    buffer[k] = UInt8(0xF0 | v >> 18); buffer[k + 1] = UInt8(0x80 | v >> 12 & 0x3F)
-                    buffer[k + 2] = UInt8(0x80 | v >> 6 & 0x3F); buffer[k + 3] = UInt8(0x80 | v & 0x3F); k += 4
-                }
-            }
+            guard let out = buffer.baseAddress else { return 0 }
+            for scalar in scalars { k += UTF8Code.encode(scalar.value, into: out, at: k) }
             return k
         }
     }
@@ -185,9 +147,7 @@ extension StringProtocol {
                     i += 1
                     continue
                 }
-                let length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
-                var value = UInt32(lead) & (lead < 0xE0 ? 0x1F : lead < 0xF0 ? 0x0F : 0x07)
-                for k in 1..<length { value = value << 6 | UInt32(source[i + k] & 0x3F) }
+                let (value, length) = UTF8Code.decode(source.baseAddress!, at: i)
                 // Ideographs have no case: the commonest scalars here skip the property lookup.
                 let caseless = (0x3400...0x9FFF).contains(value) || value >= 0x20000
                 if !caseless, let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased {
