@@ -61,9 +61,11 @@ extension Deduplicator {
         /// Every band key with all its entries, oldest first; the keys in the order
         /// SQLite keeps them (as signed integers), so that merging them into the disk
         /// index walks its B-tree from one end to the other.
-        func forEachBand<Failure: Error>(_ body: (UInt64, [Int]) throws(Failure) -> Void) throws(Failure) {
+        /// `sorted`: false when the order does not matter.
+        func forEachBand<Failure: Error>(sorted: Bool = true, _ body: (UInt64, [Int]) throws(Failure) -> Void) throws(Failure) {
             var members: [Int] = []
-            for band in bandHeads.keys.sorted(by: { Int64(bitPattern: $0) < Int64(bitPattern: $1) }) {
+            let keys = sorted ? bandHeads.keys.sorted(by: { Int64(bitPattern: $0) < Int64(bitPattern: $1) }) : Array(bandHeads.keys)
+            for band in keys {
                 members.removeAll(keepingCapacity: true)
                 self.members(of: band, into: &members)
                 try body(band, members)
@@ -91,7 +93,8 @@ extension Deduplicator {
         /// or, without a date, the band's rows, never the entries themselves.
         private let selectBand: (both: SQLiteStatement, date: SQLiteStatement, place: SQLiteStatement, neither: SQLiteStatement)
         private var filter: BandFilter
-        private(set) var count = 0
+        /// The filter's size, for the merging thread (which never touches the filter).
+        private let filterBlocks: Int
 
         static let schema = """
         CREATE TABLE entries(ix INTEGER PRIMARY KEY, id TEXT NOT NULL, people TEXT NOT NULL, date TEXT, place TEXT,
@@ -105,7 +108,7 @@ extension Deduplicator {
         init(directory: String, cacheBytes: Int = 16 << 20, filterBytes: Int = 16 << 20) throws(SQLiteDatabase.Failure) {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(".declproc-dedup-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite").path
             do throws(SQLiteDatabase.Failure) {
-                db = try SQLiteDatabase(path: path)
+                db = try SQLiteDatabase(path: path, sharedAcrossThreads: true)
                 // No journal: the file is scratch, never reopened. One transaction for
                 // the whole run, so pages are written only when the cache spills.
                 try db.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; " +
@@ -127,27 +130,43 @@ extension Deduplicator {
                           place: try db.prepare("SELECT ix FROM bands WHERE key = ?1 AND place IN (0, ?3)"),
                           neither: try db.prepare("SELECT ix FROM bands WHERE key = ?1"))
             filter = BandFilter(bytes: filterBytes)
+            filterBlocks = filter.blocks
         }
 
-        /// Adds everything `memory` holds, its entries numbered from `count` on.
-        func merge(_ memory: MemoryIndex) throws(SQLiteDatabase.Failure) {
-            let base = count
+        /// What entering a batch's keys sets in the filter, in the filter's order: worked
+        /// out on the merging thread, so that the linking thread (the only one that reads
+        /// the filter) enters them in one pass, `admit`. Entered one by one, each key
+        /// missed the cache, and a batch took the linking thread 0.1 s.
+        func filterHashes(of memory: MemoryIndex) -> [UInt64] {
+            BandFilter.hashes(of: memory, blocks: filterBlocks)
+        }
+
+        /// Enters a batch's keys (`filterHashes`) in the filter, once `write` has put its
+        /// rows in the file.
+        func admit(_ hashes: [UInt64]) {
+            filter.insert(hashes: hashes)
+        }
+
+        /// Writes everything `memory` holds, its entries numbered from `base` on, on the
+        /// merging thread while the linking thread goes on reading older rows. Stops
+        /// where `beforeEachRow` says false (the merge is no longer needed).
+        func write(_ memory: MemoryIndex, base: Int, beforeEachRow: () -> Bool) throws(SQLiteDatabase.Failure) {
             for index in 0..<memory.count {
+                guard beforeEachRow() else { return }
                 let entry = memory.entry(index)
                 let signature = entry.signature.withUnsafeBytes { Array($0) }
                 try insertEntry.run([.int(base + index), .text(entry.id), .text(entry.people), .optional(entry.date), .optional(entry.place),
                                      .int(entry.length), .blob(signature)])
             }
-            count += memory.count
             for (key, index) in memory.exact.sorted(by: { Int64(bitPattern: $0.key) < Int64(bitPattern: $1.key) }) {
+                guard beforeEachRow() else { return }
                 try insertExact.run([.int(Int(bitPattern: UInt(key))), .int(base + index)])
-                filter.insert(exact: key)
             }
             try memory.forEachBand { (band, members) throws(SQLiteDatabase.Failure) in
                 for index in members {
+                    guard beforeEachRow() else { return }
                     let context = memory.contexts[index]
                     try insertBand.run([.int(Int(bitPattern: UInt(band))), .int(Int(context.date)), .int(Int(context.place)), .int(base + index)])
-                    filter.insert(band, date: context.date)
                 }
             }
         }
@@ -197,9 +216,10 @@ extension Deduplicator {
     /// lookups go to SQLite, never fewer results.
     struct BandFilter {
         private var words: [UInt64]
-        private let blocks: Int
+        let blocks: Int
         static let anyDate: UInt32 = 0xFFFF_FFFF
 
+        /// A power of two blocks, the largest that fits in `bytes`.
         init(bytes: Int) {
             var blocks = 1
             while blocks * 64 * 2 <= max(64, bytes) { blocks *= 2 }
@@ -207,15 +227,29 @@ extension Deduplicator {
             words = [UInt64](repeating: 0, count: blocks * 8)
         }
 
-        mutating func insert(_ band: UInt64, date: UInt32) {
-            set(Self.hash(band, date))
-            set(Self.hash(band, Self.anyDate))
+        /// The hashes a batch's keys set, ordered by block, for `insert(hashes:)`. A
+        /// band's entry is entered under its date and under any date.
+        static func hashes(of memory: Deduplicator.MemoryIndex, blocks: Int) -> [UInt64] {
+            var hashes = memory.exact.keys.map(exactHash)
+            memory.forEachBand(sorted: false) { band, members in
+                for index in members {
+                    hashes.append(hash(band, memory.contexts[index].date))
+                    hashes.append(hash(band, anyDate))
+                }
+            }
+            let mask = UInt64(blocks - 1)
+            hashes.sort { $0 & mask < $1 & mask }
+            return hashes
         }
 
-        /// Exact keys share the filter, told apart from band keys by their own mix.
-        mutating func insert(exact key: UInt64) { set(Deduplicator.splitmix(key ^ 0x5EED_E8AC_7000_0001)) }
+        mutating func insert(hashes: [UInt64]) {
+            for h in hashes { set(h) }
+        }
 
-        func mayHold(exact key: UInt64) -> Bool { test(Deduplicator.splitmix(key ^ 0x5EED_E8AC_7000_0001)) }
+        func mayHold(exact key: UInt64) -> Bool { test(Self.exactHash(key)) }
+
+        /// Exact keys share the filter, told apart from band keys by their own mix.
+        private static func exactHash(_ key: UInt64) -> UInt64 { Deduplicator.splitmix(key ^ 0x5EED_E8AC_7000_0001) }
 
         func mayHold(_ band: UInt64, admitting date: UInt32) -> Bool {
             date == 0 ? test(Self.hash(band, Self.anyDate)) : test(Self.hash(band, date)) || test(Self.hash(band, 0))
@@ -226,7 +260,7 @@ extension Deduplicator {
         }
 
         private mutating func set(_ h: UInt64) {
-            let base = Int(h % UInt64(blocks)) * 8
+            let base = Int(h & UInt64(blocks - 1)) * 8
             for k in 0..<4 {
                 let bit = Int((h >> (32 + 9 * k)) & 511)
                 words[base + (bit >> 6)] |= 1 << UInt64(bit & 63)
@@ -234,7 +268,7 @@ extension Deduplicator {
         }
 
         private func test(_ h: UInt64) -> Bool {
-            let base = Int(h % UInt64(blocks)) * 8
+            let base = Int(h & UInt64(blocks - 1)) * 8
             for k in 0..<4 {
                 let bit = Int((h >> (32 + 9 * k)) & 511)
                 if words[base + (bit >> 6)] & (1 << UInt64(bit & 63)) == 0 { return false }

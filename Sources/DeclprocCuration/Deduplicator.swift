@@ -23,7 +23,8 @@ import Foundation
 /// kept). Past `Options.memoryBudget` the index goes on in a SQLite file in the
 /// spill directory: the newest entries stay in memory and are merged into the
 /// file in batches, behind a Bloom filter of its bands, so a crawl of millions of
-/// statements runs in bounded memory (the links are the same either way).
+/// statements runs in bounded memory (the links are the same either way). A merge
+/// runs on a thread of its own while linking goes on (see `Merge`).
 public final class Deduplicator {
     public struct Options: Sendable {
         /// Characters per shingle: three Han characters are about a word and a half,
@@ -33,10 +34,15 @@ public final class Deduplicator {
         public var threshold = 0.7
         /// Bytes of index kept in memory (when there is a spill directory): past half
         /// of it, the entries go to disk, and from then on half holds the newest
-        /// entries and half the disk index's filter. With SQLite's 16 MB page cache
-        /// this keeps deduplication under 50 MB, within the batch target of 200 MB
-        /// for the whole process.
+        /// entries and half the disk index's filter. While a batch is being merged
+        /// into the file it stays in memory too, so the index holds up to one and a
+        /// half times the budget; with SQLite's 16 MB page cache this keeps
+        /// deduplication under 70 MB, within the batch target of 200 MB for the whole
+        /// process.
         public var memoryBudget = 32 << 20
+        /// Whether a batch is merged into the disk index on a thread of its own while
+        /// linking goes on (see `Merge`), or on the linking thread.
+        public var mergesInBackground = true
         public init() {}
     }
 
@@ -61,11 +67,20 @@ public final class Deduplicator {
     public let simplify: @Sendable (String) -> String
     /// Where the index goes when it outgrows `options.memoryBudget`; nil keeps it in memory.
     public let spillDirectory: String?
-    /// The newest entries, numbered from `disk.count` on (from 0 while there is no
-    /// disk index); merged into the disk index when they outgrow their share of
-    /// `options.memoryBudget`.
+    /// The newest entries, numbered from `memoryBase` on; merged into the disk index
+    /// when they outgrow their share of `options.memoryBudget`.
     private var memory = MemoryIndex()
+    private var memoryBase = 0
     private var disk: DiskIndex?
+    /// The batch being written to the disk index, if any: until the merge ends, its
+    /// entries are read from memory, and the file only for entries before it.
+    private var merging: Merge?
+    /// A test's hook, run on the merging thread before each row it writes.
+    var rowHook: (@Sendable () -> Void)?
+    /// Links made while a merge was under way (tests ask that some were).
+    private(set) var linksWhileMerging = 0
+    /// CPU seconds spent by the merges that have ended (`--stage-times`).
+    public private(set) var mergeSeconds = 0.0
     /// Whether the index has moved to disk.
     public var spilled: Bool { disk != nil }
     static let bands = hashes / rows
@@ -154,21 +169,38 @@ public final class Deduplicator {
     }
 
     private func link(_ record: inout StatementRecord, _ f: Features) throws(SQLiteDatabase.Failure) {
+        if let merging {
+            if merging.hasEnded { try endMerge() } else { linksWhileMerging += 1 }
+        }
+        let found = if let merging {
+            try merging.pausingWrites { () throws(SQLiteDatabase.Failure) in try canonical(of: f) }
+        } else {
+            try canonical(of: f)
+        }
+        if let found {
+            record.duplicateOf = found.id
+            if found.exact { exactDuplicates += 1 } else { nearDuplicates += 1 }
+            return
+        }
+        record.duplicateOf = nil
+        try remember(Entry(id: record.id, people: f.people, date: f.date, place: f.place, length: f.length, signature: f.signature[...]),
+                     f)
+    }
+
+    /// The record a statement with these features repeats, if any.
+    private func canonical(of f: Features) throws(SQLiteDatabase.Failure) -> (id: String, exact: Bool)? {
         if let index = try exactMatch(f.key) {
             let entry = try entry(index)
             if entry.people == f.people, entry.length == f.length, entry.signature.elementsEqual(f.signature),
                compatible(entry, date: f.date, place: f.place) {
-                record.duplicateOf = entry.id
-                exactDuplicates += 1
-                return
+                return (entry.id, true)
             }
         }
         var best: (entry: Entry, similarity: Double)? = nil
         var seen = Set<Int>()
         var inBand: [Int] = []
-        let context = f.context
         for band in f.bands {
-            try members(of: band, admitting: context, into: &inBand)
+            try members(of: band, admitting: f.context, into: &inBand)
             for index in inBand where seen.insert(index).inserted {
                 let entry = try entry(index)
                 comparisons += 1
@@ -179,14 +211,11 @@ public final class Deduplicator {
                 if similarity >= options.threshold, similarity > (best?.similarity ?? 0) { best = (entry, similarity) }
             }
         }
-        if let best {
-            record.duplicateOf = best.entry.id
-            nearDuplicates += 1
-            return
-        }
-        record.duplicateOf = nil
-        let entry = Entry(id: record.id, people: f.people, date: f.date, place: f.place, length: f.length, signature: f.signature[...])
-        memory.add(entry, key: f.key, bands: f.bands, context: context)
+        return best.map { ($0.entry.id, false) }
+    }
+
+    private func remember(_ entry: Entry, _ f: Features) throws(SQLiteDatabase.Failure) {
+        memory.add(entry, key: f.key, bands: f.bands, context: f.context)
         guard let spillDirectory else { return }
         // Memory holds the newest entries and, once there is a disk index, its filter:
         // half of the budget each, so the first merge never holds more than the budget.
@@ -194,22 +223,159 @@ public final class Deduplicator {
         if disk == nil {
             disk = try DiskIndex(directory: spillDirectory, filterBytes: max(1 << 20, options.memoryBudget / 2))
         }
-        if let disk {
-            try disk.merge(memory)
-            memory = MemoryIndex()
+        guard let disk else { return }
+        try endMerge()
+        merging = Merge(memory, base: memoryBase, into: disk, rowHook: rowHook)
+        memoryBase += memory.count
+        memory = MemoryIndex()
+        if !options.mergesInBackground { try endMerge() }
+    }
+
+    /// Waits for the merge under way, if any, reports its failure, and from then on
+    /// reads its batch from the file.
+    private func endMerge() throws(SQLiteDatabase.Failure) {
+        guard let merging else { return }
+        self.merging = nil
+        mergeSeconds += merging.wait()
+        if let failure = merging.failure { throw failure }
+        disk?.admit(merging.filterHashes)
+    }
+
+    /// At the end of a run, after the last link: stops a merge under way, which no
+    /// later link needs, and reports any failure of one.
+    public func close() throws(IndexFailure) {
+        merging?.cancel()
+        do {
+            try endMerge()
+        } catch {
+            throw IndexFailure(description: "cannot keep the deduplication index in \(spillDirectory ?? "memory"): \(error)")
         }
     }
 
-    /// Entries on disk come first: `disk.count` is where memory's numbering starts.
-    private var base: Int { disk?.count ?? 0 }
-
-    private func exactMatch(_ key: UInt64) throws(SQLiteDatabase.Failure) -> Int? {
-        if let index = memory.exact[key] { return base + index }
-        return try disk?.exactMatch(key)
+    deinit {
+        merging?.cancel()
+        _ = merging?.wait()
     }
 
+    /// A batch of entries written to the disk index on a thread of its own.
+    ///
+    /// Writing a batch (some 260,000 rows for the default budget) took half a second
+    /// on the thread that also reads pages, and in that time no page was queued: the
+    /// workers of a parallel run sat idle. Now linking goes on beside the merge, on
+    /// the same SQLite connection (opened with SQLite's full mutex, so each call is
+    /// serialized):
+    /// - a lookup reads the batch from memory and takes from the file only entries
+    ///   numbered before it, so rows of the batch already written (which a query may
+    ///   or may not see) change nothing;
+    /// - the batch's keys enter the filter when the merge has ended, since until then
+    ///   the file is not asked for them (and what they set is worked out here);
+    /// - the merge waits between rows while a link reads: SQLite's mutex is not fair,
+    ///   and a thread inserting row after row kept it from the linking thread, which
+    ///   then stalled the workers as the merge had before.
+    /// Only the merging thread inserts; only the linking thread reads the filter.
+    final class Merge: @unchecked Sendable {
+        let batch: MemoryIndex
+        let base: Int
+        private let disk: DiskIndex
+        private let rowHook: (@Sendable () -> Void)?
+        private(set) var failure: SQLiteDatabase.Failure?
+        /// What the batch sets in the disk index's filter once merged.
+        private(set) var filterHashes: [UInt64] = []
+        private var seconds = 0.0
+        private let condition = NSCondition()
+        private var linking = false
+        private var cancelled = false
+        private var ended = false
+
+        init(_ batch: MemoryIndex, base: Int, into disk: DiskIndex, rowHook: (@Sendable () -> Void)?) {
+            self.batch = batch
+            self.base = base
+            self.disk = disk
+            self.rowHook = rowHook
+            let thread = Thread { [self] in
+                let start = Self.cpuTime()
+                do throws(SQLiteDatabase.Failure) {
+                    filterHashes = self.disk.filterHashes(of: self.batch)
+                    try self.disk.write(self.batch, base: self.base, beforeEachRow: self.mayWriteRow)
+                } catch {
+                    failure = error
+                }
+                seconds = Double(Self.cpuTime() &- start) / 1e9
+                condition.lock()
+                ended = true
+                condition.broadcast()
+                condition.unlock()
+            }
+            thread.start()
+        }
+
+        /// On the merging thread, before each row: waits while a link reads; false
+        /// once the merge is cancelled.
+        private func mayWriteRow() -> Bool {
+            rowHook?()
+            condition.lock()
+            defer { condition.unlock() }
+            while linking && !cancelled { condition.wait() }
+            return !cancelled
+        }
+
+        /// Runs a link's lookups with the merge paused.
+        func pausingWrites<T>(_ body: () throws(SQLiteDatabase.Failure) -> T) throws(SQLiteDatabase.Failure) -> T {
+            condition.lock()
+            linking = true
+            condition.unlock()
+            defer {
+                condition.lock()
+                linking = false
+                condition.signal()
+                condition.unlock()
+            }
+            return try body()
+        }
+
+        func cancel() {
+            condition.lock()
+            cancelled = true
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// Whether the merge has ended, without waiting for it.
+        var hasEnded: Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            return ended
+        }
+
+        /// Waits for the merge to end; its CPU seconds.
+        func wait() -> Double {
+            condition.lock()
+            while !ended { condition.wait() }
+            condition.unlock()
+            return seconds
+        }
+
+        private static func cpuTime() -> UInt64 {
+            var time = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+            return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+        }
+    }
+
+    /// Where entry `index` lives: memory, the batch being merged, or the file.
+    private func exactMatch(_ key: UInt64) throws(SQLiteDatabase.Failure) -> Int? {
+        if let index = memory.exact[key] { return memoryBase + index }
+        if let merging, let index = merging.batch.exact[key] { return merging.base + index }
+        guard let index = try disk?.exactMatch(key), index < settledCount else { return nil }
+        return index
+    }
+
+    /// Entries before this number are in the file for certain.
+    private var settledCount: Int { merging?.base ?? memoryBase }
+
     private func entry(_ index: Int) throws(SQLiteDatabase.Failure) -> Entry {
-        if index >= base { return memory.entry(index - base) }
+        if index >= memoryBase { return memory.entry(index - memoryBase) }
+        if let merging, index >= merging.base { return merging.batch.entry(index - merging.base) }
         return try disk!.entry(index)
     }
 
@@ -217,11 +383,18 @@ public final class Deduplicator {
     /// they were added).
     private func members(of band: UInt64, admitting context: Context, into members: inout [Int]) throws(SQLiteDatabase.Failure) {
         members.removeAll(keepingCapacity: true)
-        try disk?.members(of: band, admitting: context, into: &members)
-        let start = members.count
-        memory.members(of: band, admitting: context, into: &members)
-        let base = self.base
-        for k in start..<members.count { members[k] += base }
+        if let disk {
+            try disk.members(of: band, admitting: context, into: &members)
+            if let merging { members.removeAll { $0 >= merging.base } }
+        }
+        if let merging { append(merging.batch, from: merging.base) }
+        append(memory, from: memoryBase)
+
+        func append(_ index: MemoryIndex, from base: Int) {
+            let start = members.count
+            index.members(of: band, admitting: context, into: &members)
+            for k in start..<members.count { members[k] += base }
+        }
     }
 
     private func compatible(_ entry: Entry, date: String?, place: String?) -> Bool {

@@ -264,10 +264,14 @@ public struct Extraction {
             else { try finish(.inputDone(index: index, path: itemPath)) }
         }
         try workers?.drain(finish: finish)
+        try deduplicator?.close()
         if let clock {
             clock.lap(.other)
             workers?.stop()
-            summary.stageSeconds = (clock.times + (workers?.stageTimes ?? StageTimes())).named
+            var times = clock.times + (workers?.stageTimes ?? StageTimes())
+            // The deduplication index's merges run on a thread of their own.
+            if let deduplicator { times[.deduplicate] += deduplicator.mergeSeconds }
+            summary.stageSeconds = times.named
         }
         summary.producer = ["declproc": Producer.version, "locales": resources.store.version, "schema_version": String(Schema.version)]
         return summary

@@ -15,8 +15,12 @@ public final class SQLiteDatabase {
     private var db: OpaquePointer?
     private var statements: [SQLiteStatement] = []
 
-    public init(path: String, readOnly: Bool = false) throws(Failure) {
-        let flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+    /// `sharedAcrossThreads`: statements of this connection will run on more than one
+    /// thread (each statement on one), so SQLite serializes every call on the
+    /// connection, whatever mode the library was built with.
+    public init(path: String, readOnly: Bool = false, sharedAcrossThreads: Bool = false) throws(Failure) {
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            | (sharedAcrossThreads ? SQLITE_OPEN_FULLMUTEX : 0)
         guard sqlite3_open_v2(path, &db, flags, nil) == SQLITE_OK else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(db)

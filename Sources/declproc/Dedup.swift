@@ -55,6 +55,7 @@ struct Dedup: ParsableCommand {
                     try put(JSONLines.line(record))
                 }
             }
+            try deduplicator.close()
             try stdout.finish()
             try file?.commit()
         } catch let error as OutputError {

@@ -223,6 +223,8 @@ struct ExtractionRun {
         extraction.readOptions.htmlField = reading.htmlField
         extraction.deduplicate = !curation.noDedup
         extraction.deduplication = curation.deduplication
+        // One job is one thread of work, merges of the deduplication index included.
+        extraction.deduplication.mergesInBackground = reading.jobs > 1
         extraction.spillDirectory = CurationOptions.spillDirectory(output: destination.output, outDir: destination.outDir)
         extraction.jobs = reading.jobs
         extraction.measuresStages = reading.stageTimes

@@ -202,20 +202,27 @@ import TestSupport
     @Test func bandFilterHasNoFalseNegatives() {
         var filter = Deduplicator.BandFilter(bytes: 1 << 20)
         var generator = SystemRandomNumberGenerator()
-        let entries: [(band: UInt64, date: UInt32)] = (0..<100_000).map { (k: Int) -> (band: UInt64, date: UInt32) in
-            let date: UInt32 = k % 3 == 0 ? 0 : UInt32(k % 977 + 1)
-            return (generator.next(), date)
+        // 100,000 band entries: 6,250 statements of 16 bands.
+        let entries: [(bands: [UInt64], date: String?)] = (0..<6_250).map { (k: Int) -> (bands: [UInt64], date: String?) in
+            ((0..<Deduplicator.bands).map { _ in generator.next() }, k % 3 == 0 ? nil : "2011-\(k % 977)")
         }
-        for entry in entries {
-            filter.insert(entry.band, date: entry.date)
-            filter.insert(exact: entry.band &* 3)
+        // Entered as a merged batch is: the hashes worked out apart, then set in one pass.
+        let batch = Deduplicator.MemoryIndex()
+        let signature = [UInt32](repeating: 0, count: Deduplicator.hashes)[...]
+        for (k, entry) in entries.enumerated() {
+            batch.add(.init(id: String(k), people: "", date: entry.date, place: nil, length: 1, signature: signature),
+                      key: entry.bands[0] &* 3, bands: entry.bands, context: .init(date: entry.date, place: nil))
         }
+        filter.insert(hashes: Deduplicator.BandFilter.hashes(of: batch, blocks: filter.blocks))
         for entry in entries {
-            #expect(filter.mayHold(exact: entry.band &* 3))
-            #expect(filter.mayHold(entry.band, admitting: 0))
-            if entry.date != 0 { #expect(filter.mayHold(entry.band, admitting: entry.date)) }
-            // Undated entries are candidates for statements of any date.
-            else { #expect(filter.mayHold(entry.band, admitting: 4242)) }
+            let date = Deduplicator.Context.hash(entry.date)
+            #expect(filter.mayHold(exact: entry.bands[0] &* 3))
+            for band in entry.bands {
+                #expect(filter.mayHold(band, admitting: 0))
+                if date != 0 { #expect(filter.mayHold(band, admitting: date)) }
+                // Undated entries are candidates for statements of any date.
+                else { #expect(filter.mayHold(band, admitting: 4242)) }
+            }
         }
         let strangers = (0..<100_000).filter { _ in filter.mayHold(generator.next(), admitting: 5) }.count
         #expect(strangers < 1_000, "\(strangers) false positives in 100,000")
@@ -272,7 +279,8 @@ import TestSupport
     }
 
     /// Spilled early (a budget of 12 entries), the index merges its newest entries
-    /// into the disk index many times over: every link is still the in-memory one.
+    /// into the disk index many times over: every link is still the in-memory one,
+    /// also when links are made while a merge is partly written.
     @Test func manyMergesChangeNoLink() throws {
         let names = ["陈建华", "王秀英", "李明", ""]
         let records = (0..<300).map { i in
@@ -282,20 +290,55 @@ import TestSupport
             return Self.record(String(format: "%016x", i), text + names[i % 4], names: names[i % 4].isEmpty ? [] : [names[i % 4]],
                                date: i % 3 == 0 ? nil : "2011-0\(i % 7 + 1)-01", province: i % 5 == 0 ? nil : ["北京", "广东"][i % 2])
         }
-        func links(spillAfter entries: Int?) throws -> [String?] {
-            let (options, directory) = Self.spilling(after: entries)
+        func links(spillAfter entries: Int?, slowMerges: Bool = false, background: Bool = true) throws -> [String?] {
+            var (options, directory) = Self.spilling(after: entries)
+            options.mergesInBackground = background
             defer { if let directory { try? FileManager.default.removeItem(atPath: directory) } }
             let dedup = Deduplicator(options: options, spillDirectory: directory, simplify: { RedactionTests.t2s.convert($0) })
-            return try records.map { record in
+            // Merges slowed down row by row, so that links are made while a batch is
+            // partly written (rows a query may see, or not).
+            if slowMerges { dedup.rowHook = { usleep(30) } }
+            let links = try records.map { record in
                 var r = record
                 try dedup.link(&r)
                 return r.duplicateOf
             }
+            if slowMerges { #expect(dedup.linksWhileMerging > records.count / 2) }
+            try dedup.close()
+            return links
         }
         let inMemory = try links(spillAfter: nil)
         #expect(inMemory.filter { $0 != nil }.count > 100 && inMemory.filter { $0 == nil }.count > 40)
         #expect(try links(spillAfter: 12) == inMemory)
+        #expect(try links(spillAfter: 12, slowMerges: true) == inMemory)
+        #expect(try links(spillAfter: 12, background: false) == inMemory)
         #expect(try links(spillAfter: 0) == inMemory)
+    }
+
+    /// At the end of a run, a merge under way is stopped, not waited for: no later
+    /// link needs it.
+    @Test func closingStopsTheMergeUnderWay() throws {
+        let (options, directory) = Self.spilling(after: 0)
+        defer { try? FileManager.default.removeItem(atPath: directory!) }
+        let dedup = Deduplicator(options: options, spillDirectory: directory, simplify: { $0 })
+        final class Rows: @unchecked Sendable {
+            let lock = NSLock()
+            var written = 0
+        }
+        let rows = Rows()
+        dedup.rowHook = {
+            rows.lock.withLock { rows.written += 1 }
+            usleep(2_000)
+        }
+        // Five different statements: each its own batch of 18 rows (entry, exact key, 16 bands).
+        for i in 0..<5 {
+            var r = Self.record(String(format: "%016x", i), ["我声明退出共青团。", "今天天气很好。", "我在大学期间入党。", "声明退出少先队。", "郑重声明。"][i], names: [])
+            try dedup.link(&r)
+            #expect(r.duplicateOf == nil)
+        }
+        try dedup.close()
+        let written = rows.lock.withLock { rows.written }
+        #expect(written >= 4 * 18 && written < 5 * 18, "\(written) rows")
     }
 
     @Test func anUnwritableSpillDirectoryIsAClearError() {
