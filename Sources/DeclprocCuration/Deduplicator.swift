@@ -112,7 +112,8 @@ public final class Deduplicator {
         let length: Int
         let signature: [UInt32]
         let bands: [UInt64]
-        var context: Context { Context(date: date, place: place) }
+        /// Hashed once here: a link asks for it once for each band.
+        let context: Context
     }
 
     /// A statement's date and place as 32-bit hashes (0: not given), kept beside each
@@ -149,10 +150,10 @@ public final class Deduplicator {
         let folded = fold(record.text.simplified ?? record.text.normalized)
         let people = record.declaration.declarants.map { String(scalars: fold(simplify($0.name))) }.sorted().joined(separator: "|")
         let signature = Self.signature(folded, shingle: options.shingle)
-        return Features(people: people, date: record.declaration.date?.value,
-                        place: record.declaration.place.map { [$0.province, $0.city ?? ""].joined(separator: "/") },
-                        key: exactKey(people: people, folded: folded), length: folded.count,
-                        signature: signature, bands: bandKeys(signature, people: people))
+        let date = record.declaration.date?.value
+        let place = record.declaration.place.map { [$0.province, $0.city ?? ""].joined(separator: "/") }
+        return Features(people: people, date: date, place: place, key: exactKey(people: people, folded: folded), length: folded.count,
+                        signature: signature, bands: bandKeys(signature, people: people), context: Context(date: date, place: place))
     }
 
     /// Sets `record.duplicateOf` to the canonical record's id when the record repeats one
