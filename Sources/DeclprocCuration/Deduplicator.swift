@@ -79,6 +79,8 @@ public final class Deduplicator {
     var rowHook: (@Sendable () -> Void)?
     /// Links made while a merge was under way (tests ask that some were).
     private(set) var linksWhileMerging = 0
+    /// Whether `close()` was called.
+    private var closed = false
     /// CPU seconds spent by the merges that have ended (`--stage-times`).
     public private(set) var mergeSeconds = 0.0
     /// Whether the index has moved to disk.
@@ -161,6 +163,7 @@ public final class Deduplicator {
     /// `features`: the record's, when already computed (`Deduplicator.features(of:)`,
     /// with the same options).
     public func link(_ record: inout StatementRecord, features: Features? = nil) throws(IndexFailure) {
+        guard !closed else { throw IndexFailure(description: "the deduplicator is closed: no statement can be linked after close()") }
         let f = features ?? Self.features(of: record, options: options, simplify: simplify)
         do {
             try link(&record, f)
@@ -245,6 +248,8 @@ public final class Deduplicator {
     /// At the end of a run, after the last link: stops a merge under way, which no
     /// later link needs, and reports any failure of one.
     public func close() throws(IndexFailure) {
+        // A cancelled merge leaves part of its batch in the file: nothing may read it.
+        closed = true
         merging?.cancel()
         do {
             try endMerge()

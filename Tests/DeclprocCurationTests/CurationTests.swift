@@ -339,6 +339,9 @@ import TestSupport
         try dedup.close()
         let written = rows.lock.withLock { rows.written }
         #expect(written >= 4 * 18 && written < 5 * 18, "\(written) rows")
+        // The file holds part of the last batch: no link may read it.
+        var late = Self.record("00000000000000ff", "我声明退出共青团。", names: [])
+        #expect(throws: Deduplicator.IndexFailure.self) { try dedup.link(&late) }
     }
 
     @Test func anUnwritableSpillDirectoryIsAClearError() {
