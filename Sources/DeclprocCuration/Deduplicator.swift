@@ -32,13 +32,12 @@ public final class Deduplicator {
         public var shingle = 3
         /// Estimated Jaccard similarity from which two texts are near duplicates.
         public var threshold = 0.7
-        /// Bytes of index kept in memory (when there is a spill directory): past half
-        /// of it, the entries go to disk, and from then on half holds the newest
-        /// entries and half the disk index's filter. While a batch is being merged
-        /// into the file it stays in memory too, so the index holds up to one and a
-        /// half times the budget; with SQLite's 16 MB page cache this keeps
-        /// deduplication under 70 MB, within the batch target of 200 MB for the whole
-        /// process.
+        /// Bytes of index kept in memory (when there is a spill directory). Half of it
+        /// is the disk index's filter once the entries go to disk; the other half holds
+        /// the newest entries, or with merges in the background, a quarter the newest
+        /// entries and a quarter the batch being merged. With SQLite's 16 MB page cache
+        /// this keeps deduplication under 50 MB, within the batch target of 200 MB for
+        /// the whole process.
         public var memoryBudget = 32 << 20
         /// Whether a batch is merged into the disk index on a thread of its own while
         /// linking goes on (see `Merge`), or on the linking thread.
@@ -221,9 +220,11 @@ public final class Deduplicator {
     private func remember(_ entry: Entry, _ f: Features) throws(SQLiteDatabase.Failure) {
         memory.add(entry, key: f.key, bands: f.bands, context: f.context)
         guard let spillDirectory else { return }
-        // Memory holds the newest entries and, once there is a disk index, its filter:
-        // half of the budget each, so the first merge never holds more than the budget.
-        guard memory.bytes > options.memoryBudget / 2 else { return }
+        // The newest entries' share of the budget, which from the first merge on also
+        // holds the disk index's filter (half) and, in the background, the batch being
+        // merged (as much as the newest entries).
+        let share = options.mergesInBackground ? options.memoryBudget / 4 : options.memoryBudget / 2
+        guard memory.bytes > share else { return }
         if disk == nil {
             disk = try DiskIndex(directory: spillDirectory, filterBytes: max(1 << 20, options.memoryBudget / 2))
         }
@@ -265,14 +266,13 @@ public final class Deduplicator {
 
     /// A batch of entries written to the disk index on a thread of its own.
     ///
-    /// Writing a batch (some 260,000 rows for the default budget) took half a second
-    /// on the thread that also reads pages, and in that time no page was queued: the
-    /// workers of a parallel run sat idle. Now linking goes on beside the merge, on
+    /// Writing a batch (some 330,000 rows when it was half the default budget) took
+    /// half a second on the thread that also reads pages, and in that time no page was
+    /// queued: the workers of a parallel run sat idle. Now linking goes on beside the merge, on
     /// the same SQLite connection (opened with SQLite's full mutex, so each call is
     /// serialized):
     /// - a lookup reads the batch from memory and takes from the file only entries
-    ///   numbered before it, so rows of the batch already written (which a query may
-    ///   or may not see) change nothing;
+    ///   numbered before it, so the rows of the batch written so far change nothing;
     /// - the batch's keys enter the filter when the merge has ended, since until then
     ///   the file is not asked for them (and what they set is worked out here);
     /// - the merge waits between rows while a link reads: SQLite's mutex is not fair,
@@ -368,7 +368,8 @@ public final class Deduplicator {
         }
     }
 
-    /// Where entry `index` lives: memory, the batch being merged, or the file.
+    // The lookups below ask the newest entries, then the batch being merged, then the file.
+
     private func exactMatch(_ key: UInt64) throws(SQLiteDatabase.Failure) -> Int? {
         if let index = memory.exact[key] { return memoryBase + index }
         if let merging, let index = merging.batch.exact[key] { return merging.base + index }

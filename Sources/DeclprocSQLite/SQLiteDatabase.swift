@@ -17,7 +17,7 @@ public final class SQLiteDatabase {
 
     /// `sharedAcrossThreads`: statements of this connection will run on more than one
     /// thread (each statement on one), so SQLite serializes every call on the
-    /// connection, whatever mode the library was built with.
+    /// connection, whatever threading mode the library defaults to.
     public init(path: String, readOnly: Bool = false, sharedAcrossThreads: Bool = false) throws(Failure) {
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | (sharedAcrossThreads ? SQLITE_OPEN_FULLMUTEX : 0)

@@ -97,11 +97,12 @@ import TestSupport
     static let template = "我在大学期间加入中国共产党，当时只是为了找工作。现在我看清了它的本质，郑重声明退出中国共产党及其一切组织。"
 
     /// A fresh directory for a spilled index, and the deduplicator's options that
-    /// spill after `entries` distinct statements (nil: never).
+    /// spill after `entries` distinct statements (nil: never) with merges in the
+    /// background, the default (twice as many with merges on the linking thread).
     static func spilling(after entries: Int?) -> (Deduplicator.Options, String?) {
         var options = Deduplicator.Options()
         guard let entries else { return (options, nil) }
-        options.memoryBudget = entries * 850 * 2
+        options.memoryBudget = entries * 850 * 4
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-dedup-\(UUID().uuidString)").path
         try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         return (options, directory)
@@ -296,7 +297,7 @@ import TestSupport
             defer { if let directory { try? FileManager.default.removeItem(atPath: directory) } }
             let dedup = Deduplicator(options: options, spillDirectory: directory, simplify: { RedactionTests.t2s.convert($0) })
             // Merges slowed down row by row, so that links are made while a batch is
-            // partly written (rows a query may see, or not).
+            // partly written.
             if slowMerges { dedup.rowHook = { usleep(30) } }
             let links = try records.map { record in
                 var r = record
