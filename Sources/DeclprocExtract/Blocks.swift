@@ -26,6 +26,9 @@ public struct Block: Sendable, Equatable {
     /// Characters per element inside the block (text-to-tag density): prose is
     /// dense, menus and widgets are not.
     public var characterDensity: Double
+    /// Han, Latin and visible characters, counted as the text was gathered (the
+    /// statement finder asks each block's language more than once).
+    var profile = LanguageProfile()
 
     public var isHeading: Bool { tag.count == 2 && tag.first == "h" && tag.last!.isNumber }
 }
@@ -84,7 +87,7 @@ public enum BlockExtractor {
         var blocks: [Block] = []
         var buffer = ""
         var linkCharacters = 0
-        var characters = 0
+        var profile = LanguageProfile()
         var contexts = [Context(element: -1, tag: "body", path: "body", boilerplate: false, quoted: false)]
         var elements = 0
         var linkDepth = 0
@@ -94,15 +97,17 @@ public enum BlockExtractor {
             let lines = buffer.lines().map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
             if !lines.isEmpty {
                 let context = contexts.last!
+                let characters = profile.visibleCharacters
                 blocks.append(Block(text: lines.joined(separator: "\n"), tag: context.tag, path: context.path,
                                     linkDensity: characters == 0 ? 0 : Double(linkCharacters) / Double(characters),
                                     boilerplate: context.boilerplate, quoted: context.quoted,
                                     unlikelyMain: context.unlikelyMain, element: context.element,
-                                    characters: characters, characterDensity: Double(characters) / Double(elements + 1)))
+                                    characters: characters, characterDensity: Double(characters) / Double(elements + 1),
+                                    profile: profile))
             }
             buffer = ""
             linkCharacters = 0
-            characters = 0
+            profile = LanguageProfile()
             elements = 0
         }
 
@@ -118,9 +123,11 @@ public enum BlockExtractor {
                 if collapsed.isEmpty { continue }
                 if collapsed == " " { if !buffer.isEmpty && !buffer.hasSuffix(" ") && !buffer.hasSuffix("\n") { buffer += " " }; continue }
                 buffer += collapsed
-                let visible = collapsed.unicodeScalars.count { !$0.isWhiteSpace }
-                characters += visible
-                if linkDepth > 0 { linkCharacters += visible }
+                // Whitespace, all a block's lines lose, is not counted: this is the profile
+                // of the block's text.
+                let text = LanguageProfile(collapsed)
+                profile = profile + text
+                if linkDepth > 0 { linkCharacters += text.visibleCharacters }
             case .element:
                 let tag = node.name
                 if entering {
@@ -310,7 +317,7 @@ public enum BlockExtractor {
             let node = document.nodes[current]
             switch node.kind {
             case .text:
-                characters += node.text.unicodeScalars.count { !$0.isWhiteSpace }
+                characters += LanguageProfile(node.text).visibleCharacters
                 if characters >= 300 { return false }
             case .element:
                 if contentTags.contains(node.name) { return false }

@@ -152,7 +152,8 @@ public struct StatementFinder: Sendable {
             var foundHere: [FoundStatement] = []
             var leading: [String] = []
             for piece in pieces {
-                let verdict = assess(text: piece, quoted: block.quoted)
+                // A block that is one piece has its profile from the block splitter.
+                let verdict = assess(text: piece, quoted: block.quoted, profile: pieces.count == 1 ? block.profile : LanguageProfile(piece))
                 guard verdict.isStatement else {
                     // Lines that are no statement of their own (a place and date after a
                     // signature, an intro before the first one) stay with their neighbour.
@@ -186,7 +187,7 @@ public struct StatementFinder: Sendable {
     /// A block of only signature and date lines.
     func signatureOnly(_ block: Block) -> Bool {
         let lines = block.text.lines().map(String.init)
-        let p = patterns(for: block.text)
+        let p = patterns(for: block.profile)
         return !lines.isEmpty && lines.allSatisfy { p.isSignature($0) || p.isDate($0) || chinese.isDate($0) }
     }
 
@@ -195,7 +196,7 @@ public struct StatementFinder: Sendable {
     func split(_ block: Block) -> [String] {
         let lines = block.text.lines().map(String.init)
         guard lines.count >= 3 else { return [block.text] }
-        let p = patterns(for: block.text)
+        let p = patterns(for: block.profile)
         var pieces: [[String]] = [[]]
         var closing = false
         for line in lines {
@@ -211,8 +212,12 @@ public struct StatementFinder: Sendable {
 
     /// Whether a text is a statement, and why.
     public func assess(text: String, quoted: Bool) -> Assessment {
-        let profile = LanguageProfile(text) // once: it reads every scalar
-        let p = profile.isMostlyChinese ? chinese : english
+        assess(text: text, quoted: quoted, profile: LanguageProfile(text))
+    }
+
+    /// `profile`: the text's (`LanguageProfile(text)`), where the caller has it.
+    func assess(text: String, quoted: Bool, profile: LanguageProfile) -> Assessment {
+        let p = patterns(for: profile)
         let length = profile.visibleCharacters
         func no(_ reason: String) -> Assessment { Assessment(isStatement: false, language: p.language, reason: reason) }
         if length < p.minCharacters { return no("too short (\(length) < \(p.minCharacters) characters)") }
@@ -238,7 +243,11 @@ public struct StatementFinder: Sendable {
     }
 
     public func patterns(for text: String) -> StatementPatterns {
-        LanguageProfile(text).isMostlyChinese ? chinese : english
+        patterns(for: LanguageProfile(text))
+    }
+
+    func patterns(for profile: LanguageProfile) -> StatementPatterns {
+        profile.isMostlyChinese ? chinese : english
     }
 
     /// Organization keys a text mentions ("party", "youth_league", "young_pioneers"; "all" for 三退).
@@ -264,8 +273,8 @@ public struct StatementFinder: Sendable {
         }
         guard next < blocks.count else { return nil }
         let candidate = blocks[next]
-        guard !candidate.boilerplate, case let profile = LanguageProfile(candidate.text), !profile.isMostlyChinese,
-              profile.visibleCharacters >= english.minCharacters else { return nil }
+        guard !candidate.boilerplate, !candidate.profile.isMostlyChinese,
+              candidate.profile.visibleCharacters >= english.minCharacters else { return nil }
         let opensWithMarker = english.translationMarkerWords.firstPattern(in: String(candidate.text.lowercasedQuickly().prefix(30))) != nil
         return marked || opensWithMarker ? (next, candidate) : nil
     }
@@ -300,18 +309,39 @@ public struct StatementFinder: Sendable {
     }
 }
 
-/// Counts that say which language a text is mostly in.
-struct LanguageProfile {
-    let han: Int
-    let latin: Int
-    let visibleCharacters: Int
+/// Counts that say which language a text is mostly in, and how many characters it shows.
+struct LanguageProfile: Equatable {
+    private(set) var han = 0
+    private(set) var latin = 0
+    private(set) var visibleCharacters = 0
+
+    init() {}
+
+    /// The profile of a text and another after it.
+    static func + (a: LanguageProfile, b: LanguageProfile) -> LanguageProfile {
+        var sum = a
+        sum.han += b.han
+        sum.latin += b.latin
+        sum.visibleCharacters += b.visibleCharacters
+        return sum
+    }
 
     init(_ text: String) {
         var han = 0, latin = 0, visible = 0
-        for scalar in text.unicodeScalars {
-            if scalar.isWhiteSpace { continue }
-            visible += 1
-            if scalar.isHan { han += 1 } else if scalar.isLatinLetter { latin += 1 }
+        // Over the UTF-8 bytes: the profile is taken of every block, piece and candidate
+        // translation, and iterating `unicodeScalars` was most of its cost.
+        var text = text
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            var i = 0
+            while i < bytes.count {
+                let (value, length) = UTF8Code.decode(base, at: i)
+                i &+= length
+                let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+                if scalar.isWhiteSpace { continue }
+                visible &+= 1
+                if scalar.isHan { han &+= 1 } else if scalar.isLatinLetter { latin &+= 1 }
+            }
         }
         self.han = han
         self.latin = latin
