@@ -21,6 +21,10 @@ public struct StatementPatterns: Sendable {
     public let signatureDashes: [String]
     /// Whole-line date patterns.
     public let datePatterns: [RegularExpression]
+    /// The most characters (whitespace aside) a date line has: longer lines, most of
+    /// the lines asked about, are not handed to the patterns (each converted the
+    /// whole line to UTF-16 for a match that failed at its first character).
+    public let dateMaxCharacters: Int
     /// The lists above, compiled for searching (whole words in languages written with spaces).
     let firstPersonWords: CueWords
     let cueWords: CueWords
@@ -54,6 +58,7 @@ public struct StatementPatterns: Sendable {
             patterns.append(regex)
         }
         datePatterns = patterns
+        dateMaxCharacters = (object["date_max_characters"] as? Int) ?? .max
         let wholeWords = language != "zh"
         firstPersonWords = CueWords(firstPerson, wholeWords: wholeWords)
         cueWords = CueWords(cues, wholeWords: wholeWords)
@@ -88,6 +93,11 @@ public struct StatementPatterns: Sendable {
     /// A line that is only a date.
     func isDate(_ line: String) -> Bool {
         guard !datePatterns.isEmpty else { return false }
+        var visible = 0
+        for scalar in line.unicodeScalars where !scalar.isWhiteSpace {
+            visible += 1
+            if visible > dateMaxCharacters { return false }
+        }
         let units = [UInt16](utf16Of: line.trimmingSpaces())
         return datePatterns.contains { $0.matches(in: units) }
     }
@@ -282,10 +292,13 @@ public struct StatementFinder: Sendable {
     /// The text with everything between paired quotation marks removed.
     private func removingQuotations(_ text: String, _ quotes: [(open: String, close: String)]) -> String {
         var bytes = Array(text.utf8)
+        var changed = false
         for quote in quotes where quote.open != quote.close {
             let open = Array(quote.open.utf8), close = Array(quote.close.utf8)
-            // Most texts hold none of most pairs: nothing to copy then.
+            // Most texts hold none of most pairs: nothing to copy then (and a text that
+            // quotes nothing is returned as it is, not decoded again).
             guard UTF8Search.firstIndex(of: open, in: bytes, from: 0) != nil else { continue }
+            changed = true
             var output: [UInt8] = []
             output.reserveCapacity(bytes.count)
             var i = 0
@@ -305,7 +318,7 @@ public struct StatementFinder: Sendable {
             }
             bytes = output
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return changed ? String(decoding: bytes, as: UTF8.self) : text
     }
 }
 

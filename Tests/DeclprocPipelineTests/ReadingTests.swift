@@ -83,6 +83,16 @@ import TestSupport
         #expect(aspnet.statements.count == 8)
     }
 
+    /// A list block is split after each date line in its language. Date lines are
+    /// short (`date_max_characters`): spaced, full-width and written-out dates still
+    /// close a statement.
+    @Test func dateLinesCloseStatements() throws {
+        let dates = ["2005 年 12 月 13 日", "２００６年３月４日", "二〇〇五年五月三日", "2007-01-02", "2008 年1月20日"]
+        let body = dates.enumerated().map { k, date in "本人声明退出中国共产党，第\(k + 1)份。<br>\(date)" }.joined(separator: "<br>")
+        let page = try Self.read("<html><body><p>\(body)</p></body></html>")
+        #expect(page.statements.map { $0.text.components(separatedBy: "\n").last! } == dates)
+    }
+
     @Test func pageMetadata() throws {
         let html = """
         <html lang="zh-Hant-TW"><head><title>聲明</title>
