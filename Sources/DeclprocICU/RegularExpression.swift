@@ -1,5 +1,7 @@
 internal import CICU
-import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An ICU regular expression (`URegularExpression`), compiled once and shared by
 /// every thread.
@@ -11,12 +13,13 @@ import Synchronization
 ///
 /// ICU's matching state lives in the expression object, so an object serves one
 /// search at a time: idle clones wait in a pool, and a search takes one (or clones
-/// the compiled original) and gives it back.
+/// the compiled original) and gives it back. The pool's lock is a pthread mutex, not
+/// the standard library's `Mutex`: the thread sanitizer sees the one, not the other
+/// (whose lock lies in an uninstrumented library), and reported every search.
 public final class RegularExpression: @unchecked Sendable {
     private let original: UnsafeMutableRawPointer
-    private let idle = Mutex<[Matcher]>([])
-    /// A clone waiting in the pool (only ever used by one search at a time).
-    private struct Matcher: @unchecked Sendable { let handle: UnsafeMutableRawPointer }
+    private var idle: [UnsafeMutableRawPointer] = []
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
     /// An empty text that outlives every matcher: ICU rejects a null text pointer,
     /// and a matcher going back to the pool must not point at its last text.
     private let empty: UnsafeMutablePointer<UInt16>
@@ -25,23 +28,32 @@ public final class RegularExpression: @unchecked Sendable {
 
     /// Compiles `pattern` (ICU's syntax, as `NSRegularExpression` takes it).
     public init(_ pattern: String, caseInsensitive: Bool = false) throws(ICUError) {
-        empty = .allocate(capacity: 1)
-        empty.initialize(to: 0)
         var error: Int32 = 0
         let units = Array(pattern.utf16)
         let handle = dp_regex_open(units, Int32(units.count), caseInsensitive ? UInt32(DP_REGEX_CASE_INSENSITIVE) : 0, &error)
         guard let handle, error <= 0 else {
-            empty.deallocate()
             throw ICUError(code: max(error, 1), operation: "compiling regular expression \(pattern)")
         }
         original = handle
         groupCount = Int(dp_regex_group_count(original, &error))
+        empty = .allocate(capacity: 1)
+        empty.initialize(to: 0)
+        lock = .allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
     }
 
     deinit {
-        idle.withLock { for matcher in $0 { dp_regex_close(matcher.handle) } }
+        for matcher in idle { dp_regex_close(matcher) }
         dp_regex_close(original)
         empty.deallocate()
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
+    private func withPool<T>(_ body: (inout [UnsafeMutableRawPointer]) -> T) -> T {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return body(&idle)
     }
 
     /// One match: the UTF-16 range of the whole match (`ranges[0]`) and of each
@@ -80,12 +92,12 @@ public final class RegularExpression: @unchecked Sendable {
     /// text counts as no match (`body` is not run and `none` is returned).
     private func searching<T>(_ text: [UInt16], _ body: (UnsafeMutableRawPointer) -> T, none: T) -> T {
         var error: Int32 = 0
-        guard let handle = idle.withLock({ $0.popLast()?.handle }) ?? dp_regex_clone(original, &error), error <= 0 else { return none }
+        guard let handle = withPool({ $0.popLast() }) ?? dp_regex_clone(original, &error), error <= 0 else { return none }
         defer {
             // Unhook the text before it goes away, then return the matcher to the pool.
             var reset: Int32 = 0
             dp_regex_set_text(handle, empty, 0, &reset)
-            idle.withLock { $0.append(Matcher(handle: handle)) }
+            withPool { $0.append(handle) }
         }
         return text.withUnsafeBufferPointer { units -> T in
             dp_regex_set_text(handle, units.baseAddress ?? UnsafePointer(empty), Int32(units.count), &error)
