@@ -21,14 +21,14 @@ public struct Block: Sendable, Equatable {
     public var unlikelyMain: Bool
     /// Index in the document of the innermost block element holding the text.
     public var element: Int
-    /// Visible (non-whitespace) characters.
-    public var characters: Int
     /// Characters per element inside the block (text-to-tag density): prose is
     /// dense, menus and widgets are not.
     public var characterDensity: Double
     /// Han, Latin and visible characters, counted as the text was gathered (the
     /// statement finder asks each block's language more than once).
     var profile = LanguageProfile()
+    /// Visible (non-whitespace) characters.
+    public var characters: Int { profile.visibleCharacters }
 
     public var isHeading: Bool { tag.count == 2 && tag.first == "h" && tag.last!.isNumber }
 }
@@ -102,8 +102,7 @@ public enum BlockExtractor {
                                     linkDensity: characters == 0 ? 0 : Double(linkCharacters) / Double(characters),
                                     boilerplate: context.boilerplate, quoted: context.quoted,
                                     unlikelyMain: context.unlikelyMain, element: context.element,
-                                    characters: characters, characterDensity: Double(characters) / Double(elements + 1),
-                                    profile: profile))
+                                    characterDensity: Double(characters) / Double(elements + 1), profile: profile))
             }
             buffer = ""
             linkCharacters = 0

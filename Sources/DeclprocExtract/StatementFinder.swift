@@ -284,7 +284,7 @@ public struct StatementFinder: Sendable {
         guard next < blocks.count else { return nil }
         let candidate = blocks[next]
         guard !candidate.boilerplate, !candidate.profile.isMostlyChinese,
-              candidate.profile.visibleCharacters >= english.minCharacters else { return nil }
+              candidate.characters >= english.minCharacters else { return nil }
         let opensWithMarker = english.translationMarkerWords.firstPattern(in: String(candidate.text.lowercasedQuickly().prefix(30))) != nil
         return marked || opensWithMarker ? (next, candidate) : nil
     }
