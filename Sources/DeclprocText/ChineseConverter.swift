@@ -21,6 +21,8 @@ public final class ChineseConverter: Sendable {
     private let normalizationFloor: UInt32
     private let segmentation: DictionaryList
     private let chain: [DictionaryList]
+    /// `chain[0]`, held apart: reading it from the array copies it (and retains its tables).
+    private let firstGroup: DictionaryList
     /// Where the segmentation dictionary is also the first of the first group (as in
     /// every Simplified-to-Traditional configuration), the walk converts as it
     /// segments: a match's value is the group's answer there, and the characters
@@ -99,6 +101,7 @@ public final class ChineseConverter: Sendable {
         guard !chain.isEmpty, chain.allSatisfy({ !$0.isEmpty })
         else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "the chain or one of its groups is empty") }
         self.chain = try chain.map { DictionaryList(try $0.map(dictionary)) }
+        self.firstGroup = self.chain[0]
         self.isFused = segmentation.count == 1 && chain[0].first == segmentation[0]
         self.fusedRest = DictionaryList(isFused ? try chain[0].dropFirst().map(dictionary) : [])
         self.stretchesSplitFreely = isFused && (fusedRest.dictionaries + self.chain.dropFirst().flatMap(\.dictionaries)).allSatisfy { !$0.hasPhrases }
@@ -415,11 +418,34 @@ public final class ChineseConverter: Sendable {
     /// inside it, at a word boundary, runs past it to another boundary. Only such a
     /// rival, where it changes the output, needs the words, so they are asked for only then.
     private func yields(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int, _ boundaries: inout WordBoundaries) -> Bool {
-        guard hasRival(scalars, start, end), choiceMatters(scalars, start, end, &boundaries.choice) else { return false }
+        guard hasRival(scalars, start, end), !choiceIsMoot(scalars, start, end),
+              choiceMatters(scalars, start, end, &boundaries.choice) else { return false }
         let rivals = rivals(scalars, start, end)
         let reach = rivals.map { $0.0 + $0.1 }.max()!
         boundaries.settle(start...reach, in: scalars)
         return !boundaries[end] && rivals.contains { boundaries[$0.0] && boundaries[$0.0 + $0.1] }
+    }
+
+    /// Whether every match that takes part in the choice at `start` (the match, its
+    /// rivals, theirs, up to the first place no match crosses) converts its
+    /// characters as they convert one by one (位于 → 位於, as 位 → 位 and 于 → 於):
+    /// then every cut of the text converts it the same, whichever match wins, and
+    /// the words need not be asked. Only where stretches split freely: there no
+    /// later group of the chain has phrases that a different cut could change.
+    private func choiceIsMoot(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int) -> Bool {
+        guard stretchesSplitFreely else { return false }
+        let limit = min(scalars.count, start + 4 * ChineseConverter.overlapHorizon)
+        var reach = end, j = start
+        while j < reach {
+            guard j < limit else { return false }
+            if let match = segmentation.longestMatch(scalars, from: j, limit: scalars.count), match.length > 1 {
+                guard segmentation.convertsAsCharacters(match.dictionary, match.entry, scalars, from: j, length: match.length,
+                                                        in: firstGroup) else { return false }
+                reach = max(reach, j + match.length)
+            }
+            j += 1
+        }
+        return true
     }
 
     /// Whether `rivals` would find any: the same tests, stopping at the first, with

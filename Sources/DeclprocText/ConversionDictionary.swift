@@ -179,6 +179,17 @@ final class ConversionDictionary: Sendable {
         }
     }
 
+    /// Whether the entry's value is `length` scalars, the k-th of them `expected(k)`.
+    @inline(__always)
+    func value(_ entry: Int, is length: Int, _ expected: (Int) -> UInt32?) -> Bool {
+        let value = run(entry).value
+        guard value.count == length else { return false }
+        return records.withUnsafeBufferPointer { records in
+            for k in 0..<length where expected(k) != records[value.lowerBound + k] { return false }
+            return true
+        }
+    }
+
     /// The longest key that starts at `start`: its length and its entry.
     @inline(__always)
     func longestPrefix(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, entry: Int)? {
@@ -272,6 +283,9 @@ struct DictionaryList: Sendable {
     /// (a Bloom filter of one hash): 128 KiB, so it stays in cache where the
     /// dictionaries' own tables do not.
     private let pairBits: [UInt64]
+    /// 1 + the scalar each character becomes when it stands alone, where that is one
+    /// scalar: as `direct`, but also for characters longer keys start with.
+    private let alone: ScalarMap
     static let multi: UInt32 = 1 << 31
     static let slow: UInt32 = 1 << 30
     static let pairBitsShift: UInt64 = 64 - 20
@@ -294,14 +308,17 @@ struct DictionaryList: Sendable {
                 }
             }
         }
-        var direct = ScalarMap()
+        var direct = ScalarMap(), alone = ScalarMap()
         plan.forEach { scalar, planned in
-            guard planned & (Self.multi | Self.slow) == 0, planned & 0xFF_FFFF != 0 else { return }
+            guard planned & Self.slow == 0, planned & 0xFF_FFFF != 0 else { return }
             let value = dictionaries[Int(planned >> 24 & 0x3F)].value(Int(planned & 0xFF_FFFF) - 1)
-            if value.count == 1 { direct[scalar] = value[0].value + 1 }
+            guard value.count == 1 else { return }
+            alone[scalar] = value[0].value + 1
+            if planned & Self.multi == 0 { direct[scalar] = value[0].value + 1 }
         }
         self.plan = plan
         self.direct = direct
+        self.alone = alone
         self.pairBits = bits
     }
 
@@ -367,6 +384,25 @@ struct DictionaryList: Sendable {
             }
         }
         return longest
+    }
+
+    /// What the character becomes standing alone in this group, if that is one
+    /// scalar (itself where no one-character key is it); nil if it is not.
+    @inline(__always)
+    func aloneValue(_ c: Unicode.Scalar) -> UInt32? {
+        let planned = plan[c]
+        if planned & Self.slow != 0 { return nil }
+        if planned & 0xFF_FFFF == 0 { return c.value }
+        let value = alone[c]
+        return value == 0 ? nil : value &- 1
+    }
+
+    /// Whether dictionary `d`'s entry, the key at `text[start...]`, converts as
+    /// `characters` converts each of its characters standing alone.
+    @inline(__always)
+    func convertsAsCharacters(_ d: Int, _ entry: Int, _ text: [Unicode.Scalar], from start: Int, length: Int,
+                              in characters: DictionaryList) -> Bool {
+        unretained[d]._withUnsafeGuaranteedRef { $0.value(entry, is: length) { k in characters.aloneValue(text[start + k]) } }
     }
 
     /// The value of dictionary `d`'s entry, appended to `out`.
