@@ -21,8 +21,12 @@ public final class ChineseConverter: Sendable {
     private let normalizationFloor: UInt32
     private let segmentation: DictionaryList
     private let chain: [DictionaryList]
-    /// `chain[0]`, held apart: reading it from the array copies it (and retains its tables).
-    private let firstGroup: DictionaryList
+    /// A bit per entry of the first segmentation dictionary (by its place in the
+    /// records): set where the phrase converts as its characters do one by one
+    /// (位于 → 位於, as 位 → 位 and 于 → 於), the case of four phrases in five.
+    /// Empty where no overlap is settled by words, or where stretches do not
+    /// split freely (a later group's phrases could then tell two cuts apart).
+    private let literalPhrases: [UInt64]
     /// Where the segmentation dictionary is also the first of the first group (as in
     /// every Simplified-to-Traditional configuration), the walk converts as it
     /// segments: a match's value is the group's answer there, and the characters
@@ -59,11 +63,8 @@ public final class ChineseConverter: Sendable {
     /// dictionaries lack are noticed too (only used with word boundaries).
     public init(configuration name: String, store: LocaleStore, lexicon: SegmentationData? = nil) throws {
         self.lexicon = lexicon
-        let available = Self.available(in: store)
-        guard available.contains(name) else { throw UnknownConfiguration(name: name, available: available) }
-        let path = "zh/convert/config/\(name).json"
-        guard let object = try JSONSerialization.jsonObject(with: try store.data(path)) as? [String: Any],
-              let segmentation = object["segmentation"] as? [String], let chain = object["chain"] as? [[String]]
+        let (path, object) = try Self.configuration(name, store: store)
+        guard let segmentation = object["segmentation"] as? [String], let chain = object["chain"] as? [[String]]
         else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "needs \"segmentation\" and \"chain\" lists") }
         let normalization = (object["normalization"] as? [String]) ?? []
         // Every dictionary the configuration names, compiled once into flat tables.
@@ -101,10 +102,26 @@ public final class ChineseConverter: Sendable {
         guard !chain.isEmpty, chain.allSatisfy({ !$0.isEmpty })
         else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "the chain or one of its groups is empty") }
         self.chain = try chain.map { DictionaryList(try $0.map(dictionary)) }
-        self.firstGroup = self.chain[0]
         self.isFused = segmentation.count == 1 && chain[0].first == segmentation[0]
         self.fusedRest = DictionaryList(isFused ? try chain[0].dropFirst().map(dictionary) : [])
         self.stretchesSplitFreely = isFused && (fusedRest.dictionaries + self.chain.dropFirst().flatMap(\.dictionaries)).allSatisfy { !$0.hasPhrases }
+        self.literalPhrases = usesWordBoundaries && stretchesSplitFreely ? self.segmentation.literalEntries(in: self.chain[0]) : []
+    }
+
+    /// Whether the configuration has overlapping matches settled by words, read
+    /// without building the converter: a caller that needs a lexicon for them
+    /// loads it first, and builds the converter once.
+    public static func usesWordBoundaries(configuration name: String, store: LocaleStore) throws -> Bool {
+        (try configuration(name, store: store).object["word_boundaries"] as? Bool) ?? false
+    }
+
+    private static func configuration(_ name: String, store: LocaleStore) throws -> (path: String, object: [String: Any]) {
+        let available = Self.available(in: store)
+        guard available.contains(name) else { throw UnknownConfiguration(name: name, available: available) }
+        let path = "zh/convert/config/\(name).json"
+        guard let object = try JSONSerialization.jsonObject(with: try store.data(path)) as? [String: Any]
+        else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "not a JSON object") }
+        return (path, object)
     }
 
     /// One character for one, from the normalization dictionaries (CJK compatibility
@@ -400,7 +417,7 @@ public final class ChineseConverter: Sendable {
                 continue
             }
             if pending < i { sink.take(Segment(range: pending..<i, entry: Segment.gathered), scalars, self) }
-            if match.length > 1, boundaries != nil, yields(scalars, i, i + match.length, &boundaries!) {
+            if match.length > 1, boundaries != nil, yields(scalars, i, i + match.length, match.dictionary, match.entry, &boundaries!) {
                 // The match's first character stands alone, so that no group
                 // of the chain matches the phrase again inside a segment.
                 sink.take(Segment(range: i..<(i + 1), entry: Segment.alone), scalars, self)
@@ -417,8 +434,11 @@ public final class ChineseConverter: Sendable {
     /// Whether the match `start..<end` ends inside a word while a match that starts
     /// inside it, at a word boundary, runs past it to another boundary. Only such a
     /// rival, where it changes the output, needs the words, so they are asked for only then.
-    private func yields(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int, _ boundaries: inout WordBoundaries) -> Bool {
-        guard hasRival(scalars, start, end), !choiceIsMoot(scalars, start, end),
+    /// The moot test comes first: it settles most matches (four phrases in five
+    /// convert as their characters do) for less than finding their rivals costs.
+    private func yields(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int, _ dictionary: Int, _ entry: Int,
+                        _ boundaries: inout WordBoundaries) -> Bool {
+        guard !choiceIsMoot(scalars, start, end, dictionary, entry), hasRival(scalars, start, end),
               choiceMatters(scalars, start, end, &boundaries.choice) else { return false }
         let rivals = rivals(scalars, start, end)
         let reach = rivals.map { $0.0 + $0.1 }.max()!
@@ -427,25 +447,30 @@ public final class ChineseConverter: Sendable {
     }
 
     /// Whether every match that takes part in the choice at `start` (the match, its
-    /// rivals, theirs, up to the first place no match crosses) converts its
-    /// characters as they convert one by one (位于 → 位於, as 位 → 位 and 于 → 於):
+    /// rivals, theirs, up to the first place no match crosses) is a literal phrase:
     /// then every cut of the text converts it the same, whichever match wins, and
-    /// the words need not be asked. Only where stretches split freely: there no
-    /// later group of the chain has phrases that a different cut could change.
-    private func choiceIsMoot(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int) -> Bool {
-        guard stretchesSplitFreely else { return false }
+    /// neither rivals nor words need be looked for.
+    @inline(__always)
+    private func choiceIsMoot(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int, _ dictionary: Int, _ entry: Int) -> Bool {
+        guard isLiteral(dictionary, entry) else { return false }
         let limit = min(scalars.count, start + 4 * ChineseConverter.overlapHorizon)
-        var reach = end, j = start
+        var reach = end, j = start + 1
         while j < reach {
             guard j < limit else { return false }
             if let match = segmentation.longestMatch(scalars, from: j, limit: scalars.count), match.length > 1 {
-                guard segmentation.convertsAsCharacters(match.dictionary, match.entry, scalars, from: j, length: match.length,
-                                                        in: firstGroup) else { return false }
+                guard isLiteral(match.dictionary, match.entry) else { return false }
                 reach = max(reach, j + match.length)
             }
             j += 1
         }
         return true
+    }
+
+    @inline(__always)
+    private func isLiteral(_ dictionary: Int, _ entry: Int) -> Bool {
+        dictionary == 0 && literalPhrases.withUnsafeBufferPointer { bits in
+            entry >> 6 < bits.count && bits[entry >> 6] & (1 << UInt64(entry & 63)) != 0
+        }
     }
 
     /// Whether `rivals` would find any: the same tests, stopping at the first, with

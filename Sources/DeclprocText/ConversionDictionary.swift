@@ -179,15 +179,23 @@ final class ConversionDictionary: Sendable {
         }
     }
 
-    /// Whether the entry's value is `length` scalars, the k-th of them `expected(k)`.
-    @inline(__always)
-    func value(_ entry: Int, is length: Int, _ expected: (Int) -> UInt32?) -> Bool {
-        let value = run(entry).value
-        guard value.count == length else { return false }
-        return records.withUnsafeBufferPointer { records in
-            for k in 0..<length where expected(k) != records[value.lowerBound + k] { return false }
-            return true
+    /// The entries (a bit per place in `records`) of two or more characters whose
+    /// value is what `characters` makes of each of the key's characters alone.
+    func literalEntries(in characters: DictionaryList) -> [UInt64] {
+        var bits = [UInt64](repeating: 0, count: records.count / 64 + 1)
+        records.withUnsafeBufferPointer { records in
+            for entry in entries {
+                let (key, value) = run(entry)
+                guard key.count > 1, key.count == value.count else { continue }
+                var literal = true
+                for k in 0..<key.count {
+                    let scalar = Unicode.Scalar(records[key.lowerBound + k]) ?? "\u{FFFD}"
+                    if characters.aloneValue(scalar) != records[value.lowerBound + k] { literal = false; break }
+                }
+                if literal { bits[entry >> 6] |= 1 << UInt64(entry & 63) }
+            }
         }
+        return bits
     }
 
     /// The longest key that starts at `start`: its length and its entry.
@@ -397,12 +405,9 @@ struct DictionaryList: Sendable {
         return value == 0 ? nil : value &- 1
     }
 
-    /// Whether dictionary `d`'s entry, the key at `text[start...]`, converts as
-    /// `characters` converts each of its characters standing alone.
-    @inline(__always)
-    func convertsAsCharacters(_ d: Int, _ entry: Int, _ text: [Unicode.Scalar], from start: Int, length: Int,
-                              in characters: DictionaryList) -> Bool {
-        unretained[d]._withUnsafeGuaranteedRef { $0.value(entry, is: length) { k in characters.aloneValue(text[start + k]) } }
+    /// `literalEntries` of the first dictionary.
+    func literalEntries(in characters: DictionaryList) -> [UInt64] {
+        dictionaries.first?.literalEntries(in: characters) ?? []
     }
 
     /// The value of dictionary `d`'s entry, appended to `out`.

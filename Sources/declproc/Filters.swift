@@ -289,18 +289,17 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let store = try locale.store()
-        var converter: ChineseConverter
-        do { converter = try ChineseConverter(configuration: config, store: store) }
+        let converter: ChineseConverter
+        var segmenter: WordSegmenter? = nil
+        do {
+            if try !openccMatching && ChineseConverter.usesWordBoundaries(configuration: config, store: store) {
+                segmenter = WordSegmenter(data: try SegmentationData(store: store), icu: try Segmenter())
+                keepUntilExit(segmenter!.data)
+            }
+            converter = try ChineseConverter(configuration: config, store: store, lexicon: segmenter?.data)
+        }
         catch let error as ChineseConverter.UnknownConfiguration { throw ValidationError(error.description) }
         catch { throw Fatal("\(error)") }
-        var segmenter: WordSegmenter? = nil
-        if !openccMatching && converter.usesWordBoundaries {
-            do {
-                segmenter = WordSegmenter(data: try SegmentationData(store: store), icu: try Segmenter())
-                converter = try ChineseConverter(configuration: config, store: store, lexicon: segmenter!.data)
-            } catch let error as LocaleStore.MissingData { throw Fatal(error.description) }
-            keepUntilExit(segmenter!.data)
-        }
         keepUntilExit(converter)
         struct Line: Encodable { let text: String; let converted: String; let tokens: [TokenJSON] }
         if !filter.json {
