@@ -9,10 +9,13 @@ import Darwin
 /// UTF-8 (the line reader replaced bad bytes) and leave as UTF-8, with no String
 /// in between.
 public enum UTF8Scalars {
-    /// Appends the scalars of `line` (valid UTF-8) to `scalars`.
+    /// Appends the scalars of `line` (valid UTF-8) to `scalars`, decoded straight
+    /// into the array's storage (see `DecodedUTF8`).
     public static func decode(_ line: UnsafeBufferPointer<UInt8>, into scalars: inout [Unicode.Scalar]) {
-        var unused: [Int] = []
-        decode(line, &scalars, &unused, recordingOffsets: false)
+        // Room for as many scalars as bytes, grown geometrically, so that all of
+        // them are decoded in one pass rather than the rest through the iterator.
+        if scalars.capacity - scalars.count < line.count { scalars.reserveCapacity(max(scalars.count + line.count, 2 * scalars.capacity)) }
+        scalars.append(contentsOf: DecodedUTF8(bytes: line))
     }
 
     /// The same, and the byte offset where each scalar starts, then the line's
@@ -21,7 +24,6 @@ public enum UTF8Scalars {
         decode(line, &scalars, &offsets, recordingOffsets: true)
     }
 
-    @inline(__always)
     private static func decode(_ line: UnsafeBufferPointer<UInt8>, _ scalars: inout [Unicode.Scalar], _ offsets: inout [Int],
                                recordingOffsets: Bool) {
         // Written through pointers into room made first (a line has at most as many
@@ -66,17 +68,10 @@ public enum UTF8Scalars {
         return (k, o)
     }
 
-    /// The UTF-8 of `scalars`, appended to `output` through a pointer (as `decode`).
+    /// The UTF-8 of `scalars`, appended to `output`: encoded straight into the
+    /// array's new storage (see `EncodedUTF8`), with no room zeroed first or trimmed after.
     public static func append(_ scalars: UnsafeBufferPointer<Unicode.Scalar>, to output: inout [UInt8]) {
-        let first = output.count
-        output.append(contentsOf: repeatElement(0, count: 4 * scalars.count))
-        let k = output.withUnsafeMutableBufferPointer { out -> Int in
-            guard let target = out.baseAddress else { return first }
-            var k = first
-            for scalar in scalars { k &+= UTF8Code.encode(scalar.value, into: target, at: k) }
-            return k
-        }
-        output.removeLast(output.count - k)
+        output.append(contentsOf: EncodedUTF8(scalars: scalars))
     }
 
     @inline(__always)
@@ -267,5 +262,95 @@ public struct ScalarSet: Sendable, ExpressibleByStringLiteral {
 
     public func contains(_ scalar: Unicode.Scalar) -> Bool {
         bits & 1 << UInt64(scalar.value & 63) != 0 && values.contains(scalar.value)
+    }
+}
+
+/// The UTF-8 of some scalars as a sequence an array can append by encoding into its
+/// own storage: `Array.append(contentsOf:)` grows the array for the underestimated
+/// count (a byte per scalar) and hands its spare room to `_copyContents`, which
+/// encodes whole scalars while four bytes fit and finishes the room byte by byte;
+/// anything left is appended from the iterator (only when the room runs out).
+/// Making room with zeros and trimming it afterwards cost as much as the encoding.
+struct EncodedUTF8: Sequence {
+    let scalars: UnsafeBufferPointer<Unicode.Scalar>
+
+    var underestimatedCount: Int { scalars.count }
+
+    struct Iterator: IteratorProtocol {
+        let scalars: UnsafeBufferPointer<Unicode.Scalar>
+        var index: Int
+        /// The bytes of a scalar started but not yet given, lowest first.
+        var pending: UInt32 = 0
+        var pendingCount = 0
+
+        mutating func next() -> UInt8? {
+            if pendingCount == 0 {
+                guard index < scalars.count else { return nil }
+                var bytes: UInt32 = 0
+                pendingCount = withUnsafeMutableBytes(of: &bytes) { raw in
+                    UTF8Code.encode(scalars[index].value, into: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), at: 0)
+                }
+                pending = UInt32(littleEndian: bytes)
+                index += 1
+            }
+            let byte = UInt8(truncatingIfNeeded: pending)
+            pending >>= 8
+            pendingCount -= 1
+            return byte
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(scalars: scalars, index: 0) }
+
+    func _copyContents(initializing buffer: UnsafeMutableBufferPointer<UInt8>) -> (Iterator, Int) {
+        guard let out = buffer.baseAddress, let source = scalars.baseAddress else { return (makeIterator(), 0) }
+        let room = buffer.count, count = scalars.count
+        var k = 0, i = 0
+        while i < count && k &+ 4 <= room {
+            k &+= UTF8Code.encode(source[i].value, into: out, at: k)
+            i &+= 1
+        }
+        var rest = Iterator(scalars: scalars, index: i)
+        while k < room, let byte = rest.next() {
+            (out + k).initialize(to: byte)
+            k += 1
+        }
+        return (rest, k)
+    }
+}
+
+/// The scalars of valid UTF-8 as a sequence an array can append by decoding into its
+/// own storage (as `EncodedUTF8` encodes): the underestimate is a scalar per four
+/// bytes, and the room the array hands over is filled while scalars remain.
+struct DecodedUTF8: Sequence {
+    let bytes: UnsafeBufferPointer<UInt8>
+
+    var underestimatedCount: Int { (bytes.count + 3) / 4 }
+
+    struct Iterator: IteratorProtocol {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index: Int
+
+        mutating func next() -> Unicode.Scalar? {
+            guard index < bytes.count, let source = bytes.baseAddress else { return nil }
+            let (value, length) = UTF8Code.decode(source, at: index)
+            index += length
+            return Unicode.Scalar(value) ?? "\u{FFFD}"
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(bytes: bytes, index: 0) }
+
+    func _copyContents(initializing buffer: UnsafeMutableBufferPointer<Unicode.Scalar>) -> (Iterator, Int) {
+        guard let out = buffer.baseAddress, let source = bytes.baseAddress else { return (makeIterator(), 0) }
+        let room = buffer.count, n = bytes.count
+        var k = 0, i = 0
+        while i < n && k < room {
+            let (value, length) = UTF8Code.decode(source, at: i)
+            i &+= length
+            (out + k).initialize(to: Unicode.Scalar(value) ?? "\u{FFFD}")
+            k &+= 1
+        }
+        return (Iterator(bytes: bytes, index: i), k)
     }
 }

@@ -370,3 +370,35 @@ import TestSupport
         }
     }
 }
+
+/// The filters' UTF-8 paths decode into and encode onto arrays that already hold
+/// text and have little or much room to spare: when the room runs out partway (even
+/// inside a scalar's bytes), the rest still comes out whole and in order.
+@Suite struct UTF8ScalarsTests {
+    static let texts = ["", "a", "中", "ab中文é𠮷😀z", String(repeating: "繁體字 𠀋ü", count: 40), String(repeating: "x", count: 300)]
+
+    @Test(arguments: texts)
+    func encodesOntoArraysOfEveryRoom(text: String) {
+        let scalars = Array(text.unicodeScalars)
+        for prefix in 0..<6 {
+            for spare in [0, 1, 2, 3, 5, 64] {
+                var output = [UInt8](repeating: 0x2A, count: prefix)
+                output.reserveCapacity(prefix + spare)
+                scalars.withUnsafeBufferPointer { UTF8Scalars.append($0, to: &output) }
+                #expect(output == [UInt8](repeating: 0x2A, count: prefix) + Array(text.utf8), "prefix \(prefix), spare \(spare)")
+            }
+        }
+    }
+
+    @Test(arguments: texts)
+    func decodesOntoArraysOfEveryRoom(text: String) {
+        for prefix in 0..<3 {
+            for spare in [0, 1, 7, 500] {
+                var scalars = [Unicode.Scalar](repeating: "*", count: prefix)
+                scalars.reserveCapacity(prefix + spare)
+                Array(text.utf8).withUnsafeBufferPointer { UTF8Scalars.decode($0, into: &scalars) }
+                #expect(scalars == [Unicode.Scalar](repeating: "*", count: prefix) + Array(text.unicodeScalars))
+            }
+        }
+    }
+}
