@@ -31,6 +31,15 @@ final class ConversionDictionary: Sendable {
     let prefixBits: [UInt64]
     let prefixBitsShift: UInt64
     static let continues: UInt32 = 1 << 31
+    /// In `pairs`' values: where the entry is (1 + where its run starts, 0 for none)...
+    static let entryMask: UInt32 = 1 << 22 - 1
+    /// ... and a bit per third character (its value modulo 8) of the longer keys
+    /// that start with the pair: most pairs that some longer key starts with are not
+    /// followed by its third character (one position in nine in Simplified text
+    /// against STPhrases), and this answers them from the slot already read, where
+    /// `prefixBits` and `prefixes` each cost a cache miss.
+    @inline(__always)
+    static func thirdBit(_ third: Unicode.Scalar) -> UInt32 { 1 << (22 + third.value & 7) }
     /// Bit 0: a one-character key is this character; bit 1: a longer key starts with it.
     let firsts: ScalarMap
     /// 1 + where the entry of each one-character key starts: the commonest match is an array read.
@@ -53,6 +62,8 @@ final class ConversionDictionary: Sendable {
         for (key, value) in scalarPairs where !key.isEmpty && key.count <= Self.longestKey && value.count <= Self.longestValue {
             // The first line for a key wins, as OpenCC reads its dictionaries.
             let start = records.count
+            // Where an entry starts must fit `entryMask` (OpenCC's largest dictionary takes a tenth of it).
+            guard start + 1 <= Self.entryMask else { break }
             if key.count == 1 {
                 guard singles[key[0]] == 0 else { continue }
                 singles[key[0]] = UInt32(start + 1)
@@ -60,14 +71,14 @@ final class ConversionDictionary: Sendable {
             } else {
                 let pair = Fingerprint.pair(key[0], key[1])
                 if key.count == 2 {
-                    guard (pairs.value(pair) ?? 0) & ~Self.continues == 0 else { continue }
+                    guard (pairs.value(pair) ?? 0) & Self.entryMask == 0 else { continue }
                     pairs.update(pair) { ($0 ?? 0) | UInt32(start + 1) }
                 } else {
                     let fingerprints = key.indices.reduce(into: [UInt64]()) { prints, k in
                         prints.append(Fingerprint.adding(key[k], to: prints.last ?? Fingerprint.empty))
                     }
                     guard (prefixes.value(fingerprints.last!) ?? 0) & ~Self.continues == 0 else { continue }
-                    pairs.update(pair) { ($0 ?? 0) | Self.continues }
+                    pairs.update(pair) { ($0 ?? 0) | Self.continues | Self.thirdBit(key[2]) }
                     for k in 2..<(key.count - 1) { prefixes.update(fingerprints[k]) { ($0 ?? 0) | Self.continues } }
                     prefixes.update(fingerprints.last!) { ($0 ?? 0) | UInt32(start + 1) }
                 }
@@ -224,9 +235,10 @@ final class ConversionDictionary: Sendable {
     /// The longest key of two or more characters at `start`, walking forward from its pair.
     private func longerPrefix(_ text: [Unicode.Scalar], from start: Int, limit: Int, pair: UInt32) -> (length: Int, entry: Int)? {
         guard pair != 0 else { return nil }
-        let two = pair & ~Self.continues
+        let two = pair & Self.entryMask
         var found: (length: Int, entry: Int)? = two != 0 ? (2, Int(two) - 1) : nil
-        guard pair & Self.continues != 0 else { return found }
+        guard pair & Self.continues != 0, start + 2 < min(limit, start + Self.longestKey),
+              pair & Self.thirdBit(text[start + 2]) != 0 else { return found }
         var hash = Fingerprint.adding(text[start + 1], to: Fingerprint.adding(text[start], to: Fingerprint.empty))
         var length = 2
         let end = min(limit, start + Self.longestKey)
