@@ -73,6 +73,7 @@ public final class ChineseConverter: Sendable {
         var files = Set<String>()
         for spec in specs { files.formUnion(Self.files(of: spec)) }
         let sources = [path] + files.sorted().map { "zh/convert/\($0).txt" }
+        let usesWordBoundaries = (object["word_boundaries"] as? Bool) ?? false
         var reader = try store.cache.load("convert-\(name)", format: Self.format, sources: sources, store: store) {
             var writer = BinaryWriter()
             var loaded: [String: ConversionDictionary] = [:]
@@ -81,6 +82,13 @@ public final class ChineseConverter: Sendable {
                 writer.write(spec)
                 try Self.dictionary(spec, store: store, loaded: &loaded).write(to: &writer)
             }
+            // The literal phrases, worked out once with the tables (a few milliseconds on every start otherwise).
+            func built(_ spec: String) throws -> ConversionDictionary {
+                try Self.dictionary(spec, store: store, loaded: &loaded)
+            }
+            let literal = try usesWordBoundaries && Self.stretchesSplitFreely(segmentation: segmentation, chain: chain, built)
+                ? DictionaryList([try built(segmentation[0])]).literalEntries(in: DictionaryList(try chain[0].map(built))) : []
+            writer.write(literal)
             return writer.bytes
         }
         var loaded: [String: ConversionDictionary] = [:]
@@ -88,12 +96,13 @@ public final class ChineseConverter: Sendable {
             let spec = try reader.readString()
             loaded[spec] = try ConversionDictionary(from: &reader)
         }
+        let literalPhrases = try reader.readArray(UInt64.self)
         func dictionary(_ spec: String) throws -> ConversionDictionary {
             guard let made = loaded[spec] else { throw BinaryReader.Corrupt() }
             return made
         }
         self.name = name
-        self.usesWordBoundaries = (object["word_boundaries"] as? Bool) ?? false
+        self.usesWordBoundaries = usesWordBoundaries
         self.normalization = try Self.characterMap(normalization.map(dictionary))
         var floor = UInt32.max
         self.normalization.forEach { scalar, _ in floor = min(floor, scalar.value) }
@@ -104,8 +113,21 @@ public final class ChineseConverter: Sendable {
         self.chain = try chain.map { DictionaryList(try $0.map(dictionary)) }
         self.isFused = segmentation.count == 1 && chain[0].first == segmentation[0]
         self.fusedRest = DictionaryList(isFused ? try chain[0].dropFirst().map(dictionary) : [])
-        self.stretchesSplitFreely = isFused && (fusedRest.dictionaries + self.chain.dropFirst().flatMap(\.dictionaries)).allSatisfy { !$0.hasPhrases }
-        self.literalPhrases = usesWordBoundaries && stretchesSplitFreely ? self.segmentation.literalEntries(in: self.chain[0]) : []
+        self.stretchesSplitFreely = try Self.stretchesSplitFreely(segmentation: segmentation, chain: chain, dictionary)
+        // A bit per place in the dictionary's records, or none.
+        guard literalPhrases.isEmpty || (usesWordBoundaries && stretchesSplitFreely
+                                         && literalPhrases.count == self.segmentation.dictionaries[0].records.count / 64 + 1)
+        else { throw BinaryReader.Corrupt() }
+        self.literalPhrases = literalPhrases
+    }
+
+    /// Whether the configuration converts as it segments (its one segmentation
+    /// dictionary is the first of the first group) and no dictionary after that one
+    /// has phrases (see `stretchesSplitFreely`).
+    private static func stretchesSplitFreely(segmentation: [String], chain: [[String]],
+                                             _ dictionary: (String) throws -> ConversionDictionary) throws -> Bool {
+        guard segmentation.count == 1, let first = chain.first, first.first == segmentation[0] else { return false }
+        return try (first.dropFirst() + chain.dropFirst().joined()).allSatisfy { !(try dictionary($0).hasPhrases) }
     }
 
     /// Whether the configuration has overlapping matches settled by words, read
@@ -148,7 +170,7 @@ public final class ChineseConverter: Sendable {
     }
 
     /// The compiled form's layout; bump when it changes.
-    static let format = 10
+    static let format = 11
 
     /// One dictionary from its text file, as the configuration names it.
     static func dictionary(_ spec: String, store: LocaleStore, loaded: inout [String: ConversionDictionary]) throws -> ConversionDictionary {
