@@ -87,7 +87,7 @@ public final class ChineseConverter: Sendable {
                 try Self.dictionary(spec, store: store, loaded: &loaded)
             }
             let literal = try usesWordBoundaries && Self.stretchesSplitFreely(segmentation: segmentation, chain: chain, built)
-                ? DictionaryList([try built(segmentation[0])]).literalEntries(in: DictionaryList(try chain[0].map(built))) : []
+                ? try built(segmentation[0]).literalEntries(in: DictionaryList(try chain[0].map(built))) : []
             writer.write(literal)
             return writer.bytes
         }
@@ -111,7 +111,7 @@ public final class ChineseConverter: Sendable {
         guard !chain.isEmpty, chain.allSatisfy({ !$0.isEmpty })
         else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "the chain or one of its groups is empty") }
         self.chain = try chain.map { DictionaryList(try $0.map(dictionary)) }
-        self.isFused = segmentation.count == 1 && chain[0].first == segmentation[0]
+        self.isFused = Self.isFused(segmentation: segmentation, chain: chain)
         self.fusedRest = DictionaryList(isFused ? try chain[0].dropFirst().map(dictionary) : [])
         self.stretchesSplitFreely = try Self.stretchesSplitFreely(segmentation: segmentation, chain: chain, dictionary)
         // A bit per place in the dictionary's records, or none.
@@ -121,13 +121,17 @@ public final class ChineseConverter: Sendable {
         self.literalPhrases = literalPhrases
     }
 
-    /// Whether the configuration converts as it segments (its one segmentation
-    /// dictionary is the first of the first group) and no dictionary after that one
-    /// has phrases (see `stretchesSplitFreely`).
+    /// Whether the one segmentation dictionary is the first of the first group (see `isFused`).
+    private static func isFused(segmentation: [String], chain: [[String]]) -> Bool {
+        segmentation.count == 1 && chain.first?.first == segmentation[0]
+    }
+
+    /// Whether the configuration converts as it segments and no dictionary after the
+    /// segmentation one has phrases (see `stretchesSplitFreely`).
     private static func stretchesSplitFreely(segmentation: [String], chain: [[String]],
                                              _ dictionary: (String) throws -> ConversionDictionary) throws -> Bool {
-        guard segmentation.count == 1, let first = chain.first, first.first == segmentation[0] else { return false }
-        return try (first.dropFirst() + chain.dropFirst().joined()).allSatisfy { !(try dictionary($0).hasPhrases) }
+        guard isFused(segmentation: segmentation, chain: chain) else { return false }
+        return try (chain[0].dropFirst() + chain.dropFirst().joined()).allSatisfy { !(try dictionary($0).hasPhrases) }
     }
 
     /// Whether the configuration has overlapping matches settled by words, read

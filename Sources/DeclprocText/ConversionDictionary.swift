@@ -417,11 +417,6 @@ struct DictionaryList: Sendable {
         return value == 0 ? nil : value &- 1
     }
 
-    /// `literalEntries` of the first dictionary.
-    func literalEntries(in characters: DictionaryList) -> [UInt64] {
-        dictionaries.first?.literalEntries(in: characters) ?? []
-    }
-
     /// The value of dictionary `d`'s entry, appended to `out`.
     @inline(__always)
     func appendValue(_ d: Int, _ entry: Int, to out: inout [Unicode.Scalar]) {

@@ -21,51 +21,37 @@ public enum UTF8Scalars {
     /// The same, and the byte offset where each scalar starts, then the line's
     /// length, so spans in scalars map back to bytes.
     public static func decode(_ line: UnsafeBufferPointer<UInt8>, into scalars: inout [Unicode.Scalar], offsets: inout [Int]) {
-        decode(line, &scalars, &offsets, recordingOffsets: true)
-    }
-
-    private static func decode(_ line: UnsafeBufferPointer<UInt8>, _ scalars: inout [Unicode.Scalar], _ offsets: inout [Int],
-                               recordingOffsets: Bool) {
         // Written through pointers into room made first (a line has at most as many
         // scalars as bytes), then trimmed: an append per scalar checked the array's
         // uniqueness and capacity each time, more work than the decoding.
         let n = line.count
-        if n == 0 {
-            if recordingOffsets { offsets.append(0) }
+        guard n > 0, let source = line.baseAddress else {
+            offsets.append(0)
             return
         }
         let first = scalars.count, firstOffset = offsets.count
         scalars.append(contentsOf: repeatElement("\0", count: n))
-        if recordingOffsets { offsets.append(contentsOf: repeatElement(0, count: n + 1)) }
+        offsets.append(contentsOf: repeatElement(0, count: n + 1))
         // The loop keeps its positions in locals and returns them: positions captured
         // by the closure lived in memory, and each store reloaded them (a third of the cost).
         let (k, o) = scalars.withUnsafeMutableBufferPointer { out in
-            recordingOffsets
-                ? offsets.withUnsafeMutableBufferPointer { decode(line, into: out.baseAddress!, first, marks: $0.baseAddress!, firstOffset) }
-                : decode(line, into: out.baseAddress!, first, marks: nil, firstOffset)
+            offsets.withUnsafeMutableBufferPointer { marks in
+                let target = out.baseAddress!, marks = marks.baseAddress!
+                var k = first, o = firstOffset, i = 0
+                while i < n {
+                    marks[o] = i
+                    o &+= 1
+                    let (value, length) = UTF8Code.decode(source, at: i)
+                    i &+= length
+                    target[k] = Unicode.Scalar(value) ?? "\u{FFFD}"
+                    k &+= 1
+                }
+                marks[o] = n
+                return (k, o &+ 1)
+            }
         }
         scalars.removeLast(scalars.count - k)
-        if recordingOffsets { offsets.removeLast(offsets.count - o) }
-    }
-
-    /// The decoding loop, through pointers: where the scalars and (if `marks`) their
-    /// offsets go next is returned, as the caller's arrays are trimmed to it.
-    @inline(__always)
-    private static func decode(_ line: UnsafeBufferPointer<UInt8>, into target: UnsafeMutablePointer<Unicode.Scalar>, _ first: Int,
-                               marks: UnsafeMutablePointer<Int>?, _ firstOffset: Int) -> (Int, Int) {
-        guard let source = line.baseAddress else { return (first, firstOffset) }
-        let n = line.count
-        var k = first, o = firstOffset
-        var i = 0
-        while i < n {
-            if let marks { marks[o] = i; o &+= 1 }
-            let (value, length) = UTF8Code.decode(source, at: i)
-            i &+= length
-            target[k] = Unicode.Scalar(value) ?? "\u{FFFD}"
-            k &+= 1
-        }
-        if let marks { marks[o] = n; o &+= 1 }
-        return (k, o)
+        offsets.removeLast(offsets.count - o)
     }
 
     /// The UTF-8 of `scalars`, appended to `output`: encoded straight into the
