@@ -268,7 +268,7 @@ public final class ChineseConverter: Sendable {
     /// where it decides something.
     public func convert(_ text: String, words: (() -> [Token])?) -> String {
         var scratch = Scratch()
-        return convert(text, boundaries: words.map { words in WordBoundaries(whole: { words().map { $0.start..<$0.end } }) }, &scratch)
+        return convert(text, words: words.map { words in .whole({ words().map { $0.start..<$0.end } }) }, &scratch)
     }
 
     /// As above, where `wordsOf` segments a stretch of the text (spans in its
@@ -276,16 +276,15 @@ public final class ChineseConverter: Sendable {
     /// with one overlap costs one short segmentation.
     public func convert(_ text: String, wordsOf: @escaping ([Unicode.Scalar]) -> [Range<Int>]) -> String {
         var scratch = Scratch()
-        return convert(text, boundaries: WordBoundaries(stretch: wordsOf), &scratch)
+        return convert(text, words: .stretch(wordsOf), &scratch)
     }
 
-    private func convert(_ text: String, boundaries: WordBoundaries?, _ scratch: inout Scratch) -> String {
+    private func convert(_ text: String, words: WordSource?, _ scratch: inout Scratch) -> String {
         scratch.scalars = Array(scalarsOf: text)
         normalize(&scratch.scalars)
-        var boundaries = usesWordBoundaries ? boundaries : nil
         var sink = ConvertingSink(scratch: &scratch)
         sink.out.reserveCapacity(scratch.scalars.count)
-        segment(scratch.scalars, boundaries: &boundaries, into: &sink)
+        segment(scratch.scalars, words: usesWordBoundaries ? words : nil, into: &sink)
         defer { sink.return(to: &scratch) }
         return String(scalars: sink.out)
     }
@@ -297,20 +296,19 @@ public final class ChineseConverter: Sendable {
     }
 
     public func pieces(_ text: String, words: (() -> [Token])?) -> [Token] {
-        pieces(text, boundaries: words.map { words in WordBoundaries(whole: { words().map { $0.start..<$0.end } }) })
+        pieces(text, words: words.map { words in .whole({ words().map { $0.start..<$0.end } }) })
     }
 
     public func pieces(_ text: String, wordsOf: @escaping ([Unicode.Scalar]) -> [Range<Int>]) -> [Token] {
-        pieces(text, boundaries: WordBoundaries(stretch: wordsOf))
+        pieces(text, words: .stretch(wordsOf))
     }
 
-    private func pieces(_ text: String, boundaries: WordBoundaries?) -> [Token] {
+    private func pieces(_ text: String, words: WordSource?) -> [Token] {
         var scratch = Scratch()
         scratch.scalars = Array(scalarsOf: text)
         normalize(&scratch.scalars)
-        var boundaries = usesWordBoundaries ? boundaries : nil
         var list = SegmentList()
-        segment(scratch.scalars, boundaries: &boundaries, into: &list)
+        segment(scratch.scalars, words: usesWordBoundaries ? words : nil, into: &list)
         return list.segments.map { segment in
             var out: [Unicode.Scalar] = []
             convertSegment(scratch.scalars, segment, into: &out, &scratch.a, &scratch.b)
@@ -327,12 +325,9 @@ public final class ChineseConverter: Sendable {
         scratch.scalars.removeAll(keepingCapacity: true)
         UTF8Scalars.decode(line, into: &scratch.scalars)
         normalize(&scratch.scalars)
-        var boundaries = usesWordBoundaries ? words.map { WordBoundaries(stretch: $0) } : nil
-        if boundaries != nil { swap(&boundaries!.choice, &scratch.choice) }
-        defer { if boundaries != nil { swap(&boundaries!.choice, &scratch.choice) } }
         // Each segment goes through the chain as the walk makes it: no list of them is kept.
         var sink = ConvertingSink(scratch: &scratch)
-        segment(scratch.scalars, boundaries: &boundaries, into: &sink)
+        segment(scratch.scalars, words: usesWordBoundaries ? words.map { .stretch($0) } : nil, into: &sink)
         sink.out.withUnsafeBufferPointer { UTF8Scalars.append($0, to: &output) }
         sink.return(to: &scratch)
     }
@@ -343,7 +338,6 @@ public final class ChineseConverter: Sendable {
         var out: [Unicode.Scalar] = []
         var a: [Unicode.Scalar] = []
         var b: [Unicode.Scalar] = []
-        var choice = ChoiceBuffers()
         public init() {}
     }
 
@@ -433,7 +427,12 @@ public final class ChineseConverter: Sendable {
     /// With word boundaries, a match that ends inside a word yields to an overlapping
     /// match that starts at a word boundary inside it and ends on one: only where
     /// matches compete, so the common path stays a dictionary walk.
-    private func segment<Sink: SegmentSink>(_ scalars: [Unicode.Scalar], boundaries: inout WordBoundaries?, into sink: inout Sink) {
+    /// The boundaries are made only when an overlap first needs them (a line in
+    /// fifty): making and freeing them on every line was a tenth of the filter's
+    /// reference counting.
+    private func segment<Sink: SegmentSink>(_ scalars: [Unicode.Scalar], words: WordSource?, into sink: inout Sink) {
+        var boundaries: WordBoundaries? = nil
+        let settles = words != nil
         var pending = 0
         var i = 0
         let count = scalars.count
@@ -443,7 +442,7 @@ public final class ChineseConverter: Sendable {
                 continue
             }
             if pending < i { sink.take(Segment(range: pending..<i, entry: Segment.gathered), scalars, self) }
-            if match.length > 1, boundaries != nil, yields(scalars, i, i + match.length, match.dictionary, match.entry, &boundaries!) {
+            if match.length > 1, settles, yields(scalars, i, i + match.length, match.dictionary, match.entry, words, &boundaries) {
                 // The match's first character stands alone, so that no group
                 // of the chain matches the phrase again inside a segment.
                 sink.take(Segment(range: i..<(i + 1), entry: Segment.alone), scalars, self)
@@ -463,9 +462,16 @@ public final class ChineseConverter: Sendable {
     /// The moot test comes first: it settles most matches (four phrases in five
     /// convert as their characters do) for less than finding their rivals costs.
     private func yields(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int, _ dictionary: Int, _ entry: Int,
-                        _ boundaries: inout WordBoundaries) -> Bool {
-        guard !choiceIsMoot(scalars, start, end, dictionary, entry), hasRival(scalars, start, end),
-              choiceMatters(scalars, start, end, &boundaries.choice) else { return false }
+                        _ words: WordSource?, _ made: inout WordBoundaries?) -> Bool {
+        guard !choiceIsMoot(scalars, start, end, dictionary, entry), hasRival(scalars, start, end) else { return false }
+        if made == nil, let words { made = WordBoundaries(words) }
+        guard made != nil else { return false }
+        return yieldsToWords(scalars, start, end, &made!)
+    }
+
+    /// `yields` once the match is contested: whether the choice matters, and then the words.
+    private func yieldsToWords(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int, _ boundaries: inout WordBoundaries) -> Bool {
+        guard choiceMatters(scalars, start, end, &boundaries.choice) else { return false }
         let rivals = rivals(scalars, start, end)
         let reach = rivals.map { $0.0 + $0.1 }.max()!
         boundaries.settle(start...reach, in: scalars)
@@ -597,6 +603,13 @@ fileprivate protocol SegmentSink {
     mutating func take(_ segment: ChineseConverter.Segment, _ scalars: [Unicode.Scalar], _ converter: ChineseConverter)
 }
 
+/// Where a text's words come from: all of them at once (`whole`), or a stretch at a
+/// time (spans in the stretch's scalars).
+enum WordSource {
+    case whole(() -> [Range<Int>])
+    case stretch(([Unicode.Scalar]) -> [Range<Int>])
+}
+
 /// The word boundaries of one text, found only where overlapping matches ask:
 /// from the text's words when they are at hand (`whole`), or by segmenting just
 /// the clause around the overlap (`stretch`), since a word never crosses
@@ -609,7 +622,7 @@ fileprivate protocol SegmentSink {
 /// either side. So a position's flag is the same whatever the walk asked before it,
 /// and a change to which overlaps ask cannot change an answer.
 struct WordBoundaries {
-    /// Buffers for deciding whether an overlap's choice matters, reused within the line.
+    /// Buffers for deciding whether an overlap's choice matters, reused within the text.
     var choice = ChineseConverter.ChoiceBuffers()
     private var flags: [Bool] = []
     private var known: [Bool] = []
@@ -625,6 +638,13 @@ struct WordBoundaries {
     init(whole: @escaping () -> [Range<Int>]) {
         self.whole = whole
         self.stretch = nil
+    }
+
+    init(_ source: WordSource) {
+        switch source {
+        case .whole(let whole): self.init(whole: whole)
+        case .stretch(let stretch): self.init(stretch: stretch)
+        }
     }
 
     init(stretch: @escaping ([Unicode.Scalar]) -> [Range<Int>]) {
