@@ -341,10 +341,14 @@ public final class ChineseConverter: Sendable {
         public init() {}
     }
 
+    /// Through a pointer: indexing the array checked each index and its uniqueness.
     private func normalize(_ scalars: inout [Unicode.Scalar]) {
-        for k in scalars.indices where scalars[k].value >= normalizationFloor {
-            let mapped = normalization[scalars[k]]
-            if mapped != 0, let scalar = Unicode.Scalar(mapped) { scalars[k] = scalar }
+        let floor = normalizationFloor
+        scalars.withUnsafeMutableBufferPointer { scalars in
+            for k in scalars.indices where scalars[k].value >= floor {
+                let mapped = normalization[scalars[k]]
+                if mapped != 0, let scalar = Unicode.Scalar(mapped) { scalars[k] = scalar }
+            }
         }
     }
 
