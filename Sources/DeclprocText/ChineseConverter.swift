@@ -332,6 +332,26 @@ public final class ChineseConverter: Sendable {
         sink.return(to: &scratch)
     }
 
+    /// Several lines at once, each converted as `convert(utf8:into:scratch:words:)`
+    /// converts it and followed by "\n": the lines are walked as one text, so what
+    /// every call pays (decoding, setting up the walk, encoding) is paid once for the
+    /// batch, where the filter's lines average some thirty characters. A line break
+    /// is in no key of any dictionary and in no word, so no match, segment or clause
+    /// reaches across it, and each line converts as it would alone.
+    public func convert(utf8Lines lines: [UnsafeBufferPointer<UInt8>], into output: inout [UInt8], scratch: inout Scratch,
+                        words: (([Unicode.Scalar]) -> [Range<Int>])?) {
+        scratch.scalars.removeAll(keepingCapacity: true)
+        for line in lines {
+            UTF8Scalars.decode(line, into: &scratch.scalars)
+            scratch.scalars.append("\n")
+        }
+        normalize(&scratch.scalars)
+        var sink = ConvertingSink(scratch: &scratch)
+        segment(scratch.scalars, words: usesWordBoundaries ? words.map { .stretch($0) } : nil, into: &sink)
+        sink.out.withUnsafeBufferPointer { UTF8Scalars.append($0, to: &output) }
+        sink.return(to: &scratch)
+    }
+
     /// Buffers reused from line to line by `convert(utf8:into:scratch:words:)`.
     public struct Scratch {
         var scalars: [Unicode.Scalar] = []

@@ -306,8 +306,9 @@ struct Convert: ParsableCommand {
             // The plain path stays on bytes: no String per line (FACTS 18).
             var scratch = ChineseConverter.Scratch()
             let words = segmenter.map { segmenter in { (text: [Unicode.Scalar]) in (try? segmenter.spans(text)) ?? [] } }
-            try LineFilter(inputs: filter.files).runBytes { line, output in
-                converter.convert(utf8: line, into: &output, scratch: &scratch, words: words)
+            // A batch of lines is walked as one text (see `convert(utf8Lines:…)`).
+            try LineFilter(inputs: filter.files).runBatches { lines, output in
+                converter.convert(utf8Lines: lines, into: &output, scratch: &scratch, words: words)
             }
             return
         }

@@ -57,15 +57,21 @@ import TestSupport
         return lines
     }
 
-    /// The walk that converts as it segments, the piece-by-piece path and the byte
-    /// path are three ways to the same output, for every configuration.
+    /// The walk that converts as it segments, the piece-by-piece path, the byte
+    /// path and the byte path over a batch of lines are four ways to the same
+    /// output, for every configuration, with and without word boundaries.
     @Test(arguments: configurations)
     func everyPathGivesTheSameOutput(configuration: String) throws {
-        let converter = try ChineseConverter(configuration: configuration, store: TestFiles.locales())
+        let store = try TestFiles.locales()
+        let data = try SegmentationData(store: store)
+        let converter = try ChineseConverter(configuration: configuration, store: store, lexicon: data)
+        let segmenter = WordSegmenter(data: data, icu: try Segmenter())
+        let words = { (stretch: [Unicode.Scalar]) in (try? segmenter.spans(stretch)) ?? [] }
         // The to-Simplified configurations read the sentences in Traditional.
-        let toTraditional = try ChineseConverter(configuration: "s2twp", store: TestFiles.locales())
+        let toTraditional = try ChineseConverter(configuration: "s2twp", store: store)
         var scratch = ChineseConverter.Scratch()
         var changed = 0
+        var lines: [[UInt8]] = [], outputs: [[UInt8]] = []
         for simplified in try Self.realLines() {
             let line = configuration.hasPrefix("s2") ? simplified : toTraditional.convert(simplified)
             let walked = converter.convert(line)
@@ -74,8 +80,28 @@ import TestSupport
             Array(line.utf8).withUnsafeBufferPointer { converter.convert(utf8: $0, into: &bytes, scratch: &scratch, words: nil) }
             #expect(String(decoding: bytes, as: UTF8.self) == walked, "\(line)")
             if walked != line { changed += 1 }
+            lines.append(Array(line.utf8))
+            bytes.removeAll()
+            Array(line.utf8).withUnsafeBufferPointer { converter.convert(utf8: $0, into: &bytes, scratch: &scratch, words: words) }
+            outputs.append(bytes)
         }
         #expect(changed > 100)
+        // The lines in batches of every size up to 40, with the words (an empty line among them).
+        lines.insert([], at: 7)
+        outputs.insert([], at: 7)
+        var batched: [UInt8] = [], start = 0, size = 1
+        while start < lines.count {
+            let buffers = lines[start..<min(lines.count, start + size)].map { line in
+                let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, line.count))
+                _ = copy.initialize(from: line)
+                return UnsafeBufferPointer(start: copy.baseAddress, count: line.count)
+            }
+            defer { buffers.forEach { $0.deallocate() } }
+            converter.convert(utf8Lines: buffers, into: &batched, scratch: &scratch, words: words)
+            start += size
+            size = size % 40 + 1
+        }
+        #expect(batched == outputs.flatMap { $0 + [0x0A] })
     }
 
     /// Segmenting only the clause around an overlap decides as the whole line's
