@@ -324,12 +324,7 @@ public final class ChineseConverter: Sendable {
                         words: (([Unicode.Scalar]) -> [Range<Int>])?) {
         scratch.scalars.removeAll(keepingCapacity: true)
         UTF8Scalars.decode(line, into: &scratch.scalars)
-        normalize(&scratch.scalars)
-        // Each segment goes through the chain as the walk makes it: no list of them is kept.
-        var sink = ConvertingSink(scratch: &scratch)
-        segment(scratch.scalars, words: usesWordBoundaries ? words.map { .stretch($0) } : nil, into: &sink)
-        sink.out.withUnsafeBufferPointer { UTF8Scalars.append($0, to: &output) }
-        sink.return(to: &scratch)
+        convertDecoded(into: &output, scratch: &scratch, words: words)
     }
 
     /// Several lines at once, each converted as `convert(utf8:into:scratch:words:)`
@@ -345,7 +340,13 @@ public final class ChineseConverter: Sendable {
             UTF8Scalars.decode(line, into: &scratch.scalars)
             scratch.scalars.append("\n")
         }
+        convertDecoded(into: &output, scratch: &scratch, words: words)
+    }
+
+    /// `scratch.scalars` converted and appended to `output` as UTF-8.
+    private func convertDecoded(into output: inout [UInt8], scratch: inout Scratch, words: (([Unicode.Scalar]) -> [Range<Int>])?) {
         normalize(&scratch.scalars)
+        // Each segment goes through the chain as the walk makes it: no list of them is kept.
         var sink = ConvertingSink(scratch: &scratch)
         segment(scratch.scalars, words: usesWordBoundaries ? words.map { .stretch($0) } : nil, into: &sink)
         sink.out.withUnsafeBufferPointer { UTF8Scalars.append($0, to: &output) }
@@ -451,8 +452,9 @@ public final class ChineseConverter: Sendable {
     /// With word boundaries, a match that ends inside a word yields to an overlapping
     /// match that starts at a word boundary inside it and ends on one: only where
     /// matches compete, so the common path stays a dictionary walk.
-    /// The boundaries are made only when an overlap first needs them (a line in
-    /// fifty): making and freeing them on every line was a tenth of the filter's
+    /// The boundaries are made only when an overlap first needs them (one line in
+    /// fifty of the benchmark text did, when the filter converted line by line):
+    /// making and freeing them for every text was a tenth of the filter's
     /// reference counting.
     private func segment<Sink: SegmentSink>(_ scalars: [Unicode.Scalar], words: WordSource?, into sink: inout Sink) {
         var boundaries: WordBoundaries? = nil

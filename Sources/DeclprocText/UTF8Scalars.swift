@@ -272,11 +272,11 @@ struct EncodedUTF8: Sequence {
         mutating func next() -> UInt8? {
             if pendingCount == 0 {
                 guard index < scalars.count else { return nil }
-                var bytes: UInt32 = 0
+                var bytes: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
                 pendingCount = withUnsafeMutableBytes(of: &bytes) { raw in
                     UTF8Code.encode(scalars[index].value, into: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), at: 0)
                 }
-                pending = UInt32(littleEndian: bytes)
+                pending = UInt32(bytes.0) | UInt32(bytes.1) << 8 | UInt32(bytes.2) << 16 | UInt32(bytes.3) << 24
                 index += 1
             }
             let byte = UInt8(truncatingIfNeeded: pending)
