@@ -102,16 +102,24 @@ final class AlignmentRun {
         var epost: [Int32: [Int]] = [:], zpost: [Int32: [Int]] = [:], r: [Int32: Double] = [:]
         var space = KeySpace(data: data)
         var tokenIndex: [[Int32]: Int] = [:]
+        // The last line each token was seen in: a token counts once a line. (A set of
+        // the line's key lists did the same, hashing every list a second time.)
+        var lastLine: [Int] = []
         var zNameRuns: [[String]] = []
-        for line in zh {
+        for (z, line) in zh.enumerated() {
             let (tokens, runs, length) = Self.tokenizeChinese(line, data: data, space: &space)
             var ids: [Int] = []
-            var seen = Set<[Int32]>()
-            for keys in tokens where !keys.isEmpty && seen.insert(keys).inserted {
-                if let id = tokenIndex[keys] { ids.append(id) } else {
-                    tokenIndex[keys] = tokenKeys.count
-                    ids.append(tokenKeys.count)
+            for keys in tokens where !keys.isEmpty {
+                let id: Int
+                if let known = tokenIndex[keys] { id = known } else {
+                    id = tokenKeys.count
+                    tokenIndex[keys] = id
                     tokenKeys.append(keys)
+                    lastLine.append(-1)
+                }
+                if lastLine[id] != z {
+                    lastLine[id] = z
+                    ids.append(id)
                 }
             }
             ztokens.append(ids)
