@@ -306,6 +306,12 @@ struct DictionaryList: Sendable {
     /// 1 + the scalar each character becomes when it stands alone, where that is one
     /// scalar: as `direct`, but also for characters longer keys start with.
     private let alone: ScalarMap
+    /// Where no dictionary has a one-character key (the segmentation of every
+    /// Simplified-to-Traditional configuration), all the plan says of a character is
+    /// `multi`: for the BMP, this bit per character says it from 8 KiB that stay in
+    /// the core's first cache, where the plan's blocks for the ideographs alone are
+    /// ten times that. Empty otherwise.
+    private let multiBMP: [UInt64]
     static let multi: UInt32 = 1 << 31
     static let slow: UInt32 = 1 << 30
     static let pairBitsShift: UInt64 = 64 - 20
@@ -336,9 +342,17 @@ struct DictionaryList: Sendable {
             alone[scalar] = value[0].value + 1
             if planned & Self.multi == 0 { direct[scalar] = value[0].value + 1 }
         }
+        var onlyLonger = true
+        plan.forEach { _, planned in if planned & ~Self.multi != 0 { onlyLonger = false } }
+        var multiBMP: [UInt64] = []
+        if onlyLonger {
+            multiBMP = [UInt64](repeating: 0, count: 0x10000 / 64)
+            plan.forEach { scalar, _ in if scalar.value < 0x10000 { multiBMP[Int(scalar.value >> 6)] |= 1 << UInt64(scalar.value & 63) } }
+        }
         self.plan = plan
         self.direct = direct
         self.alone = alone
+        self.multiBMP = multiBMP
         self.pairBits = bits
     }
 
@@ -377,6 +391,16 @@ struct DictionaryList: Sendable {
     /// length, and the entry when it comes from the first dictionary.
     @inline(__always)
     func longestMatch(_ text: [Unicode.Scalar], from start: Int, limit: Int) -> (length: Int, dictionary: Int, entry: Int)? {
+        let value = text[start].value
+        if value < 0x10000, !multiBMP.isEmpty {
+            // No one-character keys: a match is a longer key, or none.
+            let starts = multiBMP.withUnsafeBufferPointer { $0[Int(value >> 6)] & 1 << UInt64(value & 63) != 0 }
+            guard starts, mayMatchLonger(text, start, limit, Self.multi) else { return nil }
+            if unretained.count == 1 {
+                return unretained[0]._withUnsafeGuaranteedRef({ $0.longestOfTwoOrMore(text, from: start, limit: limit) }).map { ($0.length, 0, $0.entry) }
+            }
+            return longestOfAll(text, from: start, limit: limit)
+        }
         let planned = plan[text[start]]
         if mayMatchLonger(text, start, limit, planned) {
             if unretained.count == 1, planned & Self.slow == 0 {
