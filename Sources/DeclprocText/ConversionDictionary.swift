@@ -294,11 +294,13 @@ struct DictionaryList: Sendable {
     /// 0–23) of the first one-character key for it, 0 if none; `slow` where that
     /// does not fit and the dictionaries must be asked.
     private let plan: ScalarMap
-    /// 1 + the scalar a character becomes where `plan` gives a one-character key
-    /// whose value is one scalar and no longer key starts with the character (most
-    /// characters of a character dictionary): the walk between phrases writes it
-    /// without reading the dictionary.
+    /// What the walk between phrases writes for a character, from one table read:
+    /// 0 where no key starts with it (itself); 1 + the scalar it becomes where its
+    /// only key is a one-character key whose value is one scalar (most characters of
+    /// a character dictionary); `asked` where the dictionaries must be asked. (Read
+    /// after `plan`, a second table as large, it cost a second miss.)
     private let direct: ScalarMap
+    static let asked = UInt32.max
     /// A bit per pair of first characters of the keys of two or more characters
     /// (a Bloom filter of one hash): 128 KiB, so it stays in cache where the
     /// dictionaries' own tables do not.
@@ -336,6 +338,7 @@ struct DictionaryList: Sendable {
         }
         var direct = ScalarMap(), alone = ScalarMap()
         plan.forEach { scalar, planned in
+            direct[scalar] = Self.asked
             guard planned & Self.slow == 0, planned & 0xFF_FFFF != 0 else { return }
             let value = dictionaries[Int(planned >> 24 & 0x3F)].value(Int(planned & 0xFF_FFFF) - 1)
             guard value.count == 1 else { return }
@@ -466,10 +469,10 @@ struct DictionaryList: Sendable {
                     var k = first
                     while k < first + room {
                         let c = source[i]
-                        let planned = plan[c]
-                        if planned == 0 { // no key starts with it, with one table read
+                        let converted = direct[c]
+                        if converted == 0 { // no key starts with it
                             target[k] = c
-                        } else if planned & (Self.multi | Self.slow) == 0, case let converted = direct[c], converted != 0 {
+                        } else if converted != Self.asked {
                             target[k] = Unicode.Scalar(converted &- 1) ?? "\u{FFFD}"
                         } else {
                             break
