@@ -174,7 +174,7 @@ public final class ChineseConverter: Sendable {
     }
 
     /// The compiled form's layout; bump when it changes.
-    static let format = 11
+    static let format = 12
 
     /// One dictionary from its text file, as the configuration names it.
     static func dictionary(_ spec: String, store: LocaleStore, loaded: inout [String: ConversionDictionary]) throws -> ConversionDictionary {

@@ -500,79 +500,98 @@ struct DictionaryList: Sendable {
     }
 }
 
-/// The pair table of a dictionary: the exact codes of two characters (42 bits) to
-/// a 32-bit value, in 8-byte slots at most two-thirds full, so that STPhrases'
-/// 35,000 pairs take 512 KiB and a probe, made at one position of Simplified text
-/// in six, mostly stays in the core's cache (a table of 16-byte slots at most half
-/// full took 2 MiB). A slot holds the code and the index of the value; a table
-/// holds at most 2^22 - 1 pairs (OpenCC's largest dictionary has 50,000 keys).
+/// The pair table of a dictionary: two characters to a 32-bit value. A pair of BMP
+/// characters (nearly all) is its 32-bit code and its value in one 8-byte slot, the
+/// slots at most two-thirds full, so that STPhrases' 33,000 pairs take 512 KiB and a
+/// probe, made at one position of Simplified text in six, reads one cache line: the
+/// values used to lie in an array of their own, a second miss. Pairs with a character
+/// beyond the BMP are kept apart, sorted, and found by binary search.
 struct PairTable: Sendable {
-    /// code << 22 | 1 + index of the value; 0 is an empty slot.
+    /// (first << 16 | second) << 32 | value; 0 is an empty slot (no value is 0).
     private let slots: [UInt64]
-    private let values: [UInt32]
     private let shift: UInt64
-    static let indexBits: UInt64 = 22
-    static let capacity = (1 << 22) - 1
+    /// The other pairs' codes (`Fingerprint.pair`), ascending, and their values.
+    private let otherCodes: [UInt64]
+    private let otherValues: [UInt32]
 
     init(_ table: FingerprintTable) {
-        var pairs: [(code: UInt64, value: UInt32)] = []
+        var bmp: [(key: UInt64, value: UInt32)] = [], others: [(code: UInt64, value: UInt32)] = []
         table.forEachKey { code in
-            if let value = table.value(code), pairs.count < Self.capacity { pairs.append((code, value)) }
+            guard let value = table.value(code), value != 0 else { return }
+            if let key = Self.bmpKey(code) { bmp.append((key, value)) } else { others.append((code, value)) }
         }
-        pairs.sort { $0.code < $1.code } // the same layout from the same keys
+        bmp.sort { $0.key < $1.key } // the same layout from the same keys
+        others.sort { $0.code < $1.code }
         var size = 16
-        while size * 2 < pairs.count * 3 { size <<= 1 }
+        while size * 2 < bmp.count * 3 { size <<= 1 }
         let shift = UInt64(64 - size.trailingZeroBitCount)
         var slots = [UInt64](repeating: 0, count: size)
-        for (index, pair) in pairs.enumerated() {
-            var i = Self.slot(pair.code, shift)
+        for pair in bmp {
+            var i = Self.slot(pair.key, shift)
             while slots[i] != 0 { i = (i + 1) & (size - 1) }
-            slots[i] = pair.code << Self.indexBits | UInt64(index + 1)
+            slots[i] = pair.key << 32 | UInt64(pair.value)
         }
         self.slots = slots
-        self.values = pairs.map(\.value)
         self.shift = shift
+        otherCodes = others.map(\.code)
+        otherValues = others.map(\.value)
     }
 
     init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
-        let slots = try reader.readArray(UInt64.self), values = try reader.readArray(UInt32.self)
-        guard slots.count >= 16, slots.count.nonzeroBitCount == 1, values.count < slots.count,
-              slots.allSatisfy({ Int($0 & (1 << Self.indexBits - 1)) <= values.count }),
+        let slots = try reader.readArray(UInt64.self)
+        let otherCodes = try reader.readArray(UInt64.self), otherValues = try reader.readArray(UInt32.self)
+        guard slots.count >= 16, slots.count.nonzeroBitCount == 1,
               // A table with no empty slot would make a lookup of a missing pair loop forever.
-              slots.reduce(0, { $0 + ($1 != 0 ? 1 : 0) }) <= values.count else { throw BinaryReader.Corrupt() }
+              slots.contains(0), otherCodes.count == otherValues.count,
+              zip(otherCodes, otherCodes.dropFirst()).allSatisfy({ $0 < $1 }) else { throw BinaryReader.Corrupt() }
         self.slots = slots
-        self.values = values
+        self.otherCodes = otherCodes
+        self.otherValues = otherValues
         shift = UInt64(64 - slots.count.trailingZeroBitCount)
     }
 
-    var isEmpty: Bool { values.isEmpty }
+    var isEmpty: Bool { otherCodes.isEmpty && !slots.contains { $0 != 0 } }
 
     func write(to writer: inout BinaryWriter) {
         writer.write(slots)
-        writer.write(values)
+        writer.write(otherCodes)
+        writer.write(otherValues)
+    }
+
+    /// The 32-bit key of a pair code (`Fingerprint.pair`: first << 21 | second) of two BMP characters.
+    @inline(__always)
+    private static func bmpKey(_ code: UInt64) -> UInt64? {
+        let first = code >> 21, second = code & 0x1F_FFFF
+        return first < 0x10000 && second < 0x10000 ? first << 16 | second : nil
     }
 
     @inline(__always)
-    private static func slot(_ code: UInt64, _ shift: UInt64) -> Int {
-        Int(truncatingIfNeeded: (code &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    private static func slot(_ key: UInt64, _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
     /// The value stored for the pair code, 0 if none.
     @inline(__always)
     func value(_ code: UInt64) -> UInt32 {
-        let code = code == 0 ? 1 : code // as the FingerprintTable it is built from stores it
+        guard let key = Self.bmpKey(code) else { return otherValue(code) }
         return slots.withUnsafeBufferPointer { slots in
             let mask = slots.count - 1
-            var i = Self.slot(code, shift)
+            var i = Self.slot(key, shift)
             while true {
                 let slot = slots[i]
                 if slot == 0 { return 0 }
-                if slot >> Self.indexBits == code {
-                    let index = Int(slot & (1 << Self.indexBits - 1))
-                    return values.withUnsafeBufferPointer { index > 0 && index <= $0.count ? $0[index - 1] : 0 }
-                }
+                if slot >> 32 == key { return UInt32(truncatingIfNeeded: slot) }
                 i = (i + 1) & mask
             }
         }
+    }
+
+    private func otherValue(_ code: UInt64) -> UInt32 {
+        var low = 0, high = otherCodes.count
+        while low < high {
+            let middle = (low + high) / 2
+            if otherCodes[middle] < code { low = middle + 1 } else { high = middle }
+        }
+        return low < otherCodes.count && otherCodes[low] == code ? otherValues[low] : 0
     }
 }

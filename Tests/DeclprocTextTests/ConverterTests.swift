@@ -1,4 +1,5 @@
-import DeclprocText
+@testable import DeclprocText
+import DeclprocLocales
 import Foundation
 import Testing
 import TestSupport
@@ -161,5 +162,36 @@ import TestSupport
         #expect(throws: ChineseConverter.UnknownConfiguration.self) {
             try ChineseConverter(configuration: "s2x", store: TestFiles.locales())
         }
+    }
+}
+
+/// The pair table keeps two BMP characters and their value in one slot and the pairs
+/// with a character beyond the BMP apart: both kinds are found, before and after the
+/// compiled form's round trip, and pairs never stored are not.
+@Suite struct PairTableTests {
+    @Test func pairsOfEveryPlaneAreFoundAfterTheRoundTrip() throws {
+        let scalars: [Unicode.Scalar] = ["发", "明", "了", "𠮷", "𪢮", "\u{10FFFD}", "a", "\u{FFFF}"]
+        var stored: [(UInt64, UInt32)] = []
+        var table = FingerprintTable()
+        for (k, a) in scalars.enumerated() {
+            for (j, b) in scalars.enumerated() where (k + j) % 3 != 0 {
+                let code = Fingerprint.pair(a, b), value = UInt32(k * 100 + j + 1) | (k % 2 == 0 ? ConversionDictionary.continues : 0)
+                table.insert(code, value)
+                stored.append((code, value))
+            }
+        }
+        let built = PairTable(table)
+        var writer = BinaryWriter()
+        built.write(to: &writer)
+        var reader = BinaryReader(writer.bytes)
+        let read = try PairTable(from: &reader)
+        for pairs in [built, read] {
+            for (code, value) in stored { #expect(pairs.value(code) == value) }
+            for (k, a) in scalars.enumerated() {
+                for (j, b) in scalars.enumerated() where (k + j) % 3 == 0 { #expect(pairs.value(Fingerprint.pair(a, b)) == 0) }
+            }
+            #expect(!pairs.isEmpty)
+        }
+        #expect(PairTable(FingerprintTable()).isEmpty)
     }
 }
