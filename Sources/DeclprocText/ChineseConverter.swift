@@ -652,8 +652,7 @@ struct WordBoundaries {
     var choice = ChineseConverter.ChoiceBuffers()
     private var flags: [Bool] = []
     private var known: [Bool] = []
-    private let whole: (() -> [Range<Int>])?
-    private let stretch: (([Unicode.Scalar]) -> [Range<Int>])?
+    private let source: WordSource
     /// The clause last found (its scalars): a long one is walked once, not per overlap.
     private var clause: Range<Int> = 0..<0
     /// Positions a segmentation settles in a long clause: enough for any word that
@@ -661,21 +660,8 @@ struct WordBoundaries {
     static let window = 64
     static let margin = 16
 
-    init(whole: @escaping () -> [Range<Int>]) {
-        self.whole = whole
-        self.stretch = nil
-    }
-
     init(_ source: WordSource) {
-        switch source {
-        case .whole(let whole): self.init(whole: whole)
-        case .stretch(let stretch): self.init(stretch: stretch)
-        }
-    }
-
-    init(stretch: @escaping ([Unicode.Scalar]) -> [Range<Int>]) {
-        self.whole = nil
-        self.stretch = stretch
+        self.source = source
     }
 
     subscript(_ position: Int) -> Bool { flags[position] }
@@ -692,12 +678,15 @@ struct WordBoundaries {
             known[count] = true
         }
         guard !range.allSatisfy({ known[$0] }) else { return }
-        if let whole {
+        let stretch: ([Unicode.Scalar]) -> [Range<Int>]
+        switch source {
+        case .whole(let whole):
             for word in whole() where word.upperBound <= count { flags[word.lowerBound] = true; flags[word.upperBound] = true }
             for k in known.indices { known[k] = true }
             return
+        case .stretch(let segment):
+            stretch = segment
         }
-        guard let stretch else { return }
         for k in range where !known[k] {
             // Beside a character words are not made of: a boundary, with nothing to segment.
             if !Self.inWord(scalars[k - 1]) || !Self.inWord(scalars[k]) {

@@ -340,7 +340,10 @@ struct DictionaryList: Sendable {
             }
         }
         var direct = ScalarMap(), alone = ScalarMap()
+        var onlyLonger = true, multiBMP = [UInt64](repeating: 0, count: 0x10000 / 64)
         plan.forEach { scalar, planned in
+            if planned & ~Self.multi != 0 { onlyLonger = false }
+            if scalar.value < 0x10000 { multiBMP[Int(scalar.value >> 6)] |= 1 << UInt64(scalar.value & 63) }
             direct[scalar] = Self.asked
             guard planned & Self.slow == 0, planned & 0xFF_FFFF != 0 else { return }
             let value = dictionaries[Int(planned >> 24 & 0x3F)].value(Int(planned & 0xFF_FFFF) - 1)
@@ -348,17 +351,10 @@ struct DictionaryList: Sendable {
             alone[scalar] = value[0].value + 1
             if planned & Self.multi == 0 { direct[scalar] = value[0].value + 1 }
         }
-        var onlyLonger = true
-        plan.forEach { _, planned in if planned & ~Self.multi != 0 { onlyLonger = false } }
-        var multiBMP: [UInt64] = []
-        if onlyLonger {
-            multiBMP = [UInt64](repeating: 0, count: 0x10000 / 64)
-            plan.forEach { scalar, _ in if scalar.value < 0x10000 { multiBMP[Int(scalar.value >> 6)] |= 1 << UInt64(scalar.value & 63) } }
-        }
         self.plan = plan
         self.direct = direct
         self.alone = alone
-        self.multiBMP = multiBMP
+        self.multiBMP = onlyLonger ? multiBMP : []
         self.pairBits = bits
     }
 

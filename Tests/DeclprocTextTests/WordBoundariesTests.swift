@@ -30,10 +30,10 @@ import TestSupport
     static func flags(_ scalars: [Unicode.Scalar], asking order: [ClosedRange<Int>], _ segmenter: WordSegmenter,
                       stretches: inout [Int]) -> [Bool] {
         var asked: [Int] = []
-        var boundaries = WordBoundaries(stretch: { stretch in
+        var boundaries = WordBoundaries(.stretch({ stretch in
             asked.append(stretch.count)
             return (try? segmenter.spans(stretch)) ?? []
-        })
+        }))
         for range in order { boundaries.settle(range, in: scalars) }
         stretches = asked
         return (0...scalars.count).map { boundaries[$0] }
