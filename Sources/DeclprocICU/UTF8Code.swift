@@ -43,3 +43,62 @@ public enum UTF8Code {
         return 4
     }
 }
+
+extension UTF8Code {
+    /// Whether `bytes` are well-formed UTF-8 (no overlong form, surrogate or value
+    /// past U+10FFFF), checked without making a String: the filters check every line.
+    ///
+    /// The common cases go first and several bytes at a time: ASCII eight bytes a
+    /// load, and Chinese, three-byte characters, two a load, one mask for their
+    /// leads and four continuation bytes. Any three-byte character is well-formed
+    /// from its bit pattern alone except those led by E0 (overlong forms) and ED
+    /// (surrogates), which the general case checks. One character at a time this
+    /// loop took 17 instructions a character of Chinese, more than decoding it.
+    public static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            if i &+ 8 <= n {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                if word & 0x8080_8080_8080_8080 == 0 {
+                    i &+= 8
+                    continue
+                }
+                if word & 0xC0C0_F0C0_C0F0 == 0x8080_E080_80E0,
+                   plainLeads &>> (word & 0xF) & plainLeads &>> (word &>> 24 & 0xF) & 1 != 0 {
+                    i &+= 6
+                    continue
+                }
+            }
+            let lead = base[i]
+            if lead < 0x80 { i &+= 1; continue }
+            // One such character (beside others, or in a line's last bytes).
+            if lead & 0xF0 == 0xE0, plainLeads &>> UInt64(lead & 0xF) & 1 != 0, i &+ 3 <= n,
+               base[i &+ 1] & 0xC0 == 0x80, base[i &+ 2] & 0xC0 == 0x80 {
+                i &+= 3
+                continue
+            }
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return false
+            }
+            guard i &+ length <= n, (low...high).contains(base[i &+ 1]) else { return false }
+            for k in 2..<length where base[i &+ k] & 0xC0 != 0x80 { return false }
+            i &+= length
+        }
+        return true
+    }
+
+    /// A bit per low half of a three-byte lead (E0–EF): set where any two
+    /// continuation bytes make a well-formed character, all but E0 and ED.
+    private static let plainLeads: UInt64 = 0xDFFE
+}

@@ -221,6 +221,35 @@ public struct ScalarMap: Sendable {
         }
     }
 
+    /// The map read through pointers, for a loop that reads it at every character of
+    /// a text: no bounds checks, which a made or read map does not need (every block
+    /// lies inside `values`, and every scalar's block is one of the 0x1100).
+    public struct Unchecked {
+        @usableFromInline let blocks: UnsafePointer<UInt32>
+        @usableFromInline let values: UnsafePointer<UInt32>
+
+        @inlinable init(blocks: UnsafePointer<UInt32>, values: UnsafePointer<UInt32>) {
+            self.blocks = blocks
+            self.values = values
+        }
+
+        @inlinable @inline(__always)
+        public subscript(_ scalar: Unicode.Scalar) -> UInt32 {
+            let v = Int(scalar.value)
+            return values[Int(blocks[v &>> 8]) &+ (v & 0xFF)]
+        }
+    }
+
+    /// `body` given the map read through pointers, valid during the call.
+    @inlinable
+    public func withUnchecked<R>(_ body: (Unchecked) throws -> R) rethrows -> R {
+        try blocks.withUnsafeBufferPointer { blocks in
+            try values.withUnsafeBufferPointer { values in
+                try body(Unchecked(blocks: blocks.baseAddress!, values: values.baseAddress!))
+            }
+        }
+    }
+
     /// Every scalar with a value other than 0, and its value.
     public func forEach(_ body: (Unicode.Scalar, UInt32) -> Void) {
         for block in blocks.indices where blocks[block] != 0 {

@@ -190,6 +190,22 @@ final class ConversionDictionary: Sendable {
         }
     }
 
+    /// The entry's value written at `out` if it has at most `room` scalars: how many
+    /// it has, or nil (and nothing written) if more.
+    @inline(__always)
+    func copyValue(_ entry: Int, to out: UnsafeMutablePointer<Unicode.Scalar>, room: Int) -> Int? {
+        let value = run(entry).value
+        guard value.count <= room else { return nil }
+        records.withUnsafeBufferPointer { records in
+            var at = out
+            for k in value {
+                at.initialize(to: Unicode.Scalar(records[k]) ?? "\u{FFFD}")
+                at += 1
+            }
+        }
+        return value.count
+    }
+
     /// The entries (a bit per place in `records`) of two or more characters whose
     /// value is what `characters` makes of each of the key's characters alone.
     func literalEntries(in characters: DictionaryList) -> [UInt64] {
@@ -442,6 +458,46 @@ struct DictionaryList: Sendable {
         let value = alone[c]
         return value == 0 ? nil : value &- 1
     }
+
+    /// The value of dictionary `d`'s entry written at `out` (see `ConversionDictionary.copyValue`).
+    @inline(__always)
+    func copyValue(_ d: Int, _ entry: Int, to out: UnsafeMutablePointer<Unicode.Scalar>, room: Int) -> Int? {
+        unretained[d]._withUnsafeGuaranteedRef { $0.copyValue(entry, to: out, room: room) }
+    }
+
+    /// Whether this is one dictionary whose keys all have two or more characters.
+    var isOneOfPhrases: Bool { unretained.count == 1 && !multiBMP.isEmpty }
+
+    /// For such a list: the longest key at `start`, where the table of its first
+    /// characters (read by the caller) says some key starts there. As `longestMatch`
+    /// answers then, without reading that table again.
+    @inline(__always)
+    func longestPhrase(_ text: [Unicode.Scalar], from start: Int, limit: Int, pairBits: UnsafePointer<UInt64>) -> (length: Int, entry: Int)? {
+        guard start &+ 1 < limit else { return nil }
+        let bit = Self.pairBit(text[start], text[start &+ 1])
+        guard pairBits[bit &>> 6] & (1 &<< UInt64(bit & 63)) != 0 else { return nil }
+        return unretained[0]._withUnsafeGuaranteedRef { $0.longestOfTwoOrMore(text, from: start, limit: limit) }
+    }
+
+    /// `body` given the pair filter through a pointer (for `longestPhrase`), valid during the call.
+    func withPairBits<R>(_ body: (UnsafePointer<UInt64>) -> R) -> R {
+        pairBits.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// For a walk that segments by this list and converts the characters between
+    /// its matches by `rest` (`ChineseConverter.convertInOnePass`): per character,
+    /// `multi` where a key of two or more characters here starts with it, and what
+    /// `rest` writes for it alone (as `direct`, with `onePassAsked` for `asked`):
+    /// one table read per character where the two lists' tables took two.
+    func onePassTable(rest: DictionaryList) -> ScalarMap {
+        var table = ScalarMap()
+        rest.direct.forEach { scalar, converted in table[scalar] = converted == Self.asked ? Self.onePassAsked : converted }
+        plan.forEach { scalar, planned in
+            if planned & Self.multi != 0 { table[scalar] |= Self.multi }
+        }
+        return table
+    }
+    static let onePassAsked: UInt32 = 0x7FFF_FFFF
 
     /// The value of dictionary `d`'s entry, appended to `out`.
     @inline(__always)

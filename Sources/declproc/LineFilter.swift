@@ -65,7 +65,7 @@ extension LineFilter {
                             var repaired: [UnsafeMutableBufferPointer<UInt8>] = []
                             defer { for copy in repaired { copy.deallocate() } }
                             var checked = lines
-                            for k in checked.indices where !Self.isValidUTF8(checked[k]) {
+                            for k in checked.indices where !UTF8Code.isValid(checked[k]) {
                                 let decoded = try decoder.decode(Array(checked[k]))
                                 invalid += decoded.invalidBytes
                                 let bytes = Array(String(decoding: decoded.utf16, as: UTF16.self).utf8)
@@ -90,44 +90,6 @@ extension LineFilter {
         if invalid > 0 {
             FileHandle.standardError.write(Data("declproc: replaced \(invalid) invalid UTF-8 byte(s) with U+FFFD\n".utf8))
         }
-    }
-
-    /// Valid UTF-8, checked without making a String (ASCII runs eight bytes at a time).
-    static func isValidUTF8(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
-        let n = buffer.count
-        while i < n {
-            if i + 8 <= n, UnsafeRawPointer(buffer.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                i += 8
-                continue
-            }
-            let lead = buffer[i]
-            if lead < 0x80 { i += 1; continue }
-            // Most of a Chinese text: three bytes led by E1–EC (no surrogate or
-            // overlong form possible), tested without the general case's switch.
-            if lead &- 0xE1 < 0x0C, i + 3 <= n, buffer[i + 1] & 0xC0 == 0x80, buffer[i + 2] & 0xC0 == 0x80 {
-                i += 3
-                // and the run of them that usually follows, without the ASCII test
-                while i + 3 <= n, buffer[i] &- 0xE1 < 0x0C, buffer[i + 1] & 0xC0 == 0x80, buffer[i + 2] & 0xC0 == 0x80 { i += 3 }
-                continue
-            }
-            let length: Int
-            var low: UInt8 = 0x80, high: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; high = 0x9F
-            case 0xF0: length = 4; low = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; high = 0x8F
-            default: return false
-            }
-            guard i + length <= n, (low...high).contains(buffer[i + 1]) else { return false }
-            for k in 2..<length where buffer[i + k] & 0xC0 != 0x80 { return false }
-            i += length
-        }
-        return true
     }
 }
 

@@ -158,6 +158,36 @@ import TestSupport
         for (a, b) in zip(pieces, pieces.dropFirst()) { #expect(a.end == b.start) }
     }
 
+    /// The walk that converts in one pass writes through a pointer into room made
+    /// for the text as long as it is: values longer than their keys, many of them,
+    /// and characters whose value is two scalars must come out as the segment by
+    /// segment path (`pieces`) gives them. A configuration of made-up dictionaries,
+    /// since OpenCC's have no such values.
+    @Test func valuesLongerThanTheirKeysFitTheRoom() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-grow-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let convert = folder.appendingPathComponent("zh/convert")
+        try FileManager.default.createDirectory(at: convert.appendingPathComponent("config"), withIntermediateDirectories: true)
+        try Data(#"{"version": "test"}"#.utf8).write(to: folder.appendingPathComponent("manifest.json"))
+        try Data(#"{"segmentation": ["P"], "chain": [["P", "C"]]}"#.utf8).write(to: convert.appendingPathComponent("config/grow.json"))
+        let long = String(repeating: "长", count: 200)
+        try Data("甲乙\t\(long)\n丙丁\t两\n丙丁戊\t三个字\n".utf8).write(to: convert.appendingPathComponent("P.txt"))
+        try Data("甲\t甲\n丙\t并\n己\t己己\n".utf8).write(to: convert.appendingPathComponent("C.txt"))
+        var store = try LocaleStore(root: folder)
+        store.cache = CompiledCache(directory: nil)
+        let converter = try ChineseConverter(configuration: "grow", store: store)
+        #expect(converter.convert("甲乙己丙丁丙丁戊丙甲x") == long + "己己两三个字并甲x")
+        for text in [String(repeating: "甲乙", count: 40), String(repeating: "己甲乙丙", count: 30) + "丙丁",
+                     String(repeating: "x甲乙", count: 3) + String(repeating: "己", count: 600)] {
+            let expected = converter.pieces(text).map(\.text).joined()
+            #expect(converter.convert(text) == expected)
+            #expect(expected.count > text.count)
+            var scratch = ChineseConverter.Scratch(), bytes: [UInt8] = []
+            Array(text.utf8).withUnsafeBufferPointer { converter.convert(utf8: $0, into: &bytes, scratch: &scratch, words: nil) }
+            #expect(String(decoding: bytes, as: UTF8.self) == expected)
+        }
+    }
+
     @Test func unknownConfigurationNamesTheAvailableOnes() throws {
         #expect(throws: ChineseConverter.UnknownConfiguration.self) {
             try ChineseConverter(configuration: "s2x", store: TestFiles.locales())

@@ -375,7 +375,11 @@ import TestSupport
 /// text and have little or much room to spare: when the room runs out partway (even
 /// inside a scalar's bytes), the rest still comes out whole and in order.
 @Suite struct UTF8ScalarsTests {
-    static let texts = ["", "a", "中", "ab中文é𠮷😀z", String(repeating: "繁體字 𠀋ü", count: 40), String(repeating: "x", count: 300)]
+    static let texts = ["", "a", "中", "ab中文é𠮷😀z", String(repeating: "繁體字 𠀋ü", count: 40), String(repeating: "x", count: 300),
+                        // Runs of three-byte characters (taken two at a time) of odd and even lengths, ending
+                        // at every place of a load of eight bytes, beside U+0800, U+D7FF, U+E000 and U+FFFF.
+                        (1...12).map { String(repeating: "中，", count: $0 / 2) + String(repeating: "字", count: $0 % 2) + "\u{0800}\u{D7FF}\u{E000}\u{FFFF}a" }
+                            .joined(separator: "\u{7FF}")]
 
     @Test(arguments: texts)
     func encodesOntoArraysOfEveryRoom(text: String) {

@@ -1,0 +1,57 @@
+import DeclprocICU
+import Testing
+
+/// `UTF8Code.isValid` takes the common byte patterns several bytes at a time: it must
+/// answer as the standard library's validating decoder does wherever an ill-formed
+/// sequence falls, inside a load of eight bytes, across two, or in a line's tail.
+@Suite struct UTF8CodeTests {
+    /// Well-formed characters of every length and lead, and ill-formed sequences
+    /// (overlong, surrogates, past U+10FFFF, cut short, stray continuation bytes).
+    static let good: [[UInt8]] = ["a", "é", "中", "，", "\u{E000}", "\u{FFFD}", "\u{D7FF}", "\u{0800}", "\u{1000}", "𠀋", "\u{10FFFF}"]
+        .map { Array($0.utf8) }
+    static let bad: [[UInt8]] = [[0x80], [0xBF], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF],
+                                 [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80],
+                                 [0xF5, 0x80, 0x80, 0x80], [0xFF], [0xE4, 0xB8], [0xE4, 0x41, 0xAD], [0xE4, 0xB8, 0xC0],
+                                 [0xF0, 0xA0, 0x80], [0xEF, 0xBC, 0x0C]]
+
+    static func reference(_ bytes: [UInt8]) -> Bool { String(validating: bytes, as: UTF8.self) != nil }
+
+    static func answer(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { UTF8Code.isValid($0) } }
+
+    @Test func everySequenceAtEveryPlace() {
+        let filler = Array("中文，字".utf8) // three-byte characters, one led by EF
+        for piece in Self.good + Self.bad {
+            for before in 0...9 {
+                for after in [0, 1, 2, 5, 8] {
+                    let bytes = Array(filler.prefix(before)) + piece + Array(filler.prefix(after))
+                    // A cut filler character is itself ill-formed: the reference decides.
+                    #expect(Self.answer(bytes) == Self.reference(bytes), "\(bytes)")
+                    let ascii = [UInt8](repeating: 0x61, count: before) + piece + [UInt8](repeating: 0x62, count: after)
+                    #expect(Self.answer(ascii) == Self.reference(ascii), "\(ascii)")
+                }
+            }
+        }
+    }
+
+    /// Random mixtures of the pieces, and random bytes, against the reference.
+    @Test func randomMixtures() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        var valid = 0
+        for round in 0..<5_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<(next() % 24) {
+                let pool = round % 3 == 0 || next() % 20 != 0 ? Self.good : Self.bad
+                bytes += pool[next() % pool.count]
+            }
+            if round % 7 == 0 { bytes += (0..<(next() % 12)).map { _ in UInt8(truncatingIfNeeded: next()) } }
+            let expected = Self.reference(bytes)
+            if expected { valid += 1 }
+            #expect(Self.answer(bytes) == expected, "\(bytes)")
+        }
+        #expect(valid > 1_000 && valid < 4_900)
+    }
+}
