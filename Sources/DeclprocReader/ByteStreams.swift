@@ -52,17 +52,20 @@ public final class FileSource: ByteSource {
 
     deinit { if owned { close(fd) } }
 
+    /// Read into the array's storage as it is made: zeroing 64 KiB first, twice for
+    /// a page of a few kilobytes (its bytes, then the end), cost more than the reading.
     public func read(maximum: Int) throws -> [UInt8] {
-        var chunk = [UInt8](repeating: 0, count: max(1, maximum))
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ReadError("cannot read: \(String(cString: strerror(errno)))")
+        var failure: Int32 = 0
+        let chunk = [UInt8](unsafeUninitializedCapacity: max(1, maximum)) { buffer, count in
+            count = 0
+            while true {
+                let n = Foundation.read(fd, buffer.baseAddress, buffer.count)
+                if n >= 0 { count = n; return }
+                if errno != EINTR { failure = errno; return }
             }
-            chunk.removeSubrange(n...)
-            return chunk
         }
+        if failure != 0 { throw ReadError("cannot read: \(String(cString: strerror(failure)))") }
+        return chunk
     }
 }
 
@@ -272,7 +275,8 @@ public final class BufferedReader {
         else if offset > 1 << 20 { buffer.removeSubrange(0..<offset); offset = 0 }
         let chunk = try source.read(maximum: 1 << 16)
         if chunk.isEmpty { ended = true; return false }
-        buffer.append(contentsOf: chunk)
+        // An empty buffer takes the chunk as it is, without a copy (a page of a few kilobytes is one chunk).
+        if buffer.isEmpty { buffer = chunk } else { buffer.append(contentsOf: chunk) }
         return true
     }
 
@@ -386,6 +390,11 @@ public final class BufferedReader {
         repeat {
             if buffer.count - offset > limit { throw ReadError("larger than \(limit) bytes") }
         } while try fill()
-        return try read(count: buffer.count - offset)
+        guard offset == 0 else { return try read(count: buffer.count - offset) }
+        // All of the buffer: handed over, not copied.
+        var all: [UInt8] = []
+        swap(&all, &buffer)
+        position += Int64(all.count)
+        return all
     }
 }
