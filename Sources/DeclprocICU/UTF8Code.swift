@@ -49,8 +49,8 @@ extension UTF8Code {
     /// past U+10FFFF), checked without making a String: the filters check every line.
     ///
     /// The common cases go first and several bytes at a time: ASCII eight bytes a
-    /// load, and Chinese, three-byte characters, two a load, one mask for their
-    /// leads and four continuation bytes. Any three-byte character is well-formed
+    /// load, and Chinese, three-byte characters, eight in three loads or two in one,
+    /// a mask for their leads and continuation bytes. Any three-byte character is well-formed
     /// from its bit pattern alone except those led by E0 (overlong forms) and ED
     /// (surrogates), which the general case checks. One character at a time this
     /// loop took 17 instructions a character of Chinese, more than decoding it.
@@ -64,6 +64,17 @@ extension UTF8Code {
                 if word & 0x8080_8080_8080_8080 == 0 {
                     i &+= 8
                     continue
+                }
+                // Eight such characters in three loads: their leads fall at fixed places.
+                if i &+ 24 <= n, word & 0xC0F0_C0C0_F0C0_C0F0 == 0x80E0_8080_E080_80E0 {
+                    let second = UInt64(littleEndian: UnsafeRawPointer(base + i + 8).loadUnaligned(as: UInt64.self))
+                    let third = UInt64(littleEndian: UnsafeRawPointer(base + i + 16).loadUnaligned(as: UInt64.self))
+                    if second & 0xF0C0_C0F0_C0C0_F0C0 == 0xE080_80E0_8080_E080, third & 0xC0C0_F0C0_C0F0_C0C0 == 0x8080_E080_80E0_8080,
+                       plainLeads(word, at: 0x000F_0000_0F00_000F), plainLeads(second, at: 0x0F00_000F_0000_0F00),
+                       plainLeads(third, at: 0x0000_0F00_000F_0000) {
+                        i &+= 24
+                        continue
+                    }
                 }
                 if word & 0xC0C0_F0C0_C0F0 == 0x8080_E080_80E0,
                    plainLeads &>> (word & 0xF) & plainLeads &>> (word &>> 24 & 0xF) & 1 != 0 {
@@ -96,6 +107,16 @@ extension UTF8Code {
             i &+= length
         }
         return true
+    }
+
+    /// Whether the three-byte leads of `word` (where `places` has 0F) are all plain:
+    /// the low half of each is neither 0 (E0) nor D (ED). A byte's half plus F
+    /// reaches 10 exactly when it is not 0, with no carry into the next byte.
+    @inline(__always)
+    private static func plainLeads(_ word: UInt64, at places: UInt64) -> Bool {
+        let halves = word & places, carries = (places &<< 4) & 0x1010_1010_1010_1010
+        let notD = halves ^ (places & 0x0D0D_0D0D_0D0D_0D0D)
+        return (halves &+ places) & carries == carries && (notD &+ places) & carries == carries
     }
 
     /// A bit per low half of a three-byte lead (E0–EF): set where any two

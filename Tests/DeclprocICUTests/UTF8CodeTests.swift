@@ -14,15 +14,21 @@ import Testing
                                  [0xF5, 0x80, 0x80, 0x80], [0xFF], [0xE4, 0xB8], [0xE4, 0x41, 0xAD], [0xE4, 0xB8, 0xC0],
                                  [0xF0, 0xA0, 0x80], [0xEF, 0xBC, 0x0C]]
 
+    /// Well-formed three-byte characters: long runs of them take the eight-at-a-time path.
+    static let threeBytes: [[UInt8]] = ["中", "，", "\u{E000}", "\u{FFFD}", "\u{D7FF}", "\u{0800}", "\u{1000}", "\u{FFFF}", "、"]
+        .map { Array($0.utf8) }
+
     static func reference(_ bytes: [UInt8]) -> Bool { String(validating: bytes, as: UTF8.self) != nil }
 
     static func answer(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { UTF8Code.isValid($0) } }
 
     @Test func everySequenceAtEveryPlace() {
-        let filler = Array("中文，字".utf8) // three-byte characters, one led by EF
+        // Three-byte characters (one led by EF), enough for a piece to fall inside a
+        // load of eight characters, of two, or after them.
+        let filler = Array(String(repeating: "中文，字", count: 4).utf8)
         for piece in Self.good + Self.bad {
-            for before in 0...9 {
-                for after in [0, 1, 2, 5, 8] {
+            for before in 0...30 {
+                for after in [0, 1, 2, 5, 8, 24] {
                     let bytes = Array(filler.prefix(before)) + piece + Array(filler.prefix(after))
                     // A cut filler character is itself ill-formed: the reference decides.
                     #expect(Self.answer(bytes) == Self.reference(bytes), "\(bytes)")
@@ -43,8 +49,8 @@ import Testing
         var valid = 0
         for round in 0..<5_000 {
             var bytes: [UInt8] = []
-            for _ in 0..<(next() % 24) {
-                let pool = round % 3 == 0 || next() % 20 != 0 ? Self.good : Self.bad
+            for _ in 0..<(next() % 40) {
+                let pool = round % 3 == 0 || next() % 20 != 0 ? (round % 2 == 0 ? Self.threeBytes : Self.good) : Self.bad
                 bytes += pool[next() % pool.count]
             }
             if round % 7 == 0 { bytes += (0..<(next() % 12)).map { _ in UInt8(truncatingIfNeeded: next()) } }
@@ -52,6 +58,6 @@ import Testing
             if expected { valid += 1 }
             #expect(Self.answer(bytes) == expected, "\(bytes)")
         }
-        #expect(valid > 1_000 && valid < 4_900)
+        #expect(valid > 1_000 && valid < 4_900, "\(valid) of 5,000 valid")
     }
 }
