@@ -252,15 +252,20 @@ public enum BlockExtractor {
 
     /// +25 for a container whose class or id names content, −25 for one naming
     /// comments, sidebars and the like; a negative word anywhere outweighs positive
-    /// ones (`id="comment-text" class="user-post-text"` is a comment).
+    /// ones (`id="comment-text" class="user-post-text"` is a comment). Each word is
+    /// looked up as it comes: a set of them, made for each element, cost more than
+    /// the lookups.
     static func classWeight(_ node: HTMLDocument.Node) -> Double {
-        var words = Set<String>()
+        var positive = false
         for attribute in ["class", "id"] {
             guard let value = node.attribute(attribute)?.lowercased() else { continue }
-            words.formUnion(nameWords(value).map(String.init))
+            for word in nameWords(value) {
+                let word = String(word)
+                if negativeNames.contains(word) { return -25 }
+                if positiveNames.contains(word) { positive = true }
+            }
         }
-        if !words.isDisjoint(with: negativeNames) { return -25 }
-        return words.isDisjoint(with: positiveNames) ? 0 : 25
+        return positive ? 25 : 0
     }
 
     public static func metadata(of document: HTMLDocument) -> PageMetadata {

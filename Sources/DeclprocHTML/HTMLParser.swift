@@ -238,7 +238,11 @@ extension String {
 /// tree builder would (same elements, same implied and auto-closed tags, adjacent
 /// text joined, text outside any element dropped), with the depth cap applied as
 /// nodes arrive. `HTMLParserTests` checks both builders agree on real pages.
-final class TreeBuilder {
+///
+/// A struct the parse events reach through a pointer: as a class, every event's
+/// writes to its properties went through the runtime's exclusivity checks, a call
+/// each, over a hundred thousand for two hundred pages.
+struct TreeBuilder {
     var document = HTMLDocument()
     /// Open elements: their index in `document.nodes`.
     var open: [Int] = []
@@ -256,7 +260,12 @@ final class TreeBuilder {
     init(maxDepth: Int) { self.maxDepth = maxDepth }
 
     static func parse(_ input: [UInt8], count: Int, flags: Int32, maxDepth: Int) -> HTMLDocument {
-        let builder = TreeBuilder(maxDepth: maxDepth)
+        let builder = UnsafeMutablePointer<TreeBuilder>.allocate(capacity: 1)
+        builder.initialize(to: TreeBuilder(maxDepth: maxDepth))
+        defer {
+            builder.deinitialize(count: 1)
+            builder.deallocate()
+        }
         input.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 guard let context = htmlCreateMemoryParserCtxt(chars.baseAddress, Int32(count)) else { return }
@@ -265,13 +274,13 @@ final class TreeBuilder {
                 // Only the events that make content; no libxml2 document is created.
                 memset(sax, 0, MemoryLayout<xmlSAXHandler>.size)
                 sax.pointee.initialized = 1
-                sax.pointee.startElement = { context, name, attributes in TreeBuilder.from(context).start(name, attributes) }
-                sax.pointee.endElement = { context, _ in TreeBuilder.from(context).end() }
-                sax.pointee.characters = { context, text, length in TreeBuilder.from(context).characters(text, length, cdata: false) }
-                sax.pointee.cdataBlock = { context, text, length in TreeBuilder.from(context).characters(text, length, cdata: true) }
-                sax.pointee.comment = { context, text in TreeBuilder.from(context).comment(text) }
-                sax.pointee.internalSubset = { context, _, _, _ in TreeBuilder.from(context).hasDocumentType = true }
-                context.pointee.userData = Unmanaged.passUnretained(builder).toOpaque()
+                sax.pointee.startElement = { context, name, attributes in TreeBuilder.at(context).pointee.start(name, attributes) }
+                sax.pointee.endElement = { context, _ in TreeBuilder.at(context).pointee.end() }
+                sax.pointee.characters = { context, text, length in TreeBuilder.at(context).pointee.characters(text, length, cdata: false) }
+                sax.pointee.cdataBlock = { context, text, length in TreeBuilder.at(context).pointee.characters(text, length, cdata: true) }
+                sax.pointee.comment = { context, text in TreeBuilder.at(context).pointee.comment(text) }
+                sax.pointee.internalSubset = { context, _, _, _ in TreeBuilder.at(context).pointee.hasDocumentType = true }
+                context.pointee.userData = UnsafeMutableRawPointer(builder)
                 _ = htmlCtxtUseOptions(context, flags)
                 // As htmlReadMemory(…, "UTF-8", …) does: bytes that are not UTF-8 become U+FFFD alike.
                 if let utf8 = xmlFindCharEncodingHandler("UTF-8") {
@@ -281,16 +290,16 @@ final class TreeBuilder {
                 if let doc = context.pointee.myDoc { xmlFreeDoc(doc); context.pointee.myDoc = nil }
             }
         }
-        builder.finish()
-        return builder.document
+        builder.pointee.finish()
+        return builder.pointee.document
     }
 
-    static func from(_ context: UnsafeMutableRawPointer?) -> TreeBuilder {
-        Unmanaged<TreeBuilder>.fromOpaque(context!).takeUnretainedValue()
+    static func at(_ context: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<TreeBuilder> {
+        context!.assumingMemoryBound(to: TreeBuilder.self)
     }
 
     /// A new node under the current element (or at the top), with the depth cap.
-    private func append(_ kind: HTMLDocument.Node.Kind, name: String, attributes: [HTMLDocument.Attribute], text: String) -> Int {
+    private mutating func append(_ kind: HTMLDocument.Node.Kind, name: String, attributes: [HTMLDocument.Attribute], text: String) -> Int {
         var parent = open.last ?? -1
         // libxml2's tree builder puts an element that starts after the top-level
         // element closed inside that element (unless a DTD or comment came first).
@@ -310,7 +319,7 @@ final class TreeBuilder {
         return index
     }
 
-    func start(_ name: UnsafePointer<xmlChar>?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+    mutating func start(_ name: UnsafePointer<xmlChar>?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         flush()
         var list: [HTMLDocument.Attribute] = []
         if var pointer = attributes {
@@ -337,12 +346,12 @@ final class TreeBuilder {
         open.append(index)
     }
 
-    func end() {
+    mutating func end() {
         flush()
         _ = open.popLast()
     }
 
-    func characters(_ text: UnsafePointer<xmlChar>?, _ length: Int32, cdata: Bool) {
+    mutating func characters(_ text: UnsafePointer<xmlChar>?, _ length: Int32, cdata: Bool) {
         // libxml2's tree builder drops text outside any element.
         guard let text, length > 0, !open.isEmpty else { return }
         if !pending.isEmpty, pendingIsCData != cdata { flush() }
@@ -350,7 +359,7 @@ final class TreeBuilder {
         pending.append(contentsOf: UnsafeBufferPointer(start: text, count: Int(length)))
     }
 
-    func comment(_ text: UnsafePointer<xmlChar>?) {
+    mutating func comment(_ text: UnsafePointer<xmlChar>?) {
         flush()
         _ = append(.comment, name: "", attributes: [], text: text.map { String(cString: $0) } ?? "")
     }
@@ -358,7 +367,7 @@ final class TreeBuilder {
     /// The pending text as one node. libxml2 leaves "&nbsp" without its semicolon
     /// as written; browsers (and the people who wrote these pages) read it as a
     /// no-break space.
-    func flush() {
+    mutating func flush() {
         guard !pending.isEmpty else { return }
         var text = String(decoding: pending, as: UTF8.self)
         if pending.withUnsafeBufferPointer(containsNbspEntity) { text = text.replacingNbspWithoutSemicolon() }
@@ -366,14 +375,14 @@ final class TreeBuilder {
         pending.removeAll(keepingCapacity: true)
     }
 
-    func finish() {
+    mutating func finish() {
         flush()
         if reattached { reorder() }
     }
 
     /// Renumbers the nodes in document order (parents before children, children in
     /// order), as a walk of libxml2's finished tree numbers them.
-    private func reorder() {
+    private mutating func reorder() {
         var order: [Int] = []
         order.reserveCapacity(document.nodes.count)
         var stack = Array(document.roots.reversed())
