@@ -44,6 +44,37 @@ public enum UTF8Code {
     }
 }
 
+/// Two characters of three bytes at a time, in a 64-bit word read or written
+/// little-endian (first byte lowest): nine characters in ten of a Chinese text are
+/// such, and the byte loops take them in pairs.
+extension UTF8Code {
+    /// Loads the eight bytes at `p` (no alignment needed), first byte lowest.
+    @inlinable @inline(__always)
+    public static func word(at p: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+    }
+
+    /// Whether the word's first six bytes are the bit patterns of two three-byte
+    /// characters: a lead 1110xxxx and two continuation bytes 10xxxxxx each.
+    /// (Well-formed too, unless a lead is E0 or ED: see `isValid`.)
+    @inlinable @inline(__always)
+    public static func startsWithTwoThreeByte(_ word: UInt64) -> Bool {
+        word & 0xC0C0_F0C0_C0F0 == 0x8080_E080_80E0
+    }
+
+    /// The value of the three-byte character in the word's lowest three bytes.
+    @inlinable @inline(__always)
+    public static func threeByteValue(_ word: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: (word & 0x0F) << 12 | (word >> 2 & 0xFC0) | (word >> 16 & 0x3F))
+    }
+
+    /// The three bytes of a value from U+0800 to U+FFFF, first byte lowest.
+    @inlinable @inline(__always)
+    public static func threeBytes(_ v: UInt32) -> UInt64 {
+        UInt64(0xE0 | v >> 12) | UInt64(0x80 | v >> 6 & 0x3F) << 8 | UInt64(0x80 | v & 0x3F) << 16
+    }
+}
+
 extension UTF8Code {
     /// Whether `bytes` are well-formed UTF-8 (no overlong form, surrogate or value
     /// past U+10FFFF), checked without making a String: the filters check every line.
@@ -60,15 +91,14 @@ extension UTF8Code {
         var i = 0
         while i < n {
             if i &+ 8 <= n {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                let word = Self.word(at: base + i)
                 if word & 0x8080_8080_8080_8080 == 0 {
                     i &+= 8
                     continue
                 }
                 // Eight such characters in three loads: their leads fall at fixed places.
                 if i &+ 24 <= n, word & 0xC0F0_C0C0_F0C0_C0F0 == 0x80E0_8080_E080_80E0 {
-                    let second = UInt64(littleEndian: UnsafeRawPointer(base + i + 8).loadUnaligned(as: UInt64.self))
-                    let third = UInt64(littleEndian: UnsafeRawPointer(base + i + 16).loadUnaligned(as: UInt64.self))
+                    let second = Self.word(at: base + i + 8), third = Self.word(at: base + i + 16)
                     if second & 0xF0C0_C0F0_C0C0_F0C0 == 0xE080_80E0_8080_E080, third & 0xC0C0_F0C0_C0F0_C0C0 == 0x8080_E080_80E0_8080,
                        plainLeads(word, at: 0x000F_0000_0F00_000F), plainLeads(second, at: 0x0F00_000F_0000_0F00),
                        plainLeads(third, at: 0x0000_0F00_000F_0000) {
@@ -76,7 +106,7 @@ extension UTF8Code {
                         continue
                     }
                 }
-                if word & 0xC0C0_F0C0_C0F0 == 0x8080_E080_80E0,
+                if startsWithTwoThreeByte(word),
                    plainLeads &>> (word & 0xF) & plainLeads &>> (word &>> 24 & 0xF) & 1 != 0 {
                     i &+= 6
                     continue

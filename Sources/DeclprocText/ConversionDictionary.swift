@@ -384,8 +384,14 @@ struct DictionaryList: Sendable {
     private func mayMatchLonger(_ text: [Unicode.Scalar], _ start: Int, _ limit: Int, _ planned: UInt32) -> Bool {
         if planned & Self.slow != 0 { return true }
         guard planned & Self.multi != 0, start + 1 < limit else { return false }
-        let bit = Self.pairBit(text[start], text[start + 1])
-        return pairBits[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+        return withPairBits { Self.pairMayStart(text[start], text[start + 1], in: $0) }
+    }
+
+    /// Whether the pair filter lets a key start with `a`, `b`.
+    @inline(__always)
+    private static func pairMayStart(_ a: Unicode.Scalar, _ b: Unicode.Scalar, in bits: UnsafePointer<UInt64>) -> Bool {
+        let bit = pairBit(a, b)
+        return bits[bit &>> 6] & (1 &<< UInt64(bit & 63)) != 0
     }
 
     /// The key that converts `text` at `start` in a group of the chain: the first
@@ -473,13 +479,12 @@ struct DictionaryList: Sendable {
     /// answers then, without reading that table again.
     @inline(__always)
     func longestPhrase(_ text: [Unicode.Scalar], from start: Int, limit: Int, pairBits: UnsafePointer<UInt64>) -> (length: Int, entry: Int)? {
-        guard start &+ 1 < limit else { return nil }
-        let bit = Self.pairBit(text[start], text[start &+ 1])
-        guard pairBits[bit &>> 6] & (1 &<< UInt64(bit & 63)) != 0 else { return nil }
+        guard start &+ 1 < limit, Self.pairMayStart(text[start], text[start &+ 1], in: pairBits) else { return nil }
         return unretained[0]._withUnsafeGuaranteedRef { $0.longestOfTwoOrMore(text, from: start, limit: limit) }
     }
 
-    /// `body` given the pair filter through a pointer (for `longestPhrase`), valid during the call.
+    /// `body` given the pair filter through a pointer, valid during the call.
+    @inline(__always)
     func withPairBits<R>(_ body: (UnsafePointer<UInt64>) -> R) -> R {
         pairBits.withUnsafeBufferPointer { body($0.baseAddress!) }
     }

@@ -299,7 +299,7 @@ struct EncodedUTF8: Sequence {
             while i &+ 2 <= count && k &+ 8 <= room {
                 let a = source[i].value, b = source[i &+ 1].value
                 guard a &- 0x800 < 0xF800, b &- 0x800 < 0xF800 else { break }
-                let bytes = Self.threeBytes(a) | Self.threeBytes(b) << 24
+                let bytes = UTF8Code.threeBytes(a) | UTF8Code.threeBytes(b) << 24
                 UnsafeMutableRawPointer(out + k).storeBytes(of: bytes.littleEndian, as: UInt64.self)
                 k &+= 6
                 i &+= 2
@@ -314,12 +314,6 @@ struct EncodedUTF8: Sequence {
             k += 1
         }
         return (rest, k)
-    }
-
-    /// The UTF-8 of a scalar from U+0800 to U+FFFF, first byte lowest.
-    @inline(__always)
-    private static func threeBytes(_ v: UInt32) -> UInt64 {
-        UInt64(0xE0 | v >> 12) | UInt64(0x80 | v >> 6 & 0x3F) << 8 | UInt64(0x80 | v & 0x3F) << 16
     }
 }
 
@@ -353,9 +347,9 @@ struct DecodedUTF8: Sequence {
             // Two characters of three bytes (most of a Chinese text) from one load of
             // eight: one character at a time took 26 instructions a character.
             while i &+ 8 <= n && k &+ 2 <= room {
-                let word = UInt64(littleEndian: UnsafeRawPointer(source + i).loadUnaligned(as: UInt64.self))
-                guard word & 0xC0C0_F0C0_C0F0 == 0x8080_E080_80E0 else { break }
-                let a = Self.threeByteValue(word), b = Self.threeByteValue(word >> 24)
+                let word = UTF8Code.word(at: source + i)
+                guard UTF8Code.startsWithTwoThreeByte(word) else { break }
+                let a = UTF8Code.threeByteValue(word), b = UTF8Code.threeByteValue(word >> 24)
                 // A surrogate's value is no scalar: left to the general path (U+FFFD).
                 guard a &- 0xD800 >= 0x800, b &- 0xD800 >= 0x800 else { break }
                 // Both values were just checked to be scalars.
@@ -371,11 +365,5 @@ struct DecodedUTF8: Sequence {
             k &+= 1
         }
         return (Iterator(bytes: bytes, index: i), k)
-    }
-
-    /// The value of the three-byte character in the lowest three bytes of `word`.
-    @inline(__always)
-    private static func threeByteValue(_ word: UInt64) -> UInt32 {
-        UInt32(truncatingIfNeeded: (word & 0x0F) << 12 | (word >> 2 & 0xFC0) | (word >> 16 & 0x3F))
     }
 }

@@ -304,7 +304,10 @@ import TestSupport
                 try dedup.link(&r)
                 return r.duplicateOf
             }
-            if slowMerges { #expect(dedup.linksWhileMerging > records.count / 2) }
+            // Some links must have met a merge under way, or the case is not tested. How
+            // many depends on the two threads' speeds: 125 of 300 under the address
+            // sanitizer, where "more than half" failed.
+            if slowMerges { #expect(dedup.linksWhileMerging > records.count / 10, "\(dedup.linksWhileMerging) links during merges") }
             try dedup.close()
             return links
         }
