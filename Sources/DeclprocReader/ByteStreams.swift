@@ -271,8 +271,13 @@ public final class BufferedReader {
     private func fill() throws -> Bool {
         if ended { return false }
         try beforeReading?()
+        // What has been handed out is dropped once it passes a chunk's size (the part
+        // left, usually a line's start, moves to the front), so the buffer stays about
+        // two chunks long instead of cycling through a megabyte; a long line, once at
+        // the front, is not moved again. (`convert`'s simulated last-level misses fell
+        // by a tenth; no change in its time could be told from the machine's noise.)
         if offset > 0 && offset == buffer.count { buffer.removeAll(keepingCapacity: true); offset = 0 }
-        else if offset > 1 << 20 { buffer.removeSubrange(0..<offset); offset = 0 }
+        else if offset >= 1 << 16 { buffer.removeSubrange(0..<offset); offset = 0 }
         let chunk = try source.read(maximum: 1 << 16)
         if chunk.isEmpty { ended = true; return false }
         // An empty buffer takes the chunk as it is, without a copy (a page of a few kilobytes is one chunk).
