@@ -395,11 +395,8 @@ public final class BufferedReader {
         repeat {
             if buffer.count - offset > limit { throw ReadError("larger than \(limit) bytes") }
         } while try fill()
-        guard offset == 0 else { return try read(count: buffer.count - offset) }
-        // All of the buffer: handed over, not copied.
-        var all: [UInt8] = []
-        swap(&all, &buffer)
-        position += Int64(all.count)
-        return all
+        // A copy of exactly the bytes: the buffer handed over would keep a chunk's
+        // 64 KiB for each page of a few kilobytes while it waits for a worker.
+        return try read(count: buffer.count - offset)
     }
 }
