@@ -516,7 +516,7 @@ public final class ChineseConverter: Sendable {
                             let converted = planned & ~DictionaryList.multi
                             if converted == 0 {
                                 (target + k).initialize(to: c)
-                            } else if converted != DictionaryList.onePassAsked {
+                            } else if converted != DictionaryList.asked {
                                 (target + k).initialize(to: Unicode.Scalar(converted &- 1) ?? "\u{FFFD}")
                             } else {
                                 return (k, i, .asked)

@@ -316,7 +316,9 @@ struct DictionaryList: Sendable {
     /// a character dictionary); `asked` where the dictionaries must be asked. (Read
     /// after `plan`, a second table as large, it cost a second miss.)
     private let direct: ScalarMap
-    static let asked = UInt32.max
+    /// Above any 1 + scalar, and without the `multi` bit, so that the one-pass walk's
+    /// table holds `direct`'s values as they are beside that bit.
+    static let asked: UInt32 = 0x7FFF_FFFF
     /// A bit per pair of first characters of the keys of two or more characters
     /// (a Bloom filter of one hash): 64 KiB, so it stays in cache where the
     /// dictionaries' own tables do not. For STPhrases' 33,000 pairs it answers
@@ -492,17 +494,16 @@ struct DictionaryList: Sendable {
     /// For a walk that segments by this list and converts the characters between
     /// its matches by `rest` (`ChineseConverter.convertInOnePass`): per character,
     /// `multi` where a key of two or more characters here starts with it, and what
-    /// `rest` writes for it alone (as `direct`, with `onePassAsked` for `asked`):
-    /// one table read per character where the two lists' tables took two.
+    /// `rest` writes for it alone (`direct`'s value): one table read per character
+    /// where the two lists' tables took two.
     func onePassTable(rest: DictionaryList) -> ScalarMap {
         var table = ScalarMap()
-        rest.direct.forEach { scalar, converted in table[scalar] = converted == Self.asked ? Self.onePassAsked : converted }
+        rest.direct.forEach { scalar, converted in table[scalar] = converted }
         plan.forEach { scalar, planned in
             if planned & Self.multi != 0 { table[scalar] |= Self.multi }
         }
         return table
     }
-    static let onePassAsked: UInt32 = 0x7FFF_FFFF
 
     /// The value of dictionary `d`'s entry, appended to `out`.
     @inline(__always)
