@@ -1,4 +1,5 @@
 import DeclprocHTML
+import DeclprocICU
 import DeclprocText
 
 /// A run of text the page presents as one unit: a paragraph, heading, list item,
@@ -94,11 +95,11 @@ public enum BlockExtractor {
         var articleDepth = 0
 
         func flush() {
-            let lines = buffer.lines().map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
-            if !lines.isEmpty {
+            let text = trimmedLines(buffer)
+            if !text.isEmpty {
                 let context = contexts.last!
                 let characters = profile.visibleCharacters
-                blocks.append(Block(text: lines.joined(separator: "\n"), tag: context.tag, path: context.path,
+                blocks.append(Block(text: text, tag: context.tag, path: context.path,
                                     linkDensity: characters == 0 ? 0 : Double(linkCharacters) / Double(characters),
                                     boilerplate: context.boilerplate, quoted: context.quoted,
                                     unlikelyMain: context.unlikelyMain, element: context.element,
@@ -193,8 +194,7 @@ public enum BlockExtractor {
         var containerScore: [Int: Double] = [:]
         var blockScore = [Double](repeating: 0, count: blocks.count)
         for (i, block) in blocks.enumerated() where !block.boilerplate && !block.unlikelyMain && block.characters >= 10 {
-            var punctuation = 0
-            for scalar in block.text.unicodeScalars where Self.clausePunctuation.contains(scalar) { punctuation += 1 }
+            let punctuation = Self.clausePunctuation.occurrences(in: block.text)
             let score = (1 + Double(punctuation) + min(Double(block.characters) / 50, 5)) * (1 - block.linkDensity)
             blockScore[i] = score
             var level = 0
@@ -372,8 +372,87 @@ public enum BlockExtractor {
     /// C2 A0, and no other scalar's encoding contains either, so the other bytes are
     /// copied as they are (appending scalar by scalar cost 15,000 instructions a text
     /// node, a fifth of `extract`'s block finding).
+    /// The text's lines, each trimmed of white space, without the empty ones, joined
+    /// by line feeds: what `lines()` mapped through `trimmingSpaces()`, filtered and
+    /// joined gives (a line feed after a carriage return does not end a line), made
+    /// from the UTF-8 without a string for each line and a list of them. Only the
+    /// lines' ends are decoded; a text that needs no change is returned as it is.
+    static func trimmedLines(_ text: String) -> String {
+        var text = text
+        let trimmed: String? = text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return nil }
+            var length = 0
+            forEachTrimmedLine(base, count: bytes.count) { start, end in length += (length > 0 ? 1 : 0) + end - start }
+            if length == bytes.count { return nil }
+            return String(unsafeUninitializedCapacity: length) { out in
+                var k = 0
+                forEachTrimmedLine(base, count: bytes.count) { start, end in
+                    if k > 0 { out[k] = 0x0A; k += 1 }
+                    (out.baseAddress! + k).initialize(from: base + start, count: end - start)
+                    k += end - start
+                }
+                return k
+            }
+        }
+        return trimmed ?? text
+    }
+
+    /// The byte range of each line's text without white space at its ends, for the
+    /// lines that have any.
+    private static func forEachTrimmedLine(_ base: UnsafePointer<UInt8>, count n: Int, _ body: (Int, Int) -> Void) {
+        func isWhite(_ value: UInt32) -> Bool { (Unicode.Scalar(value) ?? "a").isWhiteSpace }
+        var lineStart = 0
+        while lineStart < n {
+            var end = lineStart
+            while end < n, base[end] != 0x0A || (end > 0 && base[end - 1] == 0x0D) { end += 1 }
+            var start = lineStart
+            while start < end {
+                let (value, length) = UTF8Code.decode(base, at: start)
+                if !isWhite(value) { break }
+                start += length
+            }
+            var stop = end
+            while stop > start {
+                var lead = stop - 1
+                while base[lead] & 0xC0 == 0x80 { lead -= 1 }
+                if !isWhite(UTF8Code.decode(base, at: lead).value) { break }
+                stop = lead
+            }
+            if start < stop { body(start, stop) }
+            lineStart = end + 1
+        }
+    }
+
     static func collapseWhitespace(_ text: String) -> String {
         var text = text
+        // Most text nodes are either only whitespace (the indentation between tags) or
+        // need no change; both are answered without a new string, whose making (and
+        // the check of its UTF-8) cost more than the collapsing.
+        var blank = true, unchanged = true
+        text.withUTF8 { bytes in
+            var previousSpace = false
+            var i = 0
+            while i < bytes.count {
+                let byte = bytes[i]
+                if byte == 0x20 {
+                    if previousSpace { unchanged = false }
+                    previousSpace = true
+                } else if byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C {
+                    unchanged = false
+                    previousSpace = true
+                } else if byte == 0xC2, i + 1 < bytes.count, bytes[i + 1] == 0xA0 {
+                    unchanged = false
+                    previousSpace = true
+                    i += 1
+                } else {
+                    blank = false
+                    previousSpace = false
+                }
+                i += 1
+            }
+        }
+        if unchanged { return text }
+        if blank { return " " }
         return text.withUTF8 { bytes in
             String(unsafeUninitializedCapacity: bytes.count) { out in
                 var k = 0, i = 0

@@ -30,6 +30,9 @@ public struct StatementPatterns: Sendable {
     let cueWords: CueWords
     let organizationWords: [(key: String, words: CueWords)]
     let translationMarkerWords: CueWords
+    /// The quotation marks whose inside is not the writer's own words, as UTF-8; a
+    /// mark that closes itself (a plain `"`) cannot tell inside from outside.
+    let quotePairs: [(open: [UInt8], close: [UInt8])]
     /// The first scalars of the signature markers and dashes.
     let signatureFirsts: Set<Unicode.Scalar>
 
@@ -64,6 +67,7 @@ public struct StatementPatterns: Sendable {
         cueWords = CueWords(cues, wholeWords: wholeWords)
         organizationWords = organizations.keys.sorted().map { ($0, CueWords(organizations[$0]!, wholeWords: wholeWords)) }
         translationMarkerWords = CueWords(translationMarkers, wholeWords: false)
+        quotePairs = quotes.filter { $0.open != $0.close }.map { (Array($0.open.utf8), Array($0.close.utf8)) }
         signatureFirsts = Set((signatureMarkers + signatureDashes).compactMap(\.unicodeScalars.first))
     }
 
@@ -234,15 +238,15 @@ public struct StatementFinder: Sendable {
         if length > p.maxCharacters { return no("too long (\(length) > \(p.maxCharacters) characters)") }
         let words = p.language != "zh"
         let haystack = words ? text.lowercasedQuickly() : text
-        let unquoted = quoted ? haystack : removingQuotations(haystack, p.quotes)
+        let unquoted = quoted ? haystack : removingQuotations(haystack, p.quotePairs)
         guard let person = p.firstPersonWords.firstPattern(in: unquoted) else {
             return no(quoted ? "no first-person word" : "no first-person word outside quotation marks")
         }
         guard let cue = p.cueWords.firstPattern(in: haystack) else { return no("no declaring word") }
-        let organizations = self.organizations(in: text, patterns: p)
+        let organizations = organizationKeys(in: text, patterns: p)
         guard !organizations.isEmpty else { return no("no organization named") }
         return Assessment(isStatement: true, language: p.language,
-                          reason: "first person “\(person)”, declaring “\(cue)”, \(organizations.sorted().joined(separator: "+"))")
+                          reason: "first person “\(person)”, declaring “\(cue)”, \(organizations.joined(separator: "+"))")
     }
 
     /// Whether a block is a statement (as a whole), and why; nil reason for page furniture.
@@ -262,13 +266,14 @@ public struct StatementFinder: Sendable {
 
     /// Organization keys a text mentions ("party", "youth_league", "young_pioneers"; "all" for 三退).
     public func organizations(in text: String, patterns: StatementPatterns) -> Set<String> {
+        Set(organizationKeys(in: text, patterns: patterns))
+    }
+
+    /// The same keys in sorted order, without a set to hash them into.
+    func organizationKeys(in text: String, patterns: StatementPatterns) -> [String] {
         let words = patterns.language != "zh"
         let haystack = words ? text.lowercasedQuickly() : text
-        var keys = Set<String>()
-        for (key, needles) in patterns.organizationWords where needles.firstPattern(in: haystack) != nil {
-            keys.insert(key)
-        }
-        return keys
+        return patterns.organizationWords.compactMap { key, needles in needles.firstPattern(in: haystack) != nil ? key : nil }
     }
 
     /// A translation follows a Chinese statement when a marker says so: a short
@@ -290,15 +295,16 @@ public struct StatementFinder: Sendable {
     }
 
     /// The text with everything between paired quotation marks removed.
-    private func removingQuotations(_ text: String, _ quotes: [(open: String, close: String)]) -> String {
+    private func removingQuotations(_ text: String, _ quotes: [(open: [UInt8], close: [UInt8])]) -> String {
+        // Most texts hold none of the marks: they are looked for in the text's own
+        // storage, and the text is copied only when one opens a quotation.
+        var text = text
+        guard let firstQuote = text.withUTF8({ bytes in
+            quotes.firstIndex { open, _ in open.withUnsafeBufferPointer { UTF8Search.firstIndex(of: $0, in: bytes, from: 0) != nil } }
+        }) else { return text }
         var bytes = Array(text.utf8)
-        var changed = false
-        for quote in quotes where quote.open != quote.close {
-            let open = Array(quote.open.utf8), close = Array(quote.close.utf8)
-            // Most texts hold none of most pairs: nothing to copy then (and a text that
-            // quotes nothing is returned as it is, not decoded again).
+        for (open, close) in quotes[firstQuote...] {
             guard UTF8Search.firstIndex(of: open, in: bytes, from: 0) != nil else { continue }
-            changed = true
             var output: [UInt8] = []
             output.reserveCapacity(bytes.count)
             var i = 0
@@ -318,7 +324,7 @@ public struct StatementFinder: Sendable {
             }
             bytes = output
         }
-        return changed ? String(decoding: bytes, as: UTF8.self) : text
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
@@ -341,20 +347,10 @@ struct LanguageProfile: Equatable {
 
     init(_ text: String) {
         var han = 0, latin = 0, visible = 0
-        // Over the UTF-8 bytes: the profile is taken of every block, piece and candidate
-        // translation, and iterating `unicodeScalars` was most of its cost.
-        var text = text
-        text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return }
-            var i = 0
-            while i < bytes.count {
-                let (value, length) = UTF8Code.decode(base, at: i)
-                i &+= length
-                let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
-                if scalar.isWhiteSpace { continue }
-                visible &+= 1
-                if scalar.isHan { han &+= 1 } else if scalar.isLatinLetter { latin &+= 1 }
-            }
+        text.forEachScalar { scalar in
+            if scalar.isWhiteSpace { return }
+            visible &+= 1
+            if scalar.isHan { han &+= 1 } else if scalar.isLatinLetter { latin &+= 1 }
         }
         self.han = han
         self.latin = latin

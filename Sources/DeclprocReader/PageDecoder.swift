@@ -238,18 +238,25 @@ enum UTF8Check {
 
 /// Finds a charset declared in the first bytes of a page: `<meta charset=…>` or
 /// `<meta http-equiv="Content-Type" content="…; charset=…">`.
+///
+/// Read in the bytes, ASCII case folded as they are compared: the markup is ASCII,
+/// and bytes above 0x7F (which never form it) count as spaces. Every page is
+/// scanned, and a lowercased String of the head cost as much as decoding a page.
 public enum MetaCharset {
     public static let prescanBytes = 4096
 
     public static func scan(_ bytes: [UInt8]) -> String? {
         let head = bytes.prefix(prescanBytes)
-        // ASCII-compatible view: bytes above 0x7F never form the markup we look for.
-        let text = String(decoding: head.map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self).lowercased()
-        var rest = text[...]
-        while let start = rest.firstRange(of: "<meta") {
-            let tail = rest[start.upperBound...]
-            let end = tail.firstIndex(of: ">") ?? tail.endIndex
-            let tag = tail[..<end]
+        let meta = Array("meta".utf8)
+        var i = head.startIndex
+        while let open = head[i...].firstIndex(of: UInt8(ascii: "<")) {
+            let name = open + 1
+            i = name
+            guard name + meta.count <= head.endIndex,
+                  (0..<meta.count).allSatisfy({ folded(head[name + $0]) == meta[$0] }) else { continue }
+            let inside = name + meta.count
+            let end = head[inside...].firstIndex(of: UInt8(ascii: ">")) ?? head.endIndex
+            let tag = head[inside..<end]
             if let value = attribute("charset", in: tag) { return value }
             if let equiv = attribute("http-equiv", in: tag), equiv == "content-type",
                let content = attribute("content", in: tag),
@@ -257,45 +264,58 @@ public enum MetaCharset {
                 let value = content[range.upperBound...].prefix { $0 != ";" && $0 != " " && $0 != "\"" && $0 != "'" }
                 if !value.isEmpty { return String(value) }
             }
-            rest = tail[end...]
+            i = end
         }
         return nil
     }
 
     /// The value of attribute `name` in the inside of a tag (after `<meta`),
-    /// tokenized as HTML does: names, `=`, quoted or bare values.
-    static func attribute(_ name: String, in tag: Substring) -> String? {
+    /// tokenized as HTML does (names, `=`, quoted or bare values), lowercased.
+    static func attribute(_ name: String, in tag: ArraySlice<UInt8>) -> String? {
+        let wanted = Array(name.utf8)
         var i = tag.startIndex
-        func skipSpace() { while i < tag.endIndex, tag[i].isWhitespace || tag[i] == "/" { i = tag.index(after: i) } }
+        func at(_ k: Int) -> UInt8 { folded(tag[k]) }
         while true {
-            skipSpace()
+            while i < tag.endIndex, isSpace(at(i)) || at(i) == UInt8(ascii: "/") { i += 1 }
             guard i < tag.endIndex else { return nil }
             let nameStart = i
-            while i < tag.endIndex, !tag[i].isWhitespace, tag[i] != "=", tag[i] != "/" { i = tag.index(after: i) }
-            let attributeName = tag[nameStart..<i]
-            while i < tag.endIndex, tag[i].isWhitespace { i = tag.index(after: i) }
-            var value: Substring = ""
-            if i < tag.endIndex, tag[i] == "=" {
-                i = tag.index(after: i)
-                while i < tag.endIndex, tag[i].isWhitespace { i = tag.index(after: i) }
-                if i < tag.endIndex, tag[i] == "\"" || tag[i] == "'" {
-                    let quote = tag[i]
-                    i = tag.index(after: i)
+            while i < tag.endIndex, !isSpace(at(i)), at(i) != UInt8(ascii: "="), at(i) != UInt8(ascii: "/") { i += 1 }
+            let nameEnd = i
+            while i < tag.endIndex, isSpace(at(i)) { i += 1 }
+            var value = i..<i
+            if i < tag.endIndex, at(i) == UInt8(ascii: "=") {
+                i += 1
+                while i < tag.endIndex, isSpace(at(i)) { i += 1 }
+                if i < tag.endIndex, at(i) == UInt8(ascii: "\"") || at(i) == UInt8(ascii: "'") {
+                    let quote = at(i)
+                    i += 1
                     let start = i
-                    while i < tag.endIndex, tag[i] != quote { i = tag.index(after: i) }
-                    value = tag[start..<i]
-                    if i < tag.endIndex { i = tag.index(after: i) }
+                    while i < tag.endIndex, at(i) != quote { i += 1 }
+                    value = start..<i
+                    if i < tag.endIndex { i += 1 }
                 } else {
                     let start = i
-                    while i < tag.endIndex, !tag[i].isWhitespace { i = tag.index(after: i) }
-                    value = tag[start..<i]
+                    while i < tag.endIndex, !isSpace(at(i)) { i += 1 }
+                    value = start..<i
                 }
             }
-            if attributeName == name {
-                let trimmed = String(value).trimmingCharacters(in: " \t\r\n")
-                return trimmed.isEmpty ? nil : trimmed
+            if nameEnd - nameStart == wanted.count, (0..<wanted.count).allSatisfy({ at(nameStart + $0) == wanted[$0] }) {
+                var trimmed = value
+                while let first = trimmed.first, isSpace(at(first)) { trimmed = trimmed.dropFirst() }
+                while let last = trimmed.last, isSpace(at(last)) { trimmed = trimmed.dropLast() }
+                return trimmed.isEmpty ? nil : String(decoding: trimmed.map(at), as: UTF8.self)
             }
-            if attributeName.isEmpty { i = i < tag.endIndex ? tag.index(after: i) : i }
+            if nameEnd == nameStart { i = i < tag.endIndex ? i + 1 : i }
         }
+    }
+
+    /// The byte as the scan reads it: ASCII letters lowercased, non-ASCII a space.
+    private static func folded(_ byte: UInt8) -> UInt8 {
+        byte >= 0x80 ? 0x20 : byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+    }
+
+    /// HTML's and Swift's whitespace among ASCII bytes: tab to carriage return, space.
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (0x09...0x0D).contains(byte)
     }
 }

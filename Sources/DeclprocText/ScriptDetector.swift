@@ -55,7 +55,7 @@ public final class ScriptDetector: Sendable {
     /// and to break ties when a text has no telling characters.
     public func classify(_ text: String, pageLang: String? = nil) -> Result {
         var han = 0, latin = 0, simplified = 0, traditional = 0, taiwan = 0, hongKong = 0
-        for scalar in text.unicodeScalars {
+        text.forEachScalar { scalar in
             if scalar.isHan {
                 han += 1
                 let flags = telling[scalar]

@@ -64,7 +64,9 @@ struct UTF16Text {
 
 extension Unicode.Scalar {
     /// Han ideographs, including the CJK extension blocks and compatibility
-    /// ideographs, and 〇 (Common, but read líng).
+    /// ideographs, and 〇 (Common, but read líng). Inlinable: other modules test it
+    /// on every character of a page.
+    @inlinable
     public var isHan: Bool {
         switch value {
         case 0x3007, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x323AF: return true

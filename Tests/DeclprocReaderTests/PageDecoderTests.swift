@@ -100,6 +100,12 @@ import Testing
         ("<meta content='text/html;charset=big5' http-equiv='content-type'>", "big5"),
         ("<meta name=\"description\" content=\"charset=utf-8 talk\"><meta charset=utf-8>", "utf-8"),
         ("<p>no declaration</p>", nil),
+        ("<MeTa CharSet = BIG5 >", "big5"),
+        ("<meta\r\ncharset=\"gb2312\"/>", "gb2312"),
+        ("<meta charset=gbk\u{4E2D}\u{6587}>", "gbk"),
+        ("<meta charset='\u{0C}gbk '>", "gbk"),
+        ("<meta name=x><meta http-equiv=refresh content=\"5; charset=big5\"><meta charset=utf-8>", "utf-8"),
+        ("<meta charset=>", nil),
     ])
     func metaPrescan(html: String, label: String?) {
         #expect(MetaCharset.scan(Array(html.utf8)) == label)
