@@ -58,6 +58,31 @@ public enum BlockExtractor {
         "button", "input", "head", "canvas", "audio", "video", "map", "option",
     ]
     static let boilerplateTags: Set<String> = ["nav", "aside", "footer", "menu"]
+
+    /// What the block walk asks of a tag, found with one lookup an element instead of
+    /// a set or a comparison for each question (a tenth of block finding).
+    struct TagRole: OptionSet {
+        let rawValue: UInt16
+        static let skipped = TagRole(rawValue: 1 << 0)
+        static let block = TagRole(rawValue: 1 << 1)
+        static let furniture = TagRole(rawValue: 1 << 2)
+        static let link = TagRole(rawValue: 1 << 3)
+        static let article = TagRole(rawValue: 1 << 4)
+        static let form = TagRole(rawValue: 1 << 5)
+        static let lineBreak = TagRole(rawValue: 1 << 6)
+        static let header = TagRole(rawValue: 1 << 7)
+        static let quotation = TagRole(rawValue: 1 << 8)
+    }
+
+    static let tagRoles: [String: TagRole] = {
+        var roles: [String: TagRole] = [:]
+        for (tags, role) in [(skippedTags, TagRole.skipped), (blockTags, .block), (boilerplateTags, .furniture),
+                             (["a"], .link), (["article", "main"], .article), (["form"], .form), (["br"], .lineBreak),
+                             (["header"], .header), (["blockquote"], .quotation)] {
+            for tag in tags { roles[tag, default: []].insert(role) }
+        }
+        return roles
+    }()
     /// class/id words that name page furniture rather than content.
     static let boilerplateWords: Set<String> = [
         "nav", "navbar", "navigation", "menu", "menubar", "footer", "sidebar", "banner", "ad", "ads", "advert",
@@ -86,13 +111,16 @@ public enum BlockExtractor {
 
     private static func blocks(of document: HTMLDocument, roots: [Int]) -> [Block] {
         var blocks: [Block] = []
-        var buffer = ""
+        // The block's text so far, as UTF-8: appended to for every text node, and
+        // asked only for its last byte.
+        var buffer: [UInt8] = []
         var linkCharacters = 0
         var profile = LanguageProfile()
         var contexts = [Context(element: -1, tag: "body", path: "body", boilerplate: false, quoted: false)]
         var elements = 0
         var linkDepth = 0
         var articleDepth = 0
+        let roles = tagRoles
 
         func flush() {
             let text = trimmedLines(buffer)
@@ -105,58 +133,63 @@ public enum BlockExtractor {
                                     unlikelyMain: context.unlikelyMain, element: context.element,
                                     characterDensity: Double(characters) / Double(elements + 1), profile: profile))
             }
-            buffer = ""
+            buffer.removeAll(keepingCapacity: true)
             linkCharacters = 0
             profile = LanguageProfile()
             elements = 0
         }
 
         // (node, entering) — exits are pushed before children so they pop after them.
+        // Nodes are read field by field: a copy of each node cost a retain and a
+        // release of its four lists and strings.
         var stack: [(Int, Bool)] = roots.reversed().map { ($0, true) }
         while let (index, entering) = stack.popLast() {
-            let node = document.nodes[index]
-            switch node.kind {
+            switch document.nodes[index].kind {
             case .comment:
                 continue
             case .text:
-                let collapsed = collapseWhitespace(node.text)
+                let collapsed = collapseWhitespace(document.nodes[index].text)
                 if collapsed.isEmpty { continue }
-                if collapsed == " " { if !buffer.isEmpty && !buffer.hasSuffix(" ") && !buffer.hasSuffix("\n") { buffer += " " }; continue }
-                buffer += collapsed
+                if collapsed == " " {
+                    if let last = buffer.last, last != 0x20, last != 0x0A { buffer.append(0x20) }
+                    continue
+                }
+                buffer.append(contentsOf: collapsed.utf8)
                 // Whitespace, all a block's lines lose, is not counted: this is the profile
                 // of the block's text.
                 let text = LanguageProfile(collapsed)
                 profile = profile + text
                 if linkDepth > 0 { linkCharacters += text.visibleCharacters }
             case .element:
-                let tag = node.name
+                let role = roles[document.nodes[index].name] ?? []
                 if entering {
-                    if skippedTags.contains(tag) || isHidden(node) { continue }
-                    if tag == "form", isSmallForm(index, in: document) { continue }
-                    if tag == "br" {
+                    if role.contains(.skipped) || isHidden(document.nodes[index]) { continue }
+                    if role.contains(.form), isSmallForm(index, in: document) { continue }
+                    if role.contains(.lineBreak) {
                         // A blank line (<br><br>) separates blocks; one <br> separates lines.
-                        if buffer.hasSuffix("\n") { flush() } else { buffer += "\n" }
+                        if buffer.last == 0x0A { flush() } else { buffer.append(0x0A) }
                         continue
                     }
-                    if tag == "a" { linkDepth += 1 }
-                    if tag == "article" || tag == "main" { articleDepth += 1 }
+                    if role.contains(.link) { linkDepth += 1 }
+                    if role.contains(.article) { articleDepth += 1 }
                     elements += 1
-                    if blockTags.contains(tag) {
+                    if role.contains(.block) {
                         flush()
                         let parent = contexts.last!
-                        let furniture = boilerplateTags.contains(tag) || (tag == "header" && articleDepth == 0)
-                            || hasBoilerplateName(node)
+                        let tag = document.nodes[index].name
+                        let names = nameRoles(document.nodes[index])
+                        let furniture = role.contains(.furniture) || (role.contains(.header) && articleDepth == 0) || names.boilerplate
                         contexts.append(Context(element: index, tag: tag, path: parent.path + "/" + tag,
                                                 boilerplate: parent.boilerplate || furniture,
-                                                quoted: parent.quoted || tag == "blockquote",
-                                                unlikelyMain: parent.unlikelyMain || classWeight(node) < 0))
+                                                quoted: parent.quoted || role.contains(.quotation),
+                                                unlikelyMain: parent.unlikelyMain || names.weight < 0))
                     }
                     stack.append((index, false))
-                    stack.append(contentsOf: node.children.reversed().map { ($0, true) })
+                    for child in document.nodes[index].children.reversed() { stack.append((child, true)) }
                 } else {
-                    if tag == "a" { linkDepth -= 1 }
-                    if tag == "article" || tag == "main" { articleDepth -= 1 }
-                    if blockTags.contains(tag) {
+                    if role.contains(.link) { linkDepth -= 1 }
+                    if role.contains(.article) { articleDepth -= 1 }
+                    if role.contains(.block) {
                         flush()
                         if contexts.count > 1 { contexts.removeLast() }
                     }
@@ -256,16 +289,47 @@ public enum BlockExtractor {
     /// looked up as it comes: a set of them, made for each element, cost more than
     /// the lookups.
     static func classWeight(_ node: HTMLDocument.Node) -> Double {
-        var positive = false
-        for attribute in ["class", "id"] {
-            guard let value = node.attribute(attribute)?.lowercased() else { continue }
+        nameRoles(node).weight
+    }
+
+    /// What a class or id word says of its element, for `nameRoles`.
+    private struct NameRole: OptionSet {
+        let rawValue: UInt8
+        static let boilerplate = NameRole(rawValue: 1)
+        static let negative = NameRole(rawValue: 2)
+        static let positive = NameRole(rawValue: 4)
+    }
+
+    private static let nameRoleTable: [String: NameRole] = {
+        var roles: [String: NameRole] = [:]
+        for word in boilerplateWords { roles[word, default: []].insert(.boilerplate) }
+        for word in negativeNames { roles[word, default: []].insert(.negative) }
+        for word in positiveNames { roles[word, default: []].insert(.positive) }
+        return roles
+    }()
+
+    /// Whether an element's class, id or role names page furniture, and the weight
+    /// its class and id give it as a container of the main text (-25 for comments,
+    /// sidebars and the like, 25 for article, content and the like): one pass over
+    /// the words, each looked up once.
+    static func nameRoles(_ node: HTMLDocument.Node) -> (boilerplate: Bool, weight: Double) {
+        var boilerplate = false, negative = false, positive = false
+        let table = nameRoleTable
+        for name in ["class", "id", "role"] {
+            guard let value = node.attribute(name)?.lowercased() else { continue }
+            if name == "role" {
+                if ["navigation", "banner", "contentinfo", "complementary"].contains(value) { boilerplate = true }
+                for word in nameWords(value) where table[String(word)]?.contains(.boilerplate) == true { boilerplate = true }
+                continue
+            }
             for word in nameWords(value) {
-                let word = String(word)
-                if negativeNames.contains(word) { return -25 }
-                if positiveNames.contains(word) { positive = true }
+                guard let role = table[String(word)] else { continue }
+                if role.contains(.boilerplate) { boilerplate = true }
+                if role.contains(.negative) { negative = true }
+                if role.contains(.positive) { positive = true }
             }
         }
-        return positive ? 25 : 0
+        return (boilerplate, negative ? -25 : positive ? 25 : 0)
     }
 
     public static func metadata(of document: HTMLDocument) -> PageMetadata {
@@ -355,35 +419,23 @@ public enum BlockExtractor {
         }).map { Substring($0) }
     }
 
-    static func hasBoilerplateName(_ node: HTMLDocument.Node) -> Bool {
-        for name in ["class", "id", "role"] {
-            guard let value = node.attribute(name)?.lowercased() else { continue }
-            if name == "role", ["navigation", "banner", "contentinfo", "complementary"].contains(value) { return true }
-            for word in nameWords(value) where boilerplateWords.contains(String(word)) {
-                return true
-            }
-        }
-        return false
-    }
-
     /// HTML's whitespace (space, tab, newlines, form feed) and no-break spaces
     /// collapse to one space, as a browser renders them.
     /// Works on the UTF-8 bytes: every such whitespace is an ASCII byte or the pair
     /// C2 A0, and no other scalar's encoding contains either, so the other bytes are
     /// copied as they are (appending scalar by scalar cost 15,000 instructions a text
     /// node, a fifth of `extract`'s block finding).
-    /// The text's lines, each trimmed of white space, without the empty ones, joined
-    /// by line feeds: what `lines()` mapped through `trimmingSpaces()`, filtered and
-    /// joined gives (a line feed after a carriage return does not end a line), made
-    /// from the UTF-8 without a string for each line and a list of them. Only the
-    /// lines' ends are decoded; a text that needs no change is returned as it is.
-    static func trimmedLines(_ text: String) -> String {
-        var text = text
-        let trimmed: String? = text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return nil }
+    /// The text's lines (UTF-8), each trimmed of white space, without the empty ones,
+    /// joined by line feeds: what `lines()` mapped through `trimmingSpaces()`,
+    /// filtered and joined gives (a line feed after a carriage return does not end
+    /// a line), made without a string for each line and a list of them. Only the
+    /// lines' ends are decoded.
+    static func trimmedLines(_ text: [UInt8]) -> String {
+        text.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return "" }
             var length = 0
             forEachTrimmedLine(base, count: bytes.count) { start, end in length += (length > 0 ? 1 : 0) + end - start }
-            if length == bytes.count { return nil }
+            if length == 0 { return "" }
             return String(unsafeUninitializedCapacity: length) { out in
                 var k = 0
                 forEachTrimmedLine(base, count: bytes.count) { start, end in
@@ -394,7 +446,6 @@ public enum BlockExtractor {
                 return k
             }
         }
-        return trimmed ?? text
     }
 
     /// The byte range of each line's text without white space at its ends, for the

@@ -230,3 +230,27 @@ enum DeclprocHTMLText {
         #expect(BlockExtractor.nameWords(value) == byCharacter)
     }
 }
+
+/// The block walk's text helpers, against the plain ways they replace.
+@Suite struct BlockTextTests {
+    @Test(arguments: ["", " ", "\n", "\n\n", "a", " a ", "a\n\nb", " 中文 \u{3000}\n\u{3000}\n  x y  \n", "a\r\nb \n c",
+                      "\u{2003}é\u{85}\n\u{0B}z", "x\n", "\u{3000}\u{3000}", "𠀀 \n 𠀁", "a\u{301} \n\u{301}b"])
+    func trimmedLinesAsLineByLine(text: String) {
+        let expected = text.lines().map { $0.trimmingSpaces() }.filter { !$0.isEmpty }.joined(separator: "\n")
+        #expect(BlockExtractor.trimmedLines(Array(text.utf8)) == expected)
+    }
+
+    @Test(arguments: ["", " ", "  ", "\t\n", "a", " a", "a ", "a  b", "a\u{A0}b", "a \u{A0}\t b", "中文", "中 文\n",
+                      "\u{C2}", "é\u{A0}", "\u{3000}", "x\r\ny", "  中  "])
+    func collapseWhitespaceAsARunReplacement(text: String) {
+        var expected = ""
+        var inRun = false
+        for scalar in text.unicodeScalars {
+            if [" ", "\t", "\n", "\r", "\u{C}", "\u{A0}"].contains(scalar) { inRun = true; continue }
+            if inRun { expected += " "; inRun = false }
+            expected.unicodeScalars.append(scalar)
+        }
+        if inRun { expected += " " }
+        #expect(BlockExtractor.collapseWhitespace(text) == expected)
+    }
+}
