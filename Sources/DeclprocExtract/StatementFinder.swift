@@ -5,7 +5,10 @@ import Foundation
 
 /// The words that mark a first-person declaration in one language
 /// (`Locales/<lang>/statements.json`).
-public struct StatementPatterns: Sendable {
+///
+/// A class: the finder picks one of two for every block and piece it looks at, and
+/// copying a struct of twenty lists and strings cost a retain and release of each.
+public final class StatementPatterns: Sendable {
     public let language: String
     public let firstPerson: [String]
     public let cues: [String]
@@ -96,12 +99,7 @@ public struct StatementPatterns: Sendable {
 
     /// A line that is only a date.
     func isDate(_ line: String) -> Bool {
-        guard !datePatterns.isEmpty else { return false }
-        var visible = 0
-        for scalar in line.unicodeScalars where !scalar.isWhiteSpace {
-            visible += 1
-            if visible > dateMaxCharacters { return false }
-        }
+        guard !datePatterns.isEmpty, !line.hasMoreVisibleScalars(than: dateMaxCharacters) else { return false }
         let units = [UInt16](utf16Of: line.trimmingSpaces())
         return datePatterns.contains { $0.matches(in: units) }
     }
@@ -281,7 +279,7 @@ public struct StatementFinder: Sendable {
     private func translation(after index: Int, in blocks: [Block]) -> (Int, Block)? {
         var next = index + 1
         var marked = false
-        if next < blocks.count, blocks[next].text.unicodeScalars.count <= 40,
+        if next < blocks.count, !blocks[next].text.hasMoreScalars(than: 40),
            translationHeadings.firstPattern(in: blocks[next].text.lowercasedQuickly()) != nil {
             marked = true
             next += 1
@@ -290,7 +288,9 @@ public struct StatementFinder: Sendable {
         let candidate = blocks[next]
         guard !candidate.boilerplate, !candidate.profile.isMostlyChinese,
               candidate.characters >= english.minCharacters else { return nil }
-        let opensWithMarker = english.translationMarkerWords.firstPattern(in: String(candidate.text.lowercasedQuickly().prefix(30))) != nil
+        // The opening lowercased, not the whole block: lowercasing maps each character
+        // on its own, so the first thirty characters are the same either way.
+        let opensWithMarker = english.translationMarkerWords.firstPattern(in: String(candidate.text.prefix(30)).lowercasedQuickly()) != nil
         return marked || opensWithMarker ? (next, candidate) : nil
     }
 

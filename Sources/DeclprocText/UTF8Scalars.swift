@@ -128,6 +128,43 @@ extension String {
     }
 }
 
+extension String {
+    /// Whether the text has more than `limit` scalars, answered from its length in
+    /// bytes when that settles it and otherwise by counting no further than the limit.
+    public func hasMoreScalars(than limit: Int) -> Bool {
+        if utf8.count <= limit { return false }
+        var text = self
+        return text.withUTF8 { bytes in
+            var scalars = 0
+            for byte in bytes where byte & 0xC0 != 0x80 {
+                scalars &+= 1
+                if scalars > limit { return true }
+            }
+            return false
+        }
+    }
+
+    /// Whether the text has more than `limit` scalars that are not white space,
+    /// counted no further than the limit (the lines asked are often paragraphs).
+    public func hasMoreVisibleScalars(than limit: Int) -> Bool {
+        if utf8.count <= limit { return false }
+        var text = self
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            var visible = 0, i = 0
+            while i < bytes.count {
+                let (value, length) = UTF8Code.decode(base, at: i)
+                i &+= length
+                if !(Unicode.Scalar(value) ?? "a").isWhiteSpace {
+                    visible &+= 1
+                    if visible > limit { return true }
+                }
+            }
+            return false
+        }
+    }
+}
+
 extension StringProtocol {
     /// What `lowercased()` gives, made quickly for text that is mostly without case:
     /// the standard version makes a String of each non-ASCII scalar's mapping (50,000

@@ -332,6 +332,23 @@ import TestSupport
         }
     }
 
+    /// The bounded counts against full counts, at every limit around the true count,
+    /// and the scalar walk against `unicodeScalars`.
+    @Test(arguments: texts + ["  中 文\u{3000}x\u{2003}", "𠀀 𠀁 é\u{85}", String(repeating: "長 ", count: 30)])
+    func boundedCountsAreFullCounts(text: String) {
+        let scalars = text.unicodeScalars.count
+        let visible = text.unicodeScalars.filter { !$0.isWhiteSpace }.count
+        for limit in 0...(scalars + 2) {
+            #expect(text.hasMoreScalars(than: limit) == (scalars > limit), "\(limit)")
+            #expect(text.hasMoreVisibleScalars(than: limit) == (visible > limit), "\(limit)")
+        }
+        var walked: [Unicode.Scalar] = []
+        text.forEachScalar { walked.append($0) }
+        #expect(walked == Array(text.unicodeScalars))
+        let set: ScalarSet = "，。中\n"
+        #expect(set.occurrences(in: text) == text.unicodeScalars.filter(set.contains).count)
+    }
+
     @Test(arguments: texts) func linesAreWhatSplitGives(text: String) {
         #expect(text.lines() == text.split(separator: "\n"))
         #expect(text.lines(omittingEmpty: false) == text.split(separator: "\n", omittingEmptySubsequences: false))
