@@ -208,22 +208,18 @@ void dp_cnv_name(void *converter, char *out, int32_t capacity, int32_t *error) {
     if (capacity > 0) { strncpy(out, n ? n : "", (size_t)capacity); out[capacity - 1] = 0; }
 }
 
-int32_t dp_cnv_decode(void *converter, const char *src, int32_t src_length,
-                      uint16_t *dest, int32_t capacity, bool flush,
-                      int32_t *consumed, int64_t *invalid_bytes, int32_t *error) {
+int32_t dp_cnv_decode_utf8(void *converter, const char *src, int32_t src_length,
+                           char *dest, int32_t capacity, int64_t *invalid_bytes, int32_t *error) {
     UConverter *cnv = (UConverter *)converter;
     struct decode_context ctx = { 0 };
     UConverterToUCallback old_action; const void *old_context;
     ucnv_setToUCallBack(cnv, count_and_replace, &ctx, &old_action, &old_context, ERR(error));
     if (U_FAILURE(*ERR(error))) return 0;
-    const char *source = src;
-    UChar *target = dest;
-    ucnv_toUnicode(cnv, &target, dest + capacity, &source, src + src_length, NULL, flush, ERR(error));
+    int32_t length = ucnv_toAlgorithmic(UCNV_UTF8, cnv, dest, capacity, src, src_length, ERR(error));
     UErrorCode ignored = U_ZERO_ERROR;
     ucnv_setToUCallBack(cnv, old_action, old_context, NULL, NULL, &ignored);
-    *consumed = (int32_t)(source - src);
-    *invalid_bytes += ctx.invalid_bytes;
-    return (int32_t)(target - dest);
+    *invalid_bytes = ctx.invalid_bytes;
+    return length;
 }
 
 int32_t dp_cnv_encode(void *converter, const uint16_t *src, int32_t src_length,

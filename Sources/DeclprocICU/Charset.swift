@@ -68,39 +68,43 @@ public final class CharsetDecoder {
 
     deinit { dp_cnv_close(handle) }
 
-    /// Decodes the whole of `bytes`. Returns UTF-16 and the number of invalid bytes.
-    public func decode(_ bytes: some Collection<UInt8>) throws(ICUError) -> (utf16: [UInt16], invalidBytes: Int) {
-        dp_cnv_reset(handle)
-        let source = Array(bytes)
-        var output = [UInt16](repeating: 0, count: source.count + 16)
-        var written = 0
-        var offset = 0
-        var invalid: Int64 = 0
-        // Chunked, so a small output buffer can be grown without restarting the
-        // converter and no input is ever dropped.
+    /// Decodes the whole of `bytes` to text. Returns the text and the number of
+    /// invalid bytes. ICU writes the UTF-8 itself: decoding to UTF-16 and making a
+    /// String of that in Swift cost twice as much.
+    public func decode(_ bytes: some Collection<UInt8>) throws(ICUError) -> (text: String, invalidBytes: Int) {
+        var result: Result<(text: String, invalidBytes: Int), ICUError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(ICUError) in try decode(buffer) }
+        }
+        if result == nil { result = Array(bytes).withUnsafeBufferPointer { buffer in Result { () throws(ICUError) in try decode(buffer) } } }
+        return try result!.get()
+    }
+
+    private func decode(_ source: UnsafeBufferPointer<UInt8>) throws(ICUError) -> (text: String, invalidBytes: Int) {
+        guard source.count <= Int32.max else { throw ICUError(code: ICUError.bufferOverflow, operation: "decoding \(icuName) (over 2 GB)") }
+        // A byte gives at most one character of three UTF-8 bytes (U+FFFD included);
+        // four bytes (GB18030's) give one of four.
+        var capacity = min(3 * source.count + 16, Int(Int32.max))
         while true {
+            dp_cnv_reset(handle)
             var error: Int32 = 0
-            var consumed: Int32 = 0
-            let n = source.withUnsafeBufferPointer { src in
-                output.withUnsafeMutableBufferPointer { dst in
-                    src.withMemoryRebound(to: CChar.self) { s in
-                        dp_cnv_decode(handle, s.baseAddress.map { $0 + offset }, Int32(source.count - offset),
-                                      dst.baseAddress! + written, Int32(dst.count - written),
-                                      true, &consumed, &invalid, &error)
+            var invalid: Int64 = 0
+            var needed: Int32 = 0
+            let text = String(unsafeUninitializedCapacity: capacity) { out in
+                source.withMemoryRebound(to: CChar.self) { src in
+                    out.withMemoryRebound(to: CChar.self) { dst in
+                        needed = dp_cnv_decode_utf8(handle, src.baseAddress, Int32(src.count), dst.baseAddress, Int32(dst.count),
+                                                    &invalid, &error)
                     }
                 }
+                return error > 0 ? 0 : Int(needed)
             }
-            written += Int(n)
-            offset += Int(consumed)
-            if error == ICUError.bufferOverflow {
-                output.append(contentsOf: repeatElement(0, count: max(output.count, 64)))
+            if error == ICUError.bufferOverflow, capacity < Int(needed) {
+                capacity = Int(needed)
                 continue
             }
             try ICUError.check(error, "decoding \(icuName)")
-            break
+            return (text, Int(invalid))
         }
-        output.removeSubrange(written...)
-        return (output, Int(invalid))
     }
 
     /// The name a charset label has under a standard ("IANA", "MIME", "WINDOWS"), or nil.

@@ -122,8 +122,8 @@ public final class PageDecoder {
         if name == "UTF-8", let valid = String(validating: bytes, as: UTF8.self) {
             return (valid, CharsetDecision(name: name, decidedBy: rule, invalidBytes: 0))
         }
-        let (utf16, invalid) = try decoder(name).decode(bytes)
-        return (String(utf16Units: utf16), CharsetDecision(name: name, decidedBy: rule, invalidBytes: invalid))
+        let (text, invalid) = try decoder(name).decode(bytes)
+        return (text, CharsetDecision(name: name, decidedBy: rule, invalidBytes: invalid))
     }
 
     static func byteOrderMark(_ bytes: [UInt8]) -> (String, Int)? {
@@ -210,29 +210,38 @@ enum UTF8Check {
 
     /// Valid multi-byte UTF-8 sequences, and bytes that start no valid sequence.
     static func counts(_ bytes: [UInt8]) -> (valid: Int, invalid: Int) {
-        var valid = 0
-        var invalid = 0
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let lead = bytes[i]
-            if lead < 0x80 { i += 1; continue }
-            let length: Int
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0...0xEF: length = 3
-            case 0xF0...0xF4: length = 4
-            default: invalid += 1; i += 1; continue
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return (0, 0) }
+            var valid = 0
+            var invalid = 0
+            var i = 0
+            let n = buffer.count
+            while i < n {
+                // Markup is ASCII: eight bytes at a time while none has its high bit (not
+                // tried inside a run of text in other scripts).
+                if base[i] < 0x80, i + 8 <= n, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    i += 8
+                    continue
+                }
+                let lead = base[i]
+                if lead < 0x80 { i += 1; continue }
+                let length: Int
+                switch lead {
+                case 0xC2...0xDF: length = 2
+                case 0xE0...0xEF: length = 3
+                case 0xF0...0xF4: length = 4
+                default: invalid += 1; i += 1; continue
+                }
+                var ok = i + length <= n
+                if ok {
+                    for k in 1..<length where base[i + k] & 0xC0 != 0x80 { ok = false; break }
+                }
+                if ok, length == 3, lead == 0xE0, base[i + 1] < 0xA0 { ok = false } // overlong
+                if ok, length == 3, lead == 0xED, base[i + 1] > 0x9F { ok = false } // surrogates
+                if ok { valid += 1; i += length } else { invalid += 1; i += 1 }
             }
-            var ok = i + length <= n
-            if ok {
-                for k in 1..<length where bytes[i + k] & 0xC0 != 0x80 { ok = false; break }
-            }
-            if ok, length == 3, lead == 0xE0, bytes[i + 1] < 0xA0 { ok = false } // overlong
-            if ok, length == 3, lead == 0xED, bytes[i + 1] > 0x9F { ok = false } // surrogates
-            if ok { valid += 1; i += length } else { invalid += 1; i += 1 }
+            return (valid, invalid)
         }
-        return (valid, invalid)
     }
 }
 

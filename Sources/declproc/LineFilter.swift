@@ -68,7 +68,7 @@ extension LineFilter {
                             for k in checked.indices where !UTF8Code.isValid(checked[k]) {
                                 let decoded = try decoder.decode(Array(checked[k]))
                                 invalid += decoded.invalidBytes
-                                let bytes = Array(String(decoding: decoded.utf16, as: UTF16.self).utf8)
+                                let bytes = Array(decoded.text.utf8)
                                 let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
                                 _ = copy.initialize(from: bytes)
                                 repaired.append(copy)

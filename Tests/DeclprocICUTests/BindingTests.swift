@@ -119,23 +119,35 @@ import Testing
     @Test func decoderCountsInvalidBytes() throws {
         let gb = try CharsetDecoder(charset: "GB18030")
         // 中文 in GB18030, then a lone lead byte and an invalid pair.
-        let (utf16, invalid) = try gb.decode([0xD6, 0xD0, 0xCE, 0xC4, 0x81, 0x20, 0xFF])
-        #expect(String(decoding: utf16, as: UTF16.self).hasPrefix("中文"))
+        let (text, invalid) = try gb.decode([0xD6, 0xD0, 0xCE, 0xC4, 0x81, 0x20, 0xFF])
+        #expect(text.hasPrefix("中文"))
         #expect(invalid >= 2)
-        #expect(String(decoding: utf16, as: UTF16.self).contains("\u{FFFD}"))
+        #expect(text.contains("\u{FFFD}"))
         let utf8 = try CharsetDecoder(charset: "UTF-8")
         let decoded = try utf8.decode([0x61, 0xC3, 0x28, 0x62])
-        #expect(String(decoding: decoded.utf16, as: UTF16.self) == "a\u{FFFD}(b")
+        #expect(decoded.text == "a\u{FFFD}(b")
         #expect(decoded.invalidBytes == 1)
+        // A decoder used again starts clean: a sequence cut at the end of one input
+        // does not run on into the next, and counts are each input's own.
+        let cut = try gb.decode([0x61, 0xD6])
+        #expect(cut.text == "a\u{FFFD}" && cut.invalidBytes == 1)
+        let again = try gb.decode([0x62]) // after D6 it would be a trail byte
+        #expect(again.text == "b" && again.invalidBytes == 0)
+        #expect(try gb.decode([]) == ("", 0))
+        // Four-byte GB18030 (U+20000) and supplementary characters from Big5-HKSCS.
+        #expect(try gb.decode([0x95, 0x32, 0x82, 0x36]).text == "\u{20000}")
         #expect(throws: ICUError.self) { try CharsetDecoder(charset: "no-such-charset") }
     }
 
     @Test func largeInputDecodesWhole() throws {
         let big5 = try CharsetDecoder(charset: "Big5-HKSCS")
         let bytes = [UInt8](repeating: 0, count: 0) + Array(repeating: [0xA4, 0xA4, 0xA4, 0xE5], count: 100_000).flatMap { $0 } // 中文
-        let (utf16, invalid) = try big5.decode(bytes)
-        #expect(utf16.count == 200_000 && invalid == 0)
-        #expect(String(decoding: utf16.prefix(2), as: UTF16.self) == "中文")
+        let (text, invalid) = try big5.decode(bytes)
+        #expect(text.unicodeScalars.count == 200_000 && invalid == 0)
+        #expect(text.hasPrefix("中文"))
+        // Every byte invalid: three UTF-8 bytes out for each one in, the most there can be.
+        let bad = try CharsetDecoder(charset: "GB18030").decode([UInt8](repeating: 0xFF, count: 10_000))
+        #expect(bad.invalidBytes == 10_000 && bad.text == String(repeating: "\u{FFFD}", count: 10_000))
     }
 
     @Test func detector() throws {

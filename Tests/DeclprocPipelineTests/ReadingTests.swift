@@ -200,6 +200,38 @@ enum DeclprocHTMLText {
 
 /// The page checks read UTF-8 bytes; they answer as the scalar walks they replaced.
 @Suite struct PageCheckTests {
+    /// The word test against the bytes, on words that put every byte value at every
+    /// place beside random others (borrows cross from low bytes to high ones).
+    @Test func byteBelowSpaceIsAnyByteBelowSpace() {
+        var random = SystemRandomNumberGenerator()
+        for place in 0..<8 {
+            for value in UInt64(0)...255 {
+                for _ in 0..<16 {
+                    let word = random.next() & ~(0xFF << (8 * UInt64(place))) | value << (8 * UInt64(place))
+                    let bytes = (0..<8).map { UInt8(truncatingIfNeeded: word >> (8 * UInt64($0))) }
+                    #expect(PageProcessor.hasByteBelowSpace(word) == bytes.contains { $0 < 0x20 })
+                }
+            }
+        }
+    }
+
+    @Test func controlByteShareCountsTheHeadsControlBytes() {
+        var random = SystemRandomNumberGenerator()
+        for length in [1, 7, 8, 9, 63, 4_096, 70_000] {
+            for density in [0, 1, 20, 255] {
+                let bytes = (0..<length).map { _ in
+                    UInt8.random(in: 0...255, using: &random) < density ? UInt8.random(in: 0..<0x20, using: &random)
+                        : UInt8.random(in: 0x20...0xFF, using: &random)
+                }
+                let head = bytes.prefix(65_536)
+                let expected = Double(head.filter { $0 < 0x20 && ![0x09, 0x0A, 0x0C, 0x0D, 0x1B].contains($0) }.count) / Double(head.count)
+                #expect(PageProcessor.controlByteShare([0x41] + bytes) != nil)
+                if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0, 0, 0xFE, 0xFF]) { continue }
+                #expect(PageProcessor.controlByteShare(bytes) == expected)
+            }
+        }
+    }
+
     static func scalarShare(_ text: String) -> Double? {
         var total = 0, bad = 0
         for scalar in text.unicodeScalars {
@@ -215,7 +247,9 @@ enum DeclprocHTMLText {
     }
 
     @Test(arguments: ["", "a", "\t\n\u{C}\r", "\u{0}\u{1}\u{1F}\u{7F}", "中\u{FFFD}文\u{FFFC}\u{FFFE}é𠀀",
-                      String(repeating: "\u{FFFD}a中", count: 30_000), String(repeating: "x", count: 70_000) + "\u{1}"])
+                      String(repeating: "\u{FFFD}a中", count: 30_000), String(repeating: "x", count: 70_000) + "\u{1}",
+                      String(repeating: "<p class=x>", count: 6_000) + "\u{2}\u{3}", String(repeating: "abcdefg\u{1}", count: 9_000),
+                      "abcdefgh\u{5}ijklmnop qrstuvw\u{FFFD}xyz01234\n"])
     func binaryShareIsTheScalarCount(text: String) {
         #expect(PageProcessor.binaryShare(text) == Self.scalarShare(text))
         var copy = text

@@ -94,11 +94,11 @@ void dp_cnv_close(void *converter);
 void dp_cnv_reset(void *converter);
 // Canonical ICU name of the converter, NUL-terminated into out.
 void dp_cnv_name(void *converter, char *out, int32_t capacity, int32_t *error);
-// Decodes a chunk; `flush` true on the last chunk. Returns UTF-16 units written.
-// `consumed` receives how many source bytes were consumed (all, unless dest is full).
-int32_t dp_cnv_decode(void *converter, const char *src, int32_t src_length,
-                      uint16_t *dest, int32_t capacity, bool flush,
-                      int32_t *consumed, int64_t *invalid_bytes, int32_t *error);
+// Decodes the whole source to UTF-8 (ICU pivots through UTF-16 internally). Returns
+// the UTF-8 length, which is the length needed when the error is a buffer overflow.
+// `invalid_bytes` receives how many source bytes were replaced by U+FFFD.
+int32_t dp_cnv_decode_utf8(void *converter, const char *src, int32_t src_length,
+                           char *dest, int32_t capacity, int64_t *invalid_bytes, int32_t *error);
 // Encodes UTF-16 to the converter's charset; unmappable characters become its substitution.
 int32_t dp_cnv_encode(void *converter, const uint16_t *src, int32_t src_length,
                       char *dest, int32_t capacity, int32_t *error);
