@@ -336,8 +336,12 @@ public enum BlockExtractor {
         var lang: String? = nil
         var published: String? = nil
         var author: String? = nil
-        for node in document.nodes where node.kind == .element {
-            switch node.name {
+        // Only the few elements asked about are copied out of the list.
+        for index in document.nodes.indices where document.nodes[index].kind == .element {
+            let name = document.nodes[index].name
+            guard name == "html" || name == "meta" || name == "time" else { continue }
+            let node = document.nodes[index]
+            switch name {
             case "html":
                 if lang == nil, let value = node.attribute("lang") ?? node.attribute("xml:lang"), !value.isEmpty { lang = value }
             case "meta":
