@@ -221,13 +221,12 @@ public enum BlockExtractor {
     /// block's container and, halved, to the container's parent; container names
     /// add or subtract ("article-content" vs "comments"). The best container, with
     /// siblings that score nearly as well, is the main content.
-    static let clausePunctuation: ScalarSet = "，。、；！？,.;!?：:"
 
     public static func mainContent(_ blocks: [Block], in document: HTMLDocument) -> MainContent {
         var containerScore: [Int: Double] = [:]
         var blockScore = [Double](repeating: 0, count: blocks.count)
         for (i, block) in blocks.enumerated() where !block.boilerplate && !block.unlikelyMain && block.characters >= 10 {
-            let punctuation = Self.clausePunctuation.occurrences(in: block.text)
+            let punctuation = block.profile.clausePunctuation
             let score = (1 + Double(punctuation) + min(Double(block.characters) / 50, 5)) * (1 - block.linkDensity)
             blockScore[i] = score
             var level = 0

@@ -328,11 +328,17 @@ public struct StatementFinder: Sendable {
     }
 }
 
-/// Counts that say which language a text is mostly in, and how many characters it shows.
+/// Counts that say which language a text is mostly in, how many characters it shows,
+/// and how many clause marks it has (the main-content scores count them): all taken
+/// in the one pass over the text.
 struct LanguageProfile: Equatable {
     private(set) var han = 0
     private(set) var latin = 0
     private(set) var visibleCharacters = 0
+    private(set) var clausePunctuation = 0
+
+    /// The marks that end or divide clauses, Chinese and ASCII.
+    static let clauseMarks: ScalarSet = "，。、；！？,.;!?：:"
 
     init() {}
 
@@ -342,19 +348,22 @@ struct LanguageProfile: Equatable {
         sum.han += b.han
         sum.latin += b.latin
         sum.visibleCharacters += b.visibleCharacters
+        sum.clausePunctuation += b.clausePunctuation
         return sum
     }
 
     init(_ text: String) {
-        var han = 0, latin = 0, visible = 0
+        var han = 0, latin = 0, visible = 0, marks = 0
+        let clauseMarks = Self.clauseMarks
         text.forEachScalar { scalar in
             if scalar.isWhiteSpace { return }
             visible &+= 1
-            if scalar.isHan { han &+= 1 } else if scalar.isLatinLetter { latin &+= 1 }
+            if scalar.isHan { han &+= 1 } else if scalar.isLatinLetter { latin &+= 1 } else if clauseMarks.contains(scalar) { marks &+= 1 }
         }
         self.han = han
         self.latin = latin
         self.visibleCharacters = visible
+        self.clausePunctuation = marks
     }
 
     /// A Chinese character carries about as much as three Latin letters.

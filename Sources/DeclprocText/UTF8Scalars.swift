@@ -307,13 +307,6 @@ public struct ScalarSet: Sendable, ExpressibleByStringLiteral {
     public func contains(_ scalar: Unicode.Scalar) -> Bool {
         bits & 1 << UInt64(scalar.value & 63) != 0 && values.contains(scalar.value)
     }
-
-    /// How many of the text's scalars are in the set.
-    public func occurrences(in text: String) -> Int {
-        var count = 0
-        text.forEachScalar { if contains($0) { count &+= 1 } }
-        return count
-    }
 }
 
 /// The UTF-8 of some scalars as a sequence an array can append by encoding into its
