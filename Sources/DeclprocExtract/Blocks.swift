@@ -299,6 +299,10 @@ public enum BlockExtractor {
         static let positive = NameRole(rawValue: 4)
     }
 
+    /// Each name's roles. A name of two words ("author-info") is looked up as its
+    /// words joined by a hyphen, whatever joined them in the page ("author_info",
+    /// "post-author-info"): the words of a value are split at every non-letter, so a
+    /// hyphenated name in these lists would otherwise never be met.
     private static let nameRoleTable: [String: NameRole] = {
         var roles: [String: NameRole] = [:]
         for word in boilerplateWords { roles[word, default: []].insert(.boilerplate) }
@@ -307,6 +311,11 @@ public enum BlockExtractor {
         return roles
     }()
 
+    /// The first words of the two-word names, the only words after which a pair is looked up.
+    private static let compoundFirstWords: Set<String> = Set(nameRoleTable.keys.compactMap { name in
+        name.split(separator: "-").count == 2 ? String(name.split(separator: "-")[0]) : nil
+    })
+
     /// Whether an element's class, id or role names page furniture, and the weight
     /// its class and id give it as a container of the main text (-25 for comments,
     /// sidebars and the like, 25 for article, content and the like): one pass over
@@ -314,19 +323,29 @@ public enum BlockExtractor {
     static func nameRoles(_ node: HTMLDocument.Node) -> (boilerplate: Bool, weight: Double) {
         var boilerplate = false, negative = false, positive = false
         let table = nameRoleTable
+        func roles(of value: String) -> NameRole {
+            var found: NameRole = []
+            let words = nameWords(value)
+            for (k, word) in words.enumerated() {
+                let word = String(word)
+                if let role = table[word] { found.formUnion(role) }
+                if k + 1 < words.count, compoundFirstWords.contains(word), let role = table[word + "-" + words[k + 1]] {
+                    found.formUnion(role)
+                }
+            }
+            return found
+        }
         for name in ["class", "id", "role"] {
             guard let value = node.attribute(name)?.lowercased() else { continue }
             if name == "role" {
                 if ["navigation", "banner", "contentinfo", "complementary"].contains(value) { boilerplate = true }
-                for word in nameWords(value) where table[String(word)]?.contains(.boilerplate) == true { boilerplate = true }
+                if roles(of: value).contains(.boilerplate) { boilerplate = true }
                 continue
             }
-            for word in nameWords(value) {
-                guard let role = table[String(word)] else { continue }
-                if role.contains(.boilerplate) { boilerplate = true }
-                if role.contains(.negative) { negative = true }
-                if role.contains(.positive) { positive = true }
-            }
+            let found = roles(of: value)
+            if found.contains(.boilerplate) { boilerplate = true }
+            if found.contains(.negative) { negative = true }
+            if found.contains(.positive) { positive = true }
         }
         return (boilerplate, negative ? -25 : positive ? 25 : 0)
     }

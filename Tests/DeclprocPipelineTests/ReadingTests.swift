@@ -258,6 +258,19 @@ enum DeclprocHTMLText {
 }
 
 @Suite struct NameWordTests {
+    /// Class and id names: single words, and the two-word name "author-info" however
+    /// its words are joined; its words alone say nothing.
+    @Test(arguments: [("article-content", 25.0, false), ("comments", -25, false), ("author-info", -25, false),
+                      ("post_author_info box", -25, false), ("AuthorInfo", 0, false), ("author", 0, false), ("info author", 0, false),
+                      ("site-footer main", -25, true), ("page", 25, false), ("", 0, false)])
+    func namesWeighContainers(value: String, weight: Double, furniture: Bool) {
+        let document = DeclprocHTMLParse.parse(Array("<div class=\"\(value)\">x</div>".utf8))
+        guard let div = document.firstElement(named: "div") else { Issue.record("no div"); return }
+        #expect(BlockExtractor.nameRoles(document.nodes[div]).weight == weight)
+        #expect(BlockExtractor.nameRoles(document.nodes[div]).boilerplate == furniture)
+    }
+
+
     @Test(arguments: ["", "main-content", "nav_bar2 footer", "  a--b  ", "x\r\ny", "ÉDITO-news", "新闻 list", "a½b", "CamelCase9"])
     func splitAsCharactersAre(value: String) {
         let byCharacter = value.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
