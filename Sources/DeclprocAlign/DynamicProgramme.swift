@@ -222,7 +222,13 @@ extension AlignmentRun {
         tokenGain.reserveCapacity(tokenKeys.count * 5)
         for token in tokenKeys.indices {
             let pt = recall(token: token), miss = tokenMiss[token]
-            for b in 1...5 { let p0 = 1 - pow(1 - q[token], Double(b)); tokenGain.append(log((pt + (1 - pt) * p0) / p0) - miss) }
+            // (1 - q)^b by multiplication: pow was a tenth of the alignment's set-up.
+            var none = 1.0
+            for _ in 1...5 {
+                none *= 1 - q[token]
+                let p0 = 1 - none
+                tokenGain.append(log((pt + (1 - pt) * p0) / p0) - miss)
+            }
         }
         var eEvidenceBase = [Double](repeating: 0, count: ne), keyGainStart = [Int](repeating: 0, count: ne + 1), keyGain: [Double] = []
         for e in 0..<ne {
@@ -231,7 +237,12 @@ extension AlignmentRun {
                 let miss = log(1 - pt)
                 eEvidenceBase[e] += miss
                 let chance = r[key] ?? 0.5 / (Double(nz) + 1)
-                for a in 1...5 { let p0 = 1 - pow(1 - chance, Double(a)); keyGain.append(log((pt + (1 - pt) * p0) / p0) - miss) }
+                var none = 1.0
+                for _ in 1...5 {
+                    none *= 1 - chance
+                    let p0 = 1 - none
+                    keyGain.append(log((pt + (1 - pt) * p0) / p0) - miss)
+                }
             }
             keyGainStart[e + 1] = keyGain.count
         }
