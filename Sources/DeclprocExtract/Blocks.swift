@@ -221,7 +221,6 @@ public enum BlockExtractor {
     /// block's container and, halved, to the container's parent; container names
     /// add or subtract ("article-content" vs "comments"). The best container, with
     /// siblings that score nearly as well, is the main content.
-
     public static func mainContent(_ blocks: [Block], in document: HTMLDocument) -> MainContent {
         var containerScore: [Int: Double] = [:]
         var blockScore = [Double](repeating: 0, count: blocks.count)
@@ -284,9 +283,8 @@ public enum BlockExtractor {
 
     /// +25 for a container whose class or id names content, −25 for one naming
     /// comments, sidebars and the like; a negative word anywhere outweighs positive
-    /// ones (`id="comment-text" class="user-post-text"` is a comment). Each word is
-    /// looked up as it comes: a set of them, made for each element, cost more than
-    /// the lookups.
+    /// ones (`id="comment-text" class="user-post-text"` is a comment). Worked out
+    /// with the furniture test in `nameRoles`.
     static func classWeight(_ node: HTMLDocument.Node) -> Double {
         nameRoles(node).weight
     }
@@ -441,12 +439,6 @@ public enum BlockExtractor {
         }).map { Substring($0) }
     }
 
-    /// HTML's whitespace (space, tab, newlines, form feed) and no-break spaces
-    /// collapse to one space, as a browser renders them.
-    /// Works on the UTF-8 bytes: every such whitespace is an ASCII byte or the pair
-    /// C2 A0, and no other scalar's encoding contains either, so the other bytes are
-    /// copied as they are (appending scalar by scalar cost 15,000 instructions a text
-    /// node, a fifth of `extract`'s block finding).
     /// The text's lines (UTF-8), each trimmed of white space, without the empty ones,
     /// joined by line feeds: what `lines()` mapped through `trimmingSpaces()`,
     /// filtered and joined gives (a line feed after a carriage return does not end
@@ -496,6 +488,12 @@ public enum BlockExtractor {
         }
     }
 
+    /// HTML's whitespace (space, tab, newlines, form feed) and no-break spaces
+    /// collapse to one space, as a browser renders them.
+    /// Works on the UTF-8 bytes: every such whitespace is an ASCII byte or the pair
+    /// C2 A0, and no other scalar's encoding contains either, so the other bytes are
+    /// copied as they are (appending scalar by scalar cost 15,000 instructions a text
+    /// node, a fifth of `extract`'s block finding).
     static func collapseWhitespace(_ text: String) -> String {
         var text = text
         // Most text nodes are either only whitespace (the indentation between tags) or
