@@ -134,7 +134,7 @@ import Testing
         let again = try gb.decode([0x62]) // after D6 it would be a trail byte
         #expect(again.text == "b" && again.invalidBytes == 0)
         #expect(try gb.decode([]) == ("", 0))
-        // Four-byte GB18030 (U+20000) and supplementary characters from Big5-HKSCS.
+        // A four-byte GB18030 sequence gives a supplementary character (U+20000).
         #expect(try gb.decode([0x95, 0x32, 0x82, 0x36]).text == "\u{20000}")
         #expect(throws: ICUError.self) { try CharsetDecoder(charset: "no-such-charset") }
     }
