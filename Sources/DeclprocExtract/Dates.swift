@@ -63,8 +63,20 @@ public enum DateFinder {
             var text = text
             // Through the UTF-8 buffer: iterating the string's UTF-8 view cost four times as much.
             text.withUTF8 { bytes in
+                guard let base = bytes.baseAddress else { return }
                 var run = 0
-                for byte in bytes {
+                var i = 0
+                while i < bytes.count {
+                    // Eight bytes of Chinese at a time: a byte above 0x7F is no digit,
+                    // separator or letter, and ends a run of digits.
+                    if i + 8 <= bytes.count,
+                       UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0x8080_8080_8080_8080 {
+                        run = 0
+                        i += 8
+                        continue
+                    }
+                    let byte = base[i]
+                    i += 1
                     if byte >= 0x30 && byte <= 0x39 {
                         run += 1
                         if run >= 4 { fourDigits = true }
@@ -78,13 +90,17 @@ public enum DateFinder {
             guard text.containsExactly("年"), text.containsExactly("月") else { return }
             // The scalar before each 年, spaces skipped (a superset of the patterns' \s).
             var previous: Unicode.Scalar? = nil
-            for scalar in text.unicodeScalars {
+            var arabicYear = false, hanYear = false
+            let hanYearDigits = Self.hanYearDigits
+            text.forEachScalar { scalar in
                 if scalar == "年", let p = previous {
                     if (0x30...0x39).contains(p.value) || (0xFF10...0xFF19).contains(p.value) { arabicYear = true }
-                    else if Self.hanYearDigits.contains(p) { hanYear = true }
+                    else if hanYearDigits.contains(p) { hanYear = true }
                 }
                 if !scalar.isWhiteSpace { previous = scalar }
             }
+            self.arabicYear = arabicYear
+            self.hanYear = hanYear
         }
 
         func allow(_ kind: Kind) -> Bool {

@@ -122,6 +122,10 @@ import TestSupport
         ("二ＯＯ五年五月", ["2005-05"]),
         ("签名 2010-2-8，5月3日", ["2010-02-08"]),
         ("年月日", []),
+        // Long Chinese before the date: the clue scan steps over it eight bytes at a time.
+        ("本人郑重声明退出中国共产党，过去的一切誓言作废。2005-05-03", ["2005-05-03"]),
+        ("本人郑重声明退出中国共产党，过去的一切誓言作废。May 3, 2005", ["2005-05-03"]),
+        ("本人郑重声明退出中国共产党2005中国共产党中国共产党-05-03", []),
     ])
     func dates(text: String, expected: [String]) {
         #expect(DateFinder.dates(in: text).map(\.iso) == expected)
