@@ -60,7 +60,7 @@ let package = Package(
         // Pages to statements: blocks, main content, statement detection.
         .target(name: "DeclprocExtract", dependencies: ["DeclprocHTML", "DeclprocText", "DeclprocLocales", "DeclprocICU"]),
         // Record types and their stable JSON encoding.
-        .target(name: "DeclprocRecords", dependencies: ["DeclprocText"], exclude: ["schema"]),
+        .target(name: "DeclprocRecords", dependencies: ["DeclprocText", "DeclprocICU"], exclude: ["schema"]),
         // Chinese–English sentence alignment (CC-CEDICT keywords, numbers, names, lengths).
         .target(name: "DeclprocAlign", dependencies: ["DeclprocLocales", "DeclprocText"]),
         // Records to files: JSON Lines, CSV/TSV, TMX, parallel text, SQLite; atomic writes.

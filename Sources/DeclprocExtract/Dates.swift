@@ -69,8 +69,7 @@ public enum DateFinder {
                 while i < bytes.count {
                     // Eight bytes of Chinese at a time: a byte above 0x7F is no digit,
                     // separator or letter, and ends a run of digits.
-                    if i + 8 <= bytes.count,
-                       UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0x8080_8080_8080_8080 {
+                    if i + 8 <= bytes.count, UTF8Code.hasNoASCII(UTF8Code.word(at: base + i)) {
                         run = 0
                         i += 8
                         continue

@@ -54,6 +54,26 @@ extension UTF8Code {
         UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
     }
 
+    /// Whether all eight bytes are ASCII (below 0x80): markup, mostly.
+    @inlinable @inline(__always)
+    public static func isASCII(_ word: UInt64) -> Bool {
+        word & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// Whether none of the eight bytes is ASCII: inside a run of Chinese text.
+    @inlinable @inline(__always)
+    public static func hasNoASCII(_ word: UInt64) -> Bool {
+        word & 0x8080_8080_8080_8080 == 0x8080_8080_8080_8080
+    }
+
+    /// Whether any of the eight bytes is below 0x20 (a C0 control), exact as a yes or
+    /// no whatever the other bytes: the subtraction borrows, and sets a byte's high
+    /// bit that was clear, only where some byte is below 0x20.
+    @inlinable @inline(__always)
+    public static func hasByteBelowSpace(_ word: UInt64) -> Bool {
+        (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 != 0
+    }
+
     /// Whether the word's first six bytes are the bit patterns of two three-byte
     /// characters: a lead 1110xxxx and two continuation bytes 10xxxxxx each.
     /// (Well-formed too, unless a lead is E0 or ED: see `isValid`.)
@@ -92,7 +112,7 @@ extension UTF8Code {
         while i < n {
             if i &+ 8 <= n {
                 let word = Self.word(at: base + i)
-                if word & 0x8080_8080_8080_8080 == 0 {
+                if isASCII(word) {
                     i &+= 8
                     continue
                 }

@@ -318,7 +318,7 @@ public final class PageProcessor {
             var i = 0
             while i < count {
                 // Eight bytes at a time while none is below 0x20 (most of any page).
-                if i + 8 <= count, !Self.hasByteBelowSpace(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                if i + 8 <= count, !UTF8Code.hasByteBelowSpace(UTF8Code.word(at: base + i)) {
                     i += 8
                     continue
                 }
@@ -330,12 +330,6 @@ public final class PageProcessor {
             }
         }
         return Double(control) / Double(count)
-    }
-
-    /// Whether any of the eight bytes is below 0x20: the subtraction borrows, and
-    /// sets a byte's high bit that was clear, exactly when some byte is below it.
-    static func hasByteBelowSpace(_ word: UInt64) -> Bool {
-        (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 != 0
     }
 
     static func percent(_ share: Double) -> String {
@@ -361,8 +355,7 @@ public final class PageProcessor {
                 // Eight ASCII bytes at a time while none is below 0x20 (most of any page's
                 // markup; not tried inside a run of Chinese text).
                 if bytes[i] < 0x80, i + 8 <= n, total <= 65_536 - 8, let base = bytes.baseAddress,
-                   case let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self),
-                   word & 0x8080_8080_8080_8080 == 0, !hasByteBelowSpace(word) {
+                   case let word = UTF8Code.word(at: base + i), UTF8Code.isASCII(word), !UTF8Code.hasByteBelowSpace(word) {
                     total += 8
                     i += 8
                     continue

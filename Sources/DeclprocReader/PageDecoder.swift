@@ -219,7 +219,7 @@ enum UTF8Check {
             while i < n {
                 // Markup is ASCII: eight bytes at a time while none has its high bit (not
                 // tried inside a run of text in other scripts).
-                if base[i] < 0x80, i + 8 <= n, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                if base[i] < 0x80, i + 8 <= n, UTF8Code.isASCII(UTF8Code.word(at: base + i)) {
                     i += 8
                     continue
                 }

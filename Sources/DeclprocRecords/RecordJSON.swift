@@ -1,3 +1,5 @@
+import DeclprocICU
+
 /// Records written as JSON by hand, keys in sorted order: the same bytes as
 /// `JSONEncoder` with `.sortedKeys` and `.withoutEscapingSlashes` (a test compares the
 /// two on every record of the samples and fixtures), several times faster, because
@@ -184,7 +186,7 @@ public enum RecordJSON {
                     // Eight bytes at a time while none of them needs escaping (a control
                     // byte, a quote or a backslash): the usual case, tested in a word.
                     if i + 8 <= n, let base = utf8.baseAddress,
-                       !Self.mayNeedEscaping(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                       !Self.mayNeedEscaping(UTF8Code.word(at: base + i)) {
                         i += 8
                         continue
                     }
@@ -202,13 +204,13 @@ public enum RecordJSON {
             first = false
         }
         /// Whether some byte of the word is below 0x20, 0x22 or 0x5C (exact as a yes or
-        /// no: the usual tests for a zero byte, on the word and on it xor each byte sought).
+        /// no: `UTF8Code`'s test for a control byte, and the usual test for a zero byte
+        /// on the word xor each byte sought).
         @inline(__always)
         static func mayNeedEscaping(_ word: UInt64) -> Bool {
             let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
-            let below = (word &- 0x2020_2020_2020_2020) & ~word & highs != 0
-            return below || hasZero(word ^ 0x2222_2222_2222_2222) || hasZero(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+            return UTF8Code.hasByteBelowSpace(word) || hasZero(word ^ 0x2222_2222_2222_2222) || hasZero(word ^ 0x5C5C_5C5C_5C5C_5C5C)
         }
         private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
         private mutating func escape(_ byte: UInt8) {

@@ -60,4 +60,34 @@ import Testing
         }
         #expect(valid > 1_000 && valid < 4_900, "\(valid) of 5,000 valid")
     }
+
+    /// The word test against the bytes, on words that put every byte value at every
+    /// place beside random others (borrows cross from low bytes to high ones).
+    @Test func byteBelowSpaceIsAnyByteBelowSpace() {
+        var random = SystemRandomNumberGenerator()
+        for place in 0..<8 {
+            for value in UInt64(0)...255 {
+                for _ in 0..<16 {
+                    let word = random.next() & ~(0xFF << (8 * UInt64(place))) | value << (8 * UInt64(place))
+                    let bytes = (0..<8).map { UInt8(truncatingIfNeeded: word >> (8 * UInt64($0))) }
+                    #expect(UTF8Code.hasByteBelowSpace(word) == bytes.contains { $0 < 0x20 })
+                }
+            }
+        }
+    }
+
+    /// The other word tests, on the same words.
+    @Test func wordTestsAreTheirBytes() {
+        var random = SystemRandomNumberGenerator()
+        for place in 0..<8 {
+            for value in UInt64(0)...255 {
+                let word = random.next() & ~(0xFF << (8 * UInt64(place))) | value << (8 * UInt64(place))
+                let bytes = (0..<8).map { UInt8(truncatingIfNeeded: word >> (8 * UInt64($0))) }
+                #expect(UTF8Code.isASCII(word) == bytes.allSatisfy { $0 < 0x80 })
+                #expect(UTF8Code.hasNoASCII(word) == bytes.allSatisfy { $0 >= 0x80 })
+                #expect(UTF8Code.isASCII(word & 0x7F7F_7F7F_7F7F_7F7F) && UTF8Code.hasNoASCII(word | 0x8080_8080_8080_8080))
+                bytes.withUnsafeBufferPointer { #expect(UTF8Code.word(at: $0.baseAddress!) == word) }
+            }
+        }
+    }
 }

@@ -204,21 +204,6 @@ enum DeclprocHTMLText {
 
 /// The page checks read UTF-8 bytes; they answer as the scalar walks they replaced.
 @Suite struct PageCheckTests {
-    /// The word test against the bytes, on words that put every byte value at every
-    /// place beside random others (borrows cross from low bytes to high ones).
-    @Test func byteBelowSpaceIsAnyByteBelowSpace() {
-        var random = SystemRandomNumberGenerator()
-        for place in 0..<8 {
-            for value in UInt64(0)...255 {
-                for _ in 0..<16 {
-                    let word = random.next() & ~(0xFF << (8 * UInt64(place))) | value << (8 * UInt64(place))
-                    let bytes = (0..<8).map { UInt8(truncatingIfNeeded: word >> (8 * UInt64($0))) }
-                    #expect(PageProcessor.hasByteBelowSpace(word) == bytes.contains { $0 < 0x20 })
-                }
-            }
-        }
-    }
-
     @Test func controlByteShareCountsTheHeadsControlBytes() {
         var random = SystemRandomNumberGenerator()
         for length in [1, 7, 8, 9, 63, 4_096, 70_000] {
