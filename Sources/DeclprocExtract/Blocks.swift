@@ -311,7 +311,8 @@ public enum BlockExtractor {
 
     /// The first words of the two-word names, the only words after which a pair is looked up.
     private static let compoundFirstWords: Set<String> = Set(nameRoleTable.keys.compactMap { name in
-        name.split(separator: "-").count == 2 ? String(name.split(separator: "-")[0]) : nil
+        let words = name.split(separator: "-")
+        return words.count == 2 ? String(words[0]) : nil
     })
 
     /// Whether an element's class, id or role names page furniture, and the weight
