@@ -82,9 +82,10 @@ public final class PageDecoder {
     /// Valid UTF-8 first (the detector is weak on short UTF-8 text), then ICU's detector.
     private func detect(_ bytes: [UInt8], minimumConfidence: Int = 10, singleByte: Bool = true,
                         trace: ((String) -> Void)?) throws(ICUError) -> (text: String, charset: CharsetDecision)? {
-        if UTF8Check.isValid(bytes) {
+        // Checked once: the check makes the text.
+        if let text = String(validating: bytes, as: UTF8.self) {
             trace?("the bytes are valid UTF-8")
-            return try decode(bytes[...], as: "UTF-8", rule: .detector)
+            return (text, CharsetDecision(name: "UTF-8", decidedBy: .detector, invalidBytes: 0))
         }
         // Undeclared text that is mostly UTF-8, with some broken sequences (overlong
         // forms, encoded surrogates, stray bytes), is UTF-8 with replacements: ICU's
@@ -188,10 +189,6 @@ extension String {
 }
 
 enum UTF8Check {
-    static func isValid(_ bytes: [UInt8]) -> Bool {
-        String(validating: bytes, as: UTF8.self) != nil
-    }
-
     /// UTF-8 with enough valid multi-byte sequences, and few enough broken ones,
     /// that it can't be a legacy encoding by accident: GBK or Big5 text forms valid
     /// UTF-8 sequences only now and then, and breaks the rule everywhere else.
