@@ -126,37 +126,60 @@ extension UTF8Code {
                         continue
                     }
                 }
-                if startsWithTwoThreeByte(word),
-                   plainLeads &>> (word & 0xF) & plainLeads &>> (word &>> 24 & 0xF) & 1 != 0 {
+                if startsWithTwoPlainThreeByte(word) {
                     i &+= 6
                     continue
                 }
             }
-            let lead = base[i]
-            if lead < 0x80 { i &+= 1; continue }
-            // One such character (beside others, or in a line's last bytes).
-            if lead & 0xF0 == 0xE0, plainLeads &>> UInt64(lead & 0xF) & 1 != 0, i &+ 3 <= n,
-               base[i &+ 1] & 0xC0 == 0x80, base[i &+ 2] & 0xC0 == 0x80 {
-                i &+= 3
-                continue
-            }
-            let length: Int
-            var low: UInt8 = 0x80, high: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; high = 0x9F
-            case 0xF0: length = 4; low = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; high = 0x8F
-            default: return false
-            }
-            guard i &+ length <= n, (low...high).contains(base[i &+ 1]) else { return false }
-            for k in 2..<length where base[i &+ k] & 0xC0 != 0x80 { return false }
+            // One character (beside others, or in a line's last bytes); its value,
+            // unused, is not computed.
+            guard let (_, length) = decodeChecked(base, at: i, count: n) else { return false }
             i &+= length
         }
         return true
+    }
+
+    /// The length of the well-formed character of two to four bytes that starts at
+    /// `i` (before `count`), or nil if the bytes there are not one: the general case
+    /// of the checks, after their quick paths for ASCII and plain three-byte leads.
+    @inlinable @inline(__always)
+    static func wellFormedLength(_ base: UnsafePointer<UInt8>, at i: Int, count n: Int) -> Int? {
+        let length: Int
+        var low: UInt8 = 0x80, high: UInt8 = 0xBF
+        switch base[i] {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: return nil
+        }
+        guard i &+ length <= n, (low...high).contains(base[i &+ 1]) else { return nil }
+        for k in 2..<length where base[i &+ k] & 0xC0 != 0x80 { return nil }
+        return length
+    }
+
+    /// Whether the first six bytes of `word` are two well-formed three-byte
+    /// characters: their bit patterns (`startsWithTwoThreeByte`) and plain leads.
+    @inlinable @inline(__always)
+    public static func startsWithTwoPlainThreeByte(_ word: UInt64) -> Bool {
+        startsWithTwoThreeByte(word) && plainLeads &>> (word & 0xF) & plainLeads &>> (word &>> 24 & 0xF) & 1 != 0
+    }
+
+    /// The scalar value that starts at `i` and its length, if the bytes there (before
+    /// `count`) are a well-formed character; nil if not: `decode` with `isValid`'s checks.
+    @inlinable @inline(__always)
+    public static func decodeChecked(_ bytes: UnsafePointer<UInt8>, at i: Int, count n: Int) -> (value: UInt32, length: Int)? {
+        let lead = bytes[i]
+        if lead < 0x80 { return (UInt32(lead), 1) }
+        if lead & 0xF0 == 0xE0, plainLeads &>> UInt64(lead & 0xF) & 1 != 0, i &+ 3 <= n,
+           bytes[i &+ 1] & 0xC0 == 0x80, bytes[i &+ 2] & 0xC0 == 0x80 {
+            return decode(bytes, at: i)
+        }
+        guard wellFormedLength(bytes, at: i, count: n) != nil else { return nil }
+        return decode(bytes, at: i)
     }
 
     /// Whether the three-byte leads of `word` (where `places` has 0F) are all plain:
@@ -171,5 +194,5 @@ extension UTF8Code {
 
     /// A bit per low half of a three-byte lead (E0–EF): set where any two
     /// continuation bytes make a well-formed character, all but E0 and ED.
-    private static let plainLeads: UInt64 = 0xDFFE
+    @inlinable static var plainLeads: UInt64 { 0xDFFE }
 }

@@ -348,6 +348,16 @@ public final class ChineseConverter: Sendable {
         convertDecoded(into: &output, scratch: &scratch, words: words)
     }
 
+    /// The same for lines already decoded, each followed by "\n" (a caller that
+    /// checks its input as it decodes it need not read it twice). `scalars` comes
+    /// back with the text as the dictionaries see it (compatibility ideographs unified).
+    public func convert(scalarLines scalars: inout [Unicode.Scalar], into output: inout [UInt8], scratch: inout Scratch,
+                        words: (([Unicode.Scalar]) -> [Range<Int>])?) {
+        swap(&scalars, &scratch.scalars)
+        convertDecoded(into: &output, scratch: &scratch, words: words)
+        swap(&scalars, &scratch.scalars)
+    }
+
     /// `scratch.scalars` converted and appended to `output` as UTF-8.
     private func convertDecoded(into output: inout [UInt8], scratch: inout Scratch, words: (([Unicode.Scalar]) -> [Range<Int>])?) {
         normalize(&scratch.scalars)

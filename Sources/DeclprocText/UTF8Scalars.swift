@@ -15,7 +15,20 @@ public enum UTF8Scalars {
         // Room for as many scalars as bytes, grown geometrically, so that all of
         // them are decoded in one pass rather than the rest through the iterator.
         if scalars.capacity - scalars.count < line.count { scalars.reserveCapacity(max(scalars.count + line.count, 2 * scalars.capacity)) }
-        scalars.append(contentsOf: DecodedUTF8(bytes: line))
+        scalars.append(contentsOf: DecodedUTF8(bytes: line, illFormed: nil))
+    }
+
+    /// Appends the scalars of `line` to `scalars` if it is well-formed UTF-8, checked
+    /// as it is decoded, and says whether it was; if not, `scalars` is as it was.
+    /// (Room for them all is made first, so the sequence's underestimate of none does
+    /// not leave any to be appended one at a time.)
+    public static func decode(checking line: UnsafeBufferPointer<UInt8>, into scalars: inout [Unicode.Scalar]) -> Bool {
+        let count = scalars.count
+        if scalars.capacity - count < line.count { scalars.reserveCapacity(max(count + line.count, 2 * scalars.capacity)) }
+        var illFormed = false
+        withUnsafeMutablePointer(to: &illFormed) { scalars.append(contentsOf: DecodedUTF8(bytes: line, illFormed: $0)) }
+        if illFormed { scalars.removeSubrange(count...) }
+        return !illFormed
     }
 
     /// The same, and the byte offset where each scalar starts, then the line's
@@ -381,26 +394,47 @@ struct EncodedUTF8: Sequence {
 /// The scalars of valid UTF-8 as a sequence an array can append by decoding into its
 /// own storage (as `EncodedUTF8` encodes): the underestimate is a scalar per four
 /// bytes, and the room the array hands over is filled while scalars remain.
+/// With `illFormed`, the bytes are also checked as they are decoded: the sequence
+/// ends at the first ill-formed character and sets `illFormed`.
 struct DecodedUTF8: Sequence {
     let bytes: UnsafeBufferPointer<UInt8>
+    let illFormed: UnsafeMutablePointer<Bool>?
 
-    var underestimatedCount: Int { (bytes.count + 3) / 4 }
+    /// None when checked: the sequence may end at once.
+    var underestimatedCount: Int { illFormed == nil ? (bytes.count + 3) / 4 : 0 }
 
     struct Iterator: IteratorProtocol {
         let bytes: UnsafeBufferPointer<UInt8>
+        let illFormed: UnsafeMutablePointer<Bool>?
         var index: Int
 
         mutating func next() -> Unicode.Scalar? {
-            guard index < bytes.count, let source = bytes.baseAddress else { return nil }
-            let (value, length) = UTF8Code.decode(source, at: index)
+            guard index < bytes.count, let source = bytes.baseAddress,
+                  let (value, length) = DecodedUTF8.decode(source, at: index, count: bytes.count, illFormed) else { return nil }
             index += length
             return Unicode.Scalar(value) ?? "\u{FFFD}"
         }
     }
 
-    func makeIterator() -> Iterator { Iterator(bytes: bytes, index: 0) }
+    func makeIterator() -> Iterator { Iterator(bytes: bytes, illFormed: illFormed, index: 0) }
+
+    /// One character, checked if asked (nil, and `illFormed` set, where it is ill-formed).
+    @inline(__always)
+    static func decode(_ source: UnsafePointer<UInt8>, at i: Int, count: Int,
+                       _ illFormed: UnsafeMutablePointer<Bool>?) -> (value: UInt32, length: Int)? {
+        guard let illFormed else { return UTF8Code.decode(source, at: i) }
+        if let decoded = UTF8Code.decodeChecked(source, at: i, count: count) { return decoded }
+        illFormed.pointee = true
+        return nil
+    }
 
     func _copyContents(initializing buffer: UnsafeMutableBufferPointer<Unicode.Scalar>) -> (Iterator, Int) {
+        // The loop twice, each with `checks` a constant.
+        illFormed == nil ? fill(buffer, checks: false) : fill(buffer, checks: true)
+    }
+
+    @inline(__always)
+    private func fill(_ buffer: UnsafeMutableBufferPointer<Unicode.Scalar>, checks: Bool) -> (Iterator, Int) {
         guard let out = buffer.baseAddress, let source = bytes.baseAddress else { return (makeIterator(), 0) }
         let room = buffer.count, n = bytes.count
         var k = 0, i = 0
@@ -409,7 +443,8 @@ struct DecodedUTF8: Sequence {
             // eight: one character at a time took 26 instructions a character.
             while i &+ 8 <= n && k &+ 2 <= room {
                 let word = UTF8Code.word(at: source + i)
-                guard UTF8Code.startsWithTwoThreeByte(word) else { break }
+                // Checked, their leads must be plain, which also rules out surrogates.
+                guard checks ? UTF8Code.startsWithTwoPlainThreeByte(word) : UTF8Code.startsWithTwoThreeByte(word) else { break }
                 let a = UTF8Code.threeByteValue(word), b = UTF8Code.threeByteValue(word >> 24)
                 // A surrogate's value is no scalar: left to the general path (U+FFFD).
                 guard a &- 0xD800 >= 0x800, b &- 0xD800 >= 0x800 else { break }
@@ -420,11 +455,12 @@ struct DecodedUTF8: Sequence {
                 i &+= 6
             }
             guard i < n && k < room else { break }
-            let (value, length) = UTF8Code.decode(source, at: i)
+            guard let (value, length) = Self.decode(source, at: i, count: n, checks ? illFormed : nil)
+            else { return (Iterator(bytes: bytes, illFormed: illFormed, index: n), k) }
             i &+= length
             (out + k).initialize(to: Unicode.Scalar(value) ?? "\u{FFFD}")
             k &+= 1
         }
-        return (Iterator(bytes: bytes, index: i), k)
+        return (Iterator(bytes: bytes, illFormed: illFormed, index: i), k)
     }
 }

@@ -307,8 +307,8 @@ struct Convert: ParsableCommand {
             var scratch = ChineseConverter.Scratch()
             let words = segmenter.map { segmenter in { (text: [Unicode.Scalar]) in (try? segmenter.spans(text)) ?? [] } }
             // A batch of lines is walked as one text (see `convert(utf8Lines:…)`).
-            try LineFilter(inputs: filter.files).runBatches { lines, output in
-                converter.convert(utf8Lines: lines, into: &output, scratch: &scratch, words: words)
+            try LineFilter(inputs: filter.files).runScalarBatches { lines, output in
+                converter.convert(scalarLines: &lines, into: &output, scratch: &scratch, words: words)
             }
             return
         }

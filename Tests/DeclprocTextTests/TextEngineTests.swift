@@ -420,4 +420,20 @@ import TestSupport
             }
         }
     }
+
+    /// Checked as it decodes, the decoder answers as the standard library's validating
+    /// decoder does (`UTF8Cases`), gives its scalars where the bytes are well-formed,
+    /// and leaves the array as it was where they are not; on arrays with and without room.
+    @Test func decodesCheckingAsTheStandardLibrary() {
+        for bytes in UTF8Cases.everySequenceAtEveryPlace() + UTF8Cases.randomMixtures(2_000) {
+            let expected = String(validating: bytes, as: UTF8.self).map { Array($0.unicodeScalars) }
+            for spare in [0, 3, 500] {
+                var scalars: [Unicode.Scalar] = ["*", "+"]
+                scalars.reserveCapacity(2 + spare)
+                let valid = bytes.withUnsafeBufferPointer { UTF8Scalars.decode(checking: $0, into: &scalars) }
+                #expect(valid == (expected != nil), "\(bytes)")
+                #expect(scalars == ["*", "+"] + (expected ?? []), "\(bytes)")
+            }
+        }
+    }
 }
