@@ -17,6 +17,13 @@ public enum UTF8Code {
                     | UInt32(bytes[i &+ 3] & 0x3F), 4)
     }
 
+    /// `v` if it is a scalar value, U+FFFD if not (a surrogate, or past U+10FFFF):
+    /// for numbers read from tables, which a damaged file could make anything.
+    @inlinable @inline(__always)
+    public static func scalarValue(_ v: UInt32) -> UInt32 {
+        v &- 0xD800 < 0x800 || v > 0x10FFFF ? 0xFFFD : v
+    }
+
     /// Writes the UTF-8 of the scalar value `v` at `out[k]` and returns how many
     /// bytes it took (three bytes tested first, as in `decode`).
     @inlinable @inline(__always)
@@ -86,6 +93,16 @@ extension UTF8Code {
     @inlinable @inline(__always)
     public static func threeByteValue(_ word: UInt64) -> UInt32 {
         UInt32(truncatingIfNeeded: (word & 0x0F) << 12 | (word >> 2 & 0xFC0) | (word >> 16 & 0x3F))
+    }
+
+    /// `encode`, where the room has a byte to spare after the character: a
+    /// three-byte character (most of a Chinese text) is one store of four bytes,
+    /// the fourth overwritten by what follows.
+    @inlinable @inline(__always)
+    public static func encodeWide(_ v: UInt32, into out: UnsafeMutablePointer<UInt8>, at k: Int) -> Int {
+        guard v &- 0x800 < 0xF800 else { return encode(v, into: out, at: k) }
+        UnsafeMutableRawPointer(out + k).storeBytes(of: UInt32(truncatingIfNeeded: threeBytes(v)).littleEndian, as: UInt32.self)
+        return 3
     }
 
     /// The three bytes of a value from U+0800 to U+FFFF, first byte lowest.

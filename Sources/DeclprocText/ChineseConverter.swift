@@ -1,3 +1,4 @@
+import DeclprocICU
 import DeclprocLocales
 import Foundation
 
@@ -286,12 +287,9 @@ public final class ChineseConverter: Sendable {
 
     private func convert(_ text: String, words: WordSource?, _ scratch: inout Scratch) -> String {
         scratch.scalars = Array(scalarsOf: text)
-        normalize(&scratch.scalars)
-        var sink = ConvertingSink(scratch: &scratch)
-        sink.out.reserveCapacity(scratch.scalars.count)
-        walk(scratch.scalars, words: usesWordBoundaries ? words : nil, into: &sink)
-        defer { sink.return(to: &scratch) }
-        return String(scalars: sink.out)
+        var output: [UInt8] = []
+        convertDecoded(into: &output, scratch: &scratch, words: words)
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// The converted text piece by piece: each segment's output, with the span of
@@ -358,12 +356,21 @@ public final class ChineseConverter: Sendable {
         swap(&scalars, &scratch.scalars)
     }
 
-    /// `scratch.scalars` converted and appended to `output` as UTF-8.
     private func convertDecoded(into output: inout [UInt8], scratch: inout Scratch, words: (([Unicode.Scalar]) -> [Range<Int>])?) {
+        convertDecoded(into: &output, scratch: &scratch, words: words.map { .stretch($0) })
+    }
+
+    /// `scratch.scalars` converted and appended to `output` as UTF-8.
+    private func convertDecoded(into output: inout [UInt8], scratch: inout Scratch, words: WordSource?) {
         normalize(&scratch.scalars)
+        let words = usesWordBoundaries ? words : nil
+        if convertsInOnePass {
+            convertInOnePass(scratch.scalars, words: words, into: &output, aside: &scratch.out)
+            return
+        }
         // Each segment goes through the chain as the walk makes it: no list of them is kept.
         var sink = ConvertingSink(scratch: &scratch)
-        walk(scratch.scalars, words: usesWordBoundaries ? words.map { .stretch($0) } : nil, into: &sink)
+        segment(scratch.scalars, words: words, into: &sink)
         sink.out.withUnsafeBufferPointer { UTF8Scalars.append($0, to: &output) }
         sink.return(to: &scratch)
     }
@@ -463,15 +470,6 @@ public final class ChineseConverter: Sendable {
         }
     }
 
-    /// The text segmented and converted into `sink.out`.
-    private func walk(_ scalars: [Unicode.Scalar], words: WordSource?, into sink: inout ConvertingSink) {
-        if convertsInOnePass {
-            convertInOnePass(scalars, words: words, into: &sink.out)
-        } else {
-            segment(scalars, words: words, into: &sink)
-        }
-    }
-
     /// Why `convertInOnePass` stopped writing through its pointer.
     private enum OnePassStop { case done, alone, asked, room }
 
@@ -483,22 +481,25 @@ public final class ChineseConverter: Sendable {
     /// gathered such characters into a segment and converted it in a second pass,
     /// with room made and trimmed for each one: a sixth of the time.
     ///
-    /// Output is written through a pointer into room made first: a character between
-    /// matches writes one scalar, so room for the rest of the text, and for the
-    /// longest value besides, lets only a value longer than its key check the room.
+    /// Output is UTF-8, written through a pointer into room made first: a character
+    /// between matches writes at most four bytes, so room for the rest of the text at
+    /// four bytes a character, and for the longest value besides, lets only a value
+    /// longer than its key check the room. (Written as scalars and encoded after, the
+    /// text was stored and read once more: a tenth of s2t's instructions.)
     /// A match that yields to the words, a character `rest` must be asked about
     /// (a value of several scalars), and a value that would not leave room for the
-    /// rest stop the pointer's loop; each is done as `segment` does it, and the loop
-    /// goes on with new room.
-    private func convertInOnePass(_ scalars: [Unicode.Scalar], words: WordSource?, into out: inout [Unicode.Scalar]) {
+    /// rest stop the pointer's loop; each is done as `segment` does it, through
+    /// `aside`, and the loop goes on with new room.
+    private func convertInOnePass(_ scalars: [Unicode.Scalar], words: WordSource?, into out: inout [UInt8],
+                                  aside: inout [Unicode.Scalar]) {
         var boundaries: WordBoundaries? = nil
         let settles = words != nil
         let count = scalars.count
         var i = 0
         while i < count {
             let first = out.count
-            let room = count - i + ConversionDictionary.longestValue
-            out.append(contentsOf: repeatElement("\0", count: room))
+            let room = 4 * (count - i + ConversionDictionary.longestValue)
+            out.append(contentsOf: repeatElement(0, count: room))
             // The loop's positions live in locals and come back as its result (see
             // `UTF8Scalars.decode`); the tables read at every character are read
             // through pointers, without bounds checks.
@@ -515,23 +516,26 @@ public final class ChineseConverter: Sendable {
                                let match = segmentation.longestPhrase(scalars, from: i, limit: count, pairBits: pairBits) {
                                 let length = match.length
                                 if settles, yields(scalars, i, i &+ length, 0, match.entry, words, &boundaries) { return (k, i, .alone) }
-                                // After the value, room for the rest of the text at one scalar a character.
-                                guard let written = segmentation.copyValue(0, match.entry, to: target + k,
-                                                                           room: (end &- k) &- (count &- (i &+ length)))
+                                // After the value, room for the rest of the text at four bytes a character.
+                                guard let written = segmentation.copyValue(0, match.entry, toUTF8: target + k,
+                                                                           room: (end &- k) &- 4 &* (count &- (i &+ length)))
                                 else { return (k, i, .room) }
                                 k &+= written
                                 i &+= length
                                 continue
                             }
                             let converted = planned & ~DictionaryList.multi
+                            let value: UInt32
                             if converted == 0 {
-                                (target + k).initialize(to: c)
+                                value = c.value
                             } else if converted != DictionaryList.asked {
-                                (target + k).initialize(to: Unicode.Scalar(converted &- 1) ?? "\u{FFFD}")
+                                value = UTF8Code.scalarValue(converted &- 1)
                             } else {
                                 return (k, i, .asked)
                             }
-                            k &+= 1
+                            // The room for this character and the rest, four bytes
+                            // each, has the byte `encodeWide` may write past it.
+                            k &+= UTF8Code.encodeWide(value, into: target, at: k)
                             i &+= 1
                         }
                         return (k, i, .done)
@@ -541,15 +545,17 @@ public final class ChineseConverter: Sendable {
             out.removeSubrange(written...)
             i = next
             switch stop {
-            case .done, .room: break
+            case .done, .room: continue
             case .alone:
                 // The match's first character stands alone, as in `segment`.
-                chain[0].convert(scalars, i..<(i + 1), into: &out)
-                i += 1
+                aside.removeAll(keepingCapacity: true)
+                chain[0].convert(scalars, i..<(i + 1), into: &aside)
             case .asked:
-                fusedRest.convert(scalars, i..<(i + 1), into: &out)
-                i += 1
+                aside.removeAll(keepingCapacity: true)
+                fusedRest.convert(scalars, i..<(i + 1), into: &aside)
             }
+            aside.withUnsafeBufferPointer { UTF8Scalars.append($0, to: &out) }
+            i += 1
         }
     }
 

@@ -1,3 +1,4 @@
+import DeclprocICU
 import DeclprocLocales
 
 /// One conversion dictionary (an OpenCC text dictionary): keys to their first
@@ -190,20 +191,18 @@ final class ConversionDictionary: Sendable {
         }
     }
 
-    /// The entry's value written at `out` if it has at most `room` scalars: how many
-    /// it has, or nil (and nothing written) if more.
+    /// The entry's value written at `out` as UTF-8 if it has at most `room` / 4
+    /// scalars: how many bytes it took, or nil (and nothing written) if more.
     @inline(__always)
-    func copyValue(_ entry: Int, to out: UnsafeMutablePointer<Unicode.Scalar>, room: Int) -> Int? {
+    func copyValue(_ entry: Int, toUTF8 out: UnsafeMutablePointer<UInt8>, room: Int) -> Int? {
         let value = run(entry).value
-        guard value.count <= room else { return nil }
-        records.withUnsafeBufferPointer { records in
-            var at = out
-            for k in value {
-                at.initialize(to: Unicode.Scalar(records[k]) ?? "\u{FFFD}")
-                at += 1
-            }
+        guard value.count &* 4 <= room else { return nil }
+        return records.withUnsafeBufferPointer { records in
+            var k = 0
+            // Four bytes a scalar leave the byte that `encodeWide` may write past one.
+            for r in value { k &+= UTF8Code.encodeWide(UTF8Code.scalarValue(records[r]), into: out, at: k) }
+            return k
         }
-        return value.count
     }
 
     /// The entries (a bit per place in `records`) of two or more characters whose
@@ -467,10 +466,10 @@ struct DictionaryList: Sendable {
         return value == 0 ? nil : value &- 1
     }
 
-    /// The value of dictionary `d`'s entry written at `out` (see `ConversionDictionary.copyValue`).
+    /// The value of dictionary `d`'s entry written at `out` as UTF-8 (see `ConversionDictionary.copyValue`).
     @inline(__always)
-    func copyValue(_ d: Int, _ entry: Int, to out: UnsafeMutablePointer<Unicode.Scalar>, room: Int) -> Int? {
-        unretained[d]._withUnsafeGuaranteedRef { $0.copyValue(entry, to: out, room: room) }
+    func copyValue(_ d: Int, _ entry: Int, toUTF8 out: UnsafeMutablePointer<UInt8>, room: Int) -> Int? {
+        unretained[d]._withUnsafeGuaranteedRef { $0.copyValue(entry, toUTF8: out, room: room) }
     }
 
     /// Whether this is one dictionary whose keys all have two or more characters.

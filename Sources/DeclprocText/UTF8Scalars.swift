@@ -447,7 +447,8 @@ struct DecodedUTF8: Sequence {
                 guard checks ? UTF8Code.startsWithTwoPlainThreeByte(word) : UTF8Code.startsWithTwoThreeByte(word) else { break }
                 let a = UTF8Code.threeByteValue(word), b = UTF8Code.threeByteValue(word >> 24)
                 // A surrogate's value is no scalar: left to the general path (U+FFFD).
-                guard a &- 0xD800 >= 0x800, b &- 0xD800 >= 0x800 else { break }
+                // (Checked, plain leads already ruled them out.)
+                guard checks || (a &- 0xD800 >= 0x800 && b &- 0xD800 >= 0x800) else { break }
                 // Both values were just checked to be scalars.
                 (out + k).initialize(to: unsafeBitCast(a, to: Unicode.Scalar.self))
                 (out + k + 1).initialize(to: unsafeBitCast(b, to: Unicode.Scalar.self))
