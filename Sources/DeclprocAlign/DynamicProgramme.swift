@@ -79,8 +79,13 @@ extension AlignmentRun {
     /// longest increasing subsequence), interpolated into a diagonal for every row.
     func anchorCenter() -> [Double] {
         var weights: [Int: Double] = [:]
-        for (key, zs) in zpost where zs.count <= Model.anchorMaxDF {
-            guard let es = epost[key], es.count <= Model.anchorMaxDF else { continue }
+        // Keys in their order, not the dictionary's: a pair's weight is a sum over the
+        // keys it shares, and a sum of doubles in another order (the dictionary's
+        // differs from process to process) can differ in its last bit, enough to
+        // move a weight across the threshold below or break a tie in the chain.
+        for key in zpost.keys.sorted() {
+            guard let zs = zpost[key], zs.count <= Model.anchorMaxDF,
+                  let es = epost[key], es.count <= Model.anchorMaxDF else { continue }
             let w = 1 / Double(zs.count * es.count)
             for z in zs { for e in es { weights[z * (ne + 1) + e, default: 0] += w } }
         }
