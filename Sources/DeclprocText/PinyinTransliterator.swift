@@ -37,7 +37,7 @@ public struct PinyinReading: Sendable {
 }
 
 /// How Pinyin is written.
-public struct PinyinStyle: Sendable {
+public struct PinyinStyle: Sendable, Equatable {
     public var tones: ToneStyle = .marks
     /// With tone numbers: the neutral tone as 5 (`de5`), or bare (`de`).
     public var neutralFive = true
@@ -60,8 +60,10 @@ public final class PinyinTransliterator {
     public let lexicon: PinyinLexicon
     private var icu: Transliterator?
     private var icuCache: [Unicode.Scalar: PinyinSyllable?] = [:]
-    /// Syllables spelled in the one style a filter run uses (`write(utf8:…)`).
+    /// Syllables spelled in the style of the last `write(utf8:…)` (a filter run uses
+    /// one), and that style: another style starts the cache afresh.
     private var spellings: [ObjectIdentifier: [UInt8]] = [:]
+    private var spellingsStyle: PinyinStyle?
 
     public init(lexicon: PinyinLexicon) { self.lexicon = lexicon }
 
@@ -349,6 +351,10 @@ public final class PinyinTransliterator {
         // syllable (a dictionary lookup each time cost more than the copy).
         let asStored = style.umlaut == .ü || style.tones == .marks
         precondition(readings.count >= scalars.count, "fewer readings than characters")
+        if !asStored, spellingsStyle != style {
+            spellings.removeAll()
+            spellingsStyle = style
+        }
         readings.withUnsafeBufferPointer { readings in
             write(scalars, syllableAt: { readings[$0]?.syllable }, into: &output) { syllable, output in
                 if asStored {

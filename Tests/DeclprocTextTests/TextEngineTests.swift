@@ -238,6 +238,27 @@ import TestSupport
         #expect(pinyin.transliterate(text, words: [], style: style) == "lu:4 se4 de nu:3 er2")
     }
 
+    /// The byte path keeps the spellings it makes, for the style it was given: one
+    /// transliterator asked in turn for styles that spell ü differently writes each
+    /// as its own, not the first one's.
+    @Test func bytePathSpellsEachStyleAsItsOwn() throws {
+        let transliterator = PinyinTransliterator(lexicon: pinyin.lexicon)
+        let scalars = Array("绿色的女儿".unicodeScalars)
+        let readings = transliterator.readings(scalars) { [] }
+        func written(_ umlaut: PinyinSyllable.Umlaut, _ tones: ToneStyle) -> String {
+            var style = PinyinStyle(tones: tones)
+            style.umlaut = umlaut
+            var output: [UInt8] = []
+            transliterator.write(utf8: scalars, readings: readings, style: style, into: &output)
+            return String(decoding: output, as: UTF8.self)
+        }
+        for _ in 0..<2 {
+            #expect(written(.v, .numbers) == "lv4 se4 de5 nv3 er2")
+            #expect(written(.colon, .numbers) == "lu:4 se4 de5 nu:3 er2")
+            #expect(written(.v, .none) == "lv se de nv er")
+        }
+    }
+
     /// Unicode's CJK extension blocks A–H: known characters read, unknown ones kept.
     @Test func extensionBlocks() {
         let samples: [Unicode.Scalar] = ["\u{3400}", "\u{20000}", "\u{2A700}", "\u{2B740}", "\u{2B820}", "\u{2CEB0}", "\u{30000}", "\u{31350}"]
