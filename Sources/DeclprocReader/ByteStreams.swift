@@ -394,6 +394,13 @@ public final class BufferedReader {
     public func readAll(limit: Int) throws -> [UInt8] {
         repeat {
             if buffer.count - offset > limit { throw ReadError("larger than \(limit) bytes") }
+            // Past a megabyte, room up to the limit (and the chunk that crosses it) is
+            // made at once. Grown by doubling, a page near the limit left behind freed
+            // buffers of half, a quarter… of its size, which an allocator that keeps
+            // freed memory for reuse (mimalloc) kept resident: a 200 MB page peaked
+            // at 218 MB, against 124 MB with the C library's allocator.
+            let room = offset + limit + (1 << 16) + 1
+            if buffer.count - offset > 1 << 20, buffer.capacity < room { buffer.reserveCapacity(room) }
         } while try fill()
         // A copy of exactly the bytes: the buffer handed over would keep a chunk's
         // 64 KiB for each page of a few kilobytes while it waits for a worker.

@@ -146,6 +146,22 @@ import TestSupport
         #expect(Self.rejects(truncated).first?.reason.contains("truncated gzip") == true)
     }
 
+    /// A stream read whole is its bytes exactly, past the size where room up to the
+    /// limit is made at once, at the limit, and one byte over it (an error).
+    @Test func readAllReturnsTheBytesUpToTheLimit() throws {
+        var random = SystemRandomNumberGenerator()
+        let limit = 3 << 20
+        for size in [0, 1, 70_000, (1 << 20) + 1, limit - 1, limit, limit + 1] {
+            let bytes = (0..<size).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let reader = BufferedReader(MemorySource(bytes))
+            if size <= limit {
+                #expect(try reader.readAll(limit: limit) == bytes, "\(size) bytes")
+            } else {
+                #expect(throws: (any Error).self) { try reader.readAll(limit: limit) }
+            }
+        }
+    }
+
     @Test func pagesOverTheLimitAreRejectedWithTheReason() throws {
         var options = ReadOptions()
         options.maxPageBytes = 1000
