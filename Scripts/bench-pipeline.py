@@ -261,6 +261,11 @@ def main():
         one_and_all()
         times = stage_times(cores)
         keep("extraction", times["extraction"], extra=times)
+        # Extraction on one job as well: the peers run as one process on one core,
+        # while with all cores busy each stage's CPU time also pays for the other
+        # threads' use of the shared caches and memory.
+        if cores > 1:
+            keep("extraction, one job", stage_times(1)["extraction"])
         for label, (_, script) in list(installed.items()):
             seconds, rss, err = run([sys.executable, "-c", script, corpus_dir])
             if err.startswith("exit status"):
@@ -288,6 +293,9 @@ def main():
         if "extraction only" in label:
             print("  declproc's extraction alone (read, decode, parse, extract stages; fastest of %d) is %.2fx its speed"
                   % (ROUNDS, seconds / best["extraction"][0]))
+            if "extraction, one job" in best:
+                print("  the same with one job (one process on one core, as the peer runs): %.2fx its speed"
+                      % (seconds / best["extraction, one job"][0]))
 
 STAGES = ["read", "decode", "parse", "extract", "declaration", "normalize", "segment", "transliterate", "convert", "align",
           "records", "deduplicate", "write", "other"]
