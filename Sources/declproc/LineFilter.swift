@@ -127,7 +127,7 @@ struct LineRepair {
     }
 
     mutating func repaired(_ line: UnsafeBufferPointer<UInt8>) throws -> [UInt8] {
-        let decoded = try decoder.decode(Array(line))
+        let decoded = try decoder.decode(line)
         invalidBytes += decoded.invalidBytes
         return Array(decoded.text.utf8)
     }
