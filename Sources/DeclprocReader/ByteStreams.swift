@@ -395,10 +395,11 @@ public final class BufferedReader {
         repeat {
             if buffer.count - offset > limit { throw ReadError("larger than \(limit) bytes") }
             // Past a megabyte, room up to the limit (and the chunk that crosses it) is
-            // made at once. Grown by doubling, a page near the limit left behind freed
-            // buffers of half, a quarter… of its size, which an allocator that keeps
-            // freed memory for reuse (mimalloc) kept resident: a 200 MB page peaked
-            // at 218 MB, against 124 MB with the C library's allocator.
+            // made at once. Grown by doubling, a page near the limit was copied into
+            // buffers of twice the size on the way, and left behind freed ones of
+            // half, a quarter… of it, which an allocator that keeps freed memory for
+            // reuse keeps resident (with mimalloc, tried in session 16, a 200 MB page
+            // peaked at 218 MB).
             let room = offset + limit + (1 << 16) + 1
             if buffer.count - offset > 1 << 20, buffer.capacity < room { buffer.reserveCapacity(room) }
         } while try fill()
