@@ -6,19 +6,36 @@ public struct HTMLDocument: Sendable {
         public let value: String
     }
 
+    /// Forty bytes a node: a page of a million nested tags is a million nodes, and their
+    /// array is most of such a page's memory (docs/hardening.md, session 17).
     public struct Node: Sendable {
         public enum Kind: UInt8, Sendable { case element, text, comment }
         public let kind: Kind
-        /// Lower-case tag name for elements; empty otherwise.
-        public let name: String
+        private let storedDepth: UInt16
+        private let storedParent: Int32
+        /// An element's tag name or a text or comment node's characters: a node has one
+        /// or the other, never both, so they share a field.
+        private let value: String
         public let attributes: [Attribute]
-        /// Character data for text and comment nodes; empty for elements.
-        public let text: String
-        /// Index of the parent in `nodes`, or -1 for top-level nodes.
-        public let parent: Int
         /// Indexes of the children in `nodes`, in document order.
         public internal(set) var children: [Int]
-        public let depth: Int
+
+        init(kind: Kind, name: String, attributes: [Attribute], text: String, parent: Int, children: [Int], depth: Int) {
+            self.kind = kind
+            self.value = kind == .element ? name : text
+            self.attributes = attributes
+            self.storedParent = Int32(parent)
+            self.children = children
+            self.storedDepth = UInt16(depth)
+        }
+
+        /// Lower-case tag name for elements; empty otherwise.
+        public var name: String { kind == .element ? value : "" }
+        /// Character data for text and comment nodes; empty for elements.
+        public var text: String { kind == .element ? "" : value }
+        /// Index of the parent in `nodes`, or -1 for top-level nodes.
+        public var parent: Int { Int(storedParent) }
+        public var depth: Int { Int(storedDepth) }
 
         public func attribute(_ name: String) -> String? {
             attributes.first { $0.name == name }?.value

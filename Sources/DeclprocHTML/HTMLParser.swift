@@ -11,7 +11,8 @@ import Glibc
 /// ICU, because libxml2's own guess fails on mislabelled GBK pages (FACTS 10, 19).
 public enum HTMLParser {
     public struct Options: Sendable {
-        /// Deepest level kept as-is; deeper nodes are re-attached at this level.
+        /// Deepest level kept as-is; deeper nodes are re-attached at this level. At most
+        /// 65,535 (a node keeps its depth in 16 bits).
         public var maxDepth: Int
         /// XPath expressions to evaluate on libxml2's tree before it is freed; their
         /// results land in `HTMLDocument.selections`.
@@ -20,6 +21,8 @@ public enum HTMLParser {
             self.maxDepth = maxDepth
             self.xpaths = xpaths
         }
+
+        var depthCap: Int { min(max(1, maxDepth), Int(UInt16.max)) }
     }
 
     /// An XPath expression libxml2 cannot compile.
@@ -54,7 +57,7 @@ public enum HTMLParser {
         // (SAX): no libxml2 tree is made, so a page of a million nested elements costs
         // our capped tree, not 180 MB of libxml2 nodes as well.
         if options.xpaths.isEmpty {
-            return TreeBuilder.parse(input, count: bytes.count, flags: flags, maxDepth: max(1, options.maxDepth))
+            return TreeBuilder.parse(input, count: bytes.count, flags: flags, maxDepth: options.depthCap)
         }
         let doc: htmlDocPtr? = input.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) {
@@ -64,7 +67,7 @@ public enum HTMLParser {
         guard let doc else { return HTMLDocument() }
         defer { xmlFreeDoc(doc) }
         var indexes: [UnsafeMutableRawPointer: Int]? = options.xpaths.isEmpty ? nil : [:]
-        var document = convert(doc, maxDepth: max(1, options.maxDepth), indexes: &indexes)
+        var document = convert(doc, maxDepth: options.depthCap, indexes: &indexes)
         if let indexes {
             for expression in options.xpaths {
                 document.selections[expression] = evaluate(expression, in: doc, indexes: indexes)

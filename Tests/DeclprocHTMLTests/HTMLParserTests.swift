@@ -54,6 +54,18 @@ import Testing
         #expect(all.contains("after"))
     }
 
+    /// A page of a million nested tags is a million nodes; their array is most of its
+    /// memory, and the hostile-input test's bound counts on forty bytes a node.
+    @Test func aNodeIsFortyBytes() {
+        #expect(MemoryLayout<HTMLDocument.Node>.stride == 40)
+        let doc = parse("<html><body><p id=a>字</p><!--c--></body></html>")
+        let p = doc.nodes[doc.firstElement(named: "p")!]
+        #expect(p.name == "p" && p.text == "" && p.attribute("id") == "a")
+        let text = doc.nodes[p.children[0]]
+        #expect(text.kind == .text && text.text == "字" && text.name == "" && text.parent == doc.firstElement(named: "p"))
+        #expect(doc.nodes.contains { $0.kind == .comment && $0.text == "c" && $0.name == "" })
+    }
+
     @Test func titleAndAttributes() {
         let doc = parse("<html lang=zh-CN><head><title> 三退  声明 </title></head><body><p class='x' hidden>t</p></body></html>")
         #expect(doc.title == "三退 声明")
