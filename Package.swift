@@ -6,6 +6,14 @@ import PackageDescription
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
+// The command-line tool allocates with Debian's mimalloc (libmimalloc-dev), linked
+// ahead of the C library so that every malloc of the process, libxml2's and the Swift
+// runtime's included, goes to it: a run is an allocation per string, and glibc's
+// allocator was an eighth of `extract` (docs/batch.md, session 16). The libraries
+// leave the allocator to the program that uses them. Sanitized builds
+// (Scripts/sanitize sets DECLPROC_SANITIZER) keep the sanitizer's own allocator.
+let declprocAllocator: [LinkerSetting] = Context.environment["DECLPROC_SANITIZER"] == nil ? [.linkedLibrary("mimalloc")] : []
+
 let package = Package(
     name: "declproc",
     platforms: [.macOS(.v13)],
@@ -79,7 +87,8 @@ let package = Package(
         .executableTarget(
             name: "declproc",
             dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocText", "DeclprocICU", "DeclprocHTML",
-                           "DeclprocLocales", "DeclprocRecords", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", "DeclprocReport", argumentParser]
+                           "DeclprocLocales", "DeclprocRecords", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", "DeclprocReport", argumentParser],
+            linkerSettings: declprocAllocator
         ),
 
         // Every entry point that takes outside bytes, as a fuzzing harness.

@@ -12,7 +12,7 @@ struct Declproc: ParsableCommand {
         subcommands: [Extract.self, Dataset.self, Dedup.self, Align.self, Report.self, Inspect.self, Normalize.self, Segment.self, Transliterate.self, Convert.self]
     )
 
-    @Flag(name: .long, help: "Print declproc's version and the ICU, Unicode, libxml2 and Locales data in use.")
+    @Flag(name: .long, help: "Print declproc's version and the ICU, Unicode, libxml2, allocator and Locales data in use.")
     var version = false
 
     @OptionGroup var locale: LocaleOptions
@@ -23,6 +23,7 @@ struct Declproc: ParsableCommand {
         print("ICU \(ICU.version)")
         print("Unicode \(ICU.unicodeVersion)")
         print("libxml2 \(HTMLParser.libxml2Version)")
+        print(Allocator.description)
         if let store = try? locale.store() {
             print("Locales \(store.version) (\(store.root.path))")
         } else {

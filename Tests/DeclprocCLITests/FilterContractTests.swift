@@ -164,6 +164,14 @@ import TestSupport
         #expect(result.text.contains("Unicode 15.0"))
         #expect(result.text.contains("libxml2 2.9.14"))
         #expect(result.text.hasPrefix("declproc "))
+        // Every malloc of the process goes to mimalloc (Package.swift). A sanitized
+        // build (Scripts/sanitize) links no allocator of its own, and the sanitizer's
+        // interceptors stand in front of whichever it has, so only the line is checked.
+        if ProcessInfo.processInfo.environment["DECLPROC_SANITIZER"] == nil {
+            #expect(result.text.contains("\nmimalloc 2."), "\(result.text)")
+        } else {
+            #expect(result.text.contains("\nmimalloc ") || result.text.contains("\nmalloc: "), "\(result.text)")
+        }
     }
 
     @Test(arguments: [["segment", "--unit", "paragraph"], ["--no-such-flag"], ["transliterate", "--tones", "loud"], ["nosuchcommand"],
