@@ -51,10 +51,17 @@ extension Deduplicator {
             signatures += entry.signature
             contexts.append(context)
             exact[key] = index
+            // The lists are taken out of the object for the loop, and each band's head is
+            // swapped in one lookup: read and written in place, they cost two hash lookups
+            // and three exclusivity checks a band, sixteen bands a statement.
+            var heads: [UInt64: Int32] = [:], next: [Int32] = []
+            swap(&heads, &bandHeads)
+            swap(&next, &nextInBand)
             for (b, band) in bands.enumerated() {
-                nextInBand.append(bandHeads[band] ?? 0)
-                bandHeads[band] = Int32(index * Deduplicator.bands + b + 1)
+                next.append(heads.updateValue(Int32(index * Deduplicator.bands + b + 1), forKey: band) ?? 0)
             }
+            swap(&heads, &bandHeads)
+            swap(&next, &nextInBand)
             bytes += 858 + entry.id.utf8.count + entry.people.utf8.count + (entry.date?.utf8.count ?? 0) + (entry.place?.utf8.count ?? 0)
         }
 
