@@ -267,6 +267,21 @@ enum DeclprocHTMLText {
 
 /// The block walk's text helpers, against the plain ways they replace.
 @Suite struct BlockTextTests {
+    /// Hidden elements: `hidden`, `aria-hidden="true"` and inline styles, whose
+    /// keywords are ASCII and match in any case, with CSS white space anywhere. A
+    /// no-break space is no CSS white space, so "display:\u{A0}none" is no rule; a
+    /// declaration counts whole.
+    @Test(arguments: [("hidden", true), ("hidden=\"\"", true), ("aria-hidden=\"TRUE\"", true), ("aria-hidden=\" true\"", false),
+                      ("aria-hidden=\"false\"", false), ("style=\"display:none\"", true), ("style=\"DISPLAY : None !important\"", true),
+                      ("style=\"width:3px;\tvisibility:\n hidden\"", true), ("style=\"display:block;visibility:visible\"", false),
+                      ("style=\"display:\u{A0}none\"", false), ("style=\"display:nonexistent\"", false), ("style=\"-x-display:none\"", false), ("style=\"\"", false),
+                      ("class=\"display:none\"", false), ("style=\"显示:none; display:none\"", true)])
+    func hiddenElements(attributes: String, hidden: Bool) {
+        let document = DeclprocHTMLParse.parse(Array("<div \(attributes)>x</div>".utf8))
+        guard let div = document.firstElement(named: "div") else { Issue.record("no div"); return }
+        #expect(BlockExtractor.isHidden(document.nodes[div]) == hidden)
+    }
+
     @Test(arguments: ["", " ", "\n", "\n\n", "a", " a ", "a\n\nb", " 中文 \u{3000}\n\u{3000}\n  x y  \n", "a\r\nb \n c",
                       "\u{2003}é\u{85}\n\u{0B}z", "x\n", "\u{3000}\u{3000}", "𠀀 \n 𠀁", "a\u{301} \n\u{301}b"])
     func trimmedLinesAsLineByLine(text: String) {
