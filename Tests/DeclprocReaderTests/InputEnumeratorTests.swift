@@ -43,9 +43,9 @@ import TestSupport
             for k in 0..<40 {
                 let stem = stems[Int(rng.next() % UInt64(stems.count))] + String(rng.next() % 3)
                 let name = "\(stem).\(extensions[Int(rng.next() % UInt64(extensions.count))])"
-                FileManager.default.createFile(atPath: folder + "/" + name, contents: Data("<p>\(k)</p>".utf8))
+                #expect(FileManager.default.createFile(atPath: folder + "/" + name, contents: Data("<p>\(k)</p>".utf8)))
             }
-            FileManager.default.createFile(atPath: folder + "/.hidden.html", contents: Data())
+            #expect(FileManager.default.createFile(atPath: folder + "/.hidden.html", contents: Data()))
             try FileManager.default.createSymbolicLink(atPath: folder + "/gone.html", withDestinationPath: folder + "/nowhere")
             guard depth < 2 else { return }
             for name in ["sub", "Sub", "页", "a.html"] { try fill(folder + "/" + name, depth: depth + 1) }
@@ -64,9 +64,9 @@ import TestSupport
 
     @Test func aGlobWalksEachMatchingFolderWhereItStands() throws {
         let work = try Workspace(prefix: "declproc-glob")
-        for name in ["p1.html", "p3.html"] { FileManager.default.createFile(atPath: work.path(name), contents: Data("x".utf8)) }
+        for name in ["p1.html", "p3.html"] { #expect(FileManager.default.createFile(atPath: work.path(name), contents: Data("x".utf8))) }
         try FileManager.default.createDirectory(atPath: work.path("p2"), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: work.path("p2/inner.html"), contents: Data("x".utf8))
+        #expect(FileManager.default.createFile(atPath: work.path("p2/inner.html"), contents: Data("x".utf8)))
         let items = InputEnumerator(inputs: [work.path("p*"), work.path("q*")]).items().map(Self.describe)
         #expect(items == ["file " + work.path("p1.html"), "file " + work.path("p2/inner.html"), "file " + work.path("p3.html"),
                           "unreadable \(work.path("q*")): no file matches the pattern"])
@@ -78,7 +78,7 @@ import TestSupport
         let work = try Workspace(prefix: "declproc-vanish")
         for folder in ["a", "b", "c"] {
             try FileManager.default.createDirectory(atPath: work.path(folder), withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: work.path(folder + "/page.html"), contents: Data("x".utf8))
+            #expect(FileManager.default.createFile(atPath: work.path(folder + "/page.html"), contents: Data("x".utf8)))
         }
         var items = InputEnumerator(inputs: [work.url.path]).items()
         #expect(items.next().map(Self.describe) == "file " + work.path("a/page.html"))
