@@ -97,8 +97,9 @@ import TestSupport
     static let template = "我在大学期间加入中国共产党，当时只是为了找工作。现在我看清了它的本质，郑重声明退出中国共产党及其一切组织。"
 
     /// A fresh directory for a spilled index, and the deduplicator's options that
-    /// spill after `entries` distinct statements (nil: never) with merges in the
-    /// background, the default (twice as many with merges on the linking thread).
+    /// spill after twice `entries` distinct statements (nil: never) and then, with
+    /// merges in the background (the default), merge every `entries` (on the linking
+    /// thread, every twice `entries`).
     static func spilling(after entries: Int?) -> (Deduplicator.Options, String?) {
         var options = Deduplicator.Options()
         guard let entries else { return (options, nil) }
@@ -137,7 +138,7 @@ import TestSupport
     }
 
     /// Many reposts of a few templates, names, dates and small edits: moving the index
-    /// to disk partway (after 30 distinct statements) changes no link.
+    /// to disk partway (after 60 distinct statements) changes no link.
     @Test func spillingPartwayChangesNoLink() throws {
         let templates = [Self.template, "我声明退出共青团和少先队，不再与它有任何关系。", "三退声明：本人当年在学校加入少先队，今天正式声明退出。"]
         let names = ["陈", "王", "李", "張", "刘", "趙"].flatMap { surname in ["建华", "秀英", "明", "偉", "洋", "敏"].map { surname + $0 } }
