@@ -320,6 +320,39 @@ import TestSupport
         #expect(try links(spillAfter: 0) == inMemory)
     }
 
+    /// The index moves to disk when its entries fill half the budget, whether merges
+    /// run in the background or not: before the first merge there is no filter and no
+    /// batch to share the budget with. (With merges in the background it went at a
+    /// quarter, so a short run built a file with two jobs and not with one.)
+    @Test(arguments: [false, true]) func firstBatchIsHalfTheBudget(background: Bool) throws {
+        var (options, directory) = Self.spilling(after: 20)
+        options.mergesInBackground = background
+        defer { try? FileManager.default.removeItem(atPath: directory!) }
+        let dedup = Deduplicator(options: options, spillDirectory: directory, simplify: { $0 })
+        // Unrelated texts (no shingle in common), so that every one is an entry.
+        let characters = Array("天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏闰余成岁律吕调阳云腾致雨露结为霜金生丽水玉出昆冈剑号巨阙珠称夜光")
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func text() -> String {
+            String((0..<30).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return characters[Int(state >> 33) % characters.count]
+            })
+        }
+        func link(_ range: Range<Int>) throws {
+            for i in range {
+                var r = Self.record(String(format: "%016x", i), text(), names: [])
+                try dedup.link(&r)
+                #expect(r.duplicateOf == nil)
+            }
+        }
+        // 20 entries fill a quarter of the budget, 40 half of it.
+        try link(0..<30)
+        #expect(!dedup.spilled)
+        try link(30..<50)
+        #expect(dedup.spilled)
+        try dedup.close()
+    }
+
     /// At the end of a run, a merge under way is stopped, not waited for: no later
     /// link needs it.
     @Test func closingStopsTheMergeUnderWay() throws {
