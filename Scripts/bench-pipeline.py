@@ -352,9 +352,9 @@ def main():
             # The extraction peers also time their loop, without the interpreter's
             # start-up and imports: declproc's side of that ratio is CPU seconds of its
             # stages, which leave out its own start-up too.
-            work = re.search(r"work seconds: ([0-9.]+)", err)
-            if work:
-                keep(label + ", work", float(work.group(1)))
+            work = work_seconds(err)
+            if work is not None:
+                keep(label + ", work", work)
         one_and_all()
         print("round %d of %d done" % (round_number + 1, ROUNDS), file=sys.stderr)
     one = best["jobs 1"][0]
@@ -378,23 +378,20 @@ def main():
             if "extraction, one job" in best:
                 print("  the same with one job (one process on one core, as the peer runs): %.2fx its work's speed (%.2fx its whole process's)"
                       % (work / best["extraction, one job"][0], seconds / best["extraction, one job"][0]))
-    if "resiliparse" in " ".join(installed):
+    if RESILIPARSE in installed:
         real_pages()
+
+
+def work_seconds(err):
+    """The CPU seconds an extraction peer's loop took, as it reports them on stderr."""
+    found = re.findall(r"work seconds: ([0-9.]+)", err)
+    return float(found[-1]) if found else None
+
+RESILIPARSE = "resiliparse (extraction only)"
 
 
 REAL_DIR = "/tmp/declproc-bench-real"
 REAL_COPIES = 40
-RESILIPARSE_TIMED = r"""
-import os, sys, time
-from resiliparse.extract.html2text import extract_plain_text
-from resiliparse.parse.encoding import bytes_to_str, detect_encoding
-names = sorted(n for n in os.listdir(sys.argv[1]) if n.endswith(".html"))
-start = time.process_time()
-for name in names:
-    data = open(os.path.join(sys.argv[1], name), "rb").read()
-    extract_plain_text(bytes_to_str(data, detect_encoding(data)), main_content=True)
-print(time.process_time() - start)
-"""
 
 def real_pages():
     """Extraction on real pages next to resiliparse's: the benchmark corpus is dense
@@ -419,11 +416,12 @@ def real_pages():
     mine, theirs = float("inf"), float("inf")
     for _ in range(max(3, ROUNDS)):
         mine = min(mine, stage_times(1, REAL_DIR)["extraction"])
-        result = subprocess.run([sys.executable, "-c", RESILIPARSE_TIMED, REAL_DIR], capture_output=True, text=True)
-        if result.returncode != 0:
-            print("resiliparse on real pages: failed: %s" % result.stderr.strip().splitlines()[-1:])
+        _, _, err = run([sys.executable, "-c", PEER_SCRIPTS[RESILIPARSE][1], REAL_DIR])
+        work = work_seconds(err)
+        if err.startswith("exit status") or work is None:
+            print("resiliparse on real pages: failed: %s" % err.strip().splitlines()[-1:])
             return
-        theirs = min(theirs, float(result.stdout.strip()))
+        theirs = min(theirs, work)
     print("real pages (%d pages, %d real ones x%d, %.1f MB; fastest of %d): declproc's extraction alone %.2f s CPU (%.1f MB/s), "
           "resiliparse %.2f s CPU (%.1f MB/s): %.2fx its speed"
           % (len(sources) * REAL_COPIES, len(sources), REAL_COPIES, size / 1e6, max(3, ROUNDS), mine, size / 1e6 / mine,
@@ -493,7 +491,7 @@ for name in sorted(os.listdir(sys.argv[1])):
     trafilatura.extract(data)
 print("work seconds: %f" % (time.process_time() - start), file=sys.stderr)
 """),
-    "resiliparse (extraction only)": ("resiliparse", r"""
+    RESILIPARSE: ("resiliparse", r"""
 import os, sys, time
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.encoding import bytes_to_str, detect_encoding
