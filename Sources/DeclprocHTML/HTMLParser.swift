@@ -17,9 +17,14 @@ public enum HTMLParser {
         /// XPath expressions to evaluate on libxml2's tree before it is freed; their
         /// results land in `HTMLDocument.selections`.
         public var xpaths: [String]
-        public init(maxDepth: Int = 512, xpaths: [String] = []) {
+        /// Whether `<script>` and `<style>` elements keep their text. Reading a page
+        /// for its statements never looks at it, and on real pages it is most of the
+        /// bytes: without it, none of it is copied.
+        public var keepsScriptText: Bool
+        public init(maxDepth: Int = 512, xpaths: [String] = [], keepsScriptText: Bool = true) {
             self.maxDepth = maxDepth
             self.xpaths = xpaths
+            self.keepsScriptText = keepsScriptText
         }
 
         var depthCap: Int { min(max(1, maxDepth), Int(UInt16.max)) }
@@ -42,7 +47,20 @@ public enum HTMLParser {
     /// XInclude). Every such request is refused; the counter lets tests prove it.
     public static var externalLoadAttempts: Int { loadAttempts.load(ordering: .relaxed) }
 
+    /// Parses UTF-8 bytes; ill-formed sequences are read as libxml2 reads them.
     public static func parse(utf8 bytes: [UInt8], options: Options = Options()) -> HTMLDocument {
+        let valid = String(validating: bytes, as: UTF8.self) != nil
+        return bytes.withUnsafeBufferPointer { parse($0, validUTF8: valid, options: options) }
+    }
+
+    /// Parses a page already decoded to text (what the reader hands over): its UTF-8
+    /// is parsed in place, and known to be well formed.
+    public static func parse(_ text: String, options: Options = Options()) -> HTMLDocument {
+        var text = text
+        return text.withUTF8 { parse($0, validUTF8: true, options: options) }
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, validUTF8: Bool, options: Options) -> HTMLDocument {
         _ = initialized
         // RECOVER: real pages are broken. NONET: never touch the network.
         // NOERROR/NOWARNING: problems are normal here, not news. COMPACT: less memory.
@@ -52,28 +70,30 @@ public enum HTMLParser {
             | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
             | Int32(XML_PARSE_HUGE.rawValue)
         // An empty page still parses (to an empty document), so give libxml2 one NUL byte.
-        let input = bytes.isEmpty ? [0] : bytes
-        // Without XPath selections, the document is built from libxml2's parse events
-        // (SAX): no libxml2 tree is made, so a page of a million nested elements costs
-        // our capped tree, not 180 MB of libxml2 nodes as well.
-        if options.xpaths.isEmpty {
-            return TreeBuilder.parse(input, count: bytes.count, flags: flags, maxDepth: options.depthCap)
-        }
-        let doc: htmlDocPtr? = input.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) {
+        let nul: [UInt8] = [0]
+        return nul.withUnsafeBufferPointer { nulBuffer in
+            let input = bytes.isEmpty ? nulBuffer : bytes
+            // Without XPath selections, the document is built from libxml2's parse events
+            // (SAX): no libxml2 tree is made, so a page of a million nested elements costs
+            // our capped tree, not 180 MB of libxml2 nodes as well.
+            if options.xpaths.isEmpty {
+                return TreeBuilder.parse(input, count: bytes.count, flags: flags, maxDepth: options.depthCap,
+                                         validUTF8: validUTF8, keepsScriptText: options.keepsScriptText)
+            }
+            let doc: htmlDocPtr? = input.withMemoryRebound(to: CChar.self) {
                 htmlReadMemory($0.baseAddress, Int32(bytes.count), "", "UTF-8", flags)
             }
-        }
-        guard let doc else { return HTMLDocument() }
-        defer { xmlFreeDoc(doc) }
-        var indexes: [UnsafeMutableRawPointer: Int]? = options.xpaths.isEmpty ? nil : [:]
-        var document = convert(doc, maxDepth: options.depthCap, indexes: &indexes)
-        if let indexes {
-            for expression in options.xpaths {
-                document.selections[expression] = evaluate(expression, in: doc, indexes: indexes)
+            guard let doc else { return HTMLDocument() }
+            defer { xmlFreeDoc(doc) }
+            var indexes: [UnsafeMutableRawPointer: Int]? = options.xpaths.isEmpty ? nil : [:]
+            var document = convert(doc, maxDepth: options.depthCap, keepsScriptText: options.keepsScriptText, indexes: &indexes)
+            if let indexes {
+                for expression in options.xpaths {
+                    document.selections[expression] = evaluate(expression, in: doc, indexes: indexes)
+                }
             }
+            return document
         }
-        return document
     }
 
     private static func evaluate(_ expression: String, in doc: htmlDocPtr,
@@ -139,7 +159,8 @@ public enum HTMLParser {
 
     /// Walks the libxml2 tree with an explicit stack (a page nested a million deep
     /// must not overflow ours) and copies it into Swift values.
-    private static func convert(_ doc: htmlDocPtr, maxDepth: Int, indexes: inout [UnsafeMutableRawPointer: Int]?) -> HTMLDocument {
+    private static func convert(_ doc: htmlDocPtr, maxDepth: Int, keepsScriptText: Bool,
+                                indexes: inout [UnsafeMutableRawPointer: Int]?) -> HTMLDocument {
         var result = HTMLDocument()
         // (libxml2 node, parent index in result, depth)
         var stack: [(xmlNodePtr, Int, Int)] = []
@@ -178,6 +199,7 @@ public enum HTMLParser {
                     attribute = a.pointee.next
                 }
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if !keepsScriptText, parent >= 0, ["script", "style"].contains(result.nodes[parent].name) { continue }
                 kind = .text
                 text = node.pointee.content.map { String(cString: $0) } ?? ""
                 // libxml2 leaves "&nbsp" without its semicolon as written; browsers (and
@@ -259,19 +281,33 @@ struct TreeBuilder {
     /// `append`), so `finish` puts the nodes back in document order.
     var reattached = false
     let maxDepth: Int
+    /// The input is well-formed UTF-8, so a script's or style sheet's text can be
+    /// taken as it stands (see `takeRawText`).
+    let validUTF8: Bool
+    let keepsScriptText: Bool
+    /// The open script or style element whose text is left out (without `keepsScriptText`).
+    var textless = -1
+    /// The parser whose events these are, for `takeRawText`.
+    var parser: htmlParserCtxtPtr? = nil
 
-    init(maxDepth: Int) { self.maxDepth = maxDepth }
+    init(maxDepth: Int, validUTF8: Bool, keepsScriptText: Bool) {
+        self.maxDepth = maxDepth
+        self.validUTF8 = validUTF8
+        self.keepsScriptText = keepsScriptText
+    }
 
-    static func parse(_ input: [UInt8], count: Int, flags: Int32, maxDepth: Int) -> HTMLDocument {
+    static func parse(_ input: UnsafeBufferPointer<UInt8>, count: Int, flags: Int32, maxDepth: Int,
+                      validUTF8: Bool, keepsScriptText: Bool) -> HTMLDocument {
         let builder = UnsafeMutablePointer<TreeBuilder>.allocate(capacity: 1)
-        builder.initialize(to: TreeBuilder(maxDepth: maxDepth))
+        builder.initialize(to: TreeBuilder(maxDepth: maxDepth, validUTF8: validUTF8, keepsScriptText: keepsScriptText))
         defer {
             builder.deinitialize(count: 1)
             builder.deallocate()
         }
-        input.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
+        do {
+            input.withMemoryRebound(to: CChar.self) { chars in
                 guard let context = htmlCreateMemoryParserCtxt(chars.baseAddress, Int32(count)) else { return }
+                builder.pointee.parser = context
                 defer { htmlFreeParserCtxt(context) }
                 guard let sax = context.pointee.sax else { return }
                 // Only the events that make content; no libxml2 document is created.
@@ -347,6 +383,83 @@ struct TreeBuilder {
         }
         let index = append(.element, name: elementName, attributes: list, text: "")
         open.append(index)
+        if let name, strcmp(name, "script") == 0 || strcmp(name, "style") == 0 {
+            if !keepsScriptText { textless = index }
+            takeRawText(name)
+        }
+    }
+
+    /// A script's or style sheet's text, taken in one piece instead of libxml2's
+    /// character-by-character scan (on real pages scripts are most of the bytes, and
+    /// that scan a third of parsing them).
+    ///
+    /// Called as the start tag is read, with libxml2 at its `>`. What libxml2 would do
+    /// next (2.9.14, `htmlParseContentInternal` and `htmlParseScript` in recovery mode)
+    /// is: unless the text starts with `<`, hand over everything up to the first `</`
+    /// followed by the element's name in any case, or to the end, leaving out characters
+    /// XML does not allow. Here that text is found and handed over the same way, and
+    /// libxml2 is moved to its end: the `>` it expects is written over the text's last
+    /// byte (the text is taken already) and the input put there. Whenever the text is
+    /// not plain (a NUL, a character libxml2 would leave out, bytes that are not UTF-8,
+    /// no end tag) libxml2 reads it itself, unless the text is left out anyway.
+    /// `TreeBuilderTests` checks the documents are the same as libxml2's own tree
+    /// builder makes, on real pages and edge cases.
+    private mutating func takeRawText(_ name: UnsafePointer<xmlChar>) {
+        guard let input = parser?.pointee.input, let cursor = input.pointee.cur, let last = input.pointee.end else { return }
+        let gt = UnsafeMutablePointer(mutating: cursor), end = UnsafeMutablePointer(mutating: last)
+        let start = gt + 1
+        guard start < end, gt.pointee == 0x3E, start.pointee != 0x3C else { return }
+        let keep = keepsScriptText
+        // Text to keep must be what libxml2 would keep; text left out only needs its end.
+        if keep, !validUTF8 { return }
+        let nameLength = strlen(name)
+        var p = start
+        var stop: UnsafeMutablePointer<xmlChar>? = nil
+        while p < end {
+            // Eight bytes at a time past those that need no look: not "<", and, for
+            // text kept, no control character and no 0xEF (U+FFFE and U+FFFF start so).
+            if keep {
+                while p.distance(to: end) >= 8 {
+                    let word = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+                    if Self.hasByte(0x3C, in: word) || Self.hasByte(0xEF, in: word) || Self.hasByteBelow0x20(word) { break }
+                    p += 8
+                }
+            } else {
+                guard let found = memchr(p, 0x3C, p.distance(to: end)) else { break }
+                p = found.assumingMemoryBound(to: xmlChar.self)
+            }
+            guard p < end else { break }
+            let byte = p.pointee
+            if keep {
+                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D { return } // NUL or a control libxml2 drops
+                if byte == 0xEF, p.distance(to: end) >= 3, p[1] == 0xBF, p[2] == 0xBE || p[2] == 0xBF { return } // U+FFFE, U+FFFF
+            }
+            if byte == 0x3C, p.distance(to: end) >= 2 + nameLength, p[1] == 0x2F,
+               strncasecmp(UnsafeRawPointer(p + 2).assumingMemoryBound(to: CChar.self),
+                           UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), nameLength) == 0 {
+                stop = p
+                break
+            }
+            p += 1
+        }
+        guard let stop else { return }
+        if keep { characters(UnsafePointer(start), Int32(start.distance(to: stop)), cdata: true) }
+        (stop - 1).pointee = 0x3E
+        parser?.pointee.input.pointee.cur = UnsafePointer(stop - 1)
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any byte of `word` is `byte` (the zero-byte test on `word` XOR the byte repeated).
+    @inline(__always) static func hasByte(_ byte: UInt8, in word: UInt64) -> Bool {
+        let x = word ^ (ones &* UInt64(byte))
+        return (x &- ones) & ~x & highs != 0
+    }
+
+    /// Whether any byte of `word` is below 0x20.
+    @inline(__always) static func hasByteBelow0x20(_ word: UInt64) -> Bool {
+        (word &- ones &* 0x20) & ~word & highs != 0
     }
 
     mutating func end() {
@@ -356,7 +469,7 @@ struct TreeBuilder {
 
     mutating func characters(_ text: UnsafePointer<xmlChar>?, _ length: Int32, cdata: Bool) {
         // libxml2's tree builder drops text outside any element.
-        guard let text, length > 0, !open.isEmpty else { return }
+        guard let text, length > 0, let current = open.last, current != textless else { return }
         if !pending.isEmpty, pendingIsCData != cdata { flush() }
         pendingIsCData = cdata
         pending.append(contentsOf: UnsafeBufferPointer(start: text, count: Int(length)))

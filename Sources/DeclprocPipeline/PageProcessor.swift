@@ -104,8 +104,8 @@ public final class PageProcessor {
         clock?.lap(.decode)
 
         // Stage: parse (evaluating a profile's expressions on libxml2's tree) and split into blocks.
-        let options = HTMLParser.Options(xpaths: profile?.expressions ?? [])
-        let document = HTMLParser.parse(utf8: Array(text.utf8), options: options)
+        let options = HTMLParser.Options(xpaths: profile?.expressions ?? [], keepsScriptText: false)
+        let document = HTMLParser.parse(text, options: options)
         var metadata = BlockExtractor.metadata(of: document)
         let blocks = BlockExtractor.blocks(of: document)
         let main = BlockExtractor.mainContent(blocks, in: document)

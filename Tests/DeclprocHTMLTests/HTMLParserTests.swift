@@ -91,6 +91,25 @@ import Testing
 /// libxml2's own tree (used when XPath selections need the tree), node for node,
 /// on every real page the tests have and on broken markup.
 @Suite struct TreeBuilderTests {
+    /// Without script text, a document has the same elements and the same other text.
+    @Test func scriptTextLeftOut() throws {
+        for (name, bytes) in try Self.pages() {
+            let full = HTMLParser.parse(utf8: bytes), textless = HTMLParser.parse(utf8: bytes, options: .init(keepsScriptText: false))
+            func underScript(_ document: HTMLDocument, _ node: HTMLDocument.Node) -> Bool {
+                node.kind == .text && node.parent >= 0 && ["script", "style"].contains(document.nodes[node.parent].name)
+            }
+            #expect(!textless.nodes.contains { underScript(textless, $0) }, "\(name)")
+            let elements = { (d: HTMLDocument) in d.nodes.filter { $0.kind == .element }.map { [$0.name, "\($0.depth)"] + $0.attributes.map(\.value) } }
+            let otherText = { (d: HTMLDocument) in d.nodes.filter { $0.kind != .element && !underScript(d, $0) }.map(\.text) }
+            #expect(elements(full) == elements(textless), "\(name)")
+            #expect(otherText(full) == otherText(textless), "\(name)")
+        }
+        let page = HTMLParser.parse("<head><script>var x = 1;</script><style>p {}</style></head><p>t</p>")
+        #expect(page.nodes.filter { $0.kind == .text }.map(\.text) == ["var x = 1;", "p {}", "t"])
+        let textless = HTMLParser.parse("<head><script>var x = 1;</script><style>p {}</style></head><p>t</p>", options: .init(keepsScriptText: false))
+        #expect(textless.nodes.filter { $0.kind == .text }.map(\.text) == ["t"])
+    }
+
     static func pages() throws -> [(String, [UInt8])] {
         var pages: [(String, [UInt8])] = []
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -105,16 +124,40 @@ import Testing
                       "<input checked disabled value=x><select><option selected>o</select>", "<script>if (a < b) { x = '</p>' }</script><p>after",
                       "&nbsp&nbsp;x&amp&lt;&unknown; y", "<html><head><title>t</title></head><body>" + String(repeating: "<div>", count: 700) + "deep",
                       "plain text, no markup", "", "<style>p { color: red }</style><![CDATA[x]]><p>z"]
-        for (k, page) in broken.enumerated() { pages.append(("broken-\(k)", Array(page.utf8))) }
+        // Script and style text, which the event builder takes in one piece (`takeRawText`).
+        let rawText = ["<script></scriptx>a</script><p>b", "<SCRIPT type=x>x</Script >after", "<script>a\u{1}b</script><p>c",
+                       "<script>a\u{FFFF}b\u{FFFE}</script>", "<p><script>unterminated", "<script/>x<p>y", "<script></p>x</script>y",
+                       "<style>a{}</style", "<script>x<!-- </script> --></script>z", "<p><script>中文 é 𠀋</script>文",
+                       "<div><script>abc</sc", "<script>\r\n</script>", "<div><style>p{}</STYLE><script>1</script><script>2</script></div>",
+                       "<script>a</script >b</scripts>c", "<script>a\u{0}b</script>c", "<script>x</script", "<script>x</",
+                       "<svg><script>x</script></svg><p>y", "<script data-x=\"a>b\" async>y</script>z", "<script>x</script><html><body>y",
+                       "<title><script>x</script></title>", "<script x=\"unterminated>x</script>y", "<script>a<b</script>",
+                       "<script><div>x</div></script>", "<style>\t</style><p>\u{7F}\u{85}</p>", "<script>&amp;&lt;</script>",
+                       "<head><script>var s = \"</style>\";</script><style>b{}</style></head><body><p>t</p></body>",
+                       "<table><script>x</script><tr><td>1</td></tr></table>", "<select><script>x</script><option>o</select>",
+                       "<script>var aaaaaaaaaaaaaaaa = 1;\u{1}bbbbbbbbbbbbbbbbbbbbbb</SCRIPT>c",
+                       "<script>var aaaaaaaaaaaaaaaa = '\u{FFFF}'; bbbbbbbbbbbbbbbbbbbbbbb</script>c",
+                       "<style>p.aaaaaaaaaaaaaaaaaaaaaaaa { color: red }\n\t</styleX></STYLE>c",
+                       "<script>if (aaaaaaaaaaaaaaaaaaaaa < b && \"ééééééééééééé\") {}</scr" + "ipt>c",
+                       "<script>abcdefgh</script><p>between the two scripts, words</p><script>x</script>",
+                       "<style>abcdefgh</style><p>between the two style sheets, words</p><style>x</style>"]
+        for (k, page) in (broken + rawText).enumerated() { pages.append(("broken-\(k)", Array(page.utf8))) }
+        // Not UTF-8 in a script: libxml2 reads it itself.
+        pages.append(("not-utf8", Array("<script>a".utf8) + [0xFF, 0xC3] + Array("b</script><p>c\u{0}d".utf8)))
         return pages
     }
 
-    @Test func eventsBuildTheSameDocumentAsLibxml2sTree() throws {
+    @Test(arguments: [true, false])
+    func eventsBuildTheSameDocumentAsLibxml2sTree(keepsScriptText: Bool) throws {
         let pages = try Self.pages()
         #expect(pages.count > 20)
         for (name, bytes) in pages {
-            let events = HTMLParser.parse(utf8: bytes)
-            let tree = HTMLParser.parse(utf8: bytes, options: .init(xpaths: ["/html"]))
+            let events = HTMLParser.parse(utf8: bytes, options: .init(keepsScriptText: keepsScriptText))
+            let tree = HTMLParser.parse(utf8: bytes, options: .init(xpaths: ["/html"], keepsScriptText: keepsScriptText))
+            if let text = String(validating: bytes, as: UTF8.self) {
+                let fromText = HTMLParser.parse(text, options: .init(keepsScriptText: keepsScriptText))
+                #expect(fromText.nodes.map(\.text) == events.nodes.map(\.text) && fromText.nodes.count == events.nodes.count, "\(name)")
+            }
             #expect(events.roots == tree.roots, "\(name)")
             #expect(events.nodes.count == tree.nodes.count, "\(name)")
             #expect(events.nodesBeyondDepthCap == tree.nodesBeyondDepthCap, "\(name)")
