@@ -289,6 +289,9 @@ struct TreeBuilder {
     var textless = -1
     /// The parser whose events these are, for `takeRawText`.
     var parser: htmlParserCtxtPtr? = nil
+    /// Element and attribute names made so far, by libxml2's pointer (see `cached`).
+    var elementNames: [UnsafeRawPointer: String] = [:]
+    var attributeNames: [UnsafeRawPointer: String] = [:]
 
     init(maxDepth: Int, validUTF8: Bool, keepsScriptText: Bool) {
         self.maxDepth = maxDepth
@@ -361,26 +364,23 @@ struct TreeBuilder {
     mutating func start(_ name: UnsafePointer<xmlChar>?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         flush()
         var list: [HTMLDocument.Attribute] = []
-        if var pointer = attributes {
-            while let key = pointer.pointee {
-                let attributeName = String(cString: key).lowercased()
+        if let attributes {
+            var count = 0
+            while attributes[2 * count] != nil { count += 1 }
+            list.reserveCapacity(count)
+            for k in 0..<count {
+                let key = attributes[2 * k]!
+                let attributeName = Self.cached(key, in: &attributeNames) { String(cString: $0).lowercased() }
                 var value = ""
-                if let raw = pointer.advanced(by: 1).pointee {
+                if let raw = attributes[2 * k + 1] {
                     value = String(cString: raw)
                 } else if Self.booleanAttributes.contains(attributeName) {
                     value = attributeName // as libxml2's tree builder writes <input checked>
                 }
                 list.append(.init(name: attributeName, value: value))
-                pointer = pointer.advanced(by: 2)
             }
         }
-        // libxml2's tree keeps the local name of a prefixed element (wb:share → share).
-        var elementName = name.map { String(cString: $0).lowercased() } ?? ""
-        // Found in the UTF-8: a Character search cost more than the rest of the element.
-        if let colon = elementName.utf8.firstIndex(of: 0x3A), colon != elementName.startIndex,
-           case let after = elementName.utf8.index(after: colon), after != elementName.endIndex {
-            elementName = String(elementName[after...])
-        }
+        let elementName = name.map { Self.cached($0, in: &elementNames, Self.localName) } ?? ""
         let index = append(.element, name: elementName, attributes: list, text: "")
         open.append(index)
         if let name, strcmp(name, "script") == 0 || strcmp(name, "style") == 0 {
@@ -460,6 +460,30 @@ struct TreeBuilder {
     /// Whether any byte of `word` is below 0x20.
     @inline(__always) static func hasByteBelow0x20(_ word: UInt64) -> Bool {
         (word &- ones &* 0x20) & ~word & highs != 0
+    }
+
+    /// libxml2's tree keeps the local name of a prefixed element (wb:share → share).
+    static func localName(_ name: UnsafePointer<xmlChar>) -> String {
+        let full = String(cString: name).lowercased()
+        // Found in the UTF-8: a Character search cost more than the rest of the element.
+        if let colon = full.utf8.firstIndex(of: 0x3A), colon != full.startIndex,
+           case let after = full.utf8.index(after: colon), after != full.endIndex {
+            return String(full[after...])
+        }
+        return full
+    }
+
+    /// A name made once per parse: libxml2's HTML parser interns every element and
+    /// attribute name (lower-cased) in the parse's dictionary, so its pointer stands
+    /// for one name while the parse lasts.
+    @inline(__always)
+    static func cached(_ name: UnsafePointer<xmlChar>, in names: inout [UnsafeRawPointer: String],
+                       _ make: (UnsafePointer<xmlChar>) -> String) -> String {
+        let key = UnsafeRawPointer(name)
+        if let known = names[key] { return known }
+        let made = make(name)
+        names[key] = made
+        return made
     }
 
     mutating func end() {
