@@ -142,8 +142,10 @@ public enum BlockExtractor {
         // (node, entering) — exits are pushed before children so they pop after them.
         // Nodes are read field by field: a copy of each node cost a retain and a
         // release of its four lists and strings.
-        var stack: [(Int, Bool)] = roots.reversed().map { ($0, true) }
-        while let (index, entering) = stack.popLast() {
+        // An element's exit carries its tag's role, looked up once on the way in.
+        var stack: [(index: Int, exit: TagRole?)] = roots.reversed().map { ($0, nil) }
+        var classes: [String: NameRole] = [:]
+        while let (index, exit) = stack.popLast() {
             switch document.nodes[index].kind {
             case .comment:
                 continue
@@ -161,9 +163,16 @@ public enum BlockExtractor {
                 profile = profile + text
                 if linkDepth > 0 { linkCharacters += text.visibleCharacters }
             case .element:
-                let role = roles[document.nodes[index].name] ?? []
-                if entering {
-                    if role.contains(.skipped) || isHidden(document.nodes[index]) { continue }
+                if let role = exit {
+                    if role.contains(.link) { linkDepth -= 1 }
+                    if role.contains(.article) { articleDepth -= 1 }
+                    if role.contains(.block) {
+                        flush()
+                        if contexts.count > 1 { contexts.removeLast() }
+                    }
+                } else {
+                    let role = roles[document.nodes[index].name] ?? []
+                    if role.contains(.skipped) || isHidden(document.nodes[index].attributes) { continue }
                     if role.contains(.form), isSmallForm(index, in: document) { continue }
                     if role.contains(.lineBreak) {
                         // A blank line (<br><br>) separates blocks; one <br> separates lines.
@@ -177,22 +186,15 @@ public enum BlockExtractor {
                         flush()
                         let parent = contexts.last!
                         let tag = document.nodes[index].name
-                        let names = nameRoles(document.nodes[index])
+                        let names = nameRoles(document.nodes[index].attributes, classes: &classes)
                         let furniture = role.contains(.furniture) || (role.contains(.header) && articleDepth == 0) || names.boilerplate
                         contexts.append(Context(element: index, tag: tag, path: parent.path + "/" + tag,
                                                 boilerplate: parent.boilerplate || furniture,
                                                 quoted: parent.quoted || role.contains(.quotation),
                                                 unlikelyMain: parent.unlikelyMain || names.weight < 0))
                     }
-                    stack.append((index, false))
-                    for child in document.nodes[index].children.reversed() { stack.append((child, true)) }
-                } else {
-                    if role.contains(.link) { linkDepth -= 1 }
-                    if role.contains(.article) { articleDepth -= 1 }
-                    if role.contains(.block) {
-                        flush()
-                        if contexts.count > 1 { contexts.removeLast() }
-                    }
+                    stack.append((index, role))
+                    for child in document.nodes[index].children.reversed() { stack.append((child, nil)) }
                 }
             }
         }
@@ -290,7 +292,7 @@ public enum BlockExtractor {
     }
 
     /// What a class or id word says of its element, for `nameRoles`.
-    private struct NameRole: OptionSet {
+    struct NameRole: OptionSet {
         let rawValue: UInt8
         static let boilerplate = NameRole(rawValue: 1)
         static let negative = NameRole(rawValue: 2)
@@ -320,33 +322,53 @@ public enum BlockExtractor {
     /// sidebars and the like, 25 for article, content and the like): one pass over
     /// the words, each looked up once.
     static func nameRoles(_ node: HTMLDocument.Node) -> (boilerplate: Bool, weight: Double) {
-        var boilerplate = false, negative = false, positive = false
-        let table = nameRoleTable
-        func roles(of value: String) -> NameRole {
-            var found: NameRole = []
-            let words = nameWords(value)
-            for (k, word) in words.enumerated() {
-                let word = String(word)
-                if let role = table[word] { found.formUnion(role) }
-                if k + 1 < words.count, compoundFirstWords.contains(word), let role = table[word + "-" + words[k + 1]] {
-                    found.formUnion(role)
+        var classes: [String: NameRole] = [:]
+        return nameRoles(node.attributes, classes: &classes)
+    }
+
+    /// `classes`: the roles of class values seen before, by value. A page repeats its
+    /// classes from element to element ("menu-item", "post-link"), and splitting and
+    /// looking up a value's words cost four times looking the value up.
+    static func nameRoles(_ attributes: [HTMLDocument.Attribute], classes: inout [String: NameRole]) -> (boilerplate: Bool, weight: Double) {
+        var found: NameRole = []
+        for attribute in attributes {
+            switch attribute.name {
+            case "class":
+                if let known = classes[attribute.value] {
+                    found.formUnion(known)
+                } else {
+                    let roles = roles(of: attribute.value.lowercased())
+                    classes[attribute.value] = roles
+                    found.formUnion(roles)
                 }
-            }
-            return found
-        }
-        for name in ["class", "id", "role"] {
-            guard let value = node.attribute(name)?.lowercased() else { continue }
-            if name == "role" {
-                if ["navigation", "banner", "contentinfo", "complementary"].contains(value) { boilerplate = true }
-                if roles(of: value).contains(.boilerplate) { boilerplate = true }
+            case "id":
+                found.formUnion(roles(of: attribute.value.lowercased()))
+            case "role":
+                // A role says nothing of the weight, only of furniture.
+                let value = attribute.value.lowercased()
+                if ["navigation", "banner", "contentinfo", "complementary"].contains(value) || roles(of: value).contains(.boilerplate) {
+                    found.insert(.boilerplate)
+                }
+            default:
                 continue
             }
-            let found = roles(of: value)
-            if found.contains(.boilerplate) { boilerplate = true }
-            if found.contains(.negative) { negative = true }
-            if found.contains(.positive) { positive = true }
         }
-        return (boilerplate, negative ? -25 : positive ? 25 : 0)
+        return (found.contains(.boilerplate), found.contains(.negative) ? -25 : found.contains(.positive) ? 25 : 0)
+    }
+
+    /// The roles of a lower-cased class, id or role value's words, and of its two-word names.
+    private static func roles(of value: String) -> NameRole {
+        let table = nameRoleTable
+        var found: NameRole = []
+        let words = nameWords(value)
+        for (k, word) in words.enumerated() {
+            let word = String(word)
+            if let role = table[word] { found.formUnion(role) }
+            if k + 1 < words.count, compoundFirstWords.contains(word), let role = table[word + "-" + words[k + 1]] {
+                found.formUnion(role)
+            }
+        }
+        return found
     }
 
     public static func metadata(of document: HTMLDocument) -> PageMetadata {
@@ -421,12 +443,22 @@ public enum BlockExtractor {
         return hasField
     }
 
-    static func isHidden(_ node: HTMLDocument.Node) -> Bool {
-        if node.attribute("hidden") != nil { return true }
-        if let value = node.attribute("aria-hidden"), value.utf8.count == 4, asciiFolded(value) == Self.true { return true }
-        if let style = node.attribute("style") {
-            let compact = asciiFolded(style)
-            return occurs(Self.displayNone, in: compact) || occurs(Self.visibilityHidden, in: compact)
+    static func isHidden(_ node: HTMLDocument.Node) -> Bool { isHidden(node.attributes) }
+
+    /// One pass over the attributes (the walk asks this of every element it enters).
+    static func isHidden(_ attributes: [HTMLDocument.Attribute]) -> Bool {
+        for attribute in attributes {
+            switch attribute.name {
+            case "hidden":
+                return true
+            case "aria-hidden":
+                if attribute.value.utf8.count == 4, asciiFolded(attribute.value) == Self.true { return true }
+            case "style":
+                let compact = asciiFolded(attribute.value)
+                if occurs(Self.displayNone, in: compact) || occurs(Self.visibilityHidden, in: compact) { return true }
+            default:
+                continue
+            }
         }
         return false
     }
