@@ -109,6 +109,7 @@ final class AlignmentRun {
         for (z, line) in zh.enumerated() {
             let (tokens, runs, length) = Self.tokenizeChinese(line, data: data, space: &space)
             var ids: [Int] = []
+            ids.reserveCapacity(tokens.count)
             for keys in tokens where !keys.isEmpty {
                 let id: Int
                 if let known = tokenIndex[keys] { id = known } else {

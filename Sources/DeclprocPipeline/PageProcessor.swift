@@ -228,9 +228,15 @@ public final class PageProcessor {
                 text: sentence.text, start: map[sentence.start], end: map[sentence.end],
                 words: words.map { word in
                     let range = (sentence.start + word.start)..<(sentence.start + word.end)
-                    let syllables = hasHan ? range.compactMap { i in
-                        normalizedScalars[i].isHan ? readings[i]?.syllable.marked ?? String(normalizedScalars[i]) : nil
-                    } : []
+                    // Sized at the first Han character: grown one syllable at a time, the
+                    // lists cost an array reallocation for most words.
+                    var syllables: [String] = []
+                    if hasHan {
+                        for i in range where normalizedScalars[i].isHan {
+                            if syllables.isEmpty { syllables.reserveCapacity(range.upperBound - i) }
+                            syllables.append(readings[i]?.syllable.marked ?? String(normalizedScalars[i]))
+                        }
+                    }
                     return Span(text: word.text, start: map[range.lowerBound], end: map[range.upperBound], pinyin: syllables)
                 })
         }
