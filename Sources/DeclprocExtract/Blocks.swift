@@ -139,10 +139,10 @@ public enum BlockExtractor {
             elements = 0
         }
 
-        // (node, entering) — exits are pushed before children so they pop after them.
+        // (node, exit): an element's exit is pushed before its children so it pops after
+        // them, carrying the tag's role, looked up once on the way in (nil: entering).
         // Nodes are read field by field: a copy of each node cost a retain and a
         // release of its four lists and strings.
-        // An element's exit carries its tag's role, looked up once on the way in.
         var stack: [(index: Int, exit: TagRole?)] = roots.reversed().map { ($0, nil) }
         var classes: [String: NameRole] = [:]
         while let (index, exit) = stack.popLast() {
