@@ -56,7 +56,7 @@ let package = Package(
         // SQLite connections and statements: the only module that imports CSQLite.
         .target(name: "DeclprocSQLite", dependencies: ["CSQLite"]),
         // HTML bytes (already UTF-8) to a Swift tree: the only module that imports libxml2.
-        .target(name: "DeclprocHTML", dependencies: ["CLibXML2"]),
+        .target(name: "DeclprocHTML", dependencies: ["CLibXML2", "DeclprocICU"]),
         // Temporary files: their names, and clearing those of killed runs.
         .target(name: "DeclprocFiles"),
         // Finding and loading Locales/ data.

@@ -292,9 +292,12 @@ extension Deduplicator {
         }
 
         private func prefetch(_ h: UInt64) {
-            let base = Int(h & UInt64(blocks - 1)) * 8
+            let base = block(h)
             words.withUnsafeBufferPointer { dp_prefetch($0.baseAddress! + base) }
         }
+
+        /// Where the hash's block starts in `words`: its low bits choose it.
+        private func block(_ h: UInt64) -> Int { Int(h & UInt64(blocks - 1)) * 8 }
 
         /// Exact keys share the filter, told apart from band keys by their own mix.
         private static func exactHash(_ key: UInt64) -> UInt64 { Deduplicator.splitmix(key ^ 0x5EED_E8AC_7000_0001) }
@@ -308,7 +311,7 @@ extension Deduplicator {
         }
 
         private mutating func set(_ h: UInt64) {
-            let base = Int(h & UInt64(blocks - 1)) * 8
+            let base = block(h)
             for k in 0..<4 {
                 let bit = Int((h >> (32 + 9 * k)) & 511)
                 words[base + (bit >> 6)] |= 1 << UInt64(bit & 63)
@@ -316,7 +319,7 @@ extension Deduplicator {
         }
 
         private func test(_ h: UInt64) -> Bool {
-            let base = Int(h & UInt64(blocks - 1)) * 8
+            let base = block(h)
             for k in 0..<4 {
                 let bit = Int((h >> (32 + 9 * k)) & 511)
                 if words[base + (bit >> 6)] & (1 << UInt64(bit & 63)) == 0 { return false }

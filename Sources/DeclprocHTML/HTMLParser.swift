@@ -1,4 +1,5 @@
 import CLibXML2
+import DeclprocICU
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -49,8 +50,7 @@ public enum HTMLParser {
 
     /// Parses UTF-8 bytes; ill-formed sequences are read as libxml2 reads them.
     public static func parse(utf8 bytes: [UInt8], options: Options = Options()) -> HTMLDocument {
-        let valid = String(validating: bytes, as: UTF8.self) != nil
-        return bytes.withUnsafeBufferPointer { parse($0, validUTF8: valid, options: options) }
+        bytes.withUnsafeBufferPointer { parse($0, validUTF8: UTF8Code.isValid($0), options: options) }
     }
 
     /// Parses a page already decoded to text (what the reader hands over): its UTF-8
@@ -199,7 +199,7 @@ public enum HTMLParser {
                     attribute = a.pointee.next
                 }
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if !keepsScriptText, parent >= 0, ["script", "style"].contains(result.nodes[parent].name) { continue }
+                if !keepsScriptText, parent >= 0, case let name = result.nodes[parent].name, name == "script" || name == "style" { continue }
                 kind = .text
                 text = node.pointee.content.map { String(cString: $0) } ?? ""
                 // libxml2 leaves "&nbsp" without its semicolon as written; browsers (and
@@ -420,8 +420,8 @@ struct TreeBuilder {
             // text kept, no control character and no 0xEF (U+FFFE and U+FFFF start so).
             if keep {
                 while p.distance(to: end) >= 8 {
-                    let word = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
-                    if Self.hasByte(0x3C, in: word) || Self.hasByte(0xEF, in: word) || Self.hasByteBelow0x20(word) { break }
+                    let word = UTF8Code.word(at: p)
+                    if UTF8Code.hasByte(0x3C, in: word) || UTF8Code.hasByte(0xEF, in: word) || UTF8Code.hasByteBelowSpace(word) { break }
                     p += 8
                 }
             } else {
@@ -445,21 +445,7 @@ struct TreeBuilder {
         guard let stop else { return }
         if keep { characters(UnsafePointer(start), Int32(start.distance(to: stop)), cdata: true) }
         (stop - 1).pointee = 0x3E
-        parser?.pointee.input.pointee.cur = UnsafePointer(stop - 1)
-    }
-
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highs: UInt64 = 0x8080_8080_8080_8080
-
-    /// Whether any byte of `word` is `byte` (the zero-byte test on `word` XOR the byte repeated).
-    @inline(__always) static func hasByte(_ byte: UInt8, in word: UInt64) -> Bool {
-        let x = word ^ (ones &* UInt64(byte))
-        return (x &- ones) & ~x & highs != 0
-    }
-
-    /// Whether any byte of `word` is below 0x20.
-    @inline(__always) static func hasByteBelow0x20(_ word: UInt64) -> Bool {
-        (word &- ones &* 0x20) & ~word & highs != 0
+        input.pointee.cur = UnsafePointer(stop - 1)
     }
 
     /// libxml2's tree keeps the local name of a prefixed element (wb:share → share).

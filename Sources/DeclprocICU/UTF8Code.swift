@@ -81,6 +81,14 @@ extension UTF8Code {
         (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 != 0
     }
 
+    /// Whether any of the eight bytes is `byte`, exact as a yes or no: the same test
+    /// for a byte below one, on the word with `byte` cleared from every place.
+    @inlinable @inline(__always)
+    public static func hasByte(_ byte: UInt8, in word: UInt64) -> Bool {
+        let x = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
+    }
+
     /// Whether the word's first six bytes are the bit patterns of two three-byte
     /// characters: a lead 1110xxxx and two continuation bytes 10xxxxxx each.
     /// (Well-formed too, unless a lead is E0 or ED: see `isValid`.)

@@ -208,9 +208,7 @@ public enum RecordJSON {
         /// on the word xor each byte sought).
         @inline(__always)
         static func mayNeedEscaping(_ word: UInt64) -> Bool {
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
-            return UTF8Code.hasByteBelowSpace(word) || hasZero(word ^ 0x2222_2222_2222_2222) || hasZero(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+            UTF8Code.hasByteBelowSpace(word) || UTF8Code.hasByte(0x22, in: word) || UTF8Code.hasByte(0x5C, in: word)
         }
         private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
         private mutating func escape(_ byte: UInt8) {

@@ -46,6 +46,9 @@ import TestSupport
                 #expect(UTF8Code.hasNoASCII(word) == bytes.allSatisfy { $0 >= 0x80 })
                 #expect(UTF8Code.isASCII(word & 0x7F7F_7F7F_7F7F_7F7F) && UTF8Code.hasNoASCII(word | 0x8080_8080_8080_8080))
                 bytes.withUnsafeBufferPointer { #expect(UTF8Code.word(at: $0.baseAddress!) == word) }
+                for sought: UInt8 in [0x00, 0x22, 0x3C, 0x5C, 0x80, 0xEF, 0xFF, UInt8(value)] {
+                    #expect(UTF8Code.hasByte(sought, in: word) == bytes.contains(sought))
+                }
             }
         }
     }
