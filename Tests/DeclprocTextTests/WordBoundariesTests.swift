@@ -52,7 +52,7 @@ import TestSupport
         let backwards = Self.flags(scalars, asking: (0...scalars.count).reversed().map { $0...$0 }, segmenter, stretches: &stretches)
         let differing = backwards.indices.filter { backwards[$0] != everything[$0] }
         #expect(differing.isEmpty, "\(differing.count) positions differ, the first at \(differing.first ?? -1)")
-        var generator = SeededGenerator(seed: 20261203)
+        var generator = SplitMix(seed: 20261203)
         for _ in 0..<4 {
             let ranges = (0..<120).map { _ -> ClosedRange<Int> in
                 let start = Int(generator.next() % UInt64(scalars.count - 4))
@@ -67,18 +67,5 @@ import TestSupport
                 #expect(stretches.allSatisfy { $0 <= WordBoundaries.window + 2 * WordBoundaries.margin + 1 })
             }
         }
-    }
-}
-
-/// A fixed sequence of pseudo-random numbers (SplitMix64), so the test asks the same each run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
