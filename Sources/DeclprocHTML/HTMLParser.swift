@@ -60,15 +60,16 @@ public enum HTMLParser {
         return text.withUTF8 { parse($0, validUTF8: true, options: options) }
     }
 
+    /// RECOVER: real pages are broken. NONET: never touch the network.
+    /// NOERROR/NOWARNING: problems are normal here, not news. COMPACT: less memory.
+    /// HUGE lifts libxml2's nesting limit, which would otherwise cut deep pages
+    /// short and lose their text; our own cap bounds depth instead.
+    static let flags = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
+        | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
+        | Int32(XML_PARSE_HUGE.rawValue)
+
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, validUTF8: Bool, options: Options) -> HTMLDocument {
         _ = initialized
-        // RECOVER: real pages are broken. NONET: never touch the network.
-        // NOERROR/NOWARNING: problems are normal here, not news. COMPACT: less memory.
-        // HUGE lifts libxml2's nesting limit, which would otherwise cut deep pages
-        // short and lose their text; our own cap below bounds depth instead.
-        let flags = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
-            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
-            | Int32(XML_PARSE_HUGE.rawValue)
         // An empty page still parses (to an empty document), so give libxml2 one NUL byte.
         let nul: [UInt8] = [0]
         return nul.withUnsafeBufferPointer { nulBuffer in
@@ -77,8 +78,8 @@ public enum HTMLParser {
             // (SAX): no libxml2 tree is made, so a page of a million nested elements costs
             // our capped tree, not 180 MB of libxml2 nodes as well.
             if options.xpaths.isEmpty {
-                return TreeBuilder.parse(input, count: bytes.count, flags: flags, maxDepth: options.depthCap,
-                                         validUTF8: validUTF8, keepsScriptText: options.keepsScriptText)
+                return TreeBuilder.build(input, count: bytes.count, flags: flags, maxDepth: options.depthCap,
+                                         validUTF8: validUTF8, keepsScriptText: options.keepsScriptText).document
             }
             let doc: htmlDocPtr? = input.withMemoryRebound(to: CChar.self) {
                 htmlReadMemory($0.baseAddress, Int32(bytes.count), "", "UTF-8", flags)
@@ -287,10 +288,16 @@ struct TreeBuilder {
     let keepsScriptText: Bool
     /// The open script or style element whose text is left out (without `keepsScriptText`).
     var textless = -1
-    /// The parser whose events these are, for `takeRawText`.
+    /// The parser whose events these are, for `takeRawText` and `takeText`.
     var parser: htmlParserCtxtPtr? = nil
+    /// Where libxml2 stands when it tells the end of the empty element (`<br>`) or
+    /// the element closed at once (`<p/>`) that just started, for `end`.
+    var emptyEnd: UnsafePointer<xmlChar>? = nil
+    /// Bytes of text read here instead of by libxml2 (`takeText`, `takeRawText`):
+    /// tests hold the share up, so that a change cannot quietly turn the reading off.
+    var bytesTaken = 0
     /// Element and attribute names made so far, by libxml2's pointer (see `cached`).
-    var elementNames: [UnsafeRawPointer: String] = [:]
+    var elementNames: [UnsafeRawPointer: ElementName] = [:]
     var attributeNames: [UnsafeRawPointer: String] = [:]
 
     init(maxDepth: Int, validUTF8: Bool, keepsScriptText: Bool) {
@@ -299,8 +306,9 @@ struct TreeBuilder {
         self.keepsScriptText = keepsScriptText
     }
 
-    static func parse(_ input: UnsafeBufferPointer<UInt8>, count: Int, flags: Int32, maxDepth: Int,
-                      validUTF8: Bool, keepsScriptText: Bool) -> HTMLDocument {
+    /// The builder after the parse: its document, and how much it read past libxml2.
+    static func build(_ input: UnsafeBufferPointer<UInt8>, count: Int, flags: Int32, maxDepth: Int,
+                      validUTF8: Bool, keepsScriptText: Bool) -> TreeBuilder {
         let builder = UnsafeMutablePointer<TreeBuilder>.allocate(capacity: 1)
         builder.initialize(to: TreeBuilder(maxDepth: maxDepth, validUTF8: validUTF8, keepsScriptText: keepsScriptText))
         defer {
@@ -317,7 +325,7 @@ struct TreeBuilder {
                 memset(sax, 0, MemoryLayout<xmlSAXHandler>.size)
                 sax.pointee.initialized = 1
                 sax.pointee.startElement = { context, name, attributes in TreeBuilder.at(context).pointee.start(name, attributes) }
-                sax.pointee.endElement = { context, _ in TreeBuilder.at(context).pointee.end() }
+                sax.pointee.endElement = { context, name in TreeBuilder.at(context).pointee.end(name) }
                 sax.pointee.characters = { context, text, length in TreeBuilder.at(context).pointee.characters(text, length, cdata: false) }
                 sax.pointee.cdataBlock = { context, text, length in TreeBuilder.at(context).pointee.characters(text, length, cdata: true) }
                 sax.pointee.comment = { context, text in TreeBuilder.at(context).pointee.comment(text) }
@@ -333,7 +341,7 @@ struct TreeBuilder {
             }
         }
         builder.pointee.finish()
-        return builder.pointee.document
+        return builder.pointee
     }
 
     static func at(_ context: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<TreeBuilder> {
@@ -380,13 +388,110 @@ struct TreeBuilder {
                 list.append(.init(name: attributeName, value: value))
             }
         }
-        let elementName = name.map { Self.cached($0, in: &elementNames, Self.localName) } ?? ""
-        let index = append(.element, name: elementName, attributes: list, text: "")
+        let element = name.map { Self.cached($0, in: &elementNames, Self.elementName) } ?? ElementName(name: "", isEmpty: false)
+        let index = append(.element, name: element.name, attributes: list, text: "")
         open.append(index)
+        emptyEnd = nil
         if let name, strcmp(name, "script") == 0 || strcmp(name, "style") == 0 {
             if !keepsScriptText { textless = index }
             takeRawText(name)
+        } else if validUTF8 {
+            afterStartTag(isEmpty: element.isEmpty)
         }
+    }
+
+    /// What libxml2 reads after a start tag: the element's first text, unless the
+    /// element is empty (`<br>`) or closed at once (`<p/>`); then the text after its
+    /// end event, which `end` takes (`emptyEnd` tells it where that event comes).
+    private mutating func afterStartTag(isEmpty: Bool) {
+        guard let context = parser, let input = context.pointee.input, let at = input.pointee.cur else { return }
+        let cursor = UnsafeMutablePointer(mutating: at)
+        if cursor[0] == 0x2F, cursor[1] == 0x3E { emptyEnd = at + 2; return } // the input ends in a NUL, so cursor[1] is there
+        guard cursor.pointee == 0x3E else { return }
+        if isEmpty { emptyEnd = at + 1; return }
+        // The <p> libxml2 implies for text in <head>, in <html> or outside any element
+        // (`htmlCheckParagraph`) arrives as a start event in the middle of that text;
+        // a parent that is none of those tells a start tag read from the page.
+        let depth = Int(context.pointee.nameNr)
+        guard depth >= 2, let names = context.pointee.nameTab,
+              Self.holdsPlainText(names[depth - 1]), Self.holdsPlainText(names[depth - 2]) else { return }
+        takeText(from: cursor + 1, rewinding: true)
+    }
+
+    /// Text libxml2 would read next, at `start`, taken in one piece instead of
+    /// libxml2's character-by-character scan (on Chinese pages most of the bytes are
+    /// such text, and that scan half of parsing them).
+    ///
+    /// Called from an event after which libxml2 (2.9.14, `htmlParseContentInternal` and
+    /// `htmlParseCharData`) reads text under an element that is not `<html>` or
+    /// `<head>` (where text would imply a `<p>`): it hands over everything up to the
+    /// first `<` or `&`, in pieces joined here anyway. Here that text is found and
+    /// handed over the same way, and libxml2 moved to its end: put there, or, from a
+    /// start event (`rewinding`), where libxml2 still has to step past the tag's `>`,
+    /// put on the text's last byte with a `>` written over it (the text is taken
+    /// already). Whenever the text is not plain (a NUL or a character libxml2 would
+    /// leave out, or no `<` or `&` after it) libxml2 reads it itself.
+    /// `TreeBuilderTests` checks the documents are the same as libxml2's own tree
+    /// builder makes, on real pages, edge cases and scrambled pages.
+    private mutating func takeText(from start: UnsafeMutablePointer<xmlChar>, rewinding: Bool) {
+        guard let context = parser, let input = context.pointee.input, let last = input.pointee.end,
+              context.pointee.token == 0, context.pointee.keepBlanks != 0, context.pointee.disableSAX == 0,
+              context.pointee.instate != XML_PARSER_EOF else { return }
+        let end = UnsafeMutablePointer(mutating: last)
+        var p = start
+        guard start < end, Self.scanPlainText(&p, to: end, ampersandStops: true) == .stop, p > start else { return }
+        characters(UnsafePointer(start), Int32(start.distance(to: p)), cdata: false)
+        bytesTaken += start.distance(to: p)
+        if rewinding {
+            (p - 1).pointee = 0x3E
+            input.pointee.cur = UnsafePointer(p - 1)
+        } else {
+            input.pointee.cur = UnsafePointer(p)
+        }
+    }
+
+    enum PlainTextScan { case stop, notPlain, end }
+
+    /// Moves `p` to the first `<` (or `&`, with `ampersandStops`) of text libxml2 would
+    /// keep byte for byte (valid UTF-8 assumed): `.notPlain` at a NUL or another
+    /// character it leaves out (controls but tab, line feed and carriage return;
+    /// U+FFFE, U+FFFF). Eight bytes at a step past those that need no look.
+    @inline(__always)
+    static func scanPlainText(_ p: inout UnsafeMutablePointer<xmlChar>, to end: UnsafeMutablePointer<xmlChar>,
+                              ampersandStops: Bool) -> PlainTextScan {
+        while true {
+            while p.distance(to: end) >= 8 {
+                let word = UTF8Code.word(at: p)
+                if UTF8Code.hasByte(0x3C, in: word) || (ampersandStops && UTF8Code.hasByte(0x26, in: word))
+                    || UTF8Code.hasByte(0xEF, in: word) || UTF8Code.hasByteBelowSpace(word) { break }
+                p += 8
+            }
+            guard p < end else { return .end }
+            let byte = p.pointee
+            if byte == 0x3C || (ampersandStops && byte == 0x26) { return .stop }
+            if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D { return .notPlain }
+            if byte == 0xEF, p.distance(to: end) >= 3, p[1] == 0xBF, p[2] == 0xBE || p[2] == 0xBF { return .notPlain }
+            p += 1
+        }
+    }
+
+    /// Whether text read under this element (libxml2's name for it) is handed over as
+    /// it is: not under none, `<html>` or `<head>` (libxml2 implies a `<p>` for it
+    /// there), nor a script's or style sheet's (see `takeRawText`).
+    static func holdsPlainText(_ name: UnsafePointer<xmlChar>?) -> Bool {
+        guard let name else { return false }
+        return strcmp(name, "html") != 0 && strcmp(name, "head") != 0 && strcmp(name, "script") != 0 && strcmp(name, "style") != 0
+    }
+
+    /// Whether the page's bytes just before `cursor` are the end tag `</name>`, in any case.
+    static func endTag(_ name: UnsafePointer<xmlChar>, before cursor: UnsafePointer<xmlChar>,
+                       from base: UnsafePointer<xmlChar>) -> Bool {
+        let length = strlen(name)
+        guard base.distance(to: cursor) >= length + 3, cursor[-1] == 0x3E else { return false }
+        let tag = cursor - (length + 3)
+        return tag[0] == 0x3C && tag[1] == 0x2F
+            && strncasecmp(UnsafeRawPointer(tag + 2).assumingMemoryBound(to: CChar.self),
+                           UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), length) == 0
     }
 
     /// A script's or style sheet's text, taken in one piece instead of libxml2's
@@ -416,25 +521,14 @@ struct TreeBuilder {
         var p = start
         var stop: UnsafeMutablePointer<xmlChar>? = nil
         while p < end {
-            // Eight bytes at a time past those that need no look: not "<", and, for
-            // text kept, no control character and no 0xEF (U+FFFE and U+FFFF start so).
             if keep {
-                while p.distance(to: end) >= 8 {
-                    let word = UTF8Code.word(at: p)
-                    if UTF8Code.hasByte(0x3C, in: word) || UTF8Code.hasByte(0xEF, in: word) || UTF8Code.hasByteBelowSpace(word) { break }
-                    p += 8
-                }
+                // Not plain: libxml2 leaves characters out. No `<` left: no end tag.
+                guard Self.scanPlainText(&p, to: end, ampersandStops: false) == .stop else { return }
             } else {
                 guard let found = memchr(p, 0x3C, p.distance(to: end)) else { break }
                 p = found.assumingMemoryBound(to: xmlChar.self)
             }
-            guard p < end else { break }
-            let byte = p.pointee
-            if keep {
-                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D { return } // NUL or a control libxml2 drops
-                if byte == 0xEF, p.distance(to: end) >= 3, p[1] == 0xBF, p[2] == 0xBE || p[2] == 0xBF { return } // U+FFFE, U+FFFF
-            }
-            if byte == 0x3C, p.distance(to: end) >= 2 + nameLength, p[1] == 0x2F,
+            if p.distance(to: end) >= 2 + nameLength, p[1] == 0x2F,
                strncasecmp(UnsafeRawPointer(p + 2).assumingMemoryBound(to: CChar.self),
                            UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), nameLength) == 0 {
                 stop = p
@@ -444,8 +538,20 @@ struct TreeBuilder {
         }
         guard let stop else { return }
         if keep { characters(UnsafePointer(start), Int32(start.distance(to: stop)), cdata: true) }
+        bytesTaken += start.distance(to: stop)
         (stop - 1).pointee = 0x3E
         input.pointee.cur = UnsafePointer(stop - 1)
+    }
+
+    /// An element's name as the document keeps it, and whether libxml2 knows it as
+    /// empty (no content, no end tag: `<br>`, `<img>`).
+    struct ElementName {
+        let name: String
+        let isEmpty: Bool
+    }
+
+    static func elementName(_ name: UnsafePointer<xmlChar>) -> ElementName {
+        ElementName(name: localName(name), isEmpty: htmlTagLookup(name)?.pointee.empty ?? 0 != 0)
     }
 
     /// libxml2's tree keeps the local name of a prefixed element (wb:share → share).
@@ -463,8 +569,8 @@ struct TreeBuilder {
     /// attribute name (lower-cased) in the parse's dictionary, so its pointer stands
     /// for one name while the parse lasts.
     @inline(__always)
-    static func cached(_ name: UnsafePointer<xmlChar>, in names: inout [UnsafeRawPointer: String],
-                       _ make: (UnsafePointer<xmlChar>) -> String) -> String {
+    static func cached<Made>(_ name: UnsafePointer<xmlChar>, in names: inout [UnsafeRawPointer: Made],
+                             _ make: (UnsafePointer<xmlChar>) -> Made) -> Made {
         let key = UnsafeRawPointer(name)
         if let known = names[key] { return known }
         let made = make(name)
@@ -472,12 +578,27 @@ struct TreeBuilder {
         return made
     }
 
-    mutating func end() {
+    mutating func end(_ name: UnsafePointer<xmlChar>?) {
         flush()
         _ = open.popLast()
+        let expected = emptyEnd
+        emptyEnd = nil
+        // After the end event of an end tag read from the page, of an empty element or
+        // of one closed at once, libxml2 takes the element off its stack and reads text
+        // under the element below. Other end events (elements closed by another tag,
+        // or at the end of the page) come elsewhere: where a tag starts, or not after
+        // their own end tag.
+        guard validUTF8, let name, let context = parser, let input = context.pointee.input,
+              let cursor = input.pointee.cur, let base = input.pointee.base else { return }
+        guard cursor == expected || Self.endTag(name, before: cursor, from: base) else { return }
+        let depth = Int(context.pointee.nameNr)
+        guard depth >= 2, let names = context.pointee.nameTab, let current = names[depth - 1], strcmp(current, name) == 0,
+              Self.holdsPlainText(names[depth - 2]) else { return }
+        takeText(from: UnsafeMutablePointer(mutating: cursor), rewinding: false)
     }
 
     mutating func characters(_ text: UnsafePointer<xmlChar>?, _ length: Int32, cdata: Bool) {
+        emptyEnd = nil
         // libxml2's tree builder drops text outside any element.
         guard let text, length > 0, let current = open.last, current != textless else { return }
         if !pending.isEmpty, pendingIsCData != cdata { flush() }
@@ -487,7 +608,13 @@ struct TreeBuilder {
 
     mutating func comment(_ text: UnsafePointer<xmlChar>?) {
         flush()
+        emptyEnd = nil
         _ = append(.comment, name: "", attributes: [], text: text.map { String(cString: $0) } ?? "")
+        // libxml2 reads a comment's text, steps past its `>` and tells it; inside an
+        // element (not before the first, where libxml2 reads no text) text comes next.
+        guard validUTF8, let context = parser, context.pointee.nameNr >= 1, Self.holdsPlainText(context.pointee.name),
+              let cursor = context.pointee.input?.pointee.cur, cursor[-1] == 0x3E else { return }
+        takeText(from: UnsafeMutablePointer(mutating: cursor), rewinding: false)
     }
 
     /// The pending text as one node. libxml2 leaves "&nbsp" without its semicolon

@@ -142,7 +142,27 @@ import TestSupport
                        "<script>if (aaaaaaaaaaaaaaaaaaaaa < b && \"ééééééééééééé\") {}</scr" + "ipt>c",
                        "<script>abcdefgh</script><p>between the two scripts, words</p><script>x</script>",
                        "<style>abcdefgh</style><p>between the two style sheets, words</p><style>x</style>"]
-        for (k, page) in (broken + rawText).enumerated() { pages.append(("broken-\(k)", Array(page.utf8))) }
+        // Text, which the event builder takes in one piece after start and end tags and comments (`takeText`).
+        let text = ["<html><body><div>abc<br>def<br/>ghi<img src=x>jkl<!-- c -->mno</div>pqr</body></html>",
+                    "<html><head>in head<title>t</title></head>after head<body>b</body>after body</html>after html",
+                    "<html><body><div><b>x</div>after autoclose<p>a<p>b<li>c<li>d</body>", "<body><div/>after<p/>x<span/>y</body>",
+                    "<body><p>a &amp; b &nbsp;c&nbsp&foo d &#x4e2d;&#20013; e &</p></body>", "<body><p>a\u{1}b</p><p>c\u{0}d</p><p>e\u{FFFF}f</p></body>",
+                    "<body><DIV>up</DIV >x</div\n>y</div foo>z<P>a</P>b</body>", "<body><br title=</br>>x<br title=\"</br>\">y</body>",
+                    "<body><table>t<tr>u<td>v</td>w</tr>x</table>y</body>", "<body><textarea>a<b>c</textarea>d<title>e</title>f</body>",
+                    "<body><pre>\nx</pre>\r\ny\r</body>", "<body><p>ends here", "<body><p>中文，全角！（括号）\u{FF0C}é𠀋</p>文</body>",
+                    "<body><select><option>a<option>b</select>c</body>", "<body><ul><li>a</ul>b</li>c</body>",
+                    "<!-- before --><html><!-- in html -->x<body><!-- in body -->y</body></html>", "<body><p>a<</p>b</ p>c</>d</1>e</body>",
+                    "<body><aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa>x"
+                        + "</aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa>y</body>",
+                    "<body><p>" + String(repeating: "长文本，", count: 800) + "</p>" + String(repeating: "x", count: 3000) + "</body>",
+                    "<body><wb:share>a</wb:share>b<svg><g>c</g>d</svg>e</body>", "<body><p>a</p>\u{FFFE}b</body>",
+                    "<body><p><b>a</b></p>\n</body>\n</html>\n",
+                    // libxml2 hands text over in pieces of 1,000 bytes; text in <html> or <head> implies a <p>,
+                    // started after a piece is read, with libxml2 on its last byte (here a ">").
+                    "<html><head>" + String(repeating: "x", count: 999) + ">yyy</head><body>z</body></html>",
+                    "<html>" + String(repeating: "x", count: 999) + ">yyy<body>z</body></html>",
+                    String(repeating: "x", count: 999) + ">yyy<p>z</p>"]
+        for (k, page) in (broken + rawText + text).enumerated() { pages.append(("broken-\(k)", Array(page.utf8))) }
         // Not UTF-8 in a script: libxml2 reads it itself.
         pages.append(("not-utf8", Array("<script>a".utf8) + [0xFF, 0xC3] + Array("b</script><p>c\u{0}d".utf8)))
         return pages
@@ -160,7 +180,9 @@ import TestSupport
     /// builder reads past libxml2 (`takeRawText`) must be what libxml2 reads.
     @Test func scrambledPagesToo() throws {
         let pieces = ["<script>", "</script>", "</SCRIPT ", "<style type=x>", "</style>", "</styl", "<!--", "-->", "\u{1}", "\u{0}",
-                      "\u{FFFF}", "&amp;", "<", ">", "/>", "<script/>", "<p>", "</p>", "中文", "\r\n", "<![CDATA[", "]]>", "\"", "'"]
+                      "\u{FFFF}", "&amp;", "<", ">", "/>", "<script/>", "<p>", "</p>", "中文", "\r\n", "<![CDATA[", "]]>", "\"", "'",
+                      "&", "&nbsp", "&foo;", "<br>", "<br/>", "<div/>", "</div>", "</DIV >", "<b>", "</b>", "<li>", "<td>", "</table>",
+                      "<head>", "</head>", "<body>", "</body>", "<html>", "</html>", "<!-- c -->", "</", "<p/>"]
             .map { Array($0.utf8) }
         var random = SplitMix(seed: 19)
         let pages = try Self.pages().filter { $0.1.count > 10_000 }.map(\.1)
@@ -175,6 +197,26 @@ import TestSupport
             }
             if round % 5 == 0 { bytes.insert(0xFF, at: Int(random.next() % UInt64(bytes.count))) } // not UTF-8, with and without script text
             Self.expectSameDocuments("scrambled-\(round)", bytes, keepsScriptText: round % 2 == 0)
+        }
+    }
+
+    /// Most text is read past libxml2 (`takeText`, `takeRawText`): a change that
+    /// quietly stopped it would leave the documents right and the parse slow.
+    @Test func textIsReadPastLibxml2() throws {
+        func taken(_ bytes: [UInt8], keepsScriptText: Bool = false) -> (taken: Int, document: HTMLDocument) {
+            let builder = bytes.withUnsafeBufferPointer {
+                TreeBuilder.build($0, count: $0.count, flags: HTMLParser.flags, maxDepth: 512, validUTF8: true, keepsScriptText: keepsScriptText)
+            }
+            return (builder.bytesTaken, builder.document)
+        }
+        // After a start tag, an empty element, one closed at once, a comment and an end tag.
+        #expect(taken(Array("<html><body><div>abc<br>def<p/>ghi<!-- c -->jkl</div>mno</body></html>".utf8)).taken == 15)
+        // Not in <html> or <head>, not past a NUL or a character libxml2 leaves out, not past "&".
+        #expect(taken(Array("<html>a<head>b</head><body><p>c\u{0}d</p><p>e\u{1}f</p><p>g\u{FFFF}</p><p>h&amp;i</p></body></html>".utf8)).taken == 1)
+        for (name, bytes) in try Self.pages() where name.hasPrefix("Tests/Fixtures") {
+            let (count, document) = taken(bytes)
+            let text = document.nodes.filter { $0.kind == .text }.reduce(0) { $0 + $1.text.utf8.count }
+            #expect(Double(count) >= 0.5 * Double(text), "\(name): \(count) of \(text) bytes")
         }
     }
 
