@@ -150,18 +150,20 @@ public enum BlockExtractor {
             case .comment:
                 continue
             case .text:
-                let collapsed = collapseWhitespace(document.nodes[index].text)
-                if collapsed.isEmpty { continue }
-                if collapsed == " " {
+                let start = buffer.count
+                switch appendCollapsingWhitespace(document.nodes[index].text, to: &buffer) {
+                case .empty:
+                    continue
+                case .blank:
                     if let last = buffer.last, last != 0x20, last != 0x0A { buffer.append(0x20) }
                     continue
+                case .text:
+                    // Whitespace, all a block's lines lose, is not counted: this is the profile
+                    // of the block's text.
+                    let text = buffer.withUnsafeBufferPointer { LanguageProfile(utf8: UnsafeBufferPointer(rebasing: $0[start...])) }
+                    profile = profile + text
+                    if linkDepth > 0 { linkCharacters += text.visibleCharacters }
                 }
-                buffer.append(contentsOf: collapsed.utf8)
-                // Whitespace, all a block's lines lose, is not counted: this is the profile
-                // of the block's text.
-                let text = LanguageProfile(collapsed)
-                profile = profile + text
-                if linkDepth > 0 { linkCharacters += text.visibleCharacters }
             case .element:
                 if let role = exit {
                     if role.contains(.link) { linkDepth -= 1 }
@@ -553,67 +555,55 @@ public enum BlockExtractor {
         }
     }
 
-    /// HTML's whitespace (space, tab, newlines, form feed) and no-break spaces
-    /// collapse to one space, as a browser renders them.
-    /// Works on the UTF-8 bytes: every such whitespace is an ASCII byte or the pair
-    /// C2 A0, and no other scalar's encoding contains either, so the other bytes are
-    /// copied as they are (appending scalar by scalar cost 15,000 instructions a text
-    /// node, a fifth of `extract`'s block finding).
-    static func collapseWhitespace(_ text: String) -> String {
+    enum CollapsedText { case empty, blank, text }
+
+    /// Appends a text node's text with HTML's whitespace (space, tab, newlines, form
+    /// feed) and no-break spaces collapsed to one space, as a browser renders them;
+    /// text that is only whitespace (`.blank`, the indentation between tags) is not
+    /// appended. Works on the UTF-8 bytes: every such whitespace is an ASCII byte or
+    /// the pair C2 A0, and no other scalar's encoding contains either, so the other
+    /// bytes are copied as they are, into the block's bytes without a string of their
+    /// own (its making and the check of its UTF-8 cost more than the collapsing).
+    static func appendCollapsingWhitespace(_ text: String, to buffer: inout [UInt8]) -> CollapsedText {
         var text = text
-        // Most text nodes are either only whitespace (the indentation between tags) or
-        // need no change; both are answered without a new string, whose making (and
-        // the check of its UTF-8) cost more than the collapsing.
-        var blank = true, unchanged = true
-        text.withUTF8 { bytes in
-            var previousSpace = false
-            var i = 0
-            while i < bytes.count {
-                let byte = bytes[i]
-                if byte == 0x20 {
-                    if previousSpace { unchanged = false }
-                    previousSpace = true
-                } else if byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C {
-                    unchanged = false
-                    previousSpace = true
-                } else if byte == 0xC2, i + 1 < bytes.count, bytes[i + 1] == 0xA0 {
-                    unchanged = false
-                    previousSpace = true
-                    i += 1
-                } else {
-                    blank = false
-                    previousSpace = false
-                }
-                i += 1
-            }
-        }
-        if unchanged { return text }
-        if blank { return " " }
         return text.withUTF8 { bytes in
-            String(unsafeUninitializedCapacity: bytes.count) { out in
-                var k = 0, i = 0
-                var pendingSpace = false
-                let n = bytes.count
-                while i < n {
-                    let byte = bytes[i]
-                    if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C {
-                        pendingSpace = true
-                        i += 1
-                        continue
+            let n = bytes.count
+            if n == 0 { return .empty }
+            var blank = true
+            var pendingSpace = false
+            var i = 0
+            // Runs of other bytes are copied whole: most Chinese text nodes are one run.
+            while i < n {
+                var end = i
+                // Eight bytes at a step past those that are none of the whitespace bytes
+                // (below 0x21, or C2 of a no-break space).
+                if let base = bytes.baseAddress {
+                    while n - end >= 8 {
+                        let word = UTF8Code.word(at: base + end)
+                        if UTF8Code.hasByteBelowSpace(word) || UTF8Code.hasByte(0x20, in: word) || UTF8Code.hasByte(0xC2, in: word) { break }
+                        end += 8
                     }
-                    if byte == 0xC2, i + 1 < n, bytes[i + 1] == 0xA0 {
-                        pendingSpace = true
-                        i += 2
-                        continue
-                    }
-                    if pendingSpace { out[k] = 0x20; k += 1; pendingSpace = false }
-                    out[k] = byte
-                    k += 1
-                    i += 1
                 }
-                if pendingSpace { out[k] = 0x20; k += 1 }
-                return k
+                while end < n {
+                    let byte = bytes[end]
+                    if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C { break }
+                    if byte == 0xC2, end + 1 < n, bytes[end + 1] == 0xA0 { break }
+                    end += 1
+                }
+                if end > i {
+                    if pendingSpace { buffer.append(0x20); pendingSpace = false }
+                    buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end]))
+                    blank = false
+                    i = end
+                }
+                if i < n {
+                    pendingSpace = true
+                    i += bytes[i] == 0xC2 ? 2 : 1
+                }
             }
+            if blank { return .blank }
+            if pendingSpace { buffer.append(0x20) }
+            return .text
         }
     }
 }

@@ -353,12 +353,24 @@ struct LanguageProfile: Equatable {
     }
 
     init(_ text: String) {
+        var text = text
+        self = text.withUTF8 { LanguageProfile(utf8: $0) }
+    }
+
+    /// The profile of well-formed UTF-8.
+    init(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         var han = 0, latin = 0, visible = 0, marks = 0
         let clauseMarks = Self.clauseMarks
-        text.forEachScalar { scalar in
-            if scalar.isWhiteSpace { return }
-            visible &+= 1
-            if scalar.isHan { han &+= 1 } else if scalar.isLatinLetter { latin &+= 1 } else if clauseMarks.contains(scalar) { marks &+= 1 }
+        if let base = bytes.baseAddress {
+            var i = 0
+            while i < bytes.count {
+                let (value, length) = UTF8Code.decode(base, at: i)
+                i &+= length
+                let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+                if scalar.isWhiteSpace { continue }
+                visible &+= 1
+                if scalar.isHan { han &+= 1 } else if scalar.isLatinLetter { latin &+= 1 } else if clauseMarks.contains(scalar) { marks &+= 1 }
+            }
         }
         self.han = han
         self.latin = latin

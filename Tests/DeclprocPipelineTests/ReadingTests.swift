@@ -290,7 +290,8 @@ enum DeclprocHTMLText {
     }
 
     @Test(arguments: ["", " ", "  ", "\t\n", "a", " a", "a ", "a  b", "a\u{A0}b", "a \u{A0}\t b", "中文", "中 文\n",
-                      "\u{C2}", "é\u{A0}", "\u{3000}", "x\r\ny", "  中  "])
+                      "\u{C2}", "é\u{A0}", "\u{3000}", "x\r\ny", "  中  ", "abcdefghijk lmnopqrstu", "中文中文中文 \u{A0}中文中文中文中文",
+                      "aaaaaaaa\tbbbbbbbbbbbbbbbb  ", "        ", "12345678\u{A0}", "éééééééé\u{1}x", "中文中文中文中文。"])
     func collapseWhitespaceAsARunReplacement(text: String) {
         var expected = ""
         var inRun = false
@@ -300,6 +301,10 @@ enum DeclprocHTMLText {
             expected.unicodeScalars.append(scalar)
         }
         if inRun { expected += " " }
-        #expect(BlockExtractor.collapseWhitespace(text) == expected)
+        // Appended after what the block has already; text of whitespace alone is not.
+        var buffer = Array("前".utf8)
+        let kind = BlockExtractor.appendCollapsingWhitespace(text, to: &buffer)
+        #expect(kind == (text.isEmpty ? .empty : expected == " " ? .blank : .text))
+        #expect(String(decoding: buffer, as: UTF8.self) == "前" + (kind == .text ? expected : ""))
     }
 }
