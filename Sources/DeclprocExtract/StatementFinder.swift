@@ -79,7 +79,9 @@ public final class StatementPatterns: Sendable {
         // Lowercasing every line of every block cost 2.5% of `extract`; a line whose first
         // scalar, lowercased, opens no marker or dash cannot be a signature.
         guard let first = line.unicodeScalars.first else { return signatureDashes.contains("") || signatureMarkers.contains("") }
+        // CJK ideographs (most first scalars here) have no case: no property lookup.
         let lowered: Unicode.Scalar = first.isASCII ? ((0x41...0x5A).contains(first.value) ? Unicode.Scalar(UInt8(first.value | 0x20)) : first)
+            : (0x3400...0x9FFF).contains(first.value) ? first
             : first.properties.changesWhenLowercased ? first.properties.lowercaseMapping.unicodeScalars.first ?? first : first
         guard signatureFirsts.contains(lowered) else { return false }
         let lower = line.lowercasedQuickly()
@@ -200,7 +202,9 @@ public struct StatementFinder: Sendable {
     func signatureOnly(_ block: Block) -> Bool {
         let lines = block.text.lines().map(String.init)
         let p = patterns(for: block.profile)
-        return !lines.isEmpty && lines.allSatisfy { p.isSignature($0) || p.isDate($0) || chinese.isDate($0) }
+        // Chinese dates close English statements too; a Chinese block's are asked once.
+        let alsoChinese = p !== chinese
+        return !lines.isEmpty && lines.allSatisfy { p.isSignature($0) || p.isDate($0) || (alsoChinese && chinese.isDate($0)) }
     }
 
     /// The block's text cut after each signature (with the date lines that follow
