@@ -368,6 +368,14 @@ struct LanguageProfile: Equatable {
         if let base = bytes.baseAddress {
             var i = 0
             while i < bytes.count {
+                // An ideograph from U+4E00 to U+9FFF (most of a Chinese text: visible, Han,
+                // no clause mark) told by its first two bytes, E4 B8 to E9 BF, without decoding.
+                if i &+ 1 < bytes.count, (UInt16(base[i]) << 8 | UInt16(base[i &+ 1])) &- 0xE4B8 <= 0xE9BF - 0xE4B8 {
+                    han &+= 1
+                    visible &+= 1
+                    i &+= 3
+                    continue
+                }
                 let (value, length) = UTF8Code.decode(base, at: i)
                 i &+= length
                 let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"

@@ -289,6 +289,22 @@ enum DeclprocHTMLText {
         #expect(BlockExtractor.trimmedLines(Array(text.utf8)) == expected)
     }
 
+    /// The counts a block's and a statement's language tests use, against a count
+    /// made scalar by scalar with the same character classes.
+    @Test(arguments: ["", "中文", "我声明退出中国共产党，及其一切组织。", "䷀䷁一丁\u{4DFF}\u{4E00}\u{9FFF}\u{A000}\u{5000}\u{4FFF}",
+                      "abc 中文 def\u{3000}中\u{A0}文\t\n", "，。、；！？,.;!?：:", "𠀀𠀁中文中文中文中文e\u{301}",
+                      String(repeating: "声明人张三北京", count: 9) + "。", "䷀国家国家国家", "\u{A000}中文中文中文", "中\u{A000}文中文中文", "éÉßĳ中文中文中文中文中文Ａ１"])
+    func languageProfileCountsEachScalar(text: String) {
+        let profile = LanguageProfile(text)
+        var han = 0, latin = 0, visible = 0, marks = 0
+        for scalar in text.unicodeScalars where !scalar.properties.isWhitespace {
+            visible += 1
+            if scalar.isHan { han += 1 } else if scalar.isLatinLetter { latin += 1 } else if "，。、；！？,.;!?：:".unicodeScalars.contains(scalar) { marks += 1 }
+        }
+        let counted: [Int] = [profile.han, profile.latin, profile.visibleCharacters, profile.clausePunctuation]
+        #expect(counted == [han, latin, visible, marks])
+    }
+
     @Test(arguments: ["", " ", "  ", "\t\n", "a", " a", "a ", "a  b", "a\u{A0}b", "a \u{A0}\t b", "中文", "中 文\n",
                       "\u{C2}", "é\u{A0}", "\u{3000}", "x\r\ny", "  中  ", "abcdefghijk lmnopqrstu", "中文中文中文 \u{A0}中文中文中文中文",
                       "aaaaaaaa\tbbbbbbbbbbbbbbbb  ", "        ", "12345678\u{A0}", "éééééééé\u{1}x", "中文中文中文中文。"])
