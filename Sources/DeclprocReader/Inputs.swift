@@ -145,9 +145,8 @@ public struct InputEnumerator {
                 }
                 index += 1
                 let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-                var isDirectory: ObjCBool = false
-                let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-                if exists && isDirectory.boolValue { subfolders.append(path); continue }
+                let (exists, isDirectory) = InputEnumerator.kind(of: path)
+                if exists && isDirectory { subfolders.append(path); continue }
                 // Folders hold pages (and WARC archives); JSON Lines files in a folder are
                 // as likely to be someone's records as a scraper's pages, so only a
                 // JSON Lines file named explicitly is read.
@@ -159,6 +158,16 @@ public struct InputEnumerator {
             }
             return nil
         }
+    }
+
+    /// Whether a path names something (following symbolic links) and whether that is
+    /// a folder: `stat` itself, asked for every file of a crawl (FileManager's
+    /// `fileExists(atPath:isDirectory:)` cost over three times as much: 0.41% of a
+    /// run's samples against 0.12%).
+    static func kind(of path: String) -> (exists: Bool, isDirectory: Bool) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return (false, false) }
+        return (true, info.st_mode & S_IFMT == S_IFDIR)
     }
 
     static func glob(_ pattern: String) -> [String] {
