@@ -1,5 +1,6 @@
 import DeclprocICU
-import DeclprocReader
+@testable import DeclprocReader
+import TestSupport
 import Testing
 
 @Suite struct PageDecoderTests {
@@ -109,5 +110,34 @@ import Testing
     ])
     func metaPrescan(html: String, label: String?) {
         #expect(MetaCharset.scan(Array(html.utf8)) == label)
+    }
+
+    /// The counts that tell UTF-8 from a legacy charset, against a count made one
+    /// sequence at a time, on seeded mixes of ASCII, Chinese, the edges of UTF-8
+    /// (overlong E0, surrogate ED, four-byte, truncated) and GBK bytes.
+    @Test func utf8CountsAsOneSequenceAtATime() {
+        func reference(_ bytes: [UInt8]) -> (valid: Int, invalid: Int) {
+            var valid = 0, invalid = 0, i = 0
+            while i < bytes.count {
+                let lead = bytes[i]
+                if lead < 0x80 { i += 1; continue }
+                let length = (0xC2...0xDF).contains(lead) ? 2 : (0xE0...0xEF).contains(lead) ? 3 : (0xF0...0xF4).contains(lead) ? 4 : 0
+                var ok = length > 0 && i + length <= bytes.count && (1..<max(length, 1)).allSatisfy { bytes[i + $0] & 0xC0 == 0x80 }
+                if ok, lead == 0xE0, bytes[i + 1] < 0xA0 { ok = false }
+                if ok, lead == 0xED, bytes[i + 1] > 0x9F { ok = false }
+                if ok { valid += 1; i += length } else { invalid += 1; i += 1 }
+            }
+            return (valid, invalid)
+        }
+        let pieces: [[UInt8]] = [Array("<p class=\"x\">".utf8), Array("中文声明退出".utf8), Array("，。".utf8), [0xE0, 0x80, 0x80], [0xE0, 0xA0, 0x80],
+                                 [0xED, 0xA0, 0x80], [0xED, 0x9F, 0xBF], [0xEC, 0xBF, 0xBF], [0xE1, 0x80, 0x80], Array("𠀀é".utf8), [0xE4, 0xB8],
+                                 [0xD6, 0xD0, 0xCE, 0xC4], [0xC3], [0xFF], [0x80, 0x80], Array("abcdefgh".utf8)]
+        var random = SplitMix(seed: 20)
+        for _ in 0..<500 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int(random.next() % 40) { bytes += pieces[Int(random.next() % UInt64(pieces.count))] }
+            let counted = UTF8Check.counts(bytes), expected = reference(bytes)
+            #expect(counted.valid == expected.valid && counted.invalid == expected.invalid, "\(bytes)")
+        }
     }
 }
