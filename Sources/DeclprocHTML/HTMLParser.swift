@@ -467,11 +467,16 @@ struct TreeBuilder {
                 p += 8
             }
             guard p < end else { return .end }
-            let byte = p.pointee
-            if byte == 0x3C || (ampersandStops && byte == 0x26) { return .stop }
-            if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D { return .notPlain }
-            if byte == 0xEF, p.distance(to: end) >= 3, p[1] == 0xBF, p[2] == 0xBE || p[2] == 0xBF { return .notPlain }
-            p += 1
+            // The next eight bytes one at a time (line feeds and tabs, the indentation
+            // between tags, stop the word step), then words again.
+            let stretch = p + min(8, p.distance(to: end))
+            while p < stretch {
+                let byte = p.pointee
+                if byte == 0x3C || (ampersandStops && byte == 0x26) { return .stop }
+                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D { return .notPlain }
+                if byte == 0xEF, p.distance(to: end) >= 3, p[1] == 0xBF, p[2] == 0xBE || p[2] == 0xBF { return .notPlain }
+                p += 1
+            }
         }
     }
 
@@ -480,7 +485,12 @@ struct TreeBuilder {
     /// there), nor a script's or style sheet's (see `takeRawText`).
     static func holdsPlainText(_ name: UnsafePointer<xmlChar>?) -> Bool {
         guard let name else { return false }
-        return strcmp(name, "html") != 0 && strcmp(name, "head") != 0 && strcmp(name, "script") != 0 && strcmp(name, "style") != 0
+        // Told by the first letter for most elements: asked twice at every tag.
+        switch name.pointee {
+        case 0x68: return strcmp(name, "html") != 0 && strcmp(name, "head") != 0 // h
+        case 0x73: return strcmp(name, "script") != 0 && strcmp(name, "style") != 0 // s
+        default: return true
+        }
     }
 
     /// Whether the page's bytes just before `cursor` are the end tag `</name>`, in any case.
