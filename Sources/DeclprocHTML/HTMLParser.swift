@@ -420,7 +420,7 @@ struct TreeBuilder {
 
     /// Text libxml2 would read next, at `start`, taken in one piece instead of
     /// libxml2's character-by-character scan (on Chinese pages most of the bytes are
-    /// such text, and that scan half of parsing them).
+    /// such text, and that scan over a third of parsing them).
     ///
     /// Called from an event after which libxml2 (2.9.14, `htmlParseContentInternal` and
     /// `htmlParseCharData`) reads text under an element that is not `<html>` or
