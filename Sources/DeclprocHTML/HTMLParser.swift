@@ -282,8 +282,8 @@ struct TreeBuilder {
     /// `append`), so `finish` puts the nodes back in document order.
     var reattached = false
     let maxDepth: Int
-    /// The input is well-formed UTF-8, so a script's or style sheet's text can be
-    /// taken as it stands (see `takeRawText`).
+    /// The input is well-formed UTF-8, so text can be taken as it stands (see
+    /// `takeRawText` and `takeText`).
     let validUTF8: Bool
     let keepsScriptText: Bool
     /// The open script or style element whose text is left out (without `keepsScriptText`).
@@ -388,11 +388,11 @@ struct TreeBuilder {
                 list.append(.init(name: attributeName, value: value))
             }
         }
-        let element = name.map { Self.cached($0, in: &elementNames, Self.elementName) } ?? ElementName(name: "", isEmpty: false)
+        let element = name.map { Self.cached($0, in: &elementNames, Self.elementName) } ?? ElementName(name: "", isEmpty: false, isRawText: false)
         let index = append(.element, name: element.name, attributes: list, text: "")
         open.append(index)
         emptyEnd = nil
-        if let name, strcmp(name, "script") == 0 || strcmp(name, "style") == 0 {
+        if let name, element.isRawText {
             if !keepsScriptText { textless = index }
             takeRawText(name)
         } else if validUTF8 {
@@ -426,10 +426,7 @@ struct TreeBuilder {
     /// `htmlParseCharData`) reads text under an element that is not `<html>` or
     /// `<head>` (where text would imply a `<p>`): it hands over everything up to the
     /// first `<` or `&`, in pieces joined here anyway. Here that text is found and
-    /// handed over the same way, and libxml2 moved to its end: put there, or, from a
-    /// start event (`rewinding`), where libxml2 still has to step past the tag's `>`,
-    /// put on the text's last byte with a `>` written over it (the text is taken
-    /// already). Whenever the text is not plain (a NUL or a character libxml2 would
+    /// handed over the same way, and libxml2 moved to its end (see `move`). Whenever the text is not plain (a NUL or a character libxml2 would
     /// leave out, or no `<` or `&` after it) libxml2 reads it itself.
     /// `TreeBuilderTests` checks the documents are the same as libxml2's own tree
     /// builder makes, on real pages, edge cases and scrambled pages.
@@ -442,11 +439,19 @@ struct TreeBuilder {
         guard start < end, Self.scanPlainText(&p, to: end, ampersandStops: true) == .stop, p > start else { return }
         characters(UnsafePointer(start), Int32(start.distance(to: p)), cdata: false)
         bytesTaken += start.distance(to: p)
+        Self.move(input, to: p, rewinding: rewinding)
+    }
+
+    /// Moves libxml2's input to `end`, past text taken here. `rewinding`: from a start
+    /// event, where libxml2 still has to step past the tag's `>` (2.9.14,
+    /// `htmlParseElementInternal`), it is put on the text's last byte with a `>` written
+    /// over it (the text is taken already).
+    static func move(_ input: xmlParserInputPtr, to end: UnsafeMutablePointer<xmlChar>, rewinding: Bool) {
         if rewinding {
-            (p - 1).pointee = 0x3E
-            input.pointee.cur = UnsafePointer(p - 1)
+            (end - 1).pointee = 0x3E
+            input.pointee.cur = UnsafePointer(end - 1)
         } else {
-            input.pointee.cur = UnsafePointer(p)
+            input.pointee.cur = UnsafePointer(end)
         }
     }
 
@@ -549,19 +554,21 @@ struct TreeBuilder {
         guard let stop else { return }
         if keep { characters(UnsafePointer(start), Int32(start.distance(to: stop)), cdata: true) }
         bytesTaken += start.distance(to: stop)
-        (stop - 1).pointee = 0x3E
-        input.pointee.cur = UnsafePointer(stop - 1)
+        Self.move(input, to: stop, rewinding: true)
     }
 
-    /// An element's name as the document keeps it, and whether libxml2 knows it as
-    /// empty (no content, no end tag: `<br>`, `<img>`).
+    /// An element's name as the document keeps it, whether libxml2 knows it as empty
+    /// (no content, no end tag: `<br>`, `<img>`), and whether its text is a script's or
+    /// style sheet's (`takeRawText`): told once per name and parse, not at every tag.
     struct ElementName {
         let name: String
         let isEmpty: Bool
+        let isRawText: Bool
     }
 
     static func elementName(_ name: UnsafePointer<xmlChar>) -> ElementName {
-        ElementName(name: localName(name), isEmpty: htmlTagLookup(name)?.pointee.empty ?? 0 != 0)
+        ElementName(name: localName(name), isEmpty: htmlTagLookup(name)?.pointee.empty ?? 0 != 0,
+                    isRawText: strcmp(name, "script") == 0 || strcmp(name, "style") == 0)
     }
 
     /// libxml2's tree keeps the local name of a prefixed element (wb:share → share).
