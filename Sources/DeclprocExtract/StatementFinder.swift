@@ -79,9 +79,8 @@ public final class StatementPatterns: Sendable {
         // Lowercasing every line of every block cost 2.5% of `extract`; a line whose first
         // scalar, lowercased, opens no marker or dash cannot be a signature.
         guard let first = line.unicodeScalars.first else { return signatureDashes.contains("") || signatureMarkers.contains("") }
-        // CJK ideographs (most first scalars here) have no case: no property lookup.
         let lowered: Unicode.Scalar = first.isASCII ? ((0x41...0x5A).contains(first.value) ? Unicode.Scalar(UInt8(first.value | 0x20)) : first)
-            : (0x3400...0x9FFF).contains(first.value) ? first
+            : Unicode.Scalar.isCaselessIdeograph(first.value) ? first
             : first.properties.changesWhenLowercased ? first.properties.lowercaseMapping.unicodeScalars.first ?? first : first
         guard signatureFirsts.contains(lowered) else { return false }
         let lower = line.lowercasedQuickly()

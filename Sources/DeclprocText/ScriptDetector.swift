@@ -1,4 +1,3 @@
-import DeclprocICU
 import DeclprocLocales
 
 /// Tells Simplified from Traditional Chinese, and Chinese from English, by counting
@@ -58,25 +57,17 @@ public final class ScriptDetector: Sendable {
         var han = 0, latin = 0, simplified = 0, traditional = 0, taiwan = 0, hongKong = 0
         // The map read through its pointers, without bounds checks: it is read at every
         // ideograph of every page and every statement (callgrind: 7% of the count).
-        var text = text
-        text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return }
-            telling.withUnchecked { telling in
-                var i = 0
-                while i < bytes.count {
-                    let (value, length) = UTF8Code.decode(base, at: i)
-                    i &+= length
-                    let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
-                    if scalar.isHan {
-                        han &+= 1
-                        let flags = telling[scalar]
-                        if flags != 0 {
-                            if flags & Self.hansOnly != 0 { simplified &+= 1 } else if flags & Self.hantOnly != 0 { traditional &+= 1 }
-                            if flags & Self.taiwanForm != 0 { taiwan &+= 1 } else if flags & Self.hongKongForm != 0 { hongKong &+= 1 }
-                        }
-                    } else if scalar.isLatinLetter {
-                        latin &+= 1
+        telling.withUnchecked { telling in
+            text.forEachScalar { scalar in
+                if scalar.isHan {
+                    han &+= 1
+                    let flags = telling[scalar]
+                    if flags != 0 {
+                        if flags & Self.hansOnly != 0 { simplified &+= 1 } else if flags & Self.hantOnly != 0 { traditional &+= 1 }
+                        if flags & Self.taiwanForm != 0 { taiwan &+= 1 } else if flags & Self.hongKongForm != 0 { hongKong &+= 1 }
                     }
+                } else if scalar.isLatinLetter {
+                    latin &+= 1
                 }
             }
         }

@@ -76,6 +76,14 @@ extension Unicode.Scalar {
 }
 
 extension Unicode.Scalar {
+    /// Whether a scalar value is an ideograph (U+3400 to U+9FFF, or U+20000 and up),
+    /// which has no case: the commonest scalars of a Chinese text skip the case
+    /// property lookups.
+    @inlinable
+    public static func isCaselessIdeograph(_ value: UInt32) -> Bool {
+        (0x3400...0x9FFF).contains(value) || value >= 0x20000
+    }
+
     /// Unicode's White_Space property, answered without the property lookup for
     /// ASCII and for everything above U+3000 (all of Han): the lookup costs more
     /// than the rest of a scan of Chinese text.

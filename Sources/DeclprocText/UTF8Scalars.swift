@@ -202,8 +202,7 @@ extension StringProtocol {
                     continue
                 }
                 let (value, length) = UTF8Code.decode(source.baseAddress!, at: i)
-                // Ideographs have no case: the commonest scalars here skip the property lookup.
-                let caseless = (0x3400...0x9FFF).contains(value) || value >= 0x20000
+                let caseless = Unicode.Scalar.isCaselessIdeograph(value)
                 if !caseless, let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased {
                     bytes.append(contentsOf: scalar.properties.lowercaseMapping.utf8)
                     changed = true
