@@ -47,7 +47,6 @@ public struct InputEnumerator {
         init(inputs: [String]) { self.inputs = inputs.makeIterator() }
 
         public mutating func next() -> Item? {
-            let manager = FileManager.default
             while true {
                 if let item = folder?.next() { return item }
                 if let listing = folder {
@@ -66,16 +65,14 @@ public struct InputEnumerator {
                 if matchIndex < matches.count {
                     let match = matches[matchIndex]
                     matchIndex += 1
-                    var isDirectory: ObjCBool = false
-                    _ = manager.fileExists(atPath: match, isDirectory: &isDirectory)
-                    if isDirectory.boolValue { pending = [match]; continue }
+                    if InputEnumerator.kind(of: match).isDirectory { pending = [match]; continue }
                     return .file(path: match)
                 }
                 guard let input = inputs.next() else { return nil }
                 if input == "-" { return .standardInput }
-                var isDirectory: ObjCBool = false
-                if manager.fileExists(atPath: input, isDirectory: &isDirectory) {
-                    if isDirectory.boolValue { pending = [input]; continue }
+                let (exists, isDirectory) = InputEnumerator.kind(of: input)
+                if exists {
+                    if isDirectory { pending = [input]; continue }
                     return .file(path: input)
                 }
                 if input.contains(where: { "*?[".contains($0) }) {
