@@ -445,8 +445,6 @@ public enum BlockExtractor {
         return hasField
     }
 
-    static func isHidden(_ node: HTMLDocument.Node) -> Bool { isHidden(node.attributes) }
-
     /// One pass over the attributes (the walk asks this of every element it enters).
     static func isHidden(_ attributes: [HTMLDocument.Attribute]) -> Bool {
         for attribute in attributes {

@@ -279,7 +279,7 @@ enum DeclprocHTMLText {
     func hiddenElements(attributes: String, hidden: Bool) {
         let document = DeclprocHTMLParse.parse(Array("<div \(attributes)>x</div>".utf8))
         guard let div = document.firstElement(named: "div") else { Issue.record("no div"); return }
-        #expect(BlockExtractor.isHidden(document.nodes[div]) == hidden)
+        #expect(BlockExtractor.isHidden(document.nodes[div].attributes) == hidden)
     }
 
     @Test(arguments: ["", " ", "\n", "\n\n", "a", " a ", "a\n\nb", " 中文 \u{3000}\n\u{3000}\n  x y  \n", "a\r\nb \n c",
