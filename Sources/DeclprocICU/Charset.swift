@@ -57,6 +57,24 @@ public final class CharsetDecoder {
     /// ICU's canonical name for the charset, e.g. "GB18030", "ibm-1375_P100-2008".
     public let icuName: String
 
+    /// A UTF-8 converter when this charset's pages may be decoded piece by piece (see
+    /// `decodeInPieces`); nil when the whole page goes through ICU at once.
+    private let utf8: UnsafeMutableRawPointer?
+
+    /// Charsets in which a byte below 0x80 at a character boundary is that ASCII
+    /// character, and in which a byte that `breaksPieces` is never followed by more of
+    /// its sequence: it is a character of its own, the last byte of a sequence, or the
+    /// byte before which ICU ends an invalid one (and which ICU then reads again as a
+    /// character). After it, ICU decoding the whole page is at a boundary in its initial
+    /// state. GB18030's four-byte forms have digits second and fourth, so digits cannot
+    /// end a piece. Shift_JIS is not here: ICU's table for it (IBM's) swaps the
+    /// controls 0x1A, 0x1C and 0x7F. `CharsetPiecesTests` holds each to ICU's
+    /// whole-page decoding, and `init` checks ICU's ASCII again.
+    static let decodableInPieces: Set<String> = [
+        "gb18030", "ibm-1375_P100-2008", "UTF-8", "euc-jp-2007",
+        "ibm-970_P110_P110-2006_U2", "ibm-5348_P100-1997",
+    ]
+
     /// Opens a decoder for a charset label ("gb18030", "Big5-HKSCS", "windows-1252"…).
     public init(charset label: String) throws(ICUError) {
         handle = try openConverter(label)
@@ -64,9 +82,23 @@ public final class CharsetDecoder {
         var name = [CChar](repeating: 0, count: 96)
         dp_cnv_name(handle, &name, 96, &error)
         self.icuName = cString(name)
+        utf8 = Self.decodableInPieces.contains(icuName) ? try openConverter("UTF-8") : nil
+        if utf8 != nil {
+            // The ASCII copied past ICU must be what ICU itself would make of it.
+            let ascii = (0..<128).map { UInt8($0) }
+            if let check = try? decodeWhole(ascii), check.invalidBytes == 0, Array(check.text.utf8) == ascii {
+                piecesAllowed = true
+            }
+        }
     }
 
-    deinit { dp_cnv_close(handle) }
+    /// False when ICU's ASCII differs from ASCII for this charset.
+    private var piecesAllowed = false
+
+    deinit {
+        dp_cnv_close(handle)
+        if let utf8 { dp_cnv_close(utf8) }
+    }
 
     /// Decodes the whole of `bytes` to text. Returns the text and the number of
     /// invalid bytes. ICU writes the UTF-8 itself: decoding to UTF-16 and making a
@@ -80,6 +112,77 @@ public final class CharsetDecoder {
     }
 
     private func decode(_ source: UnsafeBufferPointer<UInt8>) throws(ICUError) -> (text: String, invalidBytes: Int) {
+        if piecesAllowed, let utf8, source.count <= Int32.max / 3 - 16,
+           let decoded = try decodeInPieces(source, through: utf8) {
+            return decoded
+        }
+        return try decodeWhole(source)
+    }
+
+    /// Bytes that end a piece given to ICU: below 0x40 and not a digit. They are
+    /// markup's bytes (`<`, `>`, `"`, `=`, `/`, space, newline), so a page splits into
+    /// its ASCII markup, copied as it is, and pieces of text, which ICU decodes.
+    @inline(__always)
+    static func breaksPieces(_ byte: UInt8) -> Bool {
+        byte < 0x30 || (byte >= 0x3A && byte < 0x40)
+    }
+
+    /// Copies runs of ASCII and decodes everything else with ICU, one piece at a time
+    /// from a byte of 0x80 or above to the next byte that `breaksPieces`, that byte
+    /// included: ICU flushes at the end of a piece, and a piece cut before that byte
+    /// would flush a sequence the whole-page decoding finishes with it. ICU costs about
+    /// 40 instructions a byte for GB18030 and Big5, and markup is half a page or more.
+    /// Nil if the output did not fit.
+    private func decodeInPieces(_ source: UnsafeBufferPointer<UInt8>, through utf8: UnsafeMutableRawPointer) throws(ICUError)
+        -> (text: String, invalidBytes: Int)? {
+        let n = source.count
+        guard let base = source.baseAddress, n > 0 else { return ("", 0) }
+        var invalid: Int64 = 0
+        var error: Int32 = 0
+        var overflow = false
+        let capacity = 3 * n + 16
+        let text = String(unsafeUninitializedCapacity: capacity) { out in
+            guard let target = out.baseAddress else { return 0 }
+            var i = 0, k = 0
+            while i < n {
+                // ASCII, eight bytes at a step where it can.
+                let start = i
+                while i + 8 <= n, UTF8Code.isASCII(UTF8Code.word(at: base + i)) { i += 8 }
+                while i < n, base[i] < 0x80 { i += 1 }
+                if i > start {
+                    (target + k).update(from: base + start, count: i - start)
+                    k += i - start
+                }
+                if i == n { break }
+                let piece = i
+                while i < n, !Self.breaksPieces(base[i]) { i += 1 }
+                if i < n { i += 1 }
+                let written = (base + piece).withMemoryRebound(to: CChar.self, capacity: i - piece) { src in
+                    (target + k).withMemoryRebound(to: CChar.self, capacity: capacity - k) { dst in
+                        dp_cnv_decode_utf8_piece(handle, utf8, src, Int32(i - piece), dst, Int32(capacity - k), &invalid, &error)
+                    }
+                }
+                if error > 0 { return 0 }
+                if written < 0 { overflow = true; return 0 }
+                k += Int(written)
+            }
+            return k
+        }
+        try ICUError.check(error, "decoding \(icuName)")
+        return overflow ? nil : (text, Int(invalid))
+    }
+
+    /// Whether pages in this charset are decoded in pieces (for tests).
+    var decodesInPieces: Bool { piecesAllowed }
+
+    /// ICU's decoding of all of `bytes` at once, the reference `decodeInPieces` must
+    /// equal (for tests).
+    func decodeWhole(_ bytes: [UInt8]) throws(ICUError) -> (text: String, invalidBytes: Int) {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(ICUError) in try decodeWhole(buffer) }
+    }
+
+    /// The whole of `source` through ICU at once.
+    private func decodeWhole(_ source: UnsafeBufferPointer<UInt8>) throws(ICUError) -> (text: String, invalidBytes: Int) {
         guard source.count <= Int32.max else { throw ICUError(code: ICUError.bufferOverflow, operation: "decoding \(icuName) (over 2 GB)") }
         // A byte gives at most one character of three UTF-8 bytes (U+FFFD included);
         // four bytes (GB18030's) give one of four.

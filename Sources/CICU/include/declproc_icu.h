@@ -99,6 +99,11 @@ void dp_cnv_name(void *converter, char *out, int32_t capacity, int32_t *error);
 // `invalid_bytes` receives how many source bytes were replaced by U+FFFD.
 int32_t dp_cnv_decode_utf8(void *converter, const char *src, int32_t src_length,
                            char *dest, int32_t capacity, int64_t *invalid_bytes, int32_t *error);
+// Decodes one piece of a page to UTF-8 through `utf8` (a UTF-8 converter), starting
+// from the converter's initial state and flushing at the end. Returns the UTF-8 length
+// written, or -1 when `capacity` was too small. Adds replaced bytes to `invalid_bytes`.
+int32_t dp_cnv_decode_utf8_piece(void *converter, void *utf8, const char *src, int32_t src_length,
+                                 char *dest, int32_t capacity, int64_t *invalid_bytes, int32_t *error);
 // Encodes UTF-16 to the converter's charset; unmappable characters become its substitution.
 int32_t dp_cnv_encode(void *converter, const uint16_t *src, int32_t src_length,
                       char *dest, int32_t capacity, int32_t *error);
