@@ -53,11 +53,16 @@ public enum HTMLParser {
         bytes.withUnsafeBufferPointer { parse($0, validUTF8: UTF8Code.isValid($0), options: options) }
     }
 
-    /// Parses a page already decoded to text (what the reader hands over): its UTF-8
-    /// is parsed in place, and known to be well formed.
+    /// Parses a page already decoded to text: its UTF-8 is parsed in place, and known
+    /// to be well formed.
     public static func parse(_ text: String, options: Options = Options()) -> HTMLDocument {
         var text = text
         return text.withUTF8 { parse($0, validUTF8: true, options: options) }
+    }
+
+    /// Parses a page as the reader hands it over.
+    public static func parse(_ text: WellFormedUTF8, options: Options = Options()) -> HTMLDocument {
+        text.bytes.withUnsafeBufferPointer { parse($0, validUTF8: true, options: options) }
     }
 
     /// RECOVER: real pages are broken. NONET: never touch the network.

@@ -101,17 +101,26 @@ public final class CharsetDecoder {
     }
 
     /// Decodes the whole of `bytes` to text. Returns the text and the number of
-    /// invalid bytes. ICU writes the UTF-8 itself: decoding to UTF-16 and making a
-    /// String of that in Swift cost twice as much.
+    /// invalid bytes.
     public func decode(_ bytes: some Collection<UInt8>) throws(ICUError) -> (text: String, invalidBytes: Int) {
-        var result: Result<(text: String, invalidBytes: Int), ICUError>? = bytes.withContiguousStorageIfAvailable { buffer in
+        let (utf8, invalid) = try decodeUTF8(bytes)
+        return (utf8.string, invalid)
+    }
+
+    /// `decode` with no String made. ICU writes the UTF-8 itself: decoding to UTF-16
+    /// and making a String of that in Swift cost twice as much.
+    public func decodeUTF8(_ bytes: some Collection<UInt8>) throws(ICUError) -> (utf8: WellFormedUTF8, invalidBytes: Int) {
+        var result: Result<([UInt8], Int), ICUError>? = bytes.withContiguousStorageIfAvailable { buffer in
             Result { () throws(ICUError) in try decode(buffer) }
         }
         if result == nil { result = Array(bytes).withUnsafeBufferPointer { buffer in Result { () throws(ICUError) in try decode(buffer) } } }
-        return try result!.get()
+        let (decoded, invalid) = try result!.get()
+        // ICU writes well-formed UTF-8; checked all the same, at a byte or two an
+        // instruction, so nothing downstream can be handed less.
+        return (WellFormedUTF8(validating: decoded) ?? WellFormedUTF8(String(decoding: decoded, as: UTF8.self)), invalid)
     }
 
-    private func decode(_ source: UnsafeBufferPointer<UInt8>) throws(ICUError) -> (text: String, invalidBytes: Int) {
+    private func decode(_ source: UnsafeBufferPointer<UInt8>) throws(ICUError) -> ([UInt8], Int) {
         if piecesAllowed, let utf8, source.count <= Int32.max / 3 - 16,
            let decoded = try decodeInPieces(source, through: utf8) {
             return decoded
@@ -134,15 +143,16 @@ public final class CharsetDecoder {
     /// 40 instructions a byte for GB18030 and Big5, and markup is half a page or more.
     /// Nil if the output did not fit.
     private func decodeInPieces(_ source: UnsafeBufferPointer<UInt8>, through utf8: UnsafeMutableRawPointer) throws(ICUError)
-        -> (text: String, invalidBytes: Int)? {
+        -> ([UInt8], Int)? {
         let n = source.count
-        guard let base = source.baseAddress, n > 0 else { return ("", 0) }
+        guard let base = source.baseAddress, n > 0 else { return ([], 0) }
         var invalid: Int64 = 0
         var error: Int32 = 0
         var overflow = false
         let capacity = 3 * n + 16
-        let text = String(unsafeUninitializedCapacity: capacity) { out in
-            guard let target = out.baseAddress else { return 0 }
+        let text = [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
+            count = 0
+            guard let target = out.baseAddress else { return }
             var i = 0, k = 0
             while i < n {
                 // ASCII, eight bytes at a step where it can.
@@ -162,11 +172,11 @@ public final class CharsetDecoder {
                         dp_cnv_decode_utf8_piece(handle, utf8, src, Int32(i - piece), dst, Int32(capacity - k), &invalid, &error)
                     }
                 }
-                if error > 0 { return 0 }
-                if written < 0 { overflow = true; return 0 }
+                if error > 0 { return }
+                if written < 0 { overflow = true; return }
                 k += Int(written)
             }
-            return k
+            count = k
         }
         try ICUError.check(error, "decoding \(icuName)")
         return overflow ? nil : (text, Int(invalid))
@@ -178,11 +188,12 @@ public final class CharsetDecoder {
     /// ICU's decoding of all of `bytes` at once, the reference `decodeInPieces` must
     /// equal (for tests).
     func decodeWhole(_ bytes: [UInt8]) throws(ICUError) -> (text: String, invalidBytes: Int) {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(ICUError) in try decodeWhole(buffer) }
+        let (decoded, invalid) = try bytes.withUnsafeBufferPointer { (buffer) throws(ICUError) in try decodeWhole(buffer) }
+        return (String(decoding: decoded, as: UTF8.self), invalid)
     }
 
     /// The whole of `source` through ICU at once.
-    private func decodeWhole(_ source: UnsafeBufferPointer<UInt8>) throws(ICUError) -> (text: String, invalidBytes: Int) {
+    private func decodeWhole(_ source: UnsafeBufferPointer<UInt8>) throws(ICUError) -> ([UInt8], Int) {
         guard source.count <= Int32.max else { throw ICUError(code: ICUError.bufferOverflow, operation: "decoding \(icuName) (over 2 GB)") }
         // A byte gives at most one character of three UTF-8 bytes (U+FFFD included);
         // four bytes (GB18030's) give one of four.
@@ -192,14 +203,14 @@ public final class CharsetDecoder {
             var error: Int32 = 0
             var invalid: Int64 = 0
             var needed: Int32 = 0
-            let text = String(unsafeUninitializedCapacity: capacity) { out in
+            let text = [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
                 source.withMemoryRebound(to: CChar.self) { src in
                     out.withMemoryRebound(to: CChar.self) { dst in
                         needed = dp_cnv_decode_utf8(handle, src.baseAddress, Int32(src.count), dst.baseAddress, Int32(dst.count),
                                                     &invalid, &error)
                     }
                 }
-                return error > 0 ? 0 : Int(needed)
+                count = error > 0 ? 0 : Int(needed)
             }
             if error == ICUError.bufferOverflow, capacity < Int(needed) {
                 capacity = Int(needed)

@@ -88,17 +88,11 @@ public final class PageProcessor {
 
         // Stage: decode.
         var trace: [String] = []
-        var (text, charset) = try decoder.decode(raw, trace: tracing ? { trace.append($0) } : nil)
+        var (text, charset) = try decoder.decodeUTF8(raw, trace: tracing ? { trace.append($0) } : nil)
         // libxml2 takes NUL for the end of the input and would drop the rest of the
         // page; the HTML standard reads NUL as U+FFFD, and so do we.
-        var nulCount = 0
-        if Self.containsNUL(&text) {
-            text = String(scalars: text.unicodeScalars.map { scalar -> Unicode.Scalar in
-                if scalar == "\u{0}" { nulCount += 1; return "\u{FFFD}" }
-                return scalar
-            })
-        }
-        if let share = Self.binaryShare(text), share > 0.1 {
+        let nulCount = text.replaceNUL()
+        if let share = Self.binaryShare(text.bytes), share > 0.1 {
             throw reject("not a text page: \(Self.percent(share)) of its characters are control codes or undecodable (\(charset.name))")
         }
         clock?.lap(.decode)
@@ -342,19 +336,13 @@ public final class PageProcessor {
         share >= 0.01 ? "\(Int((share * 100).rounded()))%" : "<1%"
     }
 
-    /// Whether the text holds a NUL, found with memchr in its UTF-8.
-    static func containsNUL(_ text: inout String) -> Bool {
-        text.withUTF8 { bytes in bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false }
-    }
-
     /// Share of characters that no text page has: C0 controls (other than tab,
     /// newlines, form feed) and U+FFFD replacements, among the first 65,536 scalars;
     /// nil for empty text. Read from the UTF-8: a control code is one byte below
     /// 0x20, U+FFFD the bytes EF BF BD.
-    static func binaryShare(_ text: String) -> Double? {
-        var text = text
+    static func binaryShare(_ text: [UInt8]) -> Double? {
         var total = 0, bad = 0
-        text.withUTF8 { bytes in
+        text.withUnsafeBufferPointer { bytes in
             var i = 0
             let n = bytes.count
             while i < n, total < 65_536 {

@@ -36,6 +36,13 @@ public final class PageDecoder {
 
     /// `trace`, when given, hears each step of the decision in words (for `inspect`).
     public func decode(_ page: RawPage, trace: ((String) -> Void)? = nil) throws(ICUError) -> (text: String, charset: CharsetDecision) {
+        let (utf8, charset) = try decodeUTF8(page, trace: trace)
+        return (utf8.string, charset)
+    }
+
+    /// `decode` with no String made, for the parser.
+    public func decodeUTF8(_ page: RawPage, trace: ((String) -> Void)? = nil) throws(ICUError)
+        -> (text: WellFormedUTF8, charset: CharsetDecision) {
         let bytes = page.bytes
         if let (name, bomLength) = Self.byteOrderMark(bytes) {
             trace?("byte order mark says \(name)")
@@ -81,9 +88,9 @@ public final class PageDecoder {
 
     /// Valid UTF-8 first (the detector is weak on short UTF-8 text), then ICU's detector.
     private func detect(_ bytes: [UInt8], minimumConfidence: Int = 10, singleByte: Bool = true,
-                        trace: ((String) -> Void)?) throws(ICUError) -> (text: String, charset: CharsetDecision)? {
+                        trace: ((String) -> Void)?) throws(ICUError) -> (text: WellFormedUTF8, charset: CharsetDecision)? {
         // Checked once: the check makes the text.
-        if let text = String(validating: bytes, as: UTF8.self) {
+        if let text = WellFormedUTF8(validating: bytes) {
             trace?("the bytes are valid UTF-8")
             return (text, CharsetDecision(name: "UTF-8", decidedBy: .detector, invalidBytes: 0))
         }
@@ -94,7 +101,7 @@ public final class PageDecoder {
             trace?("the bytes are mostly valid UTF-8: decoded as UTF-8, bad bytes replaced")
             return try decode(bytes[...], as: "UTF-8", rule: .detector)
         }
-        var best: (text: String, charset: CharsetDecision)? = nil
+        var best: (text: WellFormedUTF8, charset: CharsetDecision)? = nil
         let matches = try detector.detect(bytes)
         trace?("ICU's detector: " + matches.prefix(3).map { "\($0.name) \($0.confidence)%" }.joined(separator: ", "))
         for match in matches.prefix(3) where match.confidence >= minimumConfidence {
@@ -119,11 +126,11 @@ public final class PageDecoder {
     }
 
     private func decode(_ bytes: ArraySlice<UInt8>, as name: String, rule: CharsetDecision.Rule) throws(ICUError)
-        -> (text: String, charset: CharsetDecision) {
-        if name == "UTF-8", let valid = String(validating: bytes, as: UTF8.self) {
+        -> (text: WellFormedUTF8, charset: CharsetDecision) {
+        if name == "UTF-8", let valid = WellFormedUTF8(validating: Array(bytes)) {
             return (valid, CharsetDecision(name: name, decidedBy: rule, invalidBytes: 0))
         }
-        let (text, invalid) = try decoder(name).decode(bytes)
+        let (text, invalid) = try decoder(name).decodeUTF8(bytes)
         return (text, CharsetDecision(name: name, decidedBy: rule, invalidBytes: invalid))
     }
 

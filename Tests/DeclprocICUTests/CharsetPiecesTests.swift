@@ -108,3 +108,27 @@ import TestSupport
         return pieces.text == whole.text && pieces.invalidBytes == whole.invalidBytes
     }
 }
+
+@Suite struct WellFormedUTF8Tests {
+    @Test func onlyWellFormedBytesAreTaken() {
+        #expect(WellFormedUTF8(validating: Array("中文 <p>".utf8))?.string == "中文 <p>")
+        for bad: [UInt8] in [[0xE4, 0xB8], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xFF], [0x61, 0x80]] {
+            #expect(WellFormedUTF8(validating: bad) == nil, "\(bad)")
+        }
+    }
+
+    /// What the reader hands the parser for a page of every kind of byte: ICU's
+    /// decoding, with its replacements, always well formed.
+    @Test func decodersGiveWellFormedUTF8() throws {
+        var random = SplitMix(seed: 77)
+        for charset in ["GB18030", "Big5-HKSCS", "UTF-8", "Shift_JIS", "UTF-16LE", "ISO-2022-JP"] {
+            let decoder = try CharsetDecoder(charset: charset)
+            for _ in 0..<500 {
+                let bytes = (0..<Int(random.next() % 64)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+                let (utf8, _) = try decoder.decodeUTF8(bytes)
+                #expect(utf8.string == (try decoder.decode(bytes)).text)
+                #expect(utf8.bytes.withUnsafeBufferPointer(UTF8Code.isValid))
+            }
+        }
+    }
+}

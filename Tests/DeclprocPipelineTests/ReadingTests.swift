@@ -239,9 +239,10 @@ enum DeclprocHTMLText {
                       String(repeating: "<p class=x>", count: 6_000) + "\u{2}\u{3}", String(repeating: "abcdefg\u{1}", count: 9_000),
                       "abcdefgh\u{5}ijklmnop qrstuvw\u{FFFD}xyz01234\n"])
     func binaryShareIsTheScalarCount(text: String) {
-        #expect(PageProcessor.binaryShare(text) == Self.scalarShare(text))
-        var copy = text
-        #expect(PageProcessor.containsNUL(&copy) == text.unicodeScalars.contains("\u{0}"))
+        #expect(PageProcessor.binaryShare(Array(text.utf8)) == Self.scalarShare(text))
+        var utf8 = WellFormedUTF8(text)
+        #expect(utf8.replaceNUL() == text.unicodeScalars.filter { $0 == "\u{0}" }.count)
+        #expect(utf8.string == String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 })))
     }
 }
 
