@@ -131,6 +131,9 @@ public final class CharsetDecoder {
     /// Bytes that end a piece given to ICU: below 0x40 and not a digit. They are
     /// markup's bytes (`<`, `>`, `"`, `=`, `/`, space, newline), so a page splits into
     /// its ASCII markup, copied as it is, and pieces of text, which ICU decodes.
+    /// Runs of ASCII shorter than this between two pieces are decoded with them.
+    static let joinedASCII = 24
+
     @inline(__always)
     static func breaksPieces(_ byte: UInt8) -> Bool {
         byte < 0x30 || (byte >= 0x3A && byte < 0x40)
@@ -165,8 +168,17 @@ public final class CharsetDecoder {
                 }
                 if i == n { break }
                 let piece = i
-                while i < n, !Self.breaksPieces(base[i]) { i += 1 }
-                if i < n { i += 1 }
+                while true {
+                    while i < n, !Self.breaksPieces(base[i]) { i += 1 }
+                    if i == n { break }
+                    i += 1
+                    // A short run of ASCII before more text goes to ICU with it: a call
+                    // to ICU costs as much as decoding a dozen bytes.
+                    var j = i
+                    while j < n, j - i < Self.joinedASCII, base[j] < 0x80 { j += 1 }
+                    guard j < n, j - i < Self.joinedASCII else { break }
+                    i = j
+                }
                 let written = (base + piece).withMemoryRebound(to: CChar.self, capacity: i - piece) { src in
                     (target + k).withMemoryRebound(to: CChar.self, capacity: capacity - k) { dst in
                         dp_cnv_decode_utf8_piece(handle, utf8, src, Int32(i - piece), dst, Int32(capacity - k), &invalid, &error)
