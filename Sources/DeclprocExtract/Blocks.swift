@@ -83,6 +83,11 @@ public enum BlockExtractor {
         }
         return roles
     }()
+
+    /// `tagRoles` by tag number (`HTMLDocument.Node.tag`): every tag with a role is
+    /// one of `HTMLDocument.knownTags`, which `BlockTests` checks.
+    static let rolesByTag: [TagRole] = HTMLDocument.knownTags.map { tagRoles[$0] ?? [] }
+
     /// class/id words that name page furniture rather than content.
     static let boilerplateWords: Set<String> = [
         "nav", "navbar", "navigation", "menu", "menubar", "footer", "sidebar", "banner", "ad", "ads", "advert",
@@ -120,7 +125,7 @@ public enum BlockExtractor {
         var elements = 0
         var linkDepth = 0
         var articleDepth = 0
-        let roles = tagRoles
+        let roles = rolesByTag
 
         func flush() {
             let text = trimmedLines(buffer)
@@ -173,7 +178,7 @@ public enum BlockExtractor {
                         if contexts.count > 1 { contexts.removeLast() }
                     }
                 } else {
-                    let role = roles[document.nodes[index].name] ?? []
+                    let role = roles[Int(document.nodes[index].tag)]
                     if role.contains(.skipped) || isHidden(document.nodes[index].attributes) { continue }
                     if role.contains(.form), isSmallForm(index, in: document) { continue }
                     if role.contains(.lineBreak) {
@@ -378,11 +383,12 @@ public enum BlockExtractor {
         var published: String? = nil
         var author: String? = nil
         // Only the few elements asked about are copied out of the list.
-        for index in document.nodes.indices where document.nodes[index].kind == .element {
-            let name = document.nodes[index].name
-            guard name == "html" || name == "meta" || name == "time" else { continue }
+        let html = HTMLDocument.tagNumber("html"), meta = HTMLDocument.tagNumber("meta"), time = HTMLDocument.tagNumber("time")
+        for index in document.nodes.indices {
+            let tag = document.nodes[index].tag
+            guard tag == html || tag == meta || tag == time else { continue }
             let node = document.nodes[index]
-            switch name {
+            switch node.name {
             case "html":
                 if lang == nil, let value = node.attribute("lang") ?? node.attribute("xml:lang"), !value.isEmpty { lang = value }
             case "meta":

@@ -11,6 +11,10 @@ public struct HTMLDocument: Sendable {
     public struct Node: Sendable {
         public enum Kind: UInt8, Sendable { case element, text, comment }
         public let kind: Kind
+        /// An element's place in `HTMLDocument.knownTags` (0 for a name not there), so
+        /// a walk can look up what it does with a tag in an array, not by hashing its
+        /// name. It fills the byte after `kind`: the node stays forty bytes.
+        public let tag: UInt8
         private let storedDepth: UInt16
         private let storedParent: Int32
         /// An element's tag name or a text or comment node's characters: a node has one
@@ -20,8 +24,10 @@ public struct HTMLDocument: Sendable {
         /// Indexes of the children in `nodes`, in document order.
         public internal(set) var children: [Int]
 
-        init(kind: Kind, name: String, attributes: [Attribute], text: String, parent: Int, children: [Int], depth: Int) {
+        init(kind: Kind, name: String, tag: UInt8? = nil, attributes: [Attribute], text: String, parent: Int, children: [Int],
+             depth: Int) {
             self.kind = kind
+            self.tag = kind == .element ? tag ?? HTMLDocument.tagNumber(name) : 0
             self.value = kind == .element ? name : text
             self.attributes = attributes
             self.storedParent = Int32(parent)
@@ -41,6 +47,30 @@ public struct HTMLDocument: Sendable {
             attributes.first { $0.name == name }?.value
         }
     }
+
+    /// The elements of HTML 4 and HTML 5 and the obsolete ones pages still use; the
+    /// first is no name, for the rest.
+    public static let knownTags: [String] = [
+        "",
+        "a", "abbr", "acronym", "address", "applet", "area", "article", "aside", "audio", "b", "base", "basefont",
+        "bdi", "bdo", "bgsound", "big", "blink", "blockquote", "body", "br", "button", "canvas", "caption", "center",
+        "cite", "code", "col", "colgroup", "data", "datalist", "dd", "del", "details", "dfn", "dialog", "dir", "div",
+        "dl", "dt", "em", "embed", "fieldset", "figcaption", "figure", "font", "footer", "form", "frame", "frameset",
+        "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html", "i", "iframe", "img", "input",
+        "ins", "isindex", "kbd", "keygen", "label", "legend", "li", "link", "listing", "main", "map", "mark",
+        "marquee", "math", "menu", "menuitem", "meta", "meter", "nav", "nobr", "noembed", "noframes", "noscript",
+        "object", "ol", "optgroup", "option", "output", "p", "param", "picture", "plaintext", "pre", "progress", "q",
+        "rb", "rp", "rt", "rtc", "ruby", "s", "samp", "script", "search", "section", "select", "slot", "small",
+        "source", "span", "strike", "strong", "style", "sub", "summary", "sup", "svg", "table", "tbody", "td",
+        "template", "textarea", "tfoot", "th", "thead", "time", "title", "tr", "track", "tt", "u", "ul", "var",
+        "video", "wbr", "xmp",
+    ]
+
+    private static let tagNumbers: [String: UInt8] = Dictionary(
+        uniqueKeysWithValues: knownTags.enumerated().dropFirst().map { ($0.element, UInt8($0.offset)) })
+
+    /// A tag name's place in `knownTags`, or 0.
+    public static func tagNumber(_ name: String) -> UInt8 { tagNumbers[name] ?? 0 }
 
     public internal(set) var nodes: [Node] = []
     /// Indexes of the top-level nodes (usually just `<html>`).

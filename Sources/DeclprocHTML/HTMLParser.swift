@@ -302,8 +302,8 @@ struct TreeBuilder {
     /// tests hold the share up, so that a change cannot quietly turn the reading off.
     var bytesTaken = 0
     /// Element and attribute names made so far, by libxml2's pointer (see `cached`).
-    var elementNames: [UnsafeRawPointer: ElementName] = [:]
-    var attributeNames: [UnsafeRawPointer: String] = [:]
+    var elementNames = InternedNames<ElementName>()
+    var attributeNames = InternedNames<String>()
 
     init(maxDepth: Int, validUTF8: Bool, keepsScriptText: Bool) {
         self.maxDepth = maxDepth
@@ -354,7 +354,8 @@ struct TreeBuilder {
     }
 
     /// A new node under the current element (or at the top), with the depth cap.
-    private mutating func append(_ kind: HTMLDocument.Node.Kind, name: String, attributes: [HTMLDocument.Attribute], text: String) -> Int {
+    private mutating func append(_ kind: HTMLDocument.Node.Kind, name: String, tag: UInt8 = 0, attributes: [HTMLDocument.Attribute],
+                                 text: String) -> Int {
         var parent = open.last ?? -1
         // libxml2's tree builder puts an element that starts after the top-level
         // element closed inside that element (unless a DTD or comment came first).
@@ -369,7 +370,8 @@ struct TreeBuilder {
             while parent >= 0, document.nodes[parent].depth >= maxDepth { parent = document.nodes[parent].parent }
         }
         let index = document.nodes.count
-        document.nodes.append(.init(kind: kind, name: name, attributes: attributes, text: text, parent: parent, children: [], depth: depth))
+        document.nodes.append(.init(kind: kind, name: name, tag: tag, attributes: attributes, text: text, parent: parent, children: [],
+                                    depth: depth))
         if parent >= 0 { document.nodes[parent].children.append(index) } else { document.roots.append(index) }
         return index
     }
@@ -383,7 +385,7 @@ struct TreeBuilder {
             list.reserveCapacity(count)
             for k in 0..<count {
                 let key = attributes[2 * k]!
-                let attributeName = Self.cached(key, in: &attributeNames) { String(cString: $0).lowercased() }
+                let attributeName = attributeNames.value(key) { String(cString: $0).lowercased() }
                 var value = ""
                 if let raw = attributes[2 * k + 1] {
                     value = String(cString: raw)
@@ -393,8 +395,9 @@ struct TreeBuilder {
                 list.append(.init(name: attributeName, value: value))
             }
         }
-        let element = name.map { Self.cached($0, in: &elementNames, Self.elementName) } ?? ElementName(name: "", isEmpty: false, isRawText: false)
-        let index = append(.element, name: element.name, attributes: list, text: "")
+        let element = name.map { elementNames.value($0, Self.elementName) }
+            ?? ElementName(name: "", tag: 0, isEmpty: false, isRawText: false)
+        let index = append(.element, name: element.name, tag: element.tag, attributes: list, text: "")
         open.append(index)
         emptyEnd = nil
         if let name, element.isRawText {
@@ -567,13 +570,15 @@ struct TreeBuilder {
     /// style sheet's (`takeRawText`): told once per name and parse, not at every tag.
     struct ElementName {
         let name: String
+        let tag: UInt8
         let isEmpty: Bool
         let isRawText: Bool
     }
 
     static func elementName(_ name: UnsafePointer<xmlChar>) -> ElementName {
-        ElementName(name: localName(name), isEmpty: htmlTagLookup(name)?.pointee.empty ?? 0 != 0,
-                    isRawText: strcmp(name, "script") == 0 || strcmp(name, "style") == 0)
+        let local = localName(name)
+        return ElementName(name: local, tag: HTMLDocument.tagNumber(local), isEmpty: htmlTagLookup(name)?.pointee.empty ?? 0 != 0,
+                           isRawText: strcmp(name, "script") == 0 || strcmp(name, "style") == 0)
     }
 
     /// libxml2's tree keeps the local name of a prefixed element (wb:share → share).
@@ -585,19 +590,6 @@ struct TreeBuilder {
             return String(full[after...])
         }
         return full
-    }
-
-    /// A name made once per parse: libxml2's HTML parser interns every element and
-    /// attribute name (lower-cased) in the parse's dictionary, so its pointer stands
-    /// for one name while the parse lasts.
-    @inline(__always)
-    static func cached<Made>(_ name: UnsafePointer<xmlChar>, in names: inout [UnsafeRawPointer: Made],
-                             _ make: (UnsafePointer<xmlChar>) -> Made) -> Made {
-        let key = UnsafeRawPointer(name)
-        if let known = names[key] { return known }
-        let made = make(name)
-        names[key] = made
-        return made
     }
 
     mutating func end(_ name: UnsafePointer<xmlChar>?) {
@@ -671,7 +663,7 @@ struct TreeBuilder {
         nodes.reserveCapacity(order.count)
         for index in order {
             let node = document.nodes[index]
-            nodes.append(.init(kind: node.kind, name: node.name, attributes: node.attributes, text: node.text,
+            nodes.append(.init(kind: node.kind, name: node.name, tag: node.tag, attributes: node.attributes, text: node.text,
                                parent: node.parent >= 0 ? newIndex[node.parent] : -1,
                                children: node.children.map { newIndex[$0] }, depth: node.depth))
         }
@@ -682,4 +674,36 @@ struct TreeBuilder {
     /// HTML attributes libxml2 gives their own name as value when written bare.
     static let booleanAttributes: Set<String> = ["checked", "compact", "declare", "defer", "disabled", "ismap", "multiple",
                                                  "nohref", "noresize", "noshade", "nowrap", "readonly", "selected"]
+}
+
+/// What is made of a name once per parse: libxml2's HTML parser interns every element
+/// and attribute name (lower-cased) in the parse's dictionary, so its pointer stands
+/// for one name while the parse lasts. A table probed from the pointer's bits: a
+/// Swift Dictionary hashed each pointer at about 140 instructions a lookup, two
+/// lookups an element.
+struct InternedNames<Value> {
+    private static var size: Int { 256 }
+    private var keys = [UnsafeRawPointer?](repeating: nil, count: size)
+    private var values = [Value?](repeating: nil, count: size)
+    private var count = 0
+
+    @inline(__always)
+    mutating func value(_ name: UnsafePointer<xmlChar>, _ make: (UnsafePointer<xmlChar>) -> Value) -> Value {
+        let key = UnsafeRawPointer(name)
+        let bits = UInt(bitPattern: key)
+        var slot = Int(truncatingIfNeeded: bits >> 3 ^ bits >> 11) & (Self.size - 1)
+        while let known = keys[slot] {
+            if known == key, let value = values[slot] { return value }
+            slot = (slot + 1) & (Self.size - 1)
+        }
+        let made = make(name)
+        // Three quarters full at most, so a probe always ends; names past that (a page
+        // of hundreds of made-up tags) are made each time.
+        if count < Self.size * 3 / 4 {
+            keys[slot] = key
+            values[slot] = made
+            count += 1
+        }
+        return made
+    }
 }

@@ -67,6 +67,41 @@ import TestSupport
         #expect(doc.nodes.contains { $0.kind == .comment && $0.text == "c" && $0.name == "" })
     }
 
+    /// An element's tag number names its tag, from either builder (parse events, or
+    /// libxml2's tree when XPath selections are asked for); other nodes have none.
+    @Test func tagNumbersNameTheTag() {
+        let html = "<HTML><body><DIV class=x>a<p>b<br>c</p><wb:share>d</wb:share><my-widget>e</my-widget><!--f--></DIV></body></HTML>"
+        for options in [HTMLParser.Options(), HTMLParser.Options(xpaths: ["//p"])] {
+            let doc = HTMLParser.parse(html, options: options)
+            #expect(doc.nodes.count > 8)
+            for node in doc.nodes {
+                if node.kind == .element {
+                    #expect(HTMLDocument.knownTags[Int(node.tag)] == (HTMLDocument.knownTags.contains(node.name) ? node.name : ""),
+                            "\(node.name)")
+                } else {
+                    #expect(node.tag == 0)
+                }
+            }
+            #expect(doc.nodes.contains { $0.name == "share" && $0.tag == 0 })
+            #expect(doc.nodes.contains { $0.name == "br" && HTMLDocument.knownTags[Int($0.tag)] == "br" })
+        }
+        #expect(Set(HTMLDocument.knownTags).count == HTMLDocument.knownTags.count)
+    }
+
+    /// Names are made once a parse in a table of 256 slots; a page with more distinct
+    /// names than it keeps still gets each one right.
+    @Test func manyDistinctNames() {
+        let html = "<body>" + (0..<400).map { "<x-\($0) data-a\($0)=v\($0)>t\($0)</x-\($0)>" }.joined() + "</body>"
+        let doc = parse(html)
+        for k in 0..<400 {
+            guard let index = doc.firstElement(named: "x-\(k)") else { Issue.record("no x-\(k)"); return }
+            #expect(doc.nodes[index].attributes == [.init(name: "data-a\(k)", value: "v\(k)")])
+            #expect(doc.textContent(of: index) == "t\(k)")
+        }
+        // Twice over: names seen before are found again.
+        #expect(parse(html + html).nodes.filter { $0.name == "x-399" }.count == 2)
+    }
+
     @Test func titleAndAttributes() {
         let doc = parse("<html lang=zh-CN><head><title> 三退  声明 </title></head><body><p class='x' hidden>t</p></body></html>")
         #expect(doc.title == "三退 声明")

@@ -1,4 +1,5 @@
 @testable import DeclprocExtract
+import DeclprocHTML
 import DeclprocICU
 @testable import DeclprocPipeline
 import DeclprocReader
@@ -281,6 +282,17 @@ enum DeclprocHTMLText {
         let document = DeclprocHTMLParse.parse(Array("<div \(attributes)>x</div>".utf8))
         guard let div = document.firstElement(named: "div") else { Issue.record("no div"); return }
         #expect(BlockExtractor.isHidden(document.nodes[div].attributes) == hidden)
+    }
+
+    /// The walk finds a tag's role by its number: a role for a tag not among the known
+    /// ones would never be found.
+    @Test func everyTagWithARoleIsKnown() {
+        for (tag, role) in BlockExtractor.tagRoles {
+            let number = HTMLDocument.tagNumber(tag)
+            #expect(number != 0, "\(tag)")
+            #expect(BlockExtractor.rolesByTag[Int(number)] == role, "\(tag)")
+        }
+        #expect(BlockExtractor.rolesByTag[0] == [])
     }
 
     @Test(arguments: ["", " ", "\n", "\n\n", "a", " a ", "a\n\nb", " 中文 \u{3000}\n\u{3000}\n  x y  \n", "a\r\nb \n c",
