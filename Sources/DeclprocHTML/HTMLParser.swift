@@ -680,30 +680,47 @@ struct TreeBuilder {
 /// and attribute name (lower-cased) in the parse's dictionary, so its pointer stands
 /// for one name while the parse lasts. A table probed from the pointer's bits: a
 /// Swift Dictionary hashed each pointer at about 140 instructions a lookup, two
-/// lookups an element.
+/// lookups an element. It starts small (a short page has a dozen names, and filling
+/// a large table cost more than its lookups saved there) and doubles when half full.
 struct InternedNames<Value> {
-    private static var size: Int { 256 }
-    private var keys = [UnsafeRawPointer?](repeating: nil, count: size)
-    private var values = [Value?](repeating: nil, count: size)
+    private var keys = [UnsafeRawPointer?](repeating: nil, count: 32)
+    private var values = [Value?](repeating: nil, count: 32)
     private var count = 0
+
+    @inline(__always)
+    private static func slot(_ key: UnsafeRawPointer, mask: Int) -> Int {
+        let bits = UInt(bitPattern: key)
+        return Int(truncatingIfNeeded: bits >> 3 ^ bits >> 11) & mask
+    }
 
     @inline(__always)
     mutating func value(_ name: UnsafePointer<xmlChar>, _ make: (UnsafePointer<xmlChar>) -> Value) -> Value {
         let key = UnsafeRawPointer(name)
-        let bits = UInt(bitPattern: key)
-        var slot = Int(truncatingIfNeeded: bits >> 3 ^ bits >> 11) & (Self.size - 1)
+        let mask = keys.count - 1
+        var slot = Self.slot(key, mask: mask)
         while let known = keys[slot] {
             if known == key, let value = values[slot] { return value }
-            slot = (slot + 1) & (Self.size - 1)
+            slot = (slot + 1) & mask
         }
         let made = make(name)
-        // Three quarters full at most, so a probe always ends; names past that (a page
-        // of hundreds of made-up tags) are made each time.
-        if count < Self.size * 3 / 4 {
-            keys[slot] = key
-            values[slot] = made
-            count += 1
-        }
+        keys[slot] = key
+        values[slot] = made
+        count += 1
+        if count * 2 >= keys.count { grow() }
         return made
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = Array(repeating: nil, count: oldKeys.count * 2)
+        values = Array(repeating: nil, count: oldKeys.count * 2)
+        let mask = keys.count - 1
+        for (key, value) in zip(oldKeys, oldValues) {
+            guard let key else { continue }
+            var slot = Self.slot(key, mask: mask)
+            while keys[slot] != nil { slot = (slot + 1) & mask }
+            keys[slot] = key
+            values[slot] = value
+        }
     }
 }

@@ -88,8 +88,8 @@ import TestSupport
         #expect(Set(HTMLDocument.knownTags).count == HTMLDocument.knownTags.count)
     }
 
-    /// Names are made once a parse in a table of 256 slots; a page with more distinct
-    /// names than it keeps still gets each one right.
+    /// Names are made once a parse in a table that grows from 32 slots; a page with
+    /// hundreds of distinct names still gets each one right.
     @Test func manyDistinctNames() {
         let html = "<body>" + (0..<400).map { "<x-\($0) data-a\($0)=v\($0)>t\($0)</x-\($0)>" }.joined() + "</body>"
         let doc = parse(html)
