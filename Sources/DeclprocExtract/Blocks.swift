@@ -9,8 +9,6 @@ public struct Block: Sendable, Equatable {
     public var text: String
     /// The innermost block element, e.g. "p", "li", "td", "blockquote", "h3".
     public var tag: String
-    /// Ancestors from `body` down, e.g. "body/main/article/p".
-    public var path: String
     /// Share of the block's characters that sit inside links (menus are all links).
     public var linkDensity: Double
     /// Inside navigation, headers, footers, sidebars, ads or cookie banners.
@@ -99,7 +97,6 @@ public enum BlockExtractor {
     private struct Context {
         let element: Int
         let tag: String
-        let path: String
         let boilerplate: Bool
         let quoted: Bool
         var unlikelyMain = false
@@ -121,7 +118,7 @@ public enum BlockExtractor {
         var buffer: [UInt8] = []
         var linkCharacters = 0
         var profile = LanguageProfile()
-        var contexts = [Context(element: -1, tag: "body", path: "body", boilerplate: false, quoted: false)]
+        var contexts = [Context(element: -1, tag: "body", boilerplate: false, quoted: false)]
         var elements = 0
         var linkDepth = 0
         var articleDepth = 0
@@ -132,7 +129,7 @@ public enum BlockExtractor {
             if !text.isEmpty {
                 let context = contexts.last!
                 let characters = profile.visibleCharacters
-                blocks.append(Block(text: text, tag: context.tag, path: context.path,
+                blocks.append(Block(text: text, tag: context.tag,
                                     linkDensity: characters == 0 ? 0 : Double(linkCharacters) / Double(characters),
                                     boilerplate: context.boilerplate, quoted: context.quoted,
                                     unlikelyMain: context.unlikelyMain, element: context.element,
@@ -195,7 +192,7 @@ public enum BlockExtractor {
                         let tag = document.nodes[index].name
                         let names = nameRoles(document.nodes[index].attributes, classes: &classes)
                         let furniture = role.contains(.furniture) || (role.contains(.header) && articleDepth == 0) || names.boilerplate
-                        contexts.append(Context(element: index, tag: tag, path: parent.path + "/" + tag,
+                        contexts.append(Context(element: index, tag: tag,
                                                 boilerplate: parent.boilerplate || furniture,
                                                 quoted: parent.quoted || role.contains(.quotation),
                                                 unlikelyMain: parent.unlikelyMain || names.weight < 0))
@@ -207,6 +204,20 @@ public enum BlockExtractor {
         }
         flush()
         return blocks
+    }
+
+    /// A block's place among the blocks of the whole page: "body", then the block
+    /// elements from the top down to the block's own, e.g. "body/html/body/div/p".
+    /// Made only when `inspect` asks: the walk has no use for it, and a path for
+    /// every block element cost an eighth of the walk.
+    public static func path(of block: Block, in document: HTMLDocument) -> String {
+        var tags: [String] = []
+        var node = block.element
+        while node >= 0 {
+            if rolesByTag[Int(document.nodes[node].tag)].contains(.block) { tags.append(document.nodes[node].name) }
+            node = document.nodes[node].parent
+        }
+        return (["body"] + tags.reversed()).joined(separator: "/")
     }
 
     /// How the main content was chosen, for `inspect`.

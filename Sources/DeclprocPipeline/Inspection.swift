@@ -87,7 +87,8 @@ public struct Inspection: Encodable {
         blocks = page.blocks.enumerated().map { index, block in
             let assessment = finder.assess(block)
             let isStatement = statementBlocks.contains(index)
-            return BlockLine(index: index, tag: block.tag, path: block.path, characters: block.characters,
+            return BlockLine(index: index, tag: block.tag, path: BlockExtractor.path(of: block, in: page.document),
+                             characters: block.characters,
                              linkDensity: block.linkDensity, characterDensity: block.characterDensity,
                              score: page.mainContent.blockScores[index], boilerplate: block.boilerplate,
                              main: main.contains(index), statement: isStatement,
