@@ -149,6 +149,18 @@ import TestSupport
         #expect(text.contains("page furniture"))
     }
 
+    /// A block's path lists the block elements above it from "body" (the walk's
+    /// start), skipping inline ones; text outside any block element is "body".
+    @Test func blockPathsNameTheBlockElementsAbove() throws {
+        let page = try Self.read("<html><body>开头<div class=a><span><p>第一段文字<b>粗</b></p></span><ul><li>一项</li></ul></div>"
+            + "<section><table><tr><td>格子</td></tr></table></section></body></html>")
+        let paths = Dictionary(uniqueKeysWithValues: page.blocks.map { ($0.text, BlockExtractor.path(of: $0, in: page.document)) })
+        #expect(paths == ["开头": "body/html/body", "第一段文字粗": "body/html/body/div/p", "一项": "body/html/body/div/ul/li",
+                          "格子": "body/html/body/section/table/tr/td"])
+        let inspection = Inspection(page, finder: Self.resources.statements, profile: nil)
+        #expect(inspection.blocks.map(\.path) == page.blocks.map { paths[$0.text] })
+    }
+
     /// Invalid byte sequences in every supported charset are replaced and counted;
     /// the rest of the page still decodes.
     @Test(arguments: ["UTF-8", "UTF-16LE", "UTF-16BE", "GB18030", "Big5-HKSCS", "Shift_JIS", "EUC-JP", "EUC-KR",
