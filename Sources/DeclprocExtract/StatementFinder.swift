@@ -360,13 +360,32 @@ struct LanguageProfile: Equatable {
         self = text.withUTF8 { LanguageProfile(utf8: $0) }
     }
 
+    /// What an ASCII byte counts as, from the same tests as any scalar: white space
+    /// (0), a Latin letter (1), a clause mark (2) or another visible character (3).
+    /// Markup-heavy pages have as many ASCII bytes in their text as ideographs.
+    private static let asciiClasses: [UInt8] = (0..<128).map { value in
+        let scalar = Unicode.Scalar(UInt8(value))
+        return scalar.isWhiteSpace ? 0 : scalar.isLatinLetter ? 1 : clauseMarks.contains(scalar) ? 2 : 3
+    }
+
     /// The profile of well-formed UTF-8.
     init(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         var han = 0, latin = 0, visible = 0, marks = 0
         let clauseMarks = Self.clauseMarks
         if let base = bytes.baseAddress {
+            let asciiClasses = Self.asciiClasses
             var i = 0
             while i < bytes.count {
+                if base[i] < 0x80 {
+                    switch asciiClasses.withUnsafeBufferPointer({ $0[Int(base[i])] }) {
+                    case 0: break
+                    case 1: visible &+= 1; latin &+= 1
+                    case 2: visible &+= 1; marks &+= 1
+                    default: visible &+= 1
+                    }
+                    i &+= 1
+                    continue
+                }
                 // An ideograph from U+4E00 to U+9FFF (most of a Chinese text: visible, Han,
                 // no clause mark) told by its first two bytes, E4 B8 to E9 BF, without decoding.
                 if i &+ 1 < bytes.count, (UInt16(base[i]) << 8 | UInt16(base[i &+ 1])) &- 0xE4B8 <= 0xE9BF - 0xE4B8 {
