@@ -250,7 +250,12 @@ enum DeclprocHTMLText {
     @Test(arguments: ["", "a", "\t\n\u{C}\r", "\u{0}\u{1}\u{1F}\u{7F}", "中\u{FFFD}文\u{FFFC}\u{FFFE}é𠀀",
                       String(repeating: "\u{FFFD}a中", count: 30_000), String(repeating: "x", count: 70_000) + "\u{1}",
                       String(repeating: "<p class=x>", count: 6_000) + "\u{2}\u{3}", String(repeating: "abcdefg\u{1}", count: 9_000),
-                      "abcdefgh\u{5}ijklmnop qrstuvw\u{FFFD}xyz01234\n"])
+                      "abcdefgh\u{5}ijklmnop qrstuvw\u{FFFD}xyz01234\n",
+                      // Two- and four-byte characters, U+FFFD and controls across eight-byte steps, and
+                      // 65,536 scalars reached inside a step.
+                      String(repeating: "é中𠀀a\u{FFFD}b\u{1}ü", count: 2_000), "中文中\u{FFFD}中文中文\u{FFFD}\u{FFFD}中\u{7}",
+                      String(repeating: "中", count: 65_530) + "\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}",
+                      String(repeating: "ab中", count: 21_845) + "\u{FFFD}\u{FFFD}\u{FFFD}"])
     func binaryShareIsTheScalarCount(text: String) {
         #expect(PageProcessor.binaryShare(Array(text.utf8)) == Self.scalarShare(text))
         var utf8 = WellFormedUTF8(text)
