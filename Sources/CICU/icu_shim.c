@@ -223,6 +223,37 @@ int32_t dp_cnv_decode_utf8(void *converter, const char *src, int32_t src_length,
     return length;
 }
 
+enum { PIECE_PIVOT = 1024 };
+
+// A short piece to UTF-16 in one call and to UTF-8 in another: half the cost of
+// ucnv_convertEx's pair of converters for the few words most pieces are. False when
+// the UTF-16 did not fit (a byte gives at most one UChar in the charsets decoded in
+// pieces, so it always does; if not, the piece is decoded again the long way).
+static bool piece_through_utf16(UConverter *cnv, const char *src, int32_t src_length,
+                                char *dest, int32_t capacity, int32_t *length, UErrorCode *error) {
+    UChar utf16[PIECE_PIVOT];
+    UChar *target = utf16;
+    const char *source = src;
+    ucnv_resetToUnicode(cnv);
+    ucnv_toUnicode(cnv, &target, utf16 + PIECE_PIVOT, &source, src + src_length, NULL, true, error);
+    if (*error == U_BUFFER_OVERFLOW_ERROR) { *error = U_ZERO_ERROR; return false; }
+    if (U_FAILURE(*error)) return true;
+    u_strToUTF8WithSub(dest, capacity, length, utf16, (int32_t)(target - utf16), 0xFFFD, NULL, error);
+    return true;
+}
+
+// Any piece through ucnv_convertEx, pivoting through UTF-16 inside ICU.
+static void piece_through_pivot(UConverter *cnv, UConverter *utf8, const char *src, int32_t src_length,
+                                char *dest, int32_t capacity, int32_t *length, UErrorCode *error) {
+    UChar pivot[PIECE_PIVOT];
+    UChar *pivot_source = pivot, *pivot_target = pivot;
+    char *target = dest;
+    const char *source = src;
+    ucnv_convertEx(utf8, cnv, &target, dest + capacity, &source, src + src_length,
+                   pivot, &pivot_source, &pivot_target, pivot + PIECE_PIVOT, true, true, error);
+    *length = (int32_t)(target - dest);
+}
+
 int32_t dp_cnv_decode_utf8_piece(void *converter, void *utf8, const char *src, int32_t src_length,
                                  char *dest, int32_t capacity, int64_t *invalid_bytes, int32_t *error) {
     UConverter *cnv = (UConverter *)converter;
@@ -230,44 +261,16 @@ int32_t dp_cnv_decode_utf8_piece(void *converter, void *utf8, const char *src, i
     UConverterToUCallback old_action; const void *old_context;
     ucnv_setToUCallBack(cnv, count_and_replace, &ctx, &old_action, &old_context, ERR(error));
     if (U_FAILURE(*ERR(error))) return 0;
-    enum { PIVOT = 1024 };
-    UChar pivot[PIVOT];
-    int32_t length = -1;
-    if (src_length <= PIVOT) {
-        // Most pieces are a few words: UTF-16 in one call and UTF-8 in another cost
-        // half of ucnv_convertEx's pair of converters. A byte gives at most one UChar
-        // in the charsets decoded in pieces, but an overflow still takes the long way.
-        ucnv_resetToUnicode(cnv);
-        UChar *target = pivot;
-        const char *source = src;
-        ucnv_toUnicode(cnv, &target, pivot + PIVOT, &source, src + src_length, NULL, true, ERR(error));
-        if (*error == U_ZERO_ERROR) {
-            u_strToUTF8WithSub(dest, capacity, &length, pivot, (int32_t)(target - pivot), 0xFFFD, NULL, ERR(error));
-            if (*error == U_BUFFER_OVERFLOW_ERROR || *error == U_STRING_NOT_TERMINATED_WARNING) {
-                if (*error == U_BUFFER_OVERFLOW_ERROR) length = -1;
-                *error = U_ZERO_ERROR;
-            }
-        } else if (*error == U_BUFFER_OVERFLOW_ERROR) {
-            *error = U_ZERO_ERROR;
-            ctx.invalid_bytes = 0;
-            length = -2;
-        }
-    } else {
-        length = -2;
-    }
-    if (length == -2) {
-        UChar *pivot_source = pivot, *pivot_target = pivot;
-        char *target = dest;
-        const char *source = src;
-        ucnv_convertEx((UConverter *)utf8, cnv, &target, dest + capacity, &source, src + src_length,
-                       pivot, &pivot_source, &pivot_target, pivot + PIVOT, true, true, ERR(error));
-        length = (int32_t)(target - dest);
-        if (*error == U_BUFFER_OVERFLOW_ERROR) { *error = U_ZERO_ERROR; length = -1; }
-        if (*error == U_STRING_NOT_TERMINATED_WARNING) *error = U_ZERO_ERROR;
+    int32_t length = 0;
+    if (src_length > PIECE_PIVOT || !piece_through_utf16(cnv, src, src_length, dest, capacity, &length, ERR(error))) {
+        ctx.invalid_bytes = 0; // counted again from the piece's start
+        piece_through_pivot(cnv, (UConverter *)utf8, src, src_length, dest, capacity, &length, ERR(error));
     }
     UErrorCode ignored = U_ZERO_ERROR;
     ucnv_setToUCallBack(cnv, old_action, old_context, NULL, NULL, &ignored);
     *invalid_bytes += ctx.invalid_bytes;
+    if (*error == U_BUFFER_OVERFLOW_ERROR) { *error = U_ZERO_ERROR; return -1; }
+    if (*error == U_STRING_NOT_TERMINATED_WARNING) *error = U_ZERO_ERROR;
     return length;
 }
 

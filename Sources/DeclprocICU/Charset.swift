@@ -60,6 +60,8 @@ public final class CharsetDecoder {
     /// A UTF-8 converter when this charset's pages may be decoded piece by piece (see
     /// `decodeInPieces`); nil when the whole page goes through ICU at once.
     private let utf8: UnsafeMutableRawPointer?
+    /// Set when ICU decodes the 128 ASCII bytes to themselves in this charset.
+    private var piecesAllowed = false
 
     /// Charsets in which a byte below 0x80 at a character boundary is that ASCII
     /// character, and in which a byte that `breaksPieces` is never followed by more of
@@ -91,9 +93,6 @@ public final class CharsetDecoder {
             }
         }
     }
-
-    /// False when ICU's ASCII differs from ASCII for this charset.
-    private var piecesAllowed = false
 
     deinit {
         dp_cnv_close(handle)
@@ -128,12 +127,12 @@ public final class CharsetDecoder {
         return try decodeWhole(source)
     }
 
-    /// Bytes that end a piece given to ICU: below 0x40 and not a digit. They are
-    /// markup's bytes (`<`, `>`, `"`, `=`, `/`, space, newline), so a page splits into
-    /// its ASCII markup, copied as it is, and pieces of text, which ICU decodes.
     /// Runs of ASCII shorter than this between two pieces are decoded with them.
     static let joinedASCII = 24
 
+    /// Bytes that end a piece given to ICU: below 0x40 and not a digit. They are
+    /// markup's bytes (`<`, `>`, `"`, `=`, `/`, space, newline), so a page splits into
+    /// its ASCII markup, copied as it is, and pieces of text, which ICU decodes.
     @inline(__always)
     static func breaksPieces(_ byte: UInt8) -> Bool {
         byte < 0x30 || (byte >= 0x3A && byte < 0x40)
