@@ -83,7 +83,7 @@ public enum BlockExtractor {
     }()
 
     /// `tagRoles` by tag number (`HTMLDocument.Node.tag`): every tag with a role is
-    /// one of `HTMLDocument.knownTags`, which `BlockTests` checks.
+    /// one of `HTMLDocument.knownTags`, which `BlockTextTests` checks.
     static let rolesByTag: [TagRole] = HTMLDocument.knownTags.map { tagRoles[$0] ?? [] }
 
     /// class/id words that name page furniture rather than content.

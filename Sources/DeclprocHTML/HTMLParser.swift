@@ -301,7 +301,7 @@ struct TreeBuilder {
     /// Bytes of text read here instead of by libxml2 (`takeText`, `takeRawText`):
     /// tests hold the share up, so that a change cannot quietly turn the reading off.
     var bytesTaken = 0
-    /// Element and attribute names made so far, by libxml2's pointer (see `cached`).
+    /// Element and attribute names made so far, by libxml2's pointer (see `InternedNames`).
     var elementNames = InternedNames<ElementName>()
     var attributeNames = InternedNames<String>()
 
