@@ -209,17 +209,29 @@ void dp_cnv_name(void *converter, char *out, int32_t capacity, int32_t *error) {
     if (capacity > 0) { strncpy(out, n ? n : "", (size_t)capacity); out[capacity - 1] = 0; }
 }
 
+// count_and_replace in place of the converter's own callback for one decoding.
+struct counting { struct decode_context ctx; UConverterToUCallback old_action; const void *old_context; };
+
+static bool start_counting(UConverter *cnv, struct counting *counting, UErrorCode *error) {
+    counting->ctx.invalid_bytes = 0;
+    ucnv_setToUCallBack(cnv, count_and_replace, &counting->ctx, &counting->old_action, &counting->old_context, error);
+    return U_SUCCESS(*error);
+}
+
+// Puts the converter's callback back; returns the bytes replaced meanwhile.
+static int64_t stop_counting(UConverter *cnv, struct counting *counting) {
+    UErrorCode ignored = U_ZERO_ERROR;
+    ucnv_setToUCallBack(cnv, counting->old_action, counting->old_context, NULL, NULL, &ignored);
+    return counting->ctx.invalid_bytes;
+}
+
 int32_t dp_cnv_decode_utf8(void *converter, const char *src, int32_t src_length,
                            char *dest, int32_t capacity, int64_t *invalid_bytes, int32_t *error) {
     UConverter *cnv = (UConverter *)converter;
-    struct decode_context ctx = { 0 };
-    UConverterToUCallback old_action; const void *old_context;
-    ucnv_setToUCallBack(cnv, count_and_replace, &ctx, &old_action, &old_context, ERR(error));
-    if (U_FAILURE(*ERR(error))) return 0;
+    struct counting counting;
+    if (!start_counting(cnv, &counting, ERR(error))) return 0;
     int32_t length = ucnv_toAlgorithmic(UCNV_UTF8, cnv, dest, capacity, src, src_length, ERR(error));
-    UErrorCode ignored = U_ZERO_ERROR;
-    ucnv_setToUCallBack(cnv, old_action, old_context, NULL, NULL, &ignored);
-    *invalid_bytes = ctx.invalid_bytes;
+    *invalid_bytes = stop_counting(cnv, &counting);
     return length;
 }
 
@@ -257,18 +269,14 @@ static void piece_through_pivot(UConverter *cnv, UConverter *utf8, const char *s
 int32_t dp_cnv_decode_utf8_piece(void *converter, void *utf8, const char *src, int32_t src_length,
                                  char *dest, int32_t capacity, int64_t *invalid_bytes, int32_t *error) {
     UConverter *cnv = (UConverter *)converter;
-    struct decode_context ctx = { 0 };
-    UConverterToUCallback old_action; const void *old_context;
-    ucnv_setToUCallBack(cnv, count_and_replace, &ctx, &old_action, &old_context, ERR(error));
-    if (U_FAILURE(*ERR(error))) return 0;
+    struct counting counting;
+    if (!start_counting(cnv, &counting, ERR(error))) return 0;
     int32_t length = 0;
     if (src_length > PIECE_PIVOT || !piece_through_utf16(cnv, src, src_length, dest, capacity, &length, ERR(error))) {
-        ctx.invalid_bytes = 0; // counted again from the piece's start
+        counting.ctx.invalid_bytes = 0; // counted again from the piece's start
         piece_through_pivot(cnv, (UConverter *)utf8, src, src_length, dest, capacity, &length, ERR(error));
     }
-    UErrorCode ignored = U_ZERO_ERROR;
-    ucnv_setToUCallBack(cnv, old_action, old_context, NULL, NULL, &ignored);
-    *invalid_bytes += ctx.invalid_bytes;
+    *invalid_bytes += stop_counting(cnv, &counting);
     if (*error == U_BUFFER_OVERFLOW_ERROR) { *error = U_ZERO_ERROR; return -1; }
     if (*error == U_STRING_NOT_TERMINATED_WARNING) *error = U_ZERO_ERROR;
     return length;
