@@ -79,9 +79,7 @@ public final class StatementPatterns: Sendable {
         // Lowercasing every line of every block cost 2.5% of `extract`; a line whose first
         // scalar, lowercased, opens no marker or dash cannot be a signature.
         guard let first = line.unicodeScalars.first else { return signatureDashes.contains("") || signatureMarkers.contains("") }
-        let lowered: Unicode.Scalar = first.isASCII ? ((0x41...0x5A).contains(first.value) ? Unicode.Scalar(UInt8(first.value | 0x20)) : first)
-            : Unicode.Scalar.isCaselessIdeograph(first.value) ? first
-            : first.properties.changesWhenLowercased ? first.properties.lowercaseMapping.unicodeScalars.first ?? first : first
+        let lowered = Unicode.Scalar.lowercaseMappingIfChanged(first.value)?.unicodeScalars.first ?? first
         guard signatureFirsts.contains(lowered) else { return false }
         let lower = line.lowercasedQuickly()
         // String.hasPrefix compares Characters (1,300 instructions a call here): the

@@ -84,6 +84,18 @@ extension Unicode.Scalar {
         (0x3400...0x9FFF).contains(value) || value >= 0x20000
     }
 
+    /// What lowercasing makes of the scalar value (the full, context-free mapping)
+    /// when it changes it; nil when it does not. ASCII and the caseless ideographs are
+    /// answered without the property lookup. `lowercasedQuickly` asks it of every
+    /// non-ASCII scalar, the signature test of a line's first.
+    @inlinable @inline(__always)
+    public static func lowercaseMappingIfChanged(_ value: UInt32) -> String? {
+        if value < 0x80 { return (0x41...0x5A).contains(value) ? String(Unicode.Scalar(UInt8(value | 0x20))) : nil }
+        if isCaselessIdeograph(value) { return nil }
+        guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased else { return nil }
+        return scalar.properties.lowercaseMapping
+    }
+
     /// Unicode's White_Space property, answered without the property lookup for
     /// ASCII and for everything above U+3000 (all of Han): the lookup costs more
     /// than the rest of a scan of Chinese text.

@@ -202,9 +202,8 @@ extension StringProtocol {
                     continue
                 }
                 let (value, length) = UTF8Code.decode(source.baseAddress!, at: i)
-                let caseless = Unicode.Scalar.isCaselessIdeograph(value)
-                if !caseless, let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased {
-                    bytes.append(contentsOf: scalar.properties.lowercaseMapping.utf8)
+                if let lower = Unicode.Scalar.lowercaseMappingIfChanged(value) {
+                    bytes.append(contentsOf: lower.utf8)
                     changed = true
                 } else {
                     bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[i..<(i + length)]))
