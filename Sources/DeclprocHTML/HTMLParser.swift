@@ -434,8 +434,9 @@ struct TreeBuilder {
     /// `htmlParseCharData`) reads text under an element that is not `<html>` or
     /// `<head>` (where text would imply a `<p>`): it hands over everything up to the
     /// first `<` or `&`, in pieces joined here anyway. Here that text is found and
-    /// handed over the same way, and libxml2 moved to its end (see `move`). Whenever the text is not plain (a NUL or a character libxml2 would
-    /// leave out, or no `<` or `&` after it) libxml2 reads it itself.
+    /// handed over the same way, and libxml2 moved to its end (see `move`). Whenever
+    /// the text is not plain (a NUL or a character libxml2 would leave out, or no `<`
+    /// or `&` after it) libxml2 reads it itself.
     /// `TreeBuilderTests` checks the documents are the same as libxml2's own tree
     /// builder makes, on real pages, edge cases and scrambled pages.
     private mutating func takeText(from start: UnsafeMutablePointer<xmlChar>, rewinding: Bool) {
