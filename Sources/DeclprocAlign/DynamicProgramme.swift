@@ -54,9 +54,12 @@ extension AlignmentRun {
     func align() -> [AlignmentBead] {
         let trace = Self.tracing
         if trace { FileHandle.standardError.write(Data("tokenized \(Date())\n".utf8)) }
-        let center = anchorCenter()
-        if trace { FileHandle.standardError.write(Data("anchors \(Date())\n".utf8)) }
         var width = Model.anchorBand
+        // A band that wide holds every English sentence in every row, wherever its
+        // centre: the anchors (a sixth of a short statement's alignment) would
+        // change nothing.
+        let center = width >= ne ? [Double](repeating: 0, count: nz + 1) : anchorCenter()
+        if trace { FileHandle.standardError.write(Data("anchors \(Date())\n".utf8)) }
         var path: [PathBead]
         while true {
             let band = band(around: center, width: width)
@@ -79,13 +82,13 @@ extension AlignmentRun {
     /// longest increasing subsequence), interpolated into a diagonal for every row.
     func anchorCenter() -> [Double] {
         var weights: [Int: Double] = [:]
-        // Keys in their order, not the dictionary's: a pair's weight is a sum over the
-        // keys it shares, and a sum of doubles in another order (the dictionary's
-        // differs from process to process) can differ in its last bit, enough to
-        // move a weight across the threshold below or break a tie in the chain.
-        for key in zpost.keys.sorted() {
-            guard let zs = zpost[key], zs.count <= Model.anchorMaxDF,
-                  let es = epost[key], es.count <= Model.anchorMaxDF else { continue }
+        // Keys in their order: a pair's weight is a sum over the keys it shares, and a
+        // sum of doubles in another order (a dictionary's differs from process to
+        // process) can differ in its last bit, enough to move a weight across the
+        // threshold below or break a tie in the chain.
+        for key in Int32(0)..<Int32(keyCount) {
+            let zs = zpost[key], es = epost[key]
+            guard (1...Model.anchorMaxDF).contains(zs.count), (1...Model.anchorMaxDF).contains(es.count) else { continue }
             let w = 1 / Double(zs.count * es.count)
             for z in zs { for e in es { weights[z * (ne + 1) + e, default: 0] += w } }
         }
@@ -223,13 +226,16 @@ extension AlignmentRun {
         // (the same value each time it was recomputed).
         let tokenMiss = tokenKeys.indices.map { log(1 - recall(token: $0)) }
         let zEvidenceBase = (0..<nz).map { z in ztokens[z].reduce(0.0) { $0 + tokenMiss[$1] } }
+        // Windows of up to five sentences, and no wider than the other side: a short
+        // statement's gains for windows it cannot have were a sixth of them.
+        let zWindows = min(5, ne), eWindows = min(5, nz)
         var tokenGain: [Double] = []
-        tokenGain.reserveCapacity(tokenKeys.count * 5)
+        tokenGain.reserveCapacity(tokenKeys.count * zWindows)
         for token in tokenKeys.indices {
             let pt = recall(token: token), miss = tokenMiss[token]
             // (1 - q)^b by multiplication: pow was a tenth of the alignment's set-up.
             var none = 1.0
-            for _ in 1...5 {
+            for _ in 1...zWindows {
                 none *= 1 - q[token]
                 let p0 = 1 - none
                 tokenGain.append(log((pt + (1 - pt) * p0) / p0) - miss)
@@ -238,12 +244,12 @@ extension AlignmentRun {
         var eEvidenceBase = [Double](repeating: 0, count: ne), keyGainStart = [Int](repeating: 0, count: ne + 1), keyGain: [Double] = []
         for e in 0..<ne {
             for key in ekeys[e] {
-                let pt = piE[key] ?? piEDefault
+                let pt = piEKnown[Int(key)] ? piE[Int(key)] : piEDefault
                 let miss = log(1 - pt)
                 eEvidenceBase[e] += miss
-                let chance = r[key] ?? 0.5 / (Double(nz) + 1)
+                let chance = r[Int(key)]
                 var none = 1.0
-                for _ in 1...5 {
+                for _ in 1...eWindows {
                     none *= 1 - chance
                     let p0 = 1 - none
                     keyGain.append(log((pt + (1 - pt) * p0) / p0) - miss)
@@ -272,7 +278,7 @@ extension AlignmentRun {
             for e in (j - b)..<j { if let m = match(z, e) { mask.formUnion(m.zh) } }
             var v = zEvidenceBase[z]
             let tokens = ztokens[z]
-            mask.forEach { p in if p < tokens.count { v += tokenGain[tokens[p] * 5 + b - 1] } }
+            mask.forEach { p in if p < tokens.count { v += tokenGain[tokens[p] * zWindows + b - 1] } }
             if inRange { zMemo[slot] = v }
             return v
         }
@@ -284,7 +290,7 @@ extension AlignmentRun {
             for z in (i - a)..<i { if let m = match(z, e) { mask.formUnion(m.en) } }
             var v = eEvidenceBase[e]
             let start = keyGainStart[e]
-            mask.forEach { p in v += keyGain[start + p * 5 + a - 1] }
+            mask.forEach { p in v += keyGain[start + p * eWindows + a - 1] }
             if inRange { eMemo[slot] = v }
             return v
         }
@@ -365,7 +371,7 @@ extension AlignmentRun {
             (Double(counts[k]) + Model.priorPseudo * p) / (Double(path.count) + Model.priorPseudo)
         }
         var zHits = [Double](repeating: 0, count: tokenKeys.count), zSeen = [Double](repeating: 0, count: tokenKeys.count)
-        var eHits: [Int32: Double] = [:], eSeen: [Int32: Double] = [:]
+        var eHits = [Double](repeating: 0, count: keyCount), eSeen = [Double](repeating: 0, count: keyCount)
         var totalZ = (hits: 0.0, seen: 0.0), totalE = (hits: 0.0, seen: 0.0)
         for bead in aligned {
             for z in bead.i0..<bead.i1 {
@@ -381,7 +387,7 @@ extension AlignmentRun {
                 for z in bead.i0..<bead.i1 { if let m = pair(z, e) { mask.formUnion(m.en) } }
                 for (p, key) in ekeys[e].enumerated() {
                     let hit = mask.contains(p) ? 1.0 : 0.0
-                    eHits[key, default: 0] += hit; eSeen[key, default: 0] += 1; totalE.hits += hit; totalE.seen += 1
+                    eHits[Int(key)] += hit; eSeen[Int(key)] += 1; totalE.hits += hit; totalE.seen += 1
                 }
             }
         }
@@ -394,9 +400,11 @@ extension AlignmentRun {
             piZKnown[token] = true
             piZ[token] = clamp((zHits[token] + Model.recallPseudo * gz) / (zSeen[token] + Model.recallPseudo), 0.01, 0.95)
         }
-        piE = [:]
-        for (key, seen) in eSeen {
-            piE[key] = clamp((eHits[key, default: 0] + Model.recallPseudo * ge) / (seen + Model.recallPseudo), 0.01, 0.95)
+        for key in eSeen.indices {
+            piEKnown[key] = eSeen[key] > 0
+            if eSeen[key] > 0 {
+                piE[key] = clamp((eHits[key] + Model.recallPseudo * ge) / (eSeen[key] + Model.recallPseudo), 0.01, 0.95)
+            }
         }
     }
 }

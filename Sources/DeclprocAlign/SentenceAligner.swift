@@ -71,6 +71,8 @@ enum Model {
 
 final class AlignmentRun {
     let nz: Int, ne: Int
+    /// Keys are numbered 0..<keyCount, in the order of their ids in the key space.
+    let keyCount: Int
     // Chinese side: distinct tokens per sentence (token ids), each token's keys;
     // the sentence's keys, sorted, with the mask of tokens that carry each.
     // What the sentences hold is fixed once the run is made (constants, so reading
@@ -85,23 +87,23 @@ final class AlignmentRun {
     let czsum: [Int], cesum: [Int]
     // Statistics.
     let q: [Double]          // per token
-    let r: [Int32: Double]   // per English key
+    let r: [Double]          // per key
     var c = 3.0, s2 = 10.0
-    var piZ: [Double] = [], piE: [Int32: Double] = [:]
+    var piZ: [Double] = [], piE: [Double] = []
     var piZDefault = Model.recallInitial, piEDefault = Model.recallInitial
-    var piZKnown: [Bool] = []
+    var piZKnown: [Bool] = [], piEKnown: [Bool] = []
     var priors = Model.initialPriors
-    let epost: [Int32: [Int]]
-    let zpost: [Int32: [Int]]
+    let epost: Postings
+    let zpost: Postings
 
     init(data: AlignmentData, zh: [String], en: [String]) {
         nz = zh.count
         ne = en.count
         var ztokens: [[Int]] = [], tokenKeys: [[Int32]] = [], zkeys: [[Int32]] = [], zkeyMasks: [[Mask]] = []
         var zlen: [Int] = [], elen: [Int] = [], czsum = [0], cesum = [0]
-        var epost: [Int32: [Int]] = [:], zpost: [Int32: [Int]] = [:], r: [Int32: Double] = [:]
         var space = KeySpace(data: data)
         var tokenIndex: [[Int32]: Int] = [:]
+        tokenIndex.reserveCapacity(zh.reduce(0) { $0 + $1.utf8.count } / 3) // about a token a character, at most; grown, it was rehashed repeatedly
         // The last line each token was seen in: a token counts once a line. (A set of
         // the line's key lists did the same, hashing every list a second time.)
         var lastLine: [Int] = []
@@ -137,12 +139,12 @@ final class AlignmentRun {
         }
         // Names: an English capitalized word and a run of unknown Han characters whose
         // Pinyin has nearly the same consonant skeleton share a key.
-        var skeletons: [String: [Character]] = [:]
+        var skeletons: [String: [UInt8]] = [:]
         for names in eNames { for name in names where skeletons[name] == nil {
             let skeleton = Skeleton.of(name, Skeleton.englishTable)
             if skeleton.count >= 2 { skeletons[name] = skeleton }
         } }
-        let distinct = Array(Set(skeletons.values.map { String($0) })).sorted().map { Array($0) }
+        let distinct = Set(skeletons.values).sorted { $0.lexicographicallyPrecedes($1) }
         var runCache: [String: [Int32]] = [:]
         for (z, runs) in zNameRuns.enumerated() {
             for run in runs where run.unicodeScalars.count >= 2 {
@@ -154,7 +156,7 @@ final class AlignmentRun {
                     if skeleton.count >= 2 {
                         for candidate in distinct where abs(candidate.count - skeleton.count) <= 1 && candidate[0] == skeleton[0] {
                             if Skeleton.distance(candidate, skeleton) <= (candidate.count - 1) / 3 {
-                                hits.append(space.id("$" + String(candidate)))
+                                hits.append(space.id("$" + String(decoding: candidate, as: UTF8.self)))
                             }
                         }
                     }
@@ -170,37 +172,60 @@ final class AlignmentRun {
             }
         }
         for (e, names) in eNames.enumerated() {
-            for name in names { if let skeleton = skeletons[name] { ekeySets[e].insert(space.id("$" + String(skeleton))) } }
+            for name in names { if let skeleton = skeletons[name] { ekeySets[e].insert(space.id("$" + String(decoding: skeleton, as: UTF8.self))) } }
         }
-        let ekeys = ekeySets.map { $0.sorted() }
-        for tokens in ztokens {
-            var masks: [Int32: Mask] = [:]
-            masks.reserveCapacity(tokens.reduce(0) { $0 + tokenKeys[$1].count }) // grown from empty, it was rehashed repeatedly
-            for (p, token) in tokens.enumerated() where p < Mask.capacity {
-                for key in tokenKeys[token] { masks[key, default: Mask()].insert(p) }
+        // Keys renumbered 0..<keyCount in the order of their ids, so that every sorted
+        // list keeps its order: what is counted per key is then an array indexed by
+        // it, where dictionaries keyed by id were a sixth of a short alignment.
+        var ids: [Int32] = []
+        for keys in tokenKeys { ids += keys }
+        for keys in ekeySets { ids += keys }
+        ids.sort()
+        ids.removeDuplicates()
+        let keyCount = ids.count
+        let (tokenKeysHere, ekeys) = ids.withUnsafeBufferPointer { ids in
+            func local(_ id: Int32) -> Int32 {
+                var lo = 0, hi = ids.count
+                while lo < hi { let mid = (lo + hi) >> 1; if ids[mid] < id { lo = mid + 1 } else { hi = mid } }
+                return Int32(truncatingIfNeeded: lo)
             }
-            let keys = masks.keys.sorted()
+            return (tokenKeys.map { $0.map(local) }, ekeySets.map { $0.map(local).sorted() })
+        }
+        tokenKeys = tokenKeysHere
+        // Each key's mask while a sentence's list is made (empty: not in it yet).
+        var maskOf = [Mask](repeating: Mask(), count: keyCount)
+        for tokens in ztokens {
+            var keys: [Int32] = []
+            for (p, token) in tokens.enumerated() where p < Mask.capacity {
+                for key in tokenKeys[token] {
+                    if maskOf[Int(key)] == Mask() { keys.append(key) }
+                    maskOf[Int(key)].insert(p)
+                }
+            }
+            keys.sort()
             zkeys.append(keys)
-            zkeyMasks.append(keys.map { masks[$0]! })
+            zkeyMasks.append(keys.map { maskOf[Int($0)] })
+            for key in keys { maskOf[Int(key)] = Mask() }
         }
         for x in zlen { czsum.append(czsum.last! + x) }
         for x in elen { cesum.append(cesum.last! + x) }
-        epost.reserveCapacity(ekeys.reduce(0) { $0 + $1.count })
-        zpost.reserveCapacity(zkeys.reduce(0) { $0 + $1.count })
-        for (e, keys) in ekeys.enumerated() { for k in keys { epost[k, default: []].append(e) } }
-        for (z, keys) in zkeys.enumerated() { for k in keys { zpost[k, default: []].append(z) } }
-        r.reserveCapacity(epost.count)
+        let epost = Postings(ekeys, keyCount: keyCount), zpost = Postings(zkeys, keyCount: keyCount)
         let englishCount = Double(ne) + 1
-        let q = tokenKeys.map { keys in
-            let count: Int
-            if keys.count == 1 { count = epost[keys[0]]?.count ?? 0 } else {
-                var set = Set<Int>()
-                for k in keys { set.formUnion(epost[k] ?? []) }
-                count = set.count
+        // The last token that counted each English sentence, for tokens of several keys.
+        var countedFor = [Int](repeating: -1, count: ne)
+        let q = tokenKeys.indices.map { token in
+            let keys = tokenKeys[token]
+            var count = 0
+            if keys.count == 1 { count = epost.count(keys[0]) } else {
+                for k in keys { for e in epost[k] where countedFor[e] != token { countedFor[e] = token; count += 1 } }
             }
             return (Double(count) + 0.5) / englishCount
         }
-        for k in epost.keys { r[k] = (Double(zpost[k]?.count ?? 0) + 0.5) / (Double(nz) + 1) }
+        let chineseCount = Double(nz) + 1
+        let r = (0..<keyCount).map { (Double(zpost.count(Int32($0))) + 0.5) / chineseCount }
+        piE = [Double](repeating: Model.recallInitial, count: keyCount)
+        piEKnown = [Bool](repeating: false, count: keyCount)
+        self.keyCount = keyCount
         self.ztokens = ztokens; self.tokenKeys = tokenKeys; self.zkeys = zkeys; self.zkeyMasks = zkeyMasks; self.ekeys = ekeys
         self.zlen = zlen; self.elen = elen; self.czsum = czsum; self.cesum = cesum
         self.epost = epost; self.zpost = zpost; self.q = q; self.r = r
@@ -374,6 +399,29 @@ final class AlignmentRun {
         }
         return false
     }
+}
+
+/// The lines each key is in, in line order: one flat list, cut by key.
+struct Postings {
+    private let start: [Int]
+    private let lines: [Int]
+
+    /// `keysByLine`: each line's keys, each once, all below `keyCount`.
+    init(_ keysByLine: [[Int32]], keyCount: Int) {
+        var start = [Int](repeating: 0, count: keyCount + 1)
+        for keys in keysByLine { for key in keys { start[Int(key) + 1] += 1 } }
+        for key in 0..<keyCount { start[key + 1] += start[key] }
+        var next = start
+        var lines = [Int](repeating: 0, count: start[keyCount])
+        for (line, keys) in keysByLine.enumerated() {
+            for key in keys { lines[next[Int(key)]] = line; next[Int(key)] += 1 }
+        }
+        self.start = start
+        self.lines = lines
+    }
+
+    func count(_ key: Int32) -> Int { start[Int(key) + 1] - start[Int(key)] }
+    subscript(key: Int32) -> ArraySlice<Int> { lines[start[Int(key)]..<start[Int(key) + 1]] }
 }
 
 extension Character {

@@ -82,22 +82,26 @@ enum Skeleton {
         "x": "S", "z": "S", "c": "S", "s": "S", "l": "L", "r": "L", "y": "Y", "w": "W",
     ]
 
-    /// A table keyed by the ASCII letters of its one- and two-letter keys: the
-    /// skeleton of every name candidate was built from Strings made per character
-    /// (45,000 instructions a name).
+    /// The classes by the ASCII letters of their one- and two-letter keys, in a flat
+    /// table: a dictionary's hashing was most of a name's skeleton.
     struct Table: Sendable {
-        /// Key (one letter a, or two letters a << 8 | b) → its class, nil for a sound that writes nothing (gh).
-        let classes: [UInt16: Character?]
+        /// Key (one letter a, or two letters a << 8 | b, all below 0x80) → its class's
+        /// letter; `silent` for a sound that writes nothing (gh); 0 for no key.
+        let classes: [UInt8]
+        static let silent: UInt8 = 1
 
         init(_ table: [String: String]) {
-            var classes: [UInt16: Character?] = [:]
+            var classes = [UInt8](repeating: 0, count: 0x8000)
             for (key, value) in table {
                 let bytes = Array(key.utf8)
                 precondition(key.unicodeScalars.allSatisfy(\.isASCII) && (1...2).contains(bytes.count), "skeleton keys are one or two ASCII letters")
-                classes[bytes.count == 1 ? UInt16(bytes[0]) : UInt16(bytes[0]) << 8 | UInt16(bytes[1])] = value.first
+                precondition(value.utf8.count <= 1 && value.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.isASCII }, "classes are one ASCII letter")
+                classes[bytes.count == 1 ? Int(bytes[0]) : Int(bytes[0]) << 8 | Int(bytes[1])] = value.utf8.first ?? Self.silent
             }
             self.classes = classes
         }
+
+        subscript(code: UInt16) -> UInt8 { classes[Int(code)] }
     }
     static let englishTable = Table(english)
     static let pinyinTable = Table(pinyin)
@@ -124,22 +128,23 @@ enum Skeleton {
         text.lowercased().map { $0.utf8.count == 1 ? UInt16($0.utf8.first!) : 0 }
     }
 
-    /// The consonant classes of `text`, a repeated class written once. Keys match whole
-    /// characters, so a letter with a combining mark (ñ written n + ◌̃) is no key.
-    static func of(_ text: String, _ table: Table) -> [Character] {
+    /// The consonant classes of `text` (ASCII letters), a repeated class written once.
+    /// Keys match whole characters, so a letter with a combining mark (ñ written
+    /// n + ◌̃) is no key.
+    static func of(_ text: String, _ table: Table) -> [UInt8] {
         // Each character as its ASCII byte, or 0 for any other character.
         let chars = codes(text)
-        var out: [Character] = []
+        var out: [UInt8] = []
         var i = 0
         while i < chars.count {
             var matched = false
             if chars[i] != 0 {
-                if i + 1 < chars.count, chars[i + 1] != 0, let cls = table.classes[chars[i] << 8 | chars[i + 1]] {
-                    if let c = cls, out.last != c { out.append(c) }
+                if i + 1 < chars.count, chars[i + 1] != 0, case let cls = table[chars[i] << 8 | chars[i + 1]], cls != 0 {
+                    if cls != Table.silent, out.last != cls { out.append(cls) }
                     i += 2
                     matched = true
-                } else if let cls = table.classes[chars[i]] {
-                    if let c = cls, out.last != c { out.append(c) }
+                } else if case let cls = table[chars[i]], cls != 0 {
+                    if cls != Table.silent, out.last != cls { out.append(cls) }
                     i += 1
                     matched = true
                 }
@@ -149,7 +154,7 @@ enum Skeleton {
         return out
     }
 
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+    static func distance(_ a: [UInt8], _ b: [UInt8]) -> Int {
         var previous = Array(0...b.count)
         for (i, ca) in a.enumerated() {
             var current = [i + 1]

@@ -85,7 +85,11 @@ import TestSupport
     @Test func namesMeetThroughTheirConsonants() {
         // 亚伯拉罕 yà bó lā hǎn and Abraham: one consonant class apart, within the allowed distance.
         let english = Skeleton.of("Abraham", Skeleton.englishTable), pinyin = Skeleton.of("yabolahan", Skeleton.pinyinTable)
-        #expect(english == Array("PLHM") && pinyin == Array("YPLHM"))
+        #expect(english == Array("PLHM".utf8) && pinyin == Array("YPLHM".utf8))
+        // Two-letter keys before one-letter ones, a silent key writes nothing, a repeated class is written once.
+        #expect(Skeleton.of("Knight", Skeleton.englishTable) == Array("KMD".utf8))
+        #expect(Skeleton.of("Philipp", Skeleton.englishTable) == Array("FLP".utf8))
+        #expect(Skeleton.of("Zhang", Skeleton.pinyinTable) == Array("SM".utf8))
         #expect(Skeleton.distance(english, pinyin) <= (english.count - 1) / 3)
         #expect(Skeleton.distance(Skeleton.of("Moses", Skeleton.englishTable), Skeleton.of("yuehan", Skeleton.pinyinTable)) > 1)
         // ASCII is read by byte, anything else by Character: the same codes.
