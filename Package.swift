@@ -70,7 +70,7 @@ let package = Package(
         // Record types and their stable JSON encoding.
         .target(name: "DeclprocRecords", dependencies: ["DeclprocText", "DeclprocICU"], exclude: ["schema"]),
         // Chinese–English sentence alignment (CC-CEDICT keywords, numbers, names, lengths).
-        .target(name: "DeclprocAlign", dependencies: ["DeclprocLocales", "DeclprocText"]),
+        .target(name: "DeclprocAlign", dependencies: ["DeclprocICU", "DeclprocLocales", "DeclprocText"]),
         // Records to files: JSON Lines, CSV/TSV, TMX, parallel text, SQLite; atomic writes.
         .target(name: "DeclprocFormats", dependencies: ["DeclprocFiles", "DeclprocRecords", "DeclprocSQLite"]),
         // The dataset report: one self-contained HTML page with SVG charts.

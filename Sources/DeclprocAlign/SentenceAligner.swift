@@ -31,8 +31,13 @@ public struct AlignmentBead: Sendable, Equatable {
 /// dictionary recall are re-estimated from that path, and the second pass runs in a
 /// narrow band around it. Short inputs (a web page's statement and its translation)
 /// are aligned over the whole matrix.
-public struct SentenceAligner: Sendable {
+///
+/// One aligner a thread: it remembers what the English words it has read come to
+/// (a statement's words are mostly words read before, and reading one afresh, its
+/// stop-word test, stem and keyword, cost as much as aligning its sentence).
+public final class SentenceAligner {
     public let data: AlignmentData
+    private var englishWords = EnglishWordMemo()
 
     public init(data: AlignmentData) { self.data = data }
 
@@ -41,8 +46,34 @@ public struct SentenceAligner: Sendable {
             return zh.indices.map { AlignmentBead(zh: $0..<($0 + 1), en: 0..<0, cost: 0) }
                 + en.indices.map { AlignmentBead(zh: zh.count..<zh.count, en: $0..<($0 + 1), cost: 0) }
         }
-        let run = AlignmentRun(data: data, zh: zh, en: en)
+        let run = AlignmentRun(data: data, zh: zh, en: en, words: &englishWords)
         return run.align()
+    }
+}
+
+/// What English words come to as keys, by word; cleared when it reaches its bound.
+struct EnglishWordMemo {
+    struct Reading {
+        /// 1...12 for a month's name, 0 otherwise.
+        let month: Int8
+        let isNumber: Bool
+        let isStopword: Bool
+        /// The stem's keyword id, or -1 when the lexicon has no such keyword.
+        let keyword: Int32
+        let stem: String
+    }
+
+    static let bound = 1 << 16
+    private var readings: [String: Reading] = [:]
+
+    mutating func reading(_ word: String, data: AlignmentData) -> Reading {
+        if let known = readings[word] { return known }
+        let stem = data.english.stem(word)
+        let reading = Reading(month: Int8((Numbers.months.firstIndex(of: word) ?? -1) + 1), isNumber: Numbers.english[word] != nil,
+                              isStopword: data.english.isStopword(word), keyword: data.keywordID(stem) ?? -1, stem: stem)
+        if readings.count >= Self.bound { readings.removeAll(keepingCapacity: true) }
+        readings[word] = reading
+        return reading
     }
 }
 
@@ -96,7 +127,7 @@ final class AlignmentRun {
     let epost: Postings
     let zpost: Postings
 
-    init(data: AlignmentData, zh: [String], en: [String]) {
+    init(data: AlignmentData, zh: [String], en: [String], words: inout EnglishWordMemo) {
         nz = zh.count
         ne = en.count
         var ztokens: [[Int]] = [], tokenKeys: [[Int32]] = [], zkeys: [[Int32]] = [], zkeyMasks: [[Mask]] = []
@@ -132,7 +163,7 @@ final class AlignmentRun {
         var eNames: [[String]] = []
         var ekeySets: [Set<Int32>] = []
         for line in en {
-            let (keys, names, length) = Self.tokenizeEnglish(line, data: data, space: &space)
+            let (keys, names, length) = Self.tokenizeEnglish(line, data: data, space: &space, words: &words)
             ekeySets.append(keys)
             eNames.append(names)
             elen.append(length)
@@ -321,7 +352,8 @@ final class AlignmentRun {
         return (tokens, runs, s.reduce(0) { $0 + ($1.isWhiteSpace ? 0 : 1) })
     }
 
-    static func tokenizeEnglish(_ line: String, data: AlignmentData, space: inout KeySpace) -> (Set<Int32>, [String], Int) {
+    static func tokenizeEnglish(_ line: String, data: AlignmentData, space: inout KeySpace,
+                                words memo: inout EnglishWordMemo) -> (Set<Int32>, [String], Int) {
         let s = Self.trimmingHorizontalSpace(line)
         let words = data.english.words(s)
         var keys = Set<Int32>()
@@ -334,7 +366,8 @@ final class AlignmentRun {
                 i += 1
                 continue
             }
-            if Numbers.english[w] != nil {
+            let reading = memo.reading(w, data: data)
+            if reading.isNumber {
                 var total = 0.0, current = 0.0, j = i
                 while j < words.count, Numbers.english[words[j]] != nil
                         || (words[j] == "and" && j > i && j + 1 < words.count && Numbers.english[words[j + 1]] != nil) {
@@ -351,10 +384,12 @@ final class AlignmentRun {
                 i = j
                 continue
             }
-            if let month = Numbers.months.firstIndex(of: w), w != "may" || Self.containsWord("May", in: s) {
-                keys.insert(space.id("@m\(month + 1)"))
+            if reading.month > 0, w != "may" || Self.containsWord("May", in: s) {
+                keys.insert(space.id("@m\(reading.month)"))
             }
-            if !data.english.isStopword(w) { keys.insert(space.id(data.english.stem(w))) }
+            if !reading.isStopword {
+                keys.insert(reading.keyword >= 0 ? reading.keyword : space.localID(reading.stem))
+            }
             i += 1
         }
         // Capitalized words of three letters or more are name candidates.

@@ -7,7 +7,11 @@ struct KeySpace {
     init(data: AlignmentData) { self.data = data }
 
     mutating func id(_ key: String) -> Int32 {
-        if let id = data.keywordID(key) { return id }
+        data.keywordID(key) ?? localID(key)
+    }
+
+    /// The id of a key the lexicon is known not to have.
+    mutating func localID(_ key: String) -> Int32 {
         if let id = local[key] { return id }
         let id = Int32(data.vocabularyCount + local.count)
         local[key] = id

@@ -47,6 +47,9 @@ public final class PageProcessor {
     private let sentenceSegmenter: SentenceSegmenter
     private let normalizer = TextNormalizer()
     private let pinyin: PinyinTransliterator
+    /// Made on the first translation (its data is loaded only then), and kept: it
+    /// remembers the English words it has read.
+    private var aligner: SentenceAligner?
     /// Charges each stage its CPU time (`--stage-times`); nil when not measured.
     public var clock: StageClock?
 
@@ -284,7 +287,11 @@ public final class PageProcessor {
         let lang = resources.scripts.classify(text).lang
         let sentences = try sentenceSegmenter.sentences(text).map { $0.text.trimmingSpaces() }.filter { !$0.isEmpty }
         guard !statement.isEmpty, !sentences.isEmpty else { return .init(text: text, lang: lang) }
-        let aligner = SentenceAligner(data: try resources.alignment.get())
+        let aligner = try self.aligner ?? { () throws -> SentenceAligner in
+            let made = SentenceAligner(data: try resources.alignment.get())
+            self.aligner = made
+            return made
+        }()
         let statementIsChinese = statementLang.hasPrefix("zh") || !lang.hasPrefix("zh")
         let beads = statementIsChinese ? aligner.align(zh: statement, en: sentences) : aligner.align(zh: sentences, en: statement)
         var weighted = 0.0, total = 0.0

@@ -82,6 +82,28 @@ import TestSupport
         #expect(english.stem("cities") == "citi" && english.stem("said") == "sai")
     }
 
+    /// Words read on bytes are the words read by scalar after lowercasing, and text
+    /// where a scalar beyond ASCII lowercases to ASCII is left to the scalars.
+    @Test(arguments: [
+        "God’s light: don‘t STOP", "I can't, won’t — SHAN'T", "n't 'tis rock'n'roll", "it'", "it'5", "Don’", "’t", "a’b’c",
+        "“Quoted” words, 2005 AD; 3rd-party e-mail", "Café NAÏVE RÉSUMÉ", "ΣΟΦΙΑ Sofia", "Ⅻ", "\r\nLine\r\nbreaks\t", "", "   ", "中文 and English",
+        "don\u{2019}\u{2019}t", "x\u{E2}", "ISN'T IT", "DON’T",
+    ])
+    func englishWordsOnBytes(text: String) {
+        let english = Self.data.english
+        var copy = text
+        let onBytes = copy.withUTF8 { EnglishAnalyzer.wordsOnBytes($0) }
+        #expect(onBytes != nil)
+        #expect(english.words(text) == english.wordsByScalar(text))
+    }
+
+    @Test(arguments: ["\u{212A}elvin", "İstanbul", "DON'T SAY \u{212A}"])
+    func englishWordsLowercasedBeyondASCII(text: String) {
+        var copy = text
+        #expect(copy.withUTF8 { EnglishAnalyzer.wordsOnBytes($0) } == nil)
+        #expect(Self.data.english.words(text) == Self.data.english.wordsByScalar(text))
+    }
+
     @Test func namesMeetThroughTheirConsonants() {
         // 亚伯拉罕 yà bó lā hǎn and Abraham: one consonant class apart, within the allowed distance.
         let english = Skeleton.of("Abraham", Skeleton.englishTable), pinyin = Skeleton.of("yabolahan", Skeleton.pinyinTable)
