@@ -220,6 +220,8 @@ public final class PageProcessor {
         let readings = hasHan ? pinyin.readings(normalized.text, words: allWords) : []
         clock?.lap(.transliterate)
         let normalizedScalars = Array(scalarsOf: normalized.text)
+        // The syllables taken out of the readings once, for the words and both styles.
+        let syllableOf = readings.map { $0?.syllable }
         let sentences = sentenceWords.map { sentence, words in
             SentenceRecord(
                 text: sentence.text, start: map[sentence.start], end: map[sentence.end],
@@ -231,7 +233,7 @@ public final class PageProcessor {
                     if hasHan {
                         for i in range where normalizedScalars[i].isHan {
                             if syllables.isEmpty { syllables.reserveCapacity(range.upperBound - i) }
-                            syllables.append(readings[i]?.syllable.marked ?? String(normalizedScalars[i]))
+                            syllables.append(syllableOf[i]?.marked ?? String(normalizedScalars[i]))
                         }
                     }
                     return Span(text: word.text, start: map[range.lowerBound], end: map[range.upperBound], pinyin: syllables)
@@ -241,8 +243,8 @@ public final class PageProcessor {
         var pinyinText: String? = nil
         var pinyinNumbers: String? = nil
         if hasHan {
-            pinyinText = pinyin.write(normalized.text, readings: readings, style: PinyinStyle(tones: .marks))
-            pinyinNumbers = pinyin.write(normalized.text, readings: readings, style: PinyinStyle(tones: .numbers))
+            pinyinText = pinyin.write(scalars: normalizedScalars, syllables: syllableOf, style: PinyinStyle(tones: .marks))
+            pinyinNumbers = pinyin.write(scalars: normalizedScalars, syllables: syllableOf, style: PinyinStyle(tones: .numbers))
         }
         clock?.lap(.transliterate)
         var translation: StatementRecord.Translation? = nil

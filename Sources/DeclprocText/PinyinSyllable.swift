@@ -21,6 +21,9 @@ public final class PinyinSyllable: Sendable, Hashable, CustomStringConvertible {
     public let tone: Int
     public let marked: String
     public let numbered: String
+    /// `marked`, `numbered` and `letters` held inline: what the writer copies for
+    /// each syllable.
+    let markedUTF8: InlineUTF8, numberedUTF8: InlineUTF8, lettersUTF8: InlineUTF8
 
     public init?(numbered text: Substring) {
         guard let last = text.last, let tone = last.wholeNumberValue, (1...5).contains(tone) else { return nil }
@@ -30,6 +33,11 @@ public final class PinyinSyllable: Sendable, Hashable, CustomStringConvertible {
         self.tone = tone
         numbered = letters + String(tone)
         marked = tone >= 5 ? letters : Self.placeMark(letters, tone: tone)
+        // No syllable is spelled in more than nine bytes (zhuàng, lüè): a longer one
+        // is no syllable, and the writer counts on sixteen at most.
+        guard let markedUTF8 = InlineUTF8(marked), let numberedUTF8 = InlineUTF8(numbered),
+              let lettersUTF8 = InlineUTF8(letters) else { return nil }
+        (self.markedUTF8, self.numberedUTF8, self.lettersUTF8) = (markedUTF8, numberedUTF8, lettersUTF8)
     }
 
     public func written(_ style: ToneStyle) -> String {
@@ -121,6 +129,16 @@ extension PinyinSyllable {
         }
     }
 
+    /// `stored`, inline.
+    @inline(__always)
+    func storedUTF8(_ style: ToneStyle, neutralFive: Bool) -> InlineUTF8 {
+        switch style {
+        case .marks: markedUTF8
+        case .none: lettersUTF8
+        case .numbers: tone == 5 && !neutralFive ? lettersUTF8 : numberedUTF8
+        }
+    }
+
     /// The syllable in a style: tone marks or numbers (neutral tone as 5, or bare
     /// with `neutralFive` false) or none; ü as chosen; optionally capitalized.
     public func written(_ style: ToneStyle, neutralFive: Bool, umlaut: Umlaut, capitalized: Bool) -> String {
@@ -192,3 +210,30 @@ private let precomposedPinyinTable: [UInt64: Unicode.Scalar] = {
     }
     return table
 }()
+
+/// Up to sixteen bytes of UTF-8 in two words: copied as two stores, where a
+/// String's bytes cost a retain, a release and a call to copy them.
+struct InlineUTF8: Sendable {
+    private let low: UInt64, high: UInt64
+    let count: Int
+
+    init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count <= 16 else { return nil }
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { raw in
+            for (k, byte) in bytes.enumerated() { raw[k] = byte }
+        }
+        (low, high, count) = (words.0, words.1, bytes.count)
+    }
+
+    /// Stores all sixteen bytes at `p` (the caller leaves the room) and returns how
+    /// many of them are the text.
+    @inline(__always)
+    func write(to p: UnsafeMutablePointer<UInt8>) -> Int {
+        let raw = UnsafeMutableRawPointer(p)
+        raw.storeBytes(of: low, as: UInt64.self)
+        raw.storeBytes(of: high, toByteOffset: 8, as: UInt64.self)
+        return count
+    }
+}

@@ -251,23 +251,27 @@ public final class PinyinTransliterator {
     /// The text written with readings already chosen (from `readings`), so a caller
     /// that needs both pays for the choice once.
     public func write(_ text: String, readings: [PinyinReading?], style: PinyinStyle = PinyinStyle()) -> String {
-        // The readings are read in place: mapping them to an array of syllables first
-        // retained and appended each one (a fifth of this function's time).
-        var output: [UInt8] = []
         let scalars = Array(scalarsOf: text)
-        output.reserveCapacity(scalars.count * 4)
-        let asStored = style.umlaut == .ü || style.tones == .marks
-        // Read through a pointer below, so checked here: a reading for each scalar.
         precondition(readings.count >= scalars.count, "fewer readings than characters")
-        readings.withUnsafeBufferPointer { readings in
-            // Read in place (borrowed): copying each reading retained its source's text too.
-            write(scalars, syllableAt: { readings[$0]?.syllable }, into: &output) { syllable, output in
-                var spelled = asStored ? syllable.stored(style.tones, neutralFive: style.neutralFive)
-                    : syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false)
-                spelled.withUTF8 { output.append(contentsOf: $0) }
+        return write(scalars: scalars, syllables: readings.prefix(scalars.count).map { $0?.syllable }, style: style)
+    }
+
+    /// `write` for a caller that has the scalars and their syllables already (the
+    /// record builder writes two styles from one reading).
+    public func write(scalars: [Unicode.Scalar], syllables: [PinyinSyllable?], style: PinyinStyle) -> String {
+        precondition(syllables.count >= scalars.count, "fewer syllables than characters")
+        if style.umlaut == .ü || style.tones == .marks {
+            return String(unsafeUninitializedCapacity: Self.storedBound(scalars.count)) { buffer in
+                writeStored(scalars, syllables, style, into: buffer.baseAddress!)
             }
         }
-        return String(decoding: output, as: UTF8.self)
+        var sink = ArraySink(output: []) { syllable, output in
+            var spelled = syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false)
+            spelled.withUTF8 { output.append(contentsOf: $0) }
+        }
+        sink.output.reserveCapacity(scalars.count * 4)
+        write(scalars, syllables, into: &sink)
+        return String(decoding: sink.output, as: UTF8.self)
     }
 
     public func transliterate(_ text: String, words: [Token], tones: ToneStyle) -> String {
@@ -346,54 +350,74 @@ public final class PinyinTransliterator {
     /// `write` for the filter's byte path: the same text, appended to `output` as
     /// UTF-8, each syllable's spelling made once per style and kept.
     public func write(utf8 scalars: [Unicode.Scalar], readings: [PinyinReading?], style: PinyinStyle, into output: inout [UInt8]) {
+        precondition(readings.count >= scalars.count, "fewer readings than characters")
+        let syllables = readings.prefix(scalars.count).map { $0?.syllable }
         // Most styles spell a syllable as one of the strings it stores: their bytes are
         // copied as they are. Only ü written otherwise makes a new spelling, kept per
         // syllable (a dictionary lookup each time cost more than the copy).
-        let asStored = style.umlaut == .ü || style.tones == .marks
-        precondition(readings.count >= scalars.count, "fewer readings than characters")
-        if !asStored, spellingsStyle != style {
+        if style.umlaut == .ü || style.tones == .marks {
+            let start = output.count, bound = Self.storedBound(scalars.count)
+            output.append(contentsOf: repeatElement(0, count: bound))
+            let written = output.withUnsafeMutableBufferPointer { buffer in
+                writeStored(scalars, syllables, style, into: buffer.baseAddress! + start)
+            }
+            output.removeLast(bound - written)
+            return
+        }
+        if spellingsStyle != style {
             spellings.removeAll()
             spellingsStyle = style
         }
-        readings.withUnsafeBufferPointer { readings in
-            write(scalars, syllableAt: { readings[$0]?.syllable }, into: &output) { syllable, output in
-                if asStored {
-                    var spelled = syllable.stored(style.tones, neutralFive: style.neutralFive)
-                    spelled.withUTF8 { output.append(contentsOf: $0) }
-                    return
-                }
-                let key = ObjectIdentifier(syllable)
-                if let spelled = spellings[key] {
-                    output.append(contentsOf: spelled)
-                } else {
-                    let spelled = Array(syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false).utf8)
-                    spellings[key] = spelled
-                    output.append(contentsOf: spelled)
-                }
+        var sink = ArraySink(output: []) { syllable, output in
+            let key = ObjectIdentifier(syllable)
+            if let spelled = self.spellings[key] {
+                output.append(contentsOf: spelled)
+            } else {
+                let spelled = Array(syllable.written(style.tones, neutralFive: style.neutralFive, umlaut: style.umlaut, capitalized: false).utf8)
+                self.spellings[key] = spelled
+                output.append(contentsOf: spelled)
             }
         }
+        // The caller's bytes move into the sink and back, uncopied.
+        swap(&sink.output, &output)
+        write(scalars, syllables, into: &sink)
+        swap(&sink.output, &output)
+    }
+
+    /// Room enough for `writeStored`: a space and a spelling of at most sixteen bytes
+    /// a scalar (a scalar not read takes four at most), and sixteen bytes over for the
+    /// last two-word store.
+    private static func storedBound(_ scalars: Int) -> Int { 16 + 17 * scalars }
+
+    /// `write` in a style a syllable stores (ü as ü, or tone marks), through a
+    /// pointer: each spelling is two stores of its inline bytes, where appending a
+    /// String's bytes to an array cost about 400 instructions a syllable.
+    private func writeStored(_ scalars: [Unicode.Scalar], _ syllables: [PinyinSyllable?], _ style: PinyinStyle,
+                             into base: UnsafeMutablePointer<UInt8>) -> Int {
+        var sink = PointerSink(base: base, tones: style.tones, neutralFive: style.neutralFive)
+        write(scalars, syllables, into: &sink)
+        return sink.count
     }
 
     /// The spacing rule both paths share: syllables apart from each other and from
     /// other text, except after an opening bracket or Chinese punctuation and before
     /// closing punctuation; other text as it was. Written as UTF-8 bytes, since
     /// building a String by appending cost about a thousand instructions a character.
-    private func write(_ scalars: [Unicode.Scalar], syllableAt: (Int) -> PinyinSyllable?, into output: inout [UInt8],
-                       spell: (PinyinSyllable, inout [UInt8]) -> Void) {
+    private func write<Sink: PinyinSink>(_ scalars: [Unicode.Scalar], _ syllables: [PinyinSyllable?], into sink: inout Sink) {
         var previousWasSyllable = false
         var last: Unicode.Scalar? = nil
         for (i, scalar) in scalars.enumerated() {
-            if let syllable = syllableAt(i) {
+            if let syllable = syllables[i] {
                 if let last, !Segmenter.isSpace(last), previousWasSyllable || !(Self.opensText(last) || Self.isFullWidthPunctuation(last)) {
-                    output.append(0x20)
+                    sink.space()
                 }
-                spell(syllable, &output)
+                sink.syllable(syllable)
                 // A syllable ends in a letter or a tone digit: neither space nor punctuation.
                 last = "a"
                 previousWasSyllable = true
             } else {
-                if previousWasSyllable, !Segmenter.isSpace(scalar), !Self.closesText(scalar) { output.append(0x20) }
-                UTF8Scalars.append(scalar, to: &output)
+                if previousWasSyllable, !Segmenter.isSpace(scalar), !Self.closesText(scalar) { sink.space() }
+                sink.scalar(scalar)
                 last = scalar
                 previousWasSyllable = false
             }
@@ -431,5 +455,44 @@ extension StringProtocol {
         // The slice's UTF-8 copied as it is (exact scalar bounds, not rounded to
         // characters): re-encoding it scalar by scalar cost 18,000 instructions a call.
         return String(Substring(scalars[first...last]))
+    }
+}
+
+/// Where the writer's text goes: the spacing is the writer's, the bytes the sink's.
+private protocol PinyinSink {
+    mutating func space()
+    mutating func syllable(_ syllable: PinyinSyllable)
+    mutating func scalar(_ scalar: Unicode.Scalar)
+}
+
+/// Bytes appended to an array, each syllable spelled by a closure: for the styles
+/// that write ü otherwise, whose spellings are made, not stored.
+private struct ArraySink: PinyinSink {
+    var output: [UInt8]
+    let spell: (PinyinSyllable, inout [UInt8]) -> Void
+    mutating func space() { output.append(0x20) }
+    mutating func syllable(_ syllable: PinyinSyllable) { spell(syllable, &output) }
+    mutating func scalar(_ scalar: Unicode.Scalar) { UTF8Scalars.append(scalar, to: &output) }
+}
+
+/// Bytes stored through a pointer into room the caller has made (`storedBound`),
+/// each syllable as the spelling it stores.
+private struct PointerSink: PinyinSink {
+    let base: UnsafeMutablePointer<UInt8>
+    let tones: ToneStyle
+    let neutralFive: Bool
+    var count = 0
+
+    mutating func space() {
+        base[count] = 0x20
+        count += 1
+    }
+
+    mutating func syllable(_ syllable: PinyinSyllable) {
+        count += syllable.storedUTF8(tones, neutralFive: neutralFive).write(to: base + count)
+    }
+
+    mutating func scalar(_ scalar: Unicode.Scalar) {
+        count += UTF8Code.encode(scalar.value, into: base, at: count)
     }
 }

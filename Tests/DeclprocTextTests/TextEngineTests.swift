@@ -259,6 +259,34 @@ import TestSupport
         }
     }
 
+    /// The three writers (a String from text, a String from syllables, bytes appended
+    /// to what the caller has) write the same text in every style, spacing included,
+    /// whatever surrounds the Han.
+    @Test func writersAgreeInEveryStyle() throws {
+        let text = "（绿色的女儿）说：“我爱北京天安门！”Hello, 世界 🌍 2005年 a「书」b 龘"
+        let scalars = Array(text.unicodeScalars)
+        let readings = pinyin.readings(scalars) { [] }
+        let syllables = readings.map { $0?.syllable }
+        for tones in ToneStyle.allCases { for umlaut in PinyinSyllable.Umlaut.allCases { for neutralFive in [true, false] {
+            var style = PinyinStyle(tones: tones)
+            style.umlaut = umlaut
+            style.neutralFive = neutralFive
+            var output: [UInt8] = Array("kept ".utf8)
+            pinyin.write(utf8: scalars, readings: readings, style: style, into: &output)
+            let fromText = pinyin.write(text, readings: readings, style: style)
+            #expect(String(decoding: output, as: UTF8.self) == "kept " + fromText)
+            #expect(pinyin.write(scalars: scalars, syllables: syllables, style: style) == fromText)
+            if tones == .marks { #expect(fromText.hasPrefix("（lǜ sè de nǚ ér）shuō："), "\(fromText)") }
+        } } }
+    }
+
+    /// A syllable is spelled in at most sixteen bytes (the writers count on it): a
+    /// longer "syllable" in a lexicon is no syllable.
+    @Test func overlongSyllablesAreRefused() {
+        #expect(PinyinSyllable(numbered: "zhuang4") != nil)
+        #expect(PinyinSyllable(numbered: "zhuangzhuangzhuang4") == nil)
+    }
+
     /// Unicode's CJK extension blocks A–H: known characters read, unknown ones kept.
     @Test func extensionBlocks() {
         let samples: [Unicode.Scalar] = ["\u{3400}", "\u{20000}", "\u{2A700}", "\u{2B740}", "\u{2B820}", "\u{2CEB0}", "\u{30000}", "\u{31350}"]
