@@ -140,25 +140,15 @@ public enum RecordJSON {
 
         mutating func open() { sink.append(0x7B); first = true }
         mutating func close() { sink.append(0x7D); first = false }
+        // Inlined, the name's length and bytes are constants where the key is written.
+        @inline(__always)
         mutating func key(_ name: StaticString) {
-            if !first { sink.append(0x2C) }
+            sink.appendKey(name, afterValue: !first)
             first = true
-            sink.append(0x22)
-            sink.append(name)
-            sink.append(0x22); sink.append(0x3A)
         }
         mutating func int(_ value: Int) {
-            // Digits written from the right into a small buffer: String(value) built a string per number.
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-                var rest = value.magnitude, k = 20
-                repeat {
-                    k -= 1
-                    digits[k] = 0x30 + UInt8(rest % 10)
-                    rest /= 10
-                } while rest > 0
-                if value < 0 { sink.append(0x2D) }
-                sink.append(UnsafeBufferPointer(rebasing: digits[k..<20]))
-            }
+            if value < 0 { sink.append(0x2D) }
+            sink.appendDecimal(value.magnitude)
             first = false
         }
         mutating func bool(_ value: Bool) { sink.append(value ? "true" : "false"); first = false }
@@ -286,6 +276,39 @@ final class ByteSink {
     @inline(__always)
     func append(_ text: StaticString) {
         text.withUTF8Buffer { append($0) }
+    }
+
+    /// `,"name":` (the comma when a value came before), with one test for room: a
+    /// record has a key for every number and string, four for every word.
+    @inline(__always)
+    func appendKey(_ name: StaticString, afterValue: Bool) {
+        let n = name.utf8CodeUnitCount
+        if count + n + 4 > capacity { grow(to: count + n + 4) }
+        var p = base + count
+        if afterValue { p.pointee = 0x2C; p += 1 }
+        p.pointee = 0x22
+        let source = name.utf8Start
+        for k in 0..<n { p[1 + k] = source[k] }
+        p[n + 1] = 0x22
+        p[n + 2] = 0x3A
+        count = base.distance(to: p) + n + 3
+    }
+
+    /// The decimal digits of `value`, written in place from the right: a temporary
+    /// buffer and a copy for each number cost more than the digits.
+    @inline(__always)
+    func appendDecimal(_ value: UInt) {
+        var digits = 1, bound: UInt = 10
+        while value >= bound && digits < 19 { digits += 1; bound &*= 10 }
+        if value >= bound { digits = 20 } // past 10^19: the twentieth digit
+        if count + digits > capacity { grow(to: count + digits) }
+        var rest = value, k = count + digits
+        repeat {
+            k -= 1
+            base[k] = 0x30 + UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        } while rest > 0
+        count += digits
     }
 
     private func grow(to needed: Int) {

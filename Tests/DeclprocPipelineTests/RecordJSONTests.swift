@@ -33,6 +33,15 @@ import TestSupport
         odd.declaration.declarants = [.init(name: "名", alias: true, latin: nil, start: 0, end: 1, confidence: 1.0)]
         odd.translation = .init(text: "x", lang: "en", score: 0.125, sentences: ["x"], links: [.init(statement: [0, 1], translation: [], score: 0.3333333333333333)])
         #expect(RecordJSON.encode(odd) == Array(try Self.encoder.encode(odd)))
+        // Numbers are written digit by digit into the buffer: every length, both signs, the ends.
+        let numbers = [0, 1, 9, 10, 99, 100, 101, 999, 1000, 65535, 1_000_000, 999_999_999_999, Int(Int32.max),
+                       1_000_000_000_000_000_000, Int.max, -1, -10, -12345, Int.min + 1, Int.min]
+        for (k, number) in numbers.enumerated() {
+            odd.source.position = number
+            odd.source.page = numbers[(k + 7) % numbers.count]
+            odd.declaration.declarants[0].start = numbers[(k + 3) % numbers.count]
+            #expect(RecordJSON.encode(odd) == Array(try Self.encoder.encode(odd)), "\(number)")
+        }
         // Text is scanned eight bytes at a time: each escape at every position in a word.
         for escape in ["\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "é", "中"] {
             for padding in 0...17 {
