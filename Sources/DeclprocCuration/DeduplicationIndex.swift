@@ -19,7 +19,7 @@ extension Deduplicator {
         /// is entry `index`'s band `b`, and `nextInBand[slot]` is 1 + the slot before it
         /// in the same list (0: none). One flat array where an array per band key cost
         /// most of the index's memory.
-        private(set) var bandHeads: [UInt64: Int32] = [:]
+        private(set) var bandHeads = BandHeads()
         private var nextInBand: [Int32] = []
         /// An estimate of the memory held, from the sizes measured on the benchmark
         /// corpus (about 1.1 KB per entry, most of it the signature and the band keys).
@@ -36,7 +36,7 @@ extension Deduplicator {
         /// Appends the band's entries, oldest first. `context`: only the entries it admits; nil: all.
         func members(of band: UInt64, admitting context: Context? = nil, into members: inout [Int]) {
             let start = members.count
-            var slot = Int(bandHeads[band] ?? 0)
+            var slot = Int(bandHeads.value(band))
             while slot != 0 {
                 let index = (slot - 1) / Deduplicator.bands
                 if context?.admits(contexts[index]) ?? true { members.append(index) }
@@ -55,11 +55,11 @@ extension Deduplicator {
             // The lists are taken out of the object for the loop, and each band's head is
             // swapped in one lookup: read and written in place, they cost two hash lookups
             // and three exclusivity checks a band, sixteen bands a statement.
-            var heads: [UInt64: Int32] = [:], next: [Int32] = []
+            var heads = BandHeads(), next: [Int32] = []
             swap(&heads, &bandHeads)
             swap(&next, &nextInBand)
             for (b, band) in bands.enumerated() {
-                next.append(heads.updateValue(Int32(index * Deduplicator.bands + b + 1), forKey: band) ?? 0)
+                next.append(heads.exchange(band, Int32(index * Deduplicator.bands + b + 1)))
             }
             swap(&heads, &bandHeads)
             swap(&next, &nextInBand)
@@ -72,7 +72,8 @@ extension Deduplicator {
         /// `sorted`: false when the order does not matter.
         func forEachBand<Failure: Error>(sorted: Bool = true, _ body: (UInt64, [Int]) throws(Failure) -> Void) throws(Failure) {
             var members: [Int] = []
-            let keys = sorted ? bandHeads.keys.sorted(by: { Int64(bitPattern: $0) < Int64(bitPattern: $1) }) : Array(bandHeads.keys)
+            var keys = bandHeads.allKeys
+            if sorted { keys.sort { Int64(bitPattern: $0) < Int64(bitPattern: $1) } }
             for band in keys {
                 members.removeAll(keepingCapacity: true)
                 self.members(of: band, into: &members)
