@@ -327,7 +327,7 @@ final class AlignmentRun {
             }
             let numberStart = c == "第" ? i + 1 : i
             var k = numberStart
-            while k < s.count, Numbers.chinese[s[k]] != nil { k += 1 }
+            while k < s.count, Numbers.isChineseNumeral(s[k]) { k += 1 }
             let numberLength = k > numberStart ? k - i : 0
             if numberLength > 0 && numberLength >= best {
                 closeRun()
@@ -339,8 +339,12 @@ final class AlignmentRun {
             }
             if best > 0 {
                 closeRun()
-                var keys = bestKeys.sorted() // each key once, in order
-                keys.removeDuplicates()
+                // Each key once, in order (the lexicon's lists nearly always are).
+                var keys = Array(bestKeys)
+                if !keys.isStrictlyIncreasing {
+                    keys.sort()
+                    keys.removeDuplicates()
+                }
                 tokens.append(keys)
                 i += best
                 continue
@@ -461,6 +465,14 @@ struct Postings {
 
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+extension Array where Element: Comparable {
+    var isStrictlyIncreasing: Bool {
+        guard count > 1 else { return true }
+        for k in 1..<count where !(self[k - 1] < self[k]) { return false }
+        return true
+    }
 }
 
 extension Array where Element: Equatable {

@@ -30,6 +30,17 @@ enum Numbers {
         return table
     }()
 
+    /// Whether the scalar is a key of `chinese`, without hashing it: asked of nearly
+    /// every character a statement has.
+    static func isChineseNumeral(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x30...0x39, 0xFF10...0xFF19: true
+        case 0x3007, 0x96F6, 0x4E00, 0x4E8C, 0x4E24, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341, 0x767E,
+             0x5343, 0x4E07, 0x4EBF: true
+        default: false
+        }
+    }
+
     static let english: [String: Double] = {
         var table: [String: Double] = [:]
         let units = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",

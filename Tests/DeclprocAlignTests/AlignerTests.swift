@@ -75,6 +75,13 @@ import TestSupport
         #expect(Numbers.chineseValue(Array(text.unicodeScalars)[...]) == value)
     }
 
+    @Test func numeralTestIsTheTablesKeys() {
+        for value in UInt32(0)..<0x30000 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            if Numbers.isChineseNumeral(scalar) != (Numbers.chinese[scalar] != nil) { Issue.record("U+\(String(value, radix: 16))") }
+        }
+    }
+
     @Test func englishWordsAndStems() {
         let english = Self.data.english
         #expect(english.words("God's light: don't STOP") == ["god", "light", "do", "stop"])
