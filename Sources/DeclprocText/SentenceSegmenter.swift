@@ -45,7 +45,10 @@ public final class SentenceSegmenter {
                 merged.append(sentence)
             }
         }
-        return merged.flatMap { splitChinese($0, scalars) }
+        var pieces: [Token] = []
+        pieces.reserveCapacity(merged.count)
+        for sentence in merged { splitChinese(sentence, scalars, into: &pieces) }
+        return pieces
     }
 
     /// Whether the sentence's last word (after the last space, tab or opening
@@ -70,8 +73,7 @@ public final class SentenceSegmenter {
 
     /// Breaks after ； and after a run of … when Han text follows, keeping closing
     /// quotes and brackets with the sentence they close.
-    private func splitChinese(_ sentence: Token, _ scalars: [Unicode.Scalar]) -> [Token] {
-        var pieces: [Token] = []
+    private func splitChinese(_ sentence: Token, _ scalars: [Unicode.Scalar], into pieces: inout [Token]) {
         var start = sentence.start
         var i = sentence.start
         while i < sentence.end {
@@ -89,8 +91,10 @@ public final class SentenceSegmenter {
             }
             i = max(end, i + 1)
         }
+        // Nothing split: the sentence as it came, trimmed already (its text made
+        // again from the scalars cost as much as the search).
+        if start == sentence.start { pieces.append(sentence); return }
         if start < sentence.end { pieces.append(token(start, sentence.end, scalars)) }
-        return pieces
     }
 
     private func token(_ start: Int, _ end: Int, _ scalars: [Unicode.Scalar]) -> Token {
