@@ -65,6 +65,7 @@ public struct TextNormalizer: Sendable {
         offsets.reserveCapacity(inputScalars.count + 1)
         var removed = 0
         var index = 0
+        var rewritten = false
         for (i, scalar) in inputScalars.enumerated() {
             index = i
             if options.removeInvisible, Self.isInvisible(scalar) { removed += 1; continue }
@@ -76,25 +77,35 @@ public struct TextNormalizer: Sendable {
             case .cjk:
                 if let wide = Self.cjkPunctuation[s], Self.nextToHan(inputScalars, i) { s = wide }
             }
+            if s != scalar { rewritten = true }
             scalars.append(s)
             offsets.append(i)
         }
         _ = index
         offsets.append(inputScalars.count)
-
+        // The text as a String while no stage has changed it (most text is clean):
+        // made again from its scalars, twice, it cost a sixth of normalizing.
+        var text: String? = removed == 0 && !rewritten ? input : nil
         // Stage 2: Unicode normalization, segment by segment between normalization
         // boundaries, so each output segment maps to its input segment.
-        (scalars, offsets) = try normalizeSegments(scalars, offsets)
-
+        (scalars, offsets, text) = try normalizeSegments(scalars, offsets, text: text)
         // Stage 3: whitespace.
-        if options.collapseWhitespace { (scalars, offsets) = Self.collapseWhitespace(scalars, offsets) }
-
-        return Result(text: String(scalars: scalars), offsets: offsets, removed: removed)
+        if options.collapseWhitespace {
+            // Unchanged when every whitespace was a space and none went.
+            let count = scalars.count, onlySpaces = !scalars.contains { $0 != " " && $0.isWhiteSpace }
+            (scalars, offsets) = Self.collapseWhitespace(scalars, offsets)
+            if scalars.count != count || !onlySpaces { text = nil }
+        }
+        return Result(text: text ?? String(scalars: scalars), offsets: offsets, removed: removed)
     }
 
-    private func normalizeSegments(_ scalars: [Unicode.Scalar], _ offsets: [Int]) throws(ICUError) -> ([Unicode.Scalar], [Int]) {
+    /// `text`: the scalars as a String, if the caller has it; returned as the output's
+    /// String when nothing changes.
+    private func normalizeSegments(_ scalars: [Unicode.Scalar], _ offsets: [Int], text: String?) throws(ICUError)
+        -> ([Unicode.Scalar], [Int], String?) {
         // The common case, already normalized text, costs one quick check.
-        if try normalizer.isNormalized(String(scalars: scalars)) { return (scalars, offsets) }
+        let text = text ?? String(scalars: scalars)
+        if try normalizer.isNormalized(text) { return (scalars, offsets, text) }
         var outScalars: [Unicode.Scalar] = []
         var outOffsets: [Int] = []
         outScalars.reserveCapacity(scalars.count)
@@ -122,29 +133,44 @@ public struct TextNormalizer: Sendable {
             start = end
         }
         outOffsets.append(offsets[scalars.count])
-        return (outScalars, outOffsets)
+        return (outScalars, outOffsets, nil)
     }
 
+    /// Written into arrays made at their final size (at most the input's), through
+    /// pointers: appending scalar by scalar cost a hundred instructions a scalar.
     static func collapseWhitespace(_ scalars: [Unicode.Scalar], _ offsets: [Int]) -> ([Unicode.Scalar], [Int]) {
-        var outScalars: [Unicode.Scalar] = []
+        precondition(offsets.count == scalars.count + 1, "an offset for each scalar and the end")
         var outOffsets: [Int] = []
-        outScalars.reserveCapacity(scalars.count)
-        var pendingSpace: Int? = nil
-        for (i, scalar) in scalars.enumerated() {
-            if scalar.isWhiteSpace {
-                if pendingSpace == nil { pendingSpace = offsets[i] }
-                continue
+        let outScalars = [Unicode.Scalar](unsafeUninitializedCapacity: scalars.count) { outS, scalarCount in
+            outOffsets = [Int](unsafeUninitializedCapacity: scalars.count + 1) { outO, offsetCount in
+                scalars.withUnsafeBufferPointer { scalars in
+                    offsets.withUnsafeBufferPointer { offsets in
+                        var n = 0
+                        var pendingSpace = -1 // the first space's offset in a run, -1 for none
+                        for i in 0..<scalars.count {
+                            let scalar = scalars[i]
+                            if scalar.isWhiteSpace {
+                                if pendingSpace < 0 { pendingSpace = offsets[i] }
+                                continue
+                            }
+                            if pendingSpace >= 0, n > 0 {
+                                outS.initializeElement(at: n, to: " ")
+                                outO.initializeElement(at: n, to: pendingSpace)
+                                n += 1
+                            }
+                            pendingSpace = -1
+                            outS.initializeElement(at: n, to: scalar)
+                            outO.initializeElement(at: n, to: offsets[i])
+                            n += 1
+                        }
+                        // Trailing whitespace is dropped; the end still maps to the end of the kept text's source.
+                        outO.initializeElement(at: n, to: pendingSpace >= 0 ? pendingSpace : offsets[scalars.count])
+                        scalarCount = n
+                        offsetCount = n + 1
+                    }
+                }
             }
-            if let space = pendingSpace, !outScalars.isEmpty {
-                outScalars.append(" ")
-                outOffsets.append(space)
-            }
-            pendingSpace = nil
-            outScalars.append(scalar)
-            outOffsets.append(offsets[i])
         }
-        // Trailing whitespace is dropped; the end still maps to the end of the kept text's source.
-        outOffsets.append(pendingSpace ?? offsets[scalars.count])
         return (outScalars, outOffsets)
     }
 

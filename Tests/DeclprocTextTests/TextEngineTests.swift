@@ -15,6 +15,10 @@ import TestSupport
         ("零\u{200B}宽\u{202E}覆盖\u{0007}控制", "零宽覆盖控制"),
         ("e\u{301}", "\u{E9}"),
         ("Ｈｅｌｌｏ，ｗｏｒｌｄ", "Hello，world"),
+        // Text no stage changes comes back as it went in; one change anywhere is seen.
+        ("声明 退出 共青团。", "声明 退出 共青团。"), ("a\tb", "a b"), ("a\nb", "a b"), (" a", "a"), ("a ", "a"),
+        ("a  b", "a b"), ("a\u{A0}b", "a b"), ("a\u{3000}b", "a b"), ("a\u{2028}b", "a b"), ("", ""), (" ", ""),
+        ("Ａ b", "A b"), ("x\u{FEFF}", "x"), ("é e\u{301}", "é é"),
     ])
     func defaultNormalization(input: String, expected: String) throws {
         let result = try Self.defaults.normalize(input)
