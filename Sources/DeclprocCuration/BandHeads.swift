@@ -52,11 +52,11 @@ struct BandHeads {
         return 0
     }
 
-    /// Every key with a value, in no order.
-    var allKeys: [UInt64] {
-        var all: [UInt64] = []
+    /// Every key with its value, in no order.
+    var all: [(key: UInt64, value: Int32)] {
+        var all: [(key: UInt64, value: Int32)] = []
         all.reserveCapacity(count)
-        for slot in values.indices where values[slot] != 0 { all.append(keys[slot]) }
+        for slot in values.indices where values[slot] != 0 { all.append((keys[slot], values[slot])) }
         return all
     }
 

@@ -35,8 +35,13 @@ extension Deduplicator {
 
         /// Appends the band's entries, oldest first. `context`: only the entries it admits; nil: all.
         func members(of band: UInt64, admitting context: Context? = nil, into members: inout [Int]) {
+            self.members(from: bandHeads.value(band), admitting: context, into: &members)
+        }
+
+        /// The same from the band's head (1 + its newest slot).
+        private func members(from head: Int32, admitting context: Context? = nil, into members: inout [Int]) {
             let start = members.count
-            var slot = Int(bandHeads.value(band))
+            var slot = Int(head)
             while slot != 0 {
                 let index = (slot - 1) / Deduplicator.bands
                 if context?.admits(contexts[index]) ?? true { members.append(index) }
@@ -72,11 +77,13 @@ extension Deduplicator {
         /// `sorted`: false when the order does not matter.
         func forEachBand<Failure: Error>(sorted: Bool = true, _ body: (UInt64, [Int]) throws(Failure) -> Void) throws(Failure) {
             var members: [Int] = []
-            var keys = bandHeads.allKeys
-            if sorted { keys.sort { Int64(bitPattern: $0) < Int64(bitPattern: $1) } }
-            for band in keys {
+            // Keys with their heads, read in the table's order: looked up again one by
+            // one, in key order, each cost a cache miss.
+            var entries = bandHeads.all
+            if sorted { entries.sort { Int64(bitPattern: $0.key) < Int64(bitPattern: $1.key) } }
+            for (band, head) in entries {
                 members.removeAll(keepingCapacity: true)
-                self.members(of: band, into: &members)
+                self.members(from: head, into: &members)
                 try body(band, members)
             }
         }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct BandHeadsTests {
     @Test func answersAsADictionaryDoes() {
         var table = BandHeads(), reference: [UInt64: Int32] = [:]
-        #expect(table.value(42) == 0 && table.allKeys.isEmpty)
+        #expect(table.value(42) == 0 && table.all.isEmpty)
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
         for step in 1...60_000 {
@@ -27,7 +27,8 @@ import Testing
             }
             #expect(table.count == reference.count)
         }
-        #expect(table.allKeys.sorted() == reference.keys.sorted())
+        #expect(table.all.map(\.key).sorted() == reference.keys.sorted())
+        for (key, value) in table.all { #expect(reference[key] == value) }
         for key in reference.keys { #expect(table.value(key) == reference[key]) }
     }
 }
