@@ -127,9 +127,13 @@ public struct DeclarationReader: Sendable {
         let signatureDates = signature.flatMap { line in
             DateFinder.dates(in: line.text).map { ($0, line.start + $0.start, line.start + $0.end, 0.9) }
         }
-        let bodyDates = DateFinder.dates(in: text).filter { $0.iso.count == 10 }.map { ($0, $0.start, $0.end, 0.6) }
+        // The body is searched only when the signature holds no date (the search is a
+        // third of reading a declaration).
+        func bodyDate() -> (DateFinder.Found, Int, Int, Double)? {
+            DateFinder.dates(in: text).last { $0.iso.count == 10 }.map { ($0, $0.start, $0.end, 0.6) }
+        }
         var date: Declaration.Date? = nil
-        if let (found, start, end, confidence) = signatureDates.last ?? bodyDates.last {
+        if let (found, start, end, confidence) = signatureDates.last ?? bodyDate() {
             let scalars = Array(scalarsOf: text)
             date = .init(value: found.iso, text: String(scalars: scalars[start..<end]), start: start, end: end,
                          confidence: confidence)
