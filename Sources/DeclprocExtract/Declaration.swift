@@ -68,6 +68,8 @@ public struct DeclarationReader: Sendable {
     let citiesByProvince: [String: [Int]]
     /// Every alias marker in both kinds of brackets, "（化名）" and "(化名)", made once.
     let bracketedAliasMarkers: [String]
+    /// Both languages' alias markers, joined once.
+    let aliasMarkers: [String]
 
     public init(store: LocaleStore, finder: StatementFinder) throws(LocaleStore.MissingData) {
         func cues(_ language: String) throws(LocaleStore.MissingData) -> Cues {
@@ -93,7 +95,8 @@ public struct DeclarationReader: Sendable {
         var cities: [String: [Int]] = [:]
         for (i, place) in places.enumerated() where place.city { cities[place.province, default: []].append(i) }
         citiesByProvince = cities
-        bracketedAliasMarkers = (chinese.aliasMarkers + english.aliasMarkers).flatMap { ["（\($0)）", "(\($0))"] }
+        aliasMarkers = chinese.aliasMarkers + english.aliasMarkers
+        bracketedAliasMarkers = aliasMarkers.flatMap { ["（\($0)）", "(\($0))"] }
     }
 
     public func read(_ text: String) -> Declaration {
@@ -220,13 +223,16 @@ public struct DeclarationReader: Sendable {
         // Skip the marker word and its colon, or the dash.
         if let colon = scalars.prefix(12).firstIndex(where: { $0 == ":" || $0 == "：" }) {
             let marker = String(scalars: scalars[..<colon]).lowercasedQuickly()
-            alias = (self.chinese.aliasMarkers + self.english.aliasMarkers).contains { marker.containsExactly($0) }
+            alias = aliasMarkers.contains { marker.containsExactly($0) }
             i = colon + 1
         }
         while i < scalars.count, Self.dashesAndSpaces.contains(scalars[i]) { i += 1 }
         // "李明（化名）", "Li Ming (pen name)": an alias marked after the name.
-        let lower = line.text.lowercasedQuickly()
-        if bracketedAliasMarkers.contains(where: { lower.containsExactly($0) }) { alias = true }
+        // Each marker is bracketed: a line without a bracket holds none.
+        if line.text.utf8.contains(0x28) || line.text.containsExactly("（") {
+            let lower = line.text.lowercasedQuickly()
+            if bracketedAliasMarkers.contains(where: { lower.containsExactly($0) }) { alias = true }
+        }
         let rest = scalars[i...]
         // A date, or the end of the name part, stops the names.
         func stop(_ c: Unicode.Scalar) -> Bool {

@@ -19,6 +19,10 @@ import TestSupport
         ("I hereby quit the Communist Youth League.\nSigned: Lin Hao and Wu Fang, Dalian\nJanuary 15, 2006", ["Lin Hao", "Wu Fang"], false,
          "2006-01-15", nil, "renunciation", ["youth_league"]),
         ("本人聲明退出中國共產黨。\n李明（化名）２００６年３月４日", ["李明"], true, "2006-03-04", nil, "renunciation", ["party"]),
+        // An alias in ASCII brackets, any case; a date only in the body (read when the signature has none).
+        ("I hereby quit the Communist Youth League.\nSigned: Lin Hao (Pen Name), Dalian", ["Lin Hao"], true, nil, nil, "renunciation",
+         ["youth_league"]),
+        ("本人于2005年5月3日声明退出中国共产党。\n声明人：高智晟", ["高智晟"], false, "2005-05-03", nil, "renunciation", ["party"]),
     ] as [(String, [String], Bool, String?, String?, String, [String])])
     func fields(text: String, names: [String], alias: Bool, date: String?, province: String?, kind: String, organizations: [String]) {
         let found = Self.reader.read(text)
