@@ -62,7 +62,10 @@ public struct DeclarationReader: Sendable {
     /// The places' names as scalars, and which places start with each scalar: a line
     /// is scanned once, not searched once per place.
     let placeScalars: [[Unicode.Scalar]]
-    let placesByFirst: [Unicode.Scalar: [Int]]
+    /// A scalar → 1 + its list in `placeLists` (0: no place starts with it): two
+    /// array reads for each scalar of a line, where a dictionary hashed each.
+    let placesByFirst: ScalarMap
+    let placeLists: [[Int]]
     /// Each province's cities, in `places` order: a province found looks among its own
     /// cities, not through every place comparing province names.
     let citiesByProvince: [String: [Int]]
@@ -89,9 +92,13 @@ public struct DeclarationReader: Sendable {
             .map { (String($0[0]), String($0[1]), $0[2] == "city") }
             .sorted { $0.name.count > $1.name.count }
         placeScalars = places.map { Array($0.name.unicodeScalars) }
-        var byFirst: [Unicode.Scalar: [Int]] = [:]
-        for (i, name) in placeScalars.enumerated() where !name.isEmpty { byFirst[name[0], default: []].append(i) }
+        var byFirst = ScalarMap(), lists: [[Int]] = []
+        for (i, name) in placeScalars.enumerated() where !name.isEmpty {
+            if byFirst[name[0]] == 0 { lists.append([]); byFirst[name[0]] = UInt32(lists.count) }
+            lists[Int(byFirst[name[0]]) - 1].append(i)
+        }
         placesByFirst = byFirst
+        placeLists = lists
         var cities: [String: [Int]] = [:]
         for (i, place) in places.enumerated() where place.city { cities[place.province, default: []].append(i) }
         citiesByProvince = cities
@@ -284,8 +291,9 @@ public struct DeclarationReader: Sendable {
         }
         var found: (place: Int, at: Int)? = nil
         for k in scalars.indices {
-            guard let candidates = placesByFirst[scalars[k]] else { continue }
-            for i in candidates where i < (found?.place ?? .max) && names(placeScalars[i], at: k) { found = (i, k) }
+            let list = placesByFirst[scalars[k]]
+            guard list != 0 else { continue }
+            for i in placeLists[Int(list) - 1] where i < (found?.place ?? .max) && names(placeScalars[i], at: k) { found = (i, k) }
         }
         guard let found else { return nil }
         let entry = places[found.place]
