@@ -43,6 +43,10 @@ public struct PinyinStyle: Sendable, Equatable {
     public var neutralFive = true
     public var umlaut: PinyinSyllable.Umlaut = .ü
     public init(tones: ToneStyle = .marks) { self.tones = tones }
+
+    /// Whether each syllable is written as a spelling it stores (`PinyinSyllable.stored`):
+    /// ü kept as ü, or tone marks, which write ü whatever `umlaut` says.
+    var spellsAsStored: Bool { umlaut == .ü || tones == .marks }
 }
 
 /// Han to Pinyin, choosing each reading in context.
@@ -260,7 +264,7 @@ public final class PinyinTransliterator {
     /// record builder writes two styles from one reading).
     public func write(scalars: [Unicode.Scalar], syllables: [PinyinSyllable?], style: PinyinStyle) -> String {
         precondition(syllables.count >= scalars.count, "fewer syllables than characters")
-        if style.umlaut == .ü || style.tones == .marks {
+        if style.spellsAsStored {
             return String(unsafeUninitializedCapacity: Self.storedBound(scalars.count)) { buffer in
                 writeStored(scalars, syllables, style, into: buffer.baseAddress!)
             }
@@ -355,7 +359,7 @@ public final class PinyinTransliterator {
         // Most styles spell a syllable as one of the strings it stores: their bytes are
         // copied as they are. Only ü written otherwise makes a new spelling, kept per
         // syllable (a dictionary lookup each time cost more than the copy).
-        if style.umlaut == .ü || style.tones == .marks {
+        if style.spellsAsStored {
             let start = output.count, bound = Self.storedBound(scalars.count)
             output.append(contentsOf: repeatElement(0, count: bound))
             let written = output.withUnsafeMutableBufferPointer { buffer in
