@@ -216,10 +216,11 @@ public final class PageProcessor {
             sentenceWords.append((sentence, words))
         }
         clock?.lap(.segment)
-        let hasHan = normalized.text.unicodeScalars.contains(where: \.isHan)
-        let readings = hasHan ? pinyin.readings(normalized.text, words: allWords) : []
-        clock?.lap(.transliterate)
+        // Decoded once for the readings, the words' syllables and both written styles.
         let normalizedScalars = Array(scalarsOf: normalized.text)
+        let hasHan = normalizedScalars.contains(where: \.isHan)
+        let readings = hasHan ? pinyin.readings(normalizedScalars) { allWords.map { $0.start..<$0.end } } : []
+        clock?.lap(.transliterate)
         // The syllables taken out of the readings once, for the words and both styles.
         let syllableOf = readings.map { $0?.syllable }
         let sentences = sentenceWords.map { sentence, words in
@@ -289,11 +290,8 @@ public final class PageProcessor {
         let lang = resources.scripts.classify(text).lang
         let sentences = try sentenceSegmenter.sentences(text).map { $0.text.trimmingSpaces() }.filter { !$0.isEmpty }
         guard !statement.isEmpty, !sentences.isEmpty else { return .init(text: text, lang: lang) }
-        let aligner = try self.aligner ?? { () throws -> SentenceAligner in
-            let made = SentenceAligner(data: try resources.alignment.get())
-            self.aligner = made
-            return made
-        }()
+        if self.aligner == nil { self.aligner = SentenceAligner(data: try resources.alignment.get()) }
+        let aligner = self.aligner!
         let statementIsChinese = statementLang.hasPrefix("zh") || !lang.hasPrefix("zh")
         let beads = statementIsChinese ? aligner.align(zh: statement, en: sentences) : aligner.align(zh: sentences, en: statement)
         var weighted = 0.0, total = 0.0
