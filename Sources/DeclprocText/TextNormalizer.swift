@@ -64,10 +64,8 @@ public struct TextNormalizer: Sendable {
         scalars.reserveCapacity(inputScalars.count)
         offsets.reserveCapacity(inputScalars.count + 1)
         var removed = 0
-        var index = 0
         var rewritten = false
         for (i, scalar) in inputScalars.enumerated() {
-            index = i
             if options.removeInvisible, Self.isInvisible(scalar) { removed += 1; continue }
             var s = scalar
             if options.foldWidth { s = Self.foldWidth(s) }
@@ -81,7 +79,6 @@ public struct TextNormalizer: Sendable {
             scalars.append(s)
             offsets.append(i)
         }
-        _ = index
         offsets.append(inputScalars.count)
         // The text as a String while no stage has changed it (most text is clean):
         // made again from its scalars, twice, it cost a sixth of normalizing.
@@ -91,10 +88,9 @@ public struct TextNormalizer: Sendable {
         (scalars, offsets, text) = try normalizeSegments(scalars, offsets, text: text)
         // Stage 3: whitespace.
         if options.collapseWhitespace {
-            // Unchanged when every whitespace was a space and none went.
-            let count = scalars.count, onlySpaces = !scalars.contains { $0 != " " && $0.isWhiteSpace }
-            (scalars, offsets) = Self.collapseWhitespace(scalars, offsets)
-            if scalars.count != count || !onlySpaces { text = nil }
+            let changed: Bool
+            (scalars, offsets, changed) = Self.collapseWhitespace(scalars, offsets)
+            if changed { text = nil }
         }
         return Result(text: text ?? String(scalars: scalars), offsets: offsets, removed: removed)
     }
@@ -138,9 +134,12 @@ public struct TextNormalizer: Sendable {
 
     /// Written into arrays made at their final size (at most the input's), through
     /// pointers: appending scalar by scalar cost a hundred instructions a scalar.
-    static func collapseWhitespace(_ scalars: [Unicode.Scalar], _ offsets: [Int]) -> ([Unicode.Scalar], [Int]) {
+    /// `changed`: whether the text is not what came in (whitespace went, or some was
+    /// not a space).
+    static func collapseWhitespace(_ scalars: [Unicode.Scalar], _ offsets: [Int]) -> ([Unicode.Scalar], [Int], changed: Bool) {
         precondition(offsets.count == scalars.count + 1, "an offset for each scalar and the end")
         var outOffsets: [Int] = []
+        var otherSpace = false
         let outScalars = [Unicode.Scalar](unsafeUninitializedCapacity: scalars.count) { outS, scalarCount in
             outOffsets = [Int](unsafeUninitializedCapacity: scalars.count + 1) { outO, offsetCount in
                 scalars.withUnsafeBufferPointer { scalars in
@@ -150,6 +149,7 @@ public struct TextNormalizer: Sendable {
                         for i in 0..<scalars.count {
                             let scalar = scalars[i]
                             if scalar.isWhiteSpace {
+                                if scalar != " " { otherSpace = true }
                                 if pendingSpace < 0 { pendingSpace = offsets[i] }
                                 continue
                             }
@@ -171,7 +171,7 @@ public struct TextNormalizer: Sendable {
                 }
             }
         }
-        return (outScalars, outOffsets)
+        return (outScalars, outOffsets, otherSpace || outScalars.count != scalars.count)
     }
 
     // MARK: - character classes
