@@ -17,14 +17,25 @@ import Foundation
 /// takes many times longer than a list page, and with only two pages per worker in
 /// flight the other workers sat idle behind it (two workers used 1.5 cores).
 final class WorkerPool: @unchecked Sendable {
-    private let condition = NSCondition()
+    // Two conditions, so that a wake-up reaches only a thread that can act on it:
+    // the workers wait on `work` for a page, the reading thread waits on `done` for
+    // the one outcome it needs next. With one condition broadcast on every page and
+    // every outcome, each woke all three threads, most of them to sleep again: two
+    // jobs spent about 2% of their CPU in the scheduler, against 0.2% with one.
+    /// Guards `pending`, `stopped` and `running`.
+    private let work = NSCondition()
+    /// Guards `results` and `awaited`.
+    private let done = NSCondition()
     private var pending: [(Int, RawPage)] = []
     private var results: [Int: Ordered] = [:]
-    private var nextSequence = 0
-    private var nextToFinish = 0
+    /// The sequence number the reading thread is waiting for (-1: it is not waiting).
+    private var awaited = -1
     private var stopped = false
     private var threads: [Thread] = []
     private var running = 0
+    // The reading thread's own: only it reads or writes them, so they need no lock.
+    private var nextSequence = 0
+    private var nextToFinish = 0
     private let capacity: Int
     /// Raw bytes of the pages in flight, by sequence number (0 for items without a page).
     private var inFlightBytes = 0
@@ -66,31 +77,31 @@ final class WorkerPool: @unchecked Sendable {
             // Made on the worker's own thread, whose CPU time it reads.
             let clock = StageClock()
             processor.clock = clock
-            condition.lock()
+            work.lock()
             clocks.append(clock)
-            condition.unlock()
+            work.unlock()
         }
         while true {
-            condition.lock()
-            while pending.isEmpty && !stopped { condition.wait() }
+            work.lock()
+            while pending.isEmpty && !stopped { work.wait() }
             if pending.isEmpty && stopped {
                 running -= 1
-                condition.broadcast()
-                condition.unlock()
+                work.broadcast()
+                work.unlock()
                 return
             }
             let (sequence, raw) = pending.removeFirst()
-            condition.unlock()
+            work.unlock()
             let outcome = processor.process(raw)
             var computed: [Deduplicator.Features]? = nil
             if let features, case .page(_, let statements) = outcome {
                 computed = statements.map(features)
                 processor.clock?.lap(.deduplicate)
             }
-            condition.lock()
+            done.lock()
             results[sequence] = .outcome(outcome, features: computed)
-            condition.broadcast()
-            condition.unlock()
+            if sequence == awaited { done.signal() }
+            done.unlock()
         }
     }
 
@@ -98,23 +109,23 @@ final class WorkerPool: @unchecked Sendable {
     /// waits for the oldest when the pool is full.
     func enqueue(_ raw: RawPage, finish: (Ordered) throws -> Void) throws {
         try makeRoom(for: raw.bytes.count, finish: finish)
-        condition.lock()
-        pending.append((nextSequence, raw))
         bytesOf[nextSequence] = raw.bytes.count
         inFlightBytes += raw.bytes.count
+        work.lock()
+        pending.append((nextSequence, raw))
+        work.signal()
+        work.unlock()
         nextSequence += 1
-        condition.broadcast()
-        condition.unlock()
     }
 
     /// Something known without processing (a page rejected while reading, the end of
     /// an input) takes its place in the order all the same.
     func enqueue(_ item: Ordered, finish: (Ordered) throws -> Void) throws {
         try makeRoom(for: 0, finish: finish)
-        condition.lock()
+        done.lock()
         results[nextSequence] = item
+        done.unlock()
         nextSequence += 1
-        condition.unlock()
     }
 
     /// Hands over what is ready, and waits for the oldest outcomes until a page of
@@ -127,12 +138,8 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Pages and raw bytes in flight now.
-    var load: (pages: Int, bytes: Int) {
-        condition.lock()
-        defer { condition.unlock() }
-        return (nextSequence - nextToFinish, inFlightBytes)
-    }
+    /// Pages and raw bytes in flight now (asked on the reading thread).
+    var load: (pages: Int, bytes: Int) { (nextSequence - nextToFinish, inFlightBytes) }
 
     /// Every outcome enqueued so far, in order.
     func drain(finish: (Ordered) throws -> Void) throws {
@@ -140,37 +147,41 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Hands over ready outcomes in order, waiting for the oldest while `mustWait`
-    /// (read under the lock) says so.
+    /// says so.
     private func deliver(finish: (Ordered) throws -> Void, mustWait: () -> Bool) throws {
         while true {
-            condition.lock()
-            while results[nextToFinish] == nil && mustWait() { condition.wait() }
+            done.lock()
+            if results[nextToFinish] == nil && mustWait() {
+                awaited = nextToFinish
+                while results[nextToFinish] == nil { done.wait() }
+                awaited = -1
+            }
             guard let outcome = results.removeValue(forKey: nextToFinish) else {
-                condition.unlock()
+                done.unlock()
                 return
             }
+            done.unlock()
             inFlightBytes -= bytesOf.removeValue(forKey: nextToFinish) ?? 0
             nextToFinish += 1
-            condition.unlock()
             try finish(outcome)
         }
     }
 
     /// The workers' CPU time per stage (complete once they have stopped).
     var stageTimes: StageTimes {
-        condition.lock()
-        defer { condition.unlock() }
+        work.lock()
+        defer { work.unlock() }
         return clocks.reduce(StageTimes()) { $0 + $1.times }
     }
 
     /// Lets the workers finish what they hold and exit.
     func stop() {
-        condition.lock()
+        work.lock()
         stopped = true
         pending.removeAll()
-        condition.broadcast()
-        while running > 0 { condition.wait() }
-        condition.unlock()
+        work.broadcast()
+        while running > 0 { work.wait() }
+        work.unlock()
     }
 }
 
