@@ -72,8 +72,8 @@ extension Deduplicator {
         }
 
         /// Every band key with all its entries, oldest first; the keys in the order
-        /// SQLite keeps them (as signed integers), so that merging them into the disk
-        /// index walks its B-tree from one end to the other.
+        /// the disk index's band runs keep them (as signed integers), so that a batch
+        /// is written as a run in one pass.
         /// `sorted`: false when the order does not matter.
         func forEachBand<Failure: Error>(sorted: Bool = true, _ body: (UInt64, [Int]) throws(Failure) -> Void) throws(Failure) {
             var members: [Int] = []
@@ -89,25 +89,27 @@ extension Deduplicator {
         }
     }
 
-    /// The statements seen so far, in a SQLite file: what a run over millions of
-    /// statements needs, in the memory of SQLite's page cache and a Bloom filter.
+    /// The statements seen so far on disk: what a run over millions of statements
+    /// needs, in the memory of SQLite's page cache and a Bloom filter. The entries and
+    /// exact keys are in a SQLite file, the bands in sorted runs of their own
+    /// (`BandRuns`).
     ///
     /// Statements arrive here in batches (the deduplicator's in-memory index, merged
-    /// when full), each band and exact key in key order: the B-trees are keyed by
-    /// hashes, and inserting one statement at a time touched a random page per key
-    /// (16 bands), which made the file, not the CPU, the limit of a large run. The
-    /// filter answers most lookups of bands with nothing to compare without SQLite.
+    /// when full), each exact key in key order: the B-tree is keyed by hashes, and
+    /// inserting one statement at a time touched a random page per key, which made
+    /// the file, not the CPU, the limit of a large run. The filter answers most
+    /// lookups of bands with nothing to compare without reading the runs.
     ///
-    /// The file lies in the run's own output directory (nothing is written outside
-    /// the chosen output) and is unlinked as soon as it is open: it holds names, and
-    /// no interruption can leave it behind.
+    /// The files lie in the run's own output directory (nothing is written outside
+    /// the chosen output) and are unlinked as soon as they are open: they hold names,
+    /// and no interruption can leave them behind.
     final class DiskIndex {
         private let db: SQLiteDatabase
-        private let insertEntry, insertExact, insertBand, selectEntry, selectExact: SQLiteStatement
-        /// A band's entries by what the asking statement gives: both a date and a
-        /// place, a date only, a place only, neither. Each reads only the admitted rows
-        /// or, without a date, the band's rows, never the entries themselves.
-        private let selectBand: (both: SQLiteStatement, date: SQLiteStatement, place: SQLiteStatement, neither: SQLiteStatement)
+        private let insertEntry, insertExact, selectEntry, selectExact: SQLiteStatement
+        /// The bands, in files of their own beside the database (see `BandRuns`).
+        private let bands: BandRuns
+        /// The linking thread's buffer for reading the bands' blocks.
+        private var blockBuffer: [UInt8] = []
         private var filter: BandFilter
         /// The filter's size, for the merging thread (which never touches the filter).
         private let filterBlocks: Int
@@ -116,8 +118,6 @@ extension Deduplicator {
         CREATE TABLE entries(ix INTEGER PRIMARY KEY, id TEXT NOT NULL, people TEXT NOT NULL, date TEXT, place TEXT,
           length INTEGER NOT NULL, signature BLOB NOT NULL);
         CREATE TABLE exact(key INTEGER PRIMARY KEY, ix INTEGER NOT NULL);
-        CREATE TABLE bands(key INTEGER NOT NULL, date INTEGER NOT NULL, place INTEGER NOT NULL, ix INTEGER NOT NULL,
-          PRIMARY KEY(key, date, place, ix)) WITHOUT ROWID;
         """
 
         /// An empty index in `directory`.
@@ -138,13 +138,9 @@ extension Deduplicator {
             }
             insertEntry = try db.prepare("INSERT INTO entries VALUES (?,?,?,?,?,?,?)")
             insertExact = try db.prepare("INSERT OR REPLACE INTO exact VALUES (?,?)")
-            insertBand = try db.prepare("INSERT INTO bands VALUES (?,?,?,?)")
             selectEntry = try db.prepare("SELECT id, people, date, place, length, signature FROM entries WHERE ix = ?")
             selectExact = try db.prepare("SELECT ix FROM exact WHERE key = ?")
-            selectBand = (both: try db.prepare("SELECT ix FROM bands WHERE key = ?1 AND date IN (0, ?2) AND place IN (0, ?3)"),
-                          date: try db.prepare("SELECT ix FROM bands WHERE key = ?1 AND date IN (0, ?2)"),
-                          place: try db.prepare("SELECT ix FROM bands WHERE key = ?1 AND place IN (0, ?3)"),
-                          neither: try db.prepare("SELECT ix FROM bands WHERE key = ?1"))
+            bands = BandRuns(directory: directory)
             filter = BandFilter(bytes: filterBytes)
             filterBlocks = filter.blocks
         }
@@ -164,9 +160,9 @@ extension Deduplicator {
             filter.insert(hashes: hashes)
         }
 
-        /// Writes everything `memory` holds, its entries numbered from `base` on, on the
-        /// merging thread while the linking thread goes on reading older rows. Stops
-        /// where `beforeEachRow` says false (the merge is no longer needed).
+        /// Writes `memory`'s entries and exact keys, its entries numbered from `base` on,
+        /// on the merging thread while the linking thread goes on reading older rows.
+        /// Stops where `beforeEachRow` says false (the merge is no longer needed).
         func write(_ memory: MemoryIndex, base: Int, beforeEachRow: () -> Bool) throws(SQLiteDatabase.Failure) {
             for index in 0..<memory.count {
                 guard beforeEachRow() else { return }
@@ -179,13 +175,17 @@ extension Deduplicator {
                 guard beforeEachRow() else { return }
                 try insertExact.run([.int(Int(bitPattern: UInt(key))), .int(base + index)])
             }
-            try memory.forEachBand { (band, members) throws(SQLiteDatabase.Failure) in
-                for index in members {
-                    guard beforeEachRow() else { return }
-                    let context = memory.contexts[index]
-                    try insertBand.run([.int(Int(bitPattern: UInt(band))), .int(Int(context.date)), .int(Int(context.place)), .int(base + index)])
-                }
-            }
+        }
+
+        /// The band runs with `memory`'s bands added, on the merging thread; links read
+        /// the runs before them until `install`. nil: `beforeEachRow` said stop.
+        func bandRuns(adding memory: MemoryIndex, base: Int, beforeEachRow: () -> Bool) throws(SQLiteDatabase.Failure) -> [BandRuns.Run]? {
+            try bands.adding(memory, base: base, beforeEachRow: beforeEachRow)
+        }
+
+        /// Makes a merged batch's bands readable (on the linking thread).
+        func install(_ runs: [BandRuns.Run]) {
+            bands.install(runs)
         }
 
         /// Starts loading what the filter will read for a statement's exact key and bands:
@@ -219,16 +219,8 @@ extension Deduplicator {
         /// Appends the band's admitted entries, oldest first.
         func members(of band: UInt64, admitting context: Context, into members: inout [Int]) throws(SQLiteDatabase.Failure) {
             guard filter.mayHold(band, admitting: context.date) else { return }
-            // Parameters past a statement's highest one may not be bound.
-            let values: [SQLiteStatement.Value] = [.int(Int(bitPattern: UInt(band))), .int(Int(context.date)), .int(Int(context.place))]
-            let (statement, bound) = switch (context.date != 0, context.place != 0) {
-            case (true, true): (selectBand.both, 3)
-            case (true, false): (selectBand.date, 2)
-            case (false, true): (selectBand.place, 3)
-            case (false, false): (selectBand.neither, 1)
-            }
             let start = members.count
-            try statement.query(Array(values.prefix(bound))) { members.append($0.int(0)) }
+            try bands.members(of: band, admitting: context, into: &members, buffer: &blockBuffer)
             members[start...].sort()
         }
     }

@@ -20,9 +20,9 @@ import Foundation
 /// The first record seen of a group is its canonical record; later ones point at
 /// it. Memory per distinct statement: its id, people, date and place, a 64-word
 /// signature, and its band and exact keys (about 1.1 KB; the text itself is not
-/// kept). Past `Options.memoryBudget` the index goes on in a SQLite file in the
+/// kept). Past `Options.memoryBudget` the index goes on in scratch files in the
 /// spill directory: the newest entries stay in memory and are merged into the
-/// file in batches, behind a Bloom filter of its bands, so a crawl of millions of
+/// files in batches, behind a Bloom filter of its bands, so a crawl of millions of
 /// statements runs in bounded memory (the links are the same either way). A merge
 /// runs on a thread of its own while linking goes on (see `Merge`).
 public final class Deduplicator {
@@ -129,6 +129,12 @@ public final class Deduplicator {
         init(date: String?, place: String?) {
             self.date = Self.hash(date)
             self.place = Self.hash(place)
+        }
+
+        /// A context as its hashes (read back from the disk index).
+        init(date: UInt32, place: UInt32) {
+            self.date = date
+            self.place = place
         }
 
         /// Whether a statement in this context may be a duplicate of one in `other`:
@@ -252,6 +258,7 @@ public final class Deduplicator {
         mergeSeconds += merging.wait()
         if let failure = merging.failure { throw failure }
         disk?.admit(merging.filterHashes)
+        if let runs = merging.runs { disk?.install(runs) }
     }
 
     /// At the end of a run, after the last link: stops a merge under way, which no
@@ -285,7 +292,9 @@ public final class Deduplicator {
     ///   the file is not asked for them (and what they set is worked out here);
     /// - the merge waits between rows while a link reads: SQLite's mutex is not fair,
     ///   and a thread inserting row after row kept it from the linking thread, which
-    ///   then stalled the workers as the merge had before.
+    ///   then stalled the workers as the merge had before;
+    /// - the bands go to new run files, which no link reads until the merge has ended
+    ///   (`BandRuns`): writing them need not wait for links.
     /// Only the merging thread inserts; only the linking thread reads the filter.
     final class Merge: @unchecked Sendable {
         let batch: MemoryIndex
@@ -295,6 +304,8 @@ public final class Deduplicator {
         private(set) var failure: SQLiteDatabase.Failure?
         /// What the batch sets in the disk index's filter once merged.
         private(set) var filterHashes: [UInt64] = []
+        /// The disk index's band runs with the batch's (nil: the merge failed or was cancelled).
+        private(set) var runs: [BandRuns.Run]?
         private var seconds = 0.0
         private let condition = NSCondition()
         private var linking = false
@@ -311,6 +322,7 @@ public final class Deduplicator {
                 do throws(SQLiteDatabase.Failure) {
                     filterHashes = self.disk.filterHashes(of: self.batch)
                     try self.disk.write(self.batch, base: self.base, beforeEachRow: self.mayWriteRow)
+                    runs = try self.disk.bandRuns(adding: self.batch, base: self.base, beforeEachRow: self.mayWriteBand)
                 } catch {
                     failure = error
                 }
@@ -330,6 +342,16 @@ public final class Deduplicator {
             condition.lock()
             defer { condition.unlock() }
             while linking && !cancelled { condition.wait() }
+            return !cancelled
+        }
+
+        /// On the merging thread, before each band row: false once the merge is
+        /// cancelled. Band rows go to files of their own, which links do not share, so
+        /// they need not wait.
+        private func mayWriteBand() -> Bool {
+            rowHook?()
+            condition.lock()
+            defer { condition.unlock() }
             return !cancelled
         }
 
