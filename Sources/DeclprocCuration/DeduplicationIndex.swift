@@ -90,25 +90,23 @@ extension Deduplicator {
     }
 
     /// The statements seen so far on disk: what a run over millions of statements
-    /// needs, in the memory of SQLite's page cache and a Bloom filter. The entries and
-    /// exact keys are in a SQLite file, the bands in sorted runs of their own
-    /// (`BandRuns`).
+    /// needs, in the memory of SQLite's page cache and a Bloom filter. The entries are
+    /// in a SQLite file, numbered in the order they came; the exact keys and the bands
+    /// in sorted runs of their own (`KeyRuns`).
     ///
     /// Statements arrive here in batches (the deduplicator's in-memory index, merged
-    /// when full), each exact key in key order: the B-tree is keyed by hashes, and
-    /// inserting one statement at a time touched a random page per key, which made
-    /// the file, not the CPU, the limit of a large run. The filter answers most
-    /// lookups of bands with nothing to compare without reading the runs.
+    /// when full). The filter answers most lookups of bands and exact keys with
+    /// nothing to compare without reading the runs.
     ///
     /// The files lie in the run's own output directory (nothing is written outside
     /// the chosen output) and are unlinked as soon as they are open: they hold names,
     /// and no interruption can leave them behind.
     final class DiskIndex {
         private let db: SQLiteDatabase
-        private let insertEntry, insertExact, selectEntry, selectExact: SQLiteStatement
-        /// The bands, in files of their own beside the database (see `BandRuns`).
-        private let bands: BandRuns
-        /// The linking thread's buffer for reading the bands' blocks.
+        private let insertEntry, selectEntry: SQLiteStatement
+        /// Exact keys and bands, in files of their own beside the database.
+        private let exact, bands: KeyRuns
+        /// The linking thread's buffer for reading the runs' blocks.
         private var blockBuffer: [UInt8] = []
         private var filter: BandFilter
         /// The filter's size, for the merging thread (which never touches the filter).
@@ -117,7 +115,6 @@ extension Deduplicator {
         static let schema = """
         CREATE TABLE entries(ix INTEGER PRIMARY KEY, id TEXT NOT NULL, people TEXT NOT NULL, date TEXT, place TEXT,
           length INTEGER NOT NULL, signature BLOB NOT NULL);
-        CREATE TABLE exact(key INTEGER PRIMARY KEY, ix INTEGER NOT NULL);
         """
 
         /// An empty index in `directory`.
@@ -137,10 +134,9 @@ extension Deduplicator {
                 throw error
             }
             insertEntry = try db.prepare("INSERT INTO entries VALUES (?,?,?,?,?,?,?)")
-            insertExact = try db.prepare("INSERT OR REPLACE INTO exact VALUES (?,?)")
             selectEntry = try db.prepare("SELECT id, people, date, place, length, signature FROM entries WHERE ix = ?")
-            selectExact = try db.prepare("SELECT ix FROM exact WHERE key = ?")
-            bands = BandRuns(directory: directory)
+            exact = KeyRuns(directory: directory)
+            bands = KeyRuns(directory: directory)
             filter = BandFilter(bytes: filterBytes)
             filterBlocks = filter.blocks
         }
@@ -160,9 +156,9 @@ extension Deduplicator {
             filter.insert(hashes: hashes)
         }
 
-        /// Writes `memory`'s entries and exact keys, its entries numbered from `base` on,
-        /// on the merging thread while the linking thread goes on reading older rows.
-        /// Stops where `beforeEachRow` says false (the merge is no longer needed).
+        /// Writes `memory`'s entries, numbered from `base` on, on the merging thread while
+        /// the linking thread goes on reading older rows. Stops where `beforeEachRow`
+        /// says false (the merge is no longer needed).
         func write(_ memory: MemoryIndex, base: Int, beforeEachRow: () -> Bool) throws(SQLiteDatabase.Failure) {
             for index in 0..<memory.count {
                 guard beforeEachRow() else { return }
@@ -171,21 +167,38 @@ extension Deduplicator {
                 try insertEntry.run([.int(base + index), .text(entry.id), .text(entry.people), .optional(entry.date), .optional(entry.place),
                                      .int(entry.length), .blob(signature)])
             }
-            for (key, index) in memory.exact.sorted(by: { Int64(bitPattern: $0.key) < Int64(bitPattern: $1.key) }) {
-                guard beforeEachRow() else { return }
-                try insertExact.run([.int(Int(bitPattern: UInt(key))), .int(base + index)])
+        }
+
+        /// The runs of exact keys and of bands with `memory`'s added, its entries
+        /// numbered from `base` on, on the merging thread; links read the runs before
+        /// them until `install`. nil: `beforeEachRow` said stop.
+        func runs(adding memory: MemoryIndex, base: Int, beforeEachRow: () -> Bool)
+            throws(SQLiteDatabase.Failure) -> (exact: [KeyRuns.Run], bands: [KeyRuns.Run])? {
+            guard base + memory.count <= Int(UInt32.max) else {
+                throw SQLiteDatabase.Failure(description: "more than \(UInt32.max) distinct statements")
             }
+            let exactRun = try exact.writer()
+            for (key, index) in memory.exact.sorted(by: { Int64(bitPattern: $0.key) < Int64(bitPattern: $1.key) }) {
+                guard beforeEachRow() else { return nil }
+                try exactRun.append(key: Int64(bitPattern: key), date: 0, place: 0, ix: UInt32(base + index))
+            }
+            let bandRun = try bands.writer()
+            var stopped = false
+            try memory.forEachBand { (band, members) throws(SQLiteDatabase.Failure) in
+                for index in members where !stopped {
+                    guard beforeEachRow() else { stopped = true; return }
+                    let context = memory.contexts[index]
+                    try bandRun.append(key: Int64(bitPattern: band), date: context.date, place: context.place, ix: UInt32(base + index))
+                }
+            }
+            if stopped { return nil }
+            return (try exact.adding(exactRun), try bands.adding(bandRun))
         }
 
-        /// The band runs with `memory`'s bands added, on the merging thread; links read
-        /// the runs before them until `install`. nil: `beforeEachRow` said stop.
-        func bandRuns(adding memory: MemoryIndex, base: Int, beforeEachRow: () -> Bool) throws(SQLiteDatabase.Failure) -> [BandRuns.Run]? {
-            try bands.adding(memory, base: base, beforeEachRow: beforeEachRow)
-        }
-
-        /// Makes a merged batch's bands readable (on the linking thread).
-        func install(_ runs: [BandRuns.Run]) {
-            bands.install(runs)
+        /// Makes a merged batch's keys readable (on the linking thread).
+        func install(_ runs: (exact: [KeyRuns.Run], bands: [KeyRuns.Run])) {
+            exact.install(runs.exact)
+            bands.install(runs.bands)
         }
 
         /// Starts loading what the filter will read for a statement's exact key and bands:
@@ -198,9 +211,10 @@ extension Deduplicator {
 
         func exactMatch(_ key: UInt64) throws(SQLiteDatabase.Failure) -> Int? {
             guard filter.mayHold(exact: key) else { return nil }
-            var found: Int? = nil
-            try selectExact.query([.int(Int(bitPattern: UInt(key)))]) { found = $0.int(0) }
-            return found
+            // The newest entry with the key, as in memory.
+            var found: [Int] = []
+            try exact.members(of: key, admitting: nil, into: &found, buffer: &blockBuffer)
+            return found.max()
         }
 
         func entry(_ index: Int) throws(SQLiteDatabase.Failure) -> Entry {

@@ -293,8 +293,8 @@ public final class Deduplicator {
     /// - the merge waits between rows while a link reads: SQLite's mutex is not fair,
     ///   and a thread inserting row after row kept it from the linking thread, which
     ///   then stalled the workers as the merge had before;
-    /// - the bands go to new run files, which no link reads until the merge has ended
-    ///   (`BandRuns`): writing them need not wait for links.
+    /// - the exact keys and bands go to new run files, which no link reads until the
+    ///   merge has ended (`KeyRuns`): writing them need not wait for links.
     /// Only the merging thread inserts; only the linking thread reads the filter.
     final class Merge: @unchecked Sendable {
         let batch: MemoryIndex
@@ -304,8 +304,8 @@ public final class Deduplicator {
         private(set) var failure: SQLiteDatabase.Failure?
         /// What the batch sets in the disk index's filter once merged.
         private(set) var filterHashes: [UInt64] = []
-        /// The disk index's band runs with the batch's (nil: the merge failed or was cancelled).
-        private(set) var runs: [BandRuns.Run]?
+        /// The disk index's runs with the batch's keys (nil: the merge failed or was cancelled).
+        private(set) var runs: (exact: [KeyRuns.Run], bands: [KeyRuns.Run])?
         private var seconds = 0.0
         private let condition = NSCondition()
         private var linking = false
@@ -322,7 +322,7 @@ public final class Deduplicator {
                 do throws(SQLiteDatabase.Failure) {
                     filterHashes = self.disk.filterHashes(of: self.batch)
                     try self.disk.write(self.batch, base: self.base, beforeEachRow: self.mayWriteRow)
-                    runs = try self.disk.bandRuns(adding: self.batch, base: self.base, beforeEachRow: self.mayWriteBand)
+                    runs = try self.disk.runs(adding: self.batch, base: self.base, beforeEachRow: self.mayWriteKey)
                 } catch {
                     failure = error
                 }
@@ -345,10 +345,10 @@ public final class Deduplicator {
             return !cancelled
         }
 
-        /// On the merging thread, before each band row: false once the merge is
-        /// cancelled. Band rows go to files of their own, which links do not share, so
-        /// they need not wait.
-        private func mayWriteBand() -> Bool {
+        /// On the merging thread, before each row of keys: false once the merge is
+        /// cancelled. Keys go to files of their own, which links do not read until the
+        /// merge has ended, so they need not wait.
+        private func mayWriteKey() -> Bool {
             rowHook?()
             condition.lock()
             defer { condition.unlock() }

@@ -2,30 +2,35 @@ import DeclprocSQLite
 import Foundation
 
 extension Deduplicator {
-    /// The disk index's bands: each band entry (band key, the entry's date and place
-    /// hashes, its index) in sorted runs, immutable files read with `pread`.
+    /// Keys with the entries that have them, on disk: each row a key (a band's or an
+    /// exact key), the entry's date and place hashes and its index, in sorted runs,
+    /// immutable files read with `pread`. The disk index keeps its bands in one set of
+    /// runs and its exact keys in another.
     ///
-    /// They were a SQLite table keyed by band. A batch's band keys are hashes, spread
-    /// over the whole table, so each merge rewrote pages all over its B-tree: on the
-    /// 7,630-page benchmark corpus, four merges of 272,000 band rows took 1.2 s of the
-    /// deduplicator's 2.6 s, and the table outgrew SQLite's cache as a run grew (a 1 GB
-    /// input ran at 1.5 MB/s where 30 MB ran at 3.5). A batch is now written in one
-    /// pass as a run of its own, in key order, and the newest two runs are merged
-    /// while the older one is not more than twice the newer: each run is then more
-    /// than twice the next, so after n batches of about the same size there are at
-    /// most log₂ n + 1 runs, and each row has been rewritten about log₂ n times, in
-    /// sequential passes.
+    /// They were SQLite tables keyed by hashes, so a batch's rows were spread over
+    /// the whole B-tree and each merge rewrote pages all over it: on the 7,630-page
+    /// benchmark corpus, four merges of 272,000 band rows took 1.2 s of the
+    /// deduplicator's 2.6 s, and the tables outgrew SQLite's cache as a run grew (a
+    /// 1 GB input ran at 1.5 MB/s where 30 MB ran at 3.5). A batch is now written in
+    /// one pass as a run of its own, in key order, and the newest two runs are merged
+    /// while the older one is not more than eight times the newer: each run is then
+    /// more than eight times the next, so that a lookup reads few runs (after n
+    /// batches of about the same size, at most log₈ n + 2; 2.1 on average over 300),
+    /// while each row is rewritten some 15 times over 300 batches, in sequential
+    /// passes. (At twice, rows were rewritten 9 times and lookups read 3.3 runs; a
+    /// lookup costs a `pread` a run once the Bloom filter in front of them is full.)
     ///
     /// Runs never change once written, so a merge builds the next set of runs on its
     /// own thread while links read the current set; the set is replaced when the merge
     /// ends. Memory: the first key of each 4 KB block of each run (8 bytes per 204 rows).
-    final class BandRuns {
-        /// A row: band key, date hash, place hash, entry index; little-endian, packed.
+    final class KeyRuns {
+        /// A row: key, date hash, place hash, entry index; little-endian, packed.
         static let rowBytes = 20
         static let rowsPerBlock = 204
         static let blockBytes = rowBytes * rowsPerBlock
         /// Rows are in the order of their keys as signed integers (the order the
-        /// in-memory index hands its bands over in), then of their entries.
+        /// in-memory index hands its bands over in), then of their entries; a run is
+        /// written in that order.
         static func precedes(_ a: (key: Int64, ix: UInt32), _ b: (key: Int64, ix: UInt32)) -> Bool {
             a.key < b.key || (a.key == b.key && a.ix < b.ix)
         }
@@ -47,15 +52,15 @@ extension Deduplicator {
 
             /// Reads `rows` rows from row `start` on into `buffer` (resized to hold them).
             func read(from start: Int, rows: Int, into buffer: inout [UInt8]) throws(SQLiteDatabase.Failure) {
-                let bytes = rows * BandRuns.rowBytes
+                let bytes = rows * KeyRuns.rowBytes
                 if buffer.count < bytes { buffer = [UInt8](repeating: 0, count: bytes) }
                 var done = 0
                 while done < bytes {
                     let n = buffer.withUnsafeMutableBytes { raw in
-                        pread(descriptor, raw.baseAddress! + done, bytes - done, off_t((start * BandRuns.rowBytes) + done))
+                        pread(descriptor, raw.baseAddress! + done, bytes - done, off_t((start * KeyRuns.rowBytes) + done))
                     }
                     if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { throw SQLiteDatabase.Failure(description: "cannot read the band index: \(n < 0 ? String(cString: strerror(errno)) : "the file is short")") }
+                    guard n > 0 else { throw SQLiteDatabase.Failure(description: "cannot read the deduplication index: \(n < 0 ? String(cString: strerror(errno)) : "the file is short")") }
                     done += n
                 }
             }
@@ -68,9 +73,10 @@ extension Deduplicator {
             self.directory = directory
         }
 
-        /// Appends the admitted entries of `band` in every run (unordered).
-        func members(of band: UInt64, admitting context: Context, into members: inout [Int], buffer: inout [UInt8]) throws(SQLiteDatabase.Failure) {
-            let key = Int64(bitPattern: band)
+        /// Appends the entries with `key` in every run whose context `context` admits
+        /// (nil: all), unordered.
+        func members(of key: UInt64, admitting context: Context?, into members: inout [Int], buffer: inout [UInt8]) throws(SQLiteDatabase.Failure) {
+            let key = Int64(bitPattern: key)
             for run in runs where !run.firstKeys.isEmpty {
                 // The first block whose first key is not below the key; its rows may
                 // begin at the end of the block before it.
@@ -87,17 +93,26 @@ extension Deduplicator {
                     try run.read(from: start, rows: rows, into: &buffer)
                     var passed = false
                     buffer.withUnsafeBytes { raw in
-                        for r in 0..<rows {
+                        // The block's first row with the key or above.
+                        var lo = 0, hi = rows
+                        while lo < hi {
+                            let mid = (lo + hi) >> 1
+                            if Self.key(raw, mid) < key { lo = mid + 1 } else { hi = mid }
+                        }
+                        for r in lo..<rows {
                             let row = Self.row(raw, r)
-                            if row.key < key { continue }
                             if row.key > key { passed = true; break }
-                            if context.admits(Context(date: row.date, place: row.place)) { members.append(Int(row.ix)) }
+                            if context?.admits(Context(date: row.date, place: row.place)) ?? true { members.append(Int(row.ix)) }
                         }
                     }
                     if passed { break scan }
                     block += 1
                 }
             }
+        }
+
+        static func key(_ raw: UnsafeRawBufferPointer, _ r: Int) -> Int64 {
+            Int64(littleEndian: raw.loadUnaligned(fromByteOffset: r * rowBytes, as: Int64.self))
         }
 
         static func row(_ raw: UnsafeRawBufferPointer, _ r: Int) -> (key: Int64, date: UInt32, place: UInt32, ix: UInt32) {
@@ -108,31 +123,18 @@ extension Deduplicator {
                     UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: p + 16, as: UInt32.self)))
         }
 
-        /// The runs after adding a batch's bands: `memory`'s band entries, its entries
-        /// numbered from `base`, written as a run, then merged with the runs before it
-        /// as the binary counter says. Called on the merging thread; changes nothing
-        /// here (`install` does). nil: `beforeEachRow` said stop.
-        func adding(_ memory: MemoryIndex, base: Int, beforeEachRow: () -> Bool) throws(SQLiteDatabase.Failure) -> [Run]? {
-            guard base + memory.count <= Int(UInt32.max) else {
-                throw SQLiteDatabase.Failure(description: "more than \(UInt32.max) distinct statements")
-            }
-            let writer = try Writer(directory: directory)
-            var stopped = false
-            try memory.forEachBand { (band, members) throws(SQLiteDatabase.Failure) in
-                guard !stopped else { return }
-                for index in members {
-                    guard beforeEachRow() else { stopped = true; return }
-                    let context = memory.contexts[index]
-                    try writer.append(key: Int64(bitPattern: band), date: context.date, place: context.place, ix: UInt32(base + index))
-                }
-            }
-            if stopped { return nil }
+        /// A new run's writer, for `adding`.
+        func writer() throws(SQLiteDatabase.Failure) -> Writer {
+            try Writer(directory: directory)
+        }
+
+        /// The runs after adding the run `writer` holds, merged with the runs before it
+        /// as the rule above says. Called on the merging thread; changes nothing here
+        /// (`install` does).
+        func adding(_ writer: Writer) throws(SQLiteDatabase.Failure) -> [Run] {
             var next = runs
             next.append(try writer.finish())
-            // Each run more than twice the size of the next newer one, so that there are
-            // few whatever the batches' sizes (merging equals only, a run of batches each a
-            // little smaller than the one before would never merge).
-            while next.count >= 2 && next[next.count - 2].count <= 2 * next[next.count - 1].count {
+            while next.count >= 2 && next[next.count - 2].count <= 8 * next[next.count - 1].count {
                 let newer = next.removeLast(), older = next.removeLast()
                 next.append(try merged(older, newer))
             }
@@ -146,7 +148,7 @@ extension Deduplicator {
 
         /// The rows of two runs as one run, in order.
         private func merged(_ a: Run, _ b: Run) throws(SQLiteDatabase.Failure) -> Run {
-            let writer = try Writer(directory: directory)
+            let writer = try writer()
             var left = Reader(a), right = Reader(b)
             var x = try left.next(), y = try right.next()
             while let l = x, let r = y {
@@ -176,11 +178,11 @@ extension Deduplicator {
             mutating func next() throws(SQLiteDatabase.Failure) -> (key: Int64, date: UInt32, place: UInt32, ix: UInt32)? {
                 guard position < run.count else { return nil }
                 if !loaded.contains(position) {
-                    let rows = min(Self.blocks * BandRuns.rowsPerBlock, run.count - position)
+                    let rows = min(Self.blocks * KeyRuns.rowsPerBlock, run.count - position)
                     try run.read(from: position, rows: rows, into: &buffer)
                     loaded = position..<(position + rows)
                 }
-                let row = buffer.withUnsafeBytes { BandRuns.row($0, position - loaded.lowerBound) }
+                let row = buffer.withUnsafeBytes { KeyRuns.row($0, position - loaded.lowerBound) }
                 position += 1
                 return row
             }
@@ -188,7 +190,7 @@ extension Deduplicator {
 
         /// Writes a run's rows, in order, through a buffer of whole blocks. Its file is
         /// closed with it unless `finish` handed it to the run.
-        private final class Writer {
+        final class Writer {
             private var descriptor: Int32
             private var buffer: [UInt8] = []
             private var count = 0
@@ -197,25 +199,26 @@ extension Deduplicator {
 
             init(directory: String) throws(SQLiteDatabase.Failure) {
                 let path = URL(fileURLWithPath: directory)
-                    .appendingPathComponent(".declproc-bands-\(getpid())-\(UInt64.random(in: 0...UInt64.max))").path
+                    .appendingPathComponent(".declproc-dedup-keys-\(getpid())-\(UInt64.random(in: 0...UInt64.max))").path
                 let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
                 guard fd >= 0 else { throw SQLiteDatabase.Failure(description: "cannot create \(path): \(String(cString: strerror(errno)))") }
                 // Unlinked at once: the file holds names, and no interruption can leave it behind.
                 unlink(path)
                 descriptor = fd
-                buffer.reserveCapacity(Self.blocks * BandRuns.blockBytes)
+                buffer.reserveCapacity(Self.blocks * KeyRuns.blockBytes)
             }
 
             deinit { if descriptor >= 0 { Glibc.close(descriptor) } }
 
+            /// Appends a row, after every row before it in the runs' order.
             func append(key: Int64, date: UInt32, place: UInt32, ix: UInt32) throws(SQLiteDatabase.Failure) {
-                if count % BandRuns.rowsPerBlock == 0 { firstKeys.append(key) }
+                if count % KeyRuns.rowsPerBlock == 0 { firstKeys.append(key) }
                 withUnsafeBytes(of: key.littleEndian) { buffer.append(contentsOf: $0) }
                 withUnsafeBytes(of: date.littleEndian) { buffer.append(contentsOf: $0) }
                 withUnsafeBytes(of: place.littleEndian) { buffer.append(contentsOf: $0) }
                 withUnsafeBytes(of: ix.littleEndian) { buffer.append(contentsOf: $0) }
                 count += 1
-                if buffer.count >= Self.blocks * BandRuns.blockBytes { try flush() }
+                if buffer.count >= Self.blocks * KeyRuns.blockBytes { try flush() }
             }
 
             private func flush() throws(SQLiteDatabase.Failure) {
@@ -223,14 +226,14 @@ extension Deduplicator {
                 while done < buffer.count {
                     let n = buffer.withUnsafeBytes { write(descriptor, $0.baseAddress! + done, $0.count - done) }
                     if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { throw SQLiteDatabase.Failure(description: "cannot write the band index: \(String(cString: strerror(errno)))") }
+                    guard n > 0 else { throw SQLiteDatabase.Failure(description: "cannot write the deduplication index: \(String(cString: strerror(errno)))") }
                     done += n
                 }
                 buffer.removeAll(keepingCapacity: true)
             }
 
             /// The run written (its file read from here on).
-            func finish() throws(SQLiteDatabase.Failure) -> Run {
+            fileprivate func finish() throws(SQLiteDatabase.Failure) -> Run {
                 try flush()
                 defer { descriptor = -1 }
                 return Run(descriptor: descriptor, count: count, firstKeys: firstKeys)
