@@ -10,12 +10,12 @@ extension Deduplicator {
     /// They were SQLite tables keyed by hashes, so a batch's rows were spread over
     /// the whole B-tree and each merge rewrote pages all over it: on the 7,630-page
     /// benchmark corpus, four merges of 272,000 band rows took 1.2 s of the
-    /// deduplicator's 2.6 s, and the tables outgrew SQLite's cache as a run grew (a
-    /// 1 GB input ran at 1.5 MB/s where 30 MB ran at 3.5). A batch is now written in
+    /// deduplicator's 2.6 s, and the tables outgrew SQLite's cache as a run grew (with all
+    /// cores, a 1 GB input ran at 1.8 MB/s where the 30 MB corpus ran at 3.5). A batch is now written in
     /// one pass as a run of its own, in key order, and the newest two runs are merged
     /// while the older one is not more than eight times the newer: each run is then
     /// more than eight times the next, so that a lookup reads few runs (after n
-    /// batches of about the same size, at most log₈ n + 2; 2.1 on average over 300),
+    /// batches of about the same size, at most log₈ n + 1; 2.1 on average over 300),
     /// while each row is rewritten some 15 times over 300 batches, in sequential
     /// passes. (At twice, rows were rewritten 9 times and lookups read 3.3 runs; a
     /// lookup costs a `pread` a run once the Bloom filter in front of them is full.)

@@ -149,7 +149,7 @@ struct ReadingOptions: ParsableArguments {
 /// `--dedup-memory`, for both commands that link duplicates (extract and dedup).
 struct DedupMemoryOption: ParsableArguments {
     @Option(name: .customLong("dedup-memory"),
-            help: "Megabytes of memory for the duplicate index (default 32); past half of it, the index goes on in an unlinked scratch file in the output's directory, with the newest entries and a filter in memory. Links are the same either way.")
+            help: "Megabytes of memory for the duplicate index (default 32); past half of it, the index goes on in unlinked scratch files in the output's directory, with the newest entries and a filter in memory. Links are the same either way.")
     var megabytes: Int?
 
     var options: Deduplicator.Options {
