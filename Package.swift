@@ -76,7 +76,7 @@ let package = Package(
         // The dataset report: one self-contained HTML page with SVG charts.
         .target(name: "DeclprocReport", dependencies: ["DeclprocRecords"]),
         // Across records: deduplication, exclusion lists, redaction of names and contacts.
-        .target(name: "DeclprocCuration", dependencies: ["DeclprocRecords", "DeclprocText", "DeclprocSQLite", "CCrypto", "CMinHash"]),
+        .target(name: "DeclprocCuration", dependencies: ["DeclprocRecords", "DeclprocText", "DeclprocSQLite", "DeclprocFiles", "CCrypto", "CMinHash"]),
         // The chain of stages and the output layout.
         .target(
             name: "DeclprocPipeline",

@@ -321,8 +321,8 @@ public final class Deduplicator {
                 let start = Self.cpuTime()
                 do throws(SQLiteDatabase.Failure) {
                     filterHashes = self.disk.filterHashes(of: self.batch)
-                    try self.disk.write(self.batch, base: self.base, beforeEachRow: self.mayWriteRow)
-                    runs = try self.disk.runs(adding: self.batch, base: self.base, beforeEachRow: self.mayWriteKey)
+                    try self.disk.write(self.batch, base: self.base, beforeEachRow: { self.mayWrite(waitingForLinks: true) })
+                    runs = try self.disk.runs(adding: self.batch, base: self.base, beforeEachRow: { self.mayWrite(waitingForLinks: false) })
                 } catch {
                     failure = error
                 }
@@ -335,23 +335,15 @@ public final class Deduplicator {
             thread.start()
         }
 
-        /// On the merging thread, before each row: waits while a link reads; false
-        /// once the merge is cancelled.
-        private func mayWriteRow() -> Bool {
+        /// On the merging thread, before each row it writes: false once the merge is
+        /// cancelled. An entry row first waits while a link reads (they share SQLite's
+        /// connection); keys go to files of their own, which links do not read until
+        /// the merge has ended, so they need not wait.
+        private func mayWrite(waitingForLinks: Bool) -> Bool {
             rowHook?()
             condition.lock()
             defer { condition.unlock() }
-            while linking && !cancelled { condition.wait() }
-            return !cancelled
-        }
-
-        /// On the merging thread, before each row of keys: false once the merge is
-        /// cancelled. Keys go to files of their own, which links do not read until the
-        /// merge has ended, so they need not wait.
-        private func mayWriteKey() -> Bool {
-            rowHook?()
-            condition.lock()
-            defer { condition.unlock() }
+            while waitingForLinks && linking && !cancelled { condition.wait() }
             return !cancelled
         }
 

@@ -1,3 +1,4 @@
+import DeclprocFiles
 import DeclprocSQLite
 import Foundation
 
@@ -37,34 +38,24 @@ extension Deduplicator {
 
         /// One sorted run in a scratch file, unlinked as soon as it is open.
         final class Run: @unchecked Sendable {
-            let descriptor: Int32
+            let file: ScratchFile
             let count: Int
             /// The key of each block's first row.
             let firstKeys: [Int64]
             /// The key of the last row (meaningless when the run is empty).
             let lastKey: Int64
 
-            init(descriptor: Int32, count: Int, firstKeys: [Int64], lastKey: Int64) {
-                self.descriptor = descriptor
+            init(file: ScratchFile, count: Int, firstKeys: [Int64], lastKey: Int64) {
+                self.file = file
                 self.count = count
                 self.firstKeys = firstKeys
                 self.lastKey = lastKey
             }
 
-            deinit { Glibc.close(descriptor) }
-
-            /// Reads `rows` rows from row `start` on into `buffer` (resized to hold them).
+            /// Reads `rows` rows from row `start` on into `buffer` (grown to hold them).
             func read(from start: Int, rows: Int, into buffer: inout [UInt8]) throws(SQLiteDatabase.Failure) {
-                let bytes = rows * KeyRuns.rowBytes
-                if buffer.count < bytes { buffer = [UInt8](repeating: 0, count: bytes) }
-                var done = 0
-                while done < bytes {
-                    let n = buffer.withUnsafeMutableBytes { raw in
-                        pread(descriptor, raw.baseAddress! + done, bytes - done, off_t((start * KeyRuns.rowBytes) + done))
-                    }
-                    if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { throw SQLiteDatabase.Failure(description: "cannot read the deduplication index: \(n < 0 ? String(cString: strerror(errno)) : "the file is short")") }
-                    done += n
+                do { try file.read(exactly: rows * KeyRuns.rowBytes, into: &buffer, at: start * KeyRuns.rowBytes) } catch {
+                    throw SQLiteDatabase.Failure(description: "cannot read the deduplication index: \(error)")
                 }
             }
         }
@@ -91,32 +82,23 @@ extension Deduplicator {
             for run in runs where !run.firstKeys.isEmpty && key >= run.firstKeys[0] && key <= run.lastKey {
                 // The first block whose first key is not below the key; its rows may
                 // begin at the end of the block before it.
-                var lo = 0, hi = run.firstKeys.count
-                while lo < hi {
-                    let mid = (lo + hi) >> 1
-                    if run.firstKeys[mid] < key { lo = mid + 1 } else { hi = mid }
-                }
+                let lo = Self.first(notBelow: key, in: 0..<run.firstKeys.count) { run.firstKeys[$0] }
                 if lo > 0 && (lo == run.firstKeys.count || run.firstKeys[lo] > key),
                    try found(key, inBlock: lo - 1, of: run, admitting: context, into: &members, buffer: &buffer) {
                     continue
                 }
                 var block = max(lo - 1, 0)
-                scan: while block < run.firstKeys.count {
+                while block < run.firstKeys.count {
                     if run.firstKeys[block] > key { break }
                     let start = block * Self.rowsPerBlock
                     let rows = min(Self.rowsPerBlock, run.count - start)
                     try run.read(from: start, rows: rows, into: &buffer)
                     var passed = false
                     buffer.withUnsafeBytes { raw in
-                        // The block's first row with the key or above.
-                        var lo = 0, hi = rows
-                        while lo < hi {
-                            let mid = (lo + hi) >> 1
-                            if Self.key(raw, mid) < key { lo = mid + 1 } else { hi = mid }
-                        }
-                        passed = collect(key, raw, lo..<rows, admitting: context, into: &members)
+                        let first = Self.first(notBelow: key, in: 0..<rows) { Self.key(raw, $0) }
+                        passed = collect(key, raw, first..<rows, admitting: context, into: &members)
                     }
-                    if passed { break scan }
+                    if passed { break }
                     block += 1
                 }
             }
@@ -140,8 +122,7 @@ extension Deduplicator {
                 // window's rows, and a row above it (or the block's end) after them.
                 guard low == 0 || Self.key(raw, 0) < key,
                       low + Self.window == rows || Self.key(raw, Self.window - 1) > key else { return false }
-                var first = 0
-                while first < Self.window && Self.key(raw, first) < key { first += 1 }
+                let first = Self.first(notBelow: key, in: 0..<Self.window) { Self.key(raw, $0) }
                 _ = collect(key, raw, first..<Self.window, admitting: context, into: &members)
                 return true
             }
@@ -158,6 +139,18 @@ extension Deduplicator {
                 if context?.admits(Context(date: row.date, place: row.place)) ?? true { members.append(Int(row.ix)) }
             }
             return false
+        }
+
+        /// The first position in `range` whose key (`keyAt`, in order) is not below
+        /// `key`; the range's end when none is.
+        @inline(__always)
+        static func first(notBelow key: Int64, in range: Range<Int>, keyAt: (Int) -> Int64) -> Int {
+            var lo = range.lowerBound, hi = range.upperBound
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if keyAt(mid) < key { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
         }
 
         static func key(_ raw: UnsafeRawBufferPointer, _ r: Int) -> Int64 {
@@ -240,7 +233,7 @@ extension Deduplicator {
         /// Writes a run's rows, in order, through a buffer of whole blocks. Its file is
         /// closed with it unless `finish` handed it to the run.
         final class Writer {
-            private var descriptor: Int32
+            private let file: ScratchFile
             /// Room for `blocks` blocks; rows are stored into it in place (appending each
             /// field's bytes to an array was a quarter of a merge's time).
             private let storage: UnsafeMutableRawPointer
@@ -251,20 +244,13 @@ extension Deduplicator {
             static let blocks = 16
 
             init(directory: String) throws(SQLiteDatabase.Failure) {
-                let path = URL(fileURLWithPath: directory)
-                    .appendingPathComponent(".declproc-dedup-keys-\(getpid())-\(UInt64.random(in: 0...UInt64.max))").path
-                let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-                guard fd >= 0 else { throw SQLiteDatabase.Failure(description: "cannot create \(path): \(String(cString: strerror(errno)))") }
-                // Unlinked at once: the file holds names, and no interruption can leave it behind.
-                unlink(path)
-                descriptor = fd
+                do { file = try ScratchFile(in: directory, prefix: ".declproc-dedup-keys-") } catch {
+                    throw SQLiteDatabase.Failure(description: "cannot create a scratch file in \(directory): \(error)")
+                }
                 storage = .allocate(byteCount: Self.blocks * KeyRuns.blockBytes, alignment: 8)
             }
 
-            deinit {
-                if descriptor >= 0 { Glibc.close(descriptor) }
-                storage.deallocate()
-            }
+            deinit { storage.deallocate() }
 
             /// Appends a row, after every row before it in the runs' order.
             func append(key: Int64, date: UInt32, place: UInt32, ix: UInt32) throws(SQLiteDatabase.Failure) {
@@ -281,12 +267,8 @@ extension Deduplicator {
             }
 
             private func flush() throws(SQLiteDatabase.Failure) {
-                var done = 0
-                while done < used {
-                    let n = write(descriptor, storage + done, used - done)
-                    if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { throw SQLiteDatabase.Failure(description: "cannot write the deduplication index: \(String(cString: strerror(errno)))") }
-                    done += n
+                do { try file.write(storage, count: used) } catch {
+                    throw SQLiteDatabase.Failure(description: "cannot write the deduplication index: \(error)")
                 }
                 used = 0
             }
@@ -294,8 +276,7 @@ extension Deduplicator {
             /// The run written (its file read from here on).
             fileprivate func finish() throws(SQLiteDatabase.Failure) -> Run {
                 try flush()
-                defer { descriptor = -1 }
-                return Run(descriptor: descriptor, count: count, firstKeys: firstKeys, lastKey: lastKey)
+                return Run(file: file, count: count, firstKeys: firstKeys, lastKey: lastKey)
             }
         }
     }

@@ -1,3 +1,4 @@
+import DeclprocFiles
 import Foundation
 
 /// The pages of a run that yielded no statement, for `summary.json`: kept in memory
@@ -11,7 +12,7 @@ public final class PageReferenceList {
     private var memory: [PageReference] = []
     private let directory: String
     private let limit: Int
-    private var fd: Int32 = -1
+    private var file: ScratchFile?
     private var buffer: [UInt8] = []
     public private(set) var count = 0
 
@@ -20,11 +21,9 @@ public final class PageReferenceList {
         self.limit = limit
     }
 
-    deinit { if fd >= 0 { close(fd) } }
-
     public func append(_ reference: PageReference) throws {
         count += 1
-        if fd < 0 {
+        if file == nil {
             memory.append(reference)
             guard memory.count > limit else { return }
             try openSpill()
@@ -38,15 +37,14 @@ public final class PageReferenceList {
 
     /// Every reference, in the order appended.
     public func forEach(_ body: (PageReference) throws -> Void) throws {
-        guard fd >= 0 else { return try memory.forEach(body) }
+        guard let file else { return try memory.forEach(body) }
         try flush()
         var offset: off_t = 0
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw failure("cannot read") }
+            let n: Int
+            do { n = try file.read(into: &chunk, count: chunk.count, at: Int(offset)) } catch { throw failure("cannot read", error) }
             if n == 0 { break }
             offset += off_t(n)
             pending += chunk[0..<n]
@@ -62,7 +60,7 @@ public final class PageReferenceList {
             }
             pending.removeFirst(start)
         }
-        guard pending.isEmpty else { throw failure("cannot read (the file was cut short)") }
+        guard pending.isEmpty else { throw failure("cannot read (the file was cut short)", ScratchFile.Failure(errno: errno)) }
     }
 
     private func encode(_ reference: PageReference) {
@@ -74,25 +72,19 @@ public final class PageReferenceList {
     }
 
     private func openSpill() throws {
-        let path = directory + "/.declproc-pages-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw failure("cannot create a scratch file in \(directory)") }
-        unlink(path)
+        do { file = try ScratchFile(in: directory, prefix: ".declproc-pages-") } catch {
+            throw failure("cannot create a scratch file in \(directory)", error)
+        }
     }
 
     private func flush() throws {
-        var written = 0
-        while written < buffer.count {
-            let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw failure("cannot write") }
-            written += n
-        }
+        guard let file else { return }
+        do { try file.write(buffer) } catch { throw failure("cannot write", error) }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func failure(_ what: String) -> Failure {
-        Failure(description: "\(what) the list of pages without statements in \(directory): \(String(cString: strerror(errno)))")
+    private func failure(_ what: String, _ error: ScratchFile.Failure) -> Failure {
+        Failure(description: "\(what) the list of pages without statements in \(directory): \(error)")
     }
 
     public struct Failure: Error, CustomStringConvertible { public let description: String }
