@@ -29,6 +29,10 @@ public final class JSONLinesRecordWriter: RecordWriter {
         }
     }
 
+    public func write(statements: [StatementRecord], ofPage pageID: String) throws {
+        if emit == .statements { for record in statements { try put(JSONLines.line(record)) } }
+    }
+
     private func put(_ data: Data) throws {
         if let file { try file.write(data) } else { try stream?(data) }
     }

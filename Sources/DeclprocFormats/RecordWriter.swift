@@ -25,6 +25,9 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 /// its final name, so an interrupted run never leaves output that looks complete.
 public protocol RecordWriter: AnyObject {
     func write(page: PageRecord, statements: [StatementRecord]) throws
+    /// Statements of the page `pageID`, written ahead of it: its `write(page:statements:)`
+    /// follows with the last of them (a page with many statements comes in parts).
+    func write(statements: [StatementRecord], ofPage pageID: String) throws
     func commit() throws
 }
 

@@ -62,6 +62,9 @@ public final class SQLiteRecordWriter: RecordWriter {
             try db.execute("PRAGMA secure_delete = ON; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;")
             try db.execute(Self.schema)
             try db.execute("BEGIN")
+            // A page's statements may come before its row (a page with many statements
+            // is written in parts): references are checked when the transaction ends.
+            try db.execute("PRAGMA defer_foreign_keys = ON")
             insertPage = try db.prepare("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
             insertStatement = try db.prepare("INSERT INTO statements VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
             insertDeclarant = try db.prepare("INSERT INTO declarants VALUES (?,?,?,?,?,?,?,?)")
@@ -89,10 +92,14 @@ public final class SQLiteRecordWriter: RecordWriter {
             .optional(page.lang), .text(page.script), .optional(page.published), .optional(page.author), .text(page.charset.name),
             .int(page.statements), .text(page.text),
         ])
+        try write(statements: statements, ofPage: page.id)
+    }
+
+    public func write(statements: [StatementRecord], ofPage pageID: String) throws {
         for r in statements {
             let words = r.wordsLine
             try run(insertStatement, [
-                .text(r.id), .text(page.id), .int(r.source.position), .text(r.lang), .text(r.script), .text(r.declaration.kind),
+                .text(r.id), .text(pageID), .int(r.source.position), .text(r.lang), .text(r.script), .text(r.declaration.kind),
                 .text(r.declaration.organizations.joined(separator: " ")), .optional(r.declaration.date?.value),
                 .optional(r.declaration.place?.province), .optional(r.declaration.place?.city), .text(r.text.original),
                 .text(r.text.normalized), .optional(r.text.simplified), .optional(r.text.traditional), .optional(r.text.pinyin),

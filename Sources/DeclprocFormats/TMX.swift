@@ -64,6 +64,10 @@ public final class TMXRecordWriter: RecordWriter {
     }
 
     public func write(page: PageRecord, statements: [StatementRecord]) throws {
+        try write(statements: statements, ofPage: page.id)
+    }
+
+    public func write(statements: [StatementRecord], ofPage pageID: String) throws {
         for record in statements {
             for (index, pair) in SentencePair.pairs(of: record).enumerated() {
                 var properties = [("x-statement-id", record.id)]
@@ -98,6 +102,10 @@ public final class ParallelRecordWriter: RecordWriter {
     }
 
     public func write(page: PageRecord, statements: [StatementRecord]) throws {
+        try write(statements: statements, ofPage: page.id)
+    }
+
+    public func write(statements: [StatementRecord], ofPage pageID: String) throws {
         for record in statements {
             for pair in SentencePair.pairs(of: record) {
                 try zh.write(Data((Self.oneLine(pair.zh) + "\n").utf8))

@@ -11,8 +11,9 @@ public struct DatasetCard: Sendable {
 
     public init() {}
 
-    public mutating func add(page: PageRecord, statements: [StatementRecord]) {
-        counts.addPage()
+    /// `page`: nil for statements of a page written ahead of it (the page is counted with its last).
+    public mutating func add(page: PageRecord?, statements: [StatementRecord]) {
+        if page != nil { counts.addPage() }
         for r in statements {
             counts.add(r)
             if let translation = r.translation {

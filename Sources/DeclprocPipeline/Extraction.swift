@@ -136,6 +136,9 @@ public struct Extraction {
     public var deduplication = Deduplicator.Options()
     /// Measure each stage's CPU time into the summary's `stageSeconds` (`--stage-times`).
     public var measuresStages = false
+    /// The most statements of a page built before they are handed on to be written
+    /// (`PageOutcome.statements`).
+    public var statementsPerPart = PageProcessor.defaultStatementsPerPart
     /// Told of each page without statements instead of listing it in the summary's
     /// `withoutStatements`, which grows with the crawl (`PageReferenceList` keeps
     /// such a list in bounded memory).
@@ -146,6 +149,9 @@ public struct Extraction {
     public enum Output {
         /// A page read, with its statements (none for a page without statements).
         case page(PageRecord, statements: [StatementRecord])
+        /// Statements of the page with id `pageID`, which comes next (`.page`, with the
+        /// last of its statements): a page with many statements is written in parts.
+        case statements([StatementRecord], pageID: String)
         case reject(Reject)
         /// All of an input's pages have been written; `summary` is the run's so far.
         case inputDone(index: Int, path: String, summary: ExtractionSummary)
@@ -170,6 +176,32 @@ public struct Extraction {
         }
         // The ordered stage: everything that needs all earlier pages (duplicates,
         // accounting, writing) happens here, one page at a time, in input order.
+        /// The page whose statements are coming in parts: how many were found and
+        /// kept so far, and the texts of those excluded (taken out of its text at the end).
+        var partial = (found: 0, kept: 0, excluded: [String]())
+        /// Exclusions and duplicates for statements in order; returns how many were found.
+        func curate(_ statements: inout [StatementRecord], features: [Deduplicator.Features]?) throws -> Int {
+            let found = statements.count
+            if let exclusions {
+                // An excluded statement leaves every output, the page's text included.
+                partial.excluded += statements.filter(exclusions.excludes).map(\.text.original)
+                statements.removeAll(where: exclusions.excludes)
+                summary.excluded += found - statements.count
+            }
+            if let deduplicator {
+                // Features computed by a worker are for the statements as found;
+                // exclusions may have removed some, so they are used only when all remain.
+                let precomputed = features?.count == statements.count ? features : nil
+                clock?.lap(.other)
+                for k in statements.indices {
+                    try deduplicator.link(&statements[k], features: precomputed?[k])
+                    if statements[k].duplicateOf != nil { summary.duplicates += 1 }
+                }
+                clock?.lap(.deduplicate)
+            }
+            summary.statements += statements.count
+            return found
+        }
         func finish(_ ordered: Ordered) throws {
             let outcome: PageOutcome
             let features: [Deduplicator.Features]?
@@ -186,30 +218,19 @@ public struct Extraction {
             switch outcome {
             case .rejected(let reject):
                 try rejected(reject)
+            case .statements(var statements, let pageID):
+                partial.found += try curate(&statements, features: features)
+                partial.kept += statements.count
+                progress?(.statements(statements.count))
+                clock?.lap(.other)
+                try write(.statements(statements, pageID: pageID))
+                clock?.lap(.write)
             case .page(var page, var statements):
                 summary.pages += 1
-                let found = statements.count
-                if let exclusions {
-                    // An excluded statement leaves every output, the page's text included.
-                    for statement in statements where exclusions.excludes(statement) {
-                        page.text = page.text.replacingOccurrences(of: statement.text.original, with: "")
-                    }
-                    statements.removeAll(where: exclusions.excludes)
-                    summary.excluded += found - statements.count
-                    page.statements = statements.count
-                }
-                if let deduplicator {
-                    // Features computed by a worker are for the statements as found;
-                    // exclusions may have removed some, so they are used only when all remain.
-                    let precomputed = features?.count == statements.count ? features : nil
-                    clock?.lap(.other)
-                    for k in statements.indices {
-                        try deduplicator.link(&statements[k], features: precomputed?[k])
-                        if statements[k].duplicateOf != nil { summary.duplicates += 1 }
-                    }
-                    clock?.lap(.deduplicate)
-                }
-                summary.statements += statements.count
+                let found = try curate(&statements, features: features) + partial.found
+                for text in partial.excluded { page.text = page.text.replacingOccurrences(of: text, with: "") }
+                page.statements = partial.kept + statements.count
+                partial = (0, 0, [])
                 if found == 0 {
                     summary.pagesWithoutStatements += 1
                     let reference = PageReference(path: page.source.path, position: page.source.position)
@@ -229,8 +250,10 @@ public struct Extraction {
             return { Deduplicator.features(of: $0, options: options, simplify: simplify) }
         }
         let workers = jobs > 1 ? try WorkerPool(count: jobs, resources: resources, profile: profile, redaction: redaction,
-                                                features: features, measuresStages: measuresStages) : nil
+                                                features: features, measuresStages: measuresStages,
+                                                statementsPerPart: statementsPerPart) : nil
         let processor = workers == nil ? try PageProcessor(resources: resources, profile: profile) : nil
+        processor?.statementsPerPart = statementsPerPart
         processor?.redaction = redaction
         processor?.clock = clock
         clock?.lap(.other)
@@ -255,7 +278,7 @@ public struct Extraction {
                     if let workers { try workers.enqueue(.skipped(reason: reason), finish: finish) } else { try finish(.skipped(reason: reason)) }
                 case .page(let raw):
                     guard shard?.includes(path: raw.source.path, position: raw.source.position) ?? true else { continue }
-                    if let workers { try workers.enqueue(raw, finish: finish) } else { try finish(.outcome(processor!.process(raw))) }
+                    if let workers { try workers.enqueue(raw, finish: finish) } else { try processor!.process(raw) { try finish(.outcome($0)) } }
                 }
                 clock?.lap(.other)
             }
@@ -280,7 +303,10 @@ public struct Extraction {
 
 /// What progress reports are made of.
 public enum ProgressEvent: Sendable {
+    /// A page done: `statements` counts those not already reported in parts.
     case page(statements: Int, rejected: Bool)
+    /// Statements of a page still in progress.
+    case statements(Int)
     case inputDone(path: String)
 }
 

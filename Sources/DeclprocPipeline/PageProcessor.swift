@@ -14,7 +14,15 @@ import DeclprocText
 public enum PageOutcome: Sendable {
     case page(PageRecord, statements: [StatementRecord])
     case rejected(Reject)
+    /// Statements of a page with more than a part's worth, handed on as they are
+    /// built (`pageID`: the page record's, which follows with the last of them): a
+    /// page's records held at once grew with its statements, about 14 KB each, so a
+    /// 14 MB page of 38,000 statements took 650 MB.
+    case statements([StatementRecord], pageID: String)
 }
+
+/// A failure of the caller's `emit`, kept apart from the page's own.
+private struct EmitFailure<E: Error>: Error { let error: E }
 
 /// What the reading stages made of a page, before records are built: kept for
 /// `inspect`, which shows every decision.
@@ -52,6 +60,9 @@ public final class PageProcessor {
     private var aligner: SentenceAligner?
     /// Charges each stage its CPU time (`--stage-times`); nil when not measured.
     public var clock: StageClock?
+    /// The most statements handed on at once by `process(_:emit:)`.
+    public var statementsPerPart = PageProcessor.defaultStatementsPerPart
+    public static let defaultStatementsPerPart = 256
 
     public init(resources: Resources, profile: SiteProfile? = nil) throws(ICUError) {
         self.resources = resources
@@ -68,14 +79,37 @@ public final class PageProcessor {
     /// each page, such as the fuzz harnesses.
     public func prepare() { pinyin.prepareFallback() }
 
+    /// The page's outcome in one piece (its statements all together).
     public func process(_ raw: RawPage) -> PageOutcome {
+        var statements: [StatementRecord] = []
+        var last: PageOutcome? = nil
+        process(raw) { (outcome: PageOutcome) in
+            if case .statements(let part, _) = outcome { statements += part } else { last = outcome }
+        }
+        guard case .page(let page, let rest)? = last else { return last! }
+        return .page(page, statements: statements + rest)
+    }
+
+    /// The page's outcome, its statements handed to `emit` in parts of at most
+    /// `statementsPerPart` as they are built (`.statements`), then the page record with
+    /// the last of them (`.page`), or a reject (`.rejected`, before any part). Only
+    /// `emit`'s own errors are thrown.
+    public func process<E: Error>(_ raw: RawPage, emit: (PageOutcome) throws(E) -> Void) throws(E) {
         clock?.lap(.other)
+        // emit's failures pass through the page's own, which become a reject.
         do {
-            return try records(from: try read(raw, tracing: false))
+            var page = try read(raw, tracing: false)
+            // The tree is not needed past extraction: a large page's is most of its memory.
+            page.document = HTMLDocument()
+            try records(from: page) { (outcome: PageOutcome) throws(EmitFailure<E>) in
+                do throws(E) { try emit(outcome) } catch { throw EmitFailure(error: error) }
+            }
+        } catch let failure as EmitFailure<E> {
+            throw failure.error
         } catch let reject as Reject {
-            return .rejected(reject)
+            try emit(.rejected(reject))
         } catch {
-            return .rejected(Reject(input: raw.source.path, position: raw.source.position, reason: "internal error: \(error)"))
+            try emit(.rejected(Reject(input: raw.source.path, position: raw.source.position, reason: "internal error: \(error)")))
         }
     }
 
@@ -145,7 +179,7 @@ public final class PageProcessor {
     /// The record-building stages. With redaction on, names found anywhere on the
     /// page and contacts are replaced in the statement text before anything is
     /// derived from it, so no normalized, converted or romanized form can keep them.
-    func records(from page: ReadPage) throws -> PageOutcome {
+    func records<E: Error>(from page: ReadPage, emit: (PageOutcome) throws(E) -> Void) throws {
         var source = page.raw.source
         let declarations = page.statements.map { resources.declarations.read($0.text) }
         clock?.lap(.declaration)
@@ -163,22 +197,37 @@ public final class PageProcessor {
             metadata.author = metadata.author.map { redactor.redact($0).text }
             mainText = redactor.redact(mainText).text
         }
+        let pageID = RecordID.make([source.path, String(source.position)])
         var statements: [StatementRecord] = []
+        var handedOn = 0
+        var notes = page.notes
+        let partSize = max(1, statementsPerPart)
         clock?.lap(.records)
         for (position, statement) in page.statements.enumerated() {
-            statements.append(try record(for: statement, declaration: declarations[position], redactor: redactor, position: position,
-                                         source: source, metadata: metadata, charset: page.charset))
+            if statements.count == partSize {
+                try emit(.statements(statements, pageID: pageID))
+                handedOn += statements.count
+                statements.removeAll(keepingCapacity: true)
+            }
+            do {
+                statements.append(try record(for: statement, declaration: declarations[position], redactor: redactor, position: position,
+                                             source: source, metadata: metadata, charset: page.charset))
+            } catch where handedOn > 0 {
+                // Past its first part the page is partly written: a statement that
+                // fails is noted on the page, where before it the page is a reject.
+                notes.append("statement \(position) could not be processed: \(error)")
+            }
         }
         let record = PageRecord(
-            id: RecordID.make([source.path, String(source.position)]),
+            id: pageID,
             source: .init(path: source.path, position: source.position, url: source.url,
                           warcRecordID: source.warcRecordID, warcDate: source.warcDate),
             charset: .init(name: page.charset.name, decidedBy: page.charset.decidedBy.rawValue,
                            invalidBytes: page.charset.invalidBytes, declared: page.charset.declared),
             title: metadata.title, lang: metadata.lang, script: page.script, published: metadata.published,
-            author: metadata.author, text: mainText, statements: statements.count, notes: page.notes)
+            author: metadata.author, text: mainText, statements: handedOn + statements.count, notes: notes)
         clock?.lap(.records)
-        return .page(record, statements: statements)
+        try emit(.page(record, statements: statements))
     }
 
     /// Stages: redact, normalize, classify, segment, transliterate, align — for one statement.

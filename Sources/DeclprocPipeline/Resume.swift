@@ -35,13 +35,15 @@ public final class ResumeState {
         public var summary: ExtractionSummary
     }
 
-    /// One line of a part: a page with its statements, or a reject.
+    /// One line of a part: a page with its statements, statements of the page with
+    /// id `pageID` written ahead of it, or a reject.
     public struct PartLine: Codable {
         public var page: PageRecord?
         public var statements: [StatementRecord]?
+        public var pageID: String?
         public var reject: Reject?
-        public init(page: PageRecord? = nil, statements: [StatementRecord]? = nil, reject: Reject? = nil) {
-            self.page = page; self.statements = statements; self.reject = reject
+        public init(page: PageRecord? = nil, statements: [StatementRecord]? = nil, pageID: String? = nil, reject: Reject? = nil) {
+            self.page = page; self.statements = statements; self.pageID = pageID; self.reject = reject
         }
     }
 

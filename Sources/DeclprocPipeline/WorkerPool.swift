@@ -13,6 +13,11 @@ import Foundation
 /// flight (queued, being processed, or done and waiting for an earlier page); the
 /// reader waits when workers fall behind.
 ///
+/// A page with many statements comes back in parts as they are built
+/// (`PageOutcome.statements`): a worker holds at most `partsAhead` parts the ordered
+/// stage has not taken, and waits for it past that, so a page's records in memory stay
+/// bounded however many statements it has.
+///
 /// The window is wide because pages differ in cost: a bilingual page with alignment
 /// takes many times longer than a list page, and with only two pages per worker in
 /// flight the other workers sat idle behind it (two workers used 1.5 cores).
@@ -24,10 +29,22 @@ final class WorkerPool: @unchecked Sendable {
     // jobs spent about 2% of their CPU in the scheduler, against 0.2% with one.
     /// Guards `pending`, `stopped` and `running`.
     private let work = NSCondition()
-    /// Guards `results` and `awaited`.
+    /// Guards `results`, `awaited` and `closing`; workers waiting for the ordered
+    /// stage to take their parts wait on it too, so it is broadcast.
     private let done = NSCondition()
     private var pending: [(Int, RawPage)] = []
-    private var results: [Int: Ordered] = [:]
+    /// What the ordered stage has not taken yet, by sequence number: a page's parts
+    /// arrive one by one, and the slot is complete with its last.
+    private var results: [Int: Slot] = [:]
+    private struct Slot {
+        var items: [Ordered] = []
+        var complete = false
+    }
+    private let partsAhead = 2
+    /// The most parts of one page held at once, for tests: never above `partsAhead`.
+    private(set) var mostPartsHeld = 0
+    /// Set by `stop`: a worker waiting to hand over a part gives the page up.
+    private var closing = false
     /// The sequence number the reading thread is waiting for (-1: it is not waiting).
     private var awaited = -1
     private var stopped = false
@@ -50,7 +67,8 @@ final class WorkerPool: @unchecked Sendable {
 
     init(count: Int, resources: Resources, profile: SiteProfile?, redaction: (scope: RedactionScope, key: RedactionKey?),
          features: (@Sendable (StatementRecord) -> Deduplicator.Features)? = nil, measuresStages: Bool = false,
-         pagesPerWorker: Int = 16, byteBudget: Int = 64 << 20) throws {
+         pagesPerWorker: Int = 16, byteBudget: Int = 64 << 20,
+         statementsPerPart: Int = PageProcessor.defaultStatementsPerPart) throws {
         capacity = pagesPerWorker * count
         self.byteBudget = byteBudget
         self.measuresStages = measuresStages
@@ -60,6 +78,7 @@ final class WorkerPool: @unchecked Sendable {
         for _ in 0..<count {
             let processor = try PageProcessor(resources: resources, profile: profile)
             processor.redaction = redaction
+            processor.statementsPerPart = statementsPerPart
             processors.append(processor)
         }
         for processor in processors {
@@ -92,17 +111,34 @@ final class WorkerPool: @unchecked Sendable {
             }
             let (sequence, raw) = pending.removeFirst()
             work.unlock()
-            let outcome = processor.process(raw)
-            var computed: [Deduplicator.Features]? = nil
-            if let features, case .page(_, let statements) = outcome {
-                computed = statements.map(features)
-                processor.clock?.lap(.deduplicate)
+            try? processor.process(raw) { (outcome: PageOutcome) throws(Closing) in
+                var computed: [Deduplicator.Features]? = nil
+                if let features {
+                    switch outcome {
+                    case .page(_, let statements), .statements(let statements, _): computed = statements.map(features)
+                    case .rejected: break
+                    }
+                    processor.clock?.lap(.deduplicate)
+                }
+                let last: Bool
+                if case .statements = outcome { last = false } else { last = true }
+                try hand(.outcome(outcome, features: computed), sequence: sequence, last: last)
             }
-            done.lock()
-            results[sequence] = .outcome(outcome, features: computed)
-            if sequence == awaited { done.signal() }
-            done.unlock()
         }
+    }
+
+    private struct Closing: Error {}
+
+    /// Stores a worker's outcome (or part of one) for the ordered stage; a part waits
+    /// while `partsAhead` of the page's are still there.
+    private func hand(_ item: Ordered, sequence: Int, last: Bool) throws(Closing) {
+        done.lock()
+        defer { done.unlock() }
+        while !last, !closing, (results[sequence]?.items.count ?? 0) >= partsAhead { done.wait() }
+        if closing { throw Closing() }
+        results[sequence, default: Slot()].items.append(item)
+        if last { results[sequence]!.complete = true } else { mostPartsHeld = max(mostPartsHeld, results[sequence]!.items.count) }
+        if sequence == awaited { done.broadcast() }
     }
 
     /// Queues a page; first hands `finish` every outcome that is ready in order, and
@@ -123,7 +159,7 @@ final class WorkerPool: @unchecked Sendable {
     func enqueue(_ item: Ordered, finish: (Ordered) throws -> Void) throws {
         try makeRoom(for: 0, finish: finish)
         done.lock()
-        results[nextSequence] = item
+        results[nextSequence] = Slot(items: [item], complete: true)
         done.unlock()
         nextSequence += 1
     }
@@ -151,19 +187,28 @@ final class WorkerPool: @unchecked Sendable {
     private func deliver(finish: (Ordered) throws -> Void, mustWait: () -> Bool) throws {
         while true {
             done.lock()
-            if results[nextToFinish] == nil && mustWait() {
+            if results[nextToFinish]?.items.isEmpty ?? true, mustWait() {
                 awaited = nextToFinish
-                while results[nextToFinish] == nil { done.wait() }
+                while results[nextToFinish]?.items.isEmpty ?? true { done.wait() }
                 awaited = -1
             }
-            guard let outcome = results.removeValue(forKey: nextToFinish) else {
+            guard let slot = results[nextToFinish], !slot.items.isEmpty else {
                 done.unlock()
                 return
             }
+            if slot.complete {
+                results.removeValue(forKey: nextToFinish)
+            } else {
+                // The worker may be waiting to hand over its next part.
+                results[nextToFinish]!.items.removeAll()
+                done.broadcast()
+            }
             done.unlock()
-            inFlightBytes -= bytesOf.removeValue(forKey: nextToFinish) ?? 0
-            nextToFinish += 1
-            try finish(outcome)
+            if slot.complete {
+                inFlightBytes -= bytesOf.removeValue(forKey: nextToFinish) ?? 0
+                nextToFinish += 1
+            }
+            for item in slot.items { try finish(item) }
         }
     }
 
@@ -176,6 +221,10 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Lets the workers finish what they hold and exit.
     func stop() {
+        done.lock()
+        closing = true
+        done.broadcast()
+        done.unlock()
         work.lock()
         stopped = true
         pending.removeAll()

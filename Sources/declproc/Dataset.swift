@@ -50,7 +50,7 @@ struct Dataset: ParsableCommand {
         var run = ExtractionRun(reading: reading, curation: curation, destination: destination, locale: locale, emit: .statements)
         run.observe = { page, statements in
             card.add(page: page, statements: statements)
-            report.addPage()
+            if page != nil { report.addPage() }
             for statement in statements { report.add(statement) }
         }
         let summary = try run.run(inputs: inputs)

@@ -129,6 +129,9 @@ struct ReadingOptions: ParsableArguments {
     @Option(help: "Process only share K of N (K from 0 or 1): pages chosen by a hash of their input path and position.")
     var shard: String?
 
+    @Option(name: .customLong("statements-per-part"), help: "A page with more statements is written in parts of this many as they are built, so its records in memory stay bounded (default 256). Output is the same for any number.")
+    var statementsPerPart: Int = PageProcessor.defaultStatementsPerPart
+
     @Flag(help: "No progress reports on standard error (the final line stays).")
     var quiet = false
 
@@ -141,6 +144,7 @@ struct ReadingOptions: ParsableArguments {
     func validate() throws {
         if maxPageBytes <= 0 { throw ValidationError("--max-page-bytes must be positive.") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if statementsPerPart < 1 { throw ValidationError("--statements-per-part must be at least 1.") }
         if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 <= N and 0 <= K <= N, e.g. --shard 2/8.") }
     }
 }
@@ -204,8 +208,9 @@ struct ExtractionRun {
     let destination: DestinationOptions
     let locale: LocaleOptions
     var emit: Emit = .statements
-    /// Also called for every page and its statements (the dataset card counts them).
-    var observe: ((PageRecord, [StatementRecord]) -> Void)? = nil
+    /// Also called for every page and its statements (the dataset card counts them);
+    /// the page is nil for a part of a page's statements written ahead of it.
+    var observe: ((PageRecord?, [StatementRecord]) -> Void)? = nil
 
     init(reading: ReadingOptions, curation: CurationOptions, destination: DestinationOptions, locale: LocaleOptions, emit: Emit) {
         self.reading = reading; self.curation = curation; self.destination = destination; self.locale = locale; self.emit = emit
@@ -227,6 +232,7 @@ struct ExtractionRun {
         extraction.deduplication.mergesInBackground = reading.jobs > 1
         extraction.spillDirectory = CurationOptions.spillDirectory(output: destination.output, outDir: destination.outDir)
         extraction.jobs = reading.jobs
+        extraction.statementsPerPart = reading.statementsPerPart
         extraction.measuresStages = reading.stageTimes
         extraction.shard = reading.shard.flatMap(Shard.init)
         if let profile = reading.profile {
@@ -318,6 +324,10 @@ struct ExtractionRun {
                 observe?(page, statements)
                 for writer in writers { try writer.write(page: page, statements: statements) }
             }
+            func hand(_ statements: [StatementRecord], ofPage pageID: String) throws {
+                observe?(nil, statements)
+                for writer in writers { try writer.write(statements: statements, ofPage: pageID) }
+            }
             // Pages without statements are listed only in the summary file: kept in
             // bounded memory for it, and not kept at all without one.
             let withoutStatements = (destination.outDir ?? summaryPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path })
@@ -336,6 +346,7 @@ struct ExtractionRun {
                 let thisRun = try extraction.run(inputs: inputs) { item in
                     switch item {
                     case .page(let page, let statements): try state.write(.init(page: page, statements: statements))
+                    case .statements(let statements, let pageID): try state.write(.init(statements: statements, pageID: pageID))
                     case .reject(let reject): try state.write(.init(reject: reject))
                     case .inputDone(let index, let path, let summary):
                         let stopping = Interruption.requested
@@ -351,6 +362,8 @@ struct ExtractionRun {
                 try state.forEachLine { line in
                     if let page = line.page {
                         try hand(page, line.statements ?? [])
+                    } else if let statements = line.statements, let pageID = line.pageID {
+                        try hand(statements, ofPage: pageID)
                     } else if let reject = line.reject {
                         try rejectsFile?.write(JSONLines.line(reject))
                     }
@@ -365,6 +378,8 @@ struct ExtractionRun {
                     switch item {
                     case .page(let page, let statements):
                         try hand(page, statements)
+                    case .statements(let statements, let pageID):
+                        try hand(statements, ofPage: pageID)
                     case .reject(let reject):
                         if let rejectsFile { try rejectsFile.write(JSONLines.line(reject)) }
                         else { FileHandle.standardError.write(try JSONLines.line(reject)) }

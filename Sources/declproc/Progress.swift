@@ -42,6 +42,8 @@ final class ProgressReporter {
             pages += 1
             statements += count
             if wasRejected { rejected += 1 }
+        case .statements(let count):
+            statements += count
         case .inputDone(let path):
             if path != "-" { doneBytes += Self.size(of: path) ?? 0 }
         }

@@ -57,6 +57,8 @@ struct Report: ParsableCommand {
                 case .page(_, let statements):
                     data.addPage()
                     for statement in statements { data.add(statement) }
+                case .statements(let statements, _):
+                    for statement in statements { data.add(statement) }
                 case .reject, .inputDone: break
                 }
             }

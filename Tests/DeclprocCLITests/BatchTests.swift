@@ -107,4 +107,77 @@ import TestSupport
         #expect(!quiet.stderr.contains("progress"))
         #expect(quiet.stderr.contains("15 pages read"))
     }
+
+    /// A list page of 69 statements, duplicates among them, as declaration sites post them.
+    static func longListPage() -> String {
+        let names = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴霞"]
+        let places = ["吉林长春", "广东广州", "四川成都", "湖北武汉", "辽宁沈阳"]
+        let organizations = ["共青团", "少先队", "中国共产党"]
+        var paragraphs: [String] = []
+        for i in 0..<60 {
+            let name = names[i % 10] + (i < 30 ? "" : "明"), organization = organizations[i % 3]
+            let text = "本人\(name)于\(1980 + i % 20)年加入\(organization)，现郑重声明退出\(organization)及其一切组织。"
+                + "声明人：\(name) \(places[i % 5]) 2010年\(1 + i % 12)月\(1 + i % 28)日"
+            paragraphs.append("<p>\(text)</p>")
+            if i % 7 == 0 { paragraphs.append("<p>\(text)</p>") }
+        }
+        return "<html><head><meta charset='utf-8'><title>三退名单</title></head><body><h1>三退名单</h1>"
+            + paragraphs.joined(separator: "\n") + "</body></html>"
+    }
+
+    /// A page's statements written in parts as they are built (so that a page of
+    /// thousands of statements never holds all their records at once) make the same
+    /// output, in every format, as the page in one piece: with one job and two, with
+    /// --resume (parts are lines of their own in a shard), with an exclusion list
+    /// (the page's text and count lose the excluded statement whichever part held it),
+    /// and with page records.
+    @Test func pagesWrittenInPartsChangeNothing() throws {
+        let work = try Workspace(prefix: "declproc-parts")
+        let list = work.path("list")
+        try FileManager.default.createDirectory(atPath: list, withIntermediateDirectories: true)
+        try Data(Self.longListPage().utf8).write(to: URL(fileURLWithPath: list + "/list.html"))
+        let excluded = "本人刘洋于1983年加入共青团，现郑重声明退出共青团及其一切组织。声明人：刘洋 湖北武汉 2010年4月4日"
+        try Data((excluded + "\n").utf8).write(to: URL(fileURLWithPath: work.path("exclude.txt")))
+        let inputs = Self.corpus.map { TestFiles.repository($0).path } + [list]
+        func run(_ name: String, _ arguments: [String]) throws -> [String: Data] {
+            let dir = work.path(name)
+            let result = try TestFiles.declproc(["extract"] + inputs + ["--out-dir", dir, "--quiet", "--format", "jsonl,csv,tmx,sqlite"]
+                                                + arguments)
+            #expect(result.status == 0, "\(name): \(result.stderr)")
+            var contents = try ResumeTests.contents(dir)
+            contents["records.tmx"] = try Data(contentsOf: URL(fileURLWithPath: dir + "/records.tmx"))
+            let check = try TestFiles.run("/usr/bin/env", ["python3", "-c", """
+                import sqlite3, sys
+                db = sqlite3.connect(sys.argv[1])
+                print(db.execute('pragma foreign_key_check').fetchall(), db.execute('select count(*) from statements').fetchone())
+                """, dir + "/records.sqlite"])
+            contents["foreign keys"] = check.stdout
+            #expect(check.text.hasPrefix("[] ("), "\(name): \(check.text)")
+            return contents
+        }
+        let whole = try run("whole", ["--jobs", "1"])
+        let records = String(decoding: whole["records.jsonl"]!, as: UTF8.self)
+        #expect(records.components(separatedBy: "三退名单").count - 1 >= 69)
+        for (name, arguments) in [("parts-1", ["--jobs", "1", "--statements-per-part", "1"]),
+                                  ("parts-3-jobs-2", ["--jobs", "2", "--statements-per-part", "3"]),
+                                  ("parts-2-resume", ["--jobs", "2", "--statements-per-part", "2", "--resume"])] {
+            let parts = try run(name, arguments)
+            for (file, data) in whole { #expect(parts[file] == data, "\(name): \(file)") }
+        }
+        // Page records, and an exclusion in the middle of the page.
+        var pages: [Data] = []
+        for size in ["256", "2"] {
+            let dir = work.path("pages-\(size)")
+            let result = try TestFiles.declproc(["extract"] + inputs + ["--out-dir", dir, "--quiet", "--emit", "pages",
+                                                "--exclude", work.path("exclude.txt"), "--statements-per-part", size, "--jobs", "2"])
+            #expect(result.status == 0, "\(result.stderr)")
+            pages.append(try Data(contentsOf: URL(fileURLWithPath: dir + "/records.jsonl")))
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as! [String: Any]
+            #expect(summary["excluded"] as? Int == 1)
+        }
+        #expect(pages[0] == pages[1])
+        let listPage = try #require(String(decoding: pages[1], as: UTF8.self).split(separator: "\n").first { $0.contains("/list/list.html") })
+        #expect(!listPage.contains(excluded))
+        #expect(listPage.contains("\"statements\":68"))
+    }
 }

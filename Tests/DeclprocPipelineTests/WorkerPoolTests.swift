@@ -1,5 +1,6 @@
 @testable import DeclprocPipeline
 import DeclprocReader
+import DeclprocRecords
 import Foundation
 import Testing
 import TestSupport
@@ -32,6 +33,7 @@ import TestSupport
             switch outcome {
             case .page(let page, _): seen.append(page.source.path)
             case .rejected(let reject): seen.append(reject.input)
+            case .statements: break
             }
         }
         for page in pages {
@@ -43,5 +45,49 @@ import TestSupport
         try pool.drain(finish: finish)
         #expect(seen == pages.map(\.source.path))
         #expect(pool.load.pages == 0 && pool.load.bytes == 0)
+    }
+
+    /// A page of many statements comes back in parts while it is built: each part
+    /// before its page, none larger than asked, their statements with the page's in
+    /// order adding up to the page's count; a worker ahead of the ordered stage holds
+    /// at most two parts of a page (the ordered stage here is slow, so workers wait).
+    @Test func manyStatementsComeInBoundedParts() throws {
+        let resources = try Resources(store: TestFiles.locales())
+        var paragraphs = ""
+        for i in 0..<40 {
+            paragraphs += "<p>本人王\(["伟", "芳", "静", "磊"][i % 4])\(i)于\(1980 + i % 20)年加入共青团，现郑重声明退出共青团及其一切组织。</p>\n"
+        }
+        let long = Array("<html><head><meta charset='utf-8'></head><body>\(paragraphs)</body></html>".utf8)
+        var pages: [RawPage] = []
+        for k in 0..<6 { pages.append(RawPage(source: PageSource(path: "long-\(k).html"), bytes: long)) }
+        let whole = try PageProcessor(resources: resources).process(pages[0])
+        guard case .page(_, let expected) = whole else { Issue.record("\(whole)"); return }
+        #expect(expected.count == 40)
+        let pool = try WorkerPool(count: 2, resources: resources, profile: nil, redaction: ([], nil), statementsPerPart: 3)
+        defer { pool.stop() }
+        var current: [String] = [], finished = 0
+        func finish(_ ordered: Ordered) {
+            guard case .outcome(let outcome, _) = ordered else { return }
+            usleep(2000)
+            switch outcome {
+            case .statements(let part, let pageID):
+                #expect(part.count == 3)
+                #expect(part.allSatisfy { $0.source.path == pages[finished].source.path })
+                #expect(pageID == RecordID.make([pages[finished].source.path, "0"]))
+                current += part.map(\.text.original)
+            case .page(let page, let rest):
+                #expect(page.source.path == pages[finished].source.path)
+                current += rest.map(\.text.original)
+                #expect(current == expected.map(\.text.original))
+                #expect(page.statements == 40)
+                current = []
+                finished += 1
+            case .rejected(let reject): Issue.record("\(reject)")
+            }
+        }
+        for page in pages { try pool.enqueue(page, finish: finish) }
+        try pool.drain(finish: finish)
+        #expect(finished == pages.count)
+        #expect(pool.mostPartsHeld == 2)
     }
 }
