@@ -16,7 +16,10 @@ import Foundation
 /// A page with many statements comes back in parts as they are built
 /// (`PageOutcome.statements`): a worker holds at most `partsAhead` parts the ordered
 /// stage has not taken, and waits for it past that, so a page's records in memory stay
-/// bounded however many statements it has.
+/// bounded however many statements it has. Records waiting behind a slow page are
+/// bounded too: past `statementBudget` of them a worker starts only the page the
+/// ordered stage is waiting for (pages of a few hundred statements each, sixteen a
+/// worker, would otherwise hold some 14 KB a statement for all of them).
 ///
 /// The window is wide because pages differ in cost: a bilingual page with alignment
 /// takes many times longer than a list page, and with only two pages per worker in
@@ -29,8 +32,9 @@ final class WorkerPool: @unchecked Sendable {
     // jobs spent about 2% of their CPU in the scheduler, against 0.2% with one.
     /// Guards `pending`, `stopped` and `running`.
     private let work = NSCondition()
-    /// Guards `results`, `awaited` and `closing`; workers waiting for the ordered
-    /// stage to take their parts wait on it too, so it is broadcast.
+    /// Guards `results`, `awaited`, `closing` and the statements held; workers waiting
+    /// for the ordered stage to take their parts or let them start wait on it too, so
+    /// it is broadcast.
     private let done = NSCondition()
     private var pending: [(Int, RawPage)] = []
     /// What the ordered stage has not taken yet, by sequence number: a page's parts
@@ -45,6 +49,14 @@ final class WorkerPool: @unchecked Sendable {
     private(set) var mostPartsHeld = 0
     /// Set by `stop`: a worker waiting to hand over a part gives the page up.
     private var closing = false
+    /// Statements handed over and not yet taken by the ordered stage, the sequence
+    /// number it works on, and how many workers wait for either to change.
+    private var heldStatements = 0
+    private var oldest = 0
+    private var waitingToStart = 0
+    private let statementBudget: Int
+    /// The most statements held at once, for tests.
+    private(set) var mostStatementsHeld = 0
     /// The sequence number the reading thread is waiting for (-1: it is not waiting).
     private var awaited = -1
     private var stopped = false
@@ -68,7 +80,8 @@ final class WorkerPool: @unchecked Sendable {
     init(count: Int, resources: Resources, profile: SiteProfile?, redaction: (scope: RedactionScope, key: RedactionKey?),
          features: (@Sendable (StatementRecord) -> Deduplicator.Features)? = nil, measuresStages: Bool = false,
          pagesPerWorker: Int = 16, byteBudget: Int = 64 << 20,
-         statementsPerPart: Int = PageProcessor.defaultStatementsPerPart) throws {
+         statementsPerPart: Int = PageProcessor.defaultStatementsPerPart, statementBudget: Int = 4096) throws {
+        self.statementBudget = statementBudget
         capacity = pagesPerWorker * count
         self.byteBudget = byteBudget
         self.measuresStages = measuresStages
@@ -111,6 +124,13 @@ final class WorkerPool: @unchecked Sendable {
             }
             let (sequence, raw) = pending.removeFirst()
             work.unlock()
+            done.lock()
+            while heldStatements > statementBudget, sequence != oldest, !closing {
+                waitingToStart += 1
+                done.wait()
+                waitingToStart -= 1
+            }
+            done.unlock()
             try? processor.process(raw) { (outcome: PageOutcome) throws(Closing) in
                 var computed: [Deduplicator.Features]? = nil
                 if let features {
@@ -129,6 +149,14 @@ final class WorkerPool: @unchecked Sendable {
 
     private struct Closing: Error {}
 
+    private static func statements(in item: Ordered) -> Int {
+        guard case .outcome(let outcome, _) = item else { return 0 }
+        switch outcome {
+        case .page(_, let statements), .statements(let statements, _): return statements.count
+        case .rejected: return 0
+        }
+    }
+
     /// Stores a worker's outcome (or part of one) for the ordered stage; a part waits
     /// while `partsAhead` of the page's are still there.
     private func hand(_ item: Ordered, sequence: Int, last: Bool) throws(Closing) {
@@ -137,6 +165,8 @@ final class WorkerPool: @unchecked Sendable {
         while !last, !closing, (results[sequence]?.items.count ?? 0) >= partsAhead { done.wait() }
         if closing { throw Closing() }
         results[sequence, default: Slot()].items.append(item)
+        heldStatements += Self.statements(in: item)
+        mostStatementsHeld = max(mostStatementsHeld, heldStatements)
         if last { results[sequence]!.complete = true } else { mostPartsHeld = max(mostPartsHeld, results[sequence]!.items.count) }
         if sequence == awaited { done.broadcast() }
     }
@@ -196,13 +226,15 @@ final class WorkerPool: @unchecked Sendable {
                 done.unlock()
                 return
             }
+            heldStatements -= slot.items.reduce(0) { $0 + Self.statements(in: $1) }
             if slot.complete {
                 results.removeValue(forKey: nextToFinish)
+                oldest = nextToFinish + 1
             } else {
-                // The worker may be waiting to hand over its next part.
                 results[nextToFinish]!.items.removeAll()
-                done.broadcast()
             }
+            // A worker may be waiting to hand over its next part, or to start a page.
+            if !slot.complete || waitingToStart > 0 { done.broadcast() }
             done.unlock()
             if slot.complete {
                 inFlightBytes -= bytesOf.removeValue(forKey: nextToFinish) ?? 0

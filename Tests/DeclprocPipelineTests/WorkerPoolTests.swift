@@ -90,4 +90,29 @@ import TestSupport
         #expect(finished == pages.count)
         #expect(pool.mostPartsHeld == 2)
     }
+
+    /// Records waiting behind a slow page stay within the statement budget (plus what
+    /// the workers are building): here the ordered stage sleeps on the first page while
+    /// the workers could finish all the others.
+    @Test func recordsWaitingBehindASlowPageStayWithinTheBudget() throws {
+        let resources = try Resources(store: TestFiles.locales())
+        var paragraphs = ""
+        for i in 0..<40 { paragraphs += "<p>本人李\(i)于\(1980 + i % 20)年加入少先队，现郑重声明退出少先队及其一切组织。</p>\n" }
+        let page = Array("<html><head><meta charset='utf-8'></head><body>\(paragraphs)</body></html>".utf8)
+        let pages = (0..<10).map { RawPage(source: PageSource(path: "page-\($0).html"), bytes: page) }
+        let pool = try WorkerPool(count: 2, resources: resources, profile: nil, redaction: ([], nil), statementBudget: 50)
+        defer { pool.stop() }
+        var finished: [String] = []
+        func finish(_ ordered: Ordered) {
+            guard case .outcome(.page(let record, let statements), _) = ordered else { return }
+            #expect(statements.count == 40)
+            if finished.isEmpty { sleep(1) }
+            finished.append(record.source.path)
+        }
+        for page in pages { try pool.enqueue(page, finish: finish) }
+        try pool.drain(finish: finish)
+        #expect(finished == pages.map(\.source.path))
+        #expect(pool.mostStatementsHeld > 50, "the budget was never reached: the test shows nothing")
+        #expect(pool.mostStatementsHeld <= 50 + 2 * 40)
+    }
 }
