@@ -47,7 +47,8 @@ import TestSupport
     @Test func killedTwentyTimesAndResumedEndsLikeAnUninterruptedRun() throws {
         let work = try Workspace(prefix: "declproc-resume")
         let inputs = try Self.corpus(in: work)
-        let common = inputs + ["--format", "jsonl,csv,sqlite", "--quiet", "--jobs", "2"]
+        // Pages written in parts of three statements: kills fall between a page's parts too.
+        let common = inputs + ["--format", "jsonl,csv,sqlite", "--quiet", "--jobs", "2", "--statements-per-part", "3"]
         let started = Date()
         let reference = try TestFiles.declproc(["extract"] + common + ["--out-dir", work.path("reference")])
         let duration = Date().timeIntervalSince(started)
