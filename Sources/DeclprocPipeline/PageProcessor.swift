@@ -19,6 +19,14 @@ public enum PageOutcome: Sendable {
     /// page's records held at once grew with its statements, about 14 KB each, so a
     /// 14 MB page of 38,000 statements took 650 MB.
     case statements([StatementRecord], pageID: String)
+
+    /// The statement records it carries (none for a reject).
+    var records: [StatementRecord] {
+        switch self {
+        case .page(_, let statements), .statements(let statements, _): statements
+        case .rejected: []
+        }
+    }
 }
 
 /// A failure of the caller's `emit`, kept apart from the page's own.

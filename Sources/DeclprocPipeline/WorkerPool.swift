@@ -134,10 +134,7 @@ final class WorkerPool: @unchecked Sendable {
             try? processor.process(raw) { (outcome: PageOutcome) throws(Closing) in
                 var computed: [Deduplicator.Features]? = nil
                 if let features {
-                    switch outcome {
-                    case .page(_, let statements), .statements(let statements, _): computed = statements.map(features)
-                    case .rejected: break
-                    }
+                    computed = outcome.records.map(features)
                     processor.clock?.lap(.deduplicate)
                 }
                 let last: Bool
@@ -151,10 +148,7 @@ final class WorkerPool: @unchecked Sendable {
 
     private static func statements(in item: Ordered) -> Int {
         guard case .outcome(let outcome, _) = item else { return 0 }
-        switch outcome {
-        case .page(_, let statements), .statements(let statements, _): return statements.count
-        case .rejected: return 0
-        }
+        return outcome.records.count
     }
 
     /// Stores a worker's outcome (or part of one) for the ordered stage; a part waits
