@@ -405,6 +405,10 @@ public final class BufferedReader {
         } while try fill()
         // A copy of exactly the bytes: the buffer handed over would keep a chunk's
         // 64 KiB for each page of a few kilobytes while it waits for a worker.
-        return try read(count: buffer.count - offset)
+        let all = try read(count: buffer.count - offset)
+        // The stream is over: a large buffer goes now rather than with the reader,
+        // which lives on while the page is processed (with one job), doubling it.
+        if buffer.capacity > 1 << 20 { buffer = []; offset = 0 }
+        return all
     }
 }
