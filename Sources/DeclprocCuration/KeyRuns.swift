@@ -195,15 +195,15 @@ extension Deduplicator {
             var x = try left.next(), y = try right.next()
             while let l = x, let r = y {
                 if Self.precedes((r.key, r.ix), (l.key, l.ix)) {
-                    try writer.append(key: r.key, date: r.date, place: r.place, ix: r.ix)
+                    try writer.append(r)
                     y = try right.next()
                 } else {
-                    try writer.append(key: l.key, date: l.date, place: l.place, ix: l.ix)
+                    try writer.append(l)
                     x = try left.next()
                 }
             }
-            while let l = x { try writer.append(key: l.key, date: l.date, place: l.place, ix: l.ix); x = try left.next() }
-            while let r = y { try writer.append(key: r.key, date: r.date, place: r.place, ix: r.ix); y = try right.next() }
+            while let l = x { try writer.append(l); x = try left.next() }
+            while let r = y { try writer.append(r); y = try right.next() }
             return try writer.finish()
         }
 
@@ -251,6 +251,11 @@ extension Deduplicator {
             }
 
             deinit { storage.deallocate() }
+
+            /// Appends a row read from another run.
+            func append(_ row: (key: Int64, date: UInt32, place: UInt32, ix: UInt32)) throws(SQLiteDatabase.Failure) {
+                try append(key: row.key, date: row.date, place: row.place, ix: row.ix)
+            }
 
             /// Appends a row, after every row before it in the runs' order.
             func append(key: Int64, date: UInt32, place: UInt32, ix: UInt32) throws(SQLiteDatabase.Failure) {

@@ -39,10 +39,6 @@ public final class DelimitedRecordWriter: RecordWriter {
         try put(header)
     }
 
-    public func write(page: PageRecord, statements: [StatementRecord]) throws {
-        try write(statements: statements, ofPage: page.id)
-    }
-
     public func write(statements: [StatementRecord], ofPage pageID: String) throws {
         for record in statements { try put(row(Self.fields(of: record))) }
     }

@@ -31,6 +31,13 @@ public protocol RecordWriter: AnyObject {
     func commit() throws
 }
 
+extension RecordWriter {
+    /// For formats that hold statements only: a page is its statements.
+    public func write(page: PageRecord, statements: [StatementRecord]) throws {
+        try write(statements: statements, ofPage: page.id)
+    }
+}
+
 /// One aligned pair of sentences (or groups of sentences) from a statement and its
 /// translation, Chinese side first whichever side the page put first.
 public struct SentencePair: Sendable, Equatable {

@@ -63,10 +63,6 @@ public final class TMXRecordWriter: RecordWriter {
         try file.write(Data((TMXDocument.header(producer: producer) + "\n").utf8))
     }
 
-    public func write(page: PageRecord, statements: [StatementRecord]) throws {
-        try write(statements: statements, ofPage: page.id)
-    }
-
     public func write(statements: [StatementRecord], ofPage pageID: String) throws {
         for record in statements {
             for (index, pair) in SentencePair.pairs(of: record).enumerated() {
@@ -99,10 +95,6 @@ public final class ParallelRecordWriter: RecordWriter {
         zh = try AtomicFile(path: stem + ".zh", force: force)
         en = try AtomicFile(path: stem + ".en", force: force)
         ids = try AtomicFile(path: stem + ".ids", force: force)
-    }
-
-    public func write(page: PageRecord, statements: [StatementRecord]) throws {
-        try write(statements: statements, ofPage: page.id)
     }
 
     public func write(statements: [StatementRecord], ofPage pageID: String) throws {

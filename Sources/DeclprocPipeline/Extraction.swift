@@ -183,9 +183,13 @@ public struct Extraction {
         func curate(_ statements: inout [StatementRecord], features: [Deduplicator.Features]?) throws -> Int {
             let found = statements.count
             if let exclusions {
-                // An excluded statement leaves every output, the page's text included.
-                partial.excluded += statements.filter(exclusions.excludes).map(\.text.original)
-                statements.removeAll(where: exclusions.excludes)
+                // An excluded statement leaves every output, the page's text included
+                // (each statement asked once: a list of names is searched in its text).
+                statements.removeAll { statement in
+                    guard exclusions.excludes(statement) else { return false }
+                    partial.excluded.append(statement.text.original)
+                    return true
+                }
                 summary.excluded += found - statements.count
             }
             if let deduplicator {

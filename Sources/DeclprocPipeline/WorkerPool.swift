@@ -49,10 +49,9 @@ final class WorkerPool: @unchecked Sendable {
     private(set) var mostPartsHeld = 0
     /// Set by `stop`: a worker waiting to hand over a part gives the page up.
     private var closing = false
-    /// Statements handed over and not yet taken by the ordered stage, the sequence
-    /// number it works on, and how many workers wait for either to change.
+    /// Statements handed over and not yet taken by the ordered stage, and how many
+    /// workers wait for that or `nextToFinish` to change.
     private var heldStatements = 0
-    private var oldest = 0
     private var waitingToStart = 0
     private let statementBudget: Int
     /// The most statements held at once, for tests.
@@ -62,7 +61,9 @@ final class WorkerPool: @unchecked Sendable {
     private var stopped = false
     private var threads: [Thread] = []
     private var running = 0
-    // The reading thread's own: only it reads or writes them, so they need no lock.
+    // The reading thread's own: only it reads or writes them, so it reads them
+    // without a lock. `nextToFinish` is also read by workers (which page may start
+    // past the statement budget), so it is changed under `done`.
     private var nextSequence = 0
     private var nextToFinish = 0
     private let capacity: Int
@@ -125,7 +126,7 @@ final class WorkerPool: @unchecked Sendable {
             let (sequence, raw) = pending.removeFirst()
             work.unlock()
             done.lock()
-            while heldStatements > statementBudget, sequence != oldest, !closing {
+            while heldStatements > statementBudget, sequence != nextToFinish, !closing {
                 waitingToStart += 1
                 done.wait()
                 waitingToStart -= 1
@@ -220,20 +221,18 @@ final class WorkerPool: @unchecked Sendable {
                 done.unlock()
                 return
             }
+            let sequence = nextToFinish
             heldStatements -= slot.items.reduce(0) { $0 + Self.statements(in: $1) }
             if slot.complete {
-                results.removeValue(forKey: nextToFinish)
-                oldest = nextToFinish + 1
+                results.removeValue(forKey: sequence)
+                nextToFinish += 1
             } else {
-                results[nextToFinish]!.items.removeAll()
+                results[sequence]!.items.removeAll()
             }
             // A worker may be waiting to hand over its next part, or to start a page.
             if !slot.complete || waitingToStart > 0 { done.broadcast() }
             done.unlock()
-            if slot.complete {
-                inFlightBytes -= bytesOf.removeValue(forKey: nextToFinish) ?? 0
-                nextToFinish += 1
-            }
+            if slot.complete { inFlightBytes -= bytesOf.removeValue(forKey: sequence) ?? 0 }
             for item in slot.items { try finish(item) }
         }
     }

@@ -47,17 +47,22 @@ import TestSupport
         #expect(pool.load.pages == 0 && pool.load.bytes == 0)
     }
 
+    /// A list page of `statements` declarations, one a paragraph, each naming someone else.
+    static func listPage(statements: Int, organization: String) -> [UInt8] {
+        var paragraphs = ""
+        for i in 0..<statements {
+            paragraphs += "<p>本人王\(["伟", "芳", "静", "磊"][i % 4])\(i)于\(1980 + i % 20)年加入\(organization)，现郑重声明退出\(organization)及其一切组织。</p>\n"
+        }
+        return Array("<html><head><meta charset='utf-8'></head><body>\(paragraphs)</body></html>".utf8)
+    }
+
     /// A page of many statements comes back in parts while it is built: each part
     /// before its page, none larger than asked, their statements with the page's in
     /// order adding up to the page's count; a worker ahead of the ordered stage holds
     /// at most two parts of a page (the ordered stage here is slow, so workers wait).
     @Test func manyStatementsComeInBoundedParts() throws {
         let resources = try Resources(store: TestFiles.locales())
-        var paragraphs = ""
-        for i in 0..<40 {
-            paragraphs += "<p>本人王\(["伟", "芳", "静", "磊"][i % 4])\(i)于\(1980 + i % 20)年加入共青团，现郑重声明退出共青团及其一切组织。</p>\n"
-        }
-        let long = Array("<html><head><meta charset='utf-8'></head><body>\(paragraphs)</body></html>".utf8)
+        let long = Self.listPage(statements: 40, organization: "共青团")
         var pages: [RawPage] = []
         for k in 0..<6 { pages.append(RawPage(source: PageSource(path: "long-\(k).html"), bytes: long)) }
         let whole = try PageProcessor(resources: resources).process(pages[0])
@@ -96,9 +101,7 @@ import TestSupport
     /// the workers could finish all the others.
     @Test func recordsWaitingBehindASlowPageStayWithinTheBudget() throws {
         let resources = try Resources(store: TestFiles.locales())
-        var paragraphs = ""
-        for i in 0..<40 { paragraphs += "<p>本人李\(i)于\(1980 + i % 20)年加入少先队，现郑重声明退出少先队及其一切组织。</p>\n" }
-        let page = Array("<html><head><meta charset='utf-8'></head><body>\(paragraphs)</body></html>".utf8)
+        let page = Self.listPage(statements: 40, organization: "少先队")
         let pages = (0..<10).map { RawPage(source: PageSource(path: "page-\($0).html"), bytes: page) }
         let pool = try WorkerPool(count: 2, resources: resources, profile: nil, redaction: ([], nil), statementBudget: 50)
         defer { pool.stop() }
