@@ -337,8 +337,16 @@ struct TreeBuilder {
                 sax.pointee.internalSubset = { context, _, _, _ in TreeBuilder.at(context).pointee.hasDocumentType = true }
                 context.pointee.userData = UnsafeMutableRawPointer(builder)
                 _ = htmlCtxtUseOptions(context, flags)
-                // As htmlReadMemory(…, "UTF-8", …) does: bytes that are not UTF-8 become U+FFFD alike.
-                if let utf8 = xmlFindCharEncodingHandler("UTF-8") {
+                if validUTF8 {
+                    // Read in place: a UTF-8 "converter" would copy the whole page into a
+                    // second buffer (as large as the page, grown by doubling) and cost a
+                    // pass over it, to change nothing in well-formed UTF-8. The encoding
+                    // named, as htmlReadMemory(…, "UTF-8", …) names it, so that a
+                    // <meta charset> in the page cannot switch the decoding.
+                    _ = xmlSwitchEncoding(context, XML_CHAR_ENCODING_UTF8)
+                    if let input = context.pointee.input { input.pointee.encoding = UnsafePointer(xmlStrdup("UTF-8")) }
+                } else if let utf8 = xmlFindCharEncodingHandler("UTF-8") {
+                    // As htmlReadMemory(…, "UTF-8", …) does: bytes that are not UTF-8 become U+FFFD alike.
                     _ = xmlSwitchToEncoding(context, utf8)
                 }
                 _ = htmlParseDocument(context)

@@ -22,6 +22,17 @@ import TestSupport
         #expect(doc.nodes.filter { $0.kind == .element && $0.name == "p" }.count == 2)
     }
 
+    /// Pages reach the parser decoded: a charset the page names, or a byte-order
+    /// mark, must not make libxml2 decode the UTF-8 again (it would read 中文 as GBK).
+    @Test(arguments: ["<meta charset=\"gbk\">", "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=big5\">",
+                      "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>", "<meta charset=\"iso-8859-1\">"])
+    func aNamedCharsetDoesNotDecodeTheTextAgain(head: String) {
+        let html = "<html><head>\(head)<title>声明</title></head><body><p>退出中共，网友“张三”</p><p>é 中文 ★</p></body></html>"
+        for doc in [parse(html), HTMLParser.parse(html), parse("\u{FEFF}" + html)] {
+            #expect(texts(doc).joined() == "声明退出中共，网友“张三”é 中文 ★", "\(head)")
+        }
+    }
+
     @Test func externalEntitiesAndNetworkAreNeverLoaded() {
         let before = HTMLParser.externalLoadAttempts
         let html = """
