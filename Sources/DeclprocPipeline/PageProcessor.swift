@@ -276,10 +276,9 @@ public final class PageProcessor {
         // Decoded once for the readings, the words' syllables and both written styles.
         let normalizedScalars = Array(scalarsOf: normalized.text)
         let hasHan = normalizedScalars.contains(where: \.isHan)
-        let readings = hasHan ? pinyin.readings(normalizedScalars) { allWords.map { $0.start..<$0.end } } : []
+        // The syllables once, for the words and both styles.
+        let syllableOf = hasHan ? pinyin.syllables(normalizedScalars) { allWords.map { $0.start..<$0.end } } : []
         clock?.lap(.transliterate)
-        // The syllables taken out of the readings once, for the words and both styles.
-        let syllableOf = readings.map { $0?.syllable }
         let sentences = sentenceWords.map { sentence, words in
             SentenceRecord(
                 text: sentence.text, start: map[sentence.start], end: map[sentence.end],

@@ -93,6 +93,21 @@ public final class PinyinTransliterator {
 
     /// The same over scalars already decoded.
     public func readings(_ original: [Unicode.Scalar], words: () -> [Range<Int>]) -> [PinyinReading?] {
+        var sink = ReadingSink(count: original.count)
+        read(original, words: words, into: &sink)
+        return sink.readings
+    }
+
+    /// The syllables `readings` would choose, without saying why: what records and
+    /// filters write. Building each reading's source (a phrase's text, a neighbour
+    /// pair) made a string for most characters, more than the choice itself cost.
+    public func syllables(_ original: [Unicode.Scalar], words: () -> [Range<Int>]) -> [PinyinSyllable?] {
+        var sink = SyllableSink(count: original.count)
+        read(original, words: words, into: &sink)
+        return sink.syllables
+    }
+
+    private func read<Sink: ReadingChoice>(_ original: [Unicode.Scalar], words: () -> [Range<Int>], into sink: inout Sink) {
         // Read Traditional text through its Simplified form (same length, same offsets).
         // In Simplified text only Traditional-only characters are folded, so that
         // characters both use keep their Simplified sense (著 in 显著 stays zhù).
@@ -112,39 +127,37 @@ public final class PinyinTransliterator {
             boundaries = made
             return made
         }
-        var result = [PinyinReading?](repeating: nil, count: scalars.count)
         var i = 0
         while i < scalars.count {
             guard scalars[i].isHan else { i += 1; continue }
             var runEnd = i
             while runEnd < scalars.count, scalars[runEnd].isHan { runEnd += 1 }
-            if !choose(scalars, i..<runEnd, boundaries, into: &result) {
-                _ = choose(scalars, i..<runEnd, wordBoundaries(), into: &result)
+            if !choose(scalars, i..<runEnd, boundaries, into: &sink) {
+                _ = choose(scalars, i..<runEnd, wordBoundaries(), into: &sink)
             }
             i = runEnd
         }
-        return result
     }
 
     public func syllables(_ text: String, words: [Token]) -> [PinyinSyllable?] {
-        readings(text, words: words).map { $0?.syllable }
+        syllables(Array(scalarsOf: text)) { words.map { $0.start..<$0.end } }
     }
 
     /// Cuts a run of Han into lexicon phrases and single characters and reads them.
     /// Without `boundaries`, returns false (and writes nothing) when two cuttings
     /// are equally good, for the caller to decide with the words.
-    private func choose(_ scalars: [Unicode.Scalar], _ run: Range<Int>, _ boundaries: [Bool]?,
-                        into result: inout [PinyinReading?]) -> Bool {
+    private func choose<Sink: ReadingChoice>(_ scalars: [Unicode.Scalar], _ run: Range<Int>, _ boundaries: [Bool]?,
+                                             into sink: inout Sink) -> Bool {
         let n = run.count
         // One scratch block for the four tables (on the stack when small): four arrays
         // per run were a tenth of the filter's time, in allocation alone.
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * (n + 1)) { block in
-            choose(scalars, run, boundaries, into: &result, scratch: block)
+            choose(scalars, run, boundaries, into: &sink, scratch: block)
         }
     }
 
-    private func choose(_ scalars: [Unicode.Scalar], _ run: Range<Int>, _ boundaries: [Bool]?,
-                        into result: inout [PinyinReading?], scratch block: UnsafeMutableBufferPointer<Int>) -> Bool {
+    private func choose<Sink: ReadingChoice>(_ scalars: [Unicode.Scalar], _ run: Range<Int>, _ boundaries: [Bool]?,
+                                             into sink: inout Sink, scratch block: UnsafeMutableBufferPointer<Int>) -> Bool {
         let n = run.count
         let base = run.lowerBound
         // best[k]: lowest cost of cutting the first k characters; back[k]: length of
@@ -197,13 +210,10 @@ public final class PinyinTransliterator {
         while end > 0 {
             let length = back[end]
             if phraseEnding[end] != 0 {
-                let start = phraseEnding[end]
-                let source = PinyinReading.Source.phrase(String(scalars: scalars[(base + end - length)..<(base + end)]))
-                for k in 0..<length {
-                    result[base + end - length + k] = PinyinReading(syllable: lexicon.syllables[Int(lexicon.pool[start + k])], source: source)
-                }
+                let start = phraseEnding[end], first = base + end - length
+                sink.phrase(first..<(base + end), in: scalars) { k in lexicon.syllables[Int(lexicon.pool[start + k])] }
             } else {
-                result[base + end - 1] = single(at: base + end - 1, in: scalars)
+                single(at: base + end - 1, in: scalars, into: &sink)
             }
             end -= length
         }
@@ -211,25 +221,25 @@ public final class PinyinTransliterator {
     }
 
     /// The reading of a character no phrase covers.
-    private func single(at index: Int, in scalars: [Unicode.Scalar]) -> PinyinReading? {
+    private func single<Sink: ReadingChoice>(at index: Int, in scalars: [Unicode.Scalar], into sink: inout Sink) {
         let c = scalars[index]
         for rule in (lexicon.hasRules(c) ? lexicon.rules[c] ?? [] : []) where rule.holds(at: index, in: scalars) {
-            return PinyinReading(syllable: rule.reading, source: .rule(rule.text))
+            return sink.set(index, rule.reading, .rule(rule.text))
         }
         let left = index > 0 ? lexicon.neighbour(lexicon.leftPairs, scalars[index - 1], c) : nil
         let right = index + 1 < scalars.count ? lexicon.neighbour(lexicon.rightPairs, c, scalars[index + 1]) : nil
         switch (left, right) {
         case let (l?, r?):
             // Both neighbours speak: the better supported wins, the left on a tie.
-            return r.1 > l.1 ? PinyinReading(syllable: r.0, source: .neighbour("\(c)\(scalars[index + 1])"))
-                : PinyinReading(syllable: l.0, source: .neighbour("\(scalars[index - 1])\(c)"))
-        case let (l?, nil): return PinyinReading(syllable: l.0, source: .neighbour("\(scalars[index - 1])\(c)"))
-        case let (nil, r?): return PinyinReading(syllable: r.0, source: .neighbour("\(c)\(scalars[index + 1])"))
+            return r.1 > l.1 ? sink.set(index, r.0, .neighbour("\(c)\(scalars[index + 1])"))
+                : sink.set(index, l.0, .neighbour("\(scalars[index - 1])\(c)"))
+        case let (l?, nil): return sink.set(index, l.0, .neighbour("\(scalars[index - 1])\(c)"))
+        case let (nil, r?): return sink.set(index, r.0, .neighbour("\(c)\(scalars[index + 1])"))
         case (nil, nil): break
         }
-        if let reading = lexicon.defaultReading(c) { return PinyinReading(syllable: reading, source: .defaultReading) }
-        if let reading = lexicon.firstReading(of: c) { return PinyinReading(syllable: reading, source: .character) }
-        return icuReading(c).map { PinyinReading(syllable: $0, source: .icu) }
+        if let reading = lexicon.defaultReading(c) { return sink.set(index, reading, .defaultReading) }
+        if let reading = lexicon.firstReading(of: c) { return sink.set(index, reading, .character) }
+        if let reading = icuReading(c) { sink.set(index, reading, .icu) }
     }
 
     /// ICU's Han-Latin for one character: slow (FACTS 15), so only for characters
@@ -355,7 +365,12 @@ public final class PinyinTransliterator {
     /// UTF-8, each syllable's spelling made once per style and kept.
     public func write(utf8 scalars: [Unicode.Scalar], readings: [PinyinReading?], style: PinyinStyle, into output: inout [UInt8]) {
         precondition(readings.count >= scalars.count, "fewer readings than characters")
-        let syllables = readings.prefix(scalars.count).map { $0?.syllable }
+        write(utf8: scalars, syllables: readings.prefix(scalars.count).map { $0?.syllable }, style: style, into: &output)
+    }
+
+    /// The same from syllables alone (`syllables(_:words:)`).
+    public func write(utf8 scalars: [Unicode.Scalar], syllables: [PinyinSyllable?], style: PinyinStyle, into output: inout [UInt8]) {
+        precondition(syllables.count >= scalars.count, "fewer syllables than characters")
         // Most styles spell a syllable as one of the strings it stores: their bytes are
         // copied as they are. Only ü written otherwise makes a new spelling, kept per
         // syllable (a dictionary lookup each time cost more than the copy).
@@ -498,5 +513,38 @@ private struct PointerSink: PinyinSink {
 
     mutating func scalar(_ scalar: Unicode.Scalar) {
         count += UTF8Code.encode(scalar.value, into: base, at: count)
+    }
+}
+
+/// Where the readings' choice writes what it chose: a sink that keeps the syllables
+/// only never evaluates a source (the sources are autoclosures).
+private protocol ReadingChoice {
+    mutating func set(_ index: Int, _ syllable: PinyinSyllable, _ source: @autoclosure () -> PinyinReading.Source)
+    /// A phrase over `range` of `scalars`, its k-th character read `syllable(k)`.
+    mutating func phrase(_ range: Range<Int>, in scalars: [Unicode.Scalar], _ syllable: (Int) -> PinyinSyllable)
+}
+
+private struct ReadingSink: ReadingChoice {
+    var readings: [PinyinReading?]
+    init(count: Int) { readings = [PinyinReading?](repeating: nil, count: count) }
+    mutating func set(_ index: Int, _ syllable: PinyinSyllable, _ source: @autoclosure () -> PinyinReading.Source) {
+        readings[index] = PinyinReading(syllable: syllable, source: source())
+    }
+    mutating func phrase(_ range: Range<Int>, in scalars: [Unicode.Scalar], _ syllable: (Int) -> PinyinSyllable) {
+        let source = PinyinReading.Source.phrase(String(scalars: scalars[range]))
+        for (k, index) in range.enumerated() { readings[index] = PinyinReading(syllable: syllable(k), source: source) }
+    }
+}
+
+private struct SyllableSink: ReadingChoice {
+    var syllables: [PinyinSyllable?]
+    init(count: Int) { syllables = [PinyinSyllable?](repeating: nil, count: count) }
+    @inline(__always)
+    mutating func set(_ index: Int, _ syllable: PinyinSyllable, _ source: @autoclosure () -> PinyinReading.Source) {
+        syllables[index] = syllable
+    }
+    @inline(__always)
+    mutating func phrase(_ range: Range<Int>, in scalars: [Unicode.Scalar], _ syllable: (Int) -> PinyinSyllable) {
+        for (k, index) in range.enumerated() { syllables[index] = syllable(k) }
     }
 }

@@ -227,8 +227,8 @@ struct Transliterate: ParsableCommand {
             try LineFilter(inputs: filter.files).runBytes { line, output in
                 scalars.removeAll(keepingCapacity: true)
                 UTF8Scalars.decode(line, into: &scalars)
-                let readings = pinyin.readings(scalars) { (try? segmenter.spans(scalars)) ?? [] }
-                pinyin.write(utf8: scalars, readings: readings, style: style, into: &output)
+                let syllables = pinyin.syllables(scalars) { (try? segmenter.spans(scalars)) ?? [] }
+                pinyin.write(utf8: scalars, syllables: syllables, style: style, into: &output)
             }
             return
         }
