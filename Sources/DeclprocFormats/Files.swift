@@ -22,17 +22,9 @@ public enum JSONLines {
     }
 
     /// Records go through `RecordJSON`: the same bytes, written directly.
-    public static func line(_ record: StatementRecord) -> Data {
-        var bytes = RecordJSON.encode(record)
-        bytes.append(0x0A)
-        return Data(bytes)
-    }
+    public static func line(_ record: StatementRecord) -> Data { Data(RecordJSON.encode(record, lineEnd: true)) }
 
-    public static func line(_ record: PageRecord) -> Data {
-        var bytes = RecordJSON.encode(record)
-        bytes.append(0x0A)
-        return Data(bytes)
-    }
+    public static func line(_ record: PageRecord) -> Data { Data(RecordJSON.encode(record, lineEnd: true)) }
 }
 
 /// Writes a file so that it appears complete or not at all: into a temporary
@@ -42,7 +34,9 @@ public final class AtomicFile {
     public let path: String
     private let temporaryPath: String
     private let handle: FileHandle
-    private var buffer = Data()
+    /// Bytes, not `Data`: appending a record's line to a `Data` went a byte at a
+    /// time, more instructions than writing the record's JSON.
+    private var buffer: [UInt8] = []
     private var committed = false
 
     public init(path: String, force: Bool) throws {
@@ -66,12 +60,17 @@ public final class AtomicFile {
     }
 
     public func write(_ data: Data) throws {
-        buffer.append(data)
+        data.withUnsafeBytes { buffer.append(contentsOf: $0) }
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { try flush() }
     }
 
     private func flush() throws {
-        do { try handle.write(contentsOf: buffer) }
+        do { try buffer.withUnsafeBytes { try handle.write(contentsOf: $0) } }
         catch { throw OutputError(description: "cannot write \(path): \(error.localizedDescription)") }
         buffer.removeAll(keepingCapacity: true)
     }

@@ -24,17 +24,17 @@ public final class JSONLinesRecordWriter: RecordWriter {
 
     public func write(page: PageRecord, statements: [StatementRecord]) throws {
         switch emit {
-        case .pages: try put(JSONLines.line(page))
-        case .statements: for record in statements { try put(JSONLines.line(record)) }
+        case .pages: try put(RecordJSON.encode(page, lineEnd: true))
+        case .statements: for record in statements { try put(RecordJSON.encode(record, lineEnd: true)) }
         }
     }
 
     public func write(statements: [StatementRecord], ofPage pageID: String) throws {
-        if emit == .statements { for record in statements { try put(JSONLines.line(record)) } }
+        if emit == .statements { for record in statements { try put(RecordJSON.encode(record, lineEnd: true)) } }
     }
 
-    private func put(_ data: Data) throws {
-        if let file { try file.write(data) } else { try stream?(data) }
+    private func put(_ line: [UInt8]) throws {
+        if let file { try file.write(line) } else { try stream?(Data(line)) }
     }
 
     public func commit() throws { try file?.commit() }

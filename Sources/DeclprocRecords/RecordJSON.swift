@@ -5,7 +5,9 @@ import DeclprocICU
 /// two on every record of the samples and fixtures), several times faster, because
 /// the schema is fixed and nothing is boxed on the way.
 public enum RecordJSON {
-    public static func encode(_ r: StatementRecord) -> [UInt8] {
+    /// `lineEnd`: a newline after the record, written with it (a JSON Lines line),
+    /// rather than appended to the array made of it, which could copy it again.
+    public static func encode(_ r: StatementRecord, lineEnd: Bool = false) -> [UInt8] {
         var w = Writer()
         w.open()
         w.key("charset"); w.charset(r.charset)
@@ -100,10 +102,11 @@ public enum RecordJSON {
             w.close()
         } else { w.null() }
         w.close()
+        if lineEnd { w.sink.append(0x0A) }
         return w.bytes
     }
 
-    public static func encode(_ p: PageRecord) -> [UInt8] {
+    public static func encode(_ p: PageRecord, lineEnd: Bool = false) -> [UInt8] {
         var w = Writer()
         w.open()
         w.key("author"); w.optional(p.author)
@@ -127,6 +130,7 @@ public enum RecordJSON {
         w.key("text"); w.string(p.text)
         w.key("title"); w.optional(p.title)
         w.close()
+        if lineEnd { w.sink.append(0x0A) }
         return w.bytes
     }
 
