@@ -8,7 +8,7 @@ public final class ScratchFile {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
         public init(errno code: Int32) { description = String(cString: strerror(code)) }
-        init(description: String) { self.description = description }
+        public init(description: String) { self.description = description }
     }
 
     private let descriptor: Int32

@@ -60,7 +60,10 @@ public final class PageReferenceList {
             }
             pending.removeFirst(start)
         }
-        guard pending.isEmpty else { throw failure("cannot read (the file was cut short)", ScratchFile.Failure(errno: errno)) }
+        // No system call failed here, so errno says nothing: the file itself is wrong.
+        guard pending.isEmpty else {
+            throw failure("cannot read", ScratchFile.Failure(description: "it ends inside an entry (\(pending.count) bytes left over)"))
+        }
     }
 
     private func encode(_ reference: PageReference) {

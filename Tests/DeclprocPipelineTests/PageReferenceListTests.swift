@@ -36,4 +36,33 @@ import Testing
         // The scratch file is unlinked as soon as it is open: nothing with paths stays behind.
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == [])
     }
+
+    /// A spilled list whose scratch file ends inside an entry says so (no system call
+    /// failed, so there is no errno to report). The file is reached through /proc, as
+    /// it is unlinked once open.
+    @Test func aListCutShortSaysSo() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-list-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let list = PageReferenceList(spillDirectory: folder, limit: 2)
+        for k in 0..<40 { try list.append(PageReference(path: "crawl/\(k).html", position: k)) }
+        var count = 0
+        try list.forEach { _ in count += 1 }
+        #expect(count == 40)
+        let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { name -> Int32? in
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + name),
+                  target.hasPrefix(folder + "/.declproc-pages-") else { return nil }
+            return Int32(name)
+        }
+        #expect(descriptors.count == 1)
+        guard let descriptor = descriptors.first else { return }
+        let size = lseek(descriptor, 0, SEEK_END)
+        #expect(ftruncate(descriptor, size - 5) == 0)
+        do {
+            try list.forEach { _ in }
+            Issue.record("a list cut short was read without complaint")
+        } catch {
+            #expect("\(error)".hasSuffix("it ends inside an entry (20 bytes left over)"), "\(error)")
+        }
+    }
 }
