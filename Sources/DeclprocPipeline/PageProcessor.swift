@@ -265,11 +265,11 @@ public final class PageProcessor {
         let map = normalized.offsets
         clock?.lap(.normalize)
         var sentenceWords: [(Token, [Token])] = []
-        var allWords: [Token] = [] // in normalized-text offsets, for Pinyin's phrase choice
+        var allWords: [Range<Int>] = [] // in normalized-text offsets, for Pinyin's phrase choice and conversion
         // The sentences' words in one call to ICU (its set-up costs as much as a short sentence).
         let sentenceList = try sentenceSegmenter.sentences(normalized.text)
         for (sentence, words) in zip(sentenceList, try self.words.words(each: sentenceList.map(\.text))) {
-            allWords += words.map { Token(text: $0.text, start: sentence.start + $0.start, end: sentence.start + $0.end) }
+            allWords += words.map { (sentence.start + $0.start)..<(sentence.start + $0.end) }
             sentenceWords.append((sentence, words))
         }
         clock?.lap(.segment)
@@ -277,7 +277,7 @@ public final class PageProcessor {
         let normalizedScalars = Array(scalarsOf: normalized.text)
         let hasHan = normalizedScalars.contains(where: \.isHan)
         // The syllables once, for the words and both styles.
-        let syllableOf = hasHan ? pinyin.syllables(normalizedScalars) { allWords.map { $0.start..<$0.end } } : []
+        let syllableOf = hasHan ? pinyin.syllables(normalizedScalars) { allWords } : []
         clock?.lap(.transliterate)
         let sentences = sentenceWords.map { sentence, words in
             SentenceRecord(
@@ -323,7 +323,7 @@ public final class PageProcessor {
                                            confidence: $0.confidence) })
         clock?.lap(.transliterate)
         let simplified = hasHan ? resources.toSimplified.convert(normalized.text) : nil
-        let traditional = hasHan ? resources.toTraditional.convert(normalized.text, words: { allWords }) : nil
+        let traditional = hasHan ? resources.toTraditional.convert(normalized.text, wordSpans: { allWords }) : nil
         clock?.lap(.convert)
         defer { clock?.lap(.records) }
         return StatementRecord(

@@ -273,8 +273,13 @@ public final class ChineseConverter: Sendable {
     /// text, so the common path stays a dictionary walk and segmenting is paid only
     /// where it decides something.
     public func convert(_ text: String, words: (() -> [Token])?) -> String {
+        convert(text, wordSpans: words.map { words in { words().map { $0.start..<$0.end } } })
+    }
+
+    /// As above, with the words as spans of the text's scalars (all that is read of them).
+    public func convert(_ text: String, wordSpans: (() -> [Range<Int>])?) -> String {
         var scratch = Scratch()
-        return convert(text, words: words.map { words in .whole({ words().map { $0.start..<$0.end } }) }, &scratch)
+        return convert(text, words: wordSpans.map { .whole($0) }, &scratch)
     }
 
     /// As above, where `wordsOf` segments a stretch of the text (spans in its
