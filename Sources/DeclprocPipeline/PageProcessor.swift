@@ -63,6 +63,8 @@ public final class PageProcessor {
     private let sentenceSegmenter: SentenceSegmenter
     private let normalizer = TextNormalizer()
     private let pinyin: PinyinTransliterator
+    /// Every record's `producer`, made once (each record then shares its storage).
+    private let producer: [String: String]
     /// Made on the first translation (its data is loaded only then), and kept: it
     /// remembers the English words it has read.
     private var aligner: SentenceAligner?
@@ -80,6 +82,7 @@ public final class PageProcessor {
         words = WordSegmenter(data: resources.segmentation, icu: segmenter)
         sentenceSegmenter = SentenceSegmenter(abbreviations: resources.abbreviations, icu: segmenter)
         pinyin = PinyinTransliterator(lexicon: resources.pinyin)
+        producer = ["declproc": Producer.version, "locales": resources.store.version, "schema_version": String(Schema.version)]
     }
 
     /// Opens now what the first page that needs it would otherwise open (ICU's
@@ -336,7 +339,7 @@ public final class PageProcessor {
             sentences: sentences, translation: translation, declaration: declaration,
             charset: .init(name: charset.name, decidedBy: charset.decidedBy.rawValue, invalidBytes: charset.invalidBytes,
                            declared: charset.declared),
-            producer: ["declproc": Producer.version, "locales": resources.store.version, "schema_version": String(Schema.version)],
+            producer: producer,
             redacted: redactor.scope.labels)
     }
 
