@@ -259,7 +259,8 @@ public final class PinyinTransliterator {
     /// separated from each other and from neighbouring words by single spaces;
     /// everything else as written.
     public func transliterate(_ text: String, words: [Token], style: PinyinStyle = PinyinStyle()) -> String {
-        write(text, readings: readings(text, words: words), style: style)
+        let scalars = Array(scalarsOf: text)
+        return write(scalars: scalars, syllables: syllables(scalars) { words.map { $0.start..<$0.end } }, style: style)
     }
 
     /// The text written with readings already chosen (from `readings`), so a caller
@@ -347,16 +348,16 @@ public final class PinyinTransliterator {
             let key = String(scalars: scalars[0..<length])
             if let readings = lexicon.surnames[key] { surnameLength = length; surname = readings; break }
         }
-        if surnameLength == 0, let reading = readings(String(first), words: [])[0]?.syllable {
+        if surnameLength == 0, let reading = syllables([first], words: { [] })[0] {
             surnameLength = 1
             surname = [reading]
         }
-        let given = String(scalars: scalars[surnameLength..<hanEnd])
-        let givenScalars = Array(given.unicodeScalars)
-        let givenReadings = readings(given, words: []).enumerated().map { k, reading -> PinyinSyllable? in
+        let givenScalars = Array(scalars[surnameLength..<hanEnd])
+        var given = PhraseMarkingSink(count: givenScalars.count)
+        read(givenScalars, words: { [] }, into: &given)
+        let givenReadings = givenScalars.indices.map { k -> PinyinSyllable? in
             // A phrase reading stands; a character read alone takes its given-name reading.
-            if case .phrase = reading?.source { return reading?.syllable }
-            return lexicon.givenNames[givenScalars[k]] ?? reading?.syllable
+            given.fromPhrase[k] ? given.syllables[k] : lexicon.givenNames[givenScalars[k]] ?? given.syllables[k]
         }
         return (surname, surnameLength, givenReadings, hanEnd)
     }
@@ -546,5 +547,25 @@ private struct SyllableSink: ReadingChoice {
     @inline(__always)
     mutating func phrase(_ range: Range<Int>, in scalars: [Unicode.Scalar], _ syllable: (Int) -> PinyinSyllable) {
         for (k, index) in range.enumerated() { syllables[index] = syllable(k) }
+    }
+}
+
+/// The syllables, and which came from a lexicon phrase (names mode reads a character
+/// no phrase covers as a given name).
+private struct PhraseMarkingSink: ReadingChoice {
+    var syllables: [PinyinSyllable?]
+    var fromPhrase: [Bool]
+    init(count: Int) {
+        syllables = [PinyinSyllable?](repeating: nil, count: count)
+        fromPhrase = [Bool](repeating: false, count: count)
+    }
+    mutating func set(_ index: Int, _ syllable: PinyinSyllable, _ source: @autoclosure () -> PinyinReading.Source) {
+        syllables[index] = syllable
+    }
+    mutating func phrase(_ range: Range<Int>, in scalars: [Unicode.Scalar], _ syllable: (Int) -> PinyinSyllable) {
+        for (k, index) in range.enumerated() {
+            syllables[index] = syllable(k)
+            fromPhrase[index] = true
+        }
     }
 }
