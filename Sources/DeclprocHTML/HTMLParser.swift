@@ -339,8 +339,8 @@ struct TreeBuilder {
                 _ = htmlCtxtUseOptions(context, flags)
                 if validUTF8 {
                     // Read in place: a UTF-8 "converter" would copy the whole page into a
-                    // second buffer (as large as the page, grown by doubling) and cost a
-                    // pass over it, to change nothing in well-formed UTF-8. The encoding
+                    // second buffer (reserved at twice its size) and cost a pass over it,
+                    // to change nothing in well-formed UTF-8. The encoding
                     // named, as htmlReadMemory(…, "UTF-8", …) names it, so that a
                     // <meta charset> in the page cannot switch the decoding.
                     _ = xmlSwitchEncoding(context, XML_CHAR_ENCODING_UTF8)
