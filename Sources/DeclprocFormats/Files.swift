@@ -23,8 +23,6 @@ public enum JSONLines {
 
     /// Records go through `RecordJSON`: the same bytes, written directly.
     public static func line(_ record: StatementRecord) -> Data { Data(RecordJSON.encode(record, lineEnd: true)) }
-
-    public static func line(_ record: PageRecord) -> Data { Data(RecordJSON.encode(record, lineEnd: true)) }
 }
 
 /// Writes a file so that it appears complete or not at all: into a temporary

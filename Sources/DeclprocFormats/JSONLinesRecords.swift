@@ -25,7 +25,7 @@ public final class JSONLinesRecordWriter: RecordWriter {
     public func write(page: PageRecord, statements: [StatementRecord]) throws {
         switch emit {
         case .pages: try put(RecordJSON.encode(page, lineEnd: true))
-        case .statements: for record in statements { try put(RecordJSON.encode(record, lineEnd: true)) }
+        case .statements: try write(statements: statements, ofPage: page.id)
         }
     }
 
