@@ -141,46 +141,61 @@ public enum BlockExtractor {
             elements = 0
         }
 
-        // (node, exit): an element's exit is pushed before its children so it pops after
-        // them, carrying the tag's role, looked up once on the way in (nil: entering).
-        // Nodes are read field by field: a copy of each node cost a retain and a
-        // release of its four lists and strings.
-        var stack: [(index: Int, exit: TagRole?)] = roots.reversed().map { ($0, nil) }
+        // The nodes in document order, a subtree a range: an element's exit is kept,
+        // with the tag's role looked up once on the way in, until the walk reaches the
+        // end of its range (the innermost first). A skipped element is passed over by
+        // jumping to its end. Nodes are read field by field: a copy of each node cost
+        // a retain and a release of its strings and list.
+        var exits: [(end: Int, role: TagRole)] = []
         var classes: [String: NameRole] = [:]
-        while let (index, exit) = stack.popLast() {
-            switch document.nodes[index].kind {
-            case .comment:
-                continue
-            case .text:
-                let start = buffer.count
-                switch appendCollapsingWhitespace(document.nodes[index].text, to: &buffer) {
-                case .empty:
-                    continue
-                case .blank:
-                    if let last = buffer.last, last != 0x20, last != 0x0A { buffer.append(0x20) }
+        func exit(_ role: TagRole) {
+            if role.contains(.link) { linkDepth -= 1 }
+            if role.contains(.article) { articleDepth -= 1 }
+            if role.contains(.block) {
+                flush()
+                if contexts.count > 1 { contexts.removeLast() }
+            }
+        }
+        for root in roots {
+            var index = root
+            let stop = document.nodes[root].subtreeEnd
+            while index < stop {
+                while let last = exits.last, last.end <= index {
+                    exits.removeLast()
+                    exit(last.role)
+                }
+                let current = index
+                index += 1
+                switch document.nodes[current].kind {
+                case .comment:
                     continue
                 case .text:
-                    // Whitespace, all a block's lines lose, is not counted: this is the profile
-                    // of the block's text.
-                    let text = buffer.withUnsafeBufferPointer { LanguageProfile(utf8: UnsafeBufferPointer(rebasing: $0[start...])) }
-                    profile = profile + text
-                    if linkDepth > 0 { linkCharacters += text.visibleCharacters }
-                }
-            case .element:
-                if let role = exit {
-                    if role.contains(.link) { linkDepth -= 1 }
-                    if role.contains(.article) { articleDepth -= 1 }
-                    if role.contains(.block) {
-                        flush()
-                        if contexts.count > 1 { contexts.removeLast() }
+                    let start = buffer.count
+                    switch appendCollapsingWhitespace(document.nodes[current].text, to: &buffer) {
+                    case .empty:
+                        continue
+                    case .blank:
+                        if let last = buffer.last, last != 0x20, last != 0x0A { buffer.append(0x20) }
+                        continue
+                    case .text:
+                        // Whitespace, all a block's lines lose, is not counted: this is the profile
+                        // of the block's text.
+                        let text = buffer.withUnsafeBufferPointer { LanguageProfile(utf8: UnsafeBufferPointer(rebasing: $0[start...])) }
+                        profile = profile + text
+                        if linkDepth > 0 { linkCharacters += text.visibleCharacters }
                     }
-                } else {
-                    let role = roles[Int(document.nodes[index].tag)]
-                    if role.contains(.skipped) || isHidden(document.nodes[index].attributes) { continue }
-                    if role.contains(.form), isSmallForm(index, in: document) { continue }
+                case .element:
+                    let end = document.nodes[current].subtreeEnd
+                    let role = roles[Int(document.nodes[current].tag)]
+                    if role.contains(.skipped) || isHidden(document.nodes[current].attributes)
+                        || (role.contains(.form) && isSmallForm(current, in: document)) {
+                        index = end
+                        continue
+                    }
                     if role.contains(.lineBreak) {
                         // A blank line (<br><br>) separates blocks; one <br> separates lines.
                         if buffer.last == 0x0A { flush() } else { buffer.append(0x0A) }
+                        index = end
                         continue
                     }
                     if role.contains(.link) { linkDepth += 1 }
@@ -189,18 +204,18 @@ public enum BlockExtractor {
                     if role.contains(.block) {
                         flush()
                         let parent = contexts.last!
-                        let tag = document.nodes[index].name
-                        let names = nameRoles(document.nodes[index].attributes, classes: &classes)
+                        let tag = document.nodes[current].name
+                        let names = nameRoles(document.nodes[current].attributes, classes: &classes)
                         let furniture = role.contains(.furniture) || (role.contains(.header) && articleDepth == 0) || names.boilerplate
-                        contexts.append(Context(element: index, tag: tag,
+                        contexts.append(Context(element: current, tag: tag,
                                                 boilerplate: parent.boilerplate || furniture,
                                                 quoted: parent.quoted || role.contains(.quotation),
                                                 unlikelyMain: parent.unlikelyMain || names.weight < 0))
                     }
-                    stack.append((index, role))
-                    for child in document.nodes[index].children.reversed() { stack.append((child, nil)) }
+                    exits.append((end, role))
                 }
             }
+            while let last = exits.popLast() { exit(last.role) }
         }
         flush()
         return blocks
@@ -272,7 +287,7 @@ public enum BlockExtractor {
         var accepted: Set<Int> = [top]
         let parent = document.nodes[top].parent
         if parent >= 0 {
-            for sibling in document.nodes[parent].children where sibling != top {
+            for sibling in document.children(of: parent) where sibling != top {
                 if let score = containerScore[sibling], score >= max(10, topScore * 0.2) { accepted.insert(sibling) }
             }
         }
@@ -442,9 +457,7 @@ public enum BlockExtractor {
         let textInputs: Set<String> = ["", "text", "search", "password", "email", "tel", "url"]
         var characters = 0
         var hasField = false
-        var stack = [index]
-        while let current = stack.popLast() {
-            let node = document.nodes[current]
+        for node in document.nodes[index..<document.nodes[index].subtreeEnd] {
             switch node.kind {
             case .text:
                 characters += LanguageProfile(node.text).visibleCharacters
@@ -454,7 +467,6 @@ public enum BlockExtractor {
                 if node.name == "textarea" || (node.name == "input" && textInputs.contains(node.attribute("type")?.lowercased() ?? "")) {
                     hasField = true
                 }
-                stack.append(contentsOf: node.children)
             case .comment:
                 break
             }

@@ -1,5 +1,6 @@
-/// An HTML document as plain Swift values: a flat array of nodes, parents before
-/// children, so every walk over it is a loop, never recursion.
+/// An HTML document as plain Swift values: a flat array of nodes in document order,
+/// each element's descendants right after it, so every walk over it is a loop, never
+/// recursion, and a subtree is a range of the array.
 public struct HTMLDocument: Sendable {
     public struct Attribute: Sendable, Equatable {
         public let name: String
@@ -21,17 +22,18 @@ public struct HTMLDocument: Sendable {
         /// or the other, never both, so they share a field.
         private let value: String
         public let attributes: [Attribute]
-        /// Indexes of the children in `nodes`, in document order.
-        public internal(set) var children: [Int]
+        /// Where the node's subtree ends in `nodes` (see `subtreeEnd`). An index where
+        /// each element kept an array of its children's: an allocation (and its
+        /// growth) for every element, and a retain and release at every copy of a node.
+        fileprivate var storedEnd: Int32
 
-        init(kind: Kind, name: String, tag: UInt8? = nil, attributes: [Attribute], text: String, parent: Int, children: [Int],
-             depth: Int) {
+        init(kind: Kind, name: String, tag: UInt8? = nil, attributes: [Attribute], text: String, parent: Int, depth: Int) {
             self.kind = kind
             self.tag = kind == .element ? tag ?? HTMLDocument.tagNumber(name) : 0
             self.value = kind == .element ? name : text
             self.attributes = attributes
             self.storedParent = Int32(parent)
-            self.children = children
+            self.storedEnd = 0
             self.storedDepth = UInt16(depth)
         }
 
@@ -42,6 +44,9 @@ public struct HTMLDocument: Sendable {
         /// Index of the parent in `nodes`, or -1 for top-level nodes.
         public var parent: Int { Int(storedParent) }
         public var depth: Int { Int(storedDepth) }
+        /// The index just past the node's last descendant: its subtree is the nodes
+        /// from its own index up to this one.
+        public var subtreeEnd: Int { Int(storedEnd) }
 
         public func attribute(_ name: String) -> String? {
             attributes.first { $0.name == name }?.value
@@ -93,13 +98,83 @@ public struct HTMLDocument: Sendable {
     /// All text below `index`, in document order, concatenated (no separators).
     public func textContent(of index: Int) -> String {
         var result = ""
-        var stack = [index]
-        while let current = stack.popLast() {
-            let node = nodes[current]
-            if node.kind == .text { result += node.text }
-            stack.append(contentsOf: node.children.reversed())
-        }
+        for node in nodes[index..<nodes[index].subtreeEnd] where node.kind == .text { result += node.text }
         return result
+    }
+
+    /// The indexes of a node's children, in document order.
+    public func children(of index: Int) -> Children {
+        Children(nodes: nodes, following: index + 1, end: nodes[index].subtreeEnd)
+    }
+
+    /// A node's children: each after the subtree of the one before.
+    public struct Children: Sequence, IteratorProtocol {
+        let nodes: [Node]
+        var following: Int
+        let end: Int
+
+        public mutating func next() -> Int? {
+            guard following < end else { return nil }
+            defer { following = nodes[following].subtreeEnd }
+            return following
+        }
+    }
+
+    /// Sets every node's `subtreeEnd`, first putting the nodes in document order if
+    /// they are not (a builder appends them as they come, and an element attached to
+    /// one that came before it, libxml2's way with a tag after `</html>` or with nodes
+    /// past the depth cap, lands outside that one's range). Returns the new index of
+    /// each old one when it moved them.
+    mutating func layOut() -> [Int]? {
+        computeEnds()
+        if isInDocumentOrder() { return nil }
+        // Children in the order they were attached, which is their index order.
+        var children = [[Int]](repeating: [], count: nodes.count)
+        for index in nodes.indices where nodes[index].parent >= 0 { children[nodes[index].parent].append(index) }
+        var order: [Int] = []
+        order.reserveCapacity(nodes.count)
+        var stack = Array(roots.reversed())
+        while let index = stack.popLast() {
+            order.append(index)
+            stack.append(contentsOf: children[index].reversed())
+        }
+        var newIndex = [Int](repeating: -1, count: nodes.count)
+        for (position, index) in order.enumerated() { newIndex[index] = position }
+        nodes = order.map { index in
+            let node = nodes[index]
+            return Node(kind: node.kind, name: node.name, tag: node.tag, attributes: node.attributes, text: node.text,
+                        parent: node.parent >= 0 ? newIndex[node.parent] : -1, depth: node.depth)
+        }
+        roots = roots.map { newIndex[$0] }
+        computeEnds()
+        return newIndex
+    }
+
+    /// Each node's subtree end, from its own descendants' (parents come before children).
+    private mutating func computeEnds() {
+        for index in nodes.indices { nodes[index].storedEnd = Int32(index + 1) }
+        for index in nodes.indices.reversed() {
+            let parent = nodes[index].parent
+            if parent >= 0, nodes[parent].storedEnd < nodes[index].storedEnd { nodes[parent].storedEnd = nodes[index].storedEnd }
+        }
+    }
+
+    /// Whether every node's parent is the innermost node whose range holds it, so the
+    /// ranges are the tree.
+    private func isInDocumentOrder() -> Bool {
+        var open: [Int] = []
+        var nextRoot = 0
+        for index in nodes.indices {
+            while let last = open.last, nodes[last].subtreeEnd <= index { open.removeLast() }
+            if let last = open.last {
+                guard nodes[index].parent == last else { return false }
+            } else {
+                guard nodes[index].parent < 0, nextRoot < roots.count, roots[nextRoot] == index else { return false }
+                nextRoot += 1
+            }
+            if nodes[index].subtreeEnd > index + 1 { open.append(index) }
+        }
+        return true
     }
 
     /// The `<title>` text, whitespace-collapsed.

@@ -221,15 +221,18 @@ public enum HTMLParser {
             }
             let index = result.nodes.count
             indexes?[UnsafeMutableRawPointer(node)] = index
-            result.nodes.append(.init(kind: kind, name: name, attributes: attributes, text: text,
-                                      parent: parent, children: [], depth: depth))
-            if parent >= 0 { result.nodes[parent].children.append(index) } else { result.roots.append(index) }
+            result.nodes.append(.init(kind: kind, name: name, attributes: attributes, text: text, parent: parent, depth: depth))
+            if parent < 0 { result.roots.append(index) }
             if kind == .element {
                 var children: [xmlNodePtr] = []
                 var c = node.pointee.children
                 while let n = c { children.append(n); c = n.pointee.next }
                 for n in children.reversed() { stack.append((n, index, depth + 1)) }
             }
+        }
+        // Nodes past the depth cap were attached to an earlier node.
+        if let newIndex = result.layOut(), let old = indexes {
+            indexes = old.mapValues { newIndex[$0] }
         }
         return result
     }
@@ -283,9 +286,6 @@ struct TreeBuilder {
     var pendingIsCData = false
     /// A `<!DOCTYPE>` makes libxml2's first top-level node a DTD; see `append`.
     var hasDocumentType = false
-    /// An element was attached to an earlier element after it closed (see
-    /// `append`), so `finish` puts the nodes back in document order.
-    var reattached = false
     let maxDepth: Int
     /// The input is well-formed UTF-8, so text can be taken as it stands (see
     /// `takeRawText` and `takeText`).
@@ -369,7 +369,6 @@ struct TreeBuilder {
         // element closed inside that element (unless a DTD or comment came first).
         if parent < 0, kind == .element, !hasDocumentType, let first = document.roots.first, document.nodes[first].kind == .element {
             parent = first
-            reattached = true
         }
         var depth = parent >= 0 ? document.nodes[parent].depth + 1 : 0
         if depth > maxDepth {
@@ -378,9 +377,8 @@ struct TreeBuilder {
             while parent >= 0, document.nodes[parent].depth >= maxDepth { parent = document.nodes[parent].parent }
         }
         let index = document.nodes.count
-        document.nodes.append(.init(kind: kind, name: name, tag: tag, attributes: attributes, text: text, parent: parent, children: [],
-                                    depth: depth))
-        if parent >= 0 { document.nodes[parent].children.append(index) } else { document.roots.append(index) }
+        document.nodes.append(.init(kind: kind, name: name, tag: tag, attributes: attributes, text: text, parent: parent, depth: depth))
+        if parent < 0 { document.roots.append(index) }
         return index
     }
 
@@ -653,31 +651,7 @@ struct TreeBuilder {
 
     mutating func finish() {
         flush()
-        if reattached { reorder() }
-    }
-
-    /// Renumbers the nodes in document order (parents before children, children in
-    /// order), as a walk of libxml2's finished tree numbers them.
-    private mutating func reorder() {
-        var order: [Int] = []
-        order.reserveCapacity(document.nodes.count)
-        var stack = Array(document.roots.reversed())
-        while let index = stack.popLast() {
-            order.append(index)
-            stack.append(contentsOf: document.nodes[index].children.reversed())
-        }
-        var newIndex = [Int](repeating: -1, count: document.nodes.count)
-        for (position, index) in order.enumerated() { newIndex[index] = position }
-        var nodes: [HTMLDocument.Node] = []
-        nodes.reserveCapacity(order.count)
-        for index in order {
-            let node = document.nodes[index]
-            nodes.append(.init(kind: node.kind, name: node.name, tag: node.tag, attributes: node.attributes, text: node.text,
-                               parent: node.parent >= 0 ? newIndex[node.parent] : -1,
-                               children: node.children.map { newIndex[$0] }, depth: node.depth))
-        }
-        document.nodes = nodes
-        document.roots = document.roots.map { newIndex[$0] }
+        _ = document.layOut()
     }
 
     /// HTML attributes libxml2 gives their own name as value when written bare.

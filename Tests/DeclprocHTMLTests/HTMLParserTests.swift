@@ -73,7 +73,7 @@ import TestSupport
         let doc = parse("<html><body><p id=a>字</p><!--c--></body></html>")
         let p = doc.nodes[doc.firstElement(named: "p")!]
         #expect(p.name == "p" && p.text == "" && p.attribute("id") == "a")
-        let text = doc.nodes[p.children[0]]
+        let text = doc.nodes[Array(doc.children(of: doc.firstElement(named: "p")!))[0]]
         #expect(text.kind == .text && text.text == "字" && text.name == "" && text.parent == doc.firstElement(named: "p"))
         #expect(doc.nodes.contains { $0.kind == .comment && $0.text == "c" && $0.name == "" })
     }
@@ -273,15 +273,61 @@ import TestSupport
             let fromText = HTMLParser.parse(text, options: .init(keepsScriptText: keepsScriptText))
             #expect(fromText.nodes.map(\.text) == events.nodes.map(\.text) && fromText.nodes.count == events.nodes.count, "\(name)")
         }
+        expectSubtreesAreRanges(events, name)
+        expectSubtreesAreRanges(tree, name)
         #expect(events.roots == tree.roots, "\(name)")
         #expect(events.nodes.count == tree.nodes.count, "\(name)")
         #expect(events.nodesBeyondDepthCap == tree.nodesBeyondDepthCap, "\(name)")
         for (a, b) in zip(events.nodes, tree.nodes) {
             let same = a.kind == b.kind && a.name == b.name && a.attributes == b.attributes && Array(a.text.unicodeScalars) == Array(b.text.unicodeScalars)
-                && a.parent == b.parent && a.children == b.children && a.depth == b.depth
+                && a.parent == b.parent && a.subtreeEnd == b.subtreeEnd && a.depth == b.depth
             if !same {
                 Issue.record("\(name): \(a.kind) \(a.name) \(a.text.prefix(40).debugDescription) ≠ \(b.kind) \(b.name) \(b.text.prefix(40).debugDescription)")
                 break
+            }
+        }
+    }
+
+    /// The tree the parents tell, walked depth first, numbers the nodes 0, 1, 2… (the
+    /// roots in order), so each node's subtree is the range up to its `subtreeEnd`,
+    /// and `children(of:)` hands back the nodes whose parent it is, in order.
+    static func expectSubtreesAreRanges(_ document: HTMLDocument, _ name: String) {
+        let nodes = document.nodes
+        var children = [[Int]](repeating: [], count: nodes.count)
+        for (index, node) in nodes.enumerated() where node.parent >= 0 { children[node.parent].append(index) }
+        #expect(document.roots == nodes.indices.filter { nodes[$0].parent < 0 }, "\(name): roots")
+        var order: [Int] = []
+        var stack = Array(document.roots.reversed())
+        while let index = stack.popLast() {
+            order.append(index)
+            stack.append(contentsOf: children[index].reversed())
+        }
+        guard order == Array(nodes.indices) else {
+            Issue.record("\(name): the nodes are not in document order")
+            return
+        }
+        var size = [Int](repeating: 1, count: nodes.count)
+        for index in nodes.indices.reversed() where nodes[index].parent >= 0 { size[nodes[index].parent] += size[index] }
+        for index in nodes.indices where nodes[index].subtreeEnd != index + size[index] || Array(document.children(of: index)) != children[index] {
+            Issue.record("\(name): node \(index)'s subtree ends at \(nodes[index].subtreeEnd), not \(index + size[index]), or its children differ")
+            return
+        }
+    }
+
+    /// Nodes past the depth cap are attached to an element before them, and a tag
+    /// after </html> to the <html> element: both builders put the nodes back in
+    /// document order, and an XPath selection still names the node it selected.
+    @Test func nodesAttachedToAnEarlierOneAreInDocumentOrder() {
+        let deep = "<html><body>" + String(repeating: "<div>", count: 6) + "a<p id=x>b</p>c" + String(repeating: "</div>", count: 6)
+            + "d</body></html><p>e</p>"
+        for xpaths in [[], ["//p[@id='x']"]] {
+            let document = HTMLParser.parse(utf8: Array(deep.utf8), options: .init(maxDepth: 3, xpaths: xpaths))
+            #expect(document.nodesBeyondDepthCap > 0)
+            Self.expectSubtreesAreRanges(document, "deep, \(xpaths)")
+            #expect(document.nodes.filter { $0.kind == .text }.map(\.text) == ["a", "b", "c", "d", "e"])
+            #expect(document.textContent(of: document.roots[0]) == "abcde")
+            if let selected = document.selections[xpaths.first ?? ""]?.nodes {
+                #expect(selected.count == 1 && selected.allSatisfy { document.nodes[$0].attribute("id") == "x" })
             }
         }
     }
