@@ -404,6 +404,14 @@ public enum BlockExtractor {
         return found
     }
 
+    /// Every attribute the block walk and `metadata` read (and `inspect` shows): a
+    /// parse for them may keep these alone (`HTMLParser.Options.attributes`).
+    /// `BlockTextTests` checks pages read the same with only these.
+    public static let attributesRead: Set<String> = [
+        "class", "id", "role", "hidden", "aria-hidden", "style", "type", "lang", "xml:lang", "property", "name", "itemprop",
+        "content", "http-equiv", "datetime",
+    ]
+
     public static func metadata(of document: HTMLDocument) -> PageMetadata {
         var lang: String? = nil
         var published: String? = nil

@@ -22,10 +22,15 @@ public enum HTMLParser {
         /// for its statements never looks at it, and on real pages it is most of the
         /// bytes: without it, none of it is copied.
         public var keepsScriptText: Bool
-        public init(maxDepth: Int = 512, xpaths: [String] = [], keepsScriptText: Bool = true) {
+        /// The attributes kept, by lower-case name; nil keeps all. A reader that asks
+        /// for a few (class, id, style…) is spared a String for every other value:
+        /// links, image sources, event handlers are much of a real page's markup.
+        public var attributes: Set<String>?
+        public init(maxDepth: Int = 512, xpaths: [String] = [], keepsScriptText: Bool = true, attributes: Set<String>? = nil) {
             self.maxDepth = maxDepth
             self.xpaths = xpaths
             self.keepsScriptText = keepsScriptText
+            self.attributes = attributes
         }
 
         var depthCap: Int { min(max(1, maxDepth), Int(UInt16.max)) }
@@ -84,7 +89,8 @@ public enum HTMLParser {
             // our capped tree, not 180 MB of libxml2 nodes as well.
             if options.xpaths.isEmpty {
                 return TreeBuilder.build(input, count: bytes.count, flags: flags, maxDepth: options.depthCap,
-                                         validUTF8: validUTF8, keepsScriptText: options.keepsScriptText).document
+                                         validUTF8: validUTF8, keepsScriptText: options.keepsScriptText,
+                                         attributes: options.attributes).document
             }
             let doc: htmlDocPtr? = input.withMemoryRebound(to: CChar.self) {
                 htmlReadMemory($0.baseAddress, Int32(bytes.count), "", "UTF-8", flags)
@@ -92,7 +98,8 @@ public enum HTMLParser {
             guard let doc else { return HTMLDocument() }
             defer { xmlFreeDoc(doc) }
             var indexes: [UnsafeMutableRawPointer: Int]? = options.xpaths.isEmpty ? nil : [:]
-            var document = convert(doc, maxDepth: options.depthCap, keepsScriptText: options.keepsScriptText, indexes: &indexes)
+            var document = convert(doc, maxDepth: options.depthCap, keepsScriptText: options.keepsScriptText,
+                                   attributes: options.attributes, indexes: &indexes)
             if let indexes {
                 for expression in options.xpaths {
                     document.selections[expression] = evaluate(expression, in: doc, indexes: indexes)
@@ -165,7 +172,7 @@ public enum HTMLParser {
 
     /// Walks the libxml2 tree with an explicit stack (a page nested a million deep
     /// must not overflow ours) and copies it into Swift values.
-    private static func convert(_ doc: htmlDocPtr, maxDepth: Int, keepsScriptText: Bool,
+    private static func convert(_ doc: htmlDocPtr, maxDepth: Int, keepsScriptText: Bool, attributes kept: Set<String>?,
                                 indexes: inout [UnsafeMutableRawPointer: Int]?) -> HTMLDocument {
         var result = HTMLDocument()
         // (libxml2 node, parent index in result, depth)
@@ -195,6 +202,10 @@ public enum HTMLParser {
                 var attribute = node.pointee.properties
                 while let a = attribute {
                     let attributeName = a.pointee.name.map { String(cString: $0).lowercased() } ?? ""
+                    if let kept, !kept.contains(attributeName) {
+                        attribute = a.pointee.next
+                        continue
+                    }
                     var value = ""
                     var valueNode = a.pointee.children
                     while let v = valueNode {
@@ -303,19 +314,29 @@ struct TreeBuilder {
     var bytesTaken = 0
     /// Element and attribute names made so far, by libxml2's pointer (see `InternedNames`).
     var elementNames = InternedNames<ElementName>()
-    var attributeNames = InternedNames<String>()
+    var attributeNames = InternedNames<AttributeName>()
+    /// The attributes kept (`HTMLParser.Options.attributes`); nil: all.
+    let keptAttributes: Set<String>?
 
-    init(maxDepth: Int, validUTF8: Bool, keepsScriptText: Bool) {
+    init(maxDepth: Int, validUTF8: Bool, keepsScriptText: Bool, attributes: Set<String>? = nil) {
         self.maxDepth = maxDepth
         self.validUTF8 = validUTF8
         self.keepsScriptText = keepsScriptText
+        keptAttributes = attributes
+    }
+
+    /// An attribute's name as the document keeps it, and whether it is kept at all.
+    struct AttributeName {
+        let name: String
+        let isKept: Bool
     }
 
     /// The builder after the parse: its document, and how much it read past libxml2.
     static func build(_ input: UnsafeBufferPointer<UInt8>, count: Int, flags: Int32, maxDepth: Int,
-                      validUTF8: Bool, keepsScriptText: Bool) -> TreeBuilder {
+                      validUTF8: Bool, keepsScriptText: Bool, attributes: Set<String>? = nil) -> TreeBuilder {
         let builder = UnsafeMutablePointer<TreeBuilder>.allocate(capacity: 1)
-        builder.initialize(to: TreeBuilder(maxDepth: maxDepth, validUTF8: validUTF8, keepsScriptText: keepsScriptText))
+        builder.initialize(to: TreeBuilder(maxDepth: maxDepth, validUTF8: validUTF8, keepsScriptText: keepsScriptText,
+                                           attributes: attributes))
         defer {
             builder.deinitialize(count: 1)
             builder.deallocate()
@@ -388,10 +409,16 @@ struct TreeBuilder {
         if let attributes {
             var count = 0
             while attributes[2 * count] != nil { count += 1 }
-            list.reserveCapacity(count)
             for k in 0..<count {
                 let key = attributes[2 * k]!
-                let attributeName = attributeNames.value(key) { String(cString: $0).lowercased() }
+                let kept = keptAttributes
+                let name = attributeNames.value(key) {
+                    let name = String(cString: $0).lowercased()
+                    return AttributeName(name: name, isKept: kept?.contains(name) ?? true)
+                }
+                guard name.isKept else { continue }
+                let attributeName = name.name
+                if list.capacity == 0 { list.reserveCapacity(count - k) }
                 var value = ""
                 if let raw = attributes[2 * k + 1] {
                     value = String(cString: raw)

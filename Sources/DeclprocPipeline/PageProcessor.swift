@@ -146,7 +146,8 @@ public final class PageProcessor {
         clock?.lap(.decode)
 
         // Stage: parse (evaluating a profile's expressions on libxml2's tree) and split into blocks.
-        let options = HTMLParser.Options(xpaths: profile?.expressions ?? [], keepsScriptText: false)
+        let options = HTMLParser.Options(xpaths: profile?.expressions ?? [], keepsScriptText: false,
+                                         attributes: BlockExtractor.attributesRead)
         let document = HTMLParser.parse(text, options: options)
         var metadata = BlockExtractor.metadata(of: document)
         let blocks = BlockExtractor.blocks(of: document)

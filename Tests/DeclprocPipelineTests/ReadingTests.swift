@@ -301,6 +301,41 @@ enum DeclprocHTMLText {
         #expect(BlockExtractor.isHidden(document.nodes[div].attributes) == hidden)
     }
 
+    /// The pipeline parses keeping only `BlockExtractor.attributesRead`: every page
+    /// must read the same as with all its attributes (blocks, main content, metadata).
+    /// A reader of an attribute left out of the list would fail here on some page.
+    @Test func pagesReadTheSameWithTheAttributesReadAlone() throws {
+        var pages: [(String, [UInt8])] = []
+        for folder in ["Samples", "Tests/Fixtures/readability-zh"] {
+            let root = TestFiles.repository(folder)
+            guard let walk = FileManager.default.enumerator(atPath: root.path) else { continue }
+            for case let name as String in walk where name.hasSuffix(".html") {
+                pages.append((name, [UInt8](try Data(contentsOf: root.appendingPathComponent(name)))))
+            }
+        }
+        // Every attribute read, in the places it is read, beside ones that are not.
+        pages.append(("made", Array("""
+            <html lang="zh-TW" xml:lang="en"><head><meta property="article:published_time" content="2020-05-06">
+            <meta name="author" content="王小明"><meta itemprop="datePublished" content="2021-01-02">
+            <meta http-equiv="Content-Language" content="zh-HK"><link href="x.css" rel="stylesheet"></head>
+            <body onload="f()"><nav id="nav" class="menu"><a href="/a">首页</a></nav>
+            <div role="main" class="article-content" data-x="1"><time datetime="2019-03-04">三月</time>
+            <p style="color: red" title="t">我声明退出共青团，本人于二〇〇一年入团。</p><p hidden>藏</p><p aria-hidden="true">藏</p>
+            <p style="display:none">藏</p><form><input type="text" name="q"><textarea>x</textarea></form>
+            <img src="a.png" alt="图"><div id="comments" class="comment">评论：好。</div></div></body></html>
+            """.utf8)))
+        #expect(pages.count >= 15)
+        for (name, bytes) in pages {
+            let all = HTMLParser.parse(utf8: bytes)
+            let some = HTMLParser.parse(utf8: bytes, options: .init(attributes: BlockExtractor.attributesRead))
+            #expect(some.nodes.allSatisfy { $0.attributes.allSatisfy { BlockExtractor.attributesRead.contains($0.name) } }, "\(name)")
+            let (blocks, kept) = (BlockExtractor.blocks(of: all), BlockExtractor.blocks(of: some))
+            #expect(blocks == kept, "\(name)")
+            #expect(BlockExtractor.metadata(of: all) == BlockExtractor.metadata(of: some), "\(name)")
+            #expect(BlockExtractor.mainContent(blocks, in: all).blocks == BlockExtractor.mainContent(kept, in: some).blocks, "\(name)")
+        }
+    }
+
     /// The walk finds a tag's role by its number: a role for a tag not among the known
     /// ones would never be found.
     @Test func everyTagWithARoleIsKnown() {
