@@ -201,20 +201,24 @@ enum UTF8Check {
     /// UTF-8 sequences only now and then, and breaks the rule everywhere else.
     /// A few bad bytes (a truncated character, a stray byte) don't disqualify a page.
     static func isConfidentlyUTF8(_ bytes: [UInt8]) -> Bool {
-        let (valid, invalid) = counts(bytes)
+        let (valid, invalid) = counts(bytes, hopelessAt: 20)
         return valid >= 4 && invalid * 20 <= valid
     }
 
     /// Looser, for text that declares nothing: legacy Chinese encodings form a
     /// valid UTF-8 sequence only now and then, far fewer than the invalid ones.
     static func isMostlyUTF8(_ bytes: [UInt8]) -> Bool {
-        let (valid, invalid) = counts(bytes)
+        let (valid, invalid) = counts(bytes, hopelessAt: 2)
         return valid >= 8 && invalid * 2 <= valid
     }
 
     /// Valid multi-byte UTF-8 sequences, and bytes that start no valid sequence.
-    static func counts(_ bytes: [UInt8]) -> (valid: Int, invalid: Int) {
-        bytes.withUnsafeBufferPointer { buffer in
+    /// With `ratio`, the count stops once `invalid * ratio <= valid` cannot hold
+    /// whatever the rest of the bytes are (each valid sequence takes two bytes or
+    /// more): the page declared GBK or Big5 is read no further than it takes to see
+    /// it is not UTF-8, where the whole of every such page was counted.
+    static func counts(_ bytes: [UInt8], hopelessAt ratio: Int? = nil) -> (valid: Int, invalid: Int) {
+        return bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return (0, 0) }
             var valid = 0
             var invalid = 0
@@ -242,7 +246,14 @@ enum UTF8Check {
                 }
                 if ok, length == 3, lead == 0xE0, base[i + 1] < 0xA0 { ok = false } // overlong
                 if ok, length == 3, lead == 0xED, base[i + 1] > 0x9F { ok = false } // surrogates
-                if ok { valid += 1; i += length } else { invalid += 1; i += 1 }
+                if ok {
+                    valid += 1
+                    i += length
+                } else {
+                    invalid += 1
+                    i += 1
+                    if let ratio, invalid * ratio > valid + (n - i) / 2 { break }
+                }
             }
             return (valid, invalid)
         }

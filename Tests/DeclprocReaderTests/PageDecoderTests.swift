@@ -138,6 +138,17 @@ import Testing
             for _ in 0..<Int(random.next() % 40) { bytes += pieces[Int(random.next() % UInt64(pieces.count))] }
             let counted = UTF8Check.counts(bytes), expected = reference(bytes)
             #expect(counted.valid == expected.valid && counted.invalid == expected.invalid, "\(bytes)")
+            // Stopped early, a count still answers as the whole count does.
+            for ratio in [2, 20] {
+                let partial = UTF8Check.counts(bytes, hopelessAt: ratio)
+                #expect((partial.invalid * ratio <= partial.valid) == (expected.invalid * ratio <= expected.valid), "\(ratio) \(bytes)")
+                #expect(partial.valid <= expected.valid && partial.invalid <= expected.invalid)
+            }
+            #expect(UTF8Check.isConfidentlyUTF8(bytes) == (expected.valid >= 4 && expected.invalid * 20 <= expected.valid), "\(bytes)")
+            #expect(UTF8Check.isMostlyUTF8(bytes) == (expected.valid >= 8 && expected.invalid * 2 <= expected.valid), "\(bytes)")
         }
+        // A GBK page is seen not to be UTF-8 long before its end.
+        let gbk = Array(repeating: [0xD6, 0xD0, 0xCE, 0xC4] as [UInt8], count: 5_000).joined() + Array("<p>".utf8)
+        #expect(UTF8Check.counts(Array(gbk), hopelessAt: 20).invalid * 10 < UTF8Check.counts(Array(gbk)).invalid)
     }
 }
