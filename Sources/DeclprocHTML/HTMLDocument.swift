@@ -22,9 +22,9 @@ public struct HTMLDocument: Sendable {
         /// or the other, never both, so they share a field.
         private let value: String
         public let attributes: [Attribute]
-        /// Where the node's subtree ends in `nodes` (see `subtreeEnd`). An index where
-        /// each element kept an array of its children's: an allocation (and its
-        /// growth) for every element, and a retain and release at every copy of a node.
+        /// Where the node's subtree ends in `nodes` (see `subtreeEnd`): one index, where
+        /// an array of the children's indexes cost an allocation (and its growth) for
+        /// every element, and a retain and a release at every copy of a node.
         fileprivate var storedEnd: Int32
 
         init(kind: Kind, name: String, tag: UInt8? = nil, attributes: [Attribute], text: String, parent: Int, depth: Int) {
