@@ -121,10 +121,12 @@ public struct HTMLDocument: Sendable {
     }
 
     /// Sets every node's `subtreeEnd`, first putting the nodes in document order if
-    /// they are not (a builder appends them as they come, and an element attached to
-    /// one that came before it, libxml2's way with a tag after `</html>` or with nodes
-    /// past the depth cap, lands outside that one's range). Returns the new index of
-    /// each old one when it moved them.
+    /// they are not: a builder appends them as they come, and libxml2 attaches a tag
+    /// after `</html>` to the `<html>` element even when a top-level comment came
+    /// between, which lands it outside that element's range. (Nodes past the depth cap
+    /// keep the order: they go to an element still open, and the element at the cap
+    /// never has children of its own.) Returns the new index of each old one when it
+    /// moved them.
     mutating func layOut() -> [Int]? {
         computeEnds()
         if isInDocumentOrder() { return nil }

@@ -241,7 +241,8 @@ public enum HTMLParser {
                 for n in children.reversed() { stack.append((n, index, depth + 1)) }
             }
         }
-        // Nodes past the depth cap were attached to an earlier node.
+        // The subtrees' ends. libxml2's finished tree is walked in document order, so no
+        // node should move; if one did, the selections follow it.
         if let newIndex = result.layOut(), let old = indexes {
             indexes = old.mapValues { newIndex[$0] }
         }
