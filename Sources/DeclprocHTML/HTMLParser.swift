@@ -410,15 +410,15 @@ struct TreeBuilder {
         if let attributes {
             var count = 0
             while attributes[2 * count] != nil { count += 1 }
+            let kept = keptAttributes
             for k in 0..<count {
                 let key = attributes[2 * k]!
-                let kept = keptAttributes
-                let name = attributeNames.value(key) {
-                    let name = String(cString: $0).lowercased()
-                    return AttributeName(name: name, isKept: kept?.contains(name) ?? true)
+                let interned = attributeNames.value(key) {
+                    let lowered = String(cString: $0).lowercased()
+                    return AttributeName(name: lowered, isKept: kept?.contains(lowered) ?? true)
                 }
-                guard name.isKept else { continue }
-                let attributeName = name.name
+                guard interned.isKept else { continue }
+                let attributeName = interned.name
                 if list.capacity == 0 { list.reserveCapacity(count - k) }
                 var value = ""
                 if let raw = attributes[2 * k + 1] {
