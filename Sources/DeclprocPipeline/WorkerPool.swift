@@ -9,9 +9,16 @@ import Foundation
 /// The reading thread enqueues pages; each worker thread owns a `PageProcessor` (ICU
 /// objects are not shared) and takes the next page; `finish` sees outcomes strictly
 /// in the order pages were enqueued. Memory stays bounded whatever the input: at most
-/// `pagesPerWorker × count` pages, and at most `byteBudget` bytes of them (64 MiB), are in
-/// flight (queued, being processed, or done and waiting for an earlier page); the
-/// reader waits when workers fall behind.
+/// `pagesPerWorker × count` pages, and at most `byteBudget` bytes of them (8 MiB a
+/// worker), are in flight (queued, being processed, or done and waiting for an earlier
+/// page); the reader waits when workers fall behind.
+///
+/// The byte budget only binds on pages of a megabyte or more (sixteen pages of the
+/// benchmark corpus's 27 KB are under half a megabyte). It was 64 MiB for any number
+/// of workers: on two, pages of 5 MB then held a dozen read ahead, and the run
+/// peaked at 223 MB where 16 MiB peaks at 174 MB in the same time (`docs/batch.md`,
+/// session 27). Per worker, so that a machine of many cores still has a page or
+/// two queued for each.
 ///
 /// A page with many statements comes back in parts as they are built
 /// (`PageOutcome.statements`): a worker holds at most `partsAhead` parts the ordered
@@ -71,6 +78,8 @@ final class WorkerPool: @unchecked Sendable {
     private var inFlightBytes = 0
     private var bytesOf: [Int: Int] = [:]
     private let byteBudget: Int
+    /// The default byte budget is this much a worker.
+    static let bytesPerWorker = 8 << 20
     /// Each statement's duplicate-detection features, computed by the worker so the
     /// ordered stage only compares (nil: no deduplication).
     private let features: (@Sendable (StatementRecord) -> Deduplicator.Features)?
@@ -80,11 +89,11 @@ final class WorkerPool: @unchecked Sendable {
 
     init(count: Int, resources: Resources, profile: SiteProfile?, redaction: (scope: RedactionScope, key: RedactionKey?),
          features: (@Sendable (StatementRecord) -> Deduplicator.Features)? = nil, measuresStages: Bool = false,
-         pagesPerWorker: Int = 16, byteBudget: Int = 64 << 20,
+         pagesPerWorker: Int = 16, byteBudget: Int? = nil,
          statementsPerPart: Int = PageProcessor.defaultStatementsPerPart, statementBudget: Int = 4096) throws {
         self.statementBudget = statementBudget
         capacity = pagesPerWorker * count
-        self.byteBudget = byteBudget
+        self.byteBudget = byteBudget ?? Self.bytesPerWorker * count
         self.measuresStages = measuresStages
         self.features = features
         // Made here, so a failure to open ICU is reported before any page is read.

@@ -47,6 +47,29 @@ import TestSupport
         #expect(pool.load.pages == 0 && pool.load.bytes == 0)
     }
 
+    /// Without a budget given, the pool holds 8 MiB of pages a worker: pages of 3 MB
+    /// (binary, so rejected at once) are read ahead five at a time on two workers,
+    /// not the twenty-one a budget of 64 MiB let in.
+    @Test func theDefaultByteBudgetIsPerWorker() throws {
+        let resources = try Resources(store: TestFiles.locales())
+        let pool = try WorkerPool(count: 2, resources: resources, profile: nil, redaction: ([], nil))
+        defer { pool.stop() }
+        var rejected = 0, mostBytes = 0
+        func finish(_ ordered: Ordered) {
+            if case .outcome(.rejected, _) = ordered { rejected += 1 }
+        }
+        let page = [UInt8](repeating: 0, count: 3 << 20)
+        for k in 0..<24 {
+            try pool.enqueue(RawPage(source: PageSource(path: "binary-\(k)"), bytes: page), finish: finish)
+            let load = pool.load
+            mostBytes = max(mostBytes, load.bytes)
+            #expect(load.bytes <= 2 * WorkerPool.bytesPerWorker || load.pages == 1, "\(load) after page \(k)")
+        }
+        try pool.drain(finish: finish)
+        #expect(rejected == 24)
+        #expect(mostBytes > WorkerPool.bytesPerWorker, "the budget was for two workers, not one")
+    }
+
     /// A list page of `statements` declarations, one a paragraph, each naming someone else.
     static func listPage(statements: Int, organization: String) -> [UInt8] {
         var paragraphs = ""
