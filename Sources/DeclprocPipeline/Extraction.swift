@@ -272,7 +272,9 @@ public struct Extraction {
             }
             for pageItem in PageReader.pages(of: item, options: readOptions) {
                 clock?.lap(.read)
-                switch pageItem {
+                // Consumed, so that the page's bytes go as soon as the processor is done
+                // with them (`PageProcessor.read`), not with this iteration.
+                switch consume pageItem {
                 case .reject(let reject):
                     guard shard?.includes(path: reject.input, position: reject.position) ?? true else { continue }
                     if let workers { try workers.enqueue(.outcome(.rejected(reject)), finish: finish) } else { try rejected(reject) }

@@ -35,6 +35,7 @@ private struct EmitFailure<E: Error>: Error { let error: E }
 /// What the reading stages made of a page, before records are built: kept for
 /// `inspect`, which shows every decision.
 public struct ReadPage {
+    /// The page as read, without its bytes (see `PageProcessor.read`).
     public var raw: RawPage
     public var charset: CharsetDecision
     /// How the charset was decided, step by step (only when asked for).
@@ -105,8 +106,9 @@ public final class PageProcessor {
     /// `statementsPerPart` as they are built (`.statements`), then the page record with
     /// the last of them (`.page`), or a reject (`.rejected`, before any part). Only
     /// `emit`'s own errors are thrown.
-    public func process<E: Error>(_ raw: RawPage, emit: (PageOutcome) throws(E) -> Void) throws(E) {
+    public func process<E: Error>(_ raw: consuming RawPage, emit: (PageOutcome) throws(E) -> Void) throws(E) {
         clock?.lap(.other)
+        let source = raw.source
         // emit's failures pass through the page's own, which become a reject.
         do {
             var page = try read(raw, tracing: false)
@@ -120,13 +122,18 @@ public final class PageProcessor {
         } catch let reject as Reject {
             try emit(.rejected(reject))
         } catch {
-            try emit(.rejected(Reject(input: raw.source.path, position: raw.source.position, reason: "internal error: \(error)")))
+            try emit(.rejected(Reject(input: source.path, position: source.position, reason: "internal error: \(error)")))
         }
     }
 
     /// The reading stages, with every decision kept; throws a `Reject` for a page
-    /// that cannot be read.
-    public func read(_ raw: RawPage, tracing: Bool) throws -> ReadPage {
+    /// that cannot be read. The page read keeps `raw`'s source and notes, not its
+    /// bytes: they are let go once decoded, and the decoded text once parsed, so that
+    /// neither stays through the later stages (a 20 MB page's heap peaked at 177 MB
+    /// instead of 213 MB under massif; `docs/batch.md`, session 27). Taken as
+    /// `consuming` so that a caller that hands its page over (the extraction loop, the
+    /// workers) lets it go too.
+    public func read(_ raw: consuming RawPage, tracing: Bool) throws -> ReadPage {
         let source = raw.source
         func reject(_ reason: String) -> Reject { Reject(input: source.path, position: source.position, reason: reason) }
         guard !raw.bytes.isEmpty else { throw reject("empty page (0 bytes)") }
@@ -136,19 +143,24 @@ public final class PageProcessor {
 
         // Stage: decode.
         var trace: [String] = []
-        var (text, charset) = try decoder.decodeUTF8(raw, trace: tracing ? { trace.append($0) } : nil)
-        // libxml2 takes NUL for the end of the input and would drop the rest of the
-        // page; the HTML standard reads NUL as U+FFFD, and so do we.
-        let nulCount = text.replaceNUL()
-        if let share = Self.binaryShare(text.bytes), share > 0.1 {
-            throw reject("not a text page: \(Self.percent(share)) of its characters are control codes or undecodable (\(charset.name))")
-        }
-        clock?.lap(.decode)
-
-        // Stage: parse (evaluating a profile's expressions on libxml2's tree) and split into blocks.
+        let charset: CharsetDecision, nulCount: Int, document: HTMLDocument
         let options = HTMLParser.Options(xpaths: profile?.expressions ?? [], keepsScriptText: false,
                                          attributes: BlockExtractor.attributesRead)
-        let document = HTMLParser.parse(text, options: options)
+        do {
+            var (text, decided) = try decoder.decodeUTF8(raw, trace: tracing ? { trace.append($0) } : nil)
+            charset = decided
+            raw.bytes = []
+            // libxml2 takes NUL for the end of the input and would drop the rest of the
+            // page; the HTML standard reads NUL as U+FFFD, and so do we.
+            nulCount = text.replaceNUL()
+            if let share = Self.binaryShare(text.bytes), share > 0.1 {
+                throw reject("not a text page: \(Self.percent(share)) of its characters are control codes or undecodable (\(charset.name))")
+            }
+            clock?.lap(.decode)
+
+            // Stage: parse (evaluating a profile's expressions on libxml2's tree) and split into blocks.
+            document = HTMLParser.parse(text, options: options)
+        }
         var metadata = BlockExtractor.metadata(of: document)
         let blocks = BlockExtractor.blocks(of: document)
         let main = BlockExtractor.mainContent(blocks, in: document)

@@ -21,6 +21,15 @@ import TestSupport
         try PageProcessor(resources: resources).process(RawPage(source: PageSource(path: "t.html"), bytes: bytes, transportCharset: transport))
     }
 
+    /// A page read keeps its source and lets its bytes go: the later stages never need
+    /// them, and a large page's would stay through all of them.
+    @Test func aPageReadKeepsItsSourceNotItsBytes() throws {
+        let page = try Self.read("<html><body><p>本人声明退出中国共产党。</p></body></html>")
+        #expect(page.raw.source.path == "t.html")
+        #expect(page.raw.bytes.isEmpty)
+        #expect(page.blocks.contains { $0.text.contains("声明退出") })
+    }
+
     /// Mozilla Readability's Chinese test pages (Tests/Fixtures/readability-zh, Apache-2.0):
     /// the main text must match the reference closely (character F1, as
     /// Scripts/measure-main-text.py reports it).
