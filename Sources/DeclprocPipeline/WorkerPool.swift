@@ -13,12 +13,12 @@ import Foundation
 /// worker), are in flight (queued, being processed, or done and waiting for an earlier
 /// page); the reader waits when workers fall behind.
 ///
-/// The byte budget only binds on pages of a megabyte or more (sixteen pages of the
-/// benchmark corpus's 27 KB are under half a megabyte). It was 64 MiB for any number
-/// of workers: on two, pages of 5 MB then held a dozen read ahead, and the run
-/// peaked at 223 MB where 16 MiB peaks at 174 MB in the same time (`docs/batch.md`,
-/// session 27). Per worker, so that a machine of many cores still has a page or
-/// two queued for each.
+/// The byte budget binds only where pages average half a megabyte or more (sixteen a
+/// worker of 512 KB fill it; the benchmark corpora's average 4 and 27 KB). It was
+/// 64 MiB for any number of workers: on two, pages of 5 MB then held a dozen read
+/// ahead, and the run peaked at 223 MB where 16 MiB peaks at 174 MB in the same time
+/// (`docs/batch.md`, session 27). Per worker, so that a machine of many cores still
+/// has a page or two queued for each.
 ///
 /// A page with many statements comes back in parts as they are built
 /// (`PageOutcome.statements`): a worker holds at most `partsAhead` parts the ordered
