@@ -201,15 +201,17 @@ enum UTF8Check {
     /// UTF-8 sequences only now and then, and breaks the rule everywhere else.
     /// A few bad bytes (a truncated character, a stray byte) don't disqualify a page.
     static func isConfidentlyUTF8(_ bytes: [UInt8]) -> Bool {
-        let (valid, invalid) = counts(bytes, hopelessAt: 20)
-        return valid >= 4 && invalid * 20 <= valid
+        let ratio = 20 // the count stops early by the same ratio the answer uses
+        let (valid, invalid) = counts(bytes, hopelessAt: ratio)
+        return valid >= 4 && invalid * ratio <= valid
     }
 
     /// Looser, for text that declares nothing: legacy Chinese encodings form a
     /// valid UTF-8 sequence only now and then, far fewer than the invalid ones.
     static func isMostlyUTF8(_ bytes: [UInt8]) -> Bool {
-        let (valid, invalid) = counts(bytes, hopelessAt: 2)
-        return valid >= 8 && invalid * 2 <= valid
+        let ratio = 2
+        let (valid, invalid) = counts(bytes, hopelessAt: ratio)
+        return valid >= 8 && invalid * ratio <= valid
     }
 
     /// Valid multi-byte UTF-8 sequences, and bytes that start no valid sequence.
@@ -218,7 +220,7 @@ enum UTF8Check {
     /// more): the page declared GBK or Big5 is read no further than it takes to see
     /// it is not UTF-8, where the whole of every such page was counted.
     static func counts(_ bytes: [UInt8], hopelessAt ratio: Int? = nil) -> (valid: Int, invalid: Int) {
-        return bytes.withUnsafeBufferPointer { buffer in
+        bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return (0, 0) }
             var valid = 0
             var invalid = 0
