@@ -178,10 +178,19 @@ public final class WordSegmenter {
         var cut: [Piece] = []
     }
     private var scratch = Scratch()
+    /// Each line's words are its own (see `spans(lines:at:)`), so a sentence seen
+    /// lately keeps its words: formulaic sentences recur from statement to statement,
+    /// and looking one up costs a fraction of a microsecond where segmenting it costs several.
+    private var recent: RecentMemo<UTF8Key, [Token]>
 
-    public init(data: SegmentationData, icu: Segmenter) {
+    /// Lines kept a generation (`RecentMemo`) by default: some 400 bytes each, so at
+    /// most about 3 MB a segmenter.
+    public static let recentLines = 4096
+
+    public init(data: SegmentationData, icu: Segmenter, recentLines: Int = WordSegmenter.recentLines) {
         self.data = data
         self.icu = icu
+        recent = RecentMemo(capacity: recentLines)
     }
 
     /// A token in the folded text: [start, end) in scalars of the line.
@@ -192,27 +201,39 @@ public final class WordSegmenter {
     }
 
     public func words(_ text: String) throws(ICUError) -> [Token] {
-        let original = Array(scalarsOf: text)
-        return try spans(original).map { Token(text: String(scalars: original[$0]), start: $0.lowerBound, end: $0.upperBound) }
+        try words(each: [text])[0]
     }
 
     /// The words of several texts (a statement's sentences), each as `words` gives
-    /// them, with one call to ICU for all (see `spans(lines:at:)`).
+    /// them, with one call to ICU for all (see `spans(lines:at:)`). A text segmented
+    /// lately is not segmented again (`recent`).
     public func words(each texts: [String]) throws(ICUError) -> [[Token]] {
-        var text: [Unicode.Scalar] = [], ranges: [Range<Int>] = []
-        for item in texts {
+        var result: [[Token]] = []
+        result.reserveCapacity(texts.count)
+        var text: [Unicode.Scalar] = [], ranges: [Range<Int>] = [], missing: [Int] = []
+        for (k, item) in texts.enumerated() {
+            if let known = recent.value(for: UTF8Key(item)) {
+                result.append(known)
+                continue
+            }
+            result.append([])
+            missing.append(k)
             if !ranges.isEmpty { text.append("\n") }
             let start = text.count
             text += Array(scalarsOf: item)
             ranges.append(start..<text.count)
         }
+        guard !missing.isEmpty else { return result }
         let spans = try spans(lines: text, at: ranges)
-        return zip(ranges, spans).map { range, spans in
-            spans.map { span in
+        for (k, (range, spans)) in zip(missing, zip(ranges, spans)) {
+            let tokens = spans.map { span in
                 Token(text: String(scalars: text[(range.lowerBound + span.lowerBound)..<(range.lowerBound + span.upperBound)]),
                       start: span.lowerBound, end: span.upperBound)
             }
+            recent.insert(tokens, for: UTF8Key(texts[k]))
+            result[k] = tokens
         }
+        return result
     }
 
     /// The words as spans of `scalars`, no String built (what the transliterator and

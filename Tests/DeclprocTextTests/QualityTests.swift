@@ -67,6 +67,36 @@ import TestSupport
         for (k, (a, b)) in zip(alone, together).enumerated() { #expect(a == b, "line \(k): \(lines[k])") }
     }
 
+    /// A line segmented lately is looked up, not segmented again (`words(each:)`), and
+    /// keeps its words: the 500 test sentences three times over in a seeded order,
+    /// in batches of one to nine lines, through a memo of 16 lines a generation (so
+    /// that lines are dropped and come back, and a batch mixes lines looked up with
+    /// lines segmented), each give the words segmenting the line alone gives.
+    @Test func recentLinesKeepTheirWords() throws {
+        let lines = try Self.lines("Tests/Fixtures/ud-zh-gsdsimp/test.txt") + ["", "一个人", "AK-47 和 600-1100 号"]
+        let segmenter = WordSegmenter(data: try SegmentationData(store: TestFiles.locales()), icu: try Segmenter(), recentLines: 16)
+        let alone = try lines.map { line in
+            let scalars = Array(scalarsOf: line)
+            return try segmenter.spans(scalars).map { Token(text: String(scalars: scalars[$0]), start: $0.lowerBound, end: $0.upperBound) }
+        }
+        var order = Array(lines.indices) + Array(lines.indices) + Array(lines.indices)
+        var random = SplitMix(seed: 20261205)
+        for k in order.indices.reversed() { order.swapAt(k, Int(random.next() % UInt64(k + 1))) }
+        // A repeat within a few lines, to be found in the current generation too.
+        order.insert(contentsOf: [3, 3, 4, 3], at: 100)
+        var position = 0, checked = 0
+        while position < order.count {
+            let batch = Array(order[position..<min(order.count, position + 1 + Int(random.next() % 9))])
+            for (k, words) in zip(batch, try segmenter.words(each: batch.map { lines[$0] })) {
+                #expect(words == alone[k], "line \(k): \(lines[k])")
+                checked += 1
+            }
+            position += batch.count
+        }
+        #expect(checked == order.count)
+        #expect(try segmenter.words(lines[7]) == alone[7])
+    }
+
     /// Polyphonic characters read right on the CPP dev split (ICU 78.8%, pypinyin 87.9%).
     @Test func pinyinPolyphoneAccuracy() throws {
         let sentences = try Self.lines("Tests/Fixtures/cpp-dev/dev.sent")
