@@ -38,17 +38,70 @@ public struct AlignmentBead: Sendable, Equatable {
 public final class SentenceAligner {
     public let data: AlignmentData
     private var englishWords = EnglishWordMemo()
+    private var lines: LineMemo
 
-    public init(data: AlignmentData) { self.data = data }
+    /// Lines kept a generation, per language, by default (`LineMemo`).
+    public static let recentLines = 2048
+
+    public init(data: AlignmentData, recentLines: Int = SentenceAligner.recentLines) {
+        self.data = data
+        lines = LineMemo(capacity: recentLines)
+    }
 
     public func align(zh: [String], en: [String]) -> [AlignmentBead] {
         if zh.isEmpty || en.isEmpty {
             return zh.indices.map { AlignmentBead(zh: $0..<($0 + 1), en: 0..<0, cost: 0) }
                 + en.indices.map { AlignmentBead(zh: zh.count..<zh.count, en: $0..<($0 + 1), cost: 0) }
         }
-        let run = AlignmentRun(data: data, zh: zh, en: en, words: &englishWords)
+        let run = AlignmentRun(data: data, zh: zh, en: en, words: &englishWords, lines: &lines)
         return run.align()
     }
+}
+
+/// The tokens of lines read lately, by line: statements and their translations
+/// repeat formulaic sentences, and reading a line's tokens afresh is about a third
+/// of a short alignment's set-up.
+///
+/// A line's local keys (numbers, words the lexicon lacks) are numbered by each run
+/// in the order it first meets them; the memo keeps them as text, in the order the
+/// line first asked for them, and a run reading the line back asks for them in that
+/// order, so every key is numbered as reading the line afresh would number it.
+struct LineMemo {
+    struct Chinese {
+        /// Each token's keys, a local key as `-1 - k` for `locals[k]`.
+        let tokens: [[Int32]]
+        let locals: [String]
+        let runs: [String]
+        let length: Int
+    }
+
+    struct English {
+        let keys: [Int32]
+        let locals: [String]
+        let names: [String]
+        let length: Int
+    }
+
+    var chinese: RecentMemo<UTF8Key, Chinese>
+    var english: RecentMemo<UTF8Key, English>
+
+    init(capacity: Int) {
+        chinese = RecentMemo(capacity: capacity)
+        english = RecentMemo(capacity: capacity)
+    }
+
+    /// `id` as kept: a local id by its place among the line's asked keys.
+    static func kept(_ id: Int32, _ space: KeySpace) -> Int32 {
+        guard space.isLocal(id) else { return id }
+        return -1 - Int32(space.askedInLine.firstIndex(of: id)!)
+    }
+
+    /// The locals numbered in this run, in the order the line first asked for them.
+    static func localIDs(_ locals: [String], _ space: inout KeySpace) -> [Int32] {
+        locals.map { space.localID($0) }
+    }
+
+    static func id(_ kept: Int32, _ locals: [Int32]) -> Int32 { kept >= 0 ? kept : locals[Int(-1 - kept)] }
 }
 
 /// What English words come to as keys, by word; cleared when it reaches its bound.
@@ -127,7 +180,7 @@ final class AlignmentRun {
     let epost: Postings
     let zpost: Postings
 
-    init(data: AlignmentData, zh: [String], en: [String], words: inout EnglishWordMemo) {
+    init(data: AlignmentData, zh: [String], en: [String], words: inout EnglishWordMemo, lines: inout LineMemo) {
         nz = zh.count
         ne = en.count
         var ztokens: [[Int]] = [], tokenKeys: [[Int32]] = [], zkeys: [[Int32]] = [], zkeyMasks: [[Mask]] = []
@@ -140,7 +193,7 @@ final class AlignmentRun {
         var lastLine: [Int] = []
         var zNameRuns: [[String]] = []
         for (z, line) in zh.enumerated() {
-            let (tokens, runs, length) = Self.tokenizeChinese(line, data: data, space: &space)
+            let (tokens, runs, length) = Self.readChinese(line, data: data, space: &space, lines: &lines)
             var ids: [Int] = []
             ids.reserveCapacity(tokens.count)
             for keys in tokens where !keys.isEmpty {
@@ -163,7 +216,7 @@ final class AlignmentRun {
         var eNames: [[String]] = []
         var ekeySets: [Set<Int32>] = []
         for line in en {
-            let (keys, names, length) = Self.tokenizeEnglish(line, data: data, space: &space, words: &words)
+            let (keys, names, length) = Self.readEnglish(line, data: data, space: &space, words: &words, lines: &lines)
             ekeySets.append(keys)
             eNames.append(names)
             elen.append(length)
@@ -282,6 +335,41 @@ final class AlignmentRun {
         let last = scalars.lastIndex(where: { !isHorizontalSpace($0) })!
         if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return line }
         return String(line.unicodeScalars[first...last])
+    }
+
+    /// `tokenizeChinese`, or what it gave for the same line lately (`LineMemo`).
+    static func readChinese(_ line: String, data: AlignmentData, space: inout KeySpace,
+                            lines: inout LineMemo) -> ([[Int32]], [String], Int) {
+        let key = UTF8Key(line)
+        if let known = lines.chinese.value(for: key) {
+            if known.locals.isEmpty { return (known.tokens, known.runs, known.length) }
+            let locals = LineMemo.localIDs(known.locals, &space)
+            let tokens = known.tokens.map { keys in
+                // A token with a local key is a number (its keys sorted by id) or a word.
+                keys.contains { $0 < 0 } ? keys.map { LineMemo.id($0, locals) }.sorted() : keys
+            }
+            return (tokens, known.runs, known.length)
+        }
+        space.startLine()
+        let read = tokenizeChinese(line, data: data, space: &space)
+        let tokens = space.askedInLine.isEmpty ? read.0 : read.0.map { $0.map { LineMemo.kept($0, space) } }
+        lines.chinese.insert(.init(tokens: tokens, locals: space.askedInLine.map(space.key), runs: read.1, length: read.2), for: key)
+        return read
+    }
+
+    /// `tokenizeEnglish`, or what it gave for the same line lately (`LineMemo`).
+    static func readEnglish(_ line: String, data: AlignmentData, space: inout KeySpace, words: inout EnglishWordMemo,
+                            lines: inout LineMemo) -> (Set<Int32>, [String], Int) {
+        let key = UTF8Key(line)
+        if let known = lines.english.value(for: key) {
+            let locals = LineMemo.localIDs(known.locals, &space)
+            return (Set(known.keys.map { LineMemo.id($0, locals) }), known.names, known.length)
+        }
+        space.startLine()
+        let read = tokenizeEnglish(line, data: data, space: &space, words: &words)
+        lines.english.insert(.init(keys: read.0.map { LineMemo.kept($0, space) }, locals: space.askedInLine.map(space.key),
+                                   names: read.1, length: read.2), for: key)
+        return read
     }
 
     static func tokenizeChinese(_ line: String, data: AlignmentData, space: inout KeySpace) -> ([[Int32]], [String], Int) {

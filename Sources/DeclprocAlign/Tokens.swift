@@ -3,6 +3,11 @@
 struct KeySpace {
     let data: AlignmentData
     private var local: [String: Int32] = [:]
+    /// The local keys, by id from `data.vocabularyCount` on.
+    private var localKeys: [String] = []
+    /// The local ids asked for since `startLine`, each once, in the order first asked:
+    /// what a line's tokens replay (`LineMemo`) to number the same keys the same way.
+    private(set) var askedInLine: [Int32] = []
 
     init(data: AlignmentData) { self.data = data }
 
@@ -12,11 +17,20 @@ struct KeySpace {
 
     /// The id of a key the lexicon is known not to have.
     mutating func localID(_ key: String) -> Int32 {
-        if let id = local[key] { return id }
-        let id = Int32(data.vocabularyCount + local.count)
-        local[key] = id
+        let id: Int32
+        if let known = local[key] { id = known } else {
+            id = Int32(data.vocabularyCount + localKeys.count)
+            local[key] = id
+            localKeys.append(key)
+        }
+        if !askedInLine.contains(id) { askedInLine.append(id) }
         return id
     }
+
+    func isLocal(_ id: Int32) -> Bool { Int(id) >= data.vocabularyCount }
+    func key(_ id: Int32) -> String { localKeys[Int(id) - data.vocabularyCount] }
+
+    mutating func startLine() { askedInLine.removeAll(keepingCapacity: true) }
 }
 
 enum Numbers {

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Results of recent work by their input, for work that recurs: declarations are
 /// formulaic, and the same sentence ("I hereby withdraw from the Party and all its
 /// affiliated organizations") comes back in statement after statement.
@@ -8,27 +10,34 @@
 /// recurring stays, what came once goes, and memory stays within `2 × capacity`
 /// entries however long the run.
 ///
-/// Not thread-safe: one a task, like the segmenter that owns it.
-struct RecentMemo<Key: Hashable, Value> {
-    let capacity: Int
-    private var current: [Key: Value] = [:]
-    private var previous: [Key: Value] = [:]
+/// Not thread-safe: one a task, like the segmenter that owns it. Public and
+/// inlinable, so that other modules' memos are specialized for their keys and
+/// values: unspecialized (as a `package` type was, its body not serialized), a
+/// lookup through witness tables cost some 2,000 instructions, an insert 4,000.
+public struct RecentMemo<Key: Hashable, Value> {
+    public let capacity: Int
+    @usableFromInline var current: [Key: Value] = [:]
+    @usableFromInline var previous: [Key: Value] = [:]
 
-    init(capacity: Int) {
+    @inlinable
+    public init(capacity: Int) {
         precondition(capacity > 0)
         self.capacity = capacity
     }
 
-    var count: Int { current.count + previous.count }
+    @inlinable
+    public var count: Int { current.count + previous.count }
 
-    mutating func value(for key: Key) -> Value? {
+    @inlinable
+    public mutating func value(for key: Key) -> Value? {
         if let value = current[key] { return value }
         guard let value = previous.removeValue(forKey: key) else { return nil }
         insert(value, for: key)
         return value
     }
 
-    mutating func insert(_ value: Value, for key: Key) {
+    @inlinable
+    public mutating func insert(_ value: Value, for key: Key) {
         if current.count >= capacity {
             // The previous generation's storage, now uniquely held, is reused.
             swap(&current, &previous)
@@ -41,18 +50,54 @@ struct RecentMemo<Key: Hashable, Value> {
 /// A String as a memo key by its UTF-8 bytes: `String`'s own hashing and equality
 /// follow canonical equivalence, which normalizes any non-ASCII text at each use,
 /// and a memo of text results wants the exact bytes anyway.
-struct UTF8Key: Hashable {
-    let text: String
+///
+/// The bytes are hashed once, when the key is made: a dictionary hashes a key at
+/// each lookup and insert, and compares it with every key met in its probe; with
+/// the hash kept, a probe compares bytes only where the hashes agree. (With the
+/// bytes hashed through `Hasher` at each use, a lookup cost some 1,600 instructions.)
+public struct UTF8Key: Hashable {
+    public let text: String
+    private let digest: UInt64
 
-    init(_ text: String) { self.text = text }
-
-    static func == (a: UTF8Key, b: UTF8Key) -> Bool {
-        var x = a.text, y = b.text
-        return x.withUTF8 { x in y.withUTF8 { y in x.count == y.count && x.elementsEqual(y) } }
+    public init(_ text: String) {
+        self.text = text
+        var text = text
+        digest = text.withUTF8 { Self.digest($0) }
     }
 
-    func hash(into hasher: inout Hasher) {
-        var text = text
-        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    public static func == (a: UTF8Key, b: UTF8Key) -> Bool {
+        guard a.digest == b.digest else { return false }
+        var x = a.text, y = b.text
+        return x.withUTF8 { x in
+            y.withUTF8 { y in
+                x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
+            }
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+
+    /// FNV-1a over the bytes eight at a time, then a finalizer (splitmix64's) so that
+    /// every bit of the last word reaches the bits a dictionary's bucket is cut from.
+    static func digest(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
+        guard let base = bytes.baseAddress else { return h }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 <= bytes.count {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x0000_0100_0000_01B3
+            i += 8
+        }
+        var last: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < bytes.count {
+            last |= UInt64(bytes[i]) << shift
+            shift += 8
+            i += 1
+        }
+        h = (h ^ last) &* 0x0000_0100_0000_01B3
+        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 31)
     }
 }

@@ -70,6 +70,62 @@ import TestSupport
         for bead in beads { #expect((0...1).contains(bead.score)) }
     }
 
+    /// Lines read back from the memo (`LineMemo`) give the keys reading them afresh
+    /// gives, local keys numbered alike: 60 runs of 2 to 12 lines each side drawn
+    /// (seeded) from a pool with numbers, months, words the lexicon lacks, Latin and
+    /// names, each run read twice over, through a memo of 8 lines a generation and
+    /// without one, in a fresh key space each.
+    @Test func linesReadBackNumberTheirKeysAsReadAfresh() throws {
+        let folder = TestFiles.repository("Tests/Fixtures/align/bible-001")
+        let bibleZh = try String(contentsOf: folder.appendingPathComponent("001.zh"), encoding: .utf8).split(separator: "\n").prefix(40).map(String.init)
+        let bibleEn = try String(contentsOf: folder.appendingPathComponent("001.en"), encoding: .utf8).split(separator: "\n").prefix(40).map(String.init)
+        let zhPool = bibleZh + ["本人于1998年加入共青团。", "声明人：孙丽娟 2009年4月25日", "第三十二条", "十二月", "我用iPhone和WeChat发消息",
+                                "一九八六年五月", "嘎嘎嘎嘎", "Zxq 和 Qqz", "", "  ２００５年  "]
+        let enPool = bibleEn + ["I joined the Communist Youth League in 1998.", "Declarant: Sun Lijuan, April 25, 2009",
+                                "Twenty-five thousand and three people in May", "may I say xyzzy plugh", "Zhang Wei and Qqz Zxq", "", "1999 2000 1999"]
+        var memo = LineMemo(capacity: 8), words = EnglishWordMemo(), wordsAfresh = EnglishWordMemo()
+        var random = SplitMix(seed: 77)
+        for _ in 0..<60 {
+            var space = KeySpace(data: Self.data), afresh = KeySpace(data: Self.data)
+            let zh = (0..<(2 + Int(random.next() % 11))).map { _ in zhPool[Int(random.next() % UInt64(zhPool.count))] }
+            let en = (0..<(2 + Int(random.next() % 11))).map { _ in enPool[Int(random.next() % UInt64(enPool.count))] }
+            for line in zh + zh {
+                let read = AlignmentRun.readChinese(line, data: Self.data, space: &space, lines: &memo)
+                let fresh = AlignmentRun.tokenizeChinese(line, data: Self.data, space: &afresh)
+                #expect(read.0 == fresh.0 && read.1 == fresh.1 && read.2 == fresh.2, "\(line)")
+            }
+            for line in en + en {
+                let read = AlignmentRun.readEnglish(line, data: Self.data, space: &space, words: &words, lines: &memo)
+                let fresh = AlignmentRun.tokenizeEnglish(line, data: Self.data, space: &afresh, words: &wordsAfresh)
+                #expect(read.0 == fresh.0 && read.1 == fresh.1 && read.2 == fresh.2, "\(line)")
+            }
+            // The same local keys, under the same numbers.
+            #expect(space.id("#424242") == afresh.id("#424242"))
+        }
+        #expect(memo.chinese.count <= 16 && memo.english.count <= 16)
+    }
+
+    /// Alignments through one aligner, whose line memo fills, drops and finds lines
+    /// from earlier statements, equal each statement aligned by an aligner of its own.
+    @Test func alignmentsThroughOneAlignerEqualAlignmentsAlone() {
+        let pages: [([String], [String])] = [
+            (["本人于1998年加入共青团。", "现声明退出共青团。", "声明人：孙丽娟 2009年4月25日"],
+             ["I joined the Communist Youth League in 1998.", "I now declare my withdrawal from the Communist Youth League.",
+              "Declarant: Sun Lijuan, April 25, 2009"]),
+            (["我们很高兴地宣布，公司将于2024年3月15日发布新产品。", "现声明退出共青团。", "如有疑问，请联系我们的客服团队。"],
+             ["We are pleased to announce a new product on March 15, 2024.", "I now declare my withdrawal from the Communist Youth League.",
+              "If you have any questions, please contact our customer service team."]),
+            (["本人于2001年加入少先队。", "声明人：王芳 2012年5月1日", "现声明退出共青团。"],
+             ["I joined the Young Pioneers in 2001.", "Declarant: Wang Fang, May 1, 2012", "I now declare my withdrawal from the Communist Youth League."]),
+        ]
+        let shared = SentenceAligner(data: Self.data, recentLines: 2)
+        var random = SplitMix(seed: 3)
+        for _ in 0..<30 {
+            let (zh, en) = pages[Int(random.next() % UInt64(pages.count))]
+            #expect(shared.align(zh: zh, en: en) == SentenceAligner(data: Self.data).align(zh: zh, en: en))
+        }
+    }
+
     @Test(arguments: [("2005", 2005), ("二〇〇五", 2005), ("一百零五", 105), ("十二", 12), ("三万五千", 35000), ("九百三十", 930), ("２００５", 2005)])
     func chineseNumbers(text: String, value: Int) {
         #expect(Numbers.chineseValue(Array(text.unicodeScalars)[...]) == value)
