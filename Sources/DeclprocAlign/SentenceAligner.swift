@@ -40,8 +40,9 @@ public final class SentenceAligner {
     private var englishWords = EnglishWordMemo()
     private var lines: LineMemo
 
-    /// Lines kept a generation, per language, by default (`LineMemo`).
-    public static let recentLines = 2048
+    /// Lines kept a generation, per language, by default (`LineMemo`): a few hundred
+    /// bytes each, under a megabyte in all (see `WordSegmenter.recentLines`).
+    public static let recentLines = 512
 
     public init(data: AlignmentData, recentLines: Int = SentenceAligner.recentLines) {
         self.data = data
@@ -68,8 +69,11 @@ public final class SentenceAligner {
 /// order, so every key is numbered as reading the line afresh would number it.
 struct LineMemo {
     struct Chinese {
-        /// Each token's keys, a local key as `-1 - k` for `locals[k]`.
-        let tokens: [[Int32]]
+        /// The tokens' keys one after another (one array, not one a token: the memo
+        /// holds thousands of lines), a local key as `-1 - k` for `locals[k]`; token
+        /// `t`'s keys end at `ends[t]`.
+        let keys: [Int32]
+        let ends: [Int32]
         let locals: [String]
         let runs: [String]
         let length: Int
@@ -342,18 +346,28 @@ final class AlignmentRun {
                             lines: inout LineMemo) -> ([[Int32]], [String], Int) {
         let key = UTF8Key(line)
         if let known = lines.chinese.value(for: key) {
-            if known.locals.isEmpty { return (known.tokens, known.runs, known.length) }
             let locals = LineMemo.localIDs(known.locals, &space)
-            let tokens = known.tokens.map { keys in
+            var tokens: [[Int32]] = []
+            tokens.reserveCapacity(known.ends.count)
+            var start = 0
+            for end in known.ends {
+                let keys = known.keys[start..<Int(end)]
                 // A token with a local key is a number (its keys sorted by id) or a word.
-                keys.contains { $0 < 0 } ? keys.map { LineMemo.id($0, locals) }.sorted() : keys
+                tokens.append(keys.contains { $0 < 0 } ? keys.map { LineMemo.id($0, locals) }.sorted() : Array(keys))
+                start = Int(end)
             }
             return (tokens, known.runs, known.length)
         }
         space.startLine()
         let read = tokenizeChinese(line, data: data, space: &space)
-        let tokens = space.askedInLine.isEmpty ? read.0 : read.0.map { $0.map { LineMemo.kept($0, space) } }
-        lines.chinese.insert(.init(tokens: tokens, locals: space.askedInLine.map(space.key), runs: read.1, length: read.2), for: key)
+        var keys: [Int32] = [], ends: [Int32] = []
+        ends.reserveCapacity(read.0.count)
+        for token in read.0 {
+            for id in token { keys.append(LineMemo.kept(id, space)) }
+            ends.append(Int32(keys.count))
+        }
+        lines.chinese.insert(.init(keys: keys, ends: ends, locals: space.askedInLine.map(space.key), runs: read.1, length: read.2),
+                             for: key)
         return read
     }
 

@@ -183,9 +183,11 @@ public final class WordSegmenter {
     /// and looking one up costs a fraction of a microsecond where segmenting it costs several.
     private var recent: RecentMemo<UTF8Key, [Token]>
 
-    /// Lines kept a generation (`RecentMemo`) by default: some 400 bytes each, so at
-    /// most about 3 MB a segmenter.
-    public static let recentLines = 4096
+    /// Lines kept a generation (`RecentMemo`) by default: some 500 bytes each, so at
+    /// most about 1 MB a segmenter. Larger memos find more (on the web benchmark
+    /// corpus 53% of lines at 1,024, 62% at 4,096), but each worker keeps its own,
+    /// and at 4,096 (with the aligner's at 2,048) two workers' peak rose by 20 MB.
+    public static let recentLines = 1024
 
     public init(data: SegmentationData, icu: Segmenter, recentLines: Int = WordSegmenter.recentLines) {
         self.data = data
