@@ -168,34 +168,61 @@ public enum RecordJSON {
             first = false
         }
         mutating func optional(_ value: String?) { if let value { string(value) } else { null() } }
-        /// Runs that need no escaping (nearly all of a record's text) are copied whole:
-        /// appending byte by byte was a third of the encoding's time.
+        /// Most strings are a word or a syllable with nothing to escape (a record has
+        /// some 150): written whole, with one test for room. The test and the copy
+        /// stay small enough to be inlined where the string's bytes are read; a
+        /// closure holding the escaping loop as well was called, not inlined, and
+        /// retained the sink at each call.
         mutating func string(_ value: String) {
-            sink.append(0x22)
             var value = value
-            value.withUTF8 { utf8 in
-                var run = 0, i = 0
-                let n = utf8.count
-                while i < n {
-                    // Eight bytes at a time while none of them needs escaping (a control
-                    // byte, a quote or a backslash): the usual case, tested in a word.
-                    if i + 8 <= n, let base = utf8.baseAddress,
-                       !Self.mayNeedEscaping(UTF8Code.word(at: base + i)) {
-                        i += 8
-                        continue
-                    }
-                    let byte = utf8[i]
-                    if byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                        sink.append(UnsafeBufferPointer(rebasing: utf8[run..<i]))
-                        escape(byte)
-                        run = i + 1
-                    }
-                    i += 1
-                }
-                sink.append(UnsafeBufferPointer(rebasing: utf8[run...]))
+            let sink = self.sink
+            if !value.withUTF8({ utf8 in sink.appendQuoted(ifPlain: utf8) }) {
+                value.withUTF8 { escaped($0) }
             }
-            sink.append(0x22)
             first = false
+        }
+        /// Runs that need no escaping are copied whole: appending byte by byte was a
+        /// third of the encoding's time.
+        @inline(never)
+        private mutating func escaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+            sink.append(0x22)
+            var run = 0, i = 0
+            let n = utf8.count
+            while i < n {
+                // Eight bytes at a time while none of them needs escaping (a control
+                // byte, a quote or a backslash): the usual case, tested in a word.
+                if i + 8 <= n, let base = utf8.baseAddress,
+                   !Self.mayNeedEscaping(UTF8Code.word(at: base + i)) {
+                    i += 8
+                    continue
+                }
+                let byte = utf8[i]
+                if byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                    sink.append(UnsafeBufferPointer(rebasing: utf8[run..<i]))
+                    escape(byte)
+                    run = i + 1
+                }
+                i += 1
+            }
+            sink.append(UnsafeBufferPointer(rebasing: utf8[run...]))
+            sink.append(0x22)
+        }
+        /// Whether some byte is a control byte, a quote or a backslash: eight bytes at a
+        /// time, the last eight overlapping the ones before; shorter text byte by byte.
+        @inline(__always)
+        static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+            let n = utf8.count
+            guard let base = utf8.baseAddress, n >= 8 else {
+                var found = false
+                for byte in utf8 { found = found || byte < 0x20 || byte == 0x22 || byte == 0x5C }
+                return found
+            }
+            var i = 0
+            while i + 8 <= n {
+                if mayNeedEscaping(UTF8Code.word(at: base + i)) { return true }
+                i += 8
+            }
+            return i < n && mayNeedEscaping(UTF8Code.word(at: base + n - 8))
         }
         /// Whether some byte of the word is below 0x20, 0x22 or 0x5C (exact as a yes or
         /// no: `UTF8Code`'s test for a control byte, and the usual test for a zero byte
@@ -280,6 +307,20 @@ final class ByteSink {
     @inline(__always)
     func append(_ text: StaticString) {
         text.withUTF8Buffer { append($0) }
+    }
+
+    /// `"text"` when no byte needs escaping (`RecordJSON.Writer.needsEscaping`), with
+    /// one test for room; false, and nothing written, otherwise.
+    @inline(__always)
+    func appendQuoted(ifPlain bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if RecordJSON.Writer.needsEscaping(bytes) { return false }
+        let n = bytes.count
+        if count + n + 2 > capacity { grow(to: count + n + 2) }
+        base[count] = 0x22
+        if let source = bytes.baseAddress, n > 0 { (base + count + 1).update(from: source, count: n) }
+        base[count + n + 1] = 0x22
+        count += n + 2
+        return true
     }
 
     /// `,"name":` (the comma when a value came before), with one test for room: a

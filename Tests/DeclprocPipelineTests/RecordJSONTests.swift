@@ -42,12 +42,18 @@ import TestSupport
             odd.declaration.declarants[0].start = numbers[(k + 3) % numbers.count]
             #expect(RecordJSON.encode(odd) == Array(try Self.encoder.encode(odd)), "\(number)")
         }
-        // Text is scanned eight bytes at a time: each escape at every position in a word.
+        // Text is scanned eight bytes at a time (the last eight overlapping the ones
+        // before), shorter text byte by byte: each escape at every position of text of
+        // every length from one byte to 18.
         for escape in ["\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "é", "中"] {
-            for padding in 0...17 {
-                odd.text.original = String(repeating: "a", count: padding) + escape + String(repeating: "b", count: 17 - padding)
-                #expect(RecordJSON.encode(odd) == Array(try Self.encoder.encode(odd)), "\(padding)")
+            for length in 0...17 {
+                for padding in 0...length {
+                    odd.text.original = String(repeating: "a", count: padding) + escape + String(repeating: "b", count: length - padding)
+                    #expect(RecordJSON.encode(odd) == Array(try Self.encoder.encode(odd)), "\(padding) of \(length)")
+                }
             }
         }
+        odd.text.original = ""
+        #expect(RecordJSON.encode(odd) == Array(try Self.encoder.encode(odd)))
     }
 }
