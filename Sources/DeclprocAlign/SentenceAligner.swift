@@ -41,7 +41,7 @@ public final class SentenceAligner {
     private var lines: LineMemo
 
     /// Lines kept a generation, per language, by default (`LineMemo`): a few hundred
-    /// bytes each, under a megabyte in all (see `WordSegmenter.recentLines`).
+    /// bytes each, about a megabyte in all (see `WordSegmenter.recentLines`).
     public static let recentLines = 512
 
     public init(data: AlignmentData, recentLines: Int = SentenceAligner.recentLines) {

@@ -77,8 +77,9 @@ public struct UTF8Key: Hashable {
 
     public func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 
-    /// FNV-1a over the bytes eight at a time, then a finalizer (splitmix64's) so that
-    /// every bit of the last word reaches the bits a dictionary's bucket is cut from.
+    /// An FNV-1a step for each eight bytes (the last few zero-padded) and the length,
+    /// then splitmix64's finalizer, so that every bit reaches the low bits a
+    /// dictionary's bucket is cut from (a multiply carries bits only upward).
     static func digest(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
         guard let base = bytes.baseAddress else { return h }
