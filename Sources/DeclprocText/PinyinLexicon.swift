@@ -37,10 +37,20 @@ public final class PinyinLexicon: Sendable {
     let rules: [Unicode.Scalar: [ContextRule]]
     /// 1 for the few characters that have rules: most characters are told apart in one array read.
     let ruleCharacters: ScalarMap
-    /// Surnames (single and compound) with their surname readings.
-    let surnames: [String: [PinyinSyllable]]
+    /// Surnames (single and compound) with their surname readings, by `surnameKey`.
+    let surnames: [UInt64: [PinyinSyllable?]]
     /// Characters read differently in given names.
     let givenNames: [Unicode.Scalar: PinyinSyllable]
+
+    /// A surname of one or two characters as one number, the characters' values side
+    /// by side (21 bits each) and the count: looked up for every declarant, where a
+    /// String key was hashed through its normalization. nil for longer text.
+    static func surnameKey(_ characters: ArraySlice<Unicode.Scalar>) -> UInt64? {
+        guard (1...2).contains(characters.count) else { return nil }
+        var key = UInt64(characters.count) << 42
+        for (k, c) in characters.enumerated() { key |= UInt64(c.value) << (21 * UInt64(k)) }
+        return key
+    }
 
     static let format = 2
     static let sources = ["zh/pinyin/chars.tsv", "zh/pinyin/words.tsv", "zh/pinyin/cedict_fallback.tsv",
@@ -92,10 +102,11 @@ public final class PinyinLexicon: Sendable {
         for scalar in rules.keys { ruleCharacters[scalar] = 1 }
         self.ruleCharacters = ruleCharacters
 
-        var surnames: [String: [PinyinSyllable]] = [:]
+        var surnames: [UInt64: [PinyinSyllable?]] = [:]
         for row in try store.rows("zh/pinyin/surnames.tsv") where row.count >= 2 {
             let readings = row[1].split(separator: " ").compactMap(syllable)
-            if readings.count == row[0].unicodeScalars.count { surnames[String(row[0])] = readings }
+            let characters = Array(row[0].unicodeScalars)
+            if readings.count == characters.count, let key = Self.surnameKey(characters[...]) { surnames[key] = readings }
         }
         self.surnames = surnames
 

@@ -146,10 +146,16 @@ extension PinyinSyllable {
         if umlaut != .ü, style != .marks, text.unicodeScalars.contains("ü") {
             text = text.replacingUmlaut(with: umlaut == .v ? "v" : "u:")
         }
-        if capitalized, let first = text.first {
-            text = first.uppercased() + text.dropFirst()
+        guard capitalized, let first = text.utf8.first else { return text }
+        if first >= 0x61, first <= 0x7A {
+            // A Latin letter (most syllables): its capital is 32 below, the rest as it was.
+            return String(unsafeUninitializedCapacity: text.utf8.count) { buffer in
+                _ = buffer.initialize(from: text.utf8)
+                buffer[0] = first - 0x20
+                return text.utf8.count
+            }
         }
-        return text
+        return text.first!.uppercased() + text.dropFirst()
     }
 
     /// A syllable from ICU's tone-marked Pinyin (`jí`, `lǜ`, `de`): the mark gives

@@ -338,15 +338,18 @@ public final class PinyinTransliterator {
     }
 
     private func nameReadings(_ scalars: [Unicode.Scalar])
-        -> (surname: [PinyinSyllable], surnameLength: Int, given: [PinyinSyllable?], hanEnd: Int)? {
+        -> (surname: [PinyinSyllable?], surnameLength: Int, given: [PinyinSyllable?], hanEnd: Int)? {
         guard let first = scalars.first, first.isHan else { return nil }
         var hanEnd = 0
         while hanEnd < scalars.count, scalars[hanEnd].isHan { hanEnd += 1 }
         var surnameLength = 0
-        var surname: [PinyinSyllable] = []
+        var surname: [PinyinSyllable?] = []
         for length in [2, 1] where length < hanEnd || (length == 1 && hanEnd == 1) {
-            let key = String(scalars: scalars[0..<length])
-            if let readings = lexicon.surnames[key] { surnameLength = length; surname = readings; break }
+            if let key = PinyinLexicon.surnameKey(scalars[0..<length]), let readings = lexicon.surnames[key] {
+                surnameLength = length
+                surname = readings
+                break
+            }
         }
         if surnameLength == 0, let reading = syllables([first], words: { [] })[0] {
             surnameLength = 1

@@ -232,6 +232,16 @@ import TestSupport
         #expect(pinyin.name(input, style: PinyinStyle(tones: tones)) == expected)
     }
 
+    /// A surname's key is its one or two characters exactly: order counts, the
+    /// highest scalar fits, and no other length has one.
+    @Test func surnameKeysAreExact() {
+        let pairs: [[Unicode.Scalar]] = [["欧", "阳"], ["阳", "欧"], ["欧"], ["阳"], ["\u{10FFFF}", "\u{10FFFF}"], ["\u{10FFFF}"], ["a", "\u{0}"], ["a"]]
+        let keys = pairs.map { PinyinLexicon.surnameKey($0[...]) }
+        #expect(keys.allSatisfy { $0 != nil })
+        #expect(Set(keys.compactMap { $0 }).count == pairs.count)
+        #expect(PinyinLexicon.surnameKey([][...]) == nil && PinyinLexicon.surnameKey(["诸", "葛", "亮"][...]) == nil)
+    }
+
     @Test func umlautAndNeutralToneStyles() throws {
         var style = PinyinStyle(tones: .numbers)
         style.umlaut = .v
