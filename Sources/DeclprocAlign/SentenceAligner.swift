@@ -108,6 +108,26 @@ struct LineMemo {
     static func id(_ kept: Int32, _ locals: [Int32]) -> Int32 { kept >= 0 ? kept : locals[Int(-1 - kept)] }
 }
 
+/// A token's keys as a dictionary key, hashed once: an array of `Int32` is hashed
+/// key by key through `Hasher` at every lookup (some 360 instructions, half a
+/// percent of a run), and a token is looked up once or twice.
+struct KeyList: Hashable {
+    let keys: [Int32]
+    private let digest: UInt64
+
+    init(_ keys: [Int32]) {
+        self.keys = keys
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(keys.count)
+        for key in keys { h = (h ^ UInt64(UInt32(bitPattern: key))) &* 0x0000_0100_0000_01B3 }
+        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+        digest = h ^ (h >> 31)
+    }
+
+    static func == (a: KeyList, b: KeyList) -> Bool { a.digest == b.digest && a.keys == b.keys }
+    func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+}
+
 /// What English words come to as keys, by word; cleared when it reaches its bound.
 struct EnglishWordMemo {
     struct Reading {
@@ -190,7 +210,7 @@ final class AlignmentRun {
         var ztokens: [[Int]] = [], tokenKeys: [[Int32]] = [], zkeys: [[Int32]] = [], zkeyMasks: [[Mask]] = []
         var zlen: [Int] = [], elen: [Int] = [], czsum = [0], cesum = [0]
         var space = KeySpace(data: data)
-        var tokenIndex: [[Int32]: Int] = [:]
+        var tokenIndex: [KeyList: Int] = [:]
         tokenIndex.reserveCapacity(zh.reduce(0) { $0 + $1.utf8.count } / 3) // about a token a character, at most; grown, it was rehashed repeatedly
         // The last line each token was seen in: a token counts once a line. (A set of
         // the line's key lists did the same, hashing every list a second time.)
@@ -202,9 +222,9 @@ final class AlignmentRun {
             ids.reserveCapacity(tokens.count)
             for keys in tokens where !keys.isEmpty {
                 let id: Int
-                if let known = tokenIndex[keys] { id = known } else {
+                if let known = tokenIndex[KeyList(keys)] { id = known } else {
                     id = tokenKeys.count
-                    tokenIndex[keys] = id
+                    tokenIndex[KeyList(keys)] = id
                     tokenKeys.append(keys)
                     lastLine.append(-1)
                 }
@@ -252,8 +272,8 @@ final class AlignmentRun {
                 }
                 let keys = runCache[run]!
                 guard !keys.isEmpty else { continue }
-                if let id = tokenIndex[keys] { if !ztokens[z].contains(id) { ztokens[z].append(id) } } else {
-                    tokenIndex[keys] = tokenKeys.count
+                if let id = tokenIndex[KeyList(keys)] { if !ztokens[z].contains(id) { ztokens[z].append(id) } } else {
+                    tokenIndex[KeyList(keys)] = tokenKeys.count
                     ztokens[z].append(tokenKeys.count)
                     tokenKeys.append(keys)
                 }
