@@ -109,8 +109,8 @@ struct LineMemo {
 }
 
 /// A token's keys as a dictionary key, hashed once: an array of `Int32` is hashed
-/// key by key through `Hasher` at every lookup (some 360 instructions, half a
-/// percent of a run), and a token is looked up once or twice.
+/// key by key through `Hasher` at every lookup and insert (some 360 instructions a
+/// lookup, half a percent of a run).
 struct KeyList: Hashable {
     let keys: [Int32]
     private let digest: UInt64
@@ -222,9 +222,10 @@ final class AlignmentRun {
             ids.reserveCapacity(tokens.count)
             for keys in tokens where !keys.isEmpty {
                 let id: Int
-                if let known = tokenIndex[KeyList(keys)] { id = known } else {
+                let list = KeyList(keys)
+                if let known = tokenIndex[list] { id = known } else {
                     id = tokenKeys.count
-                    tokenIndex[KeyList(keys)] = id
+                    tokenIndex[list] = id
                     tokenKeys.append(keys)
                     lastLine.append(-1)
                 }
@@ -272,8 +273,9 @@ final class AlignmentRun {
                 }
                 let keys = runCache[run]!
                 guard !keys.isEmpty else { continue }
-                if let id = tokenIndex[KeyList(keys)] { if !ztokens[z].contains(id) { ztokens[z].append(id) } } else {
-                    tokenIndex[KeyList(keys)] = tokenKeys.count
+                let list = KeyList(keys)
+                if let id = tokenIndex[list] { if !ztokens[z].contains(id) { ztokens[z].append(id) } } else {
+                    tokenIndex[list] = tokenKeys.count
                     ztokens[z].append(tokenKeys.count)
                     tokenKeys.append(keys)
                 }
