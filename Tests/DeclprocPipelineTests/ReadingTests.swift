@@ -256,6 +256,20 @@ enum DeclprocHTMLText {
         return total == 0 ? nil : Double(bad) / Double(total)
     }
 
+    /// U+FFFD, controls, two- and four-byte characters and the 65,536th scalar after
+    /// ASCII of every length from 0 to 7, so at every offset of an eight-byte step.
+    @Test func binaryShareReadsChineseInSteps() {
+        for pad in 0..<8 {
+            let head = String(repeating: "a", count: pad)
+            for text in [head + String(repeating: "中文", count: 20) + "\u{FFFD}中\u{1}文",
+                         head + "中\u{FFFD}\u{FFFD}文é𠀀\u{FFFD}" + String(repeating: "文", count: 9) + "\u{7}",
+                         head + String(repeating: "中", count: 65_534 - pad) + "\u{FFFD}\u{1}\u{FFFD}\u{1}",
+                         head + String(repeating: "é", count: 65_535 - pad) + "\u{FFFD}"] {
+                #expect(PageProcessor.binaryShare(Array(text.utf8)) == Self.scalarShare(text), "\(pad)")
+            }
+        }
+    }
+
     @Test(arguments: ["", "a", "\t\n\u{C}\r", "\u{0}\u{1}\u{1F}\u{7F}", "中\u{FFFD}文\u{FFFC}\u{FFFE}é𠀀",
                       String(repeating: "\u{FFFD}a中", count: 30_000), String(repeating: "x", count: 70_000) + "\u{1}",
                       String(repeating: "<p class=x>", count: 6_000) + "\u{2}\u{3}", String(repeating: "abcdefg\u{1}", count: 9_000),
