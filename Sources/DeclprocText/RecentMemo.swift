@@ -77,9 +77,9 @@ public struct UTF8Key: Hashable {
 
     public func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 
-    /// An FNV-1a step for each eight bytes (the last few zero-padded) and the length,
-    /// then splitmix64's finalizer, so that every bit reaches the low bits a
-    /// dictionary's bucket is cut from (a multiply carries bits only upward).
+    /// An FNV-1a step for each eight bytes (the last few zero-padded), from the
+    /// length. No finalizer: `hash(into:)` gives the digest to `Hasher`, which mixes
+    /// it before a dictionary cuts a bucket from it, and equality compares all of it.
     static func digest(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
         guard let base = bytes.baseAddress else { return h }
@@ -96,9 +96,6 @@ public struct UTF8Key: Hashable {
             shift += 8
             i += 1
         }
-        h = (h ^ last) &* 0x0000_0100_0000_01B3
-        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
-        return h ^ (h >> 31)
+        return (h ^ last) &* 0x0000_0100_0000_01B3
     }
 }

@@ -212,14 +212,15 @@ public final class WordSegmenter {
     public func words(each texts: [String]) throws(ICUError) -> [[Token]] {
         var result: [[Token]] = []
         result.reserveCapacity(texts.count)
-        var text: [Unicode.Scalar] = [], ranges: [Range<Int>] = [], missing: [Int] = []
+        var text: [Unicode.Scalar] = [], ranges: [Range<Int>] = [], missing: [(index: Int, key: UTF8Key)] = []
         for (k, item) in texts.enumerated() {
-            if let known = recent.value(for: UTF8Key(item)) {
+            let key = UTF8Key(item)
+            if let known = recent.value(for: key) {
                 result.append(known)
                 continue
             }
             result.append([])
-            missing.append(k)
+            missing.append((k, key))
             if !ranges.isEmpty { text.append("\n") }
             let start = text.count
             text += Array(scalarsOf: item)
@@ -227,13 +228,13 @@ public final class WordSegmenter {
         }
         guard !missing.isEmpty else { return result }
         let spans = try spans(lines: text, at: ranges)
-        for (k, (range, spans)) in zip(missing, zip(ranges, spans)) {
+        for (line, (range, spans)) in zip(missing, zip(ranges, spans)) {
             let tokens = spans.map { span in
                 Token(text: String(scalars: text[(range.lowerBound + span.lowerBound)..<(range.lowerBound + span.upperBound)]),
                       start: span.lowerBound, end: span.upperBound)
             }
-            recent.insert(tokens, for: UTF8Key(texts[k]))
-            result[k] = tokens
+            recent.insert(tokens, for: line.key)
+            result[line.index] = tokens
         }
         return result
     }
