@@ -318,12 +318,22 @@ struct TreeBuilder {
     var attributeNames = InternedNames<AttributeName>()
     /// The attributes kept (`HTMLParser.Options.attributes`); nil: all.
     let keptAttributes: Set<String>?
+    /// The same names, told on the page's bytes, for `compactStartTag`; nil: every
+    /// attribute is kept (or a kept name is not one this reads).
+    var keptNames: AttributeNameFilter?
+    /// Bytes of start tags' attributes left out before libxml2 read them (`compactStartTag`):
+    /// tests hold the share up, as they do `bytesTaken`.
+    var bytesDropped = 0
+    /// Where a start tag's kept attributes are, and the tag made of them (`compactStartTag`).
+    var keptSpans: [(start: UnsafeMutablePointer<xmlChar>, end: UnsafeMutablePointer<xmlChar>)] = []
+    var compactTag: [UInt8] = []
 
     init(maxDepth: Int, validUTF8: Bool, keepsScriptText: Bool, attributes: Set<String>? = nil) {
         self.maxDepth = maxDepth
         self.validUTF8 = validUTF8
         self.keepsScriptText = keepsScriptText
         keptAttributes = attributes
+        keptNames = attributes.flatMap(AttributeNameFilter.init)
     }
 
     /// An attribute's name as the document keeps it, and whether it is kept at all.
@@ -338,6 +348,9 @@ struct TreeBuilder {
         let builder = UnsafeMutablePointer<TreeBuilder>.allocate(capacity: 1)
         builder.initialize(to: TreeBuilder(maxDepth: maxDepth, validUTF8: validUTF8, keepsScriptText: keepsScriptText,
                                            attributes: attributes))
+        // libxml2 takes a NUL for the input's end: start tags are written again
+        // (`compactStartTag`) only in a page without one, the reader's pages.
+        if count > 0, let base = input.baseAddress, memchr(base, 0, count) != nil { builder.pointee.keptNames = nil }
         defer {
             builder.deinitialize(count: 1)
             builder.deallocate()
@@ -479,10 +492,108 @@ struct TreeBuilder {
               context.pointee.instate != XML_PARSER_EOF else { return }
         let end = UnsafeMutablePointer(mutating: last)
         var p = start
-        guard start < end, Self.scanPlainText(&p, to: end, ampersandStops: true) == .stop, p > start else { return }
-        characters(UnsafePointer(start), Int32(start.distance(to: p)), cdata: false)
-        bytesTaken += start.distance(to: p)
-        Self.move(input, to: p, rewinding: rewinding)
+        guard start < end, Self.scanPlainText(&p, to: end, ampersandStops: true) == .stop else { return }
+        if p > start {
+            characters(UnsafePointer(start), Int32(start.distance(to: p)), cdata: false)
+            bytesTaken += start.distance(to: p)
+        }
+        var next = p
+        if let keptNames, let compacted = Self.compactStartTag(at: p, end: end, keeping: keptNames, spans: &keptSpans, tag: &compactTag) {
+            bytesDropped += p.distance(to: compacted)
+            next = compacted
+        }
+        guard next > start else { return }
+        Self.move(input, to: next, rewinding: rewinding)
+    }
+
+    /// The start tag at `p` written again without the attributes the parse does not
+    /// keep, ending where it ended; returns where it starts now, nil when nothing is
+    /// left out or the tag is not plain.
+    ///
+    /// libxml2 reads an attribute's name and value a character at a time, with a
+    /// function call for each (2.9.14, `htmlParseStartTag`, `htmlParseHTMLName`,
+    /// `htmlParseHTMLAttribute`): on these pages links, titles and other attributes
+    /// nobody reads are a sixth of the bytes and a fifth of libxml2's parse. Called
+    /// where `takeText` stops at a `<`: libxml2 reads a start tag there when a
+    /// letter follows. The tag is read here as libxml2 reads it: a name; blanks;
+    /// attributes, each a name, then maybe `=` and a value (quoted to its closing
+    /// quote, or unquoted up to a blank or `>`); `>` or `/>` at the end. The kept
+    /// attributes are written as they stand, a space before each, right-aligned
+    /// against the tag's end (the bytes before it are then never read), so libxml2
+    /// reads the same names and values in the same order and the same ending; a space
+    /// before `/>` keeps an unquoted value from taking the `/`. Whenever the tag is not
+    /// plain (a name of 100 bytes or more, which libxml2 cuts; a byte where an
+    /// attribute's name should start; no end) or it is `<meta>` (whose attributes
+    /// libxml2 reads for a charset), it is left to libxml2 whole.
+    /// `TreeBuilderTests` checks the documents are the ones libxml2's own tree
+    /// builder makes keeping the same attributes.
+    static func compactStartTag(at p: UnsafeMutablePointer<xmlChar>, end: UnsafeMutablePointer<xmlChar>,
+                                keeping kept: AttributeNameFilter, spans: inout [(start: UnsafeMutablePointer<xmlChar>, end: UnsafeMutablePointer<xmlChar>)],
+                                tag: inout [UInt8])
+        -> UnsafeMutablePointer<xmlChar>? {
+        @inline(__always) func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+        guard p.distance(to: end) >= 2, p[0] == 0x3C, AttributeNameFilter.isLetter(p[1]) else { return nil }
+        var q = p + 1
+        while q < end, AttributeNameFilter.isNameByte(q.pointee) { q += 1 }
+        let nameLength = (p + 1).distance(to: q)
+        // Most tags have no attributes: told at once.
+        guard q < end, q.pointee != 0x3E, nameLength < 100 else { return nil }
+        if nameLength == 4, p[1] | 0x20 == 0x6D, p[2] | 0x20 == 0x65, p[3] | 0x20 == 0x74, p[4] | 0x20 == 0x61 { return nil } // meta
+        spans.removeAll(keepingCapacity: true)
+        var dropped = false
+        var closing = 0 // 1: ">", 2: "/>"
+        while true {
+            while q < end, isBlank(q.pointee) { q += 1 }
+            guard q < end else { return nil }
+            let c = q.pointee
+            if c == 0x3E { closing = 1; break }
+            if c == 0x2F {
+                guard q + 1 < end, q[1] == 0x3E else { return nil }
+                closing = 2
+                break
+            }
+            guard AttributeNameFilter.isLetter(c) || c == 0x5F || c == 0x3A || c == 0x2E else { return nil }
+            let attributeStart = q
+            while q < end, AttributeNameFilter.isNameByte(q.pointee) { q += 1 }
+            let attributeNameLength = attributeStart.distance(to: q)
+            guard attributeNameLength < 100 else { return nil }
+            var attributeEnd = q
+            var r = q
+            while r < end, isBlank(r.pointee) { r += 1 }
+            if r < end, r.pointee == 0x3D {
+                r += 1
+                while r < end, isBlank(r.pointee) { r += 1 }
+                guard r < end else { return nil }
+                let quote = r.pointee
+                if quote == 0x22 || quote == 0x27 {
+                    guard let close = memchr(r + 1, Int32(quote), (r + 1).distance(to: end)) else { return nil }
+                    r = close.assumingMemoryBound(to: xmlChar.self) + 1
+                } else {
+                    while r < end, !isBlank(r.pointee), r.pointee != 0x3E { r += 1 }
+                }
+                attributeEnd = r
+            }
+            q = r
+            if kept.keeps(attributeStart, count: attributeNameLength, before: end) {
+                spans.append((attributeStart, attributeEnd))
+            } else {
+                dropped = true
+            }
+        }
+        guard dropped else { return nil }
+        // Made aside first: written in place, a kept attribute could land on one not yet moved.
+        tag.removeAll(keepingCapacity: true)
+        tag.append(contentsOf: UnsafeBufferPointer(start: p, count: 1 + nameLength))
+        for span in spans {
+            tag.append(0x20)
+            tag.append(contentsOf: UnsafeBufferPointer(start: span.start, count: span.start.distance(to: span.end)))
+        }
+        if closing == 2 { tag.append(contentsOf: [0x20, 0x2F, 0x3E]) } else { tag.append(0x3E) }
+        let tagEnd = q + closing
+        guard tag.count < p.distance(to: tagEnd) else { return nil }
+        let start = tagEnd - tag.count
+        tag.withUnsafeBufferPointer { _ = memcpy(start, $0.baseAddress!, $0.count) }
+        return start
     }
 
     /// Moves libxml2's input to `end`, past text taken here. `rewinding`: from a start
@@ -685,6 +796,66 @@ struct TreeBuilder {
     /// HTML attributes libxml2 gives their own name as value when written bare.
     static let booleanAttributes: Set<String> = ["checked", "compact", "declare", "defer", "disabled", "ismap", "multiple",
                                                  "nohref", "noresize", "noshade", "nowrap", "readonly", "selected"]
+}
+
+/// Attribute names a parse keeps, told on a page's bytes in any case (libxml2
+/// lower-cases A–Z in names): each name's bytes packed into two words, with the
+/// bit 0x20 set in each byte. Among the bytes names are made of, that bit tells
+/// only the case of a letter apart, so names meet as libxml2's lower-cased ones do.
+/// nil for a set with a name that is not 1 to 16 such bytes.
+struct AttributeNameFilter {
+    private let keys: [(low: UInt64, high: UInt64)]
+
+    init?(_ names: Set<String>) {
+        var keys: [(low: UInt64, high: UInt64)] = []
+        for name in names {
+            var bytes = Array(name.utf8)
+            guard (1...16).contains(bytes.count), bytes.allSatisfy(Self.isNameByte) else { return nil }
+            bytes += [UInt8](repeating: 0, count: 16 - bytes.count)
+            keys.append(bytes.withUnsafeBufferPointer { Self.key($0.baseAddress!, count: name.utf8.count) })
+        }
+        self.keys = keys
+    }
+
+    /// A–Z, a–z.
+    @inline(__always) static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) &- 0x61 < 26 }
+
+    /// The bytes libxml2 reads into an HTML name (2.9.14, `htmlParseHTMLName`):
+    /// letters, digits, ":", "-", "_", ".". A bit per byte, in two words.
+    @inline(__always) static func isNameByte(_ b: UInt8) -> Bool {
+        let low: UInt64 = 1 << 0x2D | 1 << 0x2E | 0x7FF << 0x30 // - . 0…9 :
+        let high: UInt64 = 0x3FF_FFFF << 1 | 1 << 0x1F | 0x3FF_FFFF << 0x21 // A…Z _ a…z
+        return b < 0x80 && ((b < 0x40 ? low : high) >> UInt64(b & 0x3F)) & 1 != 0
+    }
+
+    /// The key of a name of `count` bytes (1 to 16) at `p`, where 16 bytes can be read.
+    @inline(__always)
+    private static func key(_ p: UnsafePointer<UInt8>, count: Int) -> (low: UInt64, high: UInt64) {
+        let fold: UInt64 = 0x2020_2020_2020_2020
+        let low = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self), high = UnsafeRawPointer(p + 8).loadUnaligned(as: UInt64.self)
+        if count >= 8 {
+            let keep: UInt64 = count == 16 ? ~0 : (1 << UInt64(8 * (count - 8))) - 1
+            return (UInt64(littleEndian: low) | fold, (UInt64(littleEndian: high) | fold) & keep)
+        }
+        let keep: UInt64 = (1 << UInt64(8 * count)) - 1
+        return ((UInt64(littleEndian: low) | fold) & keep, 0)
+    }
+
+    /// Whether the name of `count` bytes at `p` is kept; `end` bounds what may be read.
+    @inline(__always)
+    func keeps(_ p: UnsafePointer<UInt8>, count: Int, before end: UnsafePointer<UInt8>) -> Bool {
+        guard count <= 16 else { return false }
+        let key: (low: UInt64, high: UInt64)
+        if p.distance(to: end) >= 16 {
+            key = Self.key(p, count: count)
+        } else {
+            var bytes = (UInt64(0), UInt64(0))
+            withUnsafeMutableBytes(of: &bytes) { $0.baseAddress!.copyMemory(from: p, byteCount: count) }
+            key = withUnsafeBytes(of: &bytes) { Self.key($0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count) }
+        }
+        for k in keys.indices where keys[k].low == key.low && keys[k].high == key.high { return true }
+        return false
+    }
 }
 
 /// What is made of a name once per parse: libxml2's HTML parser interns every element
