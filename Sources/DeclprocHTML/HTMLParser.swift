@@ -528,7 +528,7 @@ struct TreeBuilder {
     /// `TreeBuilderTests` checks the documents are the ones libxml2's own tree
     /// builder makes keeping the same attributes.
     static func compactStartTag(at p: UnsafeMutablePointer<xmlChar>, end: UnsafeMutablePointer<xmlChar>,
-                                keeping kept: AttributeNameFilter, spans: inout [(start: UnsafeMutablePointer<xmlChar>, end: UnsafeMutablePointer<xmlChar>)],
+                                keeping names: AttributeNameFilter, spans: inout [(start: UnsafeMutablePointer<xmlChar>, end: UnsafeMutablePointer<xmlChar>)],
                                 tag: inout [UInt8])
         -> UnsafeMutablePointer<xmlChar>? {
         @inline(__always) func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
@@ -539,7 +539,7 @@ struct TreeBuilder {
         // Most tags have no attributes: told at once.
         guard q < end, q.pointee != 0x3E, nameLength < 100 else { return nil }
         if nameLength == 4, p[1] | 0x20 == 0x6D, p[2] | 0x20 == 0x65, p[3] | 0x20 == 0x74, p[4] | 0x20 == 0x61 { return nil } // meta
-        spans.removeAll(keepingCapacity: true)
+        var kept = 0 // the spans of this tag: the first `kept` of `spans`
         var dropped = false
         var closing = 0 // 1: ">", 2: "/>"
         while true {
@@ -574,8 +574,9 @@ struct TreeBuilder {
                 attributeEnd = r
             }
             q = r
-            if kept.keeps(attributeStart, count: attributeNameLength, before: end) {
-                spans.append((attributeStart, attributeEnd))
+            if names.keeps(attributeStart, count: attributeNameLength, before: end) {
+                if kept < spans.count { spans[kept] = (attributeStart, attributeEnd) } else { spans.append((attributeStart, attributeEnd)) }
+                kept += 1
             } else {
                 dropped = true
             }
@@ -584,7 +585,7 @@ struct TreeBuilder {
         // Made aside first: written in place, a kept attribute could land on one not yet moved.
         tag.removeAll(keepingCapacity: true)
         tag.append(contentsOf: UnsafeBufferPointer(start: p, count: 1 + nameLength))
-        for span in spans {
+        for span in spans[..<kept] {
             tag.append(0x20)
             tag.append(contentsOf: UnsafeBufferPointer(start: span.start, count: span.start.distance(to: span.end)))
         }
@@ -802,20 +803,28 @@ struct TreeBuilder {
 /// lower-cases A–Z in names): each name's bytes packed into two words, with the
 /// bit 0x20 set in each byte. Among the bytes names are made of, that bit tells
 /// only the case of a letter apart, so names meet as libxml2's lower-cased ones do.
-/// nil for a set with a name that is not 1 to 16 such bytes.
+/// nil for more than 32 names, or a name that is not 1 to 16 such bytes.
 struct AttributeNameFilter {
-    private let keys: [(low: UInt64, high: UInt64)]
+    /// The keys in an open-addressed table of 64 places (at most 32 names); an empty
+    /// place has a low word of 0, which no name's key has.
+    private let table: [(low: UInt64, high: UInt64)]
 
     init?(_ names: Set<String>) {
-        var keys: [(low: UInt64, high: UInt64)] = []
+        guard names.count <= 32 else { return nil }
+        var table = [(low: UInt64, high: UInt64)](repeating: (0, 0), count: 64)
         for name in names {
             var bytes = Array(name.utf8)
             guard (1...16).contains(bytes.count), bytes.allSatisfy(Self.isNameByte) else { return nil }
             bytes += [UInt8](repeating: 0, count: 16 - bytes.count)
-            keys.append(bytes.withUnsafeBufferPointer { Self.key($0.baseAddress!, count: name.utf8.count) })
+            let key = bytes.withUnsafeBufferPointer { Self.key($0.baseAddress!, count: name.utf8.count) }
+            var slot = Self.slot(key.low)
+            while table[slot].low != 0 { slot = (slot + 1) & 63 }
+            table[slot] = key
         }
-        self.keys = keys
+        self.table = table
     }
+
+    @inline(__always) private static func slot(_ low: UInt64) -> Int { Int(truncatingIfNeeded: (low &* 0x9E37_79B9_7F4A_7C15) >> 58) }
 
     /// A–Z, a–z.
     @inline(__always) static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) &- 0x61 < 26 }
@@ -853,8 +862,14 @@ struct AttributeNameFilter {
             withUnsafeMutableBytes(of: &bytes) { $0.baseAddress!.copyMemory(from: p, byteCount: count) }
             key = withUnsafeBytes(of: &bytes) { Self.key($0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count) }
         }
-        for k in keys.indices where keys[k].low == key.low && keys[k].high == key.high { return true }
-        return false
+        return table.withUnsafeBufferPointer { table in
+            var slot = Self.slot(key.low)
+            while table[slot].low != 0 {
+                if table[slot].low == key.low && table[slot].high == key.high { return true }
+                slot = (slot + 1) & 63
+            }
+            return false
+        }
     }
 }
 
