@@ -166,8 +166,7 @@ public struct EnglishAnalyzer: Sendable {
 
     /// Lowercase ASCII words; "don't" → "do", "God's" → "god".
     func words(_ text: String) -> [String] {
-        var text = text
-        return text.withUTF8 { Self.wordsOnBytes($0) } ?? wordsByScalar(text)
+        text.withUTF8Bytes { Self.wordsOnBytes($0) } ?? wordsByScalar(text)
     }
 
     /// `words` read on the UTF-8 bytes, where no scalar beyond ASCII lowercases to

@@ -600,8 +600,7 @@ public enum BlockExtractor {
     /// bytes are copied as they are, into the block's bytes without a string of their
     /// own (its making and the check of its UTF-8 cost more than the collapsing).
     static func appendCollapsingWhitespace(_ text: String, to buffer: inout [UInt8]) -> CollapsedText {
-        var text = text
-        return text.withUTF8 { bytes in
+        text.withUTF8Bytes { bytes in
             let n = bytes.count
             if n == 0 { return .empty }
             var blank = true

@@ -1,3 +1,4 @@
+import DeclprocICU
 import DeclprocText
 
 /// A list of cue words (first-person words, declaring words, organizations, markers)
@@ -27,16 +28,14 @@ public struct CueWords: Sendable {
     /// The first pattern, in list order, that occurs in `text`: the list's order is
     /// its preference, and the reason a statement gives names that word.
     public func firstPattern(in text: String) -> String? {
-        var text = text
-        return text.withUTF8 { bytes in
+        text.withUTF8Bytes { bytes in
             needles.indices.first { occurrence(of: $0, in: bytes, from: 0) != nil }.map { patterns[$0] }
         }
     }
 
     /// The earliest byte offset at which any pattern occurs in `text`.
     public func earliestOffset(in text: String) -> Int? {
-        var text = text
-        return text.withUTF8 { bytes in
+        text.withUTF8Bytes { bytes in
             var best: Int? = nil
             for index in needles.indices {
                 if let at = occurrence(of: index, in: bytes, from: 0), at < best ?? Int.max { best = at }

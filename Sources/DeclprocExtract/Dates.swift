@@ -60,9 +60,8 @@ public enum DateFinder {
         static let hanYearDigits: ScalarSet = "〇零○ＯOoｏ一二三四五六七八九"
 
         init(_ text: String) {
-            var text = text
             // Through the UTF-8 buffer: iterating the string's UTF-8 view cost four times as much.
-            text.withUTF8 { bytes in
+            text.withUTF8Bytes { bytes in
                 guard let base = bytes.baseAddress else { return }
                 var run = 0
                 var i = 0

@@ -299,8 +299,7 @@ public struct StatementFinder: Sendable {
     private func removingQuotations(_ text: String, _ quotes: [(open: [UInt8], close: [UInt8])]) -> String {
         // Most texts hold none of the marks: they are looked for in the text's own
         // storage, and the text is copied only when one opens a quotation.
-        var text = text
-        guard let firstQuote = text.withUTF8({ bytes in
+        guard let firstQuote = text.withUTF8Bytes({ bytes in
             quotes.firstIndex { open, _ in open.withUnsafeBufferPointer { UTF8Search.firstIndex(of: $0, in: bytes, from: 0) != nil } }
         }) else { return text }
         var bytes = Array(text.utf8)
@@ -354,8 +353,7 @@ struct LanguageProfile: Equatable {
     }
 
     init(_ text: String) {
-        var text = text
-        self = text.withUTF8 { LanguageProfile(utf8: $0) }
+        self = text.withUTF8Bytes { LanguageProfile(utf8: $0) }
     }
 
     /// What an ASCII byte counts as, from the same tests as any scalar: white space

@@ -221,3 +221,18 @@ extension UTF8Code {
     /// continuation bytes make a well-formed character, all but E0 and ED.
     @inlinable static var plainLeads: UInt64 { 0xDFFE }
 }
+
+extension String {
+    /// Calls `body` with the string's UTF-8 where the string keeps it. `withUTF8`
+    /// needs a string it may mutate, so a `let` string is copied for it, which costs a
+    /// retain and a release of its storage: for the short strings read by the million
+    /// (words, syllables, a block's text) that was most of a call's cost. A native
+    /// string, as every string made here is, always has its UTF-8 contiguous (a small
+    /// one on the stack); another is copied, as `withUTF8` would.
+    @inlinable
+    public func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let result = try utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return try copy.withUTF8(body)
+    }
+}

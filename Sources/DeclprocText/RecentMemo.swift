@@ -1,3 +1,4 @@
+import DeclprocICU
 import Glibc
 
 /// Results of recent work by their input, for work that recurs: declarations are
@@ -61,15 +62,13 @@ public struct UTF8Key: Hashable {
 
     public init(_ text: String) {
         self.text = text
-        var text = text
-        digest = text.withUTF8 { Self.digest($0) }
+        digest = text.withUTF8Bytes { Self.digest($0) }
     }
 
     public static func == (a: UTF8Key, b: UTF8Key) -> Bool {
         guard a.digest == b.digest else { return false }
-        var x = a.text, y = b.text
-        return x.withUTF8 { x in
-            y.withUTF8 { y in
+        return a.text.withUTF8Bytes { x in
+            b.text.withUTF8Bytes { y in
                 x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
             }
         }

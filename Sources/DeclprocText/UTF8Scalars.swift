@@ -128,8 +128,7 @@ extension String {
     /// cost about three times as much.
     @inlinable
     public func forEachScalar(_ body: (Unicode.Scalar) -> Void) {
-        var text = self
-        text.withUTF8 { bytes in
+        withUTF8Bytes { bytes in
             guard let base = bytes.baseAddress else { return }
             var i = 0
             while i < bytes.count {
@@ -146,8 +145,7 @@ extension String {
     /// bytes when that settles it and otherwise by counting no further than the limit.
     public func hasMoreScalars(than limit: Int) -> Bool {
         if utf8.count <= limit { return false }
-        var text = self
-        return text.withUTF8 { bytes in
+        return withUTF8Bytes { bytes in
             var scalars = 0
             for byte in bytes where byte & 0xC0 != 0x80 {
                 scalars &+= 1
@@ -164,8 +162,7 @@ extension String {
     /// cost twice as much.
     public func hasMoreVisibleScalars(than limit: Int) -> Bool {
         if utf8.count <= limit { return false }
-        var text = self
-        return text.withUTF8 { bytes in
+        return withUTF8Bytes { bytes in
             guard let base = bytes.baseAddress else { return false }
             var visible = 0, i = 0
             while i < bytes.count {

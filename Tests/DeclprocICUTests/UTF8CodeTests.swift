@@ -52,4 +52,14 @@ import TestSupport
             }
         }
     }
+
+    /// A string's UTF-8 read in place is its UTF-8: empty, small (kept in the string
+    /// itself), large, ASCII and not, and a string cut from a larger one.
+    @Test func utf8BytesAreTheStringsUTF8() {
+        let long = String(repeating: "声明退出中共 and its organizations; ", count: 40)
+        for text in ["", "a", "中", "fifteen bytes..", "sixteen bytes...", "中文中文中", "中文中文中文", long,
+                     String(long.dropFirst(7).prefix(100)), String(long.unicodeScalars.reversed().map(Character.init))] {
+            #expect(text.withUTF8Bytes { Array($0) } == Array(text.utf8), "\(text.prefix(20))")
+        }
+    }
 }
