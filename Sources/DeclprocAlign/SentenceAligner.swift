@@ -39,6 +39,7 @@ public final class SentenceAligner {
     public let data: AlignmentData
     private var englishWords = EnglishWordMemo()
     private var lines: LineMemo
+    private var marks = IDMarks()
 
     /// Lines kept a generation, per language, by default (`LineMemo`): a few hundred
     /// bytes each, about a megabyte in all (see `WordSegmenter.recentLines`).
@@ -54,7 +55,7 @@ public final class SentenceAligner {
             return zh.indices.map { AlignmentBead(zh: $0..<($0 + 1), en: 0..<0, cost: 0) }
                 + en.indices.map { AlignmentBead(zh: zh.count..<zh.count, en: $0..<($0 + 1), cost: 0) }
         }
-        let run = AlignmentRun(data: data, zh: zh, en: en, words: &englishWords, lines: &lines)
+        let run = AlignmentRun(data: data, zh: zh, en: en, words: &englishWords, lines: &lines, marks: &marks)
         return run.align()
     }
 }
@@ -203,7 +204,7 @@ final class AlignmentRun {
     let epost: Postings
     let zpost: Postings
 
-    init(data: AlignmentData, zh: [String], en: [String], words: inout EnglishWordMemo, lines: inout LineMemo) {
+    init(data: AlignmentData, zh: [String], en: [String], words: inout EnglishWordMemo, lines: inout LineMemo, marks: inout IDMarks) {
         nz = zh.count
         ne = en.count
         var ztokens: [[Int]] = [], tokenKeys: [[Int32]] = [], zkeys: [[Int32]] = [], zkeyMasks: [[Mask]] = []
@@ -286,21 +287,13 @@ final class AlignmentRun {
         // Keys renumbered 0..<keyCount in the order of their ids, so that every sorted
         // list keeps its order: what is counted per key is then an array indexed by
         // it, where dictionaries keyed by id were a sixth of a short alignment.
-        var ids: [Int32] = []
-        for keys in tokenKeys { ids += keys }
-        for keys in ekeySets { ids += keys }
-        ids.sort()
-        ids.removeDuplicates()
-        let keyCount = ids.count
-        let (tokenKeysHere, ekeys) = ids.withUnsafeBufferPointer { ids in
-            func local(_ id: Int32) -> Int32 {
-                var lo = 0, hi = ids.count
-                while lo < hi { let mid = (lo + hi) >> 1; if ids[mid] < id { lo = mid + 1 } else { hi = mid } }
-                return Int32(truncatingIfNeeded: lo)
-            }
-            return (tokenKeys.map { $0.map(local) }, ekeySets.map { $0.map(local).sorted() })
-        }
-        tokenKeys = tokenKeysHere
+        marks.start(bound: data.vocabularyCount + space.localCount)
+        for keys in tokenKeys { for key in keys { marks.mark(key) } }
+        for keys in ekeySets { for key in keys { marks.mark(key) } }
+        let keyCount = marks.rankMarked()
+        let ekeys = ekeySets.map { $0.map(marks.rank).sorted() }
+        tokenKeys = tokenKeys.map { $0.map(marks.rank) }
+        marks.clear()
         // Each key's mask while a sentence's list is made (empty: not in it yet).
         var maskOf = [Mask](repeating: Mask(), count: keyCount)
         for tokens in ztokens {
@@ -608,5 +601,64 @@ extension Array where Element: Equatable {
             kept += 1
         }
         removeLast(count - kept)
+    }
+}
+
+/// The ids a run's keys have, each numbered by its place among them in id order,
+/// told by a bit per id: the bits are kept from run to run (cleared after each, word
+/// by word where bits were set), so a run pays for the ids it has and one pass over
+/// the words. Sorting every key of every token and sentence to find them, then a
+/// binary search per key, was a tenth of a short alignment's set-up.
+struct IDMarks {
+    private var bits: [UInt64] = []
+    /// For each word with a bit set, how many ids are marked in the words before it.
+    private var before: [Int32] = []
+    /// The words with a bit set, to clear.
+    private var used: [Int] = []
+    /// The words that can hold a bit in this run.
+    private var words = 0
+
+    /// Ready to mark ids below `bound`; every bit is clear.
+    mutating func start(bound: Int) {
+        words = bound / 64 + 1
+        if bits.count < words {
+            bits += repeatElement(0, count: words - bits.count)
+            before += repeatElement(0, count: words - before.count)
+        }
+    }
+
+    @inline(__always)
+    mutating func mark(_ id: Int32) {
+        let word = Int(id) >> 6
+        if bits[word] == 0 { used.append(word) }
+        bits[word] |= 1 << UInt64(id & 63)
+    }
+
+    /// Numbers the marked ids in order; returns how many there are. (A pass over the
+    /// words, a thousand for CC-CEDICT's keywords, costs less than sorting the used ones.)
+    mutating func rankMarked() -> Int {
+        var count: Int32 = 0
+        bits.withUnsafeBufferPointer { bits in
+            before.withUnsafeMutableBufferPointer { before in
+                for word in 0..<words where bits[word] != 0 {
+                    before[word] = count
+                    count += Int32(truncatingIfNeeded: bits[word].nonzeroBitCount)
+                }
+            }
+        }
+        return Int(count)
+    }
+
+    /// The place of a marked id among the marked ids, in id order.
+    @inline(__always)
+    func rank(_ id: Int32) -> Int32 {
+        let word = Int(id) >> 6
+        let below = bits[word] & ((1 << UInt64(id & 63)) &- 1)
+        return before[word] + Int32(truncatingIfNeeded: below.nonzeroBitCount)
+    }
+
+    mutating func clear() {
+        for word in used { bits[word] = 0 }
+        used.removeAll(keepingCapacity: true)
     }
 }

@@ -28,6 +28,8 @@ struct KeySpace {
     }
 
     func isLocal(_ id: Int32) -> Bool { Int(id) >= data.vocabularyCount }
+    /// How many local ids there are: every id is below `data.vocabularyCount` plus this.
+    var localCount: Int { localKeys.count }
     func key(_ id: Int32) -> String { localKeys[Int(id) - data.vocabularyCount] }
 
     mutating func startLine() { askedInLine.removeAll(keepingCapacity: true) }

@@ -198,4 +198,23 @@ import TestSupport
     func sameTrimmingAsFoundation(text: String) {
         #expect(AlignmentRun.trimmingHorizontalSpace(text) == text.trimmingCharacters(in: .whitespaces))
     }
+
+    /// Marked ids are numbered by their place among the marked ids in order, each
+    /// once, whatever the order and repeats they were marked in; a run after another
+    /// (the marks cleared) sees only its own, with a smaller or a larger bound.
+    @Test func idMarksNumberIdsInOrder() {
+        var marks = IDMarks()
+        var random = SplitMix(seed: 7)
+        for round in 0..<200 {
+            let bound = [64, 65, 1000, 60_000, 70_001][round % 5]
+            let ids = (0..<Int(random.next() % 300)).map { _ in Int32(random.next() % UInt64(bound)) }
+                + (round % 3 == 0 ? [0, Int32(bound - 1), 63, 64].filter { $0 < bound } : [])
+            marks.start(bound: bound)
+            for id in ids { marks.mark(id) }
+            let distinct = Array(Set(ids)).sorted()
+            #expect(marks.rankMarked() == distinct.count)
+            for (place, id) in distinct.enumerated() { #expect(marks.rank(id) == Int32(place)) }
+            marks.clear()
+        }
+    }
 }
