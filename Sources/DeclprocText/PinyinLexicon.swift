@@ -37,6 +37,11 @@ public final class PinyinLexicon: Sendable {
     let rules: [Unicode.Scalar: [ContextRule]]
     /// 1 for the few characters that have rules: most characters are told apart in one array read.
     let ruleCharacters: ScalarMap
+    /// The characters rules look for around a character, each as 1 + the number of
+    /// its class: characters of one class are in the same rules' sets, and are Han or
+    /// not alike, so no rule tells them apart (the ten digits, say). 0: in no set.
+    /// What a run of Han is read by, beyond its own characters (`RunReadings`).
+    let contextClasses: ScalarMap
     /// Surnames (single and compound) with their surname readings, by `surnameKey`.
     let surnames: [UInt64: [PinyinSyllable?]]
     /// Characters read differently in given names.
@@ -52,7 +57,7 @@ public final class PinyinLexicon: Sendable {
         return key
     }
 
-    static let format = 2
+    static let format = 3
     static let sources = ["zh/pinyin/chars.tsv", "zh/pinyin/words.tsv", "zh/pinyin/cedict_fallback.tsv",
                           "zh/segment/t2s-chars.tsv", "zh/script/hant-only.txt", "zh/script/hans-only.txt"]
 
@@ -98,6 +103,15 @@ public final class PinyinLexicon: Sendable {
             rules[scalar, default: []].append(rule)
         }
         self.rules = rules
+        let sets = rules.values.flatMap { $0.flatMap { $0.tests.map(\.characters) } }
+        var contextClasses = ScalarMap(), classNumbers: [[Int]: UInt32] = [:]
+        for scalar in sets.reduce(into: Set<Unicode.Scalar>(), { $0.formUnion($1) }) {
+            let membership = sets.indices.filter { sets[$0].contains(scalar) } + [scalar.isHan ? 1 : 0]
+            let number = classNumbers[membership] ?? UInt32(classNumbers.count)
+            classNumbers[membership] = number
+            contextClasses[scalar] = number + 1
+        }
+        self.contextClasses = contextClasses
         var ruleCharacters = ScalarMap()
         for scalar in rules.keys { ruleCharacters[scalar] = 1 }
         self.ruleCharacters = ruleCharacters
@@ -173,8 +187,12 @@ public final class PinyinLexicon: Sendable {
             let value = reading << 16 | min(support, 0xFFFF)
             switch (row[0].first, scalars.count) {
             case (UInt8(ascii: "D"), 1): defaults[scalars[0]] = reading + 1
-            case (UInt8(ascii: "L"), 2): left.update(Fingerprint.pair(scalars[0], scalars[1])) { _ in value }
-            case (UInt8(ascii: "R"), 2): right.update(Fingerprint.pair(scalars[0], scalars[1])) { _ in value }
+            // Neighbour pairs are of Han only: a run of Han is read without looking at
+            // the characters around it but through the rules (`RunReadings`).
+            case (UInt8(ascii: "L"), 2) where scalars.allSatisfy(\.isHan):
+                left.update(Fingerprint.pair(scalars[0], scalars[1])) { _ in value }
+            case (UInt8(ascii: "R"), 2) where scalars.allSatisfy(\.isHan):
+                right.update(Fingerprint.pair(scalars[0], scalars[1])) { _ in value }
             default: return
             }
         }

@@ -68,8 +68,13 @@ public final class PinyinTransliterator {
     /// one), and that style: another style starts the cache afresh.
     private var spellings: [ObjectIdentifier: [UInt8]] = [:]
     private var spellingsStyle: PinyinStyle?
+    /// The readings of runs of Han read lately (`RunReadings`), for `syllables`.
+    private var runs: RunReadings
 
-    public init(lexicon: PinyinLexicon) { self.lexicon = lexicon }
+    public init(lexicon: PinyinLexicon) {
+        self.lexicon = lexicon
+        runs = RunReadings(classes: lexicon.contextClasses)
+    }
 
     /// Opens ICU's Han-Latin now rather than at the first character the lexicons
     /// lack, which otherwise pays for it (0.1 s, several times that under a
@@ -113,12 +118,23 @@ public final class PinyinTransliterator {
         // characters both use keep their Simplified sense (著 in 显著 stays zhù).
         var traditional = 0, simplified = 0
         for scalar in original {
-            if lexicon.isTraditionalOnly(scalar) { traditional += 1 } else if lexicon.isSimplifiedOnly(scalar) { simplified += 1 }
+            switch lexicon.scriptOnly[scalar] {
+            case 1: traditional += 1
+            case 2: simplified += 1
+            default: break
+            }
         }
-        let scalars = original.map { scalar in
-            guard let folded = lexicon.simplifiedForm(scalar) else { return scalar }
-            return traditional > simplified || lexicon.isTraditionalOnly(scalar) ? folded : scalar
+        // Copied only when a character folds (most Simplified text has none).
+        var scalars = original
+        let foldsAll = traditional > simplified
+        for (k, scalar) in original.enumerated() {
+            if let folded = lexicon.simplifiedForm(scalar), foldsAll || lexicon.isTraditionalOnly(scalar) { scalars[k] = folded }
         }
+        // The table of runs read lately, held here while the text is read (as a
+        // property, every run's use of it was an exclusive access checked at run time).
+        var runs = RunReadings.idle
+        swap(&runs, &self.runs)
+        defer { swap(&runs, &self.runs) }
         var boundaries: [Bool]? = nil
         func wordBoundaries() -> [Bool] {
             if let boundaries { return boundaries }
@@ -132,10 +148,23 @@ public final class PinyinTransliterator {
             guard scalars[i].isHan else { i += 1; continue }
             var runEnd = i
             while runEnd < scalars.count, scalars[runEnd].isHan { runEnd += 1 }
-            if !choose(scalars, i..<runEnd, boundaries, into: &sink) {
-                _ = choose(scalars, i..<runEnd, wordBoundaries(), into: &sink)
-            }
+            let run = i..<runEnd
             i = runEnd
+            // Once a run has needed the words, every later run of the text is read
+            // with them (its cost then counts them), so only runs before that are kept.
+            if boundaries == nil, Sink.keepsOnlySyllables {
+                switch sink.recall(run, in: scalars, from: &runs) {
+                case .read: continue
+                case .tied: _ = choose(scalars, run, wordBoundaries(), into: &sink); continue
+                case .missing:
+                    let chosen = choose(scalars, run, nil, into: &sink)
+                    sink.keep(run, in: scalars, tied: !chosen, into: &runs)
+                    if chosen { continue }
+                }
+            } else if choose(scalars, run, boundaries, into: &sink) {
+                continue
+            }
+            _ = choose(scalars, run, wordBoundaries(), into: &sink)
         }
     }
 
@@ -526,6 +555,21 @@ private protocol ReadingChoice {
     mutating func set(_ index: Int, _ syllable: PinyinSyllable, _ source: @autoclosure () -> PinyinReading.Source)
     /// A phrase over `range` of `scalars`, its k-th character read `syllable(k)`.
     mutating func phrase(_ range: Range<Int>, in scalars: [Unicode.Scalar], _ syllable: (Int) -> PinyinSyllable)
+    /// Whether the sink keeps nothing but the syllables, so that a run's syllables
+    /// read before (`RunReadings`) are all it needs.
+    static var keepsOnlySyllables: Bool { get }
+    /// The run's syllables as read before, written into the sink, if they were.
+    mutating func recall(_ run: Range<Int>, in scalars: [Unicode.Scalar], from memo: inout RunReadings) -> RunReadings.Found
+    /// Keeps the run's syllables just read (or that it needed the words).
+    func keep(_ run: Range<Int>, in scalars: [Unicode.Scalar], tied: Bool, into memo: inout RunReadings)
+}
+
+extension ReadingChoice {
+    static var keepsOnlySyllables: Bool { false }
+    mutating func recall(_ run: Range<Int>, in scalars: [Unicode.Scalar], from memo: inout RunReadings) -> RunReadings.Found {
+        .missing
+    }
+    func keep(_ run: Range<Int>, in scalars: [Unicode.Scalar], tied: Bool, into memo: inout RunReadings) {}
 }
 
 private struct ReadingSink: ReadingChoice {
@@ -550,6 +594,94 @@ private struct SyllableSink: ReadingChoice {
     @inline(__always)
     mutating func phrase(_ range: Range<Int>, in scalars: [Unicode.Scalar], _ syllable: (Int) -> PinyinSyllable) {
         for (k, index) in range.enumerated() { syllables[index] = syllable(k) }
+    }
+    static var keepsOnlySyllables: Bool { true }
+    mutating func recall(_ run: Range<Int>, in scalars: [Unicode.Scalar], from memo: inout RunReadings) -> RunReadings.Found {
+        memo.recall(run, in: scalars, into: &syllables)
+    }
+    func keep(_ run: Range<Int>, in scalars: [Unicode.Scalar], tied: Bool, into memo: inout RunReadings) {
+        memo.keep(run, in: scalars, syllables: tied ? nil : syllables[run])
+    }
+}
+
+/// The syllables of runs of Han read lately, by the run and what the two characters
+/// on each side are to the context rules: statements are formulaic, and most of
+/// their runs were read before, a lexicon lookup for every phrase that starts at
+/// each of their characters. Beyond its own characters, a run's reading depends
+/// only on the rules' tests of the characters up to two places away (the neighbour
+/// pairs are of Han only, and the characters next to a run are not Han), so those
+/// are kept by their class (`PinyinLexicon.contextClasses`): "1986年" and "2005年"
+/// read 年 alike. A run whose cuttings tied is kept as such, to be read with the
+/// words at once. A direct-mapped table of 4,096 runs; a run is found by a digest and
+/// then compared whole, so a run found is the run read, and its syllables the ones
+/// it gets.
+struct RunReadings {
+    enum Found { case missing, read, tied }
+    private static let slots = 4096
+    /// A character in no rule's set: Han, or not Han (or no character: a place before
+    /// the text's start or past its end, which the rules read as they read a
+    /// character that is not Han).
+    private static let otherHan: UInt32 = 0x11_0000, none: UInt32 = 0x11_0001
+    private var windows: [[UInt32]]
+    /// nil: the run's cuttings tied.
+    private var readings: [[PinyinSyllable?]?]
+    let classes: ScalarMap
+
+    init(classes: ScalarMap) {
+        self.classes = classes
+        windows = [[UInt32]](repeating: [], count: Self.slots)
+        readings = [[PinyinSyllable?]?](repeating: nil, count: Self.slots)
+    }
+
+    private init() {
+        classes = ScalarMap()
+        windows = []
+        readings = []
+    }
+
+    /// A table of no room that stands in for a transliterator's while it is in use.
+    static let idle = RunReadings()
+
+    /// The run's characters as they are, the ones around it by class.
+    @inline(__always)
+    private func value(_ scalars: [Unicode.Scalar], _ j: Int, _ run: Range<Int>) -> UInt32 {
+        if run.contains(j) { return scalars[j].value }
+        guard j >= 0, j < scalars.count else { return Self.none }
+        let c = scalars[j]
+        let number = classes[c]
+        if number != 0 { return 0x12_0000 + number }
+        return c.isHan ? Self.otherHan : Self.none
+    }
+
+    private func slot(_ run: Range<Int>, _ scalars: [Unicode.Scalar]) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for j in (run.lowerBound - 2)..<(run.upperBound + 2) { h = (h ^ UInt64(value(scalars, j, run))) &* 0x0000_0100_0000_01B3 }
+        return Int(truncatingIfNeeded: (h ^ h >> 32) & UInt64(Self.slots - 1))
+    }
+
+    private func holds(_ slot: Int, _ run: Range<Int>, _ scalars: [Unicode.Scalar]) -> Bool {
+        let window = windows[slot]
+        guard window.count == run.count + 4 else { return false }
+        var k = 0
+        for j in (run.lowerBound - 2)..<(run.upperBound + 2) {
+            if window[k] != value(scalars, j, run) { return false }
+            k += 1
+        }
+        return true
+    }
+
+    func recall(_ run: Range<Int>, in scalars: [Unicode.Scalar], into syllables: inout [PinyinSyllable?]) -> Found {
+        let slot = slot(run, scalars)
+        guard holds(slot, run, scalars) else { return .missing }
+        guard let reading = readings[slot] else { return .tied }
+        for (k, syllable) in reading.enumerated() { syllables[run.lowerBound + k] = syllable }
+        return .read
+    }
+
+    mutating func keep(_ run: Range<Int>, in scalars: [Unicode.Scalar], syllables: ArraySlice<PinyinSyllable?>?) {
+        let slot = slot(run, scalars)
+        windows[slot] = ((run.lowerBound - 2)..<(run.upperBound + 2)).map { value(scalars, $0, run) }
+        readings[slot] = syllables.map(Array.init)
     }
 }
 

@@ -97,6 +97,36 @@ import TestSupport
         #expect(try segmenter.words(lines[7]) == alone[7])
     }
 
+    /// Runs of Han read before (`RunReadings`) are read as they are read afresh:
+    /// lines of the CPP and treebank sets and made-up ones (numbers, demonstratives
+    /// and edges around measure words and particles, Traditional text), three times
+    /// over in shuffled order through one transliterator, against `readings`, which
+    /// keeps nothing from line to line.
+    @Test func runsReadAgainReadAsAfresh() throws {
+        let store = try TestFiles.locales()
+        let lexicon = try PinyinLexicon(store: store)
+        let pinyin = PinyinTransliterator(lexicon: lexicon), fresh = PinyinTransliterator(lexicon: lexicon)
+        let segmenter = WordSegmenter(data: try SegmentationData(store: store), icu: try Segmenter())
+        let made = ["3只鸡", "，只鸡", "只鸡", "a只鸡", "3只", "3哩", "，哩", "3哩，", "a哩", "卷3", "卷，", "这只鸡", "只有他", "一只鸡。只有", "，只", "只", "他来了", "他来了吗", "了，", "1986年入党", "二〇〇五年入团",
+                    "第3卷", "卷3", "五更天", "一觉醒来", "这觉睡得好", "還給我", "還有", "他還給我錢了", "首都", "都来了", "成都市都来了",
+                    "长城上行走", "上行走", "曾经", "曾先生", "我曾经相信少先队的宣传，1986年入党入团。", "我曾經相信少先隊的宣傳，1986年入黨入團。"]
+        var lines = made
+        lines += try Self.lines("Tests/Fixtures/cpp-dev/dev.sent").prefix(400).map { $0.replacingOccurrences(of: "▁", with: "") }
+        lines += try Self.lines("Tests/Fixtures/ud-zh-gsdsimp/test.txt").prefix(300)
+        var order = Array(lines.indices) + Array(lines.indices) + Array(lines.indices)
+        var random = SplitMix(seed: 29)
+        for k in order.indices.reversed() where k > 0 { order.swapAt(k, Int(random.next() % UInt64(k + 1))) }
+        var checked = 0
+        for index in order {
+            let text = lines[index]
+            let words = try segmenter.words(text)
+            let expected = fresh.readings(text, words: words).map { $0?.syllable }
+            #expect(pinyin.syllables(text, words: words) == expected, "\(text)")
+            checked += 1
+        }
+        #expect(checked == 3 * lines.count)
+    }
+
     /// Polyphonic characters read right on the CPP dev split (ICU 78.8%, pypinyin 87.9%).
     @Test func pinyinPolyphoneAccuracy() throws {
         let sentences = try Self.lines("Tests/Fixtures/cpp-dev/dev.sent")
