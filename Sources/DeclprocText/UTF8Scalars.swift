@@ -185,31 +185,50 @@ extension StringProtocol {
     /// scalars that do not change when lowercased are copied as they are, and only
     /// the others are mapped (the same full, context-free mapping).
     public func lowercasedQuickly() -> String {
-        var bytes: [UInt8] = []
-        var changed = false
-        let done: Void? = utf8.withContiguousStorageIfAvailable { source in
-            bytes.reserveCapacity(source.count)
-            var i = 0
+        // Scanned first, and copied only from the first scalar that changes: most text
+        // here is Chinese, with nothing to lower-case (the block from U+2E80, radicals
+        // and punctuation to the unified ideographs, has no case at all).
+        let lowered: String?? = utf8.withContiguousStorageIfAvailable { source -> String? in
+            guard let base = source.baseAddress else { return nil }
             let n = source.count
+            var i = 0
             while i < n {
                 let lead = source[i]
                 if lead < 0x80 {
-                    if lead >= 0x41 && lead <= 0x5A { bytes.append(lead | 0x20); changed = true } else { bytes.append(lead) }
+                    if lead &- 0x41 < 26 { break }
                     i += 1
                     continue
                 }
-                let (value, length) = UTF8Code.decode(source.baseAddress!, at: i)
+                let (value, length) = UTF8Code.decode(base, at: i)
+                if value &- 0x2E80 >= 0xA000 - 0x2E80, Unicode.Scalar.lowercaseMappingIfChanged(value) != nil { break }
+                i += length
+            }
+            if i == n { return nil }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(n)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[..<i]))
+            while i < n {
+                let lead = source[i]
+                if lead < 0x80 {
+                    bytes.append(lead &- 0x41 < 26 ? lead | 0x20 : lead)
+                    i += 1
+                    continue
+                }
+                let (value, length) = UTF8Code.decode(base, at: i)
                 if let lower = Unicode.Scalar.lowercaseMappingIfChanged(value) {
                     bytes.append(contentsOf: lower.utf8)
-                    changed = true
                 } else {
                     bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[i..<(i + length)]))
                 }
                 i += length
             }
+            return String(decoding: bytes, as: UTF8.self)
         }
-        if done == nil { return lowercased() } // a bridged string without contiguous UTF-8
-        return changed ? String(decoding: bytes, as: UTF8.self) : String(self)
+        switch lowered {
+        case nil: return lowercased() // a bridged string without contiguous UTF-8
+        case .some(nil): return String(self)
+        case .some(let changed?): return changed
+        }
     }
 }
 

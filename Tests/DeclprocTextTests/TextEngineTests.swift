@@ -389,7 +389,8 @@ import TestSupport
             let text = String(Character(scalar))
             if text.lowercasedQuickly() != text.lowercased() { Issue.record("U+\(String(value, radix: 16))") }
         }
-        for text in ["ΟΔΟΣ Σ ΣΑ", "İstanbul ǅ ᾼ Ａ中文ＢC", "声明人：ZHANG San", "", "abc", "𝐀𐐀𞤀", "Straße ẞ"] {
+        for text in ["ΟΔΟΣ Σ ΣΑ", "İstanbul ǅ ᾼ Ａ中文ＢC", "声明人：ZHANG San", "", "abc", "𝐀𐐀𞤀", "Straße ẞ", "中文中文", "中文，中文Ａ",
+                     "声明人：张三 Zhang", "中文中文İ中", "中文ΣΑ"] {
             #expect(text.lowercasedQuickly() == text.lowercased(), "\(text)")
             #expect(text.dropFirst().lowercasedQuickly() == text.dropFirst().lowercased(), "\(text)")
         }
