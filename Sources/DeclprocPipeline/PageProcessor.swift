@@ -285,14 +285,14 @@ public final class PageProcessor {
         var sentenceWords: [(Token, [Token])] = []
         var allWords: [Range<Int>] = [] // in normalized-text offsets, for Pinyin's phrase choice and conversion
         // The sentences' words in one call to ICU (its set-up costs as much as a short sentence).
-        let sentenceList = try sentenceSegmenter.sentences(normalized.text)
+        let sentenceList = try sentenceSegmenter.sentences(scalars: normalized.scalars)
         for (sentence, words) in zip(sentenceList, try self.words.words(each: sentenceList.map(\.text))) {
             allWords += words.map { (sentence.start + $0.start)..<(sentence.start + $0.end) }
             sentenceWords.append((sentence, words))
         }
         clock?.lap(.segment)
-        // Decoded once for the readings, the words' syllables and both written styles.
-        let normalizedScalars = Array(scalarsOf: normalized.text)
+        // As normalizing made them, for the readings, the words' syllables and both written styles.
+        let normalizedScalars = normalized.scalars
         let hasHan = normalizedScalars.contains(where: \.isHan)
         // The syllables once, for the words and both styles.
         let syllableOf = hasHan ? pinyin.syllables(normalizedScalars) { allWords } : []
@@ -332,8 +332,8 @@ public final class PageProcessor {
             place: found.place.map { .init(province: $0.province, city: $0.city, text: $0.text, start: $0.start, end: $0.end,
                                            confidence: $0.confidence) })
         clock?.lap(.transliterate)
-        let simplified = hasHan ? resources.toSimplified.convert(normalized.text) : nil
-        let traditional = hasHan ? resources.toTraditional.convert(normalized.text, wordSpans: { allWords }) : nil
+        let simplified = hasHan ? resources.toSimplified.convert(scalars: normalizedScalars, wordSpans: nil) : nil
+        let traditional = hasHan ? resources.toTraditional.convert(scalars: normalizedScalars, wordSpans: { allWords }) : nil
         clock?.lap(.convert)
         defer { clock?.lap(.records) }
         return StatementRecord(

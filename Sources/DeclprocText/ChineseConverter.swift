@@ -282,6 +282,16 @@ public final class ChineseConverter: Sendable {
         return convert(text, words: wordSpans.map { .whole($0) }, &scratch)
     }
 
+    /// As above, given the text's scalars (`TextNormalizer.Result.scalars`), not
+    /// decoded again here.
+    public func convert(scalars: [Unicode.Scalar], wordSpans: (() -> [Range<Int>])?) -> String {
+        var scratch = Scratch()
+        scratch.scalars = scalars
+        var output: [UInt8] = []
+        convertDecoded(into: &output, scratch: &scratch, words: wordSpans.map { .whole($0) })
+        return String(decoding: output, as: UTF8.self)
+    }
+
     /// As above, where `wordsOf` segments a stretch of the text (spans in its
     /// scalars): only the clause around each overlap is segmented, so a long line
     /// with one overlap costs one short segmentation.

@@ -49,11 +49,19 @@ public final class Segmenter {
 
     /// Sentences, trimmed of surrounding whitespace; a line of only whitespace has none.
     public func sentences(_ text: String) throws(ICUError) -> [Token] {
-        try segments(text, with: sentences, trimming: true)
+        try segments(UTF16Text(text), with: sentences, trimming: true)
+    }
+
+    /// The same, given the text's scalars.
+    func sentences(scalars: [Unicode.Scalar]) throws(ICUError) -> [Token] {
+        try segments(UTF16Text(scalars: scalars), with: sentences, trimming: true)
     }
 
     private func segments(_ text: String, with iterator: BreakIterator, trimming: Bool) throws(ICUError) -> [Token] {
-        let utf16 = UTF16Text(text)
+        try segments(UTF16Text(text), with: iterator, trimming: trimming)
+    }
+
+    private func segments(_ utf16: UTF16Text, with iterator: BreakIterator, trimming: Bool) throws(ICUError) -> [Token] {
         if utf16.units.isEmpty { return [] }
         let boundaries = try iterator.boundaries(utf16: utf16.units)
         var tokens: [Token] = []

@@ -35,9 +35,14 @@ public final class SentenceSegmenter {
     }
 
     public func sentences(_ text: String) throws(ICUError) -> [Token] {
-        let scalars = Array(scalarsOf: text)
+        try sentences(scalars: Array(scalarsOf: text))
+    }
+
+    /// The same, given the text's scalars (`TextNormalizer.Result.scalars`), not
+    /// decoded again here.
+    public func sentences(scalars: [Unicode.Scalar]) throws(ICUError) -> [Token] {
         var merged: [Token] = []
-        for sentence in try icu.sentences(text) {
+        for sentence in try icu.sentences(scalars: scalars) {
             if let previous = merged.last, endsWithAbbreviation(previous.text) {
                 merged[merged.count - 1] = Token(text: String(scalars: scalars[previous.start..<sentence.end]),
                                                  start: previous.start, end: sentence.end)

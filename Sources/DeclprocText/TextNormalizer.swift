@@ -38,6 +38,10 @@ public struct TextNormalizer: Sendable {
         public let offsets: [Int]
         /// How many invisible characters (zero-width, control, bidi) were removed.
         public let removed: Int
+        /// `text`'s scalars, as normalizing made them: the stages after it read them
+        /// (sentences, Pinyin, conversion), and decoding the text again for each cost
+        /// more than normalizing it.
+        public let scalars: [Unicode.Scalar]
     }
 
     public let options: Options
@@ -92,7 +96,7 @@ public struct TextNormalizer: Sendable {
             (scalars, offsets, changed) = Self.collapseWhitespace(scalars, offsets)
             if changed { text = nil }
         }
-        return Result(text: text ?? String(scalars: scalars), offsets: offsets, removed: removed)
+        return Result(text: text ?? String(scalars: scalars), offsets: offsets, removed: removed, scalars: scalars)
     }
 
     /// `text`: the scalars as a String, if the caller has it; returned as the output's

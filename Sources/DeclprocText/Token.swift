@@ -20,8 +20,9 @@ struct UTF16Text {
     let scalarIndex: [Int]
     let scalars: [Unicode.Scalar]
 
-    init(_ text: String) {
-        let scalars = Array(scalarsOf: text)
+    init(_ text: String) { self.init(scalars: Array(scalarsOf: text)) }
+
+    init(scalars: [Unicode.Scalar]) {
         var scalarIndex: [Int] = []
         // Written through pointers (at most two units a scalar), then trimmed: three
         // appends a scalar, and UTF16.encode's collection, cost several times the work.

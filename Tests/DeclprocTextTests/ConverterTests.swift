@@ -48,6 +48,30 @@ import TestSupport
         #expect(converter.convert(input) == openCC)
     }
 
+    /// Text handed over as the scalars normalizing made (what the pipeline does) reads
+    /// as the text itself: sentences and both conversions, with and without words;
+    /// the scalars are the normalized text's.
+    @Test func scalarsGivenReadAsTheText() throws {
+        let store = try TestFiles.locales()
+        let data = try SegmentationData(store: store)
+        let s2t = try ChineseConverter(configuration: "s2t", store: store, lexicon: data)
+        let t2s = try ChineseConverter(configuration: "t2s", store: store)
+        let words = WordSegmenter(data: data, icu: try Segmenter())
+        let sentences = SentenceSegmenter(abbreviations: try SentenceSegmenter.abbreviations(store), icu: try Segmenter())
+        let normalizer = TextNormalizer()
+        let texts = try Self.realLines().prefix(300) + ["", " ", "被发明了。他说明了如何使用！Mr. Smith came. 好", "ＡＢＣ，全角　空格\u{200B}。",
+                                                       "e\u{301}tude 被發明", "第一句。\n第二句；第三句……第四句"]
+        for raw in texts {
+            let normalized = try normalizer.normalize(raw)
+            let text = normalized.text
+            #expect(normalized.scalars == Array(text.unicodeScalars), "\(raw)")
+            #expect(try sentences.sentences(scalars: normalized.scalars) == sentences.sentences(text), "\(raw)")
+            let spans = try words.words(text).map { $0.start..<$0.end }
+            #expect(s2t.convert(scalars: normalized.scalars, wordSpans: { spans }) == s2t.convert(text, wordSpans: { spans }), "\(raw)")
+            #expect(t2s.convert(scalars: normalized.scalars, wordSpans: nil) == t2s.convert(text), "\(raw)")
+        }
+    }
+
     /// Real sentences (UD Chinese GSDSimp test text and the CPP sentences).
     static func realLines() throws -> [String] {
         var lines: [String] = []
