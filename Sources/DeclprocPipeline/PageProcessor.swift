@@ -297,6 +297,11 @@ public final class PageProcessor {
         // The syllables once, for the words and both styles.
         let syllableOf = hasHan ? pinyin.syllables(normalizedScalars) { allWords } : []
         clock?.lap(.transliterate)
+        // The table of lists held here while the words are made (as a property, each
+        // word's use of it was an exclusive access checked at run time).
+        var syllableLists = SyllableLists.idle
+        swap(&syllableLists, &self.syllableLists)
+        defer { swap(&syllableLists, &self.syllableLists) }
         let sentences = sentenceWords.map { sentence, words in
             SentenceRecord(
                 text: sentence.text, start: map[sentence.start], end: map[sentence.end],
@@ -465,6 +470,17 @@ struct SyllableLists {
     private var keys = [UInt](repeating: 0, count: SyllableLists.slots * SyllableLists.width)
     private var held = [PinyinSyllable?](repeating: nil, count: SyllableLists.slots * SyllableLists.width)
     private var lists = [[String]](repeating: [], count: SyllableLists.slots)
+
+    init() {}
+
+    private init(idle: Void) {
+        keys = []
+        held = []
+        lists = []
+    }
+
+    /// A table of no room that stands in for a processor's while it is in use.
+    static let idle = SyllableLists(idle: ())
 
     mutating func list(_ range: Range<Int>, _ scalars: [Unicode.Scalar], _ syllables: [PinyinSyllable?]) -> [String] {
         var key = (UInt(0), UInt(0), UInt(0), UInt(0))
