@@ -179,8 +179,6 @@ extension AlignmentRun {
         return found ? PairMatch(zh: zh, en: en) : nil
     }
 
-    func recall(token: Int) -> Double { piZKnown[token] ? piZ[token] : piZDefault }
-
     static func lengthCost(_ lz: Int, _ le: Int, c: Double, s2: Double) -> Double {
         let m = (c * Double(lz) + Double(le)) / 2
         guard m > 0 else { return 0 }
@@ -224,6 +222,11 @@ extension AlignmentRun {
         // window of 1...5 sentences adds to it.
         // log(1 - pt), a miss's log-odds, is taken once per token or key and reused
         // (the same value each time it was recomputed).
+        // The recalls read into constants once: a read of the run's variables is an
+        // access checked at run time, one per token and key.
+        let piZ = self.piZ, piZKnown = self.piZKnown, piZDefault = self.piZDefault
+        let piE = self.piE, piEKnown = self.piEKnown, piEDefault = self.piEDefault
+        func recall(token: Int) -> Double { piZKnown[token] ? piZ[token] : piZDefault }
         let tokenMiss = tokenKeys.indices.map { log(1 - recall(token: $0)) }
         let zEvidenceBase = (0..<nz).map { z in ztokens[z].reduce(0.0) { $0 + tokenMiss[$1] } }
         // Windows of up to five sentences, and no wider than the other side: a short
@@ -396,6 +399,10 @@ extension AlignmentRun {
         let ge = clamp((totalE.hits + Model.recallGlobalPseudo * Model.recallInitial) / (totalE.seen + Model.recallGlobalPseudo), 0.05, 0.95)
         piZDefault = gz
         piEDefault = ge
+        // Written in arrays taken out of the run and put back: each write to the run's
+        // own was an access checked at run time.
+        var piZ: [Double] = [], piZKnown: [Bool] = [], piE: [Double] = [], piEKnown: [Bool] = []
+        swap(&piZ, &self.piZ); swap(&piZKnown, &self.piZKnown); swap(&piE, &self.piE); swap(&piEKnown, &self.piEKnown)
         for token in tokenKeys.indices where zSeen[token] > 0 {
             piZKnown[token] = true
             piZ[token] = clamp((zHits[token] + Model.recallPseudo * gz) / (zSeen[token] + Model.recallPseudo), 0.01, 0.95)
@@ -406,5 +413,6 @@ extension AlignmentRun {
                 piE[key] = clamp((eHits[key] + Model.recallPseudo * ge) / (eSeen[key] + Model.recallPseudo), 0.01, 0.95)
             }
         }
+        swap(&piZ, &self.piZ); swap(&piZKnown, &self.piZKnown); swap(&piE, &self.piE); swap(&piEKnown, &self.piEKnown)
     }
 }
