@@ -315,8 +315,8 @@ public final class PageProcessor {
         var pinyinText: String? = nil
         var pinyinNumbers: String? = nil
         if hasHan {
-            pinyinText = pinyin.write(scalars: normalizedScalars, syllables: syllableOf, style: PinyinStyle(tones: .marks))
-            pinyinNumbers = pinyin.write(scalars: normalizedScalars, syllables: syllableOf, style: PinyinStyle(tones: .numbers))
+            (pinyinText, pinyinNumbers) = pinyin.write(scalars: normalizedScalars, syllables: syllableOf,
+                                                       styles: PinyinStyle(tones: .marks), PinyinStyle(tones: .numbers))
         }
         clock?.lap(.transliterate)
         var translation: StatementRecord.Translation? = nil

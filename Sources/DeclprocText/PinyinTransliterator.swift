@@ -318,6 +318,30 @@ public final class PinyinTransliterator {
         return String(decoding: sink.output, as: UTF8.self)
     }
 
+    /// The text in two styles at once (records carry tone marks and tone numbers): the
+    /// spacing is worked out once for both, where two `write` calls walked the text twice.
+    public func write(scalars: [Unicode.Scalar], syllables: [PinyinSyllable?], styles first: PinyinStyle,
+                      _ second: PinyinStyle) -> (String, String) {
+        guard first.spellsAsStored, second.spellsAsStored else {
+            return (write(scalars: scalars, syllables: syllables, style: first), write(scalars: scalars, syllables: syllables, style: second))
+        }
+        precondition(syllables.count >= scalars.count, "fewer syllables than characters")
+        let bound = Self.storedBound(scalars.count)
+        var secondText = ""
+        let firstText = String(unsafeUninitializedCapacity: bound) { a in
+            var firstCount = 0
+            secondText = String(unsafeUninitializedCapacity: bound) { b in
+                var sink = PairSink(first: PointerSink(base: a.baseAddress!, tones: first.tones, neutralFive: first.neutralFive),
+                                    second: PointerSink(base: b.baseAddress!, tones: second.tones, neutralFive: second.neutralFive))
+                write(scalars, syllables, into: &sink)
+                firstCount = sink.first.count
+                return sink.second.count
+            }
+            return firstCount
+        }
+        return (firstText, secondText)
+    }
+
     public func transliterate(_ text: String, words: [Token], tones: ToneStyle) -> String {
         transliterate(text, words: words, style: PinyinStyle(tones: tones))
     }
@@ -546,6 +570,27 @@ private struct PointerSink: PinyinSink {
 
     mutating func scalar(_ scalar: Unicode.Scalar) {
         count += UTF8Code.encode(scalar.value, into: base, at: count)
+    }
+}
+
+/// Two sinks written alike (`write(scalars:syllables:styles:_:)`).
+private struct PairSink: PinyinSink {
+    var first: PointerSink
+    var second: PointerSink
+
+    mutating func space() {
+        first.space()
+        second.space()
+    }
+
+    mutating func syllable(_ syllable: PinyinSyllable) {
+        first.syllable(syllable)
+        second.syllable(syllable)
+    }
+
+    mutating func scalar(_ scalar: Unicode.Scalar) {
+        first.scalar(scalar)
+        second.scalar(scalar)
     }
 }
 

@@ -127,6 +127,31 @@ import TestSupport
         #expect(checked == 3 * lines.count)
     }
 
+    /// Two styles written in one walk are each style written alone: marks and numbers
+    /// (what records carry), a style that spells ü otherwise, and neutral tones unmarked.
+    @Test func twoStylesAtOnceAreEachAlone() throws {
+        let store = try TestFiles.locales()
+        let pinyin = PinyinTransliterator(lexicon: try PinyinLexicon(store: store))
+        let segmenter = WordSegmenter(data: try SegmentationData(store: store), icu: try Segmenter())
+        var colon = PinyinStyle(tones: .numbers)
+        colon.umlaut = .colon
+        var plain = PinyinStyle(tones: .numbers)
+        plain.neutralFive = false
+        let pairs = [(PinyinStyle(tones: .marks), PinyinStyle(tones: .numbers)), (PinyinStyle(tones: .numbers), colon),
+                     (plain, PinyinStyle(tones: .none)), (PinyinStyle(tones: .none), PinyinStyle(tones: .marks))]
+        let lines = try Self.lines("Tests/Fixtures/ud-zh-gsdsimp/test.txt").prefix(200) + ["", "女儿去绿色的旅馆。", "（他）说：“了，”吗？",
+                                                                                             "abc 中文 def", "一二三 4 五"]
+        for text in lines {
+            let scalars = Array(text.unicodeScalars)
+            let syllables = pinyin.syllables(text, words: try segmenter.words(text))
+            for (first, second) in pairs {
+                let both = pinyin.write(scalars: scalars, syllables: syllables, styles: first, second)
+                #expect(both.0 == pinyin.write(scalars: scalars, syllables: syllables, style: first), "\(text)")
+                #expect(both.1 == pinyin.write(scalars: scalars, syllables: syllables, style: second), "\(text)")
+            }
+        }
+    }
+
     /// Polyphonic characters read right on the CPP dev split (ICU 78.8%, pypinyin 87.9%).
     @Test func pinyinPolyphoneAccuracy() throws {
         let sentences = try Self.lines("Tests/Fixtures/cpp-dev/dev.sent")
