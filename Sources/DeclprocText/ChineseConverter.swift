@@ -286,10 +286,7 @@ public final class ChineseConverter: Sendable {
     /// decoded again here.
     public func convert(scalars: [Unicode.Scalar], wordSpans: (() -> [Range<Int>])?) -> String {
         var scratch = Scratch()
-        scratch.scalars = scalars
-        var output: [UInt8] = []
-        convertDecoded(into: &output, scratch: &scratch, words: wordSpans.map { .whole($0) })
-        return String(decoding: output, as: UTF8.self)
+        return convert(scalars, words: wordSpans.map { .whole($0) }, &scratch)
     }
 
     /// As above, where `wordsOf` segments a stretch of the text (spans in its
@@ -301,7 +298,11 @@ public final class ChineseConverter: Sendable {
     }
 
     private func convert(_ text: String, words: WordSource?, _ scratch: inout Scratch) -> String {
-        scratch.scalars = Array(scalarsOf: text)
+        convert(Array(scalarsOf: text), words: words, &scratch)
+    }
+
+    private func convert(_ scalars: [Unicode.Scalar], words: WordSource?, _ scratch: inout Scratch) -> String {
+        scratch.scalars = scalars
         var output: [UInt8] = []
         convertDecoded(into: &output, scratch: &scratch, words: words)
         return String(decoding: output, as: UTF8.self)

@@ -16,7 +16,7 @@ public final class Segmenter {
 
     /// Words and punctuation, each a token; whitespace separates tokens and is not one.
     public func words(_ text: String) throws(ICUError) -> [Token] {
-        try segments(text, with: words, trimming: false)
+        try segments(UTF16Text(text), with: words, trimming: false)
     }
 
     /// Word spans in scalar offsets of `scalars` (whitespace skipped), with no String
@@ -55,10 +55,6 @@ public final class Segmenter {
     /// The same, given the text's scalars.
     func sentences(scalars: [Unicode.Scalar]) throws(ICUError) -> [Token] {
         try segments(UTF16Text(scalars: scalars), with: sentences, trimming: true)
-    }
-
-    private func segments(_ text: String, with iterator: BreakIterator, trimming: Bool) throws(ICUError) -> [Token] {
-        try segments(UTF16Text(text), with: iterator, trimming: trimming)
     }
 
     private func segments(_ utf16: UTF16Text, with iterator: BreakIterator, trimming: Bool) throws(ICUError) -> [Token] {
