@@ -38,6 +38,11 @@ extension Deduplicator {
             self.members(from: bandHeads.value(band), admitting: context, into: &members)
         }
 
+        /// Asks for the bands' heads ahead of `members` (see `BandHeads.prefetch`).
+        func prefetch(bands: [UInt64]) {
+            for band in bands { bandHeads.prefetch(band) }
+        }
+
         /// The same from the band's head (1 + its newest slot).
         private func members(from head: Int32, admitting context: Context? = nil, into members: inout [Int]) {
             let start = members.count

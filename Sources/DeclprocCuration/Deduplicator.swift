@@ -200,6 +200,7 @@ public final class Deduplicator {
     /// The record a statement with these features repeats, if any.
     private func canonical(of f: Features) throws(SQLiteDatabase.Failure) -> (id: String, exact: Bool)? {
         disk?.prefetch(exact: f.key, bands: f.bands, admitting: f.context.date)
+        memory.prefetch(bands: f.bands)
         if let index = try exactMatch(f.key) {
             let entry = try entry(index)
             if entry.people == f.people, entry.length == f.length, entry.signature.elementsEqual(f.signature),
