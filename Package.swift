@@ -51,6 +51,9 @@ let package = Package(
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         // MinHash's inner loop in C, for one function built for AVX-512 and chosen at run time.
         .target(name: "CMinHash"),
+        // A hint to the processor, in C because Swift cannot give it: start loading a
+        // cache line that a lookup will read soon.
+        .target(name: "CPrefetch"),
         // Swift owners of ICU handles: the only module that imports CICU.
         .target(name: "DeclprocICU", dependencies: ["CICU"]),
         // SQLite connections and statements: the only module that imports CSQLite.
@@ -60,7 +63,7 @@ let package = Package(
         // Temporary files: their names, and clearing those of killed runs.
         .target(name: "DeclprocFiles"),
         // Finding and loading Locales/ data.
-        .target(name: "DeclprocLocales", dependencies: ["DeclprocFiles"]),
+        .target(name: "DeclprocLocales", dependencies: ["DeclprocFiles", "CPrefetch"]),
         // The text engine.
         .target(name: "DeclprocText", dependencies: ["DeclprocICU", "DeclprocLocales"]),
         // Inputs to pages: enumerating inputs, deciding the charset, decoding.
@@ -76,7 +79,7 @@ let package = Package(
         // The dataset report: one self-contained HTML page with SVG charts.
         .target(name: "DeclprocReport", dependencies: ["DeclprocRecords"]),
         // Across records: deduplication, exclusion lists, redaction of names and contacts.
-        .target(name: "DeclprocCuration", dependencies: ["DeclprocRecords", "DeclprocText", "DeclprocSQLite", "DeclprocFiles", "CCrypto", "CMinHash"]),
+        .target(name: "DeclprocCuration", dependencies: ["DeclprocRecords", "DeclprocText", "DeclprocSQLite", "DeclprocFiles", "CCrypto", "CMinHash", "CPrefetch"]),
         // The chain of stages and the output layout.
         .target(
             name: "DeclprocPipeline",

@@ -118,6 +118,9 @@ public final class AlignmentData: Sendable {
         return (keywordPool[(start + 1)..<(start + 1 + count)], continues)
     }
 
+    /// Asks for what `entry` will read for the fingerprint (see `FingerprintTable.prefetch`).
+    @inline(__always) func prefetchEntry(_ fingerprint: UInt64) { lexicon.prefetch(fingerprint) }
+
     /// The id of a lexicon keyword.
     func keywordID(_ keyword: String) -> Int32? {
         vocabulary.value(Fingerprint.of(keyword.unicodeScalars)).map { Int32($0) }

@@ -415,8 +415,18 @@ final class AlignmentRun {
             return keys.sorted()
         }
         var i = 0
+        // Every headword search starts with a character and most go on to a second:
+        // their slots in the lexicon (megabytes, so a cache miss each) are asked for
+        // some characters ahead of the search (`ahead`: the first not asked for yet).
+        var ahead = 0
         while i < s.count {
             let c = s[i]
+            while ahead < min(i + 32, s.count) {
+                let one = Fingerprint.adding(s[ahead], to: Fingerprint.empty)
+                data.prefetchEntry(one)
+                if ahead + 1 < s.count { data.prefetchEntry(Fingerprint.adding(s[ahead + 1], to: one)) }
+                ahead += 1
+            }
             if isASCIIWord(c) {
                 var j = i
                 while j < s.count, isASCIIWord(s[j]) { j += 1 }

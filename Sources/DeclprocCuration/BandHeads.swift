@@ -1,4 +1,4 @@
-import CMinHash
+import CPrefetch
 
 /// Band key → a 32-bit value, 0 standing for none, in one open-addressed table
 /// with linear probing: the in-memory index asks it sixteen times a statement

@@ -1,4 +1,4 @@
-import CMinHash
+import CPrefetch
 import DeclprocSQLite
 import Foundation
 

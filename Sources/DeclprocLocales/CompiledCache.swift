@@ -106,23 +106,35 @@ public struct CompiledCache: Sendable {
         for (sibling, _) in oldest { try? manager.removeItem(at: directory.appendingPathComponent(sibling)) }
     }
 
-    /// A 64-bit sum over the payload, eight bytes at a step (a few milliseconds
-    /// for the largest table): a file damaged on disk or cut short is rebuilt,
-    /// never read as tables whose indices point nowhere.
+    /// A 64-bit sum over the payload, in four lanes of eight bytes each: a file
+    /// damaged on disk or cut short is rebuilt, never read as tables whose indices
+    /// point nowhere. Each lane's step (a multiply and a shift) waits for the one
+    /// before; one lane went through the 34 MB an extraction loads at some 2.5 GB/s,
+    /// and four run side by side.
     static func checksum(_ raw: UnsafeRawBufferPointer, from start: Int) -> UInt64 {
-        do {
-            var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count - start)
-            var i = start
-            while i + 8 <= raw.count {
-                hash = (hash ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-                hash ^= hash >> 29
-                i += 8
-            }
-            while i < raw.count {
-                hash = (hash ^ UInt64(raw[i])) &* 0x0000_0100_0000_01B3
-                i += 1
-            }
-            return hash
+        @inline(__always) func step(_ hash: UInt64, _ word: UInt64) -> UInt64 {
+            let h = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
+            return h ^ (h >> 29)
         }
+        let seed: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count - start)
+        var lanes = (seed, seed ^ 1, seed ^ 2, seed ^ 3)
+        var i = start
+        while i + 32 <= raw.count {
+            lanes.0 = step(lanes.0, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            lanes.1 = step(lanes.1, raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+            lanes.2 = step(lanes.2, raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self))
+            lanes.3 = step(lanes.3, raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
+            i += 32
+        }
+        var hash = step(step(step(lanes.0, lanes.1), lanes.2), lanes.3)
+        while i + 8 <= raw.count {
+            hash = step(hash, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            i += 8
+        }
+        while i < raw.count {
+            hash = (hash ^ UInt64(raw[i])) &* 0x0000_0100_0000_01B3
+            i += 1
+        }
+        return hash
     }
 }

@@ -201,6 +201,11 @@ public final class PinyinTransliterator {
         phraseEnding.initialize(repeating: 0)
         tied.initialize(repeating: 0)
         best[0] = 0
+        // Each pair's phrase search starts with a lookup in a table of megabytes (a
+        // cache miss, most of them): asked for all at once, the misses overlap.
+        if n > 1 {
+            for start in base..<(base + n - 1) { lexicon.longestByPrefix.prefetch(Fingerprint.pair(scalars[start], scalars[start + 1])) }
+        }
         func cost(_ start: Int, _ end: Int) -> Int {
             var cost = best[start] + 1000
             if let boundaries {
@@ -235,7 +240,13 @@ public final class PinyinTransliterator {
             }
         }
         if boundaries == nil && tied[n] != 0 { return false }
+        // The same for the neighbour pairs that single characters will look up.
         var end = n
+        while end > 0 {
+            if phraseEnding[end] == 0 { prefetchNeighbours(at: base + end - 1, in: scalars) }
+            end -= back[end]
+        }
+        end = n
         while end > 0 {
             let length = back[end]
             if phraseEnding[end] != 0 {
@@ -247,6 +258,12 @@ public final class PinyinTransliterator {
             end -= length
         }
         return true
+    }
+
+    /// Asks for the neighbour pairs `single(at:in:into:)` looks up.
+    @inline(__always) private func prefetchNeighbours(at index: Int, in scalars: [Unicode.Scalar]) {
+        if index > 0 { lexicon.leftPairs.prefetch(Fingerprint.pair(scalars[index - 1], scalars[index])) }
+        if index + 1 < scalars.count { lexicon.rightPairs.prefetch(Fingerprint.pair(scalars[index], scalars[index + 1])) }
     }
 
     /// The reading of a character no phrase covers.

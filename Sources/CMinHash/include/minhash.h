@@ -16,8 +16,4 @@ void dp_minhash_portable(const uint64_t *shingles, size_t n, const uint64_t *see
 /// Whether `dp_minhash` takes the vector path on this processor.
 int dp_minhash_vectorized(void);
 
-/// Asks the processor to start loading the cache line at `address` (for reading),
-/// so that lookups in a table larger than the cache overlap their waits.
-static inline void dp_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
-
 #endif
