@@ -252,9 +252,11 @@ public enum RecordJSON {
         }
         mutating func array<T>(_ items: [T], _ body: (inout Writer, T) -> Void) {
             sink.append(0x5B)
-            for (k, item) in items.enumerated() {
+            // Each item lent to `body` in place: `enumerated()` copied it out, retaining
+            // and releasing what it holds (a word's syllable list, a long text).
+            for k in items.indices {
                 if k > 0 { sink.append(0x2C) }
-                body(&self, item)
+                body(&self, items[k])
             }
             sink.append(0x5D)
             first = false

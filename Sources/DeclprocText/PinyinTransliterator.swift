@@ -499,20 +499,28 @@ public final class PinyinTransliterator {
     private func write<Sink: PinyinSink>(_ scalars: [Unicode.Scalar], _ syllables: [PinyinSyllable?], into sink: inout Sink) {
         var previousWasSyllable = false
         var last: Unicode.Scalar? = nil
-        for (i, scalar) in scalars.enumerated() {
-            if let syllable = syllables[i] {
-                if let last, !Segmenter.isSpace(last), previousWasSyllable || !(Self.opensText(last) || Self.isFullWidthPunctuation(last)) {
-                    sink.space()
+        // The syllables read as unretained references: the lexicon holds every one for
+        // as long as this writer lives, and taking each out of the array retained and
+        // released it (two atomic operations a syllable, 3.2 million on the web corpus).
+        // An optional reference and an optional `Unmanaged` are the same pointer.
+        syllables.withUnsafeBufferPointer { held in
+            held.withMemoryRebound(to: Unmanaged<PinyinSyllable>?.self) { syllables in
+                for (i, scalar) in scalars.enumerated() {
+                    if let syllable = syllables[i] {
+                        if let last, !Segmenter.isSpace(last), previousWasSyllable || !(Self.opensText(last) || Self.isFullWidthPunctuation(last)) {
+                            sink.space()
+                        }
+                        syllable._withUnsafeGuaranteedRef { sink.syllable($0) }
+                        // A syllable ends in a letter or a tone digit: neither space nor punctuation.
+                        last = "a"
+                        previousWasSyllable = true
+                    } else {
+                        if previousWasSyllable, !Segmenter.isSpace(scalar), !Self.closesText(scalar) { sink.space() }
+                        sink.scalar(scalar)
+                        last = scalar
+                        previousWasSyllable = false
+                    }
                 }
-                sink.syllable(syllable)
-                // A syllable ends in a letter or a tone digit: neither space nor punctuation.
-                last = "a"
-                previousWasSyllable = true
-            } else {
-                if previousWasSyllable, !Segmenter.isSpace(scalar), !Self.closesText(scalar) { sink.space() }
-                sink.scalar(scalar)
-                last = scalar
-                previousWasSyllable = false
             }
         }
     }
