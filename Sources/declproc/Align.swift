@@ -5,6 +5,7 @@ import Foundation
 
 struct Align: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "align",
         abstract: "Align Chinese and English sentences (one sentence per line in each file).",
         discussion: """
         links: one bead per line, [zh line ids]:[en line ids] (0-based; a side may be empty). \

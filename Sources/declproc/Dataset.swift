@@ -9,6 +9,7 @@ import Foundation
 
 struct Dataset: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "dataset",
         abstract: "Extract statements into a dataset folder: data files, the JSON Schema, and a README dataset card.")
 
     @Argument(help: "Inputs, as for extract (default: Samples/).")

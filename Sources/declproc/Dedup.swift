@@ -9,6 +9,7 @@ import Foundation
 
 struct Dedup: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "dedup",
         abstract: "Link duplicate statements across record files (JSON Lines), e.g. the shards of a distributed run.",
         discussion: """
         Reads statement records in the order given and writes them all, each with duplicate_of set to \

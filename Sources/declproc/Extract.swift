@@ -11,6 +11,7 @@ extension Emit: ExpressibleByArgument {}
 
 struct Extract: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "extract",
         abstract: "Extract statements from scraped pages into records (JSON Lines, CSV, TSV, TMX, parallel text, SQLite).",
         discussion: """
         Every page read ends as records, as a page without statements (listed in the summary), \

@@ -37,6 +37,7 @@ struct TokenJSON: Encodable {
 
 struct Normalize: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "normalize",
         abstract: "Normalize text line by line: NFC or NFKC, width folding that keeps Chinese punctuation, whitespace.")
 
     @OptionGroup var filter: FilterOptions
@@ -84,6 +85,7 @@ struct Normalize: ParsableCommand {
 
 struct Segment: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "segment",
         abstract: "Split each line into words (separated by spaces) or sentences (separated by tabs).")
 
     enum Unit: String, ExpressibleByArgument { case word, sentence }
@@ -181,6 +183,7 @@ struct Segment: ParsableCommand {
 
 struct Transliterate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "transliterate",
         abstract: "Write Han text as Pinyin, line by line, choosing readings from phrases in context.")
 
     enum Target: String, ExpressibleByArgument { case pinyin }
@@ -276,6 +279,7 @@ extension PinyinSyllable.Umlaut: ExpressibleByArgument {}
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "convert",
         abstract: "Convert between Simplified and Traditional Chinese, line by line (OpenCC-compatible configurations).")
 
     @OptionGroup var filter: FilterOptions

@@ -7,6 +7,7 @@ import Foundation
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Show how pages were read: the charset decision, the blocks with their scores, and why each was or was not kept.")
 
     @Argument(help: "A page, archive or JSON Lines file (every page in it), or - for stdin.")

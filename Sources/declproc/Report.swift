@@ -13,6 +13,7 @@ import Foundation
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Write a self-contained HTML report (charts, totals, a sample) of records or pages.",
         discussion: """
         INPUT: records in JSON Lines (as extract writes them; a rejects.jsonl beside them is counted), \
