@@ -182,6 +182,13 @@ final class ConversionDictionary: Sendable {
         records[run(entry).value].map { Unicode.Scalar($0) ?? "\u{FFFD}" }
     }
 
+    /// The entry's value when it is one scalar (as `value` would give it), else nil:
+    /// asked of every one-character key at load, where `value` made an array each.
+    func singleValue(_ entry: Int) -> Unicode.Scalar? {
+        let value = run(entry).value
+        return value.count == 1 ? Unicode.Scalar(records[value.lowerBound]) ?? "\u{FFFD}" : nil
+    }
+
     /// The entry's value appended to `out`.
     @inline(__always)
     func appendValue(_ entry: Int, to out: inout [Unicode.Scalar]) {
@@ -363,10 +370,9 @@ struct DictionaryList: Sendable {
             if scalar.value < 0x10000 { multiBMP[Int(scalar.value >> 6)] |= 1 << UInt64(scalar.value & 63) }
             direct[scalar] = Self.asked
             guard planned & Self.slow == 0, planned & 0xFF_FFFF != 0 else { return }
-            let value = dictionaries[Int(planned >> 24 & 0x3F)].value(Int(planned & 0xFF_FFFF) - 1)
-            guard value.count == 1 else { return }
-            alone[scalar] = value[0].value + 1
-            if planned & Self.multi == 0 { direct[scalar] = value[0].value + 1 }
+            guard let value = dictionaries[Int(planned >> 24 & 0x3F)].singleValue(Int(planned & 0xFF_FFFF) - 1) else { return }
+            alone[scalar] = value.value + 1
+            if planned & Self.multi == 0 { direct[scalar] = value.value + 1 }
         }
         self.plan = plan
         self.direct = direct

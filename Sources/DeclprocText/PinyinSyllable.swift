@@ -26,9 +26,19 @@ public final class PinyinSyllable: Sendable, Hashable, CustomStringConvertible {
     let markedUTF8: InlineUTF8, numberedUTF8: InlineUTF8, lettersUTF8: InlineUTF8
 
     public init?(numbered text: Substring) {
-        guard let last = text.last, let tone = last.wholeNumberValue, (1...5).contains(tone) else { return nil }
+        let tone: Int
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // What the lexicons hold, told from the bytes: the checks below by Character
+            // (a letter, a digit's value) were most of loading the lexicon's syllables.
+            guard let last = text.utf8.last, (0x31...0x35).contains(last), text.utf8.count >= 2,
+                  text.utf8.dropLast().allSatisfy({ ($0 | 0x20) &- 0x61 < 26 || $0 == 0x3A }) else { return nil }
+            tone = Int(last - 0x30)
+        } else {
+            guard let last = text.last, let value = last.wholeNumberValue, (1...5).contains(value),
+                  !text.dropLast().isEmpty, text.dropLast().allSatisfy({ $0.isLetter || $0 == ":" }) else { return nil }
+            tone = value
+        }
         let body = text.dropLast()
-        guard !body.isEmpty, body.allSatisfy({ $0.isLetter || $0 == ":" }) else { return nil }
         letters = body.replacingOccurrencesOfV()
         self.tone = tone
         numbered = letters + String(tone)
@@ -59,22 +69,40 @@ public final class PinyinSyllable: Sendable, Hashable, CustomStringConvertible {
     /// The standard rule: the mark goes on a or e; on the o of "ou"; otherwise on
     /// the last vowel.
     static func placeMark(_ letters: String, tone: Int) -> String {
-        var scalars = Array(letters.unicodeScalars)
-        let vowels: Set<Unicode.Scalar> = ["a", "e", "i", "o", "u", "ü"]
+        let scalars = Array(letters.unicodeScalars)
+        func isVowel(_ s: Unicode.Scalar) -> Bool {
+            switch s {
+            case "a", "e", "i", "o", "u", "ü": true
+            default: false
+            }
+        }
         var target: Int? = scalars.firstIndex(of: "a") ?? scalars.firstIndex(of: "e")
         if target == nil, let o = scalars.firstIndex(of: "o"), o + 1 < scalars.count, scalars[o + 1] == "u" { target = o }
-        if target == nil { target = scalars.lastIndex { vowels.contains($0) } }
+        if target == nil { target = scalars.lastIndex(where: isVowel) }
         // Syllabic nasals (m, n, ng) carry the mark on the consonant: ḿ, ń, ň, ǹ.
         if target == nil { target = scalars.firstIndex { $0 == "m" || $0 == "n" } }
         guard let index = target else { return letters }
-        let marks: [Unicode.Scalar] = ["\u{304}", "\u{301}", "\u{30C}", "\u{300}"]
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars[...index])
-        view.append(marks[tone - 1])
-        view.append(contentsOf: scalars[(index + 1)...])
-        scalars = []
-        // Compose to the precomposed letters people type (á, ǜ), as NFC does.
-        return String(view).precomposedPinyin()
+        let mark: UInt32 = [0x304, 0x301, 0x30C, 0x300][tone - 1]
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(scalars.count + 1)
+        out += scalars[..<index]
+        // The precomposed letter people type (á, ǜ), as NFC composes it; the letter and
+        // its combining mark where there is none (m̄). A syllable read from the lexicon
+        // has no combining mark of its own; one that has is composed as NFC would.
+        if let composed = precomposedPinyinTable[UInt64(scalars[index].value) << 21 | UInt64(mark)] {
+            out.append(composed)
+        } else {
+            out.append(scalars[index])
+            out.append(Unicode.Scalar(mark)!)
+        }
+        out += scalars[(index + 1)...]
+        // Made from its UTF-8 (appending scalars to a String's view was 2,700
+        // instructions a call, through an unspecialized generic).
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(4 * out.count)
+        for scalar in out { UTF8.encode(scalar) { bytes.append($0) } }
+        let marked = String(decoding: bytes, as: UTF8.self)
+        return scalars.contains(where: { (0x300...0x36F).contains($0.value) }) ? marked.precomposedPinyin() : marked
     }
 }
 

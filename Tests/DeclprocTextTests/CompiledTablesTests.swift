@@ -187,4 +187,26 @@ import TestSupport
         #expect(CompiledCache(environment: ["HOME": "/h"]).directory?.path == "/h/.cache/declproc")
         #expect(CompiledCache(environment: [:]).directory == nil)
     }
+
+    /// A Locales text file's lines and fields, cut at bytes, are those that cutting
+    /// by Character gave: CR LF is one Character (not cut), a "#" with a combining
+    /// mark is no comment, a tab is always a Character of its own.
+    @Test func linesAndRowsAreCutAsCharactersCutThem() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-lines-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(#"{"version": "test"}"#.utf8).write(to: folder.appendingPathComponent("manifest.json"))
+        let store = try LocaleStore(root: folder)
+        let texts = ["a\nb\r\nc\n\n#x\n#\u{301}y\n\n", "\n\n", "", "#", "#\n", "x\ty\t\tz\n\t\u{301}a\t\r\n",
+                     "一\t二\n\r\n\r\r\n三\u{200D}\n\u{301}\n# c\n末", "\u{FEFF}a\n\u{1F1E8}\u{1F1F3}\tb"]
+        for (k, text) in texts.enumerated() {
+            try Data(text.utf8).write(to: folder.appendingPathComponent("t\(k).txt"))
+            let byCharacter = text.split(separator: "\n", omittingEmptySubsequences: true).filter { !$0.hasPrefix("#") }
+            // Scalar by scalar: Substring's == compares canonical equivalents as equal.
+            func scalars(_ lines: [Substring]) -> [[Unicode.Scalar]] { lines.map { Array($0.unicodeScalars) } }
+            #expect(scalars(try store.lines("t\(k).txt")) == scalars(byCharacter), "\(k)")
+            #expect(try store.rows("t\(k).txt").map(scalars)
+                    == byCharacter.map { scalars($0.split(separator: "\t", omittingEmptySubsequences: false)) }, "\(k)")
+        }
+    }
 }
