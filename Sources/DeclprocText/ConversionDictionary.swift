@@ -102,16 +102,22 @@ final class ConversionDictionary: Sendable {
     /// a run that is not a scalar reads as U+FFFD; the cache's checksum keeps such
     /// damage out in the first place.)
     private static func starts(_ records: [UInt32]) -> [Int]? {
+        // Read through a pointer into an array grown once (an entry is at least three
+        // numbers): done for every dictionary at every start.
         var starts: [Int] = []
-        var k = 0
-        while k < records.count {
-            let keyLength = Int(records[k] & 0xFF), valueLength = Int(records[k] >> 8)
-            guard keyLength >= 1, keyLength <= longestKey, valueLength <= longestValue, k + 1 + keyLength + valueLength <= records.count
-            else { return nil }
-            starts.append(k)
-            k += 1 + keyLength + valueLength
+        starts.reserveCapacity(records.count / 3 + 1)
+        let complete = records.withUnsafeBufferPointer { records in
+            var k = 0
+            while k < records.count {
+                let keyLength = Int(records[k] & 0xFF), valueLength = Int(records[k] >> 8)
+                guard keyLength >= 1, keyLength <= longestKey, valueLength <= longestValue,
+                      k + 1 + keyLength + valueLength <= records.count else { return false }
+                starts.append(k)
+                k += 1 + keyLength + valueLength
+            }
+            return true
         }
-        return starts
+        return complete ? starts : nil
     }
 
     init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
