@@ -499,10 +499,12 @@ public final class PinyinTransliterator {
     private func write<Sink: PinyinSink>(_ scalars: [Unicode.Scalar], _ syllables: [PinyinSyllable?], into sink: inout Sink) {
         var previousWasSyllable = false
         var last: Unicode.Scalar? = nil
-        // The syllables read as unretained references: the lexicon holds every one for
-        // as long as this writer lives, and taking each out of the array retained and
-        // released it (two atomic operations a syllable, 3.2 million on the web corpus).
-        // An optional reference and an optional `Unmanaged` are the same pointer.
+        // The syllables read as unretained references: the array holds each of them for
+        // the whole call, and taking each out of it retained and released it (two atomic
+        // operations a syllable, 3.2 million on the web corpus). An optional reference
+        // and an optional `Unmanaged` are the same pointer. Read through a pointer, the
+        // array is not bounds-checked: a syllable (or nil) for each scalar is checked here.
+        precondition(syllables.count >= scalars.count, "a syllable or nil for each scalar")
         syllables.withUnsafeBufferPointer { held in
             held.withMemoryRebound(to: Unmanaged<PinyinSyllable>?.self) { syllables in
                 for (i, scalar) in scalars.enumerated() {
