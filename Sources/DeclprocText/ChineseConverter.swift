@@ -20,8 +20,8 @@ public final class ChineseConverter: Sendable {
     /// The smallest scalar `normalization` maps (U+F900 for OpenCC's table): below
     /// it, where nearly all text is, no lookup is made.
     private let normalizationFloor: UInt32
-    private let segmentation: DictionaryList
-    private let chain: [DictionaryList]
+    let segmentation: DictionaryList
+    let chain: [DictionaryList]
     /// A bit per entry of the first segmentation dictionary (by its place in the
     /// records): set where the phrase converts as its characters do one by one
     /// (位于 → 位於, as 位 → 位 and 于 → 於), the case of four phrases in five.
@@ -34,7 +34,7 @@ public final class ChineseConverter: Sendable {
     /// between matches only need the rest of the group (which is this list).
     /// Not optional: binding an optional would copy the list (and retain its
     /// tables) at every segment.
-    private let fusedRest: DictionaryList
+    let fusedRest: DictionaryList
     private let isFused: Bool
     /// Whether a stretch of characters between matches converts the same however it
     /// is cut: no dictionary it passes through has phrases (s2t, where the
@@ -93,6 +93,12 @@ public final class ChineseConverter: Sendable {
             let literal = try usesWordBoundaries && Self.stretchesSplitFreely(segmentation: segmentation, chain: chain, built)
                 ? try built(segmentation[0]).literalEntries(in: DictionaryList(try chain[0].map(built))) : []
             writer.write(literal)
+            // The lists' tables too: the segmentation's, each group's of the chain, and
+            // the rest of a fused first group's.
+            DictionaryList(try segmentation.map(built)).write(to: &writer)
+            for group in chain { DictionaryList(try group.map(built)).write(to: &writer) }
+            let fused = Self.isFused(segmentation: segmentation, chain: chain)
+            DictionaryList(fused ? try chain[0].dropFirst().map(built) : []).write(to: &writer)
             return writer.bytes
         }
         var loaded: [String: ConversionDictionary] = [:]
@@ -111,12 +117,13 @@ public final class ChineseConverter: Sendable {
         var floor = UInt32.max
         self.normalization.forEach { scalar, _ in floor = min(floor, scalar.value) }
         self.normalizationFloor = floor
-        self.segmentation = DictionaryList(try segmentation.map(dictionary))
+        self.segmentation = try DictionaryList(from: &reader, dictionaries: segmentation.map(dictionary))
         guard !chain.isEmpty, chain.allSatisfy({ !$0.isEmpty })
         else { throw LocaleStore.MissingData(path: store.url(path).path, reason: "the chain or one of its groups is empty") }
-        self.chain = try chain.map { DictionaryList(try $0.map(dictionary)) }
+        self.chain = try chain.map { try DictionaryList(from: &reader, dictionaries: $0.map(dictionary)) }
         self.isFused = Self.isFused(segmentation: segmentation, chain: chain)
-        self.fusedRest = DictionaryList(isFused ? try chain[0].dropFirst().map(dictionary) : [])
+        self.fusedRest = try DictionaryList(from: &reader, dictionaries: isFused ? chain[0].dropFirst().map(dictionary) : [])
+        guard reader.isAtEnd else { throw BinaryReader.Corrupt() }
         self.stretchesSplitFreely = try Self.stretchesSplitFreely(segmentation: segmentation, chain: chain, dictionary)
         self.convertsInOnePass = stretchesSplitFreely && chain.count == 1 && self.segmentation.isOneOfPhrases
         self.onePassTable = convertsInOnePass ? self.segmentation.onePassTable(rest: fusedRest) : ScalarMap()
@@ -180,7 +187,7 @@ public final class ChineseConverter: Sendable {
     }
 
     /// The compiled form's layout; bump when it changes.
-    static let format = 12
+    static let format = 13
 
     /// One dictionary from its text file, as the configuration names it.
     static func dictionary(_ spec: String, store: LocaleStore, loaded: inout [String: ConversionDictionary]) throws -> ConversionDictionary {

@@ -217,6 +217,41 @@ import TestSupport
             try ChineseConverter(configuration: "s2x", store: TestFiles.locales())
         }
     }
+
+    /// The dictionary lists' tables come from the compiled cache: read back, they
+    /// answer as lists built afresh from the same dictionaries, at every position of
+    /// the test cases' texts and of text from every plane.
+    @Test(arguments: configurations)
+    func dictionaryListsReadBackAnswerAsBuilt(configuration: String) throws {
+        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: TestFiles.repository("Tests/Fixtures/opencc/testcases.json")))
+        let converter = try ChineseConverter(configuration: configuration, store: try TestFiles.locales())
+        var texts: [[Unicode.Scalar]] = file.cases.map { Array($0.input.unicodeScalars) }
+        texts.append(Array("发明𠮷𪢮了a\u{10FFFD}後来 臺灣 裏面 干涉 乾燥".unicodeScalars))
+        func match(_ m: (length: Int, dictionary: Int, entry: Int)?) -> [Int]? { m.map { [$0.length, $0.dictionary, $0.entry] } }
+        let lists: [DictionaryList] = [converter.segmentation, converter.fusedRest] + converter.chain
+        for loaded in lists {
+            let fresh = DictionaryList(loaded.dictionaries)
+            var writer = BinaryWriter()
+            fresh.write(to: &writer)
+            var reader = BinaryReader(writer.bytes)
+            let read = try DictionaryList(from: &reader, dictionaries: loaded.dictionaries)
+            #expect(reader.isAtEnd)
+            for list in [loaded, read] {
+                for text in texts {
+                    for start in text.indices {
+                        #expect(match(list.firstMatch(text, from: start, limit: text.count)) == match(fresh.firstMatch(text, from: start, limit: text.count)))
+                        #expect(match(list.longestMatch(text, from: start, limit: text.count)) == match(fresh.longestMatch(text, from: start, limit: text.count)))
+                        #expect(list.aloneValue(text[start]) == fresh.aloneValue(text[start]))
+                    }
+                    var a: [Unicode.Scalar] = [], b: [Unicode.Scalar] = []
+                    list.convert(text, text.indices, into: &a)
+                    fresh.convert(text, text.indices, into: &b)
+                    #expect(a == b)
+                }
+                #expect(list.isOneOfPhrases == fresh.isOneOfPhrases)
+            }
+        }
+    }
 }
 
 /// The pair table keeps two BMP characters and their value in one slot and the pairs
