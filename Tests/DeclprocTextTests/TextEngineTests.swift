@@ -110,6 +110,19 @@ import TestSupport
 @Suite struct ScriptDetectorTests {
     static let detector = try! ScriptDetector(store: TestFiles.locales())
 
+    /// The table comes from the compiled cache: read back, it tells every scalar what
+    /// the table made from the text files tells it.
+    @Test func tableReadBackTellsAsMade() throws {
+        let made = try ScriptDetector.telling(TestFiles.locales())
+        var telling = 0
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(Self.detector.telling[scalar] == made[scalar])
+            if made[scalar] != 0 { telling += 1 }
+        }
+        #expect(telling > 2_000)
+    }
+
     @Test(arguments: [
         ("我声明退出中国共产党和共青团。", "Hans", "zh-Hans", "simplified", nil as String?),
         ("我聲明退出中國共產黨和共青團。", "Hant", "zh-Hant", "traditional", nil),
