@@ -1,4 +1,5 @@
 import CPrefetch
+
 /// Flat lookup tables for lexicons: the hot paths of segmentation, Pinyin and
 /// conversion do millions of lookups per second, and Swift's `Dictionary` and
 /// `Set` pay for SipHash and for a reference-counted storage on each. These tables
