@@ -109,6 +109,8 @@ public final class PinyinSyllable: Sendable, Hashable, CustomStringConvertible {
 extension Substring {
     /// `v` and `u:` (CC-CEDICT's spelling) are ü.
     fileprivate func replacingOccurrencesOfV() -> String {
+        // Most syllables have neither (and are copied as they are).
+        if !utf8.contains(where: { $0 == 0x76 || $0 == 0x3A }) { return String(self) }
         var out = String.UnicodeScalarView()
         for scalar in unicodeScalars {
             if scalar == ":", out.last == "u" { out.removeLast(); out.append("ü"); continue }
@@ -252,13 +254,18 @@ struct InlineUTF8: Sendable {
     let count: Int
 
     init?(_ text: String) {
-        let bytes = Array(text.utf8)
-        guard bytes.count <= 16 else { return nil }
+        // The bytes copied as they are read (an array of them first was an allocation
+        // for each of the lexicon's 5,000 forms at every start).
+        guard text.utf8.count <= 16 else { return nil }
         var words: (UInt64, UInt64) = (0, 0)
+        var count = 0
         withUnsafeMutableBytes(of: &words) { raw in
-            for (k, byte) in bytes.enumerated() { raw[k] = byte }
+            for byte in text.utf8 {
+                raw[count] = byte
+                count += 1
+            }
         }
-        (low, high, count) = (words.0, words.1, bytes.count)
+        (low, high, self.count) = (words.0, words.1, count)
     }
 
     /// Stores all sixteen bytes at `p` (the caller leaves the room) and returns how
