@@ -201,11 +201,6 @@ public final class PinyinTransliterator {
         phraseEnding.initialize(repeating: 0)
         tied.initialize(repeating: 0)
         best[0] = 0
-        // Each pair's phrase search starts with a lookup in a table of megabytes (a
-        // cache miss, most of them): asked for all at once, the misses overlap.
-        if n > 1 {
-            for start in base..<(base + n - 1) { lexicon.longestByPrefix.prefetch(Fingerprint.pair(scalars[start], scalars[start + 1])) }
-        }
         func cost(_ start: Int, _ end: Int) -> Int {
             var cost = best[start] + 1000
             if let boundaries {
@@ -240,13 +235,7 @@ public final class PinyinTransliterator {
             }
         }
         if boundaries == nil && tied[n] != 0 { return false }
-        // The same for the neighbour pairs that single characters will look up.
         var end = n
-        while end > 0 {
-            if phraseEnding[end] == 0 { prefetchNeighbours(at: base + end - 1, in: scalars) }
-            end -= back[end]
-        }
-        end = n
         while end > 0 {
             let length = back[end]
             if phraseEnding[end] != 0 {
@@ -258,12 +247,6 @@ public final class PinyinTransliterator {
             end -= length
         }
         return true
-    }
-
-    /// Asks for the neighbour pairs `single(at:in:into:)` looks up.
-    @inline(__always) private func prefetchNeighbours(at index: Int, in scalars: [Unicode.Scalar]) {
-        if index > 0 { lexicon.leftPairs.prefetch(Fingerprint.pair(scalars[index - 1], scalars[index])) }
-        if index + 1 < scalars.count { lexicon.rightPairs.prefetch(Fingerprint.pair(scalars[index], scalars[index + 1])) }
     }
 
     /// The reading of a character no phrase covers.
@@ -320,7 +303,6 @@ public final class PinyinTransliterator {
     /// `write` for a caller that has the scalars and their syllables already (the
     /// record builder writes two styles from one reading).
     public func write(scalars: [Unicode.Scalar], syllables: [PinyinSyllable?], style: PinyinStyle) -> String {
-        precondition(syllables.count >= scalars.count, "fewer syllables than characters")
         if style.spellsAsStored {
             return String(unsafeUninitializedCapacity: Self.storedBound(scalars.count)) { buffer in
                 writeStored(scalars, syllables, style, into: buffer.baseAddress!)
@@ -342,7 +324,6 @@ public final class PinyinTransliterator {
         guard first.spellsAsStored, second.spellsAsStored else {
             return (write(scalars: scalars, syllables: syllables, style: first), write(scalars: scalars, syllables: syllables, style: second))
         }
-        precondition(syllables.count >= scalars.count, "fewer syllables than characters")
         let bound = Self.storedBound(scalars.count)
         var secondText = ""
         let firstText = String(unsafeUninitializedCapacity: bound) { a in
@@ -444,7 +425,6 @@ public final class PinyinTransliterator {
 
     /// The same from syllables alone (`syllables(_:words:)`).
     public func write(utf8 scalars: [Unicode.Scalar], syllables: [PinyinSyllable?], style: PinyinStyle, into output: inout [UInt8]) {
-        precondition(syllables.count >= scalars.count, "fewer syllables than characters")
         // Most styles spell a syllable as one of the strings it stores: their bytes are
         // copied as they are. Only ü written otherwise makes a new spelling, kept per
         // syllable (a dictionary lookup each time cost more than the copy).
@@ -503,8 +483,9 @@ public final class PinyinTransliterator {
         // the whole call, and taking each out of it retained and released it (two atomic
         // operations a syllable, 3.2 million on the web corpus). An optional reference
         // and an optional `Unmanaged` are the same pointer. Read through a pointer, the
-        // array is not bounds-checked: a syllable (or nil) for each scalar is checked here.
-        precondition(syllables.count >= scalars.count, "a syllable or nil for each scalar")
+        // array is not bounds-checked: a syllable (or nil) for each scalar is checked here,
+        // for every public `write` that takes syllables.
+        precondition(syllables.count >= scalars.count, "fewer syllables than characters")
         syllables.withUnsafeBufferPointer { held in
             held.withMemoryRebound(to: Unmanaged<PinyinSyllable>?.self) { syllables in
                 for (i, scalar) in scalars.enumerated() {
