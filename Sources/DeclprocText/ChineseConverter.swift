@@ -169,8 +169,9 @@ public final class ChineseConverter: Sendable {
     static func characterMap(_ dictionaries: [ConversionDictionary]) -> ScalarMap {
         var map = ScalarMap()
         for dictionary in dictionaries.reversed() {
-            for entry in dictionary.entries where dictionary.key(entry).count == 1 && dictionary.value(entry).count == 1 {
-                map[dictionary.key(entry)[0]] = dictionary.value(entry)[0].value
+            for entry in dictionary.entries {
+                let key = dictionary.keyStart(entry)
+                if key.length == 1, let value = dictionary.singleValue(entry) { map[key.first] = value.value }
             }
         }
         return map
