@@ -13,7 +13,7 @@ public final class AlignmentData: Sendable {
     /// while the aligner scans text) → where its keyword ids
     /// start in `keywordPool` (a count, then the ids).
     let lexicon: FingerprintTable
-    let keywordPool: [Int32]
+    let keywordPool: TableWords<Int32>
     let longestHeadword: Int
     /// Keyword (by `Fingerprint.of` its scalars) → id, for the lexicon's keywords; the
     /// aligner numbers others itself, from `vocabularyCount` on.
@@ -40,7 +40,7 @@ public final class AlignmentData: Sendable {
                 try Self.compile(store)
             }
             lexicon = try FingerprintTable(from: &reader)
-            keywordPool = try reader.readArray(Int32.self)
+            keywordPool = try reader.readWords(Int32.self)
             longestHeadword = Int(try reader.read(UInt64.self))
             vocabulary = try FingerprintTable(from: &reader)
             vocabularyCount = Int(try reader.read(UInt64.self))
@@ -108,7 +108,7 @@ public final class AlignmentData: Sendable {
     /// What the lexicon holds for a headword or a prefix of one (nil: no headword
     /// starts so): its keyword ids if it is a headword, and whether longer headwords
     /// start with it.
-    func entry(_ fingerprint: UInt64) -> (keywords: ArraySlice<Int32>?, continues: Bool)? {
+    func entry(_ fingerprint: UInt64) -> (keywords: Slice<TableWords<Int32>>?, continues: Bool)? {
         guard let value = lexicon.value(fingerprint) else { return nil }
         let continues = value & Self.continues != 0
         let start = Int(value & ~Self.continues) - 1

@@ -443,7 +443,7 @@ final class AlignmentRun {
                 continue
             }
             var best = 0
-            var bestKeys: ArraySlice<Int32> = []
+            var bestKeys: Slice<TableWords<Int32>>? = nil
             var h = Fingerprint.empty
             for length in 1...min(data.longestHeadword, s.count - i) {
                 h = Fingerprint.adding(s[i + length - 1], to: h)
@@ -466,7 +466,7 @@ final class AlignmentRun {
             if best > 0 {
                 closeRun()
                 // Each key once, in order (the lexicon's lists nearly always are).
-                var keys = Array(bestKeys)
+                var keys = bestKeys.map(Array.init) ?? []
                 if !keys.isStrictlyIncreasing {
                     keys.sort()
                     keys.removeDuplicates()

@@ -29,12 +29,16 @@ public struct CompiledCache: Sendable {
 
     public init(directory: URL?) { self.directory = directory }
 
+    /// The layout every table shares (`BinaryWriter`): part of each file's key, so a
+    /// file of another layout is rebuilt, never misread. 2: arrays' words aligned.
+    static let layout = "layout 2"
+
     /// The compiled bytes of a table, to read from: from the cache when its key matches, else
     /// from `build`, then stored for next time.
     public func load(_ name: String, format: Int, sources: [String], store: LocaleStore,
                      build: () throws -> [UInt8]) rethrows -> BinaryReader {
         guard let directory else { return BinaryReader(try build()) }
-        var key = "declproc-compiled \(name) format \(format) locales \(store.version) \(store.root.path)"
+        var key = "declproc-compiled \(Self.layout) \(name) format \(format) locales \(store.version) \(store.root.path)"
         for source in sources {
             var info = stat()
             guard stat(store.url(source).path, &info) == 0 else { return BinaryReader(try build()) }
@@ -47,10 +51,11 @@ public struct CompiledCache: Sendable {
         return BinaryReader(built)
     }
 
-    /// The file mapped into memory (pages populated at once), so the tables copy out
-    /// of the page cache directly: reading it into an array first cost a copy and a
-    /// fault per page, a third of start-up. The file is only ever replaced by a
-    /// rename, never rewritten in place, so the mapping stays whole.
+    /// The file mapped into memory (pages populated at once), and the tables views of
+    /// the mapping (`Words`): reading it into an array first, then copying the tables
+    /// out, each cost a fault and a zeroed page per 4 KiB. The file is only ever
+    /// replaced by a rename, never rewritten in place, so the mapping stays whole
+    /// for as long as the tables are used (as the program's own mapped libraries do).
     private static func read(_ file: URL, key: String) -> BinaryReader? {
         let descriptor = open(file.path, O_RDONLY)
         guard descriptor >= 0 else { return nil }
@@ -61,18 +66,27 @@ public struct CompiledCache: Sendable {
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), base != MAP_FAILED else { return nil }
         var reader = BinaryReader(mapped: UnsafeRawBufferPointer(start: base, count: size)) { munmap(base, size) }
         guard (try? reader.readString()) == key, let length = try? reader.read(UInt64.self),
-              let sum = try? reader.read(UInt64.self), Int(length) == size - reader.offset,
+              let sum = try? reader.read(UInt64.self), (try? reader.alignToWord()) != nil, Int(length) == size - reader.offset,
               checksum(reader.bytes, from: reader.offset) == sum else { return nil }
         return reader
     }
 
     /// Written to a temporary name and renamed, so a reader never sees half a file;
     /// failures are ignored (the cache is an optimization).
+    private static let writing = NSLock()
+
     private static func write(_ bytes: [UInt8], key: String, to file: URL, directory: URL) {
         var writer = BinaryWriter()
         writer.write(key)
         writer.write(UInt64(bytes.count))
         writer.write(bytes.withUnsafeBytes { checksum($0, from: 0) })
+        // The tables start aligned in the file as in `bytes`: they are read as views of the mapping.
+        writer.alignToWord()
+        // One writer at a time in a process: threads share the temporary name, and a
+        // thread opening it while another renames it would write into the renamed file,
+        // under tables another thread reads from the mapping.
+        writing.lock()
+        defer { writing.unlock() }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             // Also clears what a run killed while writing this table left (megabytes each),

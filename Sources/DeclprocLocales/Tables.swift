@@ -36,6 +36,82 @@ public enum Fingerprint {
     }
 }
 
+/// A table's words (a `FingerprintTable`'s slots, a `ScalarMap`'s blocks): an array
+/// of its own while the table is built, or, read from the compiled cache, a view of
+/// the cache's mapped file itself. Copying the 38 MB of tables out of the mapping
+/// cost every start a fresh page per 4 KiB, zeroed, charged and freed again at exit
+/// (a third of start-up); a view costs none of that. A view is never written through
+/// (the mapping is read-only): the first write copies it into an array of its own.
+public struct TableWords<T: FixedWidthInteger>: RandomAccessCollection, @unchecked Sendable {
+    /// The words when they are the table's own (empty while `view` is set).
+    @usableFromInline var array: [T]
+    /// The first of `viewCount` words in memory that `owner` keeps; nil for `array`.
+    @usableFromInline var view: UnsafePointer<T>?
+    @usableFromInline var viewCount: Int
+    @usableFromInline var owner: AnyObject?
+
+    public init(_ array: [T]) {
+        self.array = array
+        view = nil
+        viewCount = 0
+        owner = nil
+    }
+
+    public init(repeating value: T, count: Int) { self.init([T](repeating: value, count: count)) }
+
+    /// Words in memory that `owner` keeps unchanged for as long as it lives.
+    init(view: UnsafeBufferPointer<T>, owner: AnyObject) {
+        array = []
+        self.view = view.baseAddress
+        viewCount = view.count
+        self.owner = owner
+    }
+
+    @inlinable public var count: Int { view == nil ? array.count : viewCount }
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { count }
+
+    @inlinable @inline(__always)
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<T>) throws -> R) rethrows -> R {
+        if let view { return try body(UnsafeBufferPointer(start: view, count: viewCount)) }
+        return try array.withUnsafeBufferPointer(body)
+    }
+
+    @inlinable
+    public func withContiguousStorageIfAvailable<R>(_ body: (UnsafeBufferPointer<T>) throws -> R) rethrows -> R? {
+        try withUnsafeBufferPointer(body)
+    }
+
+    @inlinable
+    public subscript(index: Int) -> T {
+        @inline(__always) get {
+            if let view {
+                precondition(index >= 0 && index < viewCount, "index out of range")
+                return view[index]
+            }
+            return array[index]
+        }
+        set {
+            makeOwn()
+            array[index] = newValue
+        }
+    }
+
+    @usableFromInline mutating func append(repeating value: T, count: Int) {
+        makeOwn()
+        array += repeatElement(value, count: count)
+    }
+
+    /// Copies a view into an array of its own, before a write.
+    @inlinable mutating func makeOwn() {
+        guard let view else { return }
+        array = Array(UnsafeBufferPointer(start: view, count: viewCount))
+        self.view = nil
+        viewCount = 0
+        owner = nil
+    }
+}
+
 /// Open addressing from 64-bit keys to 32-bit values, at most half full, linear
 /// probing. Key 0 marks an empty slot, so a key of 0 is stored as 1 (both on insert
 /// and on lookup, so it still matches). Each key sits beside its value, so a probe
@@ -43,14 +119,14 @@ public enum Fingerprint {
 /// misses are what a lookup costs.
 public struct FingerprintTable: Sendable {
     /// Slot i is `slots[2i]` (the key) and `slots[2i + 1]` (its value).
-    @usableFromInline var slots: [UInt64]
+    @usableFromInline var slots: TableWords<UInt64>
     @usableFromInline var shift: UInt64
     public private(set) var count = 0
 
     public init(expected: Int = 16) {
         var size = 16
         while size < expected * 2 { size <<= 1 }
-        slots = [UInt64](repeating: 0, count: 2 * size)
+        slots = TableWords(repeating: 0, count: 2 * size)
         shift = UInt64(64 - size.trailingZeroBitCount)
     }
 
@@ -132,7 +208,7 @@ public struct FingerprintTable: Sendable {
 
     public init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
         let count = Int(try reader.read(UInt64.self))
-        slots = try reader.readArray(UInt64.self)
+        slots = try reader.readWords(UInt64.self)
         let size = slots.count / 2
         guard size >= 16, size.nonzeroBitCount == 1, slots.count == 2 * size, count * 2 <= size else {
             throw BinaryReader.Corrupt()
@@ -159,14 +235,14 @@ public struct FingerprintTable: Sendable {
 /// the memory of a table for a lexicon that only answers "is this a word", so more
 /// of it stays in cache.
 public struct FingerprintSet: Sendable {
-    @usableFromInline var keys: [UInt64]
+    @usableFromInline var keys: TableWords<UInt64>
     @usableFromInline var shift: UInt64
     public private(set) var count = 0
 
     public init(expected: Int = 16) {
         var size = 16
         while size < expected * 2 { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
+        keys = TableWords(repeating: 0, count: size)
         shift = UInt64(64 - size.trailingZeroBitCount)
     }
 
@@ -194,7 +270,7 @@ public struct FingerprintSet: Sendable {
 
     private mutating func grow() {
         var bigger = FingerprintSet(expected: keys.count)
-        for key in keys where key != 0 { bigger.insert(key) }
+        forEachKey { bigger.insert($0) }
         self = bigger
     }
 
@@ -214,9 +290,9 @@ public struct FingerprintSet: Sendable {
 
     public init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
         let count = Int(try reader.read(UInt64.self))
-        keys = try reader.readArray(UInt64.self)
+        keys = try reader.readWords(UInt64.self)
         guard keys.count >= 16, keys.count.nonzeroBitCount == 1, count * 2 <= keys.count,
-              keys.reduce(0, { $0 + ($1 != 0 ? 1 : 0) }) == count else { throw BinaryReader.Corrupt() }
+              keys.withUnsafeBufferPointer({ $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }) == count else { throw BinaryReader.Corrupt() }
         self.count = count
         shift = UInt64(64 - keys.count.trailingZeroBitCount)
     }
@@ -225,12 +301,12 @@ public struct FingerprintSet: Sendable {
 /// A 32-bit value per Unicode scalar (0 where nothing is stored), in 256-scalar
 /// blocks that are shared while empty: a lookup is two array reads.
 public struct ScalarMap: Sendable {
-    @usableFromInline var blocks: [UInt32] // 0x1100 entries: the start of each block's values
-    @usableFromInline var values: [UInt32] // block 0 is all zeros and shared
+    @usableFromInline var blocks: TableWords<UInt32> // 0x1100 entries: the start of each block's values
+    @usableFromInline var values: TableWords<UInt32> // block 0 is all zeros and shared
 
     public init() {
-        blocks = [UInt32](repeating: 0, count: 0x1100)
-        values = [UInt32](repeating: 0, count: 256)
+        blocks = TableWords(repeating: 0, count: 0x1100)
+        values = TableWords(repeating: 0, count: 256)
     }
 
     @inlinable
@@ -244,7 +320,7 @@ public struct ScalarMap: Sendable {
             if blocks[v >> 8] == 0 {
                 if newValue == 0 { return }
                 blocks[v >> 8] = UInt32(values.count)
-                values += [UInt32](repeating: 0, count: 256)
+                values.append(repeating: 0, count: 256)
             }
             values[Int(blocks[v >> 8]) + (v & 0xFF)] = newValue
         }
@@ -281,7 +357,7 @@ public struct ScalarMap: Sendable {
 
     /// Every scalar with a value other than 0, and its value.
     public func forEach(_ body: (Unicode.Scalar, UInt32) -> Void) {
-        for block in blocks.indices where blocks[block] != 0 {
+        for block in 0..<blocks.count where blocks[block] != 0 {
             for low in 0..<256 {
                 let value = values[Int(blocks[block]) + low]
                 if value != 0, let scalar = Unicode.Scalar(UInt32(block << 8 | low)) { body(scalar, value) }
@@ -295,25 +371,44 @@ public struct ScalarMap: Sendable {
     }
 
     public init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
-        blocks = try reader.readArray(UInt32.self)
-        values = try reader.readArray(UInt32.self)
+        blocks = try reader.readWords(UInt32.self)
+        values = try reader.readWords(UInt32.self)
         guard blocks.count == 0x1100, values.count >= 256, values.count % 256 == 0,
-              blocks.allSatisfy({ Int($0) + 256 <= values.count }) else { throw BinaryReader.Corrupt() }
+              blocks.withUnsafeBufferPointer({ $0.allSatisfy { Int($0) + 256 <= values.count } }) else { throw BinaryReader.Corrupt() }
     }
 }
 
-/// Little-endian arrays and integers, each array prefixed by its length.
+/// Little-endian arrays and integers, each array prefixed by its length and its
+/// words aligned to eight bytes from the start (zero bytes between), so that a table
+/// read from memory that starts aligned can be a view of it (`TableWords`).
 public struct BinaryWriter {
     public private(set) var bytes: [UInt8] = []
     public init() {}
+
+    /// Arrays' words start at a multiple of this from the start of the bytes.
+    public static let alignment = 8
 
     public mutating func write<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     public mutating func write<T: FixedWidthInteger>(_ array: [T]) {
-        write(UInt64(array.count))
-        array.withUnsafeBytes { bytes.append(contentsOf: $0) } // this machine class is little-endian
+        array.withUnsafeBufferPointer { write($0) }
+    }
+
+    public mutating func write<T: FixedWidthInteger>(_ words: TableWords<T>) {
+        words.withUnsafeBufferPointer { write($0) }
+    }
+
+    private mutating func write<T: FixedWidthInteger>(_ words: UnsafeBufferPointer<T>) {
+        write(UInt64(words.count))
+        alignToWord()
+        bytes.append(contentsOf: UnsafeRawBufferPointer(words)) // this machine class is little-endian
+    }
+
+    /// Zero bytes up to the next multiple of `alignment`.
+    public mutating func alignToWord() {
+        bytes += repeatElement(0, count: (Self.alignment - bytes.count % Self.alignment) % Self.alignment)
     }
 
     public mutating func write(_ string: String) { write(Array(string.utf8)) }
@@ -325,9 +420,9 @@ public struct BinaryReader {
         public init() {}
     }
 
-    /// The bytes read from: an array, or a file mapped into memory (the compiled
-    /// cache), which the tables copy out of once instead of reading the file into
-    /// an array first and copying again.
+    /// The bytes read from: a copy of an array, or a file mapped into memory (the
+    /// compiled cache). Either starts aligned to eight bytes, so the tables read
+    /// from it are views of it (`readWords`), which keep it alive.
     final class Storage: @unchecked Sendable {
         let bytes: UnsafeRawBufferPointer
         private let release: () -> Void
@@ -373,16 +468,46 @@ public struct BinaryReader {
         return T(littleEndian: value)
     }
 
-    public mutating func readArray<T: FixedWidthInteger>(_: T.Type) throws(Corrupt) -> [T] {
+    /// Past the zero bytes `BinaryWriter.alignToWord` wrote.
+    public mutating func alignToWord() throws(Corrupt) {
+        let padding = (BinaryWriter.alignment - offset % BinaryWriter.alignment) % BinaryWriter.alignment
+        guard offset + padding <= bytes.count else { throw Corrupt() }
+        offset += padding
+    }
+
+    /// An array's words where they lie: the offset of the first and the count.
+    private mutating func arrayBounds<T: FixedWidthInteger>(_: T.Type) throws(Corrupt) -> (start: Int, count: Int) {
         let count = Int(truncatingIfNeeded: try read(UInt64.self))
+        try alignToWord()
         let size = MemoryLayout<T>.size
         guard count >= 0, count <= (bytes.count - offset) / size else { throw Corrupt() }
-        let source = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count * size)])
+        let start = offset
+        offset += count * size
+        return (start, count)
+    }
+
+    /// An array's words as a view of the bytes read from (kept alive by the view),
+    /// or a copy where they do not lie aligned for `T`.
+    public mutating func readWords<T: FixedWidthInteger>(_: T.Type) throws(Corrupt) -> TableWords<T> {
+        let (start, count) = try arrayBounds(T.self)
+        guard let base = bytes.baseAddress, Int(bitPattern: base + start) % MemoryLayout<T>.alignment == 0 else {
+            return TableWords(copyArray(T.self, start: start, count: count))
+        }
+        return TableWords(view: UnsafeBufferPointer(start: (base + start).bindMemory(to: T.self, capacity: count), count: count), owner: storage)
+    }
+
+    public mutating func readArray<T: FixedWidthInteger>(_: T.Type) throws(Corrupt) -> [T] {
+        let (start, count) = try arrayBounds(T.self)
+        return copyArray(T.self, start: start, count: count)
+    }
+
+    private func copyArray<T: FixedWidthInteger>(_: T.Type, start: Int, count: Int) -> [T] {
+        let size = MemoryLayout<T>.size
+        let source = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + count * size)])
         let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
             initialized = count
         }
-        offset += count * size
         return array
     }
 

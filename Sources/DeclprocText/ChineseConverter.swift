@@ -27,7 +27,7 @@ public final class ChineseConverter: Sendable {
     /// (位于 → 位於, as 位 → 位 and 于 → 於), the case of four phrases in five.
     /// Empty where no overlap is settled by words, or where stretches do not
     /// split freely (a later group's phrases could then tell two cuts apart).
-    private let literalPhrases: [UInt64]
+    private let literalPhrases: TableWords<UInt64>
     /// Where the segmentation dictionary is also the first of the first group (as in
     /// every Simplified-to-Traditional configuration), the walk converts as it
     /// segments: a match's value is the group's answer there, and the characters
@@ -106,7 +106,7 @@ public final class ChineseConverter: Sendable {
             let spec = try reader.readString()
             loaded[spec] = try ConversionDictionary(from: &reader)
         }
-        let literalPhrases = try reader.readArray(UInt64.self)
+        let literalPhrases = try reader.readWords(UInt64.self)
         func dictionary(_ spec: String) throws -> ConversionDictionary {
             guard let made = loaded[spec] else { throw BinaryReader.Corrupt() }
             return made

@@ -10,7 +10,7 @@ import DeclprocLocales
 final class ConversionDictionary: Sendable {
     /// Per entry: a header (key length | value length << 8), the key's scalars,
     /// the value's scalars.
-    let records: [UInt32]
+    let records: TableWords<UInt32>
     /// Where each entry's run starts, in the order of the file.
     let entries: [Int]
     /// The first two characters of every key of two or more, exactly (their pair code,
@@ -94,14 +94,14 @@ final class ConversionDictionary: Sendable {
         (self.prefixBits, self.prefixBitsShift) = Self.prefixFilter(prefixes)
         self.firsts = firsts
         self.singles = singles
-        self.records = records
-        self.entries = Self.starts(records)!
+        self.records = TableWords(records)
+        self.entries = Self.starts(self.records)!
     }
 
     /// Where each run starts; nil if the runs do not tile `records`. (A number in
     /// a run that is not a scalar reads as U+FFFD; the cache's checksum keeps such
     /// damage out in the first place.)
-    private static func starts(_ records: [UInt32]) -> [Int]? {
+    private static func starts(_ records: TableWords<UInt32>) -> [Int]? {
         // Read through a pointer into an array grown once (an entry is at least three
         // numbers): done for every dictionary at every start.
         var starts: [Int] = []
@@ -121,7 +121,7 @@ final class ConversionDictionary: Sendable {
     }
 
     init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
-        records = try reader.readArray(UInt32.self)
+        records = try reader.readWords(UInt32.self)
         guard let entries = Self.starts(records) else { throw BinaryReader.Corrupt() }
         self.entries = entries
         pairs = try PairTable(from: &reader)
@@ -337,7 +337,7 @@ struct DictionaryList: Sendable {
     /// wrongly one time in sixteen; at 128 KiB (one in thirty-two) it took more
     /// cache from the rest than the probes it saved, at 32 KiB it saved less
     /// than its own wrong answers cost (simulated misses, session 13).
-    private let pairBits: [UInt64]
+    private let pairBits: TableWords<UInt64>
     /// 1 + the scalar each character becomes when it stands alone, where that is one
     /// scalar: as `direct`, but also for characters longer keys start with.
     private let alone: ScalarMap
@@ -346,7 +346,7 @@ struct DictionaryList: Sendable {
     /// `multi`: for the BMP, this bit per character says it from 8 KiB that stay in
     /// the core's first cache, where the plan's blocks for the ideographs alone are
     /// ten times that. Empty otherwise.
-    private let multiBMP: [UInt64]
+    private let multiBMP: TableWords<UInt64>
     static let multi: UInt32 = 1 << 31
     static let slow: UInt32 = 1 << 30
     static let pairBitsShift: UInt64 = 64 - 19
@@ -383,8 +383,8 @@ struct DictionaryList: Sendable {
         self.plan = plan
         self.direct = direct
         self.alone = alone
-        self.multiBMP = onlyLonger ? multiBMP : []
-        self.pairBits = bits
+        self.multiBMP = TableWords(onlyLonger ? multiBMP : [])
+        self.pairBits = TableWords(bits)
     }
 
     /// The tables worked out from the dictionaries, for the compiled cache: made at
@@ -407,8 +407,8 @@ struct DictionaryList: Sendable {
         plan = try ScalarMap(from: &reader)
         direct = try ScalarMap(from: &reader)
         alone = try ScalarMap(from: &reader)
-        pairBits = try reader.readArray(UInt64.self)
-        multiBMP = try reader.readArray(UInt64.self)
+        pairBits = try reader.readWords(UInt64.self)
+        multiBMP = try reader.readWords(UInt64.self)
         guard pairBits.count == (1 << 19) / 64, multiBMP.isEmpty || multiBMP.count == 0x10000 / 64 else { throw BinaryReader.Corrupt() }
     }
 
@@ -602,7 +602,7 @@ struct DictionaryList: Sendable {
 /// beyond the BMP are kept apart, sorted, and found by binary search.
 struct PairTable: Sendable {
     /// (first << 16 | second) << 32 | value; 0 is an empty slot (no value is 0).
-    private let slots: [UInt64]
+    private let slots: TableWords<UInt64>
     private let shift: UInt64
     /// The other pairs' codes (`Fingerprint.pair`), ascending, and their values.
     private let otherCodes: [UInt64]
@@ -625,14 +625,14 @@ struct PairTable: Sendable {
             while slots[i] != 0 { i = (i + 1) & (size - 1) }
             slots[i] = pair.key << 32 | UInt64(pair.value)
         }
-        self.slots = slots
+        self.slots = TableWords(slots)
         self.shift = shift
         otherCodes = others.map(\.code)
         otherValues = others.map(\.value)
     }
 
     init(from reader: inout BinaryReader) throws(BinaryReader.Corrupt) {
-        let slots = try reader.readArray(UInt64.self)
+        let slots = try reader.readWords(UInt64.self)
         let otherCodes = try reader.readArray(UInt64.self), otherValues = try reader.readArray(UInt32.self)
         guard slots.count >= 16, slots.count.nonzeroBitCount == 1,
               // A table with no empty slot would make a lookup of a missing pair loop forever.

@@ -13,7 +13,7 @@ public final class PinyinLexicon: Sendable {
     let syllables: [PinyinSyllable]
     /// Lists of syllable indices (characters: count, then readings; phrases: length,
     /// then the characters' scalar values, then one syllable index per character).
-    let pool: [UInt32]
+    let pool: TableWords<UInt32>
     /// Per character: 1 + where its readings start in `pool` (0: none).
     let characterReadings: ScalarMap
     /// Per phrase fingerprint: where the phrase starts in `pool`.
@@ -69,7 +69,7 @@ public final class PinyinLexicon: Sendable {
             let names = try reader.readString().split(separator: " ")
             syllables = names.compactMap { PinyinSyllable(numbered: $0) }
             guard syllables.count == names.count else { throw BinaryReader.Corrupt() }
-            pool = try reader.readArray(UInt32.self)
+            pool = try reader.readWords(UInt32.self)
             characterReadings = try ScalarMap(from: &reader)
             phrases = try FingerprintTable(from: &reader)
             longestByPrefix = try FingerprintTable(from: &reader)

@@ -1,5 +1,5 @@
 import DeclprocICU
-import DeclprocLocales
+@testable import DeclprocLocales
 import DeclprocText
 import Foundation
 import Testing
@@ -43,6 +43,77 @@ import TestSupport
         for (k, scalar) in scalars.enumerated() { #expect(copy[scalar] == UInt32(k + 1)) }
         #expect(copy["b"] == 0)
         #expect(copy["\u{20001}"] == 0)
+    }
+
+    /// Tables read from a mapped file are views of the mapping, whatever odd-length
+    /// arrays lie before them, and answer as the tables written; a write to one
+    /// copies it first (the mapping is read-only: a write through the view would
+    /// crash), and leaves the file as it was.
+    @Test func tablesReadFromAMappedFileAreViewsOfIt() throws {
+        var table = FingerprintTable(), set = FingerprintSet(), map = ScalarMap()
+        var generator = SplitMix(seed: 11)
+        var keys: [UInt64] = []
+        for _ in 0..<3_000 {
+            let key = generator.next()
+            keys.append(key)
+            table.insert(key, UInt32(truncatingIfNeeded: key >> 7))
+            set.insert(key ^ 1)
+            if let scalar = Unicode.Scalar(UInt32(truncatingIfNeeded: key % 0x110000)) { map[scalar] = UInt32(truncatingIfNeeded: key) | 1 }
+        }
+        var writer = BinaryWriter()
+        writer.write("odd") // three bytes, then tables that must still lie aligned
+        table.write(to: &writer)
+        writer.write([UInt8](repeating: 7, count: 5))
+        set.write(to: &writer)
+        writer.write(UInt8(1))
+        map.write(to: &writer)
+        writer.write([UInt32](arrayLiteral: 1, 2, 3))
+        let folder = try Workspace(prefix: "declproc-views")
+        let file = folder.url.appendingPathComponent("tables.bin")
+        try Data(writer.bytes).write(to: file)
+        let descriptor = open(file.path, O_RDONLY)
+        #expect(descriptor >= 0)
+        defer { close(descriptor) }
+        let size = writer.bytes.count
+        let base = try #require(mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0))
+        #expect(base != MAP_FAILED)
+        let mapped = UnsafeRawBufferPointer(start: base, count: size)
+        var unmapped = false
+        do {
+            var reader = BinaryReader(mapped: mapped) { munmap(base, size); unmapped = true }
+            #expect(try reader.readString() == "odd")
+            var tableRead = try FingerprintTable(from: &reader)
+            #expect(try reader.readArray(UInt8.self) == [7, 7, 7, 7, 7])
+            var setRead = try FingerprintSet(from: &reader)
+            #expect(try reader.read(UInt8.self) == 1)
+            var mapRead = try ScalarMap(from: &reader)
+            let words = try reader.readWords(UInt32.self)
+            #expect(Array(words) == [1, 2, 3])
+            #expect(reader.isAtEnd)
+            func inMapping<T>(_ words: TableWords<T>) -> Bool {
+                words.withUnsafeBufferPointer { buffer in
+                    guard let start = buffer.baseAddress else { return false }
+                    return UnsafeRawPointer(start) >= mapped.baseAddress! && UnsafeRawPointer(start + buffer.count) <= mapped.baseAddress! + size
+                }
+            }
+            #expect(inMapping(tableRead.slots) && inMapping(setRead.keys) && inMapping(mapRead.blocks) && inMapping(mapRead.values)
+                    && inMapping(words))
+            for key in keys {
+                #expect(tableRead.value(key) == UInt32(truncatingIfNeeded: key >> 7))
+                #expect(setRead.contains(key ^ 1))
+                if let scalar = Unicode.Scalar(UInt32(truncatingIfNeeded: key % 0x110000)) { #expect(mapRead[scalar] == map[scalar]) }
+            }
+            // Writes copy the view first.
+            tableRead.insert(12_345, 6)
+            setRead.insert(12_345)
+            mapRead[Unicode.Scalar(0x10FFFD)!] = 9
+            #expect(!inMapping(tableRead.slots) && !inMapping(setRead.keys) && !inMapping(mapRead.values))
+            #expect(tableRead.value(12_345) == 6 && setRead.contains(12_345) && mapRead[Unicode.Scalar(0x10FFFD)!] == 9)
+            #expect(tableRead.value(keys[0]) == UInt32(truncatingIfNeeded: keys[0] >> 7))
+            #expect(try Data(contentsOf: file) == Data(writer.bytes))
+            #expect(!unmapped) // the views keep the mapping
+        }
+        #expect(unmapped) // and the last of them lets it go
     }
 
     /// Cut or damaged bytes are a `Corrupt` error at any length, never a crash or a huge allocation.
