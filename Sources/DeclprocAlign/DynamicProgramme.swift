@@ -226,37 +226,59 @@ extension AlignmentRun {
         // access checked at run time, one per token and key.
         let piZ = self.piZ, piZKnown = self.piZKnown, piZDefault = self.piZDefault
         let piE = self.piE, piEKnown = self.piEKnown, piEDefault = self.piEDefault
-        func recall(token: Int) -> Double { piZKnown[token] ? piZ[token] : piZDefault }
-        let tokenMiss = tokenKeys.indices.map { log(1 - recall(token: $0)) }
-        let zEvidenceBase = (0..<nz).map { z in ztokens[z].reduce(0.0) { $0 + tokenMiss[$1] } }
         // Windows of up to five sentences, and no wider than the other side: a short
         // statement's gains for windows it cannot have were a sixth of them.
         let zWindows = min(5, ne), eWindows = min(5, nz)
+        /// What a match in a window of 1...windows sentences adds to a miss's log-odds,
+        /// for recall `pt` and chance `chance` of a match in one sentence.
+        /// (1 - chance)^b by multiplication: pow was a tenth of the alignment's set-up.
+        func gains(_ pt: Double, _ miss: Double, _ chance: Double, _ windows: Int, into out: inout [Double]) {
+            var none = 1.0
+            for _ in 1...windows {
+                none *= 1 - chance
+                let p0 = 1 - none
+                out.append(log((pt + (1 - pt) * p0) / p0) - miss)
+            }
+        }
+        // Tokens and keys of the default recall (all of them in the first pass) have
+        // the same miss, and the same gains for the same count: each worked out once
+        // (a log each was a third of the programme's own time).
+        let zDefaultMiss = log(1 - piZDefault), eDefaultMiss = log(1 - piEDefault)
+        var zDefaultGains = [Double](), zDefaultStart = [Int](repeating: -1, count: ne + 2)
+        var eDefaultGains = [Double](), eDefaultStart = [Int](repeating: -1, count: nz + 2)
+        let tokenMiss = tokenKeys.indices.map { piZKnown[$0] ? log(1 - piZ[$0]) : zDefaultMiss }
+        let zEvidenceBase = (0..<nz).map { z in ztokens[z].reduce(0.0) { $0 + tokenMiss[$1] } }
         var tokenGain: [Double] = []
         tokenGain.reserveCapacity(tokenKeys.count * zWindows)
         for token in tokenKeys.indices {
-            let pt = recall(token: token), miss = tokenMiss[token]
-            // (1 - q)^b by multiplication: pow was a tenth of the alignment's set-up.
-            var none = 1.0
-            for _ in 1...zWindows {
-                none *= 1 - q[token]
-                let p0 = 1 - none
-                tokenGain.append(log((pt + (1 - pt) * p0) / p0) - miss)
+            if piZKnown[token] {
+                gains(piZ[token], tokenMiss[token], q[token], zWindows, into: &tokenGain)
+                continue
             }
+            let count = qCount[token]
+            if zDefaultStart[count] < 0 {
+                zDefaultStart[count] = zDefaultGains.count
+                gains(piZDefault, zDefaultMiss, q[token], zWindows, into: &zDefaultGains)
+            }
+            tokenGain.append(contentsOf: zDefaultGains[zDefaultStart[count]..<(zDefaultStart[count] + zWindows)])
         }
         var eEvidenceBase = [Double](repeating: 0, count: ne), keyGainStart = [Int](repeating: 0, count: ne + 1), keyGain: [Double] = []
         for e in 0..<ne {
             for key in ekeys[e] {
-                let pt = piEKnown[Int(key)] ? piE[Int(key)] : piEDefault
-                let miss = log(1 - pt)
-                eEvidenceBase[e] += miss
-                let chance = r[Int(key)]
-                var none = 1.0
-                for _ in 1...eWindows {
-                    none *= 1 - chance
-                    let p0 = 1 - none
-                    keyGain.append(log((pt + (1 - pt) * p0) / p0) - miss)
+                let key = Int(key)
+                if piEKnown[key] {
+                    let pt = piE[key], miss = log(1 - pt)
+                    eEvidenceBase[e] += miss
+                    gains(pt, miss, r[key], eWindows, into: &keyGain)
+                    continue
                 }
+                eEvidenceBase[e] += eDefaultMiss
+                let count = rCount[key]
+                if eDefaultStart[count] < 0 {
+                    eDefaultStart[count] = eDefaultGains.count
+                    gains(piEDefault, eDefaultMiss, r[key], eWindows, into: &eDefaultGains)
+                }
+                keyGain.append(contentsOf: eDefaultGains[eDefaultStart[count]..<(eDefaultStart[count] + eWindows)])
             }
             keyGainStart[e + 1] = keyGain.count
         }
@@ -297,52 +319,68 @@ extension AlignmentRun {
             if inRange { eMemo[slot] = v }
             return v
         }
-        let c = self.c, s2 = self.s2, czsum = self.czsum, cesum = self.cesum
-        var cost = [[Double]](), back = [[Int8]]()
+        let ratio = self.c, s2 = self.s2, czsum = self.czsum, cesum = self.cesum
+        // The rows one after another in one array each (row i from rowStart[i]):
+        // an array a row was two allocations a row and a retain a read of the row before.
+        let bandLo = band.lo, bandHi = band.hi
+        var rowStart = [Int](repeating: 0, count: nz + 2)
+        for i in 0...nz { rowStart[i + 1] = rowStart[i] + max(0, bandHi[i] - bandLo[i] + 1) }
+        var cost = [Double](repeating: .infinity, count: rowStart[nz + 1])
+        var back = [Int8](repeating: -1, count: rowStart[nz + 1])
         for i in 0...nz {
-            let lo = band.lo[i], hi = band.hi[i]
-            var row = [Double](repeating: .infinity, count: max(0, hi - lo + 1))
-            var rowBack = [Int8](repeating: -1, count: row.count)
-            if lo <= hi {
-                for j in lo...hi {
-                    if i == 0 && j == 0 { row[0] = 0; continue }
-                    var best = Double.infinity, arg: Int8 = -1
-                    for (index, bead) in beads.enumerated() {
-                        let pi = i - bead.a, pj = j - bead.b
-                        guard pi >= 0, pj >= 0 else { continue }
-                        let previous: Double
-                        if bead.a == 0 {
-                            guard pj >= lo else { continue }
-                            previous = row[pj - lo]
-                        } else {
-                            guard pj >= band.lo[pi], pj <= band.hi[pi] else { continue }
-                            previous = cost[pi][pj - band.lo[pi]]
-                        }
-                        guard previous < .infinity else { continue }
-                        var c = previous + logPriors[index]
-                            + Self.lengthCost(czsum[i] - czsum[pi], cesum[j] - cesum[pj], c: c, s2: s2)
-                        if bead.a > 0 && bead.b > 0 {
-                            var lexical = 0.0
-                            for z in pi..<i { lexical += zEvidence(z, j, bead.b) }
-                            for e in pj..<j { lexical += eEvidence(e, i, bead.a) }
-                            c -= Model.lexicalWeight * lexical
-                        }
-                        if c < best { best = c; arg = Int8(index) }
+            let lo = bandLo[i], hi = bandHi[i], here = rowStart[i] - lo
+            guard lo <= hi else { continue }
+            for j in lo...hi {
+                if i == 0 && j == 0 { cost[here] = 0; continue }
+                var best = Double.infinity, arg: Int8 = -1
+                for (index, bead) in beads.enumerated() {
+                    let pi = i - bead.a, pj = j - bead.b
+                    guard pi >= 0, pj >= 0 else { continue }
+                    let previous: Double
+                    if bead.a == 0 {
+                        guard pj >= lo else { continue }
+                        previous = cost[here + pj]
+                    } else {
+                        guard pj >= bandLo[pi], pj <= bandHi[pi] else { continue }
+                        previous = cost[rowStart[pi] + pj - bandLo[pi]]
                     }
-                    row[j - lo] = best
-                    rowBack[j - lo] = arg
+                    guard previous < .infinity else { continue }
+                    // The cost is (previous + prior + length) - weight × lexical. The
+                    // length term is never negative and rounding is monotone, so
+                    // where the cost without it is no lower than the best, the cost
+                    // with it is not either: its erfc and logs (most of the
+                    // programme's time) are skipped, with the same outcome.
+                    let head = previous + logPriors[index]
+                    var c: Double
+                    if bead.a > 0 && bead.b > 0 {
+                        var lexical = 0.0
+                        for z in pi..<i { lexical += zEvidence(z, j, bead.b) }
+                        for e in pj..<j { lexical += eEvidence(e, i, bead.a) }
+                        let weighted = Model.lexicalWeight * lexical
+                        if head - weighted >= best { continue }
+                        c = head + Self.lengthCost(czsum[i] - czsum[pi], cesum[j] - cesum[pj], c: ratio, s2: s2)
+                        c -= weighted
+                    } else {
+                        if head >= best { continue }
+                        c = head + Self.lengthCost(czsum[i] - czsum[pi], cesum[j] - cesum[pj], c: ratio, s2: s2)
+                    }
+                    if c < best { best = c; arg = Int8(index) }
                 }
+                cost[here + j] = best
+                back[here + j] = arg
             }
-            cost.append(row)
-            back.append(rowBack)
+        }
+        func cell(_ i: Int, _ j: Int) -> Int {
+            precondition(j >= bandLo[i] && j <= bandHi[i], "a path leaves the band")
+            return rowStart[i] + j - bandLo[i]
         }
         var path: [PathBead] = []
         var i = nz, j = ne
         while i > 0 || j > 0 {
-            let index = Int(back[i][j - band.lo[i]])
+            let index = Int(back[cell(i, j)])
             guard index >= 0 else { break }
             let bead = beads[index]
-            let here = cost[i][j - band.lo[i]], there = cost[i - bead.a][j - bead.b - band.lo[i - bead.a]]
+            let here = cost[cell(i, j)], there = cost[cell(i - bead.a, j - bead.b)]
             path.append(PathBead(i0: i - bead.a, i1: i, j0: j - bead.b, j1: j, cost: here - there))
             i -= bead.a; j -= bead.b
         }

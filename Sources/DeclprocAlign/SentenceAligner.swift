@@ -196,6 +196,10 @@ final class AlignmentRun {
     // Statistics.
     let q: [Double]          // per token
     let r: [Double]          // per key
+    /// The counts q and r are made of: English sentences with the token, Chinese
+    /// sentences with the key. Tokens (keys) of one count and the default recall have
+    /// the same evidence terms, worked out once (`programme`).
+    let qCount: [Int], rCount: [Int]
     var c = 3.0, s2 = 10.0
     var piZ: [Double] = [], piE: [Double] = []
     var piZDefault = Model.recallInitial, piEDefault = Model.recallInitial
@@ -315,22 +319,25 @@ final class AlignmentRun {
         let englishCount = Double(ne) + 1
         // The last token that counted each English sentence, for tokens of several keys.
         var countedFor = [Int](repeating: -1, count: ne)
-        let q = tokenKeys.indices.map { token in
+        let qCount = tokenKeys.indices.map { token in
             let keys = tokenKeys[token]
             var count = 0
             if keys.count == 1 { count = epost.count(keys[0]) } else {
                 for k in keys { for e in epost[k] where countedFor[e] != token { countedFor[e] = token; count += 1 } }
             }
-            return (Double(count) + 0.5) / englishCount
+            return count
         }
+        let q = qCount.map { (Double($0) + 0.5) / englishCount }
         let chineseCount = Double(nz) + 1
-        let r = (0..<keyCount).map { (Double(zpost.count(Int32($0))) + 0.5) / chineseCount }
+        let rCount = (0..<keyCount).map { zpost.count(Int32($0)) }
+        let r = rCount.map { (Double($0) + 0.5) / chineseCount }
         piE = [Double](repeating: Model.recallInitial, count: keyCount)
         piEKnown = [Bool](repeating: false, count: keyCount)
         self.keyCount = keyCount
         self.ztokens = ztokens; self.tokenKeys = tokenKeys; self.zkeys = zkeys; self.zkeyMasks = zkeyMasks; self.ekeys = ekeys
         self.zlen = zlen; self.elen = elen; self.czsum = czsum; self.cesum = cesum
         self.epost = epost; self.zpost = zpost; self.q = q; self.r = r
+        self.qCount = qCount; self.rCount = rCount
         c = (Double(cesum.last!) + Model.ratioPrior * Model.ratioPriorWeight) / (Double(czsum.last!) + Model.ratioPriorWeight)
         s2 = Model.varianceInitial * c / Model.ratioPrior
         piZ = [Double](repeating: Model.recallInitial, count: tokenKeys.count)
