@@ -40,6 +40,11 @@ public final class SentenceAligner {
     private var englishWords = EnglishWordMemo()
     private var lines: LineMemo
     private var marks = IDMarks()
+    /// A run's keys and tokens, kept from run to run and emptied at each start: made
+    /// afresh, their dictionaries grew and rehashed from empty in every statement.
+    private var space: KeySpace
+    private var tokenIndex: [KeyList: Int] = [:]
+    private var skeletons = SkeletonMemo()
 
     /// Lines kept a generation, per language, by default (`LineMemo`): a few hundred
     /// bytes each, about a megabyte in all (see `WordSegmenter.recentLines`).
@@ -48,6 +53,7 @@ public final class SentenceAligner {
     public init(data: AlignmentData, recentLines: Int = SentenceAligner.recentLines) {
         self.data = data
         lines = LineMemo(capacity: recentLines)
+        space = KeySpace(data: data)
     }
 
     public func align(zh: [String], en: [String]) -> [AlignmentBead] {
@@ -55,7 +61,10 @@ public final class SentenceAligner {
             return zh.indices.map { AlignmentBead(zh: $0..<($0 + 1), en: 0..<0, cost: 0) }
                 + en.indices.map { AlignmentBead(zh: zh.count..<zh.count, en: $0..<($0 + 1), cost: 0) }
         }
-        let run = AlignmentRun(data: data, zh: zh, en: en, words: &englishWords, lines: &lines, marks: &marks)
+        space.reset()
+        if tokenIndex.capacity > 4096 { tokenIndex = [:] } else { tokenIndex.removeAll(keepingCapacity: true) }
+        let run = AlignmentRun(data: data, zh: zh, en: en, words: &englishWords, lines: &lines, marks: &marks,
+                               space: &space, tokenIndex: &tokenIndex, skeletons: &skeletons)
         return run.align()
     }
 }
@@ -154,6 +163,34 @@ struct EnglishWordMemo {
     }
 }
 
+/// The consonant skeletons of English names and of runs of Han characters read in
+/// Pinyin, by their text, kept from statement to statement (names recur, and a
+/// skeleton made afresh cost as much as the rest of a name's matching); cleared when
+/// either reaches its bound.
+struct SkeletonMemo {
+    static let bound = 1 << 14
+    private var englishNames: [String: [UInt8]] = [:]
+    /// nil: a character of the run has no reading.
+    private var runs: [String: [UInt8]?] = [:]
+
+    mutating func english(_ name: String) -> [UInt8] {
+        if let known = englishNames[name] { return known }
+        let skeleton = Skeleton.of(name, Skeleton.englishTable)
+        if englishNames.count >= Self.bound { englishNames.removeAll(keepingCapacity: true) }
+        englishNames[name] = skeleton
+        return skeleton
+    }
+
+    mutating func pinyin(_ run: String, data: AlignmentData) -> [UInt8]? {
+        if let known = runs[run] { return known }
+        let readings = run.unicodeScalars.map { data.pinyin($0) }
+        let skeleton = readings.allSatisfy({ $0 != nil }) ? Skeleton.of(readings.map { $0! }.joined(), Skeleton.pinyinTable) : nil
+        if runs.count >= Self.bound { runs.removeAll(keepingCapacity: true) }
+        runs[run] = .some(skeleton)
+        return skeleton
+    }
+}
+
 /// Constants of the model; see `docs/align.md` for where each comes from.
 enum Model {
     static let ratioPrior = 3.0, ratioPriorWeight = 30.0
@@ -208,13 +245,13 @@ final class AlignmentRun {
     let epost: Postings
     let zpost: Postings
 
-    init(data: AlignmentData, zh: [String], en: [String], words: inout EnglishWordMemo, lines: inout LineMemo, marks: inout IDMarks) {
+    /// `space` and `tokenIndex` start empty (`KeySpace.reset`).
+    init(data: AlignmentData, zh: [String], en: [String], words: inout EnglishWordMemo, lines: inout LineMemo, marks: inout IDMarks,
+         space: inout KeySpace, tokenIndex: inout [KeyList: Int], skeletons memo: inout SkeletonMemo) {
         nz = zh.count
         ne = en.count
         var ztokens: [[Int]] = [], tokenKeys: [[Int32]] = [], zkeys: [[Int32]] = [], zkeyMasks: [[Mask]] = []
         var zlen: [Int] = [], elen: [Int] = [], czsum = [0], cesum = [0]
-        var space = KeySpace(data: data)
-        var tokenIndex: [KeyList: Int] = [:]
         tokenIndex.reserveCapacity(zh.reduce(0) { $0 + $1.utf8.count } / 3) // about a token a character, at most; grown, it was rehashed repeatedly
         // The last line each token was seen in: a token counts once a line. (A set of
         // the line's key lists did the same, hashing every list a second time.)
@@ -243,10 +280,12 @@ final class AlignmentRun {
             zlen.append(length)
         }
         var eNames: [[String]] = []
-        var ekeySets: [Set<Int32>] = []
+        // Each line's keys, some maybe twice: sorted and made unique once ranked (a set
+        // a line hashed every key).
+        var ekeyLists: [[Int32]] = []
         for line in en {
             let (keys, names, length) = Self.readEnglish(line, data: data, space: &space, words: &words, lines: &lines)
-            ekeySets.append(keys)
+            ekeyLists.append(keys)
             eNames.append(names)
             elen.append(length)
         }
@@ -254,17 +293,15 @@ final class AlignmentRun {
         // Pinyin has nearly the same consonant skeleton share a key.
         var skeletons: [String: [UInt8]] = [:]
         for names in eNames { for name in names where skeletons[name] == nil {
-            let skeleton = Skeleton.of(name, Skeleton.englishTable)
+            let skeleton = memo.english(name)
             if skeleton.count >= 2 { skeletons[name] = skeleton }
         } }
         let distinct = Set(skeletons.values).sorted { $0.lexicographicallyPrecedes($1) }
         var runCache: [String: [Int32]] = [:]
         for (z, runs) in zNameRuns.enumerated() {
             for run in runs where run.unicodeScalars.count >= 2 {
-                let readings = run.unicodeScalars.map { data.pinyin($0) }
-                guard readings.allSatisfy({ $0 != nil }) else { continue }
+                guard let skeleton = memo.pinyin(run, data: data) else { continue }
                 if runCache[run] == nil {
-                    let skeleton = Skeleton.of(readings.map { $0! }.joined(), Skeleton.pinyinTable)
                     var hits: [Int32] = []
                     if skeleton.count >= 2 {
                         for candidate in distinct where abs(candidate.count - skeleton.count) <= 1 && candidate[0] == skeleton[0] {
@@ -286,16 +323,21 @@ final class AlignmentRun {
             }
         }
         for (e, names) in eNames.enumerated() {
-            for name in names { if let skeleton = skeletons[name] { ekeySets[e].insert(space.id("$" + String(decoding: skeleton, as: UTF8.self))) } }
+            for name in names { if let skeleton = skeletons[name] { ekeyLists[e].append(space.id("$" + String(decoding: skeleton, as: UTF8.self))) } }
         }
         // Keys renumbered 0..<keyCount in the order of their ids, so that every sorted
         // list keeps its order: what is counted per key is then an array indexed by
         // it, where dictionaries keyed by id were a sixth of a short alignment.
         marks.start(bound: data.vocabularyCount + space.localCount)
         for keys in tokenKeys { for key in keys { marks.mark(key) } }
-        for keys in ekeySets { for key in keys { marks.mark(key) } }
+        for keys in ekeyLists { for key in keys { marks.mark(key) } }
         let keyCount = marks.rankMarked()
-        let ekeys = ekeySets.map { $0.map(marks.rank).sorted() }
+        let ekeys = ekeyLists.map { keys in
+            var ranked = keys.map(marks.rank)
+            ranked.sort()
+            ranked.removeDuplicates()
+            return ranked
+        }
         tokenKeys = tokenKeys.map { $0.map(marks.rank) }
         marks.clear()
         // Each key's mask while a sentence's list is made (empty: not in it yet).
@@ -394,11 +436,11 @@ final class AlignmentRun {
 
     /// `tokenizeEnglish`, or what it gave for the same line lately (`LineMemo`).
     static func readEnglish(_ line: String, data: AlignmentData, space: inout KeySpace, words: inout EnglishWordMemo,
-                            lines: inout LineMemo) -> (Set<Int32>, [String], Int) {
+                            lines: inout LineMemo) -> ([Int32], [String], Int) {
         let key = UTF8Key(line)
         if let known = lines.english.value(for: key) {
             let locals = LineMemo.localIDs(known.locals, &space)
-            return (Set(known.keys.map { LineMemo.id($0, locals) }), known.names, known.length)
+            return (known.keys.map { LineMemo.id($0, locals) }, known.names, known.length)
         }
         space.startLine()
         let read = tokenizeEnglish(line, data: data, space: &space, words: &words)
@@ -490,16 +532,16 @@ final class AlignmentRun {
     }
 
     static func tokenizeEnglish(_ line: String, data: AlignmentData, space: inout KeySpace,
-                                words memo: inout EnglishWordMemo) -> (Set<Int32>, [String], Int) {
+                                words memo: inout EnglishWordMemo) -> ([Int32], [String], Int) {
         let s = Self.trimmingHorizontalSpace(line)
         let words = data.english.words(s)
-        var keys = Set<Int32>()
+        var keys: [Int32] = [] // in the order found, a key maybe twice
         var i = 0
         while i < words.count {
             let w = words[i]
             // Words are lowercase ASCII (`words`): their digits are read as bytes.
             if w.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(w.prefix(18)) {
-                keys.insert(space.id("#\(value)"))
+                keys.append(space.id("#\(value)"))
                 i += 1
                 continue
             }
@@ -517,15 +559,15 @@ final class AlignmentRun {
                     j += 1
                 }
                 let value = total + current
-                if value == value.rounded(), value < 1e15 { keys.insert(space.id("#\(Int(value))")) }
+                if value == value.rounded(), value < 1e15 { keys.append(space.id("#\(Int(value))")) }
                 i = j
                 continue
             }
             if reading.month > 0, w != "may" || Self.containsWord("May", in: s) {
-                keys.insert(space.id("@m\(reading.month)"))
+                keys.append(space.id("@m\(reading.month)"))
             }
             if !reading.isStopword {
-                keys.insert(reading.keyword >= 0 ? reading.keyword : space.localID(reading.stem))
+                keys.append(reading.keyword >= 0 ? reading.keyword : space.localID(reading.stem))
             }
             i += 1
         }

@@ -33,6 +33,14 @@ struct KeySpace {
     func key(_ id: Int32) -> String { localKeys[Int(id) - data.vocabularyCount] }
 
     mutating func startLine() { askedInLine.removeAll(keepingCapacity: true) }
+
+    /// Empty, as made, for the next run (its tables' room kept, unless a long input
+    /// made them large).
+    mutating func reset() {
+        if local.capacity > 4096 { local = [:] } else { local.removeAll(keepingCapacity: true) }
+        localKeys.removeAll(keepingCapacity: true)
+        askedInLine.removeAll(keepingCapacity: true)
+    }
 }
 
 enum Numbers {
