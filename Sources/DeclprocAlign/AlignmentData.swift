@@ -26,7 +26,7 @@ public final class AlignmentData: Sendable {
 
     static let sources = ["zh/align/cedict-en.tsv", "zh/pinyin/chars.tsv"]
     /// The compiled form's layout; bump when it changes.
-    static let format = 3
+    static let format = 4
     /// In a lexicon value: a longer headword starts with this one (or with this prefix).
     static let continues: UInt32 = 1 << 31
 
@@ -63,7 +63,9 @@ public final class AlignmentData: Sendable {
             let word = LocaleStore.scalars(fields[0])
             let start = pool.count
             pool.append(0)
-            for keyword in fields[1].split(separator: 0x20) {
+            // A keyword that starts as the aligner's own keys do (# numbers, @ months, $
+            // names) is left out: those never mean a lexicon word (`KeySpace.marker`).
+            for keyword in fields[1].split(separator: 0x20) where !KeySpace.markerBytes.contains(keyword.first!) {
                 let key = Fingerprint.of(LocaleStore.scalars(keyword))
                 if let id = vocabulary.value(key) { pool.append(Int32(id)) } else {
                     vocabulary.insert(key, UInt32(vocabularyCount))

@@ -306,7 +306,7 @@ final class AlignmentRun {
                     if skeleton.count >= 2 {
                         for candidate in distinct where abs(candidate.count - skeleton.count) <= 1 && candidate[0] == skeleton[0] {
                             if Skeleton.distance(candidate, skeleton) <= (candidate.count - 1) / 3 {
-                                hits.append(space.id("$" + String(decoding: candidate, as: UTF8.self)))
+                                hits.append(space.marker("$" + String(decoding: candidate, as: UTF8.self)))
                             }
                         }
                     }
@@ -323,7 +323,7 @@ final class AlignmentRun {
             }
         }
         for (e, names) in eNames.enumerated() {
-            for name in names { if let skeleton = skeletons[name] { ekeyLists[e].append(space.id("$" + String(decoding: skeleton, as: UTF8.self))) } }
+            for name in names { if let skeleton = skeletons[name] { ekeyLists[e].append(space.marker("$" + String(decoding: skeleton, as: UTF8.self))) } }
         }
         // Keys renumbered 0..<keyCount in the order of their ids, so that every sorted
         // list keeps its order: what is counted per key is then an array indexed by
@@ -459,8 +459,8 @@ final class AlignmentRun {
             ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || (0xFF10...0xFF19).contains(c.value)
         }
         func number(_ value: Int, followedBy next: Int) -> [Int32] {
-            var keys = [space.id("#\(value)")]
-            if next < s.count, s[next] == "月", (1...12).contains(value) { keys.append(space.id("@m\(value)")) }
+            var keys = [space.marker("#\(value)")]
+            if next < s.count, s[next] == "月", (1...12).contains(value) { keys.append(space.marker("@m\(value)")) }
             return keys.sorted()
         }
         var i = 0
@@ -515,7 +515,9 @@ final class AlignmentRun {
             if best > 0 {
                 closeRun()
                 // Each key once, in order (the lexicon's lists nearly always are).
-                var keys = bestKeys.map(Array.init) ?? []
+                // Copied through a pointer: a slice of the lexicon's words goes through
+                // the generic copy otherwise.
+                var keys = bestKeys.map { slice in slice.base.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[slice.startIndex..<slice.endIndex])) } } ?? []
                 if !keys.isStrictlyIncreasing {
                     keys.sort()
                     keys.removeDuplicates()
@@ -541,7 +543,7 @@ final class AlignmentRun {
             let w = words[i]
             // Words are lowercase ASCII (`words`): their digits are read as bytes.
             if w.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(w.prefix(18)) {
-                keys.append(space.id("#\(value)"))
+                keys.append(space.marker("#\(value)"))
                 i += 1
                 continue
             }
@@ -559,12 +561,12 @@ final class AlignmentRun {
                     j += 1
                 }
                 let value = total + current
-                if value == value.rounded(), value < 1e15 { keys.append(space.id("#\(Int(value))")) }
+                if value == value.rounded(), value < 1e15 { keys.append(space.marker("#\(Int(value))")) }
                 i = j
                 continue
             }
             if reading.month > 0, w != "may" || Self.containsWord("May", in: s) {
-                keys.append(space.id("@m\(reading.month)"))
+                keys.append(space.marker("@m\(reading.month)"))
             }
             if !reading.isStopword {
                 keys.append(reading.keyword >= 0 ? reading.keyword : space.localID(reading.stem))

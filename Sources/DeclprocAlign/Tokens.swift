@@ -15,6 +15,17 @@ struct KeySpace {
         data.keywordID(key) ?? localID(key)
     }
 
+    /// The first bytes of the aligner's own keys, which the lexicon never has: # a
+    /// number, @m a month, $ a name's skeleton.
+    static let markerBytes: [UInt8] = [0x23, 0x40, 0x24]
+
+    /// The id of one of the aligner's own keys (`markerBytes`): a local id, with no
+    /// lexicon lookup.
+    mutating func marker(_ key: String) -> Int32 {
+        assert(key.utf8.first.map(Self.markerBytes.contains) == true)
+        return localID(key)
+    }
+
     /// The id of a key the lexicon is known not to have.
     mutating func localID(_ key: String) -> Int32 {
         let id: Int32

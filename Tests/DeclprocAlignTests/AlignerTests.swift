@@ -22,6 +22,27 @@ import TestSupport
         }
     }
 
+    /// The aligner's own keys (# numbers, @m months, $ name skeletons) never meet a
+    /// lexicon keyword, even one spelled the same: the lexicon leaves such keywords out.
+    @Test func markerKeysAreNoLexiconKeywords() throws {
+        let folder = try Workspace(prefix: "declproc-markers")
+        let locales = folder.url.appendingPathComponent("Locales")
+        try FileManager.default.copyItem(at: TestFiles.repository("Locales"), to: locales)
+        let lexicon = locales.appendingPathComponent("zh/align/cedict-en.tsv")
+        let handle = try FileHandle(forWritingTo: lexicon)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("九十九号\t#99 @m3 $plm ninetynine\n".utf8))
+        try handle.close()
+        var store = try LocaleStore(root: locales)
+        store.cache = CompiledCache(directory: nil)
+        let data = try AlignmentData(store: store)
+        #expect(data.keywordID("#99") == nil && data.keywordID("@m3") == nil && data.keywordID("$plm") == nil)
+        let keywords = try #require(data.entry(Fingerprint.of("九十九号".unicodeScalars))?.keywords)
+        #expect(keywords.map { $0 } == [try #require(data.keywordID("ninetynine"))])
+        var space = KeySpace(data: data)
+        #expect(space.marker("#99") >= Int32(data.vocabularyCount))
+    }
+
     /// The first 800 Chinese lines of bible-001 (cut at a gold bead boundary): the
     /// sentence-link F1 must beat hunalign's 0.908 on the whole file. The whole-file
     /// figure is measured by Scripts/measure-align.py (release build).
