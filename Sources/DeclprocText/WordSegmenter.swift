@@ -182,6 +182,10 @@ public final class WordSegmenter {
     /// lately keeps its words: formulaic sentences recur from statement to statement,
     /// and looking one up costs a fraction of a microsecond where segmenting it costs several.
     private var recent: RecentMemo<UTF8Key, [Token]>
+    /// ICU's word spans of the clauses read lately (`icuSpans`): a line that is new
+    /// (a name, a year) mostly repeats clauses of lines before it.
+    private var recentClauses: RecentMemo<UTF8Key, [Range<Int>]>
+    public static let recentClauses = 2048
 
     /// Lines kept a generation (`RecentMemo`) by default: some 500 bytes each, so at
     /// most about 1 MB a segmenter. Larger memos find more (on the web benchmark
@@ -193,6 +197,78 @@ public final class WordSegmenter {
         self.data = data
         self.icu = icu
         recent = RecentMemo(capacity: recentLines)
+        recentClauses = RecentMemo(capacity: Self.recentClauses)
+    }
+
+    /// ICU's word spans of `text` (`Segmenter.wordSpans`), clause by clause. ICU
+    /// breaks on both sides of a clause mark (。！？、（）“”，；：) that stands between
+    /// ideographs, other such marks, line breaks or the text's ends, whatever lies
+    /// beyond (no word rule joins an ideograph: ，；： join only digits or letters
+    /// around them), and starts afresh at each break; so a clause's spans are those
+    /// of the clause alone, and the mark is a word of its own. The clauses ICU has
+    /// not seen lately go to it in one call, a line break between each (as lines do).
+    /// ICU's dictionary break is most of segmenting: on the web benchmark corpus a
+    /// clause memo leaves ICU some 200,000 ideographs to read where a line memo left
+    /// 350,000. `clauseSpansAreICUsOwn` holds the result to ICU's on the whole text.
+    func icuSpans(_ text: [Unicode.Scalar]) throws(ICUError) -> [Range<Int>] {
+        @inline(__always) func isMark(_ c: Unicode.Scalar) -> Bool {
+            switch c.value {
+            case 0x3002, 0xFF01, 0xFF1F, 0x3001, 0xFF08, 0xFF09, 0x201C, 0x201D, 0xFF0C, 0xFF1B, 0xFF1A: true
+            default: false
+            }
+        }
+        @inline(__always) func fences(_ c: Unicode.Scalar) -> Bool {
+            (0x4E00...0x9FFF).contains(c.value) || (0x3400...0x4DBF).contains(c.value) || c == "\n" || isMark(c)
+        }
+        let n = text.count
+        // The clauses, and after each the mark that ends it (nil at the text's end).
+        var clauses: [(range: Range<Int>, mark: Int?)] = []
+        var start = 0
+        for i in 0..<n where isMark(text[i]) && (i == 0 || fences(text[i - 1])) && (i + 1 == n || fences(text[i + 1])) {
+            clauses.append((start..<i, i))
+            start = i + 1
+        }
+        guard !clauses.isEmpty else { return try icu.wordSpans(text) }
+        clauses.append((start..<n, nil))
+        var known: [[Range<Int>]?] = [], keys: [UTF8Key?] = []
+        known.reserveCapacity(clauses.count)
+        keys.reserveCapacity(clauses.count)
+        var batch: [Unicode.Scalar] = [], batchRanges: [Range<Int>] = []
+        for clause in clauses {
+            guard !clause.range.isEmpty else { known.append([]); keys.append(nil); continue }
+            let key = UTF8Key(String(scalars: text[clause.range]))
+            if let spans = recentClauses.value(for: key) { known.append(spans); keys.append(nil); continue }
+            known.append(nil)
+            keys.append(key)
+            if !batchRanges.isEmpty { batch.append("\n") }
+            let at = batch.count
+            batch.append(contentsOf: text[clause.range])
+            batchRanges.append(at..<batch.count)
+        }
+        if !batchRanges.isEmpty {
+            let spans = try icu.wordSpans(batch)
+            var next = 0, s = 0
+            for k in known.indices where known[k] == nil {
+                let range = batchRanges[next]
+                next += 1
+                let first = s
+                while s < spans.count, spans[s].lowerBound < range.upperBound {
+                    // A word across a line break would break ICU's rules: were it to happen, ICU reads the text whole.
+                    guard spans[s].lowerBound >= range.lowerBound, spans[s].upperBound <= range.upperBound else { return try icu.wordSpans(text) }
+                    s += 1
+                }
+                let own = spans[first..<s].map { ($0.lowerBound - range.lowerBound)..<($0.upperBound - range.lowerBound) }
+                known[k] = own
+                recentClauses.insert(own, for: keys[k]!)
+            }
+        }
+        var result: [Range<Int>] = []
+        result.reserveCapacity(known.reduce(clauses.count) { $0 + ($1?.count ?? 0) })
+        for (k, clause) in clauses.enumerated() {
+            for span in known[k]! { result.append((span.lowerBound + clause.range.lowerBound)..<(span.upperBound + clause.range.lowerBound)) }
+            if let mark = clause.mark { result.append(mark..<(mark + 1)) }
+        }
+        return result
     }
 
     /// A token in the folded text: [start, end) in scalars of the line.
@@ -251,7 +327,7 @@ public final class WordSegmenter {
     /// it segments them as one text and its set-up, a fifth of the time on short
     /// lines, is paid once.
     public func spans(lines text: [Unicode.Scalar], at lines: [Range<Int>]) throws(ICUError) -> [[Range<Int>]] {
-        let icuSpans = try icu.wordSpans(text)
+        let icuSpans = try self.icuSpans(text)
         var folded: [Unicode.Scalar] = [], cuts = CutScratch()
         let pieces = scratch.pieces, out = scratch.out
         swap(&folded, &scratch.folded)

@@ -1,4 +1,4 @@
-import DeclprocText
+@testable import DeclprocText
 import Foundation
 import Testing
 import TestSupport
@@ -65,6 +65,35 @@ import TestSupport
         }
         #expect(together.count == alone.count)
         for (k, (a, b)) in zip(alone, together).enumerated() { #expect(a == b, "line \(k): \(lines[k])") }
+    }
+
+    /// ICU's spans read clause by clause (`WordSegmenter.icuSpans`, through its memo
+    /// of clauses) equal ICU's own on the whole text: the treebank's 500 sentences one
+    /// by one and in batches, twice over (so that clauses come back from the memo), and
+    /// 4,000 seeded strings of clause marks beside ideographs, digits (ASCII and full
+    /// width), letters, kana, Hangul, combining marks, joiners, emoji, spaces and line
+    /// breaks, where a wrong cut would show.
+    @Test func clauseSpansAreICUsOwn() throws {
+        let icu = try Segmenter()
+        let segmenter = WordSegmenter(data: try SegmentationData(store: TestFiles.locales()), icu: try Segmenter())
+        var texts = try Self.lines("Tests/Fixtures/ud-zh-gsdsimp/test.txt")
+        for first in stride(from: 0, to: 500, by: 7) { texts.append(texts[first..<min(500, first + 7)].joined(separator: "\n")) }
+        texts += ["我说：“好。”", "１，２；３：４", "1，2", "a：b", "中，1", "1，中", "。。。", "，", "（中）", "中。\u{301}文",
+                  "中，\u{200D}文", "“中”\n“文”", "ア。イ", "中。😀", "中 ，文", "한，국", "\n。\n"]
+        let alphabet: [Unicode.Scalar] = ["中", "文", "年", "〇", "1", "２", "a", "Z", "ア", "ひ", "。", "，", "；", "：", "、", "（", "）",
+                                           "“", "”", "！", "？", " ", "\n", "\u{301}", "\u{200D}", "\u{FE0F}", "😀", "한", ".", ",", "-", "'"]
+        var random = SplitMix(seed: 31)
+        for _ in 0..<4_000 {
+            texts.append(String(String.UnicodeScalarView((0..<(1 + Int(random.next() % 24))).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })))
+        }
+        var differ = 0
+        for text in texts + texts {
+            let scalars = Array(scalarsOf: text)
+            let own = try icu.wordSpans(scalars), byClause = try segmenter.icuSpans(scalars)
+            if own != byClause { differ += 1 }
+            #expect(own == byClause, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            if differ > 10 { break }
+        }
     }
 
     /// A line segmented lately is looked up, not segmented again (`words(each:)`), and
