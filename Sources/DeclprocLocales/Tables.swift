@@ -3,8 +3,8 @@ import CPrefetch
 /// Flat lookup tables for lexicons: the hot paths of segmentation, Pinyin and
 /// conversion do millions of lookups per second, and Swift's `Dictionary` and
 /// `Set` pay for SipHash and for a reference-counted storage on each. These tables
-/// are plain arrays (so they also write to and read from the compiled cache as a
-/// copy of memory) with a multiplicative hash.
+/// are flat words (`TableWords`: written to the compiled cache as they lie in memory,
+/// and read back as views of the mapped file) with a multiplicative hash.
 
 /// A 64-bit fingerprint of a sequence of scalars (FNV-1a over three bytes per
 /// scalar): lexicon keys are looked up by it, so a lookup builds no String.
