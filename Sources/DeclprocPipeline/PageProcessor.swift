@@ -431,12 +431,19 @@ public final class PageProcessor {
                 // U+FFFD looked for at each EF among them. (A step byte by byte through
                 // the Chinese text was a percent of the web corpus's run.)
                 if i + 8 <= n, total <= 65_536 - 8, case let word = UTF8Code.word(at: base + i), !UTF8Code.hasByteBelowSpace(word) {
-                    total += Self.firstBytes(word).nonzeroBitCount
-                    var leads = Self.bytesEF(word)
-                    while leads != 0 {
-                        let p = i + leads.trailingZeroBitCount / 8
-                        if p + 2 < n, base[p + 1] == 0xBF, base[p + 2] == 0xBD { bad += 1 }
-                        leads &= leads - 1
+                    if UTF8Code.isASCII(word) {
+                        total &+= 8
+                        i += 8
+                        continue
+                    }
+                    total &+= 8 &- Self.continuationBytes(word).nonzeroBitCount
+                    if UTF8Code.hasByte(0xEF, in: word) {
+                        var leads = Self.bytesEF(word)
+                        while leads != 0 {
+                            let p = i + leads.trailingZeroBitCount / 8
+                            if p + 2 < n, base[p + 1] == 0xBF, base[p + 2] == 0xBD { bad += 1 }
+                            leads &= leads - 1
+                        }
                     }
                     i += 8
                     continue
@@ -455,10 +462,10 @@ public final class PageProcessor {
         return total == 0 ? nil : Double(bad) / Double(total)
     }
 
-    /// Bit 0 of each byte of the word that is not a continuation byte (10xxxxxx).
+    /// Bit 7 of each continuation byte (10xxxxxx) of the word.
     @inline(__always)
-    static func firstBytes(_ word: UInt64) -> UInt64 {
-        ((~word & 0x8080_8080_8080_8080) >> 7) | ((word & 0x4040_4040_4040_4040) >> 6)
+    static func continuationBytes(_ word: UInt64) -> UInt64 {
+        word & ~(word << 1) & 0x8080_8080_8080_8080
     }
 
     /// Bit 7 of each byte of the word that is EF, and of no other (exact, unlike the
