@@ -427,9 +427,10 @@ public final class PageProcessor {
             var i = 0
             while i < n, total < 65_536 {
                 // Eight bytes at a time while none is below 0x20 (nearly all of a page,
-                // markup and Chinese alike): their first bytes counted at once, and a
-                // U+FFFD looked for at each EF among them. (A step byte by byte through
-                // the Chinese text was a percent of the web corpus's run.)
+                // markup and Chinese alike): an ASCII word is eight scalars; another, its
+                // bytes less its continuation bytes, with U+FFFD looked for only at its
+                // EF bytes, if it has any. (A step byte by byte through the Chinese text
+                // was a percent of the web corpus's run.)
                 if i + 8 <= n, total <= 65_536 - 8, case let word = UTF8Code.word(at: base + i), !UTF8Code.hasByteBelowSpace(word) {
                     if UTF8Code.isASCII(word) {
                         total &+= 8
