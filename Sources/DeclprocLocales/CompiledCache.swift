@@ -52,7 +52,7 @@ public struct CompiledCache: Sendable {
     }
 
     /// The file mapped into memory (pages populated at once), and the tables views of
-    /// the mapping (`Words`): reading it into an array first, then copying the tables
+    /// the mapping (`TableWords`): reading it into an array first, then copying the tables
     /// out, each cost a fault and a zeroed page per 4 KiB. The file is only ever
     /// replaced by a rename, never rewritten in place, so the mapping stays whole
     /// for as long as the tables are used (as the program's own mapped libraries do).
@@ -71,10 +71,11 @@ public struct CompiledCache: Sendable {
         return reader
     }
 
-    /// Written to a temporary name and renamed, so a reader never sees half a file;
-    /// failures are ignored (the cache is an optimization).
+    /// Held while a table is written: threads of a process share its temporary name.
     private static let writing = NSLock()
 
+    /// Written to a temporary name and renamed, so a reader never sees half a file;
+    /// failures are ignored (the cache is an optimization).
     private static func write(_ bytes: [UInt8], key: String, to file: URL, directory: URL) {
         var writer = BinaryWriter()
         writer.write(key)

@@ -82,6 +82,13 @@ public struct TableWords<T: FixedWidthInteger>: RandomAccessCollection, @uncheck
         try withUnsafeBufferPointer(body)
     }
 
+    /// The words of `range` in an array, copied as memory: an array made from a slice
+    /// of the words would go through the generic, element-by-element copy.
+    @inlinable
+    public func array(_ range: Range<Int>) -> [T] {
+        withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
     @inlinable
     public subscript(index: Int) -> T {
         @inline(__always) get {

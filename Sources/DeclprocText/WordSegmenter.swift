@@ -184,7 +184,9 @@ public final class WordSegmenter {
     private var recent: RecentMemo<UTF8Key, [Token]>
     /// ICU's word spans of the clauses read lately (`icuSpans`): a line that is new
     /// (a name, a year) mostly repeats clauses of lines before it.
-    private var recentClauses: RecentMemo<UTF8Key, [Range<Int>]>
+    private var recentClauseSpans: RecentMemo<UTF8Key, [Range<Int>]>
+    /// Clauses kept a generation: a clause is shorter than a line, and a new line
+    /// brings several.
     public static let recentClauses = 2048
 
     /// Lines kept a generation (`RecentMemo`) by default: some 500 bytes each, so at
@@ -197,7 +199,7 @@ public final class WordSegmenter {
         self.data = data
         self.icu = icu
         recent = RecentMemo(capacity: recentLines)
-        recentClauses = RecentMemo(capacity: Self.recentClauses)
+        recentClauseSpans = RecentMemo(capacity: Self.recentClauses)
     }
 
     /// ICU's word spans of `text` (`Segmenter.wordSpans`), clause by clause. ICU
@@ -237,7 +239,7 @@ public final class WordSegmenter {
         for clause in clauses {
             guard !clause.range.isEmpty else { known.append([]); keys.append(nil); continue }
             let key = UTF8Key(String(scalars: text[clause.range]))
-            if let spans = recentClauses.value(for: key) { known.append(spans); keys.append(nil); continue }
+            if let spans = recentClauseSpans.value(for: key) { known.append(spans); keys.append(nil); continue }
             known.append(nil)
             keys.append(key)
             if !batchRanges.isEmpty { batch.append("\n") }
@@ -259,7 +261,7 @@ public final class WordSegmenter {
                 }
                 let own = spans[first..<s].map { ($0.lowerBound - range.lowerBound)..<($0.upperBound - range.lowerBound) }
                 known[k] = own
-                recentClauses.insert(own, for: keys[k]!)
+                recentClauseSpans.insert(own, for: keys[k]!)
             }
         }
         var result: [Range<Int>] = []
