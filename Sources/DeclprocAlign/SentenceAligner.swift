@@ -135,6 +135,8 @@ struct KeyList: Hashable {
 
     static func == (a: KeyList, b: KeyList) -> Bool { a.digest == b.digest && a.keys == b.keys }
     func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+    /// As `UTF8Key`'s: the digest mixed with the table's seed, without `Hasher`.
+    func _rawHashValue(seed: Int) -> Int { UTF8Key.mixed(digest, seed) }
 }
 
 /// What English words come to as keys, by word; cleared when it reaches its bound.

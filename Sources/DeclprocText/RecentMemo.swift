@@ -76,6 +76,24 @@ public struct UTF8Key: Hashable {
 
     public func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 
+    /// What a dictionary asks for at each lookup and insert: the digest mixed with the
+    /// table's seed by a 64-bit finalizer (MurmurHash3's), without `Hasher`, whose
+    /// rounds cost more than the rest of a lookup of a short key.
+    public func _rawHashValue(seed: Int) -> Int { Self.mixed(digest, seed) }
+
+    /// MurmurHash3's 64-bit finalizer of `value` and `seed`: every bit of the result
+    /// depends on every bit of both, so a table's bucket (the low bits) does too.
+    @inline(__always)
+    public static func mixed(_ value: UInt64, _ seed: Int) -> Int {
+        var x = value ^ UInt64(UInt(bitPattern: seed))
+        x ^= x >> 33
+        x &*= 0xff51_afd7_ed55_8ccd
+        x ^= x >> 33
+        x &*= 0xc4ce_b9fe_1a85_ec53
+        x ^= x >> 33
+        return Int(truncatingIfNeeded: x)
+    }
+
     /// An FNV-1a step for each eight bytes (the last few zero-padded), from the
     /// length. No finalizer: `hash(into:)` gives the digest to `Hasher`, which mixes
     /// it before a dictionary cuts a bucket from it, and equality compares all of it.
