@@ -1,3 +1,4 @@
+import DeclprocICU
 import DeclprocLocales
 
 /// Tells Simplified from Traditional Chinese, and Chinese from English, by counting
@@ -76,23 +77,9 @@ public final class ScriptDetector: Sendable {
     /// `pageLang` is the page's own declaration (`<html lang>`), used for the region
     /// and to break ties when a text has no telling characters.
     public func classify(_ text: String, pageLang: String? = nil) -> Result {
-        var han = 0, latin = 0, simplified = 0, traditional = 0, taiwan = 0, hongKong = 0
-        // The map read through its pointers, without bounds checks: it is read at every
-        // ideograph of every page and every statement (callgrind: 7% of the count).
-        telling.withUnchecked { telling in
-            text.forEachScalar { scalar in
-                if scalar.isHan {
-                    han &+= 1
-                    let flags = telling[scalar]
-                    if flags != 0 {
-                        if flags & Self.hansOnly != 0 { simplified &+= 1 } else if flags & Self.hantOnly != 0 { traditional &+= 1 }
-                        if flags & Self.taiwanForm != 0 { taiwan &+= 1 } else if flags & Self.hongKongForm != 0 { hongKong &+= 1 }
-                    }
-                } else if scalar.isLatinLetter {
-                    latin &+= 1
-                }
-            }
-        }
+        let counts = self.counts(text)
+        let han = counts.han, latin = counts.latin, simplified = counts.simplified, traditional = counts.traditional
+        let taiwan = counts.taiwan, hongKong = counts.hongKong
         let hint = LanguageTag(pageLang)
         if han == 0 && latin == 0 { return Result(script: "Zyyy", lang: hint?.tag ?? "und") }
         // A Chinese character carries about as much as three Latin letters.
@@ -117,6 +104,57 @@ public final class ScriptDetector: Sendable {
         }
         result.region = shown ?? (dominant == "Hant" ? hint?.region(compatibleWith: dominant) : nil)
         return result
+    }
+
+    /// What `classify` counts: Han characters, Latin letters, and the Han characters
+    /// that tell each writing system and region.
+    struct Counts: Equatable {
+        var han = 0, latin = 0, simplified = 0, traditional = 0, taiwan = 0, hongKong = 0
+    }
+
+    /// The counts, read from the UTF-8: ASCII by byte, ideographs from U+4E00 to U+9FFF
+    /// (most of a Chinese text) by their decoded value without the other Han ranges'
+    /// tests. It reads every ideograph of every page's main text and every statement:
+    /// scalar by scalar it cost a fifth more (callgrind, 150 web pages: 17.2 M
+    /// instructions, 13.9 M this way).
+    func counts(_ text: String) -> Counts {
+        // The map read through its pointers, without bounds checks; the counts kept in
+        // the loop's own variables (captured, each update was an access checked at run time).
+        telling.withUnchecked { telling in
+            text.withUTF8Bytes { bytes in
+                var han = 0, latin = 0, simplified = 0, traditional = 0, taiwan = 0, hongKong = 0
+                guard let base = bytes.baseAddress else { return Counts() }
+                let n = bytes.count
+                var i = 0
+                while i < n {
+                    let lead = base[i]
+                    if lead < 0x80 {
+                        if (lead | 0x20) &- 0x61 < 26 { latin &+= 1 }
+                        i &+= 1
+                        continue
+                    }
+                    let (value, length) = UTF8Code.decode(base, at: i)
+                    i &+= length
+                    let scalar: Unicode.Scalar
+                    if value &- 0x4E00 <= 0x9FFF - 0x4E00 {
+                        scalar = Unicode.Scalar(UInt16(truncatingIfNeeded: value)) ?? "\u{FFFD}"
+                    } else {
+                        scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+                        guard scalar.isHan else {
+                            if scalar.isLatinLetter { latin &+= 1 }
+                            continue
+                        }
+                    }
+                    han &+= 1
+                    let flags = telling[scalar]
+                    if flags != 0 {
+                        if flags & Self.hansOnly != 0 { simplified &+= 1 } else if flags & Self.hantOnly != 0 { traditional &+= 1 }
+                        if flags & Self.taiwanForm != 0 { taiwan &+= 1 } else if flags & Self.hongKongForm != 0 { hongKong &+= 1 }
+                    }
+                }
+                return Counts(han: han, latin: latin, simplified: simplified, traditional: traditional, taiwan: taiwan, hongKong: hongKong)
+            }
+        }
     }
 }
 

@@ -140,6 +140,37 @@ import TestSupport
         #expect(result.region == region)
     }
 
+    /// The byte-level count is the count by scalar and property: seeded texts of ASCII,
+    /// Latin letters past ASCII, ideographs of every Han range (telling ones too),
+    /// punctuation and other scripts, each at one to four UTF-8 bytes.
+    @Test func countsAreTheScalarCounts() {
+        let detector = Self.detector
+        func byScalar(_ text: String) -> ScriptDetector.Counts {
+            var counts = ScriptDetector.Counts()
+            for scalar in text.unicodeScalars {
+                if scalar.isHan {
+                    counts.han += 1
+                    let flags = detector.telling[scalar]
+                    if flags & 1 != 0 { counts.simplified += 1 } else if flags & 2 != 0 { counts.traditional += 1 }
+                    if flags & 4 != 0 { counts.taiwan += 1 } else if flags & 8 != 0 { counts.hongKong += 1 }
+                } else if scalar.isLatinLetter {
+                    counts.latin += 1
+                }
+            }
+            return counts
+        }
+        let pool = Array("aZz@[`{09 \n\t,.éÀßǅɐΣжאش一龥䶵㐀〇豈鿿ꀀ国國台臺裡裏綫线為为你，。！？、「」（）𠀀𪛖𰀀\u{323AF}\u{323B0}🙂\u{FFFD}\u{7F}\u{80}\u{2FF}\u{4DFF}\u{FA2A}".unicodeScalars)
+        var generator = SplitMix(seed: 7)
+        for length in [0, 1, 2, 3, 10, 100, 1_000] {
+            for _ in 0..<20 {
+                var text = String.UnicodeScalarView()
+                for _ in 0..<length { text.append(pool[Int(generator.next() % UInt64(pool.count))]) }
+                let string = String(text)
+                #expect(detector.counts(string) == byScalar(string), "\(string)")
+            }
+        }
+    }
+
     @Test func pageLanguageGivesTheRegionAndBreaksTies() {
         #expect(Self.detector.classify("本人声明退出", pageLang: "zh-CN").lang == "zh-Hans-CN")
         #expect(Self.detector.classify("我們", pageLang: "zh-Hant-HK").lang == "zh-Hant-HK")
