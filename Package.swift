@@ -54,6 +54,9 @@ let package = Package(
         // A hint to the processor, in C because Swift cannot give it: start loading a
         // cache line that a lookup will read soon.
         .target(name: "CPrefetch"),
+        // Counting loops over whole pages (the checks for binary content), in C because
+        // its compiler vectorizes them and Swift's did not.
+        .target(name: "CByteCounts"),
         // Swift owners of ICU handles: the only module that imports CICU.
         .target(name: "DeclprocICU", dependencies: ["CICU"]),
         // SQLite connections and statements: the only module that imports CSQLite.
@@ -84,7 +87,8 @@ let package = Package(
         .target(
             name: "DeclprocPipeline",
             dependencies: ["DeclprocReader", "DeclprocHTML", "DeclprocExtract", "DeclprocText", "DeclprocRecords", "DeclprocLocales",
-                           "DeclprocICU", "DeclprocFiles", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", "DeclprocReport"]
+                           "DeclprocICU", "DeclprocFiles", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", "DeclprocReport",
+                           "CByteCounts"]
         ),
         // The command-line shell.
         .executableTarget(
@@ -103,7 +107,7 @@ let package = Package(
         .testTarget(name: "DeclprocHTMLTests", dependencies: ["DeclprocHTML", "TestSupport"]),
         .testTarget(name: "DeclprocTextTests", dependencies: ["DeclprocText", "TestSupport"]),
         .testTarget(name: "DeclprocReaderTests", dependencies: ["DeclprocReader", "TestSupport"]),
-        .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "DeclprocFiles", "DeclprocFormats", "TestSupport"]),
+        .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "DeclprocFiles", "DeclprocFormats", "CByteCounts", "TestSupport"]),
         .testTarget(name: "DeclprocAlignTests", dependencies: ["DeclprocAlign", "DeclprocLocales", "TestSupport"]),
         .testTarget(name: "DeclprocCurationTests", dependencies: ["DeclprocCuration", "DeclprocRecords", "DeclprocText", "CMinHash", "TestSupport"]),
         .testTarget(name: "DeclprocFuzzTests", dependencies: ["DeclprocFuzz", "TestSupport"]),

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CByteCounts
 import DeclprocAlign
 import DeclprocCuration
 import DeclprocExtract
@@ -390,23 +391,7 @@ public final class PageProcessor {
         }
         let count = min(bytes.count, 65_536)
         guard count > 0 else { return nil }
-        var control = 0
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var i = 0
-            while i < count {
-                // Eight bytes at a time while none is below 0x20 (most of any page).
-                if i + 8 <= count, !UTF8Code.hasByteBelowSpace(UTF8Code.word(at: base + i)) {
-                    i += 8
-                    continue
-                }
-                switch base[i] {
-                case 0x09, 0x0A, 0x0C, 0x0D, 0x1B, 0x20...: break
-                default: control += 1
-                }
-                i += 1
-            }
-        }
+        let control = bytes.withUnsafeBufferPointer { dp_count_control_bytes($0.baseAddress!, count) }
         return Double(control) / Double(count)
     }
 
@@ -420,61 +405,14 @@ public final class PageProcessor {
     /// is counted at its first byte (any but a continuation byte, 10xxxxxx), a control
     /// code is one byte below 0x20, U+FFFD the bytes EF BF BD.
     static func binaryShare(_ text: [UInt8]) -> Double? {
-        var total = 0, bad = 0
-        text.withUnsafeBufferPointer { bytes in
-            guard let base = bytes.baseAddress else { return }
+        text.withUnsafeBufferPointer { bytes -> Double? in
+            guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
             let n = bytes.count
-            var i = 0
-            while i < n, total < 65_536 {
-                // Eight bytes at a time while none is below 0x20 (nearly all of a page,
-                // markup and Chinese alike): an ASCII word is eight scalars; another, its
-                // bytes less its continuation bytes, with U+FFFD looked for only at its
-                // EF bytes, if it has any. (A step byte by byte through the Chinese text
-                // was a percent of the web corpus's run.)
-                if i + 8 <= n, total <= 65_536 - 8, case let word = UTF8Code.word(at: base + i), !UTF8Code.hasByteBelowSpace(word) {
-                    if UTF8Code.isASCII(word) {
-                        total &+= 8
-                        i += 8
-                        continue
-                    }
-                    total &+= 8 &- Self.continuationBytes(word).nonzeroBitCount
-                    if UTF8Code.hasByte(0xEF, in: word) {
-                        var leads = Self.bytesEF(word)
-                        while leads != 0 {
-                            let p = i + leads.trailingZeroBitCount / 8
-                            if p + 2 < n, base[p + 1] == 0xBF, base[p + 2] == 0xBD { bad += 1 }
-                            leads &= leads - 1
-                        }
-                    }
-                    i += 8
-                    continue
-                }
-                let byte = base[i]
-                i += 1
-                if byte & 0xC0 == 0x80 { continue }
-                total += 1
-                if byte < 0x20 {
-                    if byte != 0x09 && byte != 0x0A && byte != 0x0C && byte != 0x0D { bad += 1 }
-                } else if byte == 0xEF, i + 1 < n, base[i] == 0xBF, base[i + 1] == 0xBD {
-                    bad += 1
-                }
-            }
+            // The bytes of the first 65,536 scalars: all of them when there are no more bytes than that.
+            let end = n <= 65_536 ? n : dp_scalars_end(base, n, 65_536)
+            let counts = dp_count_utf8(base, end, n)
+            return Double(counts.controls + counts.replacements) / Double(counts.scalars)
         }
-        return total == 0 ? nil : Double(bad) / Double(total)
-    }
-
-    /// Bit 7 of each continuation byte (10xxxxxx) of the word.
-    @inline(__always)
-    static func continuationBytes(_ word: UInt64) -> UInt64 {
-        word & ~(word << 1) & 0x8080_8080_8080_8080
-    }
-
-    /// Bit 7 of each byte of the word that is EF, and of no other (exact, unlike the
-    /// borrow trick of `UTF8Code.hasByte`, which may also mark the byte after a match).
-    @inline(__always)
-    static func bytesEF(_ word: UInt64) -> UInt64 {
-        let x = word ^ 0xEFEF_EFEF_EFEF_EFEF
-        return ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080
     }
 }
 

@@ -1,5 +1,6 @@
 @testable import DeclprocExtract
 @testable import DeclprocHTML
+import CByteCounts
 import DeclprocICU
 @testable import DeclprocPipeline
 import DeclprocReader
@@ -281,6 +282,17 @@ enum DeclprocHTMLText {
                       String(repeating: "ab中", count: 21_845) + "\u{FFFD}\u{FFFD}\u{FFFD}"])
     func binaryShareIsTheScalarCount(text: String) {
         #expect(PageProcessor.binaryShare(Array(text.utf8)) == Self.scalarShare(text))
+        // The counts in C: the path this processor takes (AVX2 where it has it) and the baseline one.
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            for end in Set([0, 1, buffer.count / 2, buffer.count - 1, buffer.count]) where end >= 0 {
+                let chosen = dp_count_utf8(base, end, buffer.count), portable = dp_count_utf8_portable(base, end, buffer.count)
+                #expect(chosen.scalars == portable.scalars && chosen.controls == portable.controls
+                        && chosen.replacements == portable.replacements, "\(end)")
+                #expect(dp_count_control_bytes(base, end) == dp_count_control_bytes_portable(base, end))
+            }
+        }
         var utf8 = WellFormedUTF8(text)
         #expect(utf8.replaceNUL() == text.unicodeScalars.filter { $0 == "\u{0}" }.count)
         #expect(utf8.string == String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 })))
