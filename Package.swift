@@ -70,7 +70,7 @@ let package = Package(
         // The text engine.
         .target(name: "DeclprocText", dependencies: ["DeclprocICU", "DeclprocLocales"]),
         // Inputs to pages: enumerating inputs, deciding the charset, decoding.
-        .target(name: "DeclprocReader", dependencies: ["DeclprocICU", "CZlib"]),
+        .target(name: "DeclprocReader", dependencies: ["DeclprocICU", "CZlib", "CByteCounts"]),
         // Pages to statements: blocks, main content, statement detection.
         .target(name: "DeclprocExtract", dependencies: ["DeclprocHTML", "DeclprocText", "DeclprocLocales", "DeclprocICU"]),
         // Record types and their stable JSON encoding.
@@ -87,8 +87,7 @@ let package = Package(
         .target(
             name: "DeclprocPipeline",
             dependencies: ["DeclprocReader", "DeclprocHTML", "DeclprocExtract", "DeclprocText", "DeclprocRecords", "DeclprocLocales",
-                           "DeclprocICU", "DeclprocFiles", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", "DeclprocReport",
-                           "CByteCounts"]
+                           "DeclprocICU", "DeclprocFiles", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", "DeclprocReport"]
         ),
         // The command-line shell.
         .executableTarget(
@@ -107,7 +106,7 @@ let package = Package(
         .testTarget(name: "DeclprocHTMLTests", dependencies: ["DeclprocHTML", "TestSupport"]),
         .testTarget(name: "DeclprocTextTests", dependencies: ["DeclprocText", "TestSupport"]),
         .testTarget(name: "DeclprocReaderTests", dependencies: ["DeclprocReader", "TestSupport"]),
-        .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "DeclprocFiles", "DeclprocFormats", "CByteCounts", "TestSupport"]),
+        .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "DeclprocFiles", "DeclprocFormats", "TestSupport"]),
         .testTarget(name: "DeclprocAlignTests", dependencies: ["DeclprocAlign", "DeclprocLocales", "TestSupport"]),
         .testTarget(name: "DeclprocCurationTests", dependencies: ["DeclprocCuration", "DeclprocRecords", "DeclprocText", "CMinHash", "TestSupport"]),
         .testTarget(name: "DeclprocFuzzTests", dependencies: ["DeclprocFuzz", "TestSupport"]),

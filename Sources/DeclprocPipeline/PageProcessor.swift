@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CByteCounts
 import DeclprocAlign
 import DeclprocCuration
 import DeclprocExtract
@@ -140,7 +139,7 @@ public final class PageProcessor {
         let source = raw.source
         func reject(_ reason: String) -> Reject { Reject(input: source.path, position: source.position, reason: reason) }
         guard !raw.bytes.isEmpty else { throw reject("empty page (0 bytes)") }
-        if let share = Self.controlByteShare(raw.bytes), share > 0.02 {
+        if let share = TextCheck.controlByteShare(raw.bytes), share > 0.02 {
             throw reject("not a text page: \(Self.percent(share)) of its first bytes are control bytes (binary content)")
         }
 
@@ -156,7 +155,7 @@ public final class PageProcessor {
             // libxml2 takes NUL for the end of the input and would drop the rest of the
             // page; the HTML standard reads NUL as U+FFFD, and so do we.
             nulCount = text.replaceNUL()
-            if let share = Self.binaryShare(text.bytes), share > 0.1 {
+            if let share = TextCheck.binaryShare(text.bytes), share > 0.1 {
                 throw reject("not a text page: \(Self.percent(share)) of its characters are control codes or undecodable (\(charset.name))")
             }
             clock?.lap(.decode)
@@ -382,38 +381,10 @@ public final class PageProcessor {
         return .init(text: text, lang: lang, score: score, sentences: sentences, links: links)
     }
 
-    /// Share of C0 control bytes (NUL included; tab, newlines, form feed and escape
-    /// excluded) in the first 64 KiB. nil for UTF-16/32 pages (a BOM says so), whose
-    /// NUL bytes are text. A stray NUL in a real page stays far below the threshold.
-    static func controlByteShare(_ bytes: [UInt8]) -> Double? {
-        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0, 0, 0xFE, 0xFF]) {
-            return nil
-        }
-        let count = min(bytes.count, 65_536)
-        guard count > 0 else { return nil }
-        let control = bytes.withUnsafeBufferPointer { dp_count_control_bytes($0.baseAddress!, count) }
-        return Double(control) / Double(count)
-    }
-
     static func percent(_ share: Double) -> String {
         share >= 0.01 ? "\(Int((share * 100).rounded()))%" : "<1%"
     }
 
-    /// Share of characters that no text page has: C0 controls (other than tab,
-    /// newlines, form feed) and U+FFFD replacements, among the first 65,536 scalars;
-    /// nil for empty text. Read from the UTF-8 (well-formed: the decoder's): a scalar
-    /// is counted at its first byte (any but a continuation byte, 10xxxxxx), a control
-    /// code is one byte below 0x20, U+FFFD the bytes EF BF BD.
-    static func binaryShare(_ text: [UInt8]) -> Double? {
-        text.withUnsafeBufferPointer { bytes -> Double? in
-            guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
-            let n = bytes.count
-            // The bytes of the first 65,536 scalars: all of them when there are no more bytes than that.
-            let end = n <= 65_536 ? n : dp_scalars_end(base, n, 65_536)
-            let counts = dp_count_utf8(base, end, n)
-            return Double(counts.controls + counts.replacements) / Double(counts.scalars)
-        }
-    }
 }
 
 /// declproc's own version, as records and `--version` report it.

@@ -1,6 +1,5 @@
 @testable import DeclprocExtract
 @testable import DeclprocHTML
-import CByteCounts
 import DeclprocICU
 @testable import DeclprocPipeline
 import DeclprocReader
@@ -238,7 +237,7 @@ enum DeclprocHTMLText {
                 let head = bytes.prefix(65_536)
                 let expected = Double(head.filter { $0 < 0x20 && ![0x09, 0x0A, 0x0C, 0x0D, 0x1B].contains($0) }.count) / Double(head.count)
                 if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0, 0, 0xFE, 0xFF]) { continue }
-                #expect(PageProcessor.controlByteShare(bytes) == expected)
+                #expect(TextCheck.controlByteShare(bytes) == expected)
             }
         }
     }
@@ -266,7 +265,7 @@ enum DeclprocHTMLText {
                          head + "中\u{FFFD}\u{FFFD}文é𠀀\u{FFFD}" + String(repeating: "文", count: 9) + "\u{7}",
                          head + String(repeating: "中", count: 65_534 - pad) + "\u{FFFD}\u{1}\u{FFFD}\u{1}",
                          head + String(repeating: "é", count: 65_535 - pad) + "\u{FFFD}"] {
-                #expect(PageProcessor.binaryShare(Array(text.utf8)) == Self.scalarShare(text), "\(pad)")
+                #expect(TextCheck.binaryShare(Array(text.utf8)) == Self.scalarShare(text), "\(pad)")
             }
         }
     }
@@ -281,18 +280,8 @@ enum DeclprocHTMLText {
                       String(repeating: "中", count: 65_530) + "\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}",
                       String(repeating: "ab中", count: 21_845) + "\u{FFFD}\u{FFFD}\u{FFFD}"])
     func binaryShareIsTheScalarCount(text: String) {
-        #expect(PageProcessor.binaryShare(Array(text.utf8)) == Self.scalarShare(text))
-        // The counts in C: the path this processor takes (AVX2 where it has it) and the baseline one.
-        let bytes = Array(text.utf8)
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            for end in Set([0, 1, buffer.count / 2, buffer.count - 1, buffer.count]) where end >= 0 {
-                let chosen = dp_count_utf8(base, end, buffer.count), portable = dp_count_utf8_portable(base, end, buffer.count)
-                #expect(chosen.scalars == portable.scalars && chosen.controls == portable.controls
-                        && chosen.replacements == portable.replacements, "\(end)")
-                #expect(dp_count_control_bytes(base, end) == dp_count_control_bytes_portable(base, end))
-            }
-        }
+        #expect(TextCheck.binaryShare(Array(text.utf8)) == Self.scalarShare(text))
+        #expect(TextCheck.countingPathsAgree(Array(text.utf8)))
         var utf8 = WellFormedUTF8(text)
         #expect(utf8.replaceNUL() == text.unicodeScalars.filter { $0 == "\u{0}" }.count)
         #expect(utf8.string == String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 })))
