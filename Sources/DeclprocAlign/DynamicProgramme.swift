@@ -246,11 +246,11 @@ extension AlignmentRun {
         let zDefaultMiss = log(1 - piZDefault), eDefaultMiss = log(1 - piEDefault)
         var zDefaultGains = [Double](), zDefaultStart = [Int](repeating: -1, count: ne + 2)
         var eDefaultGains = [Double](), eDefaultStart = [Int](repeating: -1, count: nz + 2)
-        let tokenMiss = tokenKeys.indices.map { piZKnown[$0] ? log(1 - piZ[$0]) : zDefaultMiss }
+        let tokenMiss = (0..<tokenCount).map { piZKnown[$0] ? log(1 - piZ[$0]) : zDefaultMiss }
         let zEvidenceBase = (0..<nz).map { z in ztokens[z].reduce(0.0) { $0 + tokenMiss[$1] } }
         var tokenGain: [Double] = []
-        tokenGain.reserveCapacity(tokenKeys.count * zWindows)
-        for token in tokenKeys.indices {
+        tokenGain.reserveCapacity(tokenCount * zWindows)
+        for token in 0..<tokenCount {
             if piZKnown[token] {
                 gains(piZ[token], tokenMiss[token], q[token], zWindows, into: &tokenGain)
                 continue
@@ -411,7 +411,7 @@ extension AlignmentRun {
         priors = Model.initialPriors.enumerated().map { k, p in
             (Double(counts[k]) + Model.priorPseudo * p) / (Double(path.count) + Model.priorPseudo)
         }
-        var zHits = [Double](repeating: 0, count: tokenKeys.count), zSeen = [Double](repeating: 0, count: tokenKeys.count)
+        var zHits = [Double](repeating: 0, count: tokenCount), zSeen = [Double](repeating: 0, count: tokenCount)
         var eHits = [Double](repeating: 0, count: keyCount), eSeen = [Double](repeating: 0, count: keyCount)
         var totalZ = (hits: 0.0, seen: 0.0), totalE = (hits: 0.0, seen: 0.0)
         for bead in aligned {
@@ -441,7 +441,7 @@ extension AlignmentRun {
         // own was an access checked at run time.
         var piZ: [Double] = [], piZKnown: [Bool] = [], piE: [Double] = [], piEKnown: [Bool] = []
         swap(&piZ, &self.piZ); swap(&piZKnown, &self.piZKnown); swap(&piE, &self.piE); swap(&piEKnown, &self.piEKnown)
-        for token in tokenKeys.indices where zSeen[token] > 0 {
+        for token in 0..<tokenCount where zSeen[token] > 0 {
             piZKnown[token] = true
             piZ[token] = clamp((zHits[token] + Model.recallPseudo * gz) / (zSeen[token] + Model.recallPseudo), 0.01, 0.95)
         }

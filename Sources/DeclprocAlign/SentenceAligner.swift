@@ -225,7 +225,8 @@ final class AlignmentRun {
     // What the sentences hold is fixed once the run is made (constants, so reading
     // them in the programme's inner loops needs no exclusivity check at run time).
     let ztokens: [[Int]]
-    let tokenKeys: [[Int32]]
+    /// Tokens are numbered 0..<tokenCount.
+    let tokenCount: Int
     let zkeys: [[Int32]]
     let zkeyMasks: [[Mask]]
     // English side: sorted keys per sentence.
@@ -340,14 +341,23 @@ final class AlignmentRun {
             ranked.removeDuplicates()
             return ranked
         }
-        tokenKeys = tokenKeys.map { $0.map(marks.rank) }
+        // The tokens' keys ranked, one list after another (token t's from
+        // tokenKeyStart[t]): a ranked list a token was an allocation each.
+        var tokenKeyStore: [Int32] = [], tokenKeyStart = [0]
+        tokenKeyStore.reserveCapacity(tokenKeys.reduce(0) { $0 + $1.count })
+        tokenKeyStart.reserveCapacity(tokenKeys.count + 1)
+        for keys in tokenKeys {
+            for key in keys { tokenKeyStore.append(marks.rank(key)) }
+            tokenKeyStart.append(tokenKeyStore.count)
+        }
         marks.clear()
         // Each key's mask while a sentence's list is made (empty: not in it yet).
         var maskOf = [Mask](repeating: Mask(), count: keyCount)
         for tokens in ztokens {
             var keys: [Int32] = []
             for (p, token) in tokens.enumerated() where p < Mask.capacity {
-                for key in tokenKeys[token] {
+                for k in tokenKeyStart[token]..<tokenKeyStart[token + 1] {
+                    let key = tokenKeyStore[k]
                     if maskOf[Int(key)] == Mask() { keys.append(key) }
                     maskOf[Int(key)].insert(p)
                 }
@@ -364,10 +374,10 @@ final class AlignmentRun {
         // The last token that counted each English sentence, for tokens of several keys.
         var countedFor = [Int](repeating: -1, count: ne)
         let qCount = tokenKeys.indices.map { token in
-            let keys = tokenKeys[token]
+            let start = tokenKeyStart[token], end = tokenKeyStart[token + 1]
             var count = 0
-            if keys.count == 1 { count = epost.count(keys[0]) } else {
-                for k in keys { for e in epost[k] where countedFor[e] != token { countedFor[e] = token; count += 1 } }
+            if end - start == 1 { count = epost.count(tokenKeyStore[start]) } else {
+                for k in start..<end { for e in epost[tokenKeyStore[k]] where countedFor[e] != token { countedFor[e] = token; count += 1 } }
             }
             return count
         }
@@ -378,7 +388,7 @@ final class AlignmentRun {
         piE = [Double](repeating: Model.recallInitial, count: keyCount)
         piEKnown = [Bool](repeating: false, count: keyCount)
         self.keyCount = keyCount
-        self.ztokens = ztokens; self.tokenKeys = tokenKeys; self.zkeys = zkeys; self.zkeyMasks = zkeyMasks; self.ekeys = ekeys
+        self.ztokens = ztokens; self.tokenCount = tokenKeys.count; self.zkeys = zkeys; self.zkeyMasks = zkeyMasks; self.ekeys = ekeys
         self.zlen = zlen; self.elen = elen; self.czsum = czsum; self.cesum = cesum
         self.epost = epost; self.zpost = zpost; self.q = q; self.r = r
         self.qCount = qCount; self.rCount = rCount
