@@ -286,8 +286,13 @@ public final class PageProcessor {
         var allWords: [Range<Int>] = [] // in normalized-text offsets, for Pinyin's phrase choice and conversion
         // The sentences' words in one call to ICU (its set-up costs as much as a short sentence).
         let sentenceList = try sentenceSegmenter.sentences(scalars: normalized.scalars)
-        for (sentence, words) in zip(sentenceList, try self.words.words(each: sentenceList.map(\.text))) {
-            allWords += words.map { (sentence.start + $0.start)..<(sentence.start + $0.end) }
+        let wordLists = try self.words.words(each: sentenceList.map(\.text))
+        // Made at their size: grown sentence by sentence (through a list of each
+        // sentence's spans), they were two allocations a sentence.
+        allWords.reserveCapacity(wordLists.reduce(0) { $0 + $1.count })
+        sentenceWords.reserveCapacity(sentenceList.count)
+        for (sentence, words) in zip(sentenceList, wordLists) {
+            for word in words { allWords.append((sentence.start + word.start)..<(sentence.start + word.end)) }
             sentenceWords.append((sentence, words))
         }
         clock?.lap(.segment)
