@@ -301,7 +301,7 @@ public final class WordSegmenter {
             missing.append((k, key))
             if !ranges.isEmpty { text.append("\n") }
             let start = text.count
-            text += Array(scalarsOf: item)
+            item.withUTF8Bytes { UTF8Scalars.decode($0, into: &text) }
             ranges.append(start..<text.count)
         }
         guard !missing.isEmpty else { return result }
