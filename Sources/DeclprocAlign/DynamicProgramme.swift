@@ -200,8 +200,8 @@ extension AlignmentRun {
         // columns its beads can end at; e against the a Chinese sentences before row i.
         var zLo = [Int](repeating: 0, count: nz), zStart = [Int](repeating: 0, count: nz + 1)
         for z in 0..<nz {
-            let rows = (z + 1)...min(z + 5, nz)
-            let jlo = rows.map { band.lo[$0] }.min()!, jhi = rows.map { band.hi[$0] }.max()!
+            var jlo = Int.max, jhi = Int.min
+            for row in (z + 1)...min(z + 5, nz) { jlo = min(jlo, band.lo[row]); jhi = max(jhi, band.hi[row]) }
             zLo[z] = jlo
             zStart[z + 1] = zStart[z] + max(0, jhi - jlo + 1) * 5
             let lo = max(0, jlo - 5)
