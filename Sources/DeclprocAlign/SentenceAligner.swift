@@ -152,15 +152,18 @@ struct EnglishWordMemo {
     }
 
     static let bound = 1 << 16
-    private var readings: [String: Reading] = [:]
+    /// By their bytes (`UTF8Key`), as the other memos here: String's own hashing cost
+    /// some 400 instructions a lookup.
+    private var readings: [UTF8Key: Reading] = [:]
 
     mutating func reading(_ word: String, data: AlignmentData) -> Reading {
-        if let known = readings[word] { return known }
+        let key = UTF8Key(word)
+        if let known = readings[key] { return known }
         let stem = data.english.stem(word)
         let reading = Reading(month: Int8((Numbers.months.firstIndex(of: word) ?? -1) + 1), isNumber: Numbers.english[word] != nil,
                               isStopword: data.english.isStopword(word), keyword: data.keywordID(stem) ?? -1, stem: stem)
         if readings.count >= Self.bound { readings.removeAll(keepingCapacity: true) }
-        readings[word] = reading
+        readings[key] = reading
         return reading
     }
 }
@@ -171,24 +174,25 @@ struct EnglishWordMemo {
 /// either reaches its bound.
 struct SkeletonMemo {
     static let bound = 1 << 14
-    private var englishNames: [String: [UInt8]] = [:]
+    private var englishNames: [UTF8Key: [UInt8]] = [:]
     /// nil: a character of the run has no reading.
-    private var runs: [String: [UInt8]?] = [:]
+    private var runs: [UTF8Key: [UInt8]?] = [:]
 
-    mutating func english(_ name: String) -> [UInt8] {
+    mutating func english(_ name: UTF8Key) -> [UInt8] {
         if let known = englishNames[name] { return known }
-        let skeleton = Skeleton.of(name, Skeleton.englishTable)
+        let skeleton = Skeleton.of(name.text, Skeleton.englishTable)
         if englishNames.count >= Self.bound { englishNames.removeAll(keepingCapacity: true) }
         englishNames[name] = skeleton
         return skeleton
     }
 
-    mutating func pinyin(_ run: String, data: AlignmentData) -> [UInt8]? {
-        if let known = runs[run] { return known }
+    mutating func pinyin(_ key: UTF8Key, data: AlignmentData) -> [UInt8]? {
+        if let known = runs[key] { return known }
+        let run = key.text
         let readings = run.unicodeScalars.map { data.pinyin($0) }
         let skeleton = readings.allSatisfy({ $0 != nil }) ? Skeleton.of(readings.map { $0! }.joined(), Skeleton.pinyinTable) : nil
         if runs.count >= Self.bound { runs.removeAll(keepingCapacity: true) }
-        runs[run] = .some(skeleton)
+        runs[key] = .some(skeleton)
         return skeleton
     }
 }
@@ -282,27 +286,30 @@ final class AlignmentRun {
             zNameRuns.append(runs)
             zlen.append(length)
         }
-        var eNames: [[String]] = []
+        // Names by their bytes (`UTF8Key`): String's own hashing cost some 400
+        // instructions a lookup, and a sentence has a dozen capitalized words.
+        var eNames: [[UTF8Key]] = []
         // Each line's keys, some maybe twice: sorted and made unique once ranked (a set
         // a line hashed every key).
         var ekeyLists: [[Int32]] = []
         for line in en {
             let (keys, names, length) = Self.readEnglish(line, data: data, space: &space, words: &words, lines: &lines)
             ekeyLists.append(keys)
-            eNames.append(names)
+            eNames.append(names.map(UTF8Key.init))
             elen.append(length)
         }
         // Names: an English capitalized word and a run of unknown Han characters whose
         // Pinyin has nearly the same consonant skeleton share a key.
-        var skeletons: [String: [UInt8]] = [:]
+        var skeletons: [UTF8Key: [UInt8]] = [:]
         for names in eNames { for name in names where skeletons[name] == nil {
             let skeleton = memo.english(name)
             if skeleton.count >= 2 { skeletons[name] = skeleton }
         } }
         let distinct = Set(skeletons.values).sorted { $0.lexicographicallyPrecedes($1) }
-        var runCache: [String: [Int32]] = [:]
+        var runCache: [UTF8Key: [Int32]] = [:]
         for (z, runs) in zNameRuns.enumerated() {
             for run in runs where run.unicodeScalars.count >= 2 {
+                let run = UTF8Key(run)
                 guard let skeleton = memo.pinyin(run, data: data) else { continue }
                 if runCache[run] == nil {
                     var hits: [Int32] = []

@@ -1,8 +1,11 @@
+import DeclprocText
+
 /// Sentences turned into comparable keys: lexicon keywords, numbers (`#12`),
 /// months (`@m5`) and name skeletons (`$PLM`), each an integer id.
 struct KeySpace {
     let data: AlignmentData
-    private var local: [String: Int32] = [:]
+    /// By their bytes (`UTF8Key`): String's own hashing cost some 400 instructions a lookup.
+    private var local: [UTF8Key: Int32] = [:]
     /// The local keys, by id from `data.vocabularyCount` on.
     private var localKeys: [String] = []
     /// The local ids asked for since `startLine`, each once, in the order first asked:
@@ -29,9 +32,10 @@ struct KeySpace {
     /// The id of a key the lexicon is known not to have.
     mutating func localID(_ key: String) -> Int32 {
         let id: Int32
-        if let known = local[key] { id = known } else {
+        let utf8Key = UTF8Key(key)
+        if let known = local[utf8Key] { id = known } else {
             id = Int32(data.vocabularyCount + localKeys.count)
-            local[key] = id
+            local[utf8Key] = id
             localKeys.append(key)
         }
         if !askedInLine.contains(id) { askedInLine.append(id) }
