@@ -159,7 +159,7 @@ public final class ScriptDetector: Sendable {
 }
 
 /// The little of BCP 47 we need from `<html lang>`: language, script, region.
-struct LanguageTag {
+struct LanguageTag: Equatable {
     let language: String
     let script: String?
     let region: String?
@@ -167,6 +167,20 @@ struct LanguageTag {
 
     init?(_ value: String?) {
         guard let value, !value.isEmpty else { return nil }
+        // Printable ASCII (a page's lang, in practice) is read from its bytes: the parse by
+        // Character below cost some 3,600 instructions, and every statement's
+        // classification asks for its page's language.
+        if let quick = Self.quick(value) {
+            guard let tag = quick else { return nil }
+            self = tag
+            return
+        }
+        self.init(parsing: value)
+    }
+
+    /// The tag read by Character, as every value was read before `quick`.
+    init?(parsing value: String) {
+        guard !value.isEmpty else { return nil }
         let parts = value.replacingUnderscores().split(separator: "-").map(String.init)
         guard let first = parts.first, (2...3).contains(first.count) else { return nil }
         language = first.lowercased()
@@ -183,6 +197,42 @@ struct LanguageTag {
         self.script = script
         self.region = region
         tag = [language, script, region].compactMap { $0 }.joined(separator: "-")
+    }
+
+    private init(language: String, script: String?, region: String?) {
+        self.language = language
+        self.script = script
+        self.region = region
+        tag = [language, script, region].compactMap { $0 }.joined(separator: "-")
+    }
+
+    /// The tag of printable ASCII, as `init(parsing:)` reads it (there a Character is a
+    /// byte); nil when the value is anything else, for `init(parsing:)` to read.
+    static func quick(_ value: String) -> LanguageTag?? {
+        value.withUTF8Bytes { bytes -> LanguageTag?? in
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return .none }
+            func text(_ part: Slice<UnsafeBufferPointer<UInt8>>, upper: Bool) -> String {
+                String(decoding: part.map { upper ? ($0 &- 0x61 < 26 ? $0 - 0x20 : $0) : ($0 &- 0x41 < 26 ? $0 + 0x20 : $0) },
+                       as: UTF8.self)
+            }
+            let parts = bytes.split(whereSeparator: { $0 == 0x2D || $0 == 0x5F })
+            guard let first = parts.first, (2...3).contains(first.count) else { return .some(nil) }
+            let language = text(first, upper: false)
+            var script: String? = nil
+            var region: String? = nil
+            for part in parts.dropFirst() {
+                if part.count == 4, script == nil {
+                    script = text(part.prefix(1), upper: true) + text(part.dropFirst(), upper: false)
+                } else if part.count == 2 || (part.count == 3 && part.allSatisfy({ $0 &- 0x30 < 10 })) {
+                    region = text(part, upper: true)
+                }
+            }
+            if language == "zh", script == nil, let region {
+                script = region == "TW" || region == "HK" || region == "MO" ? "Hant"
+                    : region == "CN" || region == "SG" || region == "MY" ? "Hans" : nil
+            }
+            return .some(LanguageTag(language: language, script: script, region: region))
+        }
     }
 
     func region(compatibleWith script: String) -> String? {

@@ -171,6 +171,21 @@ import TestSupport
         }
     }
 
+    /// A page language of printable ASCII read from its bytes is the one read by
+    /// Character: every case, separator and length of part, and values that are no tag.
+    @Test func quickLanguageTagIsTheParsedOne() {
+        let values = ["zh", "ZH", "zh-CN", "zh_cn", "zh-Hant-TW", "ZH-HANT-hk", "zh-tw", "zh-MO", "zh-SG", "zh-my", "zh-419",
+                      "en-US", "en_gb", "eng", "e", "english", "zh--CN", "-zh", "zh-", "zh-Hans-CN-x-private", "zh-12",
+                      "zh-1a", "zh-Latn", "zh-Hant-Hans", "x-klingon", "zh CN", "zh-C N", "@@", "zh-CN ", "a-bcde-fg"]
+        for value in values {
+            #expect(LanguageTag.quick(value) == .some(LanguageTag(parsing: value)), "\(value)")
+        }
+        for value in ["zh-\u{7F}", "zh\r\n-CN", "zh-台灣", "zh\tCN", "ｚｈ-CN"] {
+            #expect(LanguageTag.quick(value) == .none, "\(value)")
+            #expect(LanguageTag(value) == LanguageTag(parsing: value), "\(value)")
+        }
+    }
+
     @Test func pageLanguageGivesTheRegionAndBreaksTies() {
         #expect(Self.detector.classify("本人声明退出", pageLang: "zh-CN").lang == "zh-Hans-CN")
         #expect(Self.detector.classify("我們", pageLang: "zh-Hant-HK").lang == "zh-Hant-HK")
