@@ -55,7 +55,9 @@ let package = Package(
         // cache line that a lookup will read soon.
         .target(name: "CPrefetch"),
         // Counting loops over whole pages (the checks for binary content), in C because
-        // its compiler vectorizes them and Swift's did not.
+        // its compiler vectorizes them and Swift's did not. Imported internally, by
+        // DeclprocReader only: imported by DeclprocPipeline, which also sees libxml2's
+        // module (ICU's headers) and Foundation's own ICU, it broke a clean debug build.
         .target(name: "CByteCounts"),
         // Swift owners of ICU handles: the only module that imports CICU.
         .target(name: "DeclprocICU", dependencies: ["CICU"]),
