@@ -71,6 +71,9 @@ public final class PageProcessor {
     private var aligner: SentenceAligner?
     /// Words' syllable lists met lately, shared by the words read the same way.
     private var syllableLists = SyllableLists()
+    /// The last page's declared language and its reading: each statement's
+    /// classification asks with its page's (`ScriptDetector.PageLanguage`).
+    private var pageLanguage: (lang: String?, read: ScriptDetector.PageLanguage) = (nil, ScriptDetector.PageLanguage(nil))
     /// Charges each stage its CPU time (`--stage-times`); nil when not measured.
     public var clock: StageClock?
     /// The most statements handed on at once by `process(_:emit:)`.
@@ -279,7 +282,8 @@ public final class PageProcessor {
             translationText = translationText.map { redactor.redact($0).text }
         }
         let normalized = try normalizer.normalize(original)
-        let classified = resources.scripts.classify(normalized.text, pageLang: metadata.lang)
+        if pageLanguage.lang != metadata.lang { pageLanguage = (metadata.lang, ScriptDetector.PageLanguage(metadata.lang)) }
+        let classified = resources.scripts.classify(normalized.text, page: pageLanguage.read)
         let map = normalized.offsets
         clock?.lap(.normalize)
         var sentenceWords: [(Token, [Token])] = []

@@ -74,13 +74,25 @@ public final class ScriptDetector: Sendable {
         return telling
     }
 
+    /// A page's own declaration (`<html lang>`), read once for all the texts of the page.
+    public struct PageLanguage: Sendable {
+        let tag: LanguageTag?
+        public init(_ pageLang: String?) { tag = LanguageTag(pageLang) }
+    }
+
     /// `pageLang` is the page's own declaration (`<html lang>`), used for the region
     /// and to break ties when a text has no telling characters.
     public func classify(_ text: String, pageLang: String? = nil) -> Result {
+        classify(text, page: PageLanguage(pageLang))
+    }
+
+    /// The same, with the page's declaration read already: every statement of a page
+    /// is classified with it.
+    public func classify(_ text: String, page: PageLanguage) -> Result {
         let counts = self.counts(text)
         let han = counts.han, latin = counts.latin, simplified = counts.simplified, traditional = counts.traditional
         let taiwan = counts.taiwan, hongKong = counts.hongKong
-        let hint = LanguageTag(pageLang)
+        let hint = page.tag
         if han == 0 && latin == 0 { return Result(script: "Zyyy", lang: hint?.tag ?? "und") }
         // A Chinese character carries about as much as three Latin letters.
         let hanShare = Double(han) / (Double(han) + Double(latin) / 3)
@@ -159,7 +171,7 @@ public final class ScriptDetector: Sendable {
 }
 
 /// The little of BCP 47 we need from `<html lang>`: language, script, region.
-struct LanguageTag: Equatable {
+struct LanguageTag: Equatable, Sendable {
     let language: String
     let script: String?
     let region: String?
