@@ -116,3 +116,31 @@ public struct UTF8Key: Hashable {
         return (h ^ last) &* 0x0000_0100_0000_01B3
     }
 }
+
+/// A run of scalars as a memo key, hashed once as it is made: for text held as
+/// scalars, where a `UTF8Key` would first make a String of them (encoding and
+/// checking its UTF-8, some 800 instructions a clause). A key made for a lookup
+/// borrows the text's storage; `compacted` is what a memo keeps, holding only its own.
+struct ScalarsKey: Hashable {
+    let scalars: ArraySlice<Unicode.Scalar>
+    private let digest: UInt64
+
+    init(_ scalars: ArraySlice<Unicode.Scalar>) {
+        self.scalars = scalars
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(scalars.count)
+        for scalar in scalars { h = (h ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3 }
+        digest = h
+    }
+
+    private init(_ scalars: ArraySlice<Unicode.Scalar>, digest: UInt64) {
+        self.scalars = scalars
+        self.digest = digest
+    }
+
+    /// The same key over a copy of its own scalars.
+    var compacted: ScalarsKey { ScalarsKey(ArraySlice(Array(scalars)), digest: digest) }
+
+    static func == (a: ScalarsKey, b: ScalarsKey) -> Bool { a.digest == b.digest && a.scalars.elementsEqual(b.scalars) }
+    func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+    func _rawHashValue(seed: Int) -> Int { UTF8Key.mixed(digest, seed) }
+}

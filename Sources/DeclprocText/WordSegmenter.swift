@@ -184,7 +184,7 @@ public final class WordSegmenter {
     private var recent: RecentMemo<UTF8Key, [Token]>
     /// ICU's word spans of the clauses read lately (`icuSpans`): a line that is new
     /// (a name, a year) mostly repeats clauses of lines before it.
-    private var recentClauseSpans: RecentMemo<UTF8Key, [Range<Int>]>
+    private var recentClauseSpans: RecentMemo<ScalarsKey, [Range<Int>]>
     /// Clauses kept a generation: a clause is shorter than a line, and a new line
     /// brings several.
     public static let recentClauses = 2048
@@ -232,13 +232,13 @@ public final class WordSegmenter {
         }
         guard !clauses.isEmpty else { return try icu.wordSpans(text) }
         clauses.append((start..<n, nil))
-        var known: [[Range<Int>]?] = [], keys: [UTF8Key?] = []
+        var known: [[Range<Int>]?] = [], keys: [ScalarsKey?] = []
         known.reserveCapacity(clauses.count)
         keys.reserveCapacity(clauses.count)
         var batch: [Unicode.Scalar] = [], batchRanges: [Range<Int>] = []
         for clause in clauses {
             guard !clause.range.isEmpty else { known.append([]); keys.append(nil); continue }
-            let key = UTF8Key(String(scalars: text[clause.range]))
+            let key = ScalarsKey(text[clause.range])
             if let spans = recentClauseSpans.value(for: key) { known.append(spans); keys.append(nil); continue }
             known.append(nil)
             keys.append(key)
@@ -261,7 +261,7 @@ public final class WordSegmenter {
                 }
                 let own = spans[first..<s].map { ($0.lowerBound - range.lowerBound)..<($0.upperBound - range.lowerBound) }
                 known[k] = own
-                recentClauseSpans.insert(own, for: keys[k]!)
+                recentClauseSpans.insert(own, for: keys[k]!.compacted)
             }
         }
         var result: [Range<Int>] = []
