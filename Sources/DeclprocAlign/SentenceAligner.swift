@@ -287,7 +287,8 @@ final class AlignmentRun {
             zlen.append(length)
         }
         // Names by their bytes (`UTF8Key`): String's own hashing cost some 400
-        // instructions a lookup, and a sentence has a dozen capitalized words.
+        // instructions a lookup, and a statement's names were looked up some 47 times
+        // (callgrind, 150 web pages).
         var eNames: [[UTF8Key]] = []
         // Each line's keys, some maybe twice: sorted and made unique once ranked (a set
         // a line hashed every key).

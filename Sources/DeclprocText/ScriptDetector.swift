@@ -195,7 +195,7 @@ struct LanguageTag: Equatable, Sendable {
         guard !value.isEmpty else { return nil }
         let parts = value.replacingUnderscores().split(separator: "-").map(String.init)
         guard let first = parts.first, (2...3).contains(first.count) else { return nil }
-        language = first.lowercased()
+        let language = first.lowercased()
         var script: String? = nil
         var region: String? = nil
         for part in parts.dropFirst() {
@@ -206,9 +206,7 @@ struct LanguageTag: Equatable, Sendable {
         if language == "zh", script == nil, let region {
             script = ["TW", "HK", "MO"].contains(region) ? "Hant" : ["CN", "SG", "MY"].contains(region) ? "Hans" : nil
         }
-        self.script = script
-        self.region = region
-        tag = [language, script, region].compactMap { $0 }.joined(separator: "-")
+        self.init(language: language, script: script, region: region)
     }
 
     private init(language: String, script: String?, region: String?) {
