@@ -1,9 +1,10 @@
 // Byte counts over whole pages, in C because the compiler vectorizes these loops
 // here and did not in Swift (written the same way there, the page check cost 30
 // instructions a byte in callgrind; a word at a time by hand, 4.6), and because C can
-// build a loop for AVX2 and choose it at run time. The sums are kept in bytes, chunk
-// by chunk of 192 (under 256, and a whole number of the vector loop's steps, so no
-// chunk but the last ends in a loop byte by byte), so a vector holds as many sums as bytes.
+// build a loop for AVX2 and choose it at run time. The sums are kept in bytes, so a
+// vector holds as many sums as bytes, chunk by chunk of 192: under 256, and a multiple
+// of the vector's width (with chunks of 255 the count took twice the instructions, the
+// end of each chunk read byte by byte).
 #include "byte_counts.h"
 
 #include <stdatomic.h>
