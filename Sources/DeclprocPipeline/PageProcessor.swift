@@ -71,9 +71,6 @@ public final class PageProcessor {
     private var aligner: SentenceAligner?
     /// Words' syllable lists met lately, shared by the words read the same way.
     private var syllableLists = SyllableLists()
-    /// The last page's declared language and its reading: each statement's
-    /// classification asks with its page's (`ScriptDetector.PageLanguage`).
-    private var pageLanguage: (lang: String?, read: ScriptDetector.PageLanguage) = (nil, ScriptDetector.PageLanguage(nil))
     /// Charges each stage its CPU time (`--stage-times`); nil when not measured.
     public var clock: StageClock?
     /// The most statements handed on at once by `process(_:emit:)`.
@@ -227,6 +224,8 @@ public final class PageProcessor {
             mainText = redactor.redact(mainText).text
         }
         let pageID = RecordID.make([source.path, String(source.position)])
+        // The page's declared language, read once for all its statements' classification.
+        let pageLanguage = ScriptDetector.PageLanguage(metadata.lang)
         var statements: [StatementRecord] = []
         var handedOn = 0
         var notes = page.notes
@@ -240,7 +239,7 @@ public final class PageProcessor {
             }
             do {
                 statements.append(try record(for: statement, declaration: declarations[position], redactor: redactor, position: position,
-                                             source: source, metadata: metadata, charset: page.charset))
+                                             source: source, metadata: metadata, pageLanguage: pageLanguage, charset: page.charset))
             } catch where handedOn > 0 {
                 // Past its first part the page is partly written: a statement that
                 // fails is noted on the page, where before it the page is a reject.
@@ -261,7 +260,8 @@ public final class PageProcessor {
 
     /// Stages: redact, normalize, classify, segment, transliterate, align — for one statement.
     private func record(for statement: FoundStatement, declaration found: Declaration, redactor: Redactor, position: Int,
-                        source: PageSource, metadata: PageMetadata, charset: CharsetDecision) throws -> StatementRecord {
+                        source: PageSource, metadata: PageMetadata, pageLanguage: ScriptDetector.PageLanguage,
+                        charset: CharsetDecision) throws -> StatementRecord {
         var original = statement.text
         var found = found
         var translationText = statement.translation
@@ -282,8 +282,7 @@ public final class PageProcessor {
             translationText = translationText.map { redactor.redact($0).text }
         }
         let normalized = try normalizer.normalize(original)
-        if pageLanguage.lang != metadata.lang { pageLanguage = (metadata.lang, ScriptDetector.PageLanguage(metadata.lang)) }
-        let classified = resources.scripts.classify(normalized.text, page: pageLanguage.read)
+        let classified = resources.scripts.classify(normalized.text, page: pageLanguage)
         let map = normalized.offsets
         clock?.lap(.normalize)
         var sentenceWords: [(Token, [Token])] = []
