@@ -62,7 +62,7 @@ public final class SentenceAligner {
                 + en.indices.map { AlignmentBead(zh: zh.count..<zh.count, en: $0..<($0 + 1), cost: 0) }
         }
         space.reset()
-        if tokenIndex.capacity > 4096 { tokenIndex = [:] } else { tokenIndex.removeAll(keepingCapacity: true) }
+        if tokenIndex.capacity > KeySpace.keptRoom { tokenIndex = [:] } else { tokenIndex.removeAll(keepingCapacity: true) }
         let run = AlignmentRun(data: data, zh: zh, en: en, words: &englishWords, lines: &lines, marks: &marks,
                                space: &space, tokenIndex: &tokenIndex, skeletons: &skeletons)
         return run.align()

@@ -49,10 +49,14 @@ struct KeySpace {
 
     mutating func startLine() { askedInLine.removeAll(keepingCapacity: true) }
 
+    /// The most entries a run's table keeps room for into the next run: past it (a long
+    /// input), the table is made afresh.
+    static let keptRoom = 4096
+
     /// Empty, as made, for the next run (its tables' room kept, unless a long input
     /// made them large).
     mutating func reset() {
-        if local.capacity > 4096 { local = [:] } else { local.removeAll(keepingCapacity: true) }
+        if local.capacity > Self.keptRoom { local = [:] } else { local.removeAll(keepingCapacity: true) }
         localKeys.removeAll(keepingCapacity: true)
         askedInLine.removeAll(keepingCapacity: true)
     }
