@@ -334,7 +334,7 @@ def run(argv):
 
 def main():
     if not os.access(binary, os.X_OK):
-        sys.exit("build first: swift build -c release")
+        sys.exit("build first: Scripts/build")
     if not os.access("/usr/bin/time", os.X_OK):
         sys.exit("GNU time measures peak memory: run Scripts/setup (apt-get install time)")
     build()
