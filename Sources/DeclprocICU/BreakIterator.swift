@@ -75,13 +75,20 @@ public final class BreakIterator {
     /// its length, each paired with the rule status of the segment that ends there
     /// (for words: 0 none/punctuation/space, 100.. number, 200.. letter, 300.. kana, 400.. ideo).
     public func boundaries(utf16 source: [UInt16]) throws(ICUError) -> [(offset: Int, status: Int32)] {
-        text.deallocate()
-        text = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: max(source.count, 1))
-        _ = text.initialize(from: source)
+        // The buffer kept from call to call, as `offsets` keeps it (a statement's
+        // sentences were an allocation each for it).
+        if text.count < max(source.count, 1) {
+            text.deallocate()
+            text = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: max(source.count, 64))
+        }
+        _ = UnsafeMutableBufferPointer(rebasing: text[..<source.count]).initialize(from: source)
         var error: Int32 = 0
         dp_brk_set_text(handle, text.baseAddress, Int32(source.count), &error)
         try ICUError.check(error, "setting break text")
         var result: [(offset: Int, status: Int32)] = [(Int(dp_brk_first(handle)), 0)]
+        // Room for a boundary every sixteen units, some at least: grown from one, the
+        // list of a statement's few sentences was three allocations.
+        result.reserveCapacity(source.count / 16 + 8)
         while true {
             let next = dp_brk_next(handle)
             if next < 0 { break } // UBRK_DONE

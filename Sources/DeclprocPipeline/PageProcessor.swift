@@ -376,8 +376,8 @@ public final class PageProcessor {
         var weighted = 0.0, total = 0.0
         let links = beads.map { bead -> StatementRecord.Translation.Link in
             let zhSide = Array(bead.zh), enSide = Array(bead.en)
-            let chars = zhSide.reduce(0) { $0 + (statementIsChinese ? statement : sentences)[$1].count }
-                + enSide.reduce(0) { $0 + (statementIsChinese ? sentences : statement)[$1].count }
+            let chars = zhSide.reduce(0) { $0 + (statementIsChinese ? statement : sentences)[$1].characterCount }
+                + enSide.reduce(0) { $0 + (statementIsChinese ? sentences : statement)[$1].characterCount }
             let score = (bead.zh.isEmpty || bead.en.isEmpty) ? 0 : bead.score
             weighted += score * Double(chars)
             total += Double(chars)

@@ -41,8 +41,10 @@ public final class SentenceSegmenter {
     /// The same, given the text's scalars (`TextNormalizer.Result.scalars`), not
     /// decoded again here.
     public func sentences(scalars: [Unicode.Scalar]) throws(ICUError) -> [Token] {
+        let found = try icu.sentences(scalars: scalars)
         var merged: [Token] = []
-        for sentence in try icu.sentences(scalars: scalars) {
+        merged.reserveCapacity(found.count)
+        for sentence in found {
             if let previous = merged.last, endsWithAbbreviation(previous.text) {
                 merged[merged.count - 1] = Token(text: String(scalars: scalars[previous.start..<sentence.end]),
                                                  start: previous.start, end: sentence.end)

@@ -466,6 +466,42 @@ import TestSupport
         }
     }
 
+    /// `characterCount` is `count`. Every scalar it takes as a character on its own is
+    /// one, alone and beside others of its kind (the line and paragraph breaks, a
+    /// format control, a pictograph, the CJK marks next to those that join); and on
+    /// seeded texts mixing them with scalars that join (CR LF, combining marks, ZWJ
+    /// and emoji, flags, Hangul jamo, a prepended mark), both ways of counting are
+    /// taken and agree.
+    @Test func characterCountIsCount() {
+        let neighbours = Array("a \n\t\u{0}\u{7F}\u{85}\u{AD}©\u{200B}\u{2028}\u{2060}\u{206F}‼\u{3000}\u{3029}\u{3030}一，Ａ".unicodeScalars)
+        var alone = 0, joined: [String] = []
+        for value in UInt32(0)...0xFFFF where String.standsAlone(value) {
+            let scalar = Unicode.Scalar(value)!
+            alone += 1
+            if String(scalar).count != 1 { joined.append("U+\(String(value, radix: 16))") }
+            for other in neighbours {
+                for pair in [[scalar, other], [other, scalar]] where String(String.UnicodeScalarView(pair)).count != 2 {
+                    joined.append(pair.map { "U+\(String($0.value, radix: 16))" }.joined(separator: " "))
+                }
+            }
+        }
+        #expect(alone > 28_000)
+        #expect(joined.isEmpty, "\(joined.prefix(20))")
+        let pool = Array("aZ 9\n\r\t,.é一龥㐀，。「」（）ＡＺ！\u{301}\u{200D}\u{200C}🙂👍🏽🇨🇳ᄀ\u{1161}\u{11A8}가\u{302A}\u{600}\u{FF9E}ｶ\u{FE0F}".unicodeScalars)
+        var generator = SplitMix(seed: 11)
+        var fast = 0, slow = 0
+        for length in [0, 1, 2, 3, 5, 10, 40] {
+            for _ in 0..<200 {
+                var text = String.UnicodeScalarView()
+                for _ in 0..<length { text.append(pool[Int(generator.next() % UInt64(pool.count))]) }
+                let string = String(text)
+                #expect(string.characterCount == string.count, "\(Array(string.unicodeScalars))")
+                if string.unicodeScalars.allSatisfy({ String.standsAlone($0.value) }) { fast += 1 } else { slow += 1 }
+            }
+        }
+        #expect(fast > 100 && slow > 100, "\(fast) texts counted by their scalars, \(slow) by count")
+    }
+
     /// The bounded counts against full counts, at every limit around the true count,
     /// and the scalar walk against `unicodeScalars`.
     @Test(arguments: texts + ["  中 文\u{3000}x\u{2003}", "𠀀 𠀁 é\u{85}", String(repeating: "長 ", count: 30)])
