@@ -75,8 +75,8 @@ public final class BreakIterator {
     /// its length, each paired with the rule status of the segment that ends there
     /// (for words: 0 none/punctuation/space, 100.. number, 200.. letter, 300.. kana, 400.. ideo).
     public func boundaries(utf16 source: [UInt16]) throws(ICUError) -> [(offset: Int, status: Int32)] {
-        // The buffer kept from call to call, as `offsets` keeps it (a statement's
-        // sentences were an allocation each for it).
+        // The buffer kept from call to call, as `offsets` keeps it: made afresh, it was
+        // an allocation for every statement's sentences and every translation's.
         if text.count < max(source.count, 1) {
             text.deallocate()
             text = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: max(source.count, 64))
