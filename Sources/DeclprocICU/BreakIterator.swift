@@ -48,15 +48,22 @@ public final class BreakIterator {
         return BreakIterator(handle: copy!)
     }
 
+    /// Room for `count` units in the text buffer, kept from call to call and grown only
+    /// when a text needs more: made afresh for each text, it was an allocation for every
+    /// statement's sentences and every translation's. Never empty, so ICU is always
+    /// given a buffer.
+    private func reserveText(_ count: Int) {
+        guard text.count < max(count, 1) else { return }
+        text.deallocate()
+        text = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: max(count, 64))
+    }
+
     /// The boundaries of the text that `fill` writes (at most `count` UTF-16 units;
     /// it returns how many it wrote), in UTF-16 offsets from 0 to the length,
     /// without rule statuses: the hot path of word segmentation, which copies the
     /// text once into the iterator's own buffer (kept between calls) and builds nothing else.
     public func offsets(count: Int, fill: (UnsafeMutableBufferPointer<UInt16>) -> Int) throws(ICUError) -> [Int32] {
-        if text.count < count {
-            text.deallocate()
-            text = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: max(count, 64))
-        }
+        reserveText(count)
         let length = fill(text)
         var error: Int32 = 0
         dp_brk_set_text(handle, text.baseAddress, Int32(length), &error)
@@ -75,12 +82,7 @@ public final class BreakIterator {
     /// its length, each paired with the rule status of the segment that ends there
     /// (for words: 0 none/punctuation/space, 100.. number, 200.. letter, 300.. kana, 400.. ideo).
     public func boundaries(utf16 source: [UInt16]) throws(ICUError) -> [(offset: Int, status: Int32)] {
-        // The buffer kept from call to call, as `offsets` keeps it: made afresh, it was
-        // an allocation for every statement's sentences and every translation's.
-        if text.count < max(source.count, 1) {
-            text.deallocate()
-            text = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: max(source.count, 64))
-        }
+        reserveText(source.count)
         _ = UnsafeMutableBufferPointer(rebasing: text[..<source.count]).initialize(from: source)
         var error: Int32 = 0
         dp_brk_set_text(handle, text.baseAddress, Int32(source.count), &error)

@@ -202,14 +202,16 @@ struct LanguageTag: Equatable, Sendable {
             if part.count == 4, script == nil { script = part.prefix(1).uppercased() + part.dropFirst().lowercased() }
             else if part.count == 2 || (part.count == 3 && part.allSatisfy(\.isNumber)) { region = part.uppercased() }
         }
-        // Regions that imply a script when none is written.
-        if language == "zh", script == nil, let region {
-            script = ["TW", "HK", "MO"].contains(region) ? "Hant" : ["CN", "SG", "MY"].contains(region) ? "Hans" : nil
-        }
         self.init(language: language, script: script, region: region)
     }
 
+    /// The tag of its parts as read, both parses' end: a Chinese region implies its
+    /// script when none is written.
     private init(language: String, script: String?, region: String?) {
+        var script = script
+        if language == "zh", script == nil, let region {
+            script = ["TW", "HK", "MO"].contains(region) ? "Hant" : ["CN", "SG", "MY"].contains(region) ? "Hans" : nil
+        }
         self.language = language
         self.script = script
         self.region = region
@@ -236,10 +238,6 @@ struct LanguageTag: Equatable, Sendable {
                 } else if part.count == 2 || (part.count == 3 && part.allSatisfy({ $0 &- 0x30 < 10 })) {
                     region = text(part, upper: true)
                 }
-            }
-            if language == "zh", script == nil, let region {
-                script = region == "TW" || region == "HK" || region == "MO" ? "Hant"
-                    : region == "CN" || region == "SG" || region == "MY" ? "Hans" : nil
             }
             return .some(LanguageTag(language: language, script: script, region: region))
         }
