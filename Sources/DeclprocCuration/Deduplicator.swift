@@ -475,7 +475,7 @@ public final class Deduplicator {
         let width = min(shingle, max(text.count, 1))
         guard !text.isEmpty else { return minimum }
         // Each shingle hashed once here; its 64 hash functions in C (`dp_minhash`),
-        // eight lanes at a time where the processor has AVX-512.
+        // eight lanes at a time where the processor has AVX-512, four with AVX2.
         let shingles = (0...(text.count - width)).map { start in
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             for scalar in text[start..<(start + width)] { h = (h ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3 }

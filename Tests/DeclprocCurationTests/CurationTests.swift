@@ -255,15 +255,18 @@ import TestSupport
             let text = (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
             for shingle in [1, 3, 5] {
                 #expect(Deduplicator.signature(text, shingle: shingle) == Self.referenceSignature(text, shingle: shingle),
-                        "length \(length), shingle \(shingle), vector path: \(dp_minhash_vectorized() != 0)")
+                        "length \(length), shingle \(shingle), kernel path: \(dp_minhash_path())")
             }
         }
     }
 
-    /// The kernel's two paths agree on random shingles and seeds, minima already
-    /// lowered or not, for counts that do and do not fill whole vectors.
-    @Test func bothKernelPathsAgree() {
+    /// Every path of the kernel this processor has agrees with the portable one on
+    /// random shingles and seeds, minima already lowered or not, for counts that do and
+    /// do not fill whole vectors; a path the processor lacks is refused.
+    @Test func everyKernelPathAgrees() {
         var generator = SystemRandomNumberGenerator()
+        let paths = [Int32(DP_MINHASH_PORTABLE), Int32(DP_MINHASH_AVX2), Int32(DP_MINHASH_AVX512)]
+        #expect(paths.contains(dp_minhash_path()))
         for (n, k) in [(0, 64), (1, 64), (7, 64), (100, 64), (33, 1), (33, 7), (33, 9), (500, 17)] {
             let shingles = (0..<n).map { _ in generator.next() as UInt64 }
             let seeds = (0..<k).map { _ in generator.next() as UInt64 }
@@ -271,7 +274,13 @@ import TestSupport
             var dispatched = start, portable = start
             dp_minhash(shingles, n, seeds, k, &dispatched)
             dp_minhash_portable(shingles, n, seeds, k, &portable)
-            #expect(dispatched == portable, "n \(n), k \(k)")
+            #expect(dispatched == portable, "n \(n), k \(k), path \(dp_minhash_path())")
+            for path in paths {
+                var minimum = start
+                let taken = dp_minhash_on(path, shingles, n, seeds, k, &minimum) != 0
+                #expect(taken == (path <= dp_minhash_path()), "path \(path)")
+                #expect(minimum == (taken ? portable : start), "n \(n), k \(k), path \(path)")
+            }
             // And the portable loop is the definition.
             let expected = (0..<k).map { i in
                 shingles.reduce(start[i]) { min($0, UInt32(truncatingIfNeeded: Deduplicator.splitmix($1 ^ seeds[i]) >> 32)) }
