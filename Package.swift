@@ -65,8 +65,11 @@ let package = Package(
         .target(name: "DeclprocSQLite", dependencies: ["CSQLite"]),
         // HTML bytes (already UTF-8) to a Swift tree: the only module that imports libxml2.
         .target(name: "DeclprocHTML", dependencies: ["CLibXML2", "DeclprocICU"]),
-        // Temporary files: their names, and clearing those of killed runs.
-        .target(name: "DeclprocFiles"),
+        // Starting a file's writeback early (sync_file_range), in C because Swift's
+        // Glibc module does not declare it. Imported internally, by DeclprocFiles only.
+        .target(name: "CWriteback"),
+        // Temporary files: their names, clearing those of killed runs, writing them back early.
+        .target(name: "DeclprocFiles", dependencies: ["CWriteback"]),
         // Finding and loading Locales/ data.
         .target(name: "DeclprocLocales", dependencies: ["DeclprocFiles", "CPrefetch"]),
         // The text engine.

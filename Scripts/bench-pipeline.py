@@ -10,6 +10,9 @@ peers are importable (lxml+opencc+jieba+pypinyin; trafilatura; resiliparse) it r
 the same corpus and prints ratios; when they are not, it says so. With resiliparse
 installed it also compares extraction alone on real pages (Tests/Fixtures/readability-zh,
 copied 40 times): the corpus is dense with statements, real pages are mostly markup.
+The peers are not part of Scripts/setup (they are measured, not used); on a fresh machine:
+`python3 -m pip install lxml lxml_html_clean opencc jieba pypinyin trafilatura resiliparse`
+(trafilatura needs lxml_html_clean since lxml 5.2 moved its cleaner out).
 
 With --web the pages are as crawled sites serve them, about 30 KB each: the same
 statements inside a style sheet, scripts, menus, a sidebar, forms and footers (built in
