@@ -49,7 +49,7 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // C shim over system zlib (gzip inside .gz pages, WARC archives and HTTP bodies).
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
-        // MinHash's inner loop in C, for one function built for AVX-512 and chosen at run time.
+        // MinHash's inner loop in C, for one function built for AVX2 and AVX-512 and chosen at run time.
         .target(name: "CMinHash"),
         // A hint to the processor, in C because Swift cannot give it: start loading a
         // cache line that a lookup will read soon.
