@@ -28,7 +28,7 @@ import Testing
         #expect(throws: OutputError.self) { try AtomicFile(path: path, force: false) }
     }
 
-    /// The kernel takes the early writeback for a regular file, each stretch once, and
+    /// The kernel takes the early writeback of each new stretch of a regular file, and
     /// refuses it for a pipe, which has no pages to write (the writer goes on either way).
     @Test func earlyWritebackIsTakenForFilesOnly() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("declproc-writeback-\(UUID().uuidString)").path
