@@ -34,7 +34,7 @@ import Foundation
 final class WorkerPool: @unchecked Sendable {
     // Two conditions, so that a wake-up reaches only a thread that can act on it:
     // the workers wait on `work` for a page, the reading thread waits on `done` for
-    // the one outcome it needs next. With one condition broadcast on every page and
+    // the outcomes it needs next. With one condition broadcast on every page and
     // every outcome, each woke all three threads, most of them to sleep again: two
     // jobs spent about 2% of their CPU in the scheduler, against 0.2% with one.
     /// Guards `pending`, `stopped` and `running`.
@@ -207,7 +207,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Queues a page; first hands `finish` every outcome that is ready in order, and
-    /// waits for the oldest when the pool is full.
+    /// waits for the oldest (a run of them, `orderedStageMayGo`) when the pool is full.
     func enqueue(_ raw: RawPage, finish: (Ordered) throws -> Void) throws {
         try makeRoom(for: raw.bytes.count, finish: finish)
         bytesOf[nextSequence] = raw.bytes.count
@@ -247,8 +247,8 @@ final class WorkerPool: @unchecked Sendable {
         try deliver(finish: finish) { [self] in nextToFinish < nextSequence }
     }
 
-    /// Hands over ready outcomes in order, waiting for the oldest while `mustWait`
-    /// says so.
+    /// Hands over ready outcomes in order, waiting for the oldest (a run of them) while
+    /// `mustWait` says so.
     private func deliver(finish: (Ordered) throws -> Void, mustWait: () -> Bool) throws {
         while true {
             done.lock()
