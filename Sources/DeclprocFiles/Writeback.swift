@@ -6,19 +6,19 @@ internal import CWriteback
 /// run the 71 MB of records of the web benchmark corpus took 84 ms of fsync, with no
 /// work left to overlap it (4% of a one-job run's wall time, 8% of a two-job one's).
 public struct EarlyWriteback {
-    /// Bytes of the file already handed to the disk.
-    private var started: Int64 = 0
+    /// The file's length so far: where the next write starts.
+    private var length: Int64 = 0
 
     public init() {}
 
-    /// `end`: the file's length after the latest write. Returns whether the kernel
-    /// took the request; a refusal (not a regular file, a kernel without the call)
-    /// changes nothing but the timing, so writers need not look.
+    /// `count`: the bytes just appended to the file. Returns whether the kernel took
+    /// the request; a refusal (not a regular file, a kernel without the call) changes
+    /// nothing but the timing, so writers need not look.
     @discardableResult
-    public mutating func wrote(upTo end: Int64, descriptor: Int32) -> Bool {
-        guard end > started else { return true }
-        let taken = dp_start_writeback(descriptor, started, end - started) == 0
-        started = end
+    public mutating func wrote(_ count: Int, descriptor: Int32) -> Bool {
+        guard count > 0 else { return true }
+        let taken = dp_start_writeback(descriptor, length, Int64(count)) == 0
+        length += Int64(count)
         return taken
     }
 }

@@ -35,7 +35,6 @@ public final class AtomicFile {
     /// Bytes, not `Data`: appending a record's line to a `Data` went a byte at a
     /// time, more instructions than writing the record's JSON.
     private var buffer: [UInt8] = []
-    private var written: Int64 = 0
     private var writeback = EarlyWriteback()
     private var committed = false
 
@@ -72,8 +71,7 @@ public final class AtomicFile {
     private func flush() throws {
         do { try buffer.withUnsafeBytes { try handle.write(contentsOf: $0) } }
         catch { throw OutputError(description: "cannot write \(path): \(error.localizedDescription)") }
-        written += Int64(buffer.count)
-        writeback.wrote(upTo: written, descriptor: handle.fileDescriptor)
+        writeback.wrote(buffer.count, descriptor: handle.fileDescriptor)
         buffer.removeAll(keepingCapacity: true)
     }
 
