@@ -406,20 +406,18 @@ public enum Producer {
 /// each word (the largest source of allocations on the web corpus: 454,000 of 3.8
 /// million). A direct-mapped table of the last lists of one to four syllables, by
 /// their syllables' identities; a list holds nothing but the syllables' `marked`
-/// forms, so a list found is the list that would be made. The table holds the
-/// syllables of its keys too, so no address in a key can stand for another syllable.
+/// forms, so a list found is the list that would be made. A syllable's identity is
+/// never another's (`PinyinSyllable.identity`), so a key stands for its syllables alone.
 struct SyllableLists {
     private static let slots = 4096
     private static let width = 4
     private var keys = [UInt](repeating: 0, count: SyllableLists.slots * SyllableLists.width)
-    private var held = [PinyinSyllable?](repeating: nil, count: SyllableLists.slots * SyllableLists.width)
     private var lists = [[String]](repeating: [], count: SyllableLists.slots)
 
     init() {}
 
     private init(idle: Void) {
         keys = []
-        held = []
         lists = []
     }
 
@@ -431,7 +429,7 @@ struct SyllableLists {
         var count = 0
         for i in range where scalars[i].isHan {
             guard count < Self.width, let syllable = syllables[i] else { return Self.make(range, scalars, syllables) }
-            let id = UInt(bitPattern: ObjectIdentifier(syllable))
+            let id = syllable.identity
             switch count {
             case 0: key.0 = id
             case 1: key.1 = id
@@ -449,15 +447,6 @@ struct SyllableLists {
         if keys[base] == key.0, keys[base + 1] == key.1, keys[base + 2] == key.2, keys[base + 3] == key.3 { return lists[slot] }
         let made = Self.make(range, scalars, syllables)
         (keys[base], keys[base + 1], keys[base + 2], keys[base + 3]) = key
-        var k = base
-        for i in range where scalars[i].isHan {
-            held[k] = syllables[i]
-            k += 1
-        }
-        while k < base + Self.width {
-            held[k] = nil
-            k += 1
-        }
         lists[slot] = made
         return made
     }

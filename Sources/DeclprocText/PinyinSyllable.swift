@@ -1,3 +1,4 @@
+import Foundation
 
 
 /// How tones are written in Pinyin output.
@@ -13,41 +14,33 @@ public enum ToneStyle: String, Sendable, CaseIterable {
 /// A Pinyin syllable as stored in `Locales/zh/pinyin`: lower-case letters, `v` for ü,
 /// and a tone digit 1-5 (5 = neutral).
 ///
-/// A class, interned by the lexicon, with every written form computed once: the
-/// lexicon holds a few thousand distinct syllables behind a hundred thousand entries,
-/// and writing one must cost nothing in the hot loop.
-public final class PinyinSyllable: Sendable, Hashable, CustomStringConvertible {
-    public let letters: String // with "ü", never "v"
-    public let tone: Int
-    public let marked: String
-    public let numbered: String
+/// A value of one word: an unretained reference to its spelling, interned once for
+/// the process with every written form computed (see `Spelling`). The lexicon holds a
+/// few thousand distinct syllables behind a hundred thousand entries, and a
+/// statement's syllables go into arrays by the hundred: as shared objects, each copy
+/// was a retain and each array freed a release of the same few hundred objects from
+/// every worker at once, and the two cores fought over their reference counts (the
+/// retains of the Pinyin stage took 2.4 times the samples with two jobs).
+public struct PinyinSyllable: Sendable, Hashable, CustomStringConvertible {
+    /// Never freed: `Spelling.registry` holds every spelling made.
+    private unowned(unsafe) let spelling: Spelling
+
+    public var letters: String { spelling.letters } // with "ü", never "v"
+    public var tone: Int { spelling.tone }
+    public var marked: String { spelling.marked }
+    public var numbered: String { spelling.numbered }
     /// `marked`, `numbered` and `letters` held inline: what the writer copies for
     /// each syllable.
-    let markedUTF8: InlineUTF8, numberedUTF8: InlineUTF8, lettersUTF8: InlineUTF8
+    var markedUTF8: InlineUTF8 { spelling.markedUTF8 }
+    var numberedUTF8: InlineUTF8 { spelling.numberedUTF8 }
+    var lettersUTF8: InlineUTF8 { spelling.lettersUTF8 }
+    /// The same number for the same syllable, and never for another, for the life of
+    /// the process: a key for memos of what a syllable gives.
+    package var identity: UInt { UInt(bitPattern: ObjectIdentifier(spelling)) }
 
     public init?(numbered text: Substring) {
-        let tone: Int
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            // What the lexicons hold, told from the bytes: the checks below by Character
-            // (a letter, a digit's value) were most of loading the lexicon's syllables.
-            guard let last = text.utf8.last, (0x31...0x35).contains(last), text.utf8.count >= 2,
-                  text.utf8.dropLast().allSatisfy({ ($0 | 0x20) &- 0x61 < 26 || $0 == 0x3A }) else { return nil }
-            tone = Int(last - 0x30)
-        } else {
-            guard let last = text.last, let value = last.wholeNumberValue, (1...5).contains(value),
-                  !text.dropLast().isEmpty, text.dropLast().allSatisfy({ $0.isLetter || $0 == ":" }) else { return nil }
-            tone = value
-        }
-        let body = text.dropLast()
-        letters = body.replacingOccurrencesOfV()
-        self.tone = tone
-        numbered = letters + String(tone)
-        marked = tone >= 5 ? letters : Self.placeMark(letters, tone: tone)
-        // No syllable is spelled in more than nine bytes (zhuàng, lüè): a longer one
-        // is no syllable, and the writer counts on sixteen at most.
-        guard let markedUTF8 = InlineUTF8(marked), let numberedUTF8 = InlineUTF8(numbered),
-              let lettersUTF8 = InlineUTF8(letters) else { return nil }
-        (self.markedUTF8, self.numberedUTF8, self.lettersUTF8) = (markedUTF8, numberedUTF8, lettersUTF8)
+        guard let spelling = Spelling.interned(numbered: text) else { return nil }
+        self.spelling = spelling
     }
 
     public func written(_ style: ToneStyle) -> String {
@@ -60,12 +53,62 @@ public final class PinyinSyllable: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { numbered }
 
-    public static func == (a: PinyinSyllable, b: PinyinSyllable) -> Bool { a.letters == b.letters && a.tone == b.tone }
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(letters)
-        hasher.combine(tone)
-    }
+    // One spelling a syllable: the same syllable is the same spelling.
+    public static func == (a: PinyinSyllable, b: PinyinSyllable) -> Bool { a.spelling === b.spelling }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(spelling)) }
 
+    /// A syllable's written forms, made once for the process.
+    final class Spelling: Sendable {
+        let letters: String
+        let tone: Int
+        let marked: String
+        let numbered: String
+        let markedUTF8: InlineUTF8, numberedUTF8: InlineUTF8, lettersUTF8: InlineUTF8
+
+        /// Every spelling made, by `numbered`, kept for the life of the process (which is
+        /// what lets a syllable hold its spelling unretained). Syllables are made as
+        /// lexicons and rules load, from a closed set of a few thousand.
+        nonisolated(unsafe) private static var registry: [String: Spelling] = [:]
+        private static let lock = NSLock()
+
+        private init?(letters: String, tone: Int) {
+            self.letters = letters
+            self.tone = tone
+            numbered = letters + String(tone)
+            marked = tone >= 5 ? letters : PinyinSyllable.placeMark(letters, tone: tone)
+            // No syllable is spelled in more than nine bytes (zhuàng, lüè): a longer one
+            // is no syllable, and the writer counts on sixteen at most.
+            guard let markedUTF8 = InlineUTF8(marked), let numberedUTF8 = InlineUTF8(numbered),
+                  let lettersUTF8 = InlineUTF8(letters) else { return nil }
+            (self.markedUTF8, self.numberedUTF8, self.lettersUTF8) = (markedUTF8, numberedUTF8, lettersUTF8)
+        }
+
+        static func interned(numbered text: Substring) -> Spelling? {
+            let tone: Int
+            if text.utf8.allSatisfy({ $0 < 0x80 }) {
+                // What the lexicons hold, told from the bytes: the checks below by Character
+                // (a letter, a digit's value) were most of loading the lexicon's syllables.
+                guard let last = text.utf8.last, (0x31...0x35).contains(last), text.utf8.count >= 2,
+                      text.utf8.dropLast().allSatisfy({ ($0 | 0x20) &- 0x61 < 26 || $0 == 0x3A }) else { return nil }
+                tone = Int(last - 0x30)
+            } else {
+                guard let last = text.last, let value = last.wholeNumberValue, (1...5).contains(value),
+                      !text.dropLast().isEmpty, text.dropLast().allSatisfy({ $0.isLetter || $0 == ":" }) else { return nil }
+                tone = value
+            }
+            let letters = text.dropLast().replacingOccurrencesOfV()
+            let key = letters + String(tone)
+            lock.lock()
+            defer { lock.unlock() }
+            if let known = registry[key] { return known }
+            guard let made = Spelling(letters: letters, tone: tone) else { return nil }
+            registry[key] = made
+            return made
+        }
+    }
+}
+
+extension PinyinSyllable {
     /// The standard rule: the mark goes on a or e; on the o of "ou"; otherwise on
     /// the last vowel.
     static func placeMark(_ letters: String, tone: Int) -> String {

@@ -66,7 +66,7 @@ public final class PinyinTransliterator {
     private var icuCache: [Unicode.Scalar: PinyinSyllable?] = [:]
     /// Syllables spelled in the style of the last `write(utf8:…)` (a filter run uses
     /// one), and that style: another style starts the cache afresh.
-    private var spellings: [ObjectIdentifier: [UInt8]] = [:]
+    private var spellings: [UInt: [UInt8]] = [:]
     private var spellingsStyle: PinyinStyle?
     /// The readings of runs of Han read lately (`RunReadings`), for `syllables`.
     private var runs: RunReadings
@@ -442,7 +442,7 @@ public final class PinyinTransliterator {
             spellingsStyle = style
         }
         var sink = ArraySink(output: []) { syllable, output in
-            let key = ObjectIdentifier(syllable)
+            let key = syllable.identity
             if let spelled = self.spellings[key] {
                 output.append(contentsOf: spelled)
             } else {
@@ -479,30 +479,24 @@ public final class PinyinTransliterator {
     private func write<Sink: PinyinSink>(_ scalars: [Unicode.Scalar], _ syllables: [PinyinSyllable?], into sink: inout Sink) {
         var previousWasSyllable = false
         var last: Unicode.Scalar? = nil
-        // The syllables read as unretained references: the array holds each of them for
-        // the whole call, and taking each out of it retained and released it (two atomic
-        // operations a syllable, 3.2 million on the web corpus). An optional reference
-        // and an optional `Unmanaged` are the same pointer. Read through a pointer, the
-        // array is not bounds-checked: a syllable (or nil) for each scalar is checked here,
-        // for every public `write` that takes syllables.
+        // Read through a pointer, the array is not bounds-checked: a syllable (or nil)
+        // for each scalar is checked here, for every public `write` that takes syllables.
         precondition(syllables.count >= scalars.count, "fewer syllables than characters")
-        syllables.withUnsafeBufferPointer { held in
-            held.withMemoryRebound(to: Unmanaged<PinyinSyllable>?.self) { syllables in
-                for (i, scalar) in scalars.enumerated() {
-                    if let syllable = syllables[i] {
-                        if let last, !Segmenter.isSpace(last), previousWasSyllable || !(Self.opensText(last) || Self.isFullWidthPunctuation(last)) {
-                            sink.space()
-                        }
-                        syllable._withUnsafeGuaranteedRef { sink.syllable($0) }
-                        // A syllable ends in a letter or a tone digit: neither space nor punctuation.
-                        last = "a"
-                        previousWasSyllable = true
-                    } else {
-                        if previousWasSyllable, !Segmenter.isSpace(scalar), !Self.closesText(scalar) { sink.space() }
-                        sink.scalar(scalar)
-                        last = scalar
-                        previousWasSyllable = false
+        syllables.withUnsafeBufferPointer { syllables in
+            for (i, scalar) in scalars.enumerated() {
+                if let syllable = syllables[i] {
+                    if let last, !Segmenter.isSpace(last), previousWasSyllable || !(Self.opensText(last) || Self.isFullWidthPunctuation(last)) {
+                        sink.space()
                     }
+                    sink.syllable(syllable)
+                    // A syllable ends in a letter or a tone digit: neither space nor punctuation.
+                    last = "a"
+                    previousWasSyllable = true
+                } else {
+                    if previousWasSyllable, !Segmenter.isSpace(scalar), !Self.closesText(scalar) { sink.space() }
+                    sink.scalar(scalar)
+                    last = scalar
+                    previousWasSyllable = false
                 }
             }
         }

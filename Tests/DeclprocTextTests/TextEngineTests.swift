@@ -360,6 +360,26 @@ import TestSupport
         #expect(PinyinSyllable(numbered: "zhuangzhuangzhuang4") == nil)
     }
 
+    /// A syllable is one spelling for the process, whatever wrote it and whichever
+    /// thread made it: equality, hashing and the memos keyed by `identity` count on it.
+    @Test func syllablesAreInternedOnce() async {
+        let spellings = ["lv4", "lu:4", "lü4", "zhong1", "Zhong1", "de5", "hang2", "xing2", "nu:3", "nü3"]
+        let identities = await withTaskGroup(of: [UInt].self) { group in
+            for _ in 0..<8 {
+                group.addTask { spellings.map { PinyinSyllable(numbered: Substring($0))!.identity } }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(identities).count == 1, "every thread got the same spellings")
+        let syllables = spellings.map { PinyinSyllable(numbered: Substring($0))! }
+        #expect(syllables[0] == syllables[1] && syllables[1] == syllables[2], "v, u: and ü are one syllable")
+        #expect(Set(syllables.map(\.identity)) == Set(Set(syllables).map(\.identity)))
+        #expect(Set(syllables).map(\.numbered).sorted() == ["Zhong1", "de5", "hang2", "lü4", "nü3", "xing2", "zhong1"])
+        #expect(syllables[3] != syllables[4], "a capital is kept, so the spelling differs")
+        #expect(syllables[0].hashValue == PinyinSyllable(numbered: "lü4")!.hashValue)
+        #expect(syllables[5] != syllables[6] && syllables[6].marked == "háng" && syllables[0].marked == "lǜ")
+    }
+
     /// Unicode's CJK extension blocks A–H: known characters read, unknown ones kept.
     @Test func extensionBlocks() {
         let samples: [Unicode.Scalar] = ["\u{3400}", "\u{20000}", "\u{2A700}", "\u{2B740}", "\u{2B820}", "\u{2CEB0}", "\u{30000}", "\u{31350}"]
