@@ -169,16 +169,24 @@ public final class Deduplicator {
     /// `features`: the record's, when already computed (`Deduplicator.features(of:)`,
     /// with the same options).
     public func link(_ record: inout StatementRecord, features: Features? = nil) throws(IndexFailure) {
+        record.duplicateOf = try canonicalID(of: record, features: features)
+    }
+
+    /// What `link` sets `duplicate_of` to (and the record remembered when nil), the
+    /// record left as it is: a caller whose records are in an array it shares writes
+    /// to the rare duplicate alone, where an `inout` element copied the whole array
+    /// (each record's fields retained, then released) before the link was known.
+    public func canonicalID(of record: StatementRecord, features: Features? = nil) throws(IndexFailure) -> String? {
         guard !closed else { throw IndexFailure(description: "the deduplicator is closed: no statement can be linked after close()") }
         let f = features ?? Self.features(of: record, options: options, simplify: simplify)
         do {
-            try link(&record, f)
+            return try canonicalID(id: record.id, f)
         } catch {
             throw IndexFailure(description: "cannot keep the deduplication index in \(spillDirectory ?? "memory"): \(error)")
         }
     }
 
-    private func link(_ record: inout StatementRecord, _ f: Features) throws(SQLiteDatabase.Failure) {
+    private func canonicalID(id: String, _ f: Features) throws(SQLiteDatabase.Failure) -> String? {
         if let merging {
             if merging.hasEnded { try endMerge() } else { linksWhileMerging += 1 }
         }
@@ -188,13 +196,12 @@ public final class Deduplicator {
             try canonical(of: f)
         }
         if let found {
-            record.duplicateOf = found.id
             if found.exact { exactDuplicates += 1 } else { nearDuplicates += 1 }
-            return
+            return found.id
         }
-        record.duplicateOf = nil
-        try remember(Entry(id: record.id, people: f.people, date: f.date, place: f.place, length: f.length, signature: f.signature[...]),
+        try remember(Entry(id: id, people: f.people, date: f.date, place: f.place, length: f.length, signature: f.signature[...]),
                      f)
+        return nil
     }
 
     /// The record a statement with these features repeats, if any.

@@ -197,9 +197,13 @@ public struct Extraction {
                 // exclusions may have removed some, so they are used only when all remain.
                 let precomputed = features?.count == statements.count ? features : nil
                 clock?.lap(.other)
+                // Each record read where it lies and written to only when its link
+                // changes (a duplicate): the array is shared with the pool's hand-over,
+                // and any write to an element copies it whole.
                 for k in statements.indices {
-                    try deduplicator.link(&statements[k], features: precomputed?[k])
-                    if statements[k].duplicateOf != nil { summary.duplicates += 1 }
+                    let duplicateOf = try deduplicator.canonicalID(of: statements[k], features: precomputed?[k])
+                    if statements[k].duplicateOf != duplicateOf { statements[k].duplicateOf = duplicateOf }
+                    if duplicateOf != nil { summary.duplicates += 1 }
                 }
                 clock?.lap(.deduplicate)
             }

@@ -137,6 +137,24 @@ import TestSupport
         }
     }
 
+    /// `canonicalID` is `link` without the write: the same answers, the record untouched
+    /// (a stale link included, which `link` would have cleared).
+    @Test func canonicalIDLeavesTheRecordAlone() throws {
+        let simplify: @Sendable (String) -> String = { RedactionTests.t2s.convert($0) }
+        let linking = Deduplicator(simplify: simplify), asking = Deduplicator(simplify: simplify)
+        let texts = [Self.template + "陈建华", RedactionTests.s2t.convert(Self.template) + "  陳建華", Self.template + "王秀英"]
+        for (k, text) in texts.enumerated() {
+            var linked = Self.record("000000000000000\(k + 1)", text, names: [k == 2 ? "王秀英" : "陈建华"])
+            var asked = linked
+            asked.duplicateOf = "stale"
+            let before = asked
+            try linking.link(&linked)
+            #expect(try asking.canonicalID(of: asked) == linked.duplicateOf)
+            #expect(asked == before)
+        }
+        #expect(asking.exactDuplicates == 1 && linking.exactDuplicates == 1)
+    }
+
     /// Many reposts of a few templates, names, dates and small edits: moving the index
     /// to disk partway (after 60 distinct statements) changes no link.
     @Test func spillingPartwayChangesNoLink() throws {
