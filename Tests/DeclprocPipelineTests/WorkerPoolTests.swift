@@ -69,6 +69,35 @@ import TestSupport
         #expect(pool.orderedStageWaits * 4 < pages.count, "\(pool.orderedStageWaits) waits")
     }
 
+    /// What the ordered stage is done with goes back to the worker that made it, to be
+    /// freed there: of 200 pages, all but those done after each worker's last hand-over
+    /// (a window at most). Past the statement budget a worker's share is freed by the
+    /// reading thread instead, so what waits for a worker stays within it.
+    @Test(arguments: [4096, 50]) func spentOutcomesGoBackToTheirMaker(statementBudget: Int) throws {
+        let resources = try Resources(store: TestFiles.locales())
+        let page = Self.listPage(statements: 20, organization: "共青团")
+        let pages = (0..<200).map { RawPage(source: PageSource(path: "page-\($0).html"), bytes: page) }
+        let pool = try WorkerPool(count: 2, resources: resources, profile: nil, redaction: ([], nil), statementBudget: statementBudget)
+        defer { pool.stop() }
+        var statements = 0
+        var finished: [String] = []
+        func finish(_ ordered: Ordered) {
+            guard case .outcome(.page(let record, let found), _) = ordered else { return }
+            statements += found.count
+            finished.append(record.source.path)
+        }
+        for page in pages { try pool.enqueue(page, finish: finish) }
+        try pool.drain(finish: finish)
+        #expect(finished == pages.map(\.source.path))
+        #expect(statements == 200 * 20)
+        #expect(pool.mostSpentStatements <= statementBudget)
+        if statementBudget > 32 * 20 {
+            #expect(pool.statementsFreedByMakers >= statements - 32 * 20, "\(pool.statementsFreedByMakers) of \(statements)")
+        } else {
+            #expect(pool.statementsFreedByMakers > 0)
+        }
+    }
+
     /// Without a budget given, the pool holds 8 MiB of pages a worker: pages of 3 MB
     /// (binary, so rejected at once) are read ahead five at a time on two workers,
     /// not the twenty-one a budget of 64 MiB let in.
