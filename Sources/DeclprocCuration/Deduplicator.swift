@@ -177,10 +177,18 @@ public final class Deduplicator {
     /// to the rare duplicate alone, where an `inout` element copied the whole array
     /// (each record's fields retained, then released) before the link was known.
     public func canonicalID(of record: StatementRecord, features: Features? = nil) throws(IndexFailure) -> String? {
+        // Not `??`: its autoclosure captured the record, a copy of all its fields each call.
+        if let features { return try canonicalID(id: record.id, features: features) }
+        return try canonicalID(id: record.id, features: Self.features(of: record, options: options, simplify: simplify))
+    }
+
+    /// The same for the record `id` with these features (computed with this
+    /// deduplicator's options): for a caller that has them, so that no record is
+    /// passed (an element of an array it may change is copied whole to be passed).
+    public func canonicalID(id: String, features f: Features) throws(IndexFailure) -> String? {
         guard !closed else { throw IndexFailure(description: "the deduplicator is closed: no statement can be linked after close()") }
-        let f = features ?? Self.features(of: record, options: options, simplify: simplify)
         do {
-            return try canonicalID(id: record.id, f)
+            return try canonicalID(id: id, f)
         } catch {
             throw IndexFailure(description: "cannot keep the deduplication index in \(spillDirectory ?? "memory"): \(error)")
         }

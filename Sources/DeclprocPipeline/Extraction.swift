@@ -197,11 +197,16 @@ public struct Extraction {
                 // exclusions may have removed some, so they are used only when all remain.
                 let precomputed = features?.count == statements.count ? features : nil
                 clock?.lap(.other)
-                // Each record read where it lies and written to only when its link
-                // changes (a duplicate): the array is shared with the pool's hand-over,
-                // and any write to an element copies it whole.
+                // Each record written to only when its link changes (a duplicate): the
+                // array is shared with the pool's hand-over, and any write to an
+                // element copies it whole. Given its features, a record is not passed
+                // at all (passed, it was copied).
                 for k in statements.indices {
-                    let duplicateOf = try deduplicator.canonicalID(of: statements[k], features: precomputed?[k])
+                    let duplicateOf = if let precomputed {
+                        try deduplicator.canonicalID(id: statements[k].id, features: precomputed[k])
+                    } else {
+                        try deduplicator.canonicalID(of: statements[k])
+                    }
                     if statements[k].duplicateOf != duplicateOf { statements[k].duplicateOf = duplicateOf }
                     if duplicateOf != nil { summary.duplicates += 1 }
                 }

@@ -138,10 +138,12 @@ import TestSupport
     }
 
     /// `canonicalID` is `link` without the write: the same answers, the record untouched
-    /// (a stale link included, which `link` would have cleared).
+    /// (a stale link included, which `link` would have cleared), and the same again
+    /// from the record's id and features alone.
     @Test func canonicalIDLeavesTheRecordAlone() throws {
         let simplify: @Sendable (String) -> String = { RedactionTests.t2s.convert($0) }
         let linking = Deduplicator(simplify: simplify), asking = Deduplicator(simplify: simplify)
+        let byFeatures = Deduplicator(simplify: simplify)
         let texts = [Self.template + "陈建华", RedactionTests.s2t.convert(Self.template) + "  陳建華", Self.template + "王秀英"]
         for (k, text) in texts.enumerated() {
             var linked = Self.record("000000000000000\(k + 1)", text, names: [k == 2 ? "王秀英" : "陈建华"])
@@ -151,8 +153,10 @@ import TestSupport
             try linking.link(&linked)
             #expect(try asking.canonicalID(of: asked) == linked.duplicateOf)
             #expect(asked == before)
+            let features = Deduplicator.features(of: asked, options: byFeatures.options, simplify: simplify)
+            #expect(try byFeatures.canonicalID(id: asked.id, features: features) == linked.duplicateOf)
         }
-        #expect(asking.exactDuplicates == 1 && linking.exactDuplicates == 1)
+        #expect(asking.exactDuplicates == 1 && linking.exactDuplicates == 1 && byFeatures.exactDuplicates == 1)
     }
 
     /// Many reposts of a few templates, names, dates and small edits: moving the index
