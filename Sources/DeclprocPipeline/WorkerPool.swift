@@ -39,9 +39,9 @@ final class WorkerPool: @unchecked Sendable {
     // jobs spent about 2% of their CPU in the scheduler, against 0.2% with one.
     /// Guards `pending`, `stopped` and `running`.
     private let work = NSCondition()
-    /// Guards `results`, `awaited`, `closing`, `spent` and the statements held; workers waiting
-    /// for the ordered stage to take their parts or let them start wait on it too, so
-    /// it is broadcast.
+    /// Guards `results`, `awaited`, `closing`, `spent` and the statements held; workers
+    /// waiting for the ordered stage to take their parts or let them start wait on it
+    /// too, so it is broadcast.
     private let done = NSCondition()
     private var pending: [(Int, RawPage)] = []
     /// What the ordered stage has not taken yet, by sequence number: a page's parts

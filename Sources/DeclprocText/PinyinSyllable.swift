@@ -1,6 +1,5 @@
 import Foundation
 
-
 /// How tones are written in Pinyin output.
 public enum ToneStyle: String, Sendable, CaseIterable {
     /// `háng`, `lǜ`
