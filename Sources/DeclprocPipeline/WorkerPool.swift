@@ -169,9 +169,7 @@ final class WorkerPool: @unchecked Sendable {
             let (sequence, raw) = pending.removeFirst()
             work.unlock()
             done.lock()
-            swap(&spent, &self.spent[index])
-            statementsFreedByMakers += spentStatements[index]
-            spentStatements[index] = 0
+            takeSpent(of: index, into: &spent)
             while heldStatements > statementBudget, sequence != nextToFinish, !closing {
                 waitingToStart += 1
                 done.wait()
@@ -207,9 +205,7 @@ final class WorkerPool: @unchecked Sendable {
     private func hand(_ item: Ordered, sequence: Int, last: Bool, maker: Int, spent: inout [[Ordered]]) throws(Closing) {
         done.lock()
         defer { done.unlock() }
-        swap(&spent, &self.spent[maker])
-        statementsFreedByMakers += spentStatements[maker]
-        spentStatements[maker] = 0
+        takeSpent(of: maker, into: &spent)
         while !last, !closing, (results[sequence]?.items.count ?? 0) >= partsAhead { done.wait() }
         if closing { throw Closing() }
         results[sequence, default: Slot(maker: maker)].items.append(item)
@@ -317,6 +313,14 @@ final class WorkerPool: @unchecked Sendable {
             for item in slot.items { try finish(item) }
             if slot.maker >= 0 { spentHere.append((slot.maker, slot.items, statements)) }
         }
+    }
+
+    /// Hands worker `maker` what the ordered stage is done with of its own, for it to
+    /// free once it has let go of `done` (under `done`).
+    private func takeSpent(of maker: Int, into spent: inout [[Ordered]]) {
+        swap(&spent, &self.spent[maker])
+        statementsFreedByMakers += spentStatements[maker]
+        spentStatements[maker] = 0
     }
 
     /// Moves `spentHere` to the workers' `spent` (under `done`), and returns what a
