@@ -59,40 +59,45 @@ let package = Package(
         // DeclprocReader only: imported by DeclprocPipeline, which also sees libxml2's
         // module (ICU's headers) and Foundation's own ICU, it broke a clean debug build.
         .target(name: "CByteCounts"),
+        // Under every Swift module: arrays made through the standard library's
+        // specialized paths (its `Array(repeating:count:)` looks a type up at run time).
+        .target(name: "DeclprocCollections"),
         // Swift owners of ICU handles: the only module that imports CICU.
-        .target(name: "DeclprocICU", dependencies: ["CICU"]),
+        .target(name: "DeclprocICU", dependencies: ["CICU", "DeclprocCollections"]),
         // SQLite connections and statements: the only module that imports CSQLite.
         .target(name: "DeclprocSQLite", dependencies: ["CSQLite"]),
         // HTML bytes (already UTF-8) to a Swift tree: the only module that imports libxml2.
-        .target(name: "DeclprocHTML", dependencies: ["CLibXML2", "DeclprocICU"]),
+        .target(name: "DeclprocHTML", dependencies: ["DeclprocCollections", "CLibXML2", "DeclprocICU"]),
         // Starting a file's writeback early (sync_file_range), in C because Swift's
         // Glibc module does not declare it. Imported internally, by DeclprocFiles only.
         .target(name: "CWriteback"),
         // Temporary files: their names, clearing those of killed runs, writing them back early.
         .target(name: "DeclprocFiles", dependencies: ["CWriteback"]),
         // Finding and loading Locales/ data.
-        .target(name: "DeclprocLocales", dependencies: ["DeclprocFiles", "CPrefetch"]),
+        .target(name: "DeclprocLocales", dependencies: ["DeclprocCollections", "DeclprocFiles", "CPrefetch"]),
         // The text engine.
-        .target(name: "DeclprocText", dependencies: ["DeclprocICU", "DeclprocLocales"]),
+        .target(name: "DeclprocText", dependencies: ["DeclprocCollections", "DeclprocICU", "DeclprocLocales"]),
         // Inputs to pages: enumerating inputs, deciding the charset, decoding.
-        .target(name: "DeclprocReader", dependencies: ["DeclprocICU", "CZlib", "CByteCounts"]),
+        .target(name: "DeclprocReader", dependencies: ["DeclprocCollections", "DeclprocICU", "CZlib", "CByteCounts"]),
         // Pages to statements: blocks, main content, statement detection.
-        .target(name: "DeclprocExtract", dependencies: ["DeclprocHTML", "DeclprocText", "DeclprocLocales", "DeclprocICU"]),
+        .target(name: "DeclprocExtract", dependencies: ["DeclprocCollections", "DeclprocHTML", "DeclprocText", "DeclprocLocales", "DeclprocICU"]),
         // Record types and their stable JSON encoding.
         .target(name: "DeclprocRecords", dependencies: ["DeclprocText", "DeclprocICU"], exclude: ["schema"]),
         // Chinese–English sentence alignment (CC-CEDICT keywords, numbers, names, lengths).
-        .target(name: "DeclprocAlign", dependencies: ["DeclprocICU", "DeclprocLocales", "DeclprocText"]),
+        .target(name: "DeclprocAlign", dependencies: ["DeclprocCollections", "DeclprocICU", "DeclprocLocales", "DeclprocText"]),
         // Records to files: JSON Lines, CSV/TSV, TMX, parallel text, SQLite; atomic writes.
         .target(name: "DeclprocFormats", dependencies: ["DeclprocFiles", "DeclprocRecords", "DeclprocSQLite"]),
         // The dataset report: one self-contained HTML page with SVG charts.
         .target(name: "DeclprocReport", dependencies: ["DeclprocRecords"]),
         // Across records: deduplication, exclusion lists, redaction of names and contacts.
-        .target(name: "DeclprocCuration", dependencies: ["DeclprocRecords", "DeclprocText", "DeclprocSQLite", "DeclprocFiles", "CCrypto", "CMinHash", "CPrefetch"]),
+        .target(name: "DeclprocCuration", dependencies: ["DeclprocCollections", "DeclprocRecords", "DeclprocText", "DeclprocSQLite",
+                                                         "DeclprocFiles", "CCrypto", "CMinHash", "CPrefetch"]),
         // The chain of stages and the output layout.
         .target(
             name: "DeclprocPipeline",
-            dependencies: ["DeclprocReader", "DeclprocHTML", "DeclprocExtract", "DeclprocText", "DeclprocRecords", "DeclprocLocales",
-                           "DeclprocICU", "DeclprocFiles", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign", "DeclprocReport"]
+            dependencies: ["DeclprocCollections", "DeclprocReader", "DeclprocHTML", "DeclprocExtract", "DeclprocText", "DeclprocRecords",
+                           "DeclprocLocales", "DeclprocICU", "DeclprocFiles", "DeclprocFormats", "DeclprocCuration", "DeclprocAlign",
+                           "DeclprocReport"]
         ),
         // The command-line shell.
         .executableTarget(
@@ -107,8 +112,9 @@ let package = Package(
         .executableTarget(name: "declproc-fuzz", dependencies: ["DeclprocFuzz"]),
 
         .target(name: "TestSupport", dependencies: ["DeclprocLocales", "DeclprocReader"], path: "Tests/TestSupport"),
+        .testTarget(name: "DeclprocCollectionsTests", dependencies: ["DeclprocCollections"]),
         .testTarget(name: "DeclprocICUTests", dependencies: ["DeclprocICU", "TestSupport"]),
-        .testTarget(name: "DeclprocHTMLTests", dependencies: ["DeclprocHTML", "TestSupport"]),
+        .testTarget(name: "DeclprocHTMLTests", dependencies: ["DeclprocHTML", "DeclprocCollections", "TestSupport"]),
         .testTarget(name: "DeclprocTextTests", dependencies: ["DeclprocText", "TestSupport"]),
         .testTarget(name: "DeclprocReaderTests", dependencies: ["DeclprocReader", "TestSupport"]),
         .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "DeclprocFiles", "DeclprocFormats", "TestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import DeclprocCollections
 
 /// A path's bead: Chinese [i0, i1), English [j0, j1), and its cost.
 struct PathBead { let i0, i1, j0, j1: Int; let cost: Double }
@@ -58,7 +59,7 @@ extension AlignmentRun {
         // A band that wide holds every English sentence in every row, wherever its
         // centre: the anchors (a sixth of a short statement's alignment) would
         // change nothing.
-        let center = width >= ne ? [Double](repeating: 0, count: nz + 1) : anchorCenter()
+        let center = width >= ne ? [Double](filledWith: 0, count: nz + 1) : anchorCenter()
         if trace { FileHandle.standardError.write(Data("anchors \(Date())\n".utf8)) }
         var path: [PathBead]
         while true {
@@ -96,7 +97,7 @@ extension AlignmentRun {
             .sorted { ($0.z, $0.e) < ($1.z, $1.e) }
         // Fenwick tree over e of (best score, index) for chains ending before e.
         let size = ne + 2
-        var tree = [(Double, Int)](repeating: (0, -1), count: size + 1)
+        var tree = [(Double, Int)](filledWith: (0, -1), count: size + 1)
         func query(_ j: Int) -> (Double, Int) {
             var best = (0.0, -1), j = j
             while j > 0 { if tree[j].0 > best.0 { best = tree[j] }; j -= j & -j }
@@ -106,7 +107,7 @@ extension AlignmentRun {
             var j = j + 1
             while j <= size { if value.0 > tree[j].0 { tree[j] = value }; j += j & -j }
         }
-        var back = [Int](repeating: -1, count: points.count), score = [Double](repeating: 0, count: points.count)
+        var back = [Int](filledWith: -1, count: points.count), score = [Double](filledWith: 0, count: points.count)
         var k = 0
         while k < points.count {
             var g = k
@@ -146,7 +147,7 @@ extension AlignmentRun {
     }
 
     func band(around path: [PathBead], width: Int) -> Band {
-        var lo = [Int](repeating: Int.max, count: nz + 1), hi = [Int](repeating: Int.min, count: nz + 1)
+        var lo = [Int](filledWith: Int.max, count: nz + 1), hi = [Int](filledWith: Int.min, count: nz + 1)
         for bead in path {
             for i in bead.i0...bead.i1 { lo[i] = min(lo[i], bead.j0); hi[i] = max(hi[i], bead.j1) }
         }
@@ -194,11 +195,11 @@ extension AlignmentRun {
         let logPriors = priors.map { -log($0) }
         // Pair matches, per Chinese sentence z, for the English sentences its beads
         // can reach: a dense index into a sparse store (most pairs share nothing).
-        var pairLo = [Int](repeating: 0, count: nz), pairStart = [Int](repeating: 0, count: nz + 1)
+        var pairLo = [Int](filledWith: 0, count: nz), pairStart = [Int](filledWith: 0, count: nz + 1)
         var pairIndex: [Int32] = [], store: [PairMatch] = []
         // Memo ranges: z against the b English sentences before column j, for the
         // columns its beads can end at; e against the a Chinese sentences before row i.
-        var zLo = [Int](repeating: 0, count: nz), zStart = [Int](repeating: 0, count: nz + 1)
+        var zLo = [Int](filledWith: 0, count: nz), zStart = [Int](filledWith: 0, count: nz + 1)
         for z in 0..<nz {
             var jlo = Int.max, jhi = Int.min
             for row in (z + 1)...min(z + 5, nz) { jlo = min(jlo, band.lo[row]); jhi = max(jhi, band.hi[row]) }
@@ -211,11 +212,11 @@ extension AlignmentRun {
                 if let m = pair(z, e) { pairIndex.append(Int32(store.count)); store.append(m) } else { pairIndex.append(-1) }
             }
         }
-        var eLo = [Int](repeating: Int.max, count: ne), eHi = [Int](repeating: -1, count: ne)
+        var eLo = [Int](filledWith: Int.max, count: ne), eHi = [Int](filledWith: -1, count: ne)
         for i in 1...nz where band.lo[i] <= band.hi[i] {
             for e in max(0, band.lo[i] - 5)..<min(ne, band.hi[i]) { eLo[e] = min(eLo[e], i); eHi[e] = max(eHi[e], min(nz, i + 5)) }
         }
-        var eStart = [Int](repeating: 0, count: ne + 1)
+        var eStart = [Int](filledWith: 0, count: ne + 1)
         for e in 0..<ne { eStart[e + 1] = eStart[e] + (eHi[e] >= eLo[e] ? (eHi[e] - eLo[e] + 1) * 5 : 0) }
         // The evidence terms, precomputed for this pass's parameters: per Chinese
         // token and English key, the log-odds of a miss, and what a match in a
@@ -244,8 +245,8 @@ extension AlignmentRun {
         // the same miss, and the same gains for the same count: each worked out once
         // (a log each was a third of the programme's own time).
         let zDefaultMiss = log(1 - piZDefault), eDefaultMiss = log(1 - piEDefault)
-        var zDefaultGains = [Double](), zDefaultStart = [Int](repeating: -1, count: ne + 2)
-        var eDefaultGains = [Double](), eDefaultStart = [Int](repeating: -1, count: nz + 2)
+        var zDefaultGains = [Double](), zDefaultStart = [Int](filledWith: -1, count: ne + 2)
+        var eDefaultGains = [Double](), eDefaultStart = [Int](filledWith: -1, count: nz + 2)
         let tokenMiss = (0..<tokenCount).map { piZKnown[$0] ? log(1 - piZ[$0]) : zDefaultMiss }
         let zEvidenceBase = (0..<nz).map { z in ztokens[z].reduce(0.0) { $0 + tokenMiss[$1] } }
         var tokenGain: [Double] = []
@@ -262,7 +263,7 @@ extension AlignmentRun {
             }
             tokenGain.append(contentsOf: zDefaultGains[zDefaultStart[count]..<(zDefaultStart[count] + zWindows)])
         }
-        var eEvidenceBase = [Double](repeating: 0, count: ne), keyGainStart = [Int](repeating: 0, count: ne + 1), keyGain: [Double] = []
+        var eEvidenceBase = [Double](filledWith: 0, count: ne), keyGainStart = [Int](filledWith: 0, count: ne + 1), keyGain: [Double] = []
         for e in 0..<ne {
             for key in ekeys[e] {
                 let key = Int(key)
@@ -323,10 +324,10 @@ extension AlignmentRun {
         // The rows one after another in one array each (row i from rowStart[i]):
         // an array a row was two allocations a row and a retain a read of the row before.
         let bandLo = band.lo, bandHi = band.hi
-        var rowStart = [Int](repeating: 0, count: nz + 2)
+        var rowStart = [Int](filledWith: 0, count: nz + 2)
         for i in 0...nz { rowStart[i + 1] = rowStart[i] + max(0, bandHi[i] - bandLo[i] + 1) }
-        var cost = [Double](repeating: .infinity, count: rowStart[nz + 1])
-        var back = [Int8](repeating: -1, count: rowStart[nz + 1])
+        var cost = [Double](filledWith: .infinity, count: rowStart[nz + 1])
+        var back = [Int8](filledWith: -1, count: rowStart[nz + 1])
         for i in 0...nz {
             let lo = bandLo[i], hi = bandHi[i], here = rowStart[i] - lo
             guard lo <= hi else { continue }
@@ -404,15 +405,15 @@ extension AlignmentRun {
             deviations.sort()
             s2 = max(deviations[deviations.count / 2] / 0.455, 1)
         }
-        var counts = [Int](repeating: 0, count: Model.beads.count)
+        var counts = [Int](filledWith: 0, count: Model.beads.count)
         for bead in path {
             if let index = Model.beads.firstIndex(where: { $0.a == bead.i1 - bead.i0 && $0.b == bead.j1 - bead.j0 }) { counts[index] += 1 }
         }
         priors = Model.initialPriors.enumerated().map { k, p in
             (Double(counts[k]) + Model.priorPseudo * p) / (Double(path.count) + Model.priorPseudo)
         }
-        var zHits = [Double](repeating: 0, count: tokenCount), zSeen = [Double](repeating: 0, count: tokenCount)
-        var eHits = [Double](repeating: 0, count: keyCount), eSeen = [Double](repeating: 0, count: keyCount)
+        var zHits = [Double](filledWith: 0, count: tokenCount), zSeen = [Double](filledWith: 0, count: tokenCount)
+        var eHits = [Double](filledWith: 0, count: keyCount), eSeen = [Double](filledWith: 0, count: keyCount)
         var totalZ = (hits: 0.0, seen: 0.0), totalE = (hits: 0.0, seen: 0.0)
         for bead in aligned {
             for z in bead.i0..<bead.i1 {

@@ -1,6 +1,7 @@
 import DeclprocLocales
 import DeclprocText
 import Foundation
+import DeclprocCollections
 
 /// One bead of an alignment: Chinese sentences `zh` matched with English sentences
 /// `en` (either may be empty: a sentence without counterpart).
@@ -360,7 +361,7 @@ final class AlignmentRun {
         }
         marks.clear()
         // Each key's mask while a sentence's list is made (empty: not in it yet).
-        var maskOf = [Mask](repeating: Mask(), count: keyCount)
+        var maskOf = [Mask](filledWith: Mask(), count: keyCount)
         for tokens in ztokens {
             var keys: [Int32] = []
             for (p, token) in tokens.enumerated() where p < Mask.capacity {
@@ -380,7 +381,7 @@ final class AlignmentRun {
         let epost = Postings(ekeys, keyCount: keyCount), zpost = Postings(zkeys, keyCount: keyCount)
         let englishCount = Double(ne) + 1
         // The last token that counted each English sentence, for tokens of several keys.
-        var countedFor = [Int](repeating: -1, count: ne)
+        var countedFor = [Int](filledWith: -1, count: ne)
         let qCount = tokenKeys.indices.map { token in
             let start = tokenKeyStart[token], end = tokenKeyStart[token + 1]
             var count = 0
@@ -393,8 +394,8 @@ final class AlignmentRun {
         let chineseCount = Double(nz) + 1
         let rCount = (0..<keyCount).map { zpost.count(Int32($0)) }
         let r = rCount.map { (Double($0) + 0.5) / chineseCount }
-        piE = [Double](repeating: Model.recallInitial, count: keyCount)
-        piEKnown = [Bool](repeating: false, count: keyCount)
+        piE = [Double](filledWith: Model.recallInitial, count: keyCount)
+        piEKnown = [Bool](filledWith: false, count: keyCount)
         self.keyCount = keyCount
         self.ztokens = ztokens; self.tokenCount = tokenKeys.count; self.zkeys = zkeys; self.zkeyMasks = zkeyMasks; self.ekeys = ekeys
         self.zlen = zlen; self.elen = elen; self.czsum = czsum; self.cesum = cesum
@@ -402,8 +403,8 @@ final class AlignmentRun {
         self.qCount = qCount; self.rCount = rCount
         c = (Double(cesum.last!) + Model.ratioPrior * Model.ratioPriorWeight) / (Double(czsum.last!) + Model.ratioPriorWeight)
         s2 = Model.varianceInitial * c / Model.ratioPrior
-        piZ = [Double](repeating: Model.recallInitial, count: tokenKeys.count)
-        piZKnown = [Bool](repeating: false, count: tokenKeys.count)
+        piZ = [Double](filledWith: Model.recallInitial, count: tokenKeys.count)
+        piZKnown = [Bool](filledWith: false, count: tokenKeys.count)
     }
 
     // MARK: Tokenization
@@ -644,11 +645,11 @@ struct Postings {
 
     /// `keysByLine`: each line's keys, each once, all below `keyCount`.
     init(_ keysByLine: [[Int32]], keyCount: Int) {
-        var start = [Int](repeating: 0, count: keyCount + 1)
+        var start = [Int](filledWith: 0, count: keyCount + 1)
         for keys in keysByLine { for key in keys { start[Int(key) + 1] += 1 } }
         for key in 0..<keyCount { start[key + 1] += start[key] }
         var next = start
-        var lines = [Int](repeating: 0, count: start[keyCount])
+        var lines = [Int](filledWith: 0, count: start[keyCount])
         for (line, keys) in keysByLine.enumerated() {
             for key in keys { lines[next[Int(key)]] = line; next[Int(key)] += 1 }
         }

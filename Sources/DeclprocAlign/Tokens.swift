@@ -1,4 +1,5 @@
 import DeclprocText
+import DeclprocCollections
 
 /// Sentences turned into comparable keys: lexicon keywords, numbers (`#12`),
 /// months (`@m5`) and name skeletons (`$PLM`), each an integer id.
@@ -149,7 +150,7 @@ enum Skeleton {
         static let silent: UInt8 = 1
 
         init(_ table: [String: String]) {
-            var classes = [UInt8](repeating: 0, count: 0x8000)
+            var classes = [UInt8](filledWith: 0, count: 0x8000)
             for (key, value) in table {
                 let bytes = Array(key.utf8)
                 precondition(key.unicodeScalars.allSatisfy(\.isASCII) && (1...2).contains(bytes.count), "skeleton keys are one or two ASCII letters")

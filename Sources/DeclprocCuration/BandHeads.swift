@@ -1,4 +1,5 @@
 import CPrefetch
+import DeclprocCollections
 
 /// Band key → a 32-bit value, 0 standing for none, in one open-addressed table
 /// with linear probing: the in-memory index asks it sixteen times a statement
@@ -75,8 +76,8 @@ struct BandHeads {
     private mutating func grow() {
         let oldKeys = keys, oldValues = values
         let size = max(64, oldKeys.count * 2)
-        keys = [UInt64](repeating: 0, count: size)
-        values = [Int32](repeating: 0, count: size)
+        keys = [UInt64](filledWith: 0, count: size)
+        values = [Int32](filledWith: 0, count: size)
         shift = UInt64(64 - size.trailingZeroBitCount)
         let mask = keys.count - 1
         for old in oldValues.indices where oldValues[old] != 0 {

@@ -1,11 +1,12 @@
 import CCrypto
 import Foundation
+import DeclprocCollections
 
 /// SHA-256 of a file's content (OpenSSL), streamed: the identity `--resume` checks
 /// before skipping an input it has already committed.
 public enum ContentHash {
     public static func sha256(bytes: [UInt8]) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var digest = [UInt8](filledWith: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let ok = bytes.withUnsafeBytes { EVP_Digest($0.baseAddress, $0.count, &digest, &length, EVP_sha256(), nil) }
         precondition(ok == 1, "OpenSSL's SHA-256 failed")
@@ -24,7 +25,7 @@ public enum ContentHash {
             let ok = chunk.withUnsafeBytes { EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
             guard ok == 1 else { return nil }
         }
-        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var digest = [UInt8](filledWith: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         guard EVP_DigestFinal_ex(context, &digest, &length) == 1 else { return nil }
         return digest.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()

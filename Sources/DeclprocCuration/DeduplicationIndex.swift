@@ -1,6 +1,7 @@
 import CPrefetch
 import DeclprocSQLite
 import Foundation
+import DeclprocCollections
 
 extension Deduplicator {
     /// The statements seen so far, in memory: flat arrays and hashed keys, fast
@@ -226,7 +227,7 @@ extension Deduplicator {
             var found: Entry? = nil
             try selectEntry.query([.int(index)]) { row in
                 let bytes = row.blob(5)
-                var signature = [UInt32](repeating: 0, count: bytes.count / 4)
+                var signature = [UInt32](filledWith: 0, count: bytes.count / 4)
                 signature.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<($0.count)])) }
                 found = Entry(id: row.text(0) ?? "", people: row.text(1) ?? "", date: row.text(2), place: row.text(3),
                               length: row.int(4), signature: signature[...])
@@ -261,7 +262,7 @@ extension Deduplicator {
             var blocks = 1
             while blocks * 64 * 2 <= max(64, bytes) { blocks *= 2 }
             self.blocks = blocks
-            words = [UInt64](repeating: 0, count: blocks * 8)
+            words = [UInt64](filledWith: 0, count: blocks * 8)
         }
 
         /// The hashes a batch's keys set, for `insert(hashes:)`, grouped by region of
@@ -280,10 +281,10 @@ extension Deduplicator {
             let regions = min(256, blocks)
             let shift = blocks.trailingZeroBitCount - regions.trailingZeroBitCount
             func region(_ h: UInt64) -> Int { Int(h & UInt64(blocks - 1)) >> shift }
-            var starts = [Int](repeating: 0, count: regions + 1)
+            var starts = [Int](filledWith: 0, count: regions + 1)
             for h in hashes { starts[region(h) + 1] += 1 }
             for r in 0..<regions { starts[r + 1] += starts[r] }
-            var grouped = [UInt64](repeating: 0, count: hashes.count)
+            var grouped = [UInt64](filledWith: 0, count: hashes.count)
             for h in hashes {
                 let r = region(h)
                 grouped[starts[r]] = h

@@ -3,6 +3,7 @@ import DeclprocRecords
 import DeclprocSQLite
 import DeclprocText
 import Foundation
+import DeclprocCollections
 
 /// Links statements that say the same thing (`duplicate_of`), never drops them.
 ///
@@ -486,7 +487,7 @@ public final class Deduplicator {
     }
 
     static func signature(_ text: [Unicode.Scalar], shingle: Int) -> [UInt32] {
-        var minimum = [UInt32](repeating: .max, count: hashes)
+        var minimum = [UInt32](filledWith: .max, count: hashes)
         let width = min(shingle, max(text.count, 1))
         guard !text.isEmpty else { return minimum }
         // Each shingle hashed once here; its 64 hash functions in C (`dp_minhash`),

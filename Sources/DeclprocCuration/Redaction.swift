@@ -1,6 +1,7 @@
 import CCrypto
 import DeclprocText
 import Foundation
+import DeclprocCollections
 
 /// What `--redact` removes.
 public struct RedactionScope: OptionSet, Sendable {
@@ -58,7 +59,7 @@ public struct RedactionKey: Sendable {
 
     /// HMAC-SHA256 of `text` under the key.
     func mac(_ text: String) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var out = [UInt8](filledWith: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let input = Array(text.utf8)
         _ = bytes.withUnsafeBufferPointer { key in

@@ -1,6 +1,7 @@
 import DeclprocHTML
 import DeclprocICU
 import DeclprocText
+import DeclprocCollections
 
 /// A run of text the page presents as one unit: a paragraph, heading, list item,
 /// table cell, quotation, or lines set apart by a blank `<br><br>`.
@@ -258,7 +259,7 @@ public enum BlockExtractor {
     /// siblings that score nearly as well, is the main content.
     public static func mainContent(_ blocks: [Block], in document: HTMLDocument) -> MainContent {
         var containerScore: [Int: Double] = [:]
-        var blockScore = [Double](repeating: 0, count: blocks.count)
+        var blockScore = [Double](filledWith: 0, count: blocks.count)
         for (i, block) in blocks.enumerated() where !block.boilerplate && !block.unlikelyMain && block.characters >= 10 {
             let punctuation = block.profile.clausePunctuation
             let score = (1 + Double(punctuation) + min(Double(block.characters) / 50, 5)) * (1 - block.linkDensity)

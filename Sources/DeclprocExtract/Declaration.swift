@@ -1,6 +1,7 @@
 import DeclprocLocales
 import DeclprocText
 import Foundation
+import DeclprocCollections
 
 /// What a statement declares: its kind, the organizations it leaves (or supports
 /// leaving), who signed it, when and where. Every field points at the text it came
@@ -203,7 +204,7 @@ public struct DeclarationReader: Sendable {
     /// every tail made a long line of spaces or full stops quadratic (a fuzzing timeout).
     static func inlineSignature(_ line: Line, patterns: StatementPatterns) -> Line? {
         let scalars = Array(scalarsOf: line.text)
-        var firstNonSpace = [Int](repeating: scalars.count, count: scalars.count + 1)
+        var firstNonSpace = [Int](filledWith: scalars.count, count: scalars.count + 1)
         for i in scalars.indices.reversed() { firstNonSpace[i] = scalars[i].isWhiteSpace ? firstNonSpace[i + 1] : i }
         var tested = -1
         var k = scalars.count - 1

@@ -1,6 +1,8 @@
 /// An HTML document as plain Swift values: a flat array of nodes in document order,
 /// each element's descendants right after it, so every walk over it is a loop, never
 /// recursion, and a subtree is a range of the array.
+import DeclprocCollections
+
 public struct HTMLDocument: Sendable {
     public struct Attribute: Sendable, Equatable {
         public let name: String
@@ -131,7 +133,7 @@ public struct HTMLDocument: Sendable {
         computeEnds()
         if isInDocumentOrder() { return nil }
         // Children in the order they were attached, which is their index order.
-        var children = [[Int]](repeating: [], count: nodes.count)
+        var children = [[Int]](filledWith: [], count: nodes.count)
         for index in nodes.indices where nodes[index].parent >= 0 { children[nodes[index].parent].append(index) }
         var order: [Int] = []
         order.reserveCapacity(nodes.count)
@@ -140,7 +142,7 @@ public struct HTMLDocument: Sendable {
             order.append(index)
             stack.append(contentsOf: children[index].reversed())
         }
-        var newIndex = [Int](repeating: -1, count: nodes.count)
+        var newIndex = [Int](filledWith: -1, count: nodes.count)
         for (position, index) in order.enumerated() { newIndex[index] = position }
         nodes = order.map { index in
             let node = nodes[index]

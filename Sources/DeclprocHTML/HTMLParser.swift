@@ -3,6 +3,7 @@ import DeclprocICU
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import DeclprocCollections
 #endif
 
 /// Parses HTML with libxml2 and hands back Swift values; no libxml2 pointer
@@ -25,12 +26,16 @@ public enum HTMLParser {
         /// The attributes kept, by lower-case name; nil keeps all. A reader that asks
         /// for a few (class, id, style…) is spared a String for every other value:
         /// links, image sources, event handlers are much of a real page's markup.
-        public var attributes: Set<String>?
+        public var attributes: Set<String>? { didSet { keptNames = attributes.flatMap(AttributeNameFilter.init) } }
+        /// `attributes` told on a page's bytes (`TreeBuilder.compactStartTag`): made
+        /// with the options, not at each parse, where it was some forty allocations a page.
+        var keptNames: AttributeNameFilter?
         public init(maxDepth: Int = 512, xpaths: [String] = [], keepsScriptText: Bool = true, attributes: Set<String>? = nil) {
             self.maxDepth = maxDepth
             self.xpaths = xpaths
             self.keepsScriptText = keepsScriptText
             self.attributes = attributes
+            keptNames = attributes.flatMap(AttributeNameFilter.init)
         }
 
         var depthCap: Int { min(max(1, maxDepth), Int(UInt16.max)) }
@@ -90,7 +95,7 @@ public enum HTMLParser {
             if options.xpaths.isEmpty {
                 return TreeBuilder.build(input, count: bytes.count, flags: flags, maxDepth: options.depthCap,
                                          validUTF8: validUTF8, keepsScriptText: options.keepsScriptText,
-                                         attributes: options.attributes).document
+                                         attributes: options.attributes, keptNames: options.keptNames).document
             }
             let doc: htmlDocPtr? = input.withMemoryRebound(to: CChar.self) {
                 htmlReadMemory($0.baseAddress, Int32(bytes.count), "", "UTF-8", flags)
@@ -328,12 +333,13 @@ struct TreeBuilder {
     var keptSpans: [(start: UnsafeMutablePointer<xmlChar>, end: UnsafeMutablePointer<xmlChar>)] = []
     var compactTag: [UInt8] = []
 
-    init(maxDepth: Int, validUTF8: Bool, keepsScriptText: Bool, attributes: Set<String>? = nil) {
+    /// `keptNames`: `attributes` as an `AttributeNameFilter` makes them (nil when it cannot).
+    init(maxDepth: Int, validUTF8: Bool, keepsScriptText: Bool, attributes: Set<String>?, keptNames: AttributeNameFilter?) {
         self.maxDepth = maxDepth
         self.validUTF8 = validUTF8
         self.keepsScriptText = keepsScriptText
         keptAttributes = attributes
-        keptNames = attributes.flatMap(AttributeNameFilter.init)
+        self.keptNames = keptNames
     }
 
     /// An attribute's name as the document keeps it, and whether it is kept at all.
@@ -344,10 +350,11 @@ struct TreeBuilder {
 
     /// The builder after the parse: its document, and how much it read past libxml2.
     static func build(_ input: UnsafeBufferPointer<UInt8>, count: Int, flags: Int32, maxDepth: Int,
-                      validUTF8: Bool, keepsScriptText: Bool, attributes: Set<String>? = nil) -> TreeBuilder {
+                      validUTF8: Bool, keepsScriptText: Bool, attributes: Set<String>? = nil,
+                      keptNames: AttributeNameFilter?) -> TreeBuilder {
         let builder = UnsafeMutablePointer<TreeBuilder>.allocate(capacity: 1)
         builder.initialize(to: TreeBuilder(maxDepth: maxDepth, validUTF8: validUTF8, keepsScriptText: keepsScriptText,
-                                           attributes: attributes))
+                                           attributes: attributes, keptNames: keptNames))
         // libxml2 takes a NUL for the input's end: start tags are written again
         // (`compactStartTag`) only in a page without one, the reader's pages.
         if count > 0, let base = input.baseAddress, memchr(base, 0, count) != nil { builder.pointee.keptNames = nil }
@@ -812,11 +819,11 @@ struct AttributeNameFilter {
 
     init?(_ names: Set<String>) {
         guard names.count <= 32 else { return nil }
-        var table = [(low: UInt64, high: UInt64)](repeating: (0, 0), count: 64)
+        var table = [(low: UInt64, high: UInt64)](filledWith: (0, 0), count: 64)
         for name in names {
             var bytes = Array(name.utf8)
             guard (1...16).contains(bytes.count), bytes.allSatisfy(Self.isNameByte) else { return nil }
-            bytes += [UInt8](repeating: 0, count: 16 - bytes.count)
+            bytes += [UInt8](filledWith: 0, count: 16 - bytes.count)
             let key = bytes.withUnsafeBufferPointer { Self.key($0.baseAddress!, count: name.utf8.count) }
             var slot = Self.slot(key.low)
             while table[slot].low != 0 { slot = (slot + 1) & 63 }
@@ -881,8 +888,8 @@ struct AttributeNameFilter {
 /// lookups an element. It starts small (a short page has a dozen names, and filling
 /// a large table cost more than its lookups saved there) and doubles when half full.
 struct InternedNames<Value> {
-    private var keys = [UnsafeRawPointer?](repeating: nil, count: 32)
-    private var values = [Value?](repeating: nil, count: 32)
+    private var keys = [UnsafeRawPointer?](filledWith: nil, count: 32)
+    private var values = [Value?](filledWith: nil, count: 32)
     private var count = 0
 
     @inline(__always)
@@ -910,8 +917,8 @@ struct InternedNames<Value> {
 
     private mutating func grow() {
         let oldKeys = keys, oldValues = values
-        keys = Array(repeating: nil, count: oldKeys.count * 2)
-        values = Array(repeating: nil, count: oldKeys.count * 2)
+        keys = Array(filledWith: nil, count: oldKeys.count * 2)
+        values = Array(filledWith: nil, count: oldKeys.count * 2)
         let mask = keys.count - 1
         for (key, value) in zip(oldKeys, oldValues) {
             guard let key else { continue }

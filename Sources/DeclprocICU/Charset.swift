@@ -1,4 +1,5 @@
 internal import CICU
+import DeclprocCollections
 
 /// ICU's statistical charset detector (`UCharsetDetector`). One per task.
 public final class CharsetDetector {
@@ -38,8 +39,8 @@ public final class CharsetDetector {
             try ICUError.check(error, "detecting charset")
             var matches: [Match] = []
             for index in 0..<count {
-                var name = [CChar](repeating: 0, count: 64)
-                var language = [CChar](repeating: 0, count: 16)
+                var name = [CChar](filledWith: 0, count: 64)
+                var language = [CChar](filledWith: 0, count: 16)
                 let confidence = dp_csdet_match(handle, index, &name, 64, &language, 16, &error)
                 try ICUError.check(error, "reading charset match")
                 matches.append(Match(name: cString(name), language: cString(language), confidence: Int(confidence)))
@@ -81,7 +82,7 @@ public final class CharsetDecoder {
     public init(charset label: String) throws(ICUError) {
         handle = try openConverter(label)
         var error: Int32 = 0
-        var name = [CChar](repeating: 0, count: 96)
+        var name = [CChar](filledWith: 0, count: 96)
         dp_cnv_name(handle, &name, 96, &error)
         self.icuName = cString(name)
         utf8 = Self.decodableInPieces.contains(icuName) ? try openConverter("UTF-8") : nil
@@ -235,7 +236,7 @@ public final class CharsetDecoder {
     /// The name a charset label has under a standard ("IANA", "MIME", "WINDOWS"), or nil.
     public static func standardName(of label: String, standard: String = "IANA") -> String? {
         var error: Int32 = 0
-        var out = [CChar](repeating: 0, count: 96)
+        var out = [CChar](filledWith: 0, count: 96)
         dp_cnv_standard_name(label, standard, &out, 96, &error)
         let name = cString(out)
         return error > 0 || name.isEmpty ? nil : name

@@ -1,4 +1,5 @@
 internal import CICU
+import DeclprocCollections
 
 /// Namespace for facts about the ICU library in use.
 public enum ICU {
@@ -8,7 +9,7 @@ public enum ICU {
     public static var unicodeVersion: String { readString(dp_icu_unicode_version) }
 
     private static func readString(_ body: (UnsafeMutablePointer<CChar>, Int32) -> Void) -> String {
-        var buffer = [CChar](repeating: 0, count: 64)
+        var buffer = [CChar](filledWith: 0, count: 64)
         buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!, Int32($0.count)) }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
@@ -42,7 +43,7 @@ func withGrowingBuffer<Unit: BinaryInteger>(
     var capacity = max(initialCapacity, 16)
     while true {
         var error: Int32 = 0
-        var result = [Unit](repeating: 0, count: capacity)
+        var result = [Unit](filledWith: 0, count: capacity)
         let needed = result.withUnsafeMutableBufferPointer { body($0.baseAddress!, Int32(capacity), &error) }
         if error == ICUError.bufferOverflow || Int(needed) > capacity {
             if Int(needed) <= capacity { throw ICUError(code: error, operation: operation) }

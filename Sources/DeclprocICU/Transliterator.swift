@@ -1,4 +1,5 @@
 internal import CICU
+import DeclprocCollections
 
 /// An ICU transliterator (`UTransliterator`), by system ID or from custom rules.
 ///
@@ -44,7 +45,7 @@ public final class Transliterator {
         let source = [UInt16](utf16Of: text)
         var capacity = source.count * 4 + 16
         while true {
-            var buffer = source + [UInt16](repeating: 0, count: capacity - source.count)
+            var buffer = source + [UInt16](filledWith: 0, count: capacity - source.count)
             var error: Int32 = 0
             let length = buffer.withUnsafeMutableBufferPointer {
                 dp_trans_transform(handle, $0.baseAddress, Int32(source.count), Int32(capacity), &error)

@@ -1,4 +1,5 @@
 import CPrefetch
+import DeclprocCollections
 
 /// Flat lookup tables for lexicons: the hot paths of segmentation, Pinyin and
 /// conversion do millions of lookups per second, and Swift's `Dictionary` and
@@ -57,7 +58,7 @@ public struct TableWords<T: FixedWidthInteger>: RandomAccessCollection, @uncheck
         owner = nil
     }
 
-    public init(repeating value: T, count: Int) { self.init([T](repeating: value, count: count)) }
+    public init(repeating value: T, count: Int) { self.init([T](filledWith: value, count: count)) }
 
     /// Words in memory that `owner` keeps unchanged for as long as it lives.
     init(view: UnsafeBufferPointer<T>, owner: AnyObject) {

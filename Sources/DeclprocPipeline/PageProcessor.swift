@@ -9,6 +9,7 @@ import DeclprocICU
 import DeclprocReader
 import DeclprocRecords
 import DeclprocText
+import DeclprocCollections
 
 /// What became of one page: records, or a reject with its reason.
 public enum PageOutcome: Sendable {
@@ -64,6 +65,9 @@ public final class PageProcessor {
     private let sentenceSegmenter: SentenceSegmenter
     private let normalizer = TextNormalizer()
     private let pinyin: PinyinTransliterator
+    /// How every page is parsed: made once, with the attribute names the parse keeps
+    /// told on a page's bytes (`HTMLParser.Options`).
+    private let parseOptions: HTMLParser.Options
     /// Every record's `producer`, made once (each record then shares its storage).
     private let producer: [String: String]
     /// Made on the first translation (its data is loaded only then), and kept: it
@@ -85,6 +89,8 @@ public final class PageProcessor {
         words = WordSegmenter(data: resources.segmentation, icu: segmenter)
         sentenceSegmenter = SentenceSegmenter(abbreviations: resources.abbreviations, icu: segmenter)
         pinyin = PinyinTransliterator(lexicon: resources.pinyin)
+        parseOptions = HTMLParser.Options(xpaths: profile?.expressions ?? [], keepsScriptText: false,
+                                          attributes: BlockExtractor.attributesRead)
         producer = ["declproc": Producer.version, "locales": resources.store.version, "schema_version": String(Schema.version)]
     }
 
@@ -146,8 +152,7 @@ public final class PageProcessor {
         // Stage: decode.
         var trace: [String] = []
         let charset: CharsetDecision, nulCount: Int, document: HTMLDocument
-        let options = HTMLParser.Options(xpaths: profile?.expressions ?? [], keepsScriptText: false,
-                                         attributes: BlockExtractor.attributesRead)
+        let options = parseOptions
         do {
             var (text, decided) = try decoder.decodeUTF8(raw, trace: tracing ? { trace.append($0) } : nil)
             charset = decided
@@ -411,8 +416,8 @@ public enum Producer {
 struct SyllableLists {
     private static let slots = 4096
     private static let width = 4
-    private var keys = [UInt](repeating: 0, count: SyllableLists.slots * SyllableLists.width)
-    private var lists = [[String]](repeating: [], count: SyllableLists.slots)
+    private var keys = [UInt](filledWith: 0, count: SyllableLists.slots * SyllableLists.width)
+    private var lists = [[String]](filledWith: [], count: SyllableLists.slots)
 
     init() {}
 

@@ -1,5 +1,6 @@
 import DeclprocFiles
 import Foundation
+import DeclprocCollections
 
 /// The pages of a run that yielded no statement, for `summary.json`: kept in memory
 /// up to `limit`, then in a scratch file, so a crawl of millions of such pages (most
@@ -41,7 +42,7 @@ public final class PageReferenceList {
         try flush()
         var offset: off_t = 0
         var pending: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var chunk = [UInt8](filledWith: 0, count: 1 << 20)
         while true {
             let n: Int
             do { n = try file.read(into: &chunk, count: chunk.count, at: Int(offset)) } catch { throw failure("cannot read", error) }

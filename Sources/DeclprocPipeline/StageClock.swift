@@ -1,4 +1,5 @@
 import Foundation
+import DeclprocCollections
 
 /// The stages a page goes through, as `extract --stage-times` reports them. Reading
 /// (files, gzip, WARC and JSON Lines framing), decoding and parsing, and finding
@@ -17,7 +18,7 @@ public enum Stage: Int, CaseIterable, Sendable {
 
 /// CPU seconds per stage, summed over the threads that ran it.
 public struct StageTimes: Sendable, Equatable {
-    public var seconds = [Double](repeating: 0, count: Stage.allCases.count)
+    public var seconds = [Double](filledWith: 0, count: Stage.allCases.count)
 
     public init() {}
 

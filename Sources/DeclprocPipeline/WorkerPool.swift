@@ -3,6 +3,7 @@ import DeclprocExtract
 import DeclprocReader
 import DeclprocRecords
 import Foundation
+import DeclprocCollections
 
 /// Pages processed on several threads, results handed back in input order.
 ///
@@ -127,8 +128,8 @@ final class WorkerPool: @unchecked Sendable {
         self.byteBudget = byteBudget ?? Self.bytesPerWorker * count
         self.measuresStages = measuresStages
         self.features = features
-        spent = Array(repeating: [], count: count)
-        spentStatements = Array(repeating: 0, count: count)
+        spent = Array(filledWith: [], count: count)
+        spentStatements = Array(filledWith: 0, count: count)
         // Made here, so a failure to open ICU is reported before any page is read.
         var processors: [PageProcessor] = []
         for _ in 0..<count {

@@ -1,5 +1,6 @@
 internal import CZlib
 import Foundation
+import DeclprocCollections
 
 /// A stream of bytes read in chunks: files, stdin, and gzip layered on either.
 /// Archives are read through these, never loaded whole.
@@ -109,7 +110,7 @@ public final class GzipSource: ByteSource {
     }
 
     public func read(maximum: Int) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: max(1, maximum))
+        var output = [UInt8](filledWith: 0, count: max(1, maximum))
         var written = 0
         while written == 0 && !finished {
             if inputOffset == input.count {
@@ -192,7 +193,7 @@ public final class Inflater {
     public static func inflate(_ bytes: [UInt8], format: Format, limit: Int) throws -> [UInt8] {
         let inflater = try Inflater(format: format)
         var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var chunk = [UInt8](filledWith: 0, count: 1 << 16)
         var offset = 0
         while true {
             let (status, used, made) = bytes[offset...].withUnsafeBufferPointer { src in
@@ -216,7 +217,7 @@ public final class Inflater {
 
     /// One gzip member holding `bytes` (for writing test archives and outputs).
     public static func gzip(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: Int(dp_gzip_bound(Int64(bytes.count))))
+        var output = [UInt8](filledWith: 0, count: Int(dp_gzip_bound(Int64(bytes.count))))
         let written = bytes.withUnsafeBufferPointer { src in
             output.withUnsafeMutableBufferPointer { dp_gzip(src.baseAddress, Int64(src.count), $0.baseAddress, Int64($0.count), level) }
         }

@@ -1,6 +1,7 @@
 import DeclprocICU
 import DeclprocLocales
 import Foundation
+import DeclprocCollections
 
 /// Traditional↔Simplified conversion the way OpenCC defines it, as data: a
 /// configuration in `Locales/zh/convert/config/NAME.json` names the dictionaries
@@ -805,8 +806,8 @@ struct WordBoundaries {
     mutating func settle(_ range: ClosedRange<Int>, in scalars: [Unicode.Scalar]) {
         let count = scalars.count
         if flags.isEmpty {
-            flags = [Bool](repeating: false, count: count + 1)
-            known = [Bool](repeating: false, count: count + 1)
+            flags = [Bool](filledWith: false, count: count + 1)
+            known = [Bool](filledWith: false, count: count + 1)
             flags[0] = true
             flags[count] = true
             known[0] = true

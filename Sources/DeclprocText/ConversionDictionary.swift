@@ -1,5 +1,6 @@
 import DeclprocICU
 import DeclprocLocales
+import DeclprocCollections
 
 /// One conversion dictionary (an OpenCC text dictionary): keys to their first
 /// candidate, found by longest prefix. Flat: each entry is one run of numbers, its
@@ -136,7 +137,7 @@ final class ConversionDictionary: Sendable {
         var bits = 64
         while bits < 16 * prefixes.count { bits <<= 1 }
         let shift = UInt64(64 - bits.trailingZeroBitCount)
-        var filter = [UInt64](repeating: 0, count: bits / 64)
+        var filter = [UInt64](filledWith: 0, count: bits / 64)
         prefixes.forEachKey { key in
             let bit = prefixBit(key, shift)
             filter[bit >> 6] |= 1 << UInt64(bit & 63)
@@ -221,7 +222,7 @@ final class ConversionDictionary: Sendable {
     /// The entries (a bit per place in `records`) of two or more characters whose
     /// value is what `characters` makes of each of the key's characters alone.
     func literalEntries(in characters: DictionaryList) -> [UInt64] {
-        var bits = [UInt64](repeating: 0, count: records.count / 64 + 1)
+        var bits = [UInt64](filledWith: 0, count: records.count / 64 + 1)
         records.withUnsafeBufferPointer { records in
             for entry in entries {
                 let (key, value) = run(entry)
@@ -355,7 +356,7 @@ struct DictionaryList: Sendable {
         self.dictionaries = dictionaries
         unretained = dictionaries.map { Unmanaged.passUnretained($0) }
         var plan = ScalarMap()
-        var bits = [UInt64](repeating: 0, count: (1 << 19) / 64)
+        var bits = [UInt64](filledWith: 0, count: (1 << 19) / 64)
         for (d, dictionary) in dictionaries.enumerated().reversed() {
             for entry in dictionary.entries {
                 let (length, first, second) = dictionary.keyStart(entry)
@@ -370,7 +371,7 @@ struct DictionaryList: Sendable {
             }
         }
         var direct = ScalarMap(), alone = ScalarMap()
-        var onlyLonger = true, multiBMP = [UInt64](repeating: 0, count: 0x10000 / 64)
+        var onlyLonger = true, multiBMP = [UInt64](filledWith: 0, count: 0x10000 / 64)
         plan.forEach { scalar, planned in
             if planned & ~Self.multi != 0 { onlyLonger = false }
             if scalar.value < 0x10000 { multiBMP[Int(scalar.value >> 6)] |= 1 << UInt64(scalar.value & 63) }
@@ -619,7 +620,7 @@ struct PairTable: Sendable {
         var size = 16
         while size * 2 < bmp.count * 3 { size <<= 1 }
         let shift = UInt64(64 - size.trailingZeroBitCount)
-        var slots = [UInt64](repeating: 0, count: size)
+        var slots = [UInt64](filledWith: 0, count: size)
         for pair in bmp {
             var i = Self.slot(pair.key, shift)
             while slots[i] != 0 { i = (i + 1) & (size - 1) }

@@ -1,5 +1,6 @@
 import DeclprocICU
 import DeclprocLocales
+import DeclprocCollections
 
 /// A syllable and the rule that chose it, so every reading can be explained.
 public struct PinyinReading: Sendable {
@@ -138,7 +139,7 @@ public final class PinyinTransliterator {
         var boundaries: [Bool]? = nil
         func wordBoundaries() -> [Bool] {
             if let boundaries { return boundaries }
-            var made = [Bool](repeating: false, count: scalars.count + 1)
+            var made = [Bool](filledWith: false, count: scalars.count + 1)
             for word in words() { made[word.lowerBound] = true; made[word.upperBound] = true }
             boundaries = made
             return made
@@ -621,7 +622,7 @@ extension ReadingChoice {
 
 private struct ReadingSink: ReadingChoice {
     var readings: [PinyinReading?]
-    init(count: Int) { readings = [PinyinReading?](repeating: nil, count: count) }
+    init(count: Int) { readings = [PinyinReading?](filledWith: nil, count: count) }
     mutating func set(_ index: Int, _ syllable: PinyinSyllable, _ source: @autoclosure () -> PinyinReading.Source) {
         readings[index] = PinyinReading(syllable: syllable, source: source())
     }
@@ -633,7 +634,7 @@ private struct ReadingSink: ReadingChoice {
 
 private struct SyllableSink: ReadingChoice {
     var syllables: [PinyinSyllable?]
-    init(count: Int) { syllables = [PinyinSyllable?](repeating: nil, count: count) }
+    init(count: Int) { syllables = [PinyinSyllable?](filledWith: nil, count: count) }
     @inline(__always)
     mutating func set(_ index: Int, _ syllable: PinyinSyllable, _ source: @autoclosure () -> PinyinReading.Source) {
         syllables[index] = syllable
@@ -676,8 +677,8 @@ struct RunReadings {
 
     init(classes: ScalarMap) {
         self.classes = classes
-        windows = [[UInt32]](repeating: [], count: Self.slots)
-        readings = [[PinyinSyllable?]?](repeating: nil, count: Self.slots)
+        windows = [[UInt32]](filledWith: [], count: Self.slots)
+        readings = [[PinyinSyllable?]?](filledWith: nil, count: Self.slots)
     }
 
     private init() {
@@ -738,8 +739,8 @@ private struct PhraseMarkingSink: ReadingChoice {
     var syllables: [PinyinSyllable?]
     var fromPhrase: [Bool]
     init(count: Int) {
-        syllables = [PinyinSyllable?](repeating: nil, count: count)
-        fromPhrase = [Bool](repeating: false, count: count)
+        syllables = [PinyinSyllable?](filledWith: nil, count: count)
+        fromPhrase = [Bool](filledWith: false, count: count)
     }
     mutating func set(_ index: Int, _ syllable: PinyinSyllable, _ source: @autoclosure () -> PinyinReading.Source) {
         syllables[index] = syllable

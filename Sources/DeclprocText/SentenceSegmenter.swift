@@ -1,5 +1,6 @@
 import DeclprocICU
 import DeclprocLocales
+import DeclprocCollections
 
 /// Sentences in Chinese, English and mixed text: ICU's sentence break (which keeps
 /// closing quotes and brackets with their sentence), then two corrections from
@@ -21,7 +22,7 @@ public final class SentenceSegmenter {
         self.icu = icu
         self.abbreviations = abbreviations
         longest = abbreviations.map(\.utf8.count).max() ?? 0
-        var lastBytes = [Bool](repeating: false, count: 256)
+        var lastBytes = [Bool](filledWith: false, count: 256)
         for abbreviation in abbreviations { if let last = abbreviation.utf8.last { lastBytes[Int(last)] = true } }
         self.lastBytes = lastBytes
     }

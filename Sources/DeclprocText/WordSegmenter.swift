@@ -1,6 +1,7 @@
 import DeclprocICU
 import DeclprocLocales
 import Foundation
+import DeclprocCollections
 
 /// What `Locales/zh/segment/` holds for word segmentation: the word lexicon (as
 /// 64-bit fingerprints, so a lookup builds no String), the Traditional→Simplified
@@ -44,7 +45,7 @@ public final class SegmentationData: Sendable {
         }
         for word in extraWords { words.insert(Fingerprint.of(word.unicodeScalars)) }
         self.words = words
-        var bits = [UInt64](repeating: 0, count: 1 << 15)
+        var bits = [UInt64](filledWith: 0, count: 1 << 15)
         words.forEachKey { key in
             let bit = Int(truncatingIfNeeded: key >> 43)
             bits[bit >> 6] |= 1 << UInt64(bit & 63)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import DeclprocCollections
 @testable import DeclprocHTML
 
 @Suite struct HTMLParserTests {
@@ -280,7 +281,8 @@ import TestSupport
     @Test func textIsReadPastLibxml2() throws {
         func taken(_ bytes: [UInt8], keepsScriptText: Bool = false) -> (taken: Int, document: HTMLDocument) {
             let builder = bytes.withUnsafeBufferPointer {
-                TreeBuilder.build($0, count: $0.count, flags: HTMLParser.flags, maxDepth: 512, validUTF8: true, keepsScriptText: keepsScriptText)
+                TreeBuilder.build($0, count: $0.count, flags: HTMLParser.flags, maxDepth: 512, validUTF8: true, keepsScriptText: keepsScriptText,
+                                  keptNames: nil)
             }
             return (builder.bytesTaken, builder.document)
         }
@@ -302,7 +304,7 @@ import TestSupport
         func dropped(_ bytes: [UInt8]) -> Int {
             bytes.withUnsafeBufferPointer {
                 TreeBuilder.build($0, count: $0.count, flags: HTMLParser.flags, maxDepth: 512, validUTF8: true, keepsScriptText: false,
-                                  attributes: Self.someAttributes).bytesDropped
+                                  attributes: Self.someAttributes, keptNames: AttributeNameFilter(Self.someAttributes)).bytesDropped
             }
         }
         // After text, a start tag, an end tag and a comment; not <meta>, not a tag whose attributes are all kept.
@@ -314,6 +316,25 @@ import TestSupport
         for (name, bytes) in try Self.pages() where name.hasPrefix("Tests/Fixtures") {
             #expect(dropped(bytes) > bytes.count / 50, "\(name)")
         }
+    }
+
+    /// The options tell their attribute names on a page's bytes once, for every page
+    /// parsed with them, and again whenever the names change: a filter that fell out
+    /// of step would keep the documents right and the parse slower (or drop a kept name).
+    @Test func optionsCarryTheirAttributeFilter() {
+        var options = HTMLParser.Options(attributes: Self.someAttributes)
+        let tag = Array("<b class=c title=t>".utf8) + [UInt8](filledWith: 0, count: 16)
+        func keeps(_ filter: AttributeNameFilter?, _ name: String) -> Bool {
+            let offset = name == "class" ? 3 : 11
+            return tag.withUnsafeBufferPointer { filter?.keeps($0.baseAddress! + offset, count: name.utf8.count, before: $0.baseAddress! + $0.count) ?? false }
+        }
+        #expect(options.keptNames != nil)
+        #expect(keeps(options.keptNames, "class") && !keeps(options.keptNames, "title"))
+        options.attributes = ["title"]
+        #expect(!keeps(options.keptNames, "class") && keeps(options.keptNames, "title"))
+        options.attributes = nil
+        #expect(options.keptNames == nil)
+        #expect(HTMLParser.Options().keptNames == nil)
     }
 
     static func expectSameDocuments(_ name: String, _ bytes: [UInt8], keepsScriptText: Bool, attributes: Set<String>? = nil) {
