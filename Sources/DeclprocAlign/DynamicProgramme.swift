@@ -1,5 +1,5 @@
-import Foundation
 import DeclprocCollections
+import Foundation
 
 /// A path's bead: Chinese [i0, i1), English [j0, j1), and its cost.
 struct PathBead { let i0, i1, j0, j1: Int; let cost: Double }

@@ -1,7 +1,7 @@
+import DeclprocCollections
 import DeclprocLocales
 import DeclprocText
 import Foundation
-import DeclprocCollections
 
 /// One bead of an alignment: Chinese sentences `zh` matched with English sentences
 /// `en` (either may be empty: a sentence without counterpart).

@@ -1,5 +1,5 @@
-import DeclprocText
 import DeclprocCollections
+import DeclprocText
 
 /// Sentences turned into comparable keys: lexicon keywords, numbers (`#12`),
 /// months (`@m5`) and name skeletons (`$PLM`), each an integer id.

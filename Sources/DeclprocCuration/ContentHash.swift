@@ -1,6 +1,6 @@
 import CCrypto
-import Foundation
 import DeclprocCollections
+import Foundation
 
 /// SHA-256 of a file's content (OpenSSL), streamed: the identity `--resume` checks
 /// before skipping an input it has already committed.

@@ -1,7 +1,7 @@
 import CPrefetch
+import DeclprocCollections
 import DeclprocSQLite
 import Foundation
-import DeclprocCollections
 
 extension Deduplicator {
     /// The statements seen so far, in memory: flat arrays and hashed keys, fast

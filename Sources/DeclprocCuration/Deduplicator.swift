@@ -1,9 +1,9 @@
 import CMinHash
+import DeclprocCollections
 import DeclprocRecords
 import DeclprocSQLite
 import DeclprocText
 import Foundation
-import DeclprocCollections
 
 /// Links statements that say the same thing (`duplicate_of`), never drops them.
 ///

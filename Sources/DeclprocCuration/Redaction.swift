@@ -1,7 +1,7 @@
 import CCrypto
+import DeclprocCollections
 import DeclprocText
 import Foundation
-import DeclprocCollections
 
 /// What `--redact` removes.
 public struct RedactionScope: OptionSet, Sendable {

@@ -1,7 +1,7 @@
+import DeclprocCollections
 import DeclprocHTML
 import DeclprocICU
 import DeclprocText
-import DeclprocCollections
 
 /// A run of text the page presents as one unit: a paragraph, heading, list item,
 /// table cell, quotation, or lines set apart by a blank `<br><br>`.

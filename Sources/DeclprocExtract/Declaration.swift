@@ -1,7 +1,7 @@
+import DeclprocCollections
 import DeclprocLocales
 import DeclprocText
 import Foundation
-import DeclprocCollections
 
 /// What a statement declares: its kind, the organizations it leaves (or supports
 /// leaving), who signed it, when and where. Every field points at the text it came

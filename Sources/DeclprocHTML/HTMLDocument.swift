@@ -1,8 +1,8 @@
+import DeclprocCollections
+
 /// An HTML document as plain Swift values: a flat array of nodes in document order,
 /// each element's descendants right after it, so every walk over it is a loop, never
 /// recursion, and a subtree is a range of the array.
-import DeclprocCollections
-
 public struct HTMLDocument: Sendable {
     public struct Attribute: Sendable, Equatable {
         public let name: String

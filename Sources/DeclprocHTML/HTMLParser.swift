@@ -1,9 +1,9 @@
 import CLibXML2
+import DeclprocCollections
 import DeclprocICU
 import Synchronization
 #if canImport(Glibc)
 import Glibc
-import DeclprocCollections
 #endif
 
 /// Parses HTML with libxml2 and hands back Swift values; no libxml2 pointer

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import DeclprocCollections
 import Glibc
 #endif
 import DeclprocAlign
@@ -9,7 +10,6 @@ import DeclprocICU
 import DeclprocReader
 import DeclprocRecords
 import DeclprocText
-import DeclprocCollections
 
 /// What became of one page: records, or a reject with its reason.
 public enum PageOutcome: Sendable {

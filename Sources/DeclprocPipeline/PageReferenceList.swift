@@ -1,6 +1,6 @@
+import DeclprocCollections
 import DeclprocFiles
 import Foundation
-import DeclprocCollections
 
 /// The pages of a run that yielded no statement, for `summary.json`: kept in memory
 /// up to `limit`, then in a scratch file, so a crawl of millions of such pages (most

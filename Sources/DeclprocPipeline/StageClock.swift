@@ -1,5 +1,5 @@
-import Foundation
 import DeclprocCollections
+import Foundation
 
 /// The stages a page goes through, as `extract --stage-times` reports them. Reading
 /// (files, gzip, WARC and JSON Lines framing), decoding and parsing, and finding

@@ -1,9 +1,9 @@
+import DeclprocCollections
 import DeclprocCuration
 import DeclprocExtract
 import DeclprocReader
 import DeclprocRecords
 import Foundation
-import DeclprocCollections
 
 /// Pages processed on several threads, results handed back in input order.
 ///

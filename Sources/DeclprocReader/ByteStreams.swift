@@ -1,6 +1,6 @@
 internal import CZlib
-import Foundation
 import DeclprocCollections
+import Foundation
 
 /// A stream of bytes read in chunks: files, stdin, and gzip layered on either.
 /// Archives are read through these, never loaded whole.

@@ -1,7 +1,7 @@
+import DeclprocCollections
 import DeclprocICU
 import DeclprocLocales
 import Foundation
-import DeclprocCollections
 
 /// Traditional↔Simplified conversion the way OpenCC defines it, as data: a
 /// configuration in `Locales/zh/convert/config/NAME.json` names the dictionaries

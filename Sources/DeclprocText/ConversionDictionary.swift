@@ -1,6 +1,6 @@
+import DeclprocCollections
 import DeclprocICU
 import DeclprocLocales
-import DeclprocCollections
 
 /// One conversion dictionary (an OpenCC text dictionary): keys to their first
 /// candidate, found by longest prefix. Flat: each entry is one run of numbers, its

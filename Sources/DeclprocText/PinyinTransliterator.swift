@@ -1,6 +1,6 @@
+import DeclprocCollections
 import DeclprocICU
 import DeclprocLocales
-import DeclprocCollections
 
 /// A syllable and the rule that chose it, so every reading can be explained.
 public struct PinyinReading: Sendable {

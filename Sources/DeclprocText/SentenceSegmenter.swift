@@ -1,6 +1,6 @@
+import DeclprocCollections
 import DeclprocICU
 import DeclprocLocales
-import DeclprocCollections
 
 /// Sentences in Chinese, English and mixed text: ICU's sentence break (which keeps
 /// closing quotes and brackets with their sentence), then two corrections from

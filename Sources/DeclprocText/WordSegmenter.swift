@@ -1,7 +1,7 @@
+import DeclprocCollections
 import DeclprocICU
 import DeclprocLocales
 import Foundation
-import DeclprocCollections
 
 /// What `Locales/zh/segment/` holds for word segmentation: the word lexicon (as
 /// 64-bit fingerprints, so a lookup builds no String), the Traditional→Simplified
