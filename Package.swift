@@ -59,7 +59,7 @@ let package = Package(
         // DeclprocReader only: imported by DeclprocPipeline, which also sees libxml2's
         // module (ICU's headers) and Foundation's own ICU, it broke a clean debug build.
         .target(name: "CByteCounts"),
-        // Under every Swift module: arrays made through the standard library's
+        // At the bottom of the Swift modules: arrays made through the standard library's
         // specialized paths (its `Array(repeating:count:)` looks a type up at run time).
         .target(name: "DeclprocCollections"),
         // Swift owners of ICU handles: the only module that imports CICU.
