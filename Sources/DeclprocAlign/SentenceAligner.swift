@@ -124,10 +124,11 @@ struct LineMemo {
 /// lookup, half a percent of a run). The digest is FNV-1a over the keys, unmixed, as
 /// `UTF8Key`'s is: `Hasher` mixes what `hash(into:)` gives it.
 struct KeyList: Hashable {
-    let keys: [Int32]
+    /// A slice of the line's tokens (`LineTokens`) or of a name's keys: no array of its own.
+    let keys: ArraySlice<Int32>
     private let digest: UInt64
 
-    init(_ keys: [Int32]) {
+    init(_ keys: ArraySlice<Int32>) {
         self.keys = keys
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(keys.count)
         for key in keys { h = (h ^ UInt64(UInt32(bitPattern: key))) &* 0x0000_0100_0000_01B3 }
@@ -138,6 +139,23 @@ struct KeyList: Hashable {
     func hash(into hasher: inout Hasher) { hasher.combine(digest) }
     /// As `UTF8Key`'s: the digest mixed with the table's seed, without `Hasher`.
     func _rawHashValue(seed: Int) -> Int { UTF8Key.mixed(digest, seed) }
+}
+
+/// A Chinese line's tokens, each a list of keys, the lists one after another: token
+/// `t`'s keys end at `ends[t]`. An array a token was an allocation each, some ninety
+/// an alignment; a line read back from the memo without local keys shares its arrays.
+struct LineTokens: Equatable {
+    var keys: [Int32] = []
+    var ends: [Int32] = []
+
+    var count: Int { ends.count }
+
+    subscript(token: Int) -> ArraySlice<Int32> { keys[(token == 0 ? 0 : Int(ends[token - 1]))..<Int(ends[token])] }
+
+    mutating func append<Keys: Sequence<Int32>>(_ token: Keys) {
+        keys.append(contentsOf: token)
+        ends.append(Int32(keys.count))
+    }
 }
 
 /// What English words come to as keys, by word; cleared when it reaches its bound.
@@ -258,7 +276,7 @@ final class AlignmentRun {
          space: inout KeySpace, tokenIndex: inout [KeyList: Int], skeletons memo: inout SkeletonMemo) {
         nz = zh.count
         ne = en.count
-        var ztokens: [[Int]] = [], tokenKeys: [[Int32]] = [], zkeys: [[Int32]] = [], zkeyMasks: [[Mask]] = []
+        var ztokens: [[Int]] = [], tokenKeys: [ArraySlice<Int32>] = [], zkeys: [[Int32]] = [], zkeyMasks: [[Mask]] = []
         var zlen: [Int] = [], elen: [Int] = [], czsum = [0], cesum = [0]
         tokenIndex.reserveCapacity(zh.reduce(0) { $0 + $1.utf8.count } / 3) // about a token a character, at most; grown, it was rehashed repeatedly
         // The last line each token was seen in: a token counts once a line. (A set of
@@ -269,7 +287,9 @@ final class AlignmentRun {
             let (tokens, runs, length) = Self.readChinese(line, data: data, space: &space, lines: &lines)
             var ids: [Int] = []
             ids.reserveCapacity(tokens.count)
-            for keys in tokens where !keys.isEmpty {
+            for token in 0..<tokens.count {
+                let keys = tokens[token]
+                if keys.isEmpty { continue }
                 let id: Int
                 let list = KeyList(keys)
                 if let known = tokenIndex[list] { id = known } else {
@@ -324,7 +344,7 @@ final class AlignmentRun {
                     }
                     runCache[run] = hits.sorted()
                 }
-                let keys = runCache[run]!
+                let keys = runCache[run]![...]
                 guard !keys.isEmpty else { continue }
                 let list = KeyList(keys)
                 if let id = tokenIndex[list] { if !ztokens[z].contains(id) { ztokens[z].append(id) } } else {
@@ -427,30 +447,28 @@ final class AlignmentRun {
 
     /// `tokenizeChinese`, or what it gave for the same line lately (`LineMemo`).
     static func readChinese(_ line: String, data: AlignmentData, space: inout KeySpace,
-                            lines: inout LineMemo) -> ([[Int32]], [String], Int) {
+                            lines: inout LineMemo) -> (LineTokens, [String], Int) {
         let key = UTF8Key(line)
         if let known = lines.chinese.value(for: key) {
             let locals = LineMemo.localIDs(known.locals, &space)
-            var tokens: [[Int32]] = []
-            tokens.reserveCapacity(known.ends.count)
+            // Without local keys the line's keys are the memo's, as they are.
+            if locals.isEmpty { return (LineTokens(keys: known.keys, ends: known.ends), known.runs, known.length) }
+            var tokens = LineTokens()
+            tokens.keys.reserveCapacity(known.keys.count)
+            tokens.ends.reserveCapacity(known.ends.count)
             var start = 0
             for end in known.ends {
                 let keys = known.keys[start..<Int(end)]
                 // A token with a local key is a number (its keys sorted by id) or a word.
-                tokens.append(keys.contains { $0 < 0 } ? keys.map { LineMemo.id($0, locals) }.sorted() : Array(keys))
+                if keys.contains(where: { $0 < 0 }) { tokens.append(keys.map { LineMemo.id($0, locals) }.sorted()) } else { tokens.append(keys) }
                 start = Int(end)
             }
             return (tokens, known.runs, known.length)
         }
         space.startLine()
         let read = tokenizeChinese(line, data: data, space: &space)
-        var keys: [Int32] = [], ends: [Int32] = []
-        ends.reserveCapacity(read.0.count)
-        for token in read.0 {
-            for id in token { keys.append(LineMemo.kept(id, space)) }
-            ends.append(Int32(keys.count))
-        }
-        lines.chinese.insert(.init(keys: keys, ends: ends, locals: space.askedInLine.map(space.key), runs: read.1, length: read.2),
+        lines.chinese.insert(.init(keys: read.0.keys.map { LineMemo.kept($0, space) }, ends: read.0.ends,
+                                   locals: space.askedInLine.map(space.key), runs: read.1, length: read.2),
                              for: key)
         return read
     }
@@ -470,9 +488,11 @@ final class AlignmentRun {
         return read
     }
 
-    static func tokenizeChinese(_ line: String, data: AlignmentData, space: inout KeySpace) -> ([[Int32]], [String], Int) {
+    static func tokenizeChinese(_ line: String, data: AlignmentData, space: inout KeySpace) -> (LineTokens, [String], Int) {
         let s = Array(Self.trimmingHorizontalSpace(line).unicodeScalars)
-        var tokens: [[Int32]] = []
+        var tokens = LineTokens()
+        // A word's keys as the lexicon lists them, made in order here (one array for the line).
+        var wordKeys: [Int32] = []
         var runs: [String] = []
         var run: [Unicode.Scalar] = []
         func closeRun() { if !run.isEmpty { runs.append(String(scalars: run)); run.removeAll(keepingCapacity: true) } }
@@ -506,7 +526,7 @@ final class AlignmentRun {
                     if let value = Numbers.chineseValue(word) { tokens.append(number(value, followedBy: j)) }
                 } else {
                     for w in data.english.words(String(scalars: word)) where !data.english.isStopword(w) {
-                        tokens.append([space.id(data.english.stem(w))])
+                        tokens.append(CollectionOfOne(space.id(data.english.stem(w))))
                     }
                 }
                 i = j
@@ -538,12 +558,15 @@ final class AlignmentRun {
                 // Each key once, in order (the lexicon's lists nearly always are).
                 // (The slice's bounds, not its `indices`: that getter is not specialized
                 // here, some 1,800 instructions a call.)
-                var keys = bestKeys.map { $0.base.array($0.startIndex..<$0.endIndex) } ?? []
-                if !keys.isStrictlyIncreasing {
-                    keys.sort()
-                    keys.removeDuplicates()
+                wordKeys.removeAll(keepingCapacity: true)
+                if let bestKeys {
+                    bestKeys.base.withUnsafeBufferPointer { wordKeys.append(contentsOf: UnsafeBufferPointer(rebasing: $0[bestKeys.startIndex..<bestKeys.endIndex])) }
                 }
-                tokens.append(keys)
+                if !wordKeys.isStrictlyIncreasing {
+                    wordKeys.sort()
+                    wordKeys.removeDuplicates()
+                }
+                tokens.append(wordKeys)
                 i += best
                 continue
             }
