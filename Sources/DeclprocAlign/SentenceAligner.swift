@@ -384,6 +384,7 @@ final class AlignmentRun {
         var maskOf = [Mask](filledWith: Mask(), count: keyCount)
         for tokens in ztokens {
             var keys: [Int32] = []
+            keys.reserveCapacity(tokens.prefix(Mask.capacity).reduce(0) { $0 + tokenKeyStart[$1 + 1] - tokenKeyStart[$1] })
             for (p, token) in tokens.enumerated() where p < Mask.capacity {
                 for k in tokenKeyStart[token]..<tokenKeyStart[token + 1] {
                     let key = tokenKeyStore[k]
@@ -479,6 +480,8 @@ final class AlignmentRun {
         let key = UTF8Key(line)
         if let known = lines.english.value(for: key) {
             let locals = LineMemo.localIDs(known.locals, &space)
+            // Without local keys the line's keys are the memo's, as they are.
+            if locals.isEmpty { return (known.keys, known.names, known.length) }
             return (known.keys.map { LineMemo.id($0, locals) }, known.names, known.length)
         }
         space.startLine()
@@ -491,6 +494,10 @@ final class AlignmentRun {
     static func tokenizeChinese(_ line: String, data: AlignmentData, space: inout KeySpace) -> (LineTokens, [String], Int) {
         let s = Array(Self.trimmingHorizontalSpace(line).unicodeScalars)
         var tokens = LineTokens()
+        // At most a token a character, each of a few keys: made at about their size, the
+        // two arrays grew by doubling, a handful of allocations a line.
+        tokens.keys.reserveCapacity(2 * s.count)
+        tokens.ends.reserveCapacity(s.count)
         // A word's keys as the lexicon lists them, made in order here (one array for the line).
         var wordKeys: [Int32] = []
         var runs: [String] = []
