@@ -1,8 +1,8 @@
 #if canImport(Glibc)
-import DeclprocCollections
 import Glibc
 #endif
 import DeclprocAlign
+import DeclprocCollections
 import DeclprocCuration
 import DeclprocExtract
 import DeclprocHTML
@@ -152,7 +152,6 @@ public final class PageProcessor {
         // Stage: decode.
         var trace: [String] = []
         let charset: CharsetDecision, nulCount: Int, document: HTMLDocument
-        let options = parseOptions
         do {
             var (text, decided) = try decoder.decodeUTF8(raw, trace: tracing ? { trace.append($0) } : nil)
             charset = decided
@@ -166,7 +165,7 @@ public final class PageProcessor {
             clock?.lap(.decode)
 
             // Stage: parse (evaluating a profile's expressions on libxml2's tree) and split into blocks.
-            document = HTMLParser.parse(text, options: options)
+            document = HTMLParser.parse(text, options: parseOptions)
         }
         var metadata = BlockExtractor.metadata(of: document)
         let blocks = BlockExtractor.blocks(of: document)
@@ -198,7 +197,7 @@ public final class PageProcessor {
         let script = resources.scripts.classify(mainText, pageLang: metadata.lang).script
         var notes = raw.notes
         if document.nodesBeyondDepthCap > 0 {
-            notes.append("markup nested deeper than \(options.maxDepth) levels: \(document.nodesBeyondDepthCap) nodes kept at that depth")
+            notes.append("markup nested deeper than \(parseOptions.maxDepth) levels: \(document.nodesBeyondDepthCap) nodes kept at that depth")
         }
         if charset.invalidBytes > 0 { notes.append("\(charset.invalidBytes) bytes could not be decoded as \(charset.name)") }
         if nulCount > 0 { notes.append("\(nulCount) NUL characters read as U+FFFD") }
