@@ -221,7 +221,7 @@ struct ExtractionRun {
     func run(inputs: [String]) throws -> ExtractionSummary {
         let store = try locale.store()
         let resources: Resources
-        do { resources = try Resources(store: store) } catch { throw Fatal(error.description) }
+        do { resources = try Resources(store: store, threads: min(reading.jobs, 2)) } catch { throw Fatal(error.description) }
         keepUntilExit(resources.pinyin, resources.segmentation, resources.toSimplified, resources.toTraditional)
         var extraction = Extraction(resources: resources)
         extraction.readOptions.maxPageBytes = reading.maxPageBytes
