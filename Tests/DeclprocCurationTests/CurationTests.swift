@@ -289,7 +289,7 @@ import TestSupport
         var generator = SystemRandomNumberGenerator()
         let paths = [Int32(DP_MINHASH_PORTABLE), Int32(DP_MINHASH_AVX2), Int32(DP_MINHASH_AVX512)]
         #expect(paths.contains(dp_minhash_path()))
-        for (n, k) in [(0, 64), (1, 64), (7, 64), (100, 64), (33, 1), (33, 7), (33, 9), (500, 17)] {
+        for (n, k) in [(0, 64), (1, 64), (7, 64), (100, 64), (33, 1), (33, 4), (33, 7), (33, 8), (33, 9), (33, 12), (500, 17), (40, 65)] {
             let shingles = (0..<n).map { _ in generator.next() as UInt64 }
             let seeds = (0..<k).map { _ in generator.next() as UInt64 }
             let start = (0..<k).map { i in i % 2 == 0 ? UInt32.max : UInt32(truncatingIfNeeded: generator.next() as UInt64) }
