@@ -47,6 +47,39 @@ struct Mask: Equatable {
 /// Which tokens of Chinese sentence z and which keys of English sentence e they share.
 struct PairMatch { let zh: Mask; let en: Mask }
 
+/// The arrays a pass of the programme works in, lent from pass to pass and run to run
+/// (an aligner keeps one): made afresh, they were some 37 allocations a pass (27,551 on
+/// 150 web pages, a twentieth of the run's). Arrays that grew past `keptRoom` elements
+/// (a very long statement's) are let go rather than kept. A value, moved into a pass
+/// and out again: held by a class, each of its uses was an access checked at run time.
+struct ProgrammeScratch {
+    private var intPool: [[Int]] = [], doublePool: [[Double]] = [], idPool: [[Int32]] = []
+    private var matchPool: [[PairMatch]] = [], stepPool: [[Int8]] = []
+    static let keptRoom = 1 << 16
+
+    private static func lend<T>(_ pool: inout [[T]], _ value: T, _ count: Int) -> [T] {
+        var array = pool.popLast() ?? []
+        array.removeAll(keepingCapacity: true)
+        array.append(contentsOf: repeatElement(value, count: count))
+        return array
+    }
+
+    private static func keep<T>(_ array: consuming [T], in pool: inout [[T]]) {
+        if array.capacity <= keptRoom { pool.append(array) }
+    }
+
+    mutating func ints(_ value: Int, count: Int) -> [Int] { Self.lend(&intPool, value, count) }
+    mutating func doubles(_ value: Double, count: Int) -> [Double] { Self.lend(&doublePool, value, count) }
+    mutating func ids() -> [Int32] { Self.lend(&idPool, 0, 0) }
+    mutating func matches() -> [PairMatch] { Self.lend(&matchPool, PairMatch(zh: Mask(), en: Mask()), 0) }
+    mutating func steps(_ value: Int8, count: Int) -> [Int8] { Self.lend(&stepPool, value, count) }
+    mutating func keep(_ array: consuming [Int]) { Self.keep(array, in: &intPool) }
+    mutating func keep(_ array: consuming [Double]) { Self.keep(array, in: &doublePool) }
+    mutating func keep(_ array: consuming [Int32]) { Self.keep(array, in: &idPool) }
+    mutating func keep(_ array: consuming [PairMatch]) { Self.keep(array, in: &matchPool) }
+    mutating func keep(_ array: consuming [Int8]) { Self.keep(array, in: &stepPool) }
+}
+
 extension AlignmentRun {
     /// DECLPROC_ALIGN_TRACE=1 prints the aligner's stages with times, for profiling.
     /// Read once: building the environment dictionary on every statement cost 1.4%.
@@ -192,14 +225,23 @@ extension AlignmentRun {
 
     func programme(_ band: Band) -> [PathBead] {
         let beads = Model.beads
-        let logPriors = priors.map { -log($0) }
+        // The scratch arrays moved out of the run for the pass, and back when it ends
+        // (after the arrays lent go back to them: defers run last to first).
+        var scratch = ProgrammeScratch()
+        swap(&scratch, &self.scratch)
+        defer { swap(&scratch, &self.scratch) }
+        // Filled, then read through constants: a variable the pass's local functions
+        // capture is read through an access checked at run time.
+        var logPriorsFilled = scratch.doubles(0, count: priors.count)
+        for (k, prior) in priors.enumerated() { logPriorsFilled[k] = -log(prior) }
+        let logPriors = logPriorsFilled
         // Pair matches, per Chinese sentence z, for the English sentences its beads
         // can reach: a dense index into a sparse store (most pairs share nothing).
-        var pairLo = [Int](filledWith: 0, count: nz), pairStart = [Int](filledWith: 0, count: nz + 1)
-        var pairIndex: [Int32] = [], store: [PairMatch] = []
+        var pairLo = scratch.ints(0, count: nz), pairStart = scratch.ints(0, count: nz + 1)
+        var pairIndex = scratch.ids(), store = scratch.matches()
         // Memo ranges: z against the b English sentences before column j, for the
         // columns its beads can end at; e against the a Chinese sentences before row i.
-        var zLo = [Int](filledWith: 0, count: nz), zStart = [Int](filledWith: 0, count: nz + 1)
+        var zLo = scratch.ints(0, count: nz), zStart = scratch.ints(0, count: nz + 1)
         for z in 0..<nz {
             var jlo = Int.max, jhi = Int.min
             for row in (z + 1)...min(z + 5, nz) { jlo = min(jlo, band.lo[row]); jhi = max(jhi, band.hi[row]) }
@@ -212,11 +254,11 @@ extension AlignmentRun {
                 if let m = pair(z, e) { pairIndex.append(Int32(store.count)); store.append(m) } else { pairIndex.append(-1) }
             }
         }
-        var eLo = [Int](filledWith: Int.max, count: ne), eHi = [Int](filledWith: -1, count: ne)
+        var eLo = scratch.ints(Int.max, count: ne), eHi = scratch.ints(-1, count: ne)
         for i in 1...nz where band.lo[i] <= band.hi[i] {
             for e in max(0, band.lo[i] - 5)..<min(ne, band.hi[i]) { eLo[e] = min(eLo[e], i); eHi[e] = max(eHi[e], min(nz, i + 5)) }
         }
-        var eStart = [Int](filledWith: 0, count: ne + 1)
+        var eStart = scratch.ints(0, count: ne + 1)
         for e in 0..<ne { eStart[e + 1] = eStart[e] + (eHi[e] >= eLo[e] ? (eHi[e] - eLo[e] + 1) * 5 : 0) }
         // The evidence terms, precomputed for this pass's parameters: per Chinese
         // token and English key, the log-odds of a miss, and what a match in a
@@ -245,11 +287,15 @@ extension AlignmentRun {
         // the same miss, and the same gains for the same count: each worked out once
         // (a log each was a third of the programme's own time).
         let zDefaultMiss = log(1 - piZDefault), eDefaultMiss = log(1 - piEDefault)
-        var zDefaultGains = [Double](), zDefaultStart = [Int](filledWith: -1, count: ne + 2)
-        var eDefaultGains = [Double](), eDefaultStart = [Int](filledWith: -1, count: nz + 2)
-        let tokenMiss = (0..<tokenCount).map { piZKnown[$0] ? log(1 - piZ[$0]) : zDefaultMiss }
-        let zEvidenceBase = (0..<nz).map { z in ztokens[z].reduce(0.0) { $0 + tokenMiss[$1] } }
-        var tokenGain: [Double] = []
+        var zDefaultGains = scratch.doubles(0, count: 0), zDefaultStart = scratch.ints(-1, count: ne + 2)
+        var eDefaultGains = scratch.doubles(0, count: 0), eDefaultStart = scratch.ints(-1, count: nz + 2)
+        var tokenMissFilled = scratch.doubles(0, count: tokenCount)
+        for token in 0..<tokenCount { tokenMissFilled[token] = piZKnown[token] ? log(1 - piZ[token]) : zDefaultMiss }
+        let tokenMiss = tokenMissFilled
+        var zEvidenceBaseFilled = scratch.doubles(0, count: nz)
+        for z in 0..<nz { zEvidenceBaseFilled[z] = ztokens[z].reduce(0.0) { $0 + tokenMiss[$1] } }
+        let zEvidenceBase = zEvidenceBaseFilled
+        var tokenGain = scratch.doubles(0, count: 0)
         tokenGain.reserveCapacity(tokenCount * zWindows)
         for token in 0..<tokenCount {
             if piZKnown[token] {
@@ -263,7 +309,7 @@ extension AlignmentRun {
             }
             tokenGain.append(contentsOf: zDefaultGains[zDefaultStart[count]..<(zDefaultStart[count] + zWindows)])
         }
-        var eEvidenceBase = [Double](filledWith: 0, count: ne), keyGainStart = [Int](filledWith: 0, count: ne + 1), keyGain: [Double] = []
+        var eEvidenceBase = scratch.doubles(0, count: ne), keyGainStart = scratch.ints(0, count: ne + 1), keyGain = scratch.doubles(0, count: 0)
         for e in 0..<ne {
             for key in ekeys[e] {
                 let key = Int(key)
@@ -288,6 +334,15 @@ extension AlignmentRun {
         let eMemo = UnsafeMutablePointer<Double>.allocate(capacity: max(1, eStart[ne]))
         eMemo.initialize(repeating: .nan, count: max(1, eStart[ne]))
         defer { zMemo.deallocate(); eMemo.deallocate() }
+        // Every array lent above goes back when the pass ends.
+        defer {
+            for array in [pairLo, pairStart, zLo, zStart, eLo, eHi, eStart, zDefaultStart, eDefaultStart, keyGainStart] { scratch.keep(array) }
+            for array in [logPriorsFilled, zDefaultGains, eDefaultGains, tokenMissFilled, zEvidenceBaseFilled, tokenGain, eEvidenceBase, keyGain] {
+                scratch.keep(array)
+            }
+            scratch.keep(pairIndex)
+            scratch.keep(store)
+        }
         func match(_ z: Int, _ e: Int) -> PairMatch? {
             let k = e - pairLo[z]
             if k >= 0 && k < pairStart[z + 1] - pairStart[z] {
@@ -324,10 +379,15 @@ extension AlignmentRun {
         // The rows one after another in one array each (row i from rowStart[i]):
         // an array a row was two allocations a row and a retain a read of the row before.
         let bandLo = band.lo, bandHi = band.hi
-        var rowStart = [Int](filledWith: 0, count: nz + 2)
+        var rowStart = scratch.ints(0, count: nz + 2)
         for i in 0...nz { rowStart[i + 1] = rowStart[i] + max(0, bandHi[i] - bandLo[i] + 1) }
-        var cost = [Double](filledWith: .infinity, count: rowStart[nz + 1])
-        var back = [Int8](filledWith: -1, count: rowStart[nz + 1])
+        var cost = scratch.doubles(.infinity, count: rowStart[nz + 1])
+        var back = scratch.steps(-1, count: rowStart[nz + 1])
+        defer {
+            scratch.keep(rowStart)
+            scratch.keep(cost)
+            scratch.keep(back)
+        }
         for i in 0...nz {
             let lo = bandLo[i], hi = bandHi[i], here = rowStart[i] - lo
             guard lo <= hi else { continue }

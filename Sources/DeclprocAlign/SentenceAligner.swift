@@ -46,6 +46,7 @@ public final class SentenceAligner {
     private var space: KeySpace
     private var tokenIndex: [KeyList: Int] = [:]
     private var skeletons = SkeletonMemo()
+    private var scratch = ProgrammeScratch()
 
     /// Lines kept a generation, per language, by default (`LineMemo`): a few hundred
     /// bytes each, about a megabyte in all (see `WordSegmenter.recentLines`).
@@ -65,7 +66,8 @@ public final class SentenceAligner {
         space.reset()
         if tokenIndex.capacity > KeySpace.keptRoom { tokenIndex = [:] } else { tokenIndex.removeAll(keepingCapacity: true) }
         let run = AlignmentRun(data: data, zh: zh, en: en, words: &englishWords, lines: &lines, marks: &marks,
-                               space: &space, tokenIndex: &tokenIndex, skeletons: &skeletons)
+                               space: &space, tokenIndex: &tokenIndex, skeletons: &skeletons, scratch: &scratch)
+        defer { swap(&scratch, &run.scratch) }
         return run.align()
     }
 }
@@ -270,10 +272,13 @@ final class AlignmentRun {
     var priors = Model.initialPriors
     let epost: Postings
     let zpost: Postings
+    /// The programme's arrays, moved in from the aligner and back after the run.
+    var scratch = ProgrammeScratch()
 
     /// `space` and `tokenIndex` start empty (`KeySpace.reset`).
     init(data: AlignmentData, zh: [String], en: [String], words: inout EnglishWordMemo, lines: inout LineMemo, marks: inout IDMarks,
-         space: inout KeySpace, tokenIndex: inout [KeyList: Int], skeletons memo: inout SkeletonMemo) {
+         space: inout KeySpace, tokenIndex: inout [KeyList: Int], skeletons memo: inout SkeletonMemo, scratch: inout ProgrammeScratch) {
+        swap(&self.scratch, &scratch)
         nz = zh.count
         ne = en.count
         var ztokens: [[Int]] = [], tokenKeys: [ArraySlice<Int32>] = [], zkeys: [[Int32]] = [], zkeyMasks: [[Mask]] = []

@@ -127,9 +127,16 @@ import TestSupport
     }
 
     /// Alignments through one aligner, whose line memo fills, drops and finds lines
-    /// from earlier statements, equal each statement aligned by an aligner of its own.
-    @Test func alignmentsThroughOneAlignerEqualAlignmentsAlone() {
+    /// from earlier statements, and whose programme works in the arrays earlier
+    /// statements of other sizes left (`ProgrammeScratch`), equal each statement
+    /// aligned by an aligner of its own.
+    @Test func alignmentsThroughOneAlignerEqualAlignmentsAlone() throws {
+        let folder = TestFiles.repository("Tests/Fixtures/align/bible-001")
+        let bibleZh = try String(contentsOf: folder.appendingPathComponent("001.zh"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let bibleEn = try String(contentsOf: folder.appendingPathComponent("001.en"), encoding: .utf8).split(separator: "\n").map(String.init)
         let pages: [([String], [String])] = [
+            (Array(bibleZh.prefix(14)), Array(bibleEn.prefix(12))), (Array(bibleZh[20..<25]), Array(bibleEn[20..<27])),
+            (["现声明退出共青团。"], ["I now declare my withdrawal from the Communist Youth League."]),
             (["本人于1998年加入共青团。", "现声明退出共青团。", "声明人：孙丽娟 2009年4月25日"],
              ["I joined the Communist Youth League in 1998.", "I now declare my withdrawal from the Communist Youth League.",
               "Declarant: Sun Lijuan, April 25, 2009"]),
