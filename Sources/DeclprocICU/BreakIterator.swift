@@ -68,8 +68,11 @@ public final class BreakIterator {
         var error: Int32 = 0
         dp_brk_set_text(handle, text.baseAddress, Int32(length), &error)
         try ICUError.check(error, "setting break text")
-        var result: [Int32] = [dp_brk_first(handle)]
+        // Reserved before the first offset goes in: an array literal and then room was
+        // two allocations a text.
+        var result: [Int32] = []
         result.reserveCapacity(length / 2 + 2)
+        result.append(dp_brk_first(handle))
         while true {
             let next = dp_brk_next(handle)
             if next < 0 { break } // UBRK_DONE
@@ -87,10 +90,11 @@ public final class BreakIterator {
         var error: Int32 = 0
         dp_brk_set_text(handle, text.baseAddress, Int32(source.count), &error)
         try ICUError.check(error, "setting break text")
-        var result: [(offset: Int, status: Int32)] = [(Int(dp_brk_first(handle)), 0)]
+        var result: [(offset: Int, status: Int32)] = []
         // Room for a boundary every sixteen units, some at least: grown from one, the
         // list of a statement's few sentences was three allocations.
         result.reserveCapacity(source.count / 16 + 8)
+        result.append((Int(dp_brk_first(handle)), 0))
         while true {
             let next = dp_brk_next(handle)
             if next < 0 { break } // UBRK_DONE
