@@ -188,7 +188,7 @@ public enum BlockExtractor {
                 case .element:
                     let end = document.nodes[current].subtreeEnd
                     let role = roles[Int(document.nodes[current].tag)]
-                    if role.contains(.skipped) || isHidden(document.nodes[current].attributes)
+                    if role.contains(.skipped) || isHidden(document.attributes(of: current))
                         || (role.contains(.form) && isSmallForm(current, in: document)) {
                         index = end
                         continue
@@ -206,7 +206,7 @@ public enum BlockExtractor {
                         flush()
                         let parent = contexts.last!
                         let tag = document.nodes[current].name
-                        let names = nameRoles(document.nodes[current].attributes, classes: &classes)
+                        let names = nameRoles(document.attributes(of: current), classes: &classes)
                         let furniture = role.contains(.furniture) || (role.contains(.header) && articleDepth == 0) || names.boilerplate
                         contexts.append(Context(element: current, tag: tag,
                                                 boilerplate: parent.boilerplate || furniture,
@@ -277,7 +277,7 @@ public enum BlockExtractor {
             }
         }
         for (node, score) in containerScore {
-            containerScore[node] = score + classWeight(document.nodes[node])
+            containerScore[node] = score + classWeight(node, in: document)
         }
         guard let (top, topScore) = containerScore.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) else {
             let all = blocks.indices.filter { !blocks[$0].boilerplate && blocks[$0].linkDensity < 0.5 }
@@ -321,8 +321,8 @@ public enum BlockExtractor {
     /// comments, sidebars and the like; a negative word anywhere outweighs positive
     /// ones (`id="comment-text" class="user-post-text"` is a comment). Worked out
     /// with the furniture test in `nameRoles`.
-    static func classWeight(_ node: HTMLDocument.Node) -> Double {
-        nameRoles(node).weight
+    static func classWeight(_ index: Int, in document: HTMLDocument) -> Double {
+        nameRoles(index, in: document).weight
     }
 
     /// What a class or id word says of its element, for `nameRoles`.
@@ -355,15 +355,15 @@ public enum BlockExtractor {
     /// its class and id give it as a container of the main text (-25 for comments,
     /// sidebars and the like, 25 for article, content and the like): one pass over
     /// the words, each looked up once.
-    static func nameRoles(_ node: HTMLDocument.Node) -> (boilerplate: Bool, weight: Double) {
+    static func nameRoles(_ index: Int, in document: HTMLDocument) -> (boilerplate: Bool, weight: Double) {
         var classes: [String: NameRole] = [:]
-        return nameRoles(node.attributes, classes: &classes)
+        return nameRoles(document.attributes(of: index), classes: &classes)
     }
 
     /// `classes`: the roles of class values seen before, by value. A page repeats its
     /// classes from element to element ("menu-item", "post-link"), and splitting and
     /// looking up a value's words cost four times looking the value up.
-    static func nameRoles(_ attributes: [HTMLDocument.Attribute], classes: inout [String: NameRole]) -> (boilerplate: Bool, weight: Double) {
+    static func nameRoles(_ attributes: ArraySlice<HTMLDocument.Attribute>, classes: inout [String: NameRole]) -> (boilerplate: Bool, weight: Double) {
         var found: NameRole = []
         for attribute in attributes {
             switch attribute.name {
@@ -423,13 +423,14 @@ public enum BlockExtractor {
             let tag = document.nodes[index].tag
             guard tag == html || tag == meta || tag == time else { continue }
             let node = document.nodes[index]
+            func attribute(_ name: String) -> String? { document.attribute(name, of: index) }
             switch node.name {
             case "html":
-                if lang == nil, let value = node.attribute("lang") ?? node.attribute("xml:lang"), !value.isEmpty { lang = value }
+                if lang == nil, let value = attribute("lang") ?? attribute("xml:lang"), !value.isEmpty { lang = value }
             case "meta":
-                let key = (node.attribute("property") ?? node.attribute("name") ?? node.attribute("itemprop") ?? "").lowercased()
-                let content = node.attribute("content") ?? ""
-                if node.attribute("http-equiv")?.lowercased() == "content-language", lang == nil, !content.isEmpty {
+                let key = (attribute("property") ?? attribute("name") ?? attribute("itemprop") ?? "").lowercased()
+                let content = attribute("content") ?? ""
+                if attribute("http-equiv")?.lowercased() == "content-language", lang == nil, !content.isEmpty {
                     lang = content.split(separator: ",").first.map(String.init)
                 }
                 if published == nil, publishedKeys.contains(key) { published = isoDate(content) }
@@ -438,7 +439,7 @@ public enum BlockExtractor {
                     author = content.trimmingSpaces()
                 }
             case "time":
-                if published == nil, let value = node.attribute("datetime") { published = isoDate(value) }
+                if published == nil, let value = attribute("datetime") { published = isoDate(value) }
             default: break
             }
         }
@@ -466,14 +467,15 @@ public enum BlockExtractor {
         let textInputs: Set<String> = ["", "text", "search", "password", "email", "tel", "url"]
         var characters = 0
         var hasField = false
-        for node in document.nodes[index..<document.nodes[index].subtreeEnd] {
+        for k in index..<document.nodes[index].subtreeEnd {
+            let node = document.nodes[k]
             switch node.kind {
             case .text:
                 characters += LanguageProfile(node.text).visibleCharacters
                 if characters >= 300 { return false }
             case .element:
                 if contentTags.contains(node.name) { return false }
-                if node.name == "textarea" || (node.name == "input" && textInputs.contains(node.attribute("type")?.lowercased() ?? "")) {
+                if node.name == "textarea" || (node.name == "input" && textInputs.contains(document.attribute("type", of: k)?.lowercased() ?? "")) {
                     hasField = true
                 }
             case .comment:
@@ -484,7 +486,7 @@ public enum BlockExtractor {
     }
 
     /// One pass over the attributes (the walk asks this of every element it enters).
-    static func isHidden(_ attributes: [HTMLDocument.Attribute]) -> Bool {
+    static func isHidden(_ attributes: ArraySlice<HTMLDocument.Attribute>) -> Bool {
         for attribute in attributes {
             switch attribute.name {
             case "hidden":

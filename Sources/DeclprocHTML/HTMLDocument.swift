@@ -23,17 +23,22 @@ public struct HTMLDocument: Sendable {
         /// An element's tag name or a text or comment node's characters: a node has one
         /// or the other, never both, so they share a field.
         private let value: String
-        public let attributes: [Attribute]
+        /// Where an element's attributes are in the document's `attributeList`: one
+        /// array for the page, where an array an element was an allocation for every
+        /// element that kept one (14,500 on 150 web pages), and a retain and a release
+        /// at every copy of a node.
+        private let attributeStart: Int32, attributeEnd: Int32
         /// Where the node's subtree ends in `nodes` (see `subtreeEnd`): one index, where
         /// an array of the children's indexes cost an allocation (and its growth) for
         /// every element, and a retain and a release at every copy of a node.
         fileprivate var storedEnd: Int32
 
-        init(kind: Kind, name: String, tag: UInt8? = nil, attributes: [Attribute], text: String, parent: Int, depth: Int) {
+        init(kind: Kind, name: String, tag: UInt8? = nil, attributes: Range<Int> = 0..<0, text: String, parent: Int, depth: Int) {
             self.kind = kind
             self.tag = kind == .element ? tag ?? HTMLDocument.tagNumber(name) : 0
             self.value = kind == .element ? name : text
-            self.attributes = attributes
+            self.attributeStart = Int32(attributes.lowerBound)
+            self.attributeEnd = Int32(attributes.upperBound)
             self.storedParent = Int32(parent)
             self.storedEnd = 0
             self.storedDepth = UInt16(depth)
@@ -49,10 +54,8 @@ public struct HTMLDocument: Sendable {
         /// The index just past the node's last descendant: its subtree is the nodes
         /// from its own index up to this one.
         public var subtreeEnd: Int { Int(storedEnd) }
-
-        public func attribute(_ name: String) -> String? {
-            attributes.first { $0.name == name }?.value
-        }
+        /// Where the node's attributes are in `attributeList`.
+        public var attributeRange: Range<Int> { Int(attributeStart)..<Int(attributeEnd) }
     }
 
     /// The elements of HTML 4 and HTML 5 and the obsolete ones pages still use; the
@@ -80,6 +83,8 @@ public struct HTMLDocument: Sendable {
     public static func tagNumber(_ name: String) -> UInt8 { tagNumbers[name] ?? 0 }
 
     public internal(set) var nodes: [Node] = []
+    /// Every element's attributes, one element's after another's (see `attributes(of:)`).
+    public internal(set) var attributeList: [Attribute] = []
     /// Indexes of the top-level nodes (usually just `<html>`).
     public internal(set) var roots: [Int] = []
     /// How many nodes lay deeper than the depth cap. They are kept (their text is
@@ -91,6 +96,14 @@ public struct HTMLDocument: Sendable {
     public internal(set) var selections: [String: XPathSelection] = [:]
 
     public init() {}
+
+    /// The attributes of the node at `index`.
+    public func attributes(of index: Int) -> ArraySlice<Attribute> { attributeList[nodes[index].attributeRange] }
+
+    /// The value of the attribute `name` of the node at `index`, if it has one.
+    public func attribute(_ name: String, of index: Int) -> String? {
+        attributes(of: index).first { $0.name == name }?.value
+    }
 
     /// Index of the first element named `name` in document order.
     public func firstElement(named name: String) -> Int? {
@@ -146,7 +159,7 @@ public struct HTMLDocument: Sendable {
         for (position, index) in order.enumerated() { newIndex[index] = position }
         nodes = order.map { index in
             let node = nodes[index]
-            return Node(kind: node.kind, name: node.name, tag: node.tag, attributes: node.attributes, text: node.text,
+            return Node(kind: node.kind, name: node.name, tag: node.tag, attributes: node.attributeRange, text: node.text,
                         parent: node.parent >= 0 ? newIndex[node.parent] : -1, depth: node.depth)
         }
         roots = roots.map { newIndex[$0] }

@@ -199,7 +199,7 @@ public enum HTMLParser {
             let kind: HTMLDocument.Node.Kind
             var name = ""
             var text = ""
-            var attributes: [HTMLDocument.Attribute] = []
+            let firstAttribute = result.attributeList.count
             switch node.pointee.type {
             case XML_ELEMENT_NODE:
                 kind = .element
@@ -217,7 +217,7 @@ public enum HTMLParser {
                         if let content = v.pointee.content { value += String(cString: content) }
                         valueNode = v.pointee.next
                     }
-                    attributes.append(.init(name: attributeName, value: value))
+                    result.attributeList.append(.init(name: attributeName, value: value))
                     attribute = a.pointee.next
                 }
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
@@ -237,7 +237,8 @@ public enum HTMLParser {
             }
             let index = result.nodes.count
             indexes?[UnsafeMutableRawPointer(node)] = index
-            result.nodes.append(.init(kind: kind, name: name, attributes: attributes, text: text, parent: parent, depth: depth))
+            result.nodes.append(.init(kind: kind, name: name, attributes: firstAttribute..<result.attributeList.count, text: text,
+                                      parent: parent, depth: depth))
             if parent < 0 { result.roots.append(index) }
             if kind == .element {
                 var children: [xmlNodePtr] = []
@@ -358,6 +359,8 @@ struct TreeBuilder {
         // libxml2 takes a NUL for the input's end: start tags are written again
         // (`compactStartTag`) only in a page without one, the reader's pages.
         if count > 0, let base = input.baseAddress, memchr(base, 0, count) != nil { builder.pointee.keptNames = nil }
+        // About an attribute kept for every 256 bytes of a crawled page, to start with.
+        builder.pointee.document.attributeList.reserveCapacity(count / 256)
         defer {
             builder.deinitialize(count: 1)
             builder.deallocate()
@@ -404,7 +407,7 @@ struct TreeBuilder {
     }
 
     /// A new node under the current element (or at the top), with the depth cap.
-    private mutating func append(_ kind: HTMLDocument.Node.Kind, name: String, tag: UInt8 = 0, attributes: [HTMLDocument.Attribute],
+    private mutating func append(_ kind: HTMLDocument.Node.Kind, name: String, tag: UInt8 = 0, attributes: Range<Int> = 0..<0,
                                  text: String) -> Int {
         var parent = open.last ?? -1
         // libxml2's tree builder puts an element that starts after the top-level
@@ -426,7 +429,7 @@ struct TreeBuilder {
 
     mutating func start(_ name: UnsafePointer<xmlChar>?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         flush()
-        var list: [HTMLDocument.Attribute] = []
+        let firstAttribute = document.attributeList.count
         if let attributes {
             var count = 0
             while attributes[2 * count] != nil { count += 1 }
@@ -439,19 +442,18 @@ struct TreeBuilder {
                 }
                 guard interned.isKept else { continue }
                 let attributeName = interned.name
-                if list.capacity == 0 { list.reserveCapacity(count - k) }
                 var value = ""
                 if let raw = attributes[2 * k + 1] {
                     value = String(cString: raw)
                 } else if Self.booleanAttributes.contains(attributeName) {
                     value = attributeName // as libxml2's tree builder writes <input checked>
                 }
-                list.append(.init(name: attributeName, value: value))
+                document.attributeList.append(.init(name: attributeName, value: value))
             }
         }
         let element = name.map { elementNames.value($0, Self.elementName) }
             ?? ElementName(name: "", tag: 0, isEmpty: false, isRawText: false)
-        let index = append(.element, name: element.name, tag: element.tag, attributes: list, text: "")
+        let index = append(.element, name: element.name, tag: element.tag, attributes: firstAttribute..<document.attributeList.count, text: "")
         open.append(index)
         emptyEnd = nil
         if let name, element.isRawText {
@@ -778,7 +780,7 @@ struct TreeBuilder {
     mutating func comment(_ text: UnsafePointer<xmlChar>?) {
         flush()
         emptyEnd = nil
-        _ = append(.comment, name: "", attributes: [], text: text.map { String(cString: $0) } ?? "")
+        _ = append(.comment, name: "", text: text.map { String(cString: $0) } ?? "")
         // libxml2 reads a comment's text, steps past its `>` and tells it; inside an
         // element (not before the first, where libxml2 reads no text) text comes next.
         guard validUTF8, let context = parser, context.pointee.nameNr >= 1, Self.holdsPlainText(context.pointee.name),
@@ -793,7 +795,7 @@ struct TreeBuilder {
         guard !pending.isEmpty else { return }
         var text = String(decoding: pending, as: UTF8.self)
         if pending.withUnsafeBufferPointer(containsNbspEntity) { text = text.replacingNbspWithoutSemicolon() }
-        _ = append(.text, name: "", attributes: [], text: text)
+        _ = append(.text, name: "", text: text)
         pending.removeAll(keepingCapacity: true)
     }
 

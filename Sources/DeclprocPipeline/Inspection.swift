@@ -75,8 +75,8 @@ public struct Inspection: Encodable {
         func describe(_ element: Int) -> String {
             let node = page.document.nodes[element]
             var name = "<\(node.name)"
-            if let id = node.attribute("id") { name += " id=\"\(id)\"" }
-            if let cls = node.attribute("class") { name += " class=\"\(cls)\"" }
+            if let id = page.document.attribute("id", of: element) { name += " id=\"\(id)\"" }
+            if let cls = page.document.attribute("class", of: element) { name += " class=\"\(cls)\"" }
             return name + ">"
         }
         mainContainer = page.mainContent.container.map(describe)

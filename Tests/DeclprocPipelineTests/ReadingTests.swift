@@ -297,8 +297,8 @@ enum DeclprocHTMLText {
     func namesWeighContainers(value: String, weight: Double, furniture: Bool) {
         let document = DeclprocHTMLParse.parse(Array("<div class=\"\(value)\">x</div>".utf8))
         guard let div = document.firstElement(named: "div") else { Issue.record("no div"); return }
-        #expect(BlockExtractor.nameRoles(document.nodes[div]).weight == weight)
-        #expect(BlockExtractor.nameRoles(document.nodes[div]).boilerplate == furniture)
+        #expect(BlockExtractor.nameRoles(div, in: document).weight == weight)
+        #expect(BlockExtractor.nameRoles(div, in: document).boilerplate == furniture)
     }
 
     @Test(arguments: ["", "main-content", "nav_bar2 footer", "  a--b  ", "x\r\ny", "ÉDITO-news", "新闻 list", "a½b", "CamelCase9"])
@@ -322,7 +322,7 @@ enum DeclprocHTMLText {
     func hiddenElements(attributes: String, hidden: Bool) {
         let document = DeclprocHTMLParse.parse(Array("<div \(attributes)>x</div>".utf8))
         guard let div = document.firstElement(named: "div") else { Issue.record("no div"); return }
-        #expect(BlockExtractor.isHidden(document.nodes[div].attributes) == hidden)
+        #expect(BlockExtractor.isHidden(document.attributes(of: div)) == hidden)
     }
 
     /// The pipeline parses keeping only `BlockExtractor.attributesRead`: every page
@@ -354,7 +354,7 @@ enum DeclprocHTMLText {
         for (name, bytes) in pages {
             let all = HTMLParser.parse(utf8: bytes)
             let some = HTMLParser.parse(utf8: bytes, options: .init(attributes: BlockExtractor.attributesRead))
-            #expect(some.nodes.allSatisfy { $0.attributes.allSatisfy { BlockExtractor.attributesRead.contains($0.name) } }, "\(name)")
+            #expect(some.attributeList.allSatisfy { BlockExtractor.attributesRead.contains($0.name) }, "\(name)")
             let (blocks, kept) = (BlockExtractor.blocks(of: all), BlockExtractor.blocks(of: some))
             #expect(blocks == kept, "\(name)")
             #expect(BlockExtractor.metadata(of: all) == BlockExtractor.metadata(of: some), "\(name)")
