@@ -211,7 +211,9 @@ public struct DeclarationReader: Sendable {
         while k > 0 {
             if Self.sentenceEnds.contains(scalars[k - 1]) || scalars[k - 1].isWhiteSpace {
                 let start = firstNonSpace[k]
-                if scalars.count - start <= 60, start != tested {
+                // A tail is made into a string only when its first scalar may open a
+                // signature: a long last line has a tail at every full stop.
+                if scalars.count - start <= 60, start != tested, start == scalars.count || patterns.mayOpenSignature(scalars[start]) {
                     tested = start
                     let tail = String(scalars: scalars[start...])
                     if patterns.isSignature(tail) { return Line(text: tail, start: line.start + start) }

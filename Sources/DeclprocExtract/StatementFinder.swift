@@ -38,6 +38,16 @@ public final class StatementPatterns: Sendable {
     let quotePairs: [(open: [UInt8], close: [UInt8])]
     /// The first scalars of the signature markers and dashes.
     let signatureFirsts: Set<Unicode.Scalar>
+    /// Whether some marker or dash has a letter with case: only then is a line
+    /// lowercased to be compared with them (a Chinese marker is the same in any case,
+    /// and so is a line that starts with it).
+    let signatureHasCase: Bool
+    /// The markers' and dashes' UTF-8, compared with a line's bytes before anything else.
+    let signatureMarkerBytes: [[UInt8]], signatureDashBytes: [[UInt8]]
+    /// Markers of ideographs (U+4E00–U+9FFF) and ASCII letters alone: the scalars whose
+    /// Characters are themselves, whatever follows (no mark or joiner extends them
+    /// when a space or colon comes next).
+    let signatureMarkerIsPlain: [Bool]
 
     public init(store: LocaleStore, language: String) throws(LocaleStore.MissingData) {
         let path = "\(language)/statements.json"
@@ -72,6 +82,14 @@ public final class StatementPatterns: Sendable {
         translationMarkerWords = CueWords(translationMarkers, wholeWords: false)
         quotePairs = quotes.filter { $0.open != $0.close }.map { (Array($0.open.utf8), Array($0.close.utf8)) }
         signatureFirsts = Set((signatureMarkers + signatureDashes).compactMap(\.unicodeScalars.first))
+        signatureHasCase = (signatureMarkers + signatureDashes).contains { $0.unicodeScalars.contains { $0.properties.isCased } }
+        signatureMarkerBytes = signatureMarkers.map { Array($0.utf8) }
+        signatureMarkerIsPlain = signatureMarkers.map { marker in
+            !marker.isEmpty && marker.unicodeScalars.allSatisfy { s in
+                (0x4E00...0x9FFF).contains(s.value) || ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s)
+            }
+        }
+        signatureDashBytes = signatureDashes.map { Array($0.utf8) }
     }
 
     /// A line that is a signature (声明人：张三, ——李四 北京, Signed: …).
@@ -79,21 +97,43 @@ public final class StatementPatterns: Sendable {
         // Lowercasing every line of every block cost 2.5% of `extract`; a line whose first
         // scalar, lowercased, opens no marker or dash cannot be a signature.
         guard let first = line.unicodeScalars.first else { return signatureDashes.contains("") || signatureMarkers.contains("") }
-        let lowered = Unicode.Scalar.lowercaseMappingIfChanged(first.value)?.unicodeScalars.first ?? first
-        guard signatureFirsts.contains(lowered) else { return false }
-        let lower = line.lowercasedQuickly()
+        guard mayOpenSignature(first) else { return false }
+        // Markers without case (all of Chinese's) open a line as they open it lowercased,
+        // and what follows them (spaces, a colon) is the same either way.
+        let lower = signatureHasCase ? line.lowercasedQuickly() : line
         // String.hasPrefix compares Characters (1,300 instructions a call here): the
         // UTF-8 bytes are compared first, and only a byte match asks it to confirm. So a
         // line that spells a marker in another normalization form (decomposed, or with a
         // compatibility ideograph) no longer matches it; the first-scalar test above
-        // already held lines to the markers' own scalars.
-        func opens(_ prefix: String) -> Bool { lower.utf8.starts(with: prefix.utf8) && lower.hasPrefix(prefix) }
-        if signatureDashes.contains(where: opens) { return true }
-        for marker in signatureMarkers where opens(marker) {
-            let rest = lower.dropFirst(marker.count).drop { $0 == " " }
-            if let next = rest.first, next == ":" || next == "：" { return true }
+        // already held lines to the markers' own scalars. After a marker, the colon is
+        // looked for in the bytes too (spaces, then ":" or "："), which any line the
+        // Characters' test passes has, and only then confirmed by Characters.
+        return lower.withUTF8Bytes { bytes in
+            for (k, dash) in signatureDashBytes.enumerated() where bytes.starts(with: dash) && lower.hasPrefix(signatureDashes[k]) {
+                return true
+            }
+            for (k, marker) in signatureMarkerBytes.enumerated() where bytes.starts(with: marker) {
+                var i = marker.count
+                while i < bytes.count, bytes[i] == 0x20 { i += 1 }
+                let colon = i < bytes.count && (bytes[i] == 0x3A
+                    || (i + 2 < bytes.count && bytes[i] == 0xEF && bytes[i + 1] == 0xBC && bytes[i + 2] == 0x9A))
+                guard colon else { continue }
+                // A plain marker, spaces and a colon followed by the end, ASCII or an
+                // ideograph are the Characters their bytes spell: no Character test needed.
+                let after = i + (bytes[i] == 0x3A ? 1 : 3)
+                if signatureMarkerIsPlain[k], after == bytes.count || bytes[after] < 0x80 || (0xE4...0xE9).contains(bytes[after]) { return true }
+                guard lower.hasPrefix(signatureMarkers[k]) else { continue }
+                let rest = lower.dropFirst(signatureMarkers[k].count).drop { $0 == " " }
+                if let next = rest.first, next == ":" || next == "：" { return true }
+            }
+            return false
         }
-        return false
+    }
+
+    /// Whether a line that starts with `first` may be a signature: its first scalar,
+    /// lowercased, opens a marker or dash.
+    func mayOpenSignature(_ first: Unicode.Scalar) -> Bool {
+        signatureFirsts.contains(Unicode.Scalar.lowercaseMappingIfChanged(first.value)?.unicodeScalars.first ?? first)
     }
 
     /// A line that is only a date.

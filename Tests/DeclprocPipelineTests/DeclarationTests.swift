@@ -60,3 +60,53 @@ import TestSupport
         #expect(words.earliestOffset(in: "quitting") == nil)
     }
 }
+
+/// `isSignature` compares a line's bytes with the markers and confirms by Characters
+/// only where the bytes cannot tell: its answers are the Character-based definition's
+/// on lines built around every marker and dash, in both languages, with spaces, both
+/// colons, any case, and combining marks or joiners where a byte test alone would be
+/// fooled.
+@Suite struct SignatureLineTests {
+    static let finder = try! StatementFinder(store: TestFiles.locales())
+
+    /// The definition: the lowercased line opens with a dash, or with a marker and then
+    /// spaces and a colon, Character by Character.
+    static func definition(_ line: String, _ patterns: StatementPatterns) -> Bool {
+        guard let first = line.unicodeScalars.first else { return patterns.signatureDashes.contains("") || patterns.signatureMarkers.contains("") }
+        let lowered = Unicode.Scalar.lowercaseMappingIfChanged(first.value)?.unicodeScalars.first ?? first
+        guard (patterns.signatureMarkers + patterns.signatureDashes).contains(where: { $0.unicodeScalars.first == lowered }) else { return false }
+        let lower = line.lowercased()
+        if patterns.signatureDashes.contains(where: { lower.hasPrefix($0) }) { return true }
+        for marker in patterns.signatureMarkers where lower.hasPrefix(marker) {
+            let rest = lower.dropFirst(marker.count).drop { $0 == " " }
+            if let next = rest.first, next == ":" || next == "：" { return true }
+        }
+        return false
+    }
+
+    @Test func bytesAnswerAsCharactersDo() {
+        var lines: [String] = ["", " ", "我声明", "声明", "签名：", "簽名 ： 王", "Signed:", "SIGNATURE ：x", "name-", "—李四 北京"]
+        for patterns in [Self.finder.chinese, Self.finder.english] {
+            for marker in patterns.signatureMarkers + patterns.signatureDashes {
+                for between in ["", " ", "  ", "\u{301}", " \u{301}", "\u{200D}", "\u{3000}"] {
+                    for colon in [":", "：", ":\u{301}", "：\u{20DD}", ";", ""] {
+                        for after in ["", "王伟", " 王伟", "Li Ming", "\u{302A}王", "\u{301}", "\r\n"] {
+                            lines.append(marker + between + colon + after)
+                            lines.append(marker.uppercased() + between + colon + after)
+                        }
+                    }
+                }
+                lines.append(marker + "\u{301}" + "：王")
+            }
+        }
+        var signatures = 0
+        for line in lines {
+            for patterns in [Self.finder.chinese, Self.finder.english] {
+                let expected = Self.definition(line, patterns)
+                #expect(patterns.isSignature(line) == expected, "\(line.debugDescription) (\(patterns.language))")
+                if expected { signatures += 1 }
+            }
+        }
+        #expect(signatures > 100 && signatures < lines.count)
+    }
+}
