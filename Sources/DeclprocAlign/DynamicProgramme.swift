@@ -50,12 +50,14 @@ struct PairMatch { let zh: Mask; let en: Mask }
 /// The arrays a pass of the programme works in, lent from pass to pass and run to run
 /// (an aligner keeps one): made afresh, they were some 37 allocations a pass (27,551 on
 /// 150 web pages, a twentieth of the run's). Arrays that grew past `keptRoom` elements
-/// (a very long statement's) are let go rather than kept. A value, moved into a pass
-/// and out again: held by a class, each of its uses was an access checked at run time.
+/// (a very long statement's) are let go rather than kept, so a worker keeps at most a
+/// few megabytes here (a web statement's pass needs arrays of tens of elements). A
+/// value, moved into a pass and out again: held by a class, each of its uses was an
+/// access checked at run time.
 struct ProgrammeScratch {
     private var intPool: [[Int]] = [], doublePool: [[Double]] = [], idPool: [[Int32]] = []
     private var matchPool: [[PairMatch]] = [], stepPool: [[Int8]] = []
-    static let keptRoom = 1 << 16
+    static let keptRoom = 1 << 14
 
     private static func lend<T>(_ pool: inout [[T]], _ value: T, _ count: Int) -> [T] {
         var array = pool.popLast() ?? []
