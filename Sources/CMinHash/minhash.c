@@ -92,14 +92,7 @@ static void minhash_avx2(const uint64_t *restrict shingles, size_t n, const uint
         store_minima_avx2(minimum + i, least0);
         store_minima_avx2(minimum + i + 4, least1);
     }
-    for (; i + 4 <= k; i += 4) {
-        const __m256i seeds0 = _mm256_loadu_si256((const __m256i *)(seeds + i));
-        __m256i least0 = load_minima_avx2(minimum + i);
-        for (size_t s = 0; s < n; s++) {
-            least0 = _mm256_min_epu32(least0, splitmix_top_avx2(_mm256_xor_si256(_mm256_set1_epi64x((long long)shingles[s]), seeds0)));
-        }
-        store_minima_avx2(minimum + i, least0);
-    }
+    // The last seeds short of eight (none for the 64 signatures have) one at a time.
     for (; i < k; i++) {
         uint32_t least = minimum[i];
         for (size_t s = 0; s < n; s++) {
