@@ -235,7 +235,12 @@ public final class PinyinLexicon: Sendable {
 
     /// Where a phrase's syllable indices start in `pool`, if the lexicon has it.
     @inline(__always) func phraseReadings(_ characters: ArraySlice<Unicode.Scalar>) -> Int? {
-        guard let start = phrases.value(Fingerprint.of(characters)).map(Int.init) else { return nil }
+        phraseReadings(characters, fingerprint: Fingerprint.of(characters))
+    }
+
+    /// The same, for a caller that has the characters' fingerprint (`Fingerprint.of`).
+    @inline(__always) func phraseReadings(_ characters: ArraySlice<Unicode.Scalar>, fingerprint: UInt64) -> Int? {
+        guard let start = phrases.value(fingerprint).map(Int.init) else { return nil }
         let length = Int(pool[start])
         guard length == characters.count else { return nil }
         var k = start + 1

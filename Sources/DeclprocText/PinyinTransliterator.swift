@@ -202,6 +202,14 @@ public final class PinyinTransliterator {
         phraseEnding.initialize(repeating: 0)
         tied.initialize(repeating: 0)
         best[0] = 0
+        // Every start's slot in the prefix table asked for before the first is read:
+        // the lexicon's tables are megabytes, nearly every lookup a cache miss, and
+        // misses asked for together are waited for together.
+        if n > 1 {
+            for start in 0..<(n - 1) {
+                lexicon.longestByPrefix.prefetch(Fingerprint.pair(scalars[base + start], scalars[base + start + 1]))
+            }
+        }
         func cost(_ start: Int, _ end: Int) -> Int {
             var cost = best[start] + 1000
             if let boundaries {
@@ -220,9 +228,17 @@ public final class PinyinTransliterator {
             guard start + 1 < n,
                   let longest = lexicon.longestByPrefix.value(Fingerprint.pair(scalars[base + start], scalars[base + start + 1]))
             else { continue }
+            // The phrases' slots for every length, asked for before the first is read.
+            var fingerprint = Fingerprint.adding(scalars[base + start], to: Fingerprint.empty)
+            for length in 2...min(Int(longest), n - start) {
+                fingerprint = Fingerprint.adding(scalars[base + start + length - 1], to: fingerprint)
+                lexicon.phrases.prefetch(fingerprint)
+            }
+            fingerprint = Fingerprint.adding(scalars[base + start], to: Fingerprint.empty)
             for length in 2...min(Int(longest), n - start) {
                 let characters = scalars[(base + start)..<(base + start + length)]
-                guard let phrase = lexicon.phraseReadings(characters) else { continue }
+                fingerprint = Fingerprint.adding(scalars[base + start + length - 1], to: fingerprint)
+                guard let phrase = lexicon.phraseReadings(characters, fingerprint: fingerprint) else { continue }
                 let end = start + length
                 let c = cost(start, end)
                 if c < best[end] {
@@ -236,7 +252,18 @@ public final class PinyinTransliterator {
             }
         }
         if boundaries == nil && tied[n] != 0 { return false }
+        // The neighbour pairs of the characters no phrase covers, asked for before
+        // any is read (as the prefixes above).
         var end = n
+        while end > 0 {
+            if phraseEnding[end] == 0 {
+                let index = base + end - 1
+                if index > 0 { lexicon.leftPairs.prefetch(Fingerprint.pair(scalars[index - 1], scalars[index])) }
+                if index + 1 < scalars.count { lexicon.rightPairs.prefetch(Fingerprint.pair(scalars[index], scalars[index + 1])) }
+            }
+            end -= back[end]
+        }
+        end = n
         while end > 0 {
             let length = back[end]
             if phraseEnding[end] != 0 {
