@@ -345,109 +345,117 @@ extension AlignmentRun {
             scratch.keep(pairIndex)
             scratch.keep(store)
         }
-        func match(_ z: Int, _ e: Int) -> PairMatch? {
-            let k = e - pairLo[z]
-            if k >= 0 && k < pairStart[z + 1] - pairStart[z] {
-                let index = pairIndex[pairStart[z] + k]
-                return index < 0 ? nil : store[Int(index)]
-            }
-            return pair(z, e)
-        }
-        func zEvidence(_ z: Int, _ j: Int, _ b: Int) -> Double {
-            let slot = zStart[z] + (j - zLo[z]) * 5 + (b - 1)
-            let inRange = j >= zLo[z] && slot < zStart[z + 1]
-            if inRange, !zMemo[slot].isNaN { return zMemo[slot] }
-            var mask = Mask()
-            for e in (j - b)..<j { if let m = match(z, e) { mask.formUnion(m.zh) } }
-            var v = zEvidenceBase[z]
-            let tokens = ztokens[z]
-            mask.forEach { p in if p < tokens.count { v += tokenGain[tokens[p] * zWindows + b - 1] } }
-            if inRange { zMemo[slot] = v }
-            return v
-        }
-        func eEvidence(_ e: Int, _ i: Int, _ a: Int) -> Double {
-            let slot = eStart[e] + (i - eLo[e]) * 5 + (a - 1)
-            let inRange = i >= eLo[e] && slot < eStart[e + 1]
-            if inRange, !eMemo[slot].isNaN { return eMemo[slot] }
-            var mask = Mask()
-            for z in (i - a)..<i { if let m = match(z, e) { mask.formUnion(m.en) } }
-            var v = eEvidenceBase[e]
-            let start = keyGainStart[e]
-            mask.forEach { p in v += keyGain[start + p * eWindows + a - 1] }
-            if inRange { eMemo[slot] = v }
-            return v
-        }
-        let ratio = self.c, s2 = self.s2, czsum = self.czsum, cesum = self.cesum
-        // The rows one after another in one array each (row i from rowStart[i]):
-        // an array a row was two allocations a row and a retain a read of the row before.
-        let bandLo = band.lo, bandHi = band.hi
-        var rowStart = scratch.ints(0, count: nz + 2)
-        for i in 0...nz { rowStart[i + 1] = rowStart[i] + max(0, bandHi[i] - bandLo[i] + 1) }
-        var cost = scratch.doubles(.infinity, count: rowStart[nz + 1])
-        var back = scratch.steps(-1, count: rowStart[nz + 1])
-        defer {
-            scratch.keep(rowStart)
-            scratch.keep(cost)
-            scratch.keep(back)
-        }
-        for i in 0...nz {
-            let lo = bandLo[i], hi = bandHi[i], here = rowStart[i] - lo
-            guard lo <= hi else { continue }
-            for j in lo...hi {
-                if i == 0 && j == 0 { cost[here] = 0; continue }
-                var best = Double.infinity, arg: Int8 = -1
-                for (index, bead) in beads.enumerated() {
-                    let pi = i - bead.a, pj = j - bead.b
-                    guard pi >= 0, pj >= 0 else { continue }
-                    let previous: Double
-                    if bead.a == 0 {
-                        guard pj >= lo else { continue }
-                        previous = cost[here + pj]
-                    } else {
-                        guard pj >= bandLo[pi], pj <= bandHi[pi] else { continue }
-                        previous = cost[rowStart[pi] + pj - bandLo[pi]]
-                    }
-                    guard previous < .infinity else { continue }
-                    // The cost is (previous + prior + length) - weight × lexical. The
-                    // length term is never negative and rounding is monotone, so
-                    // where the cost without it is no lower than the best, the cost
-                    // with it is not either: its erfc and logs (most of the
-                    // programme's time) are skipped, with the same outcome.
-                    let head = previous + logPriors[index]
-                    var c: Double
-                    if bead.a > 0 && bead.b > 0 {
-                        var lexical = 0.0
-                        for z in pi..<i { lexical += zEvidence(z, j, bead.b) }
-                        for e in pj..<j { lexical += eEvidence(e, i, bead.a) }
-                        let weighted = Model.lexicalWeight * lexical
-                        if head - weighted >= best { continue }
-                        c = head + Self.lengthCost(czsum[i] - czsum[pi], cesum[j] - cesum[pj], c: ratio, s2: s2)
-                        c -= weighted
-                    } else {
-                        if head >= best { continue }
-                        c = head + Self.lengthCost(czsum[i] - czsum[pi], cesum[j] - cesum[pj], c: ratio, s2: s2)
-                    }
-                    if c < best { best = c; arg = Int8(index) }
+        // From here on the filled arrays are read through constants: the evidence
+        // functions capture them, and a variable a local function captures is read
+        // through an access checked at run time (some 110 a pass).
+        do {
+            let pairLo = pairLo, pairStart = pairStart, pairIndex = pairIndex, store = store
+            let zLo = zLo, zStart = zStart, eLo = eLo, eStart = eStart
+            let tokenGain = tokenGain, eEvidenceBase = eEvidenceBase, keyGainStart = keyGainStart, keyGain = keyGain
+            func match(_ z: Int, _ e: Int) -> PairMatch? {
+                let k = e - pairLo[z]
+                if k >= 0 && k < pairStart[z + 1] - pairStart[z] {
+                    let index = pairIndex[pairStart[z] + k]
+                    return index < 0 ? nil : store[Int(index)]
                 }
-                cost[here + j] = best
-                back[here + j] = arg
+                return pair(z, e)
             }
+            func zEvidence(_ z: Int, _ j: Int, _ b: Int) -> Double {
+                let slot = zStart[z] + (j - zLo[z]) * 5 + (b - 1)
+                let inRange = j >= zLo[z] && slot < zStart[z + 1]
+                if inRange, !zMemo[slot].isNaN { return zMemo[slot] }
+                var mask = Mask()
+                for e in (j - b)..<j { if let m = match(z, e) { mask.formUnion(m.zh) } }
+                var v = zEvidenceBase[z]
+                let tokens = ztokens[z]
+                mask.forEach { p in if p < tokens.count { v += tokenGain[tokens[p] * zWindows + b - 1] } }
+                if inRange { zMemo[slot] = v }
+                return v
+            }
+            func eEvidence(_ e: Int, _ i: Int, _ a: Int) -> Double {
+                let slot = eStart[e] + (i - eLo[e]) * 5 + (a - 1)
+                let inRange = i >= eLo[e] && slot < eStart[e + 1]
+                if inRange, !eMemo[slot].isNaN { return eMemo[slot] }
+                var mask = Mask()
+                for z in (i - a)..<i { if let m = match(z, e) { mask.formUnion(m.en) } }
+                var v = eEvidenceBase[e]
+                let start = keyGainStart[e]
+                mask.forEach { p in v += keyGain[start + p * eWindows + a - 1] }
+                if inRange { eMemo[slot] = v }
+                return v
+            }
+            let ratio = self.c, s2 = self.s2, czsum = self.czsum, cesum = self.cesum
+            // The rows one after another in one array each (row i from rowStart[i]):
+            // an array a row was two allocations a row and a retain a read of the row before.
+            let bandLo = band.lo, bandHi = band.hi
+            var rowStart = scratch.ints(0, count: nz + 2)
+            for i in 0...nz { rowStart[i + 1] = rowStart[i] + max(0, bandHi[i] - bandLo[i] + 1) }
+            var cost = scratch.doubles(.infinity, count: rowStart[nz + 1])
+            var back = scratch.steps(-1, count: rowStart[nz + 1])
+            defer {
+                scratch.keep(rowStart)
+                scratch.keep(cost)
+                scratch.keep(back)
+            }
+            for i in 0...nz {
+                let lo = bandLo[i], hi = bandHi[i], here = rowStart[i] - lo
+                guard lo <= hi else { continue }
+                for j in lo...hi {
+                    if i == 0 && j == 0 { cost[here] = 0; continue }
+                    var best = Double.infinity, arg: Int8 = -1
+                    for (index, bead) in beads.enumerated() {
+                        let pi = i - bead.a, pj = j - bead.b
+                        guard pi >= 0, pj >= 0 else { continue }
+                        let previous: Double
+                        if bead.a == 0 {
+                            guard pj >= lo else { continue }
+                            previous = cost[here + pj]
+                        } else {
+                            guard pj >= bandLo[pi], pj <= bandHi[pi] else { continue }
+                            previous = cost[rowStart[pi] + pj - bandLo[pi]]
+                        }
+                        guard previous < .infinity else { continue }
+                        // The cost is (previous + prior + length) - weight × lexical. The
+                        // length term is never negative and rounding is monotone, so
+                        // where the cost without it is no lower than the best, the cost
+                        // with it is not either: its erfc and logs (most of the
+                        // programme's time) are skipped, with the same outcome.
+                        let head = previous + logPriors[index]
+                        var c: Double
+                        if bead.a > 0 && bead.b > 0 {
+                            var lexical = 0.0
+                            for z in pi..<i { lexical += zEvidence(z, j, bead.b) }
+                            for e in pj..<j { lexical += eEvidence(e, i, bead.a) }
+                            let weighted = Model.lexicalWeight * lexical
+                            if head - weighted >= best { continue }
+                            c = head + Self.lengthCost(czsum[i] - czsum[pi], cesum[j] - cesum[pj], c: ratio, s2: s2)
+                            c -= weighted
+                        } else {
+                            if head >= best { continue }
+                            c = head + Self.lengthCost(czsum[i] - czsum[pi], cesum[j] - cesum[pj], c: ratio, s2: s2)
+                        }
+                        if c < best { best = c; arg = Int8(index) }
+                    }
+                    cost[here + j] = best
+                    back[here + j] = arg
+                }
+            }
+            func cell(_ i: Int, _ j: Int) -> Int {
+                precondition(j >= bandLo[i] && j <= bandHi[i], "a path leaves the band")
+                return rowStart[i] + j - bandLo[i]
+            }
+            var path: [PathBead] = []
+            var i = nz, j = ne
+            while i > 0 || j > 0 {
+                let index = Int(back[cell(i, j)])
+                guard index >= 0 else { break }
+                let bead = beads[index]
+                let here = cost[cell(i, j)], there = cost[cell(i - bead.a, j - bead.b)]
+                path.append(PathBead(i0: i - bead.a, i1: i, j0: j - bead.b, j1: j, cost: here - there))
+                i -= bead.a; j -= bead.b
+            }
+            return path.reversed()
         }
-        func cell(_ i: Int, _ j: Int) -> Int {
-            precondition(j >= bandLo[i] && j <= bandHi[i], "a path leaves the band")
-            return rowStart[i] + j - bandLo[i]
-        }
-        var path: [PathBead] = []
-        var i = nz, j = ne
-        while i > 0 || j > 0 {
-            let index = Int(back[cell(i, j)])
-            guard index >= 0 else { break }
-            let bead = beads[index]
-            let here = cost[cell(i, j)], there = cost[cell(i - bead.a, j - bead.b)]
-            path.append(PathBead(i0: i - bead.a, i1: i, j0: j - bead.b, j1: j, cost: here - there))
-            i -= bead.a; j -= bead.b
-        }
-        return path.reversed()
     }
 
     // MARK: Re-estimation from a path
