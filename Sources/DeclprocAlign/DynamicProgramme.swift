@@ -49,37 +49,33 @@ struct PairMatch { let zh: Mask; let en: Mask }
 
 /// The arrays a pass of the programme works in, lent from pass to pass and run to run
 /// (an aligner keeps one): made afresh, they were some 37 allocations a pass (27,551 on
-/// 150 web pages, a twentieth of the run's). Arrays that grew past `keptRoom` elements
-/// (a very long statement's) are let go rather than kept, so a worker keeps at most a
-/// few megabytes here (a web statement's pass needs arrays of tens of elements). A
-/// value, moved into a pass and out again: held by a class, each of its uses was an
-/// access checked at run time.
+/// 150 web pages, a twentieth of the run's). A value, moved into a pass and out
+/// again: held by a class, each of its uses was an access checked at run time.
 struct ProgrammeScratch {
-    private var intPool: [[Int]] = [], doublePool: [[Double]] = [], idPool: [[Int32]] = []
-    private var matchPool: [[PairMatch]] = [], stepPool: [[Int8]] = []
-    static let keptRoom = 1 << 14
+    var ints = ArrayPool<Int>(), doubles = ArrayPool<Double>(), ids = ArrayPool<Int32>()
+    var matches = ArrayPool<PairMatch>(), steps = ArrayPool<Int8>()
+}
 
-    private static func lend<T>(_ pool: inout [[T]], _ value: T, _ count: Int) -> [T] {
-        var array = pool.popLast() ?? []
+/// Arrays of one element type, lent out filled and kept when given back, so that a
+/// pass works in the room an earlier pass had allocated.
+struct ArrayPool<Element> {
+    private var arrays: [[Element]] = []
+    /// Arrays whose room grew past this many elements (a very long statement's) are
+    /// let go, not kept: a worker keeps a few megabytes here at most, where a web
+    /// statement's pass needs arrays of tens of elements.
+    static var keptRoom: Int { 1 << 14 }
+
+    /// An array of `count` copies of `value`, in the room of one given back before.
+    mutating func lend(_ value: Element, count: Int = 0) -> [Element] {
+        var array = arrays.popLast() ?? []
         array.removeAll(keepingCapacity: true)
         array.append(contentsOf: repeatElement(value, count: count))
         return array
     }
 
-    private static func keep<T>(_ array: consuming [T], in pool: inout [[T]]) {
-        if array.capacity <= keptRoom { pool.append(array) }
+    mutating func keep(_ array: consuming [Element]) {
+        if array.capacity <= Self.keptRoom { arrays.append(array) }
     }
-
-    mutating func ints(_ value: Int, count: Int) -> [Int] { Self.lend(&intPool, value, count) }
-    mutating func doubles(_ value: Double, count: Int) -> [Double] { Self.lend(&doublePool, value, count) }
-    mutating func ids() -> [Int32] { Self.lend(&idPool, 0, 0) }
-    mutating func matches() -> [PairMatch] { Self.lend(&matchPool, PairMatch(zh: Mask(), en: Mask()), 0) }
-    mutating func steps(_ value: Int8, count: Int) -> [Int8] { Self.lend(&stepPool, value, count) }
-    mutating func keep(_ array: consuming [Int]) { Self.keep(array, in: &intPool) }
-    mutating func keep(_ array: consuming [Double]) { Self.keep(array, in: &doublePool) }
-    mutating func keep(_ array: consuming [Int32]) { Self.keep(array, in: &idPool) }
-    mutating func keep(_ array: consuming [PairMatch]) { Self.keep(array, in: &matchPool) }
-    mutating func keep(_ array: consuming [Int8]) { Self.keep(array, in: &stepPool) }
 }
 
 extension AlignmentRun {
@@ -234,16 +230,16 @@ extension AlignmentRun {
         defer { swap(&scratch, &self.scratch) }
         // Filled, then read through constants: a variable the pass's local functions
         // capture is read through an access checked at run time.
-        var logPriorsFilled = scratch.doubles(0, count: priors.count)
+        var logPriorsFilled = scratch.doubles.lend(0, count: priors.count)
         for (k, prior) in priors.enumerated() { logPriorsFilled[k] = -log(prior) }
         let logPriors = logPriorsFilled
         // Pair matches, per Chinese sentence z, for the English sentences its beads
         // can reach: a dense index into a sparse store (most pairs share nothing).
-        var pairLo = scratch.ints(0, count: nz), pairStart = scratch.ints(0, count: nz + 1)
-        var pairIndex = scratch.ids(), store = scratch.matches()
+        var pairLo = scratch.ints.lend(0, count: nz), pairStart = scratch.ints.lend(0, count: nz + 1)
+        var pairIndex = scratch.ids.lend(0), store = scratch.matches.lend(PairMatch(zh: Mask(), en: Mask()))
         // Memo ranges: z against the b English sentences before column j, for the
         // columns its beads can end at; e against the a Chinese sentences before row i.
-        var zLo = scratch.ints(0, count: nz), zStart = scratch.ints(0, count: nz + 1)
+        var zLo = scratch.ints.lend(0, count: nz), zStart = scratch.ints.lend(0, count: nz + 1)
         for z in 0..<nz {
             var jlo = Int.max, jhi = Int.min
             for row in (z + 1)...min(z + 5, nz) { jlo = min(jlo, band.lo[row]); jhi = max(jhi, band.hi[row]) }
@@ -256,11 +252,11 @@ extension AlignmentRun {
                 if let m = pair(z, e) { pairIndex.append(Int32(store.count)); store.append(m) } else { pairIndex.append(-1) }
             }
         }
-        var eLo = scratch.ints(Int.max, count: ne), eHi = scratch.ints(-1, count: ne)
+        var eLo = scratch.ints.lend(Int.max, count: ne), eHi = scratch.ints.lend(-1, count: ne)
         for i in 1...nz where band.lo[i] <= band.hi[i] {
             for e in max(0, band.lo[i] - 5)..<min(ne, band.hi[i]) { eLo[e] = min(eLo[e], i); eHi[e] = max(eHi[e], min(nz, i + 5)) }
         }
-        var eStart = scratch.ints(0, count: ne + 1)
+        var eStart = scratch.ints.lend(0, count: ne + 1)
         for e in 0..<ne { eStart[e + 1] = eStart[e] + (eHi[e] >= eLo[e] ? (eHi[e] - eLo[e] + 1) * 5 : 0) }
         // The evidence terms, precomputed for this pass's parameters: per Chinese
         // token and English key, the log-odds of a miss, and what a match in a
@@ -289,15 +285,15 @@ extension AlignmentRun {
         // the same miss, and the same gains for the same count: each worked out once
         // (a log each was a third of the programme's own time).
         let zDefaultMiss = log(1 - piZDefault), eDefaultMiss = log(1 - piEDefault)
-        var zDefaultGains = scratch.doubles(0, count: 0), zDefaultStart = scratch.ints(-1, count: ne + 2)
-        var eDefaultGains = scratch.doubles(0, count: 0), eDefaultStart = scratch.ints(-1, count: nz + 2)
-        var tokenMissFilled = scratch.doubles(0, count: tokenCount)
+        var zDefaultGains = scratch.doubles.lend(0), zDefaultStart = scratch.ints.lend(-1, count: ne + 2)
+        var eDefaultGains = scratch.doubles.lend(0), eDefaultStart = scratch.ints.lend(-1, count: nz + 2)
+        var tokenMissFilled = scratch.doubles.lend(0, count: tokenCount)
         for token in 0..<tokenCount { tokenMissFilled[token] = piZKnown[token] ? log(1 - piZ[token]) : zDefaultMiss }
         let tokenMiss = tokenMissFilled
-        var zEvidenceBaseFilled = scratch.doubles(0, count: nz)
+        var zEvidenceBaseFilled = scratch.doubles.lend(0, count: nz)
         for z in 0..<nz { zEvidenceBaseFilled[z] = ztokens[z].reduce(0.0) { $0 + tokenMiss[$1] } }
         let zEvidenceBase = zEvidenceBaseFilled
-        var tokenGain = scratch.doubles(0, count: 0)
+        var tokenGain = scratch.doubles.lend(0)
         tokenGain.reserveCapacity(tokenCount * zWindows)
         for token in 0..<tokenCount {
             if piZKnown[token] {
@@ -311,7 +307,7 @@ extension AlignmentRun {
             }
             tokenGain.append(contentsOf: zDefaultGains[zDefaultStart[count]..<(zDefaultStart[count] + zWindows)])
         }
-        var eEvidenceBase = scratch.doubles(0, count: ne), keyGainStart = scratch.ints(0, count: ne + 1), keyGain = scratch.doubles(0, count: 0)
+        var eEvidenceBase = scratch.doubles.lend(0, count: ne), keyGainStart = scratch.ints.lend(0, count: ne + 1), keyGain = scratch.doubles.lend(0)
         for e in 0..<ne {
             for key in ekeys[e] {
                 let key = Int(key)
@@ -338,12 +334,12 @@ extension AlignmentRun {
         defer { zMemo.deallocate(); eMemo.deallocate() }
         // Every array lent above goes back when the pass ends.
         defer {
-            for array in [pairLo, pairStart, zLo, zStart, eLo, eHi, eStart, zDefaultStart, eDefaultStart, keyGainStart] { scratch.keep(array) }
+            for array in [pairLo, pairStart, zLo, zStart, eLo, eHi, eStart, zDefaultStart, eDefaultStart, keyGainStart] { scratch.ints.keep(array) }
             for array in [logPriorsFilled, zDefaultGains, eDefaultGains, tokenMissFilled, zEvidenceBaseFilled, tokenGain, eEvidenceBase, keyGain] {
-                scratch.keep(array)
+                scratch.doubles.keep(array)
             }
-            scratch.keep(pairIndex)
-            scratch.keep(store)
+            scratch.ids.keep(pairIndex)
+            scratch.matches.keep(store)
         }
         // From here on the filled arrays are read through constants: the evidence
         // functions capture them, and a variable a local function captures is read
@@ -388,14 +384,14 @@ extension AlignmentRun {
             // The rows one after another in one array each (row i from rowStart[i]):
             // an array a row was two allocations a row and a retain a read of the row before.
             let bandLo = band.lo, bandHi = band.hi
-            var rowStart = scratch.ints(0, count: nz + 2)
+            var rowStart = scratch.ints.lend(0, count: nz + 2)
             for i in 0...nz { rowStart[i + 1] = rowStart[i] + max(0, bandHi[i] - bandLo[i] + 1) }
-            var cost = scratch.doubles(.infinity, count: rowStart[nz + 1])
-            var back = scratch.steps(-1, count: rowStart[nz + 1])
+            var cost = scratch.doubles.lend(.infinity, count: rowStart[nz + 1])
+            var back = scratch.steps.lend(-1, count: rowStart[nz + 1])
             defer {
-                scratch.keep(rowStart)
-                scratch.keep(cost)
-                scratch.keep(back)
+                scratch.ints.keep(rowStart)
+                scratch.doubles.keep(cost)
+                scratch.steps.keep(back)
             }
             for i in 0...nz {
                 let lo = bandLo[i], hi = bandHi[i], here = rowStart[i] - lo
