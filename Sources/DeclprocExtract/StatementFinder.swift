@@ -422,6 +422,16 @@ struct LanguageProfile: Equatable {
                     i &+= 1
                     continue
                 }
+                // Two such ideographs in one load, while the text runs on in them.
+                if i &+ 8 <= bytes.count {
+                    let word = UTF8Code.word(at: base + i)
+                    if UTF8Code.startsWithTwoThreeByte(word), Self.isCommonIdeograph(word), Self.isCommonIdeograph(word &>> 24) {
+                        han &+= 2
+                        visible &+= 2
+                        i &+= 6
+                        continue
+                    }
+                }
                 // An ideograph from U+4E00 to U+9FFF (most of a Chinese text: visible, Han,
                 // no clause mark) told by its first two bytes, E4 B8 to E9 BF, without decoding.
                 if i &+ 1 < bytes.count, (UInt16(base[i]) << 8 | UInt16(base[i &+ 1])) &- 0xE4B8 <= 0xE9BF - 0xE4B8 {
@@ -442,6 +452,13 @@ struct LanguageProfile: Equatable {
         self.latin = latin
         self.visibleCharacters = visible
         self.clausePunctuation = marks
+    }
+
+    /// Whether the three-byte character in the word's lowest bytes (first byte lowest)
+    /// is an ideograph from U+4E00 to U+9FFF: its first two bytes E4 B8 to E9 BF.
+    @inline(__always)
+    private static func isCommonIdeograph(_ word: UInt64) -> Bool {
+        (UInt16(truncatingIfNeeded: word) << 8 | UInt16(truncatingIfNeeded: word >> 8) & 0xFF) &- 0xE4B8 <= 0xE9BF - 0xE4B8
     }
 
     /// A Chinese character carries about as much as three Latin letters.

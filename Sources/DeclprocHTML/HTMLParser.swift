@@ -359,8 +359,11 @@ struct TreeBuilder {
         // libxml2 takes a NUL for the input's end: start tags are written again
         // (`compactStartTag`) only in a page without one, the reader's pages.
         if count > 0, let base = input.baseAddress, memchr(base, 0, count) != nil { builder.pointee.keptNames = nil }
-        // About an attribute kept for every 256 bytes of a crawled page, to start with.
+        // About an attribute kept for every 256 bytes of a crawled page, and a node for
+        // every 64, to start with (grown from nothing, the nodes were copied some nine
+        // times a page); no more than 32,768 nodes (1.3 MB) before a page shows it needs them.
         builder.pointee.document.attributeList.reserveCapacity(count / 256)
+        builder.pointee.document.nodes.reserveCapacity(min(count / 64, 1 << 15))
         defer {
             builder.deinitialize(count: 1)
             builder.deallocate()

@@ -33,8 +33,10 @@ import TestSupport
         odd.declaration.declarants = [.init(name: "名", alias: true, latin: nil, start: 0, end: 1, confidence: 1.0)]
         odd.translation = .init(text: "x", lang: "en", score: 0.125, sentences: ["x"], links: [.init(statement: [0, 1], translation: [], score: 0.3333333333333333)])
         #expect(RecordJSON.encode(odd) == Array(try Self.encoder.encode(odd)))
-        // Numbers are written digit by digit into the buffer: every length, both signs, the ends.
-        let numbers = [0, 1, 9, 10, 99, 100, 101, 999, 1000, 65535, 1_000_000, 999_999_999_999, Int(Int32.max),
+        // Numbers are written into the buffer two digits at a time: every length, both
+        // signs, the ends, pairs of zeros and nines.
+        let numbers = [0, 1, 9, 10, 99, 100, 101, 999, 1000, 1009, 10_000, 99_999, 100_100, 65535, 1_000_000, 123_456_789,
+                       999_999_999_999, Int(Int32.max),
                        1_000_000_000_000_000_000, Int.max, -1, -10, -12345, Int.min + 1, Int.min]
         for (k, number) in numbers.enumerated() {
             odd.source.position = number
