@@ -59,11 +59,14 @@ let package = Package(
         // DeclprocReader only: imported by DeclprocPipeline, which also sees libxml2's
         // module (ICU's headers) and Foundation's own ICU, it broke a clean debug build.
         .target(name: "CByteCounts"),
+        // UTF-8 validation of whole pages with AVX2, chosen at run time, in C for the same
+        // reason as MinHash's loop. Imported internally, by DeclprocICU only.
+        .target(name: "CUTF8"),
         // At the bottom of the Swift modules: arrays made through the standard library's
         // specialized paths (its `Array(repeating:count:)` looks a type up at run time).
         .target(name: "DeclprocCollections"),
         // Swift owners of ICU handles: the only module that imports CICU.
-        .target(name: "DeclprocICU", dependencies: ["CICU", "DeclprocCollections"]),
+        .target(name: "DeclprocICU", dependencies: ["CICU", "CUTF8", "DeclprocCollections"]),
         // SQLite connections and statements: the only module that imports CSQLite.
         .target(name: "DeclprocSQLite", dependencies: ["CSQLite"]),
         // HTML bytes (already UTF-8) to a Swift tree: the only module that imports libxml2.
@@ -113,7 +116,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["DeclprocLocales", "DeclprocReader"], path: "Tests/TestSupport"),
         .testTarget(name: "DeclprocCollectionsTests", dependencies: ["DeclprocCollections"]),
-        .testTarget(name: "DeclprocICUTests", dependencies: ["DeclprocICU", "TestSupport"]),
+        .testTarget(name: "DeclprocICUTests", dependencies: ["DeclprocICU", "CUTF8", "TestSupport"]),
         .testTarget(name: "DeclprocHTMLTests", dependencies: ["DeclprocHTML", "DeclprocCollections", "TestSupport"]),
         .testTarget(name: "DeclprocTextTests", dependencies: ["DeclprocText", "TestSupport"]),
         .testTarget(name: "DeclprocReaderTests", dependencies: ["DeclprocReader", "TestSupport"]),

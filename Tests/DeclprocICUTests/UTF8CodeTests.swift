@@ -1,3 +1,4 @@
+import CUTF8
 import DeclprocICU
 import Testing
 import TestSupport
@@ -18,6 +19,41 @@ import TestSupport
         for bytes in cases { #expect(Self.answer(bytes) == UTF8Cases.reference(bytes), "\(bytes)") }
         let valid = cases.filter(UTF8Cases.reference).count
         #expect(valid > 1_000 && valid < 4_900, "\(valid) of 5,000 valid")
+    }
+
+    /// Text of 64 bytes or more takes the thirty-two-byte path (`CUTF8`) where the
+    /// processor has AVX2: every piece at every place across the blocks' edges, among
+    /// Chinese and among ASCII; text ending in every piece at every length; the random
+    /// mixtures, and the same run together into long ones. Each is held to the
+    /// reference by `isValid`, by the Swift loop and by the AVX2 path itself (where
+    /// the processor has none, that path answers -1 and only the other two are held).
+    @Test func longTextOnEveryPath() {
+        let chinese = Array(String(repeating: "中文，字", count: 12).utf8), ascii = [UInt8](repeating: 0x61, count: 144)
+        var cases: [[UInt8]] = []
+        for piece in UTF8Cases.good + UTF8Cases.bad {
+            for filler in [chinese, ascii] {
+                for before in 0...100 { cases.append(Array(filler.prefix(before)) + piece + Array(filler.prefix(100 - before))) }
+                for length in 60...100 { cases.append(Array(filler.prefix(length)) + piece) }
+            }
+        }
+        let mixtures = UTF8Cases.randomMixtures(4_000)
+        cases += mixtures
+        cases += stride(from: 0, to: mixtures.count - 4, by: 4).map { Array(mixtures[$0..<($0 + 4)].joined()) }
+        var avx2Answers = 0
+        for bytes in cases {
+            let reference = UTF8Cases.reference(bytes)
+            bytes.withUnsafeBufferPointer { buffer in
+                #expect(UTF8Code.isValid(buffer) == reference, "\(bytes)")
+                #expect(UTF8Code.isValidScalarByScalar(buffer) == reference, "\(bytes)")
+                let avx2 = dp_utf8_valid_avx2(buffer.baseAddress, buffer.count)
+                if avx2 >= 0 {
+                    avx2Answers += 1
+                    #expect((avx2 == 1) == reference, "\(bytes)")
+                }
+            }
+        }
+        #expect(cases.filter { $0.count >= 64 }.count > 10_000)
+        #expect(avx2Answers == 0 || avx2Answers == cases.count)
     }
 
     /// The word test against the bytes, on words that put every byte value at every
