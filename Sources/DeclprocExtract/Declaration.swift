@@ -166,9 +166,9 @@ public struct DeclarationReader: Sendable {
         var result: [Line] = []
         var start = 0
         for piece in text.lines(omittingEmpty: false) {
-            let count = piece.unicodeScalars.count
-            result.append(Line(text: String(piece), start: start))
-            start += count + 1
+            let line = String(piece)
+            result.append(Line(text: line, start: start))
+            start += line.scalarCount + 1
         }
         return result
     }
@@ -187,7 +187,7 @@ public struct DeclarationReader: Sendable {
         }
         // A signature run into the last paragraph: "…一切组织。声明人：陈建华 2011年3月5日".
         if let last = lines.last, let inline = Self.inlineSignature(last, patterns: patterns) { return [inline] }
-        guard lines.count >= 2, let last = lines.last, last.text.unicodeScalars.count <= 80,
+        guard lines.count >= 2, let last = lines.last, last.text.scalarCount <= 80,
               !DateFinder.dates(in: last.text).isEmpty else { return [] }
         return [last]
     }
@@ -239,7 +239,7 @@ public struct DeclarationReader: Sendable {
         while i < scalars.count, Self.dashesAndSpaces.contains(scalars[i]) { i += 1 }
         // "李明（化名）", "Li Ming (pen name)": an alias marked after the name.
         // Each marker is bracketed: a line without a bracket holds none.
-        if line.text.utf8.contains(0x28) || line.text.containsExactly("（") {
+        if line.text.withUTF8Bytes({ bytes in bytes.baseAddress.map { memchr($0, 0x28, bytes.count) != nil } ?? false }) || line.text.containsExactly("（") {
             let lower = line.text.lowercasedQuickly()
             if bracketedAliasMarkers.contains(where: { lower.containsExactly($0) }) { alias = true }
         }
@@ -262,7 +262,8 @@ public struct DeclarationReader: Sendable {
                 let name = String(scalars: scalars[a..<b])
                 // A name is a few characters (an alias may be longer): more is prose.
                 let limit = chinese ? (alias ? 12 : 6) : 40
-                if name.count <= limit, name.count >= (chinese ? 2 : 3) {
+                let length = name.characterCount
+                if length <= limit, length >= (chinese ? 2 : 3) {
                     names.append(.init(name: name, alias: alias, start: line.start + a, end: line.start + b,
                                        confidence: alias || chinese ? 0.9 : 0.8))
                 }

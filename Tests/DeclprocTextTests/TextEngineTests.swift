@@ -491,7 +491,7 @@ import TestSupport
     /// format control, a pictograph, the CJK marks next to those that join); and on
     /// seeded texts mixing them with scalars that join (CR LF, combining marks, ZWJ
     /// and emoji, flags, Hangul jamo, a prepended mark), both ways of counting are
-    /// taken and agree.
+    /// taken and agree. `scalarCount` is the scalars' count on the same texts.
     @Test func characterCountIsCount() {
         let neighbours = Array("a \n\t\u{0}\u{7F}\u{85}\u{AD}©\u{200B}\u{2028}\u{2060}\u{206F}‼\u{3000}\u{3029}\u{3030}一，Ａ".unicodeScalars)
         var alone = 0, joined: [String] = []
@@ -516,6 +516,8 @@ import TestSupport
                 for _ in 0..<length { text.append(pool[Int(generator.next() % UInt64(pool.count))]) }
                 let string = String(text)
                 #expect(string.characterCount == string.count, "\(Array(string.unicodeScalars))")
+                #expect(string.scalarCount == string.unicodeScalars.count, "\(Array(string.unicodeScalars))")
+                #expect(String(string.dropFirst()).scalarCount == string.dropFirst().unicodeScalars.count)
                 if string.unicodeScalars.allSatisfy({ String.standsAlone($0.value) }) { fast += 1 } else { slow += 1 }
             }
         }
