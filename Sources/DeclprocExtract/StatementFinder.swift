@@ -153,13 +153,37 @@ public struct FoundStatement: Sendable, Equatable {
     public var blockIndex: Int
     public var translation: String?
     /// Which rule found it, for `inspect`.
-    public var rule: String
+    public var rule: String {
+        get {
+            switch found {
+            case .named(let rule): rule
+            case .assessed(let assessment, let split): split ? "split at signatures; " + assessment.reason : assessment.reason
+            }
+        }
+        set { found = .named(newValue) }
+    }
+
+    /// The rule as found: put into words only when asked (`inspect` asks, extraction
+    /// never does), which was a string built for every statement.
+    private var found: Found
+    private enum Found: Sendable, Equatable {
+        case named(String)
+        case assessed(Assessment, split: Bool)
+    }
 
     public init(text: String, blockIndex: Int, translation: String?, rule: String) {
         self.text = text
         self.blockIndex = blockIndex
         self.translation = translation
-        self.rule = rule
+        found = .named(rule)
+    }
+
+    /// Found by an assessment, of a whole block or (`split`) of a piece of one.
+    init(text: String, blockIndex: Int, assessment: Assessment, split: Bool) {
+        self.text = text
+        self.blockIndex = blockIndex
+        translation = nil
+        found = .assessed(assessment, split: split)
     }
 }
 
@@ -167,7 +191,28 @@ public struct FoundStatement: Sendable, Equatable {
 public struct Assessment: Sendable, Equatable {
     public var isStatement: Bool
     public var language: String
-    public var reason: String
+    /// Why, in words: made when asked (`inspect`), not for every block assessed.
+    public var reason: String {
+        switch why {
+        case .tooShort(let length, let least): "too short (\(length) < \(least) characters)"
+        case .tooLong(let length, let most): "too long (\(length) > \(most) characters)"
+        case .noFirstPerson(let quoted): quoted ? "no first-person word" : "no first-person word outside quotation marks"
+        case .noDeclaringWord: "no declaring word"
+        case .noOrganization: "no organization named"
+        case .statement(let person, let cue, let organizations):
+            "first person “\(person)”, declaring “\(cue)”, \(organizations.joined(separator: "+"))"
+        case .furniture: "page furniture (navigation, header, footer, ads)"
+        case .mostlyLinks: "mostly links"
+        }
+    }
+
+    let why: Why
+
+    enum Why: Sendable, Equatable {
+        case tooShort(Int, least: Int), tooLong(Int, most: Int), noFirstPerson(quoted: Bool), noDeclaringWord, noOrganization
+        case statement(person: String, cue: String, organizations: [String])
+        case furniture, mostlyLinks
+    }
 }
 
 /// Finds the statements among a page's blocks: first-person text that declares
@@ -213,8 +258,7 @@ public struct StatementFinder: Sendable {
                 }
                 let text = (leading + [piece]).joined(separator: "\n")
                 leading = []
-                foundHere.append(FoundStatement(text: text, blockIndex: index, translation: nil,
-                                                rule: pieces.count > 1 ? "split at signatures; " + verdict.reason : verdict.reason))
+                foundHere.append(FoundStatement(text: text, blockIndex: index, assessment: verdict, split: pieces.count > 1))
             }
             guard var last = foundHere.popLast() else { continue }
             // Signature and date lines in the blocks that follow belong to the last statement.
@@ -272,26 +316,23 @@ public struct StatementFinder: Sendable {
     func assess(text: String, quoted: Bool, profile: LanguageProfile) -> Assessment {
         let p = patterns(for: profile)
         let length = profile.visibleCharacters
-        func no(_ reason: String) -> Assessment { Assessment(isStatement: false, language: p.language, reason: reason) }
-        if length < p.minCharacters { return no("too short (\(length) < \(p.minCharacters) characters)") }
-        if length > p.maxCharacters { return no("too long (\(length) > \(p.maxCharacters) characters)") }
+        func no(_ why: Assessment.Why) -> Assessment { Assessment(isStatement: false, language: p.language, why: why) }
+        if length < p.minCharacters { return no(.tooShort(length, least: p.minCharacters)) }
+        if length > p.maxCharacters { return no(.tooLong(length, most: p.maxCharacters)) }
         let words = p.language != "zh"
         let haystack = words ? text.lowercasedQuickly() : text
         let unquoted = quoted ? haystack : removingQuotations(haystack, p.quotePairs)
-        guard let person = p.firstPersonWords.firstPattern(in: unquoted) else {
-            return no(quoted ? "no first-person word" : "no first-person word outside quotation marks")
-        }
-        guard let cue = p.cueWords.firstPattern(in: haystack) else { return no("no declaring word") }
+        guard let person = p.firstPersonWords.firstPattern(in: unquoted) else { return no(.noFirstPerson(quoted: quoted)) }
+        guard let cue = p.cueWords.firstPattern(in: haystack) else { return no(.noDeclaringWord) }
         let organizations = organizationKeys(in: text, patterns: p)
-        guard !organizations.isEmpty else { return no("no organization named") }
-        return Assessment(isStatement: true, language: p.language,
-                          reason: "first person “\(person)”, declaring “\(cue)”, \(organizations.joined(separator: "+"))")
+        guard !organizations.isEmpty else { return no(.noOrganization) }
+        return Assessment(isStatement: true, language: p.language, why: .statement(person: person, cue: cue, organizations: organizations))
     }
 
     /// Whether a block is a statement (as a whole), and why; nil reason for page furniture.
     public func assess(_ block: Block) -> Assessment {
-        if block.boilerplate { return Assessment(isStatement: false, language: "", reason: "page furniture (navigation, header, footer, ads)") }
-        if block.linkDensity >= 0.5 { return Assessment(isStatement: false, language: "", reason: "mostly links") }
+        if block.boilerplate { return Assessment(isStatement: false, language: "", why: .furniture) }
+        if block.linkDensity >= 0.5 { return Assessment(isStatement: false, language: "", why: .mostlyLinks) }
         return assess(text: block.text, quoted: block.quoted)
     }
 

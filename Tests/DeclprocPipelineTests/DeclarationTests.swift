@@ -1,4 +1,5 @@
 import DeclprocExtract
+import DeclprocHTML
 import Testing
 import TestSupport
 
@@ -108,5 +109,47 @@ import TestSupport
             }
         }
         #expect(signatures > 100 && signatures < lines.count)
+    }
+}
+
+/// What `inspect` prints for each verdict: the words are made from the assessment
+/// when asked, so each kind is asked for here.
+@Suite struct AssessmentReasonTests {
+    static let finder = try! StatementFinder(store: TestFiles.locales())
+
+    @Test func everyVerdictInWords() throws {
+        let statement = Self.finder.assess(text: "我在此郑重声明退出中国共产党和共青团，从此与其再无任何关系。", quoted: false)
+        #expect(statement.isStatement)
+        #expect(statement.reason.hasPrefix("first person “"), "\(statement.reason)")
+        #expect(statement.reason.contains("”, declaring “"), "\(statement.reason)")
+        #expect(statement.reason.hasSuffix("party+youth_league"), "\(statement.reason)")
+        let short = Self.finder.assess(text: "我", quoted: false)
+        #expect(short.reason.hasPrefix("too short (1 < ") && short.reason.hasSuffix(" characters)"), "\(short.reason)")
+        let long = Self.finder.assess(text: String(repeating: "我声明退出中共。", count: 4_000), quoted: false)
+        #expect(long.reason.hasPrefix("too long (32000 > ") && long.reason.hasSuffix(" characters)"), "\(long.reason)")
+        let nobody = Self.finder.assess(text: "他们声明退出中国共产党和共青团，从此与其再无任何关系，很多人这样做了。", quoted: false)
+        #expect(nobody.reason == "no first-person word outside quotation marks")
+        #expect(Self.finder.assess(text: "他们声明退出中国共产党和共青团，从此与其再无任何关系，很多人这样做了。", quoted: true).reason
+            == "no first-person word")
+        #expect(Self.finder.assess(text: "我今天很高兴，我和朋友们去了公园散步，看到了很多花，中国共产党。", quoted: false).reason
+            == "no declaring word")
+        #expect(Self.finder.assess(text: "我在此郑重声明，我今天很高兴，我和朋友们去了公园散步，看到了很多花。", quoted: false).reason
+            == "no organization named")
+    }
+
+    @Test func statementsFoundSayHow() throws {
+        let html = """
+            <html><body><p>本人在此郑重声明退出中国共产党，从此与其再无任何关系。<br>声明人：王明<br>2005年1月1日<br>\
+            我在此郑重声明退出共青团和少先队，从此与其再无任何关系。<br>声明人：李华<br>2005年2月2日</p>\
+            <div><p>我在此郑重声明退出中国共产党，从此与其再无任何关系，决不回头。</p></div></body></html>
+            """
+        let blocks = BlockExtractor.blocks(of: HTMLParser.parse(html))
+        let found = Self.finder.statements(in: blocks)
+        #expect(found.count == 3)
+        #expect(found.prefix(2).allSatisfy { $0.rule.hasPrefix("split at signatures; first person “") }, "\(found.map(\.rule))")
+        #expect(found.last?.rule.hasPrefix("first person “") == true, "\(found.map(\.rule))")
+        var named = found[0]
+        named.rule = "profile item 1"
+        #expect(named.rule == "profile item 1")
     }
 }
