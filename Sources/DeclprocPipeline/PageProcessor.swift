@@ -193,8 +193,8 @@ public final class PageProcessor {
             let candidates = [metadata.title ?? ""] + blocks.prefix(8).filter { !$0.boilerplate }.map(\.text)
             metadata.published = candidates.lazy.compactMap { DateFinder.dates(in: $0).first?.iso }.first { $0.count == 10 }
         }
-        let mainText = main.blocks.map { blocks[$0].text }.joined(separator: "\n")
-        let script = resources.scripts.classify(mainText, pageLang: metadata.lang).script
+        let script = resources.scripts.classify(lines: main.blocks.lazy.map { blocks[$0].text },
+                                                page: ScriptDetector.PageLanguage(metadata.lang)).script
         var notes = raw.notes
         if document.nodesBeyondDepthCap > 0 {
             notes.append("markup nested deeper than \(parseOptions.maxDepth) levels: \(document.nodesBeyondDepthCap) nodes kept at that depth")

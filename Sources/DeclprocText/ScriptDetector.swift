@@ -89,7 +89,24 @@ public final class ScriptDetector: Sendable {
     /// The same, with the page's declaration read already: every statement of a page
     /// is classified with it.
     public func classify(_ text: String, page: PageLanguage) -> Result {
-        let counts = self.counts(text)
+        classify(counts(text), page: page)
+    }
+
+    /// The same for texts read as one, each after the line break before it: a page's
+    /// main blocks, counted where they are rather than joined into one string first.
+    /// (A line break counts as neither Han nor Latin.)
+    public func classify(lines texts: some Sequence<String>, page: PageLanguage) -> Result {
+        var total = Counts()
+        for text in texts {
+            let counts = self.counts(text)
+            total.han += counts.han; total.latin += counts.latin
+            total.simplified += counts.simplified; total.traditional += counts.traditional
+            total.taiwan += counts.taiwan; total.hongKong += counts.hongKong
+        }
+        return classify(total, page: page)
+    }
+
+    private func classify(_ counts: Counts, page: PageLanguage) -> Result {
         let han = counts.han, latin = counts.latin, simplified = counts.simplified, traditional = counts.traditional
         let taiwan = counts.taiwan, hongKong = counts.hongKong
         let hint = page.tag

@@ -186,6 +186,26 @@ import TestSupport
         }
     }
 
+    /// Texts classified as lines are classified as the text they make joined by line
+    /// breaks: the table's texts and mixtures of them, with each page language.
+    @Test func linesAreTheirJoinedText() {
+        let texts = ["我声明退出中国共产党和共青团。", "我聲明退出中國共產黨和共青團。", "我在台灣的大學裡讀書，這裡很好。",
+                     "香港的電綫和衞生問題。", "I quit the Communist Party.", "", "\n", "3 4"]
+        var generator = SplitMix(seed: 5)
+        for pageLang in [nil, "zh-CN", "zh-Hant-HK", "en"] as [String?] {
+            let page = ScriptDetector.PageLanguage(pageLang)
+            for count in 0...5 {
+                for _ in 0..<10 {
+                    let lines = (0..<count).map { _ in texts[Int(generator.next() % UInt64(texts.count))] }
+                    let joined = Self.detector.classify(lines.joined(separator: "\n"), page: page)
+                    let asLines = Self.detector.classify(lines: lines, page: page)
+                    #expect(asLines.script == joined.script && asLines.lang == joined.lang, "\(lines)")
+                    #expect(asLines.chinese == joined.chinese && asLines.region == joined.region, "\(lines)")
+                }
+            }
+        }
+    }
+
     @Test func pageLanguageGivesTheRegionAndBreaksTies() {
         #expect(Self.detector.classify("本人声明退出", pageLang: "zh-CN").lang == "zh-Hans-CN")
         #expect(Self.detector.classify("我們", pageLang: "zh-Hant-HK").lang == "zh-Hant-HK")
