@@ -148,7 +148,9 @@ public enum BlockExtractor {
         // jumping to its end. Nodes are read field by field: a copy of each node cost
         // a retain and a release of its strings and list.
         var exits: [(end: Int, role: TagRole)] = []
-        var classes: [String: NameRole] = [:]
+        // Room for the class values of a crawled page (twenty to a hundred): grown from
+        // none, the table was rehashed some ten times a page.
+        var classes: [String: NameRole] = Dictionary(minimumCapacity: 128)
         func exit(_ role: TagRole) {
             if role.contains(.link) { linkDepth -= 1 }
             if role.contains(.article) { articleDepth -= 1 }

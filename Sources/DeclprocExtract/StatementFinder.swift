@@ -291,6 +291,14 @@ public struct StatementFinder: Sendable {
     /// The block's text cut after each signature (with the date lines that follow
     /// it), when that leaves more than one piece; otherwise the whole text.
     func split(_ block: Block) -> [String] {
+        // Fewer than two line feeds make fewer than three lines: most blocks are told
+        // so without cutting them into lines.
+        let lineFeeds = block.text.withUTF8Bytes { bytes -> Int in
+            guard let base = bytes.baseAddress, let first = memchr(base, 0x0A, bytes.count) else { return 0 }
+            let after = base.distance(to: first.assumingMemoryBound(to: UInt8.self)) + 1
+            return after < bytes.count && memchr(base + after, 0x0A, bytes.count - after) != nil ? 2 : 1
+        }
+        guard lineFeeds >= 2 else { return [block.text] }
         let lines = block.text.lines().map(String.init)
         guard lines.count >= 3 else { return [block.text] }
         let p = patterns(for: block.profile)
