@@ -103,16 +103,34 @@ public enum BlockExtractor {
         var unlikelyMain = false
     }
 
+    /// What class values have been found to say of an element (furniture, main
+    /// text), by value: kept from page to page by a reader of many, since a site
+    /// repeats its classes on every page and telling a new value (its words split and
+    /// looked up) cost four times looking it up. Let go when it reaches `bound` values.
+    public struct ClassRoles {
+        fileprivate var roles: [String: NameRole] = Dictionary(minimumCapacity: 128)
+        static let bound = 1 << 12
+        public init() {}
+    }
+
     public static func blocks(of document: HTMLDocument) -> [Block] {
-        blocks(of: document, roots: document.roots)
+        var classRoles = ClassRoles()
+        return blocks(of: document, roots: document.roots, classes: &classRoles.roles)
+    }
+
+    /// The same, with the class values read on earlier pages.
+    public static func blocks(of document: HTMLDocument, classRoles: inout ClassRoles) -> [Block] {
+        if classRoles.roles.count >= ClassRoles.bound { classRoles.roles.removeAll(keepingCapacity: true) }
+        return blocks(of: document, roots: document.roots, classes: &classRoles.roles)
     }
 
     /// The blocks inside one node (a profile's statement item).
     public static func blocks(of document: HTMLDocument, under node: Int) -> [Block] {
-        blocks(of: document, roots: [node])
+        var classRoles = ClassRoles()
+        return blocks(of: document, roots: [node], classes: &classRoles.roles)
     }
 
-    private static func blocks(of document: HTMLDocument, roots: [Int]) -> [Block] {
+    private static func blocks(of document: HTMLDocument, roots: [Int], classes: inout [String: NameRole]) -> [Block] {
         var blocks: [Block] = []
         // The block's text so far, as UTF-8: appended to for every text node, and
         // asked only for its last byte.
@@ -148,9 +166,6 @@ public enum BlockExtractor {
         // jumping to its end. Nodes are read field by field: a copy of each node cost
         // a retain and a release of its strings and list.
         var exits: [(end: Int, role: TagRole)] = []
-        // Room for the class values of a crawled page (twenty to a hundred): grown from
-        // none, the table was rehashed some ten times a page.
-        var classes: [String: NameRole] = Dictionary(minimumCapacity: 128)
         func exit(_ role: TagRole) {
             if role.contains(.link) { linkDepth -= 1 }
             if role.contains(.article) { articleDepth -= 1 }

@@ -75,6 +75,8 @@ public final class PageProcessor {
     private var aligner: SentenceAligner?
     /// Words' syllable lists met lately, shared by the words read the same way.
     private var syllableLists = SyllableLists()
+    /// What the class values of pages read so far say of their elements.
+    private var classRoles = BlockExtractor.ClassRoles()
     /// Charges each stage its CPU time (`--stage-times`); nil when not measured.
     public var clock: StageClock?
     /// The most statements handed on at once by `process(_:emit:)`.
@@ -168,7 +170,7 @@ public final class PageProcessor {
             document = HTMLParser.parse(text, options: parseOptions)
         }
         var metadata = BlockExtractor.metadata(of: document)
-        let blocks = BlockExtractor.blocks(of: document)
+        let blocks = BlockExtractor.blocks(of: document, classRoles: &classRoles)
         let main = BlockExtractor.mainContent(blocks, in: document)
         clock?.lap(.parse)
 

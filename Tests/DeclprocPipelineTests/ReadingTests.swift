@@ -351,12 +351,16 @@ enum DeclprocHTMLText {
         #expect(pages.count >= 15)
         // The names are ones the parse can leave the others out by, before libxml2 reads them.
         #expect(AttributeNameFilter(BlockExtractor.attributesRead) != nil)
-        for (name, bytes) in pages {
+        // Class values told on earlier pages (`ClassRoles`, kept by a reader from page to
+        // page, all the pages twice) tell what they told on their own page.
+        var classRoles = BlockExtractor.ClassRoles()
+        for (name, bytes) in pages + pages {
             let all = HTMLParser.parse(utf8: bytes)
             let some = HTMLParser.parse(utf8: bytes, options: .init(attributes: BlockExtractor.attributesRead))
             #expect(some.attributeList.allSatisfy { BlockExtractor.attributesRead.contains($0.name) }, "\(name)")
             let (blocks, kept) = (BlockExtractor.blocks(of: all), BlockExtractor.blocks(of: some))
             #expect(blocks == kept, "\(name)")
+            #expect(BlockExtractor.blocks(of: some, classRoles: &classRoles) == blocks, "\(name)")
             #expect(BlockExtractor.metadata(of: all) == BlockExtractor.metadata(of: some), "\(name)")
             #expect(BlockExtractor.mainContent(blocks, in: all).blocks == BlockExtractor.mainContent(kept, in: some).blocks, "\(name)")
         }
