@@ -117,7 +117,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["DeclprocLocales", "DeclprocReader"], path: "Tests/TestSupport"),
         .testTarget(name: "DeclprocCollectionsTests", dependencies: ["DeclprocCollections"]),
         .testTarget(name: "DeclprocICUTests", dependencies: ["DeclprocICU", "CUTF8", "TestSupport"]),
-        .testTarget(name: "DeclprocHTMLTests", dependencies: ["DeclprocHTML", "DeclprocCollections", "TestSupport"]),
+        .testTarget(name: "DeclprocHTMLTests", dependencies: ["DeclprocHTML", "DeclprocCollections", "DeclprocICU", "TestSupport"]),
         .testTarget(name: "DeclprocTextTests", dependencies: ["DeclprocText", "TestSupport"]),
         .testTarget(name: "DeclprocReaderTests", dependencies: ["DeclprocReader", "TestSupport"]),
         .testTarget(name: "DeclprocPipelineTests", dependencies: ["DeclprocPipeline", "DeclprocExtract", "DeclprocReader", "DeclprocHTML", "DeclprocICU", "DeclprocRecords", "DeclprocFiles", "DeclprocFormats", "TestSupport"]),

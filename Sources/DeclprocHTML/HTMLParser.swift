@@ -70,9 +70,48 @@ public enum HTMLParser {
         return text.withUTF8 { parse($0, validUTF8: true, options: options) }
     }
 
-    /// Parses a page as the reader hands it over.
-    public static func parse(_ text: WellFormedUTF8, options: Options = Options()) -> HTMLDocument {
-        text.bytes.withUnsafeBufferPointer { parse($0, validUTF8: true, options: options) }
+    /// Parses a page as the reader hands it over; `names`, a reader's own, holds the
+    /// element names of the pages it parsed before.
+    public static func parse(_ text: WellFormedUTF8, options: Options = Options(), names: NameCache? = nil) -> HTMLDocument {
+        text.bytes.withUnsafeBufferPointer { parse($0, validUTF8: true, options: options, names: names) }
+    }
+
+    /// Element names as documents keep them, by their bytes, kept from page to page by
+    /// one reader (a worker; the cache is not shared between threads): libxml2 interns
+    /// a page's names afresh for every parse, and making a name's string, its lower
+    /// case, tag number and libxml2's description of it cost some 1,200 instructions a
+    /// name a page. Let go when it holds `bound` names.
+    public final class NameCache {
+        private var elements: [NameKey: TreeBuilder.ElementName] = [:]
+        static let bound = 1 << 12
+
+        public init() {}
+
+        func element(_ name: UnsafePointer<xmlChar>) -> TreeBuilder.ElementName {
+            guard let key = NameKey(name) else { return TreeBuilder.elementName(name) }
+            if let known = elements[key] { return known }
+            let made = TreeBuilder.elementName(name)
+            if elements.count >= Self.bound { elements.removeAll(keepingCapacity: true) }
+            elements[key] = made
+            return made
+        }
+    }
+
+    /// A name of at most sixteen bytes, packed into two words (zeros after it: a name
+    /// holds no NUL); nil for a longer one.
+    struct NameKey: Hashable {
+        let low: UInt64, high: UInt64
+
+        init?(_ name: UnsafePointer<xmlChar>) {
+            var words: (UInt64, UInt64) = (0, 0)
+            var k = 0
+            while name[k] != 0 {
+                guard k < 16 else { return nil }
+                if k < 8 { words.0 |= UInt64(name[k]) << (8 * UInt64(k)) } else { words.1 |= UInt64(name[k]) << (8 * UInt64(k - 8)) }
+                k += 1
+            }
+            (low, high) = words
+        }
     }
 
     /// RECOVER: real pages are broken. NONET: never touch the network.
@@ -83,7 +122,7 @@ public enum HTMLParser {
         | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
         | Int32(XML_PARSE_HUGE.rawValue)
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, validUTF8: Bool, options: Options) -> HTMLDocument {
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, validUTF8: Bool, options: Options, names: NameCache? = nil) -> HTMLDocument {
         _ = initialized
         // An empty page still parses (to an empty document), so give libxml2 one NUL byte.
         let nul: [UInt8] = [0]
@@ -95,7 +134,7 @@ public enum HTMLParser {
             if options.xpaths.isEmpty {
                 return TreeBuilder.build(input, count: bytes.count, flags: flags, maxDepth: options.depthCap,
                                          validUTF8: validUTF8, keepsScriptText: options.keepsScriptText,
-                                         attributes: options.attributes, keptNames: options.keptNames).document
+                                         attributes: options.attributes, keptNames: options.keptNames, names: names).document
             }
             let doc: htmlDocPtr? = input.withMemoryRebound(to: CChar.self) {
                 htmlReadMemory($0.baseAddress, Int32(bytes.count), "", "UTF-8", flags)
@@ -322,6 +361,8 @@ struct TreeBuilder {
     /// Element and attribute names made so far, by libxml2's pointer (see `InternedNames`).
     var elementNames = InternedNames<ElementName>()
     var attributeNames = InternedNames<AttributeName>()
+    /// Element names of earlier pages (`HTMLParser.NameCache`), when the caller keeps them.
+    var names: HTMLParser.NameCache? = nil
     /// The attributes kept (`HTMLParser.Options.attributes`); nil: all.
     let keptAttributes: Set<String>?
     /// The same names, told on the page's bytes, for `compactStartTag`; nil: every
@@ -352,10 +393,11 @@ struct TreeBuilder {
     /// The builder after the parse: its document, and how much it read past libxml2.
     static func build(_ input: UnsafeBufferPointer<UInt8>, count: Int, flags: Int32, maxDepth: Int,
                       validUTF8: Bool, keepsScriptText: Bool, attributes: Set<String>? = nil,
-                      keptNames: AttributeNameFilter?) -> TreeBuilder {
+                      keptNames: AttributeNameFilter?, names: HTMLParser.NameCache? = nil) -> TreeBuilder {
         let builder = UnsafeMutablePointer<TreeBuilder>.allocate(capacity: 1)
         builder.initialize(to: TreeBuilder(maxDepth: maxDepth, validUTF8: validUTF8, keepsScriptText: keepsScriptText,
                                            attributes: attributes, keptNames: keptNames))
+        builder.pointee.names = names
         // libxml2 takes a NUL for the input's end: start tags are written again
         // (`compactStartTag`) only in a page without one, the reader's pages.
         if count > 0, let base = input.baseAddress, memchr(base, 0, count) != nil { builder.pointee.keptNames = nil }
@@ -454,7 +496,10 @@ struct TreeBuilder {
                 document.attributeList.append(.init(name: attributeName, value: value))
             }
         }
-        let element = name.map { elementNames.value($0, Self.elementName) }
+        let element = name.map { name in
+            if let names = self.names { return elementNames.value(name, names.element) }
+            return elementNames.value(name, Self.elementName)
+        }
             ?? ElementName(name: "", tag: 0, isEmpty: false, isRawText: false)
         let index = append(.element, name: element.name, tag: element.tag, attributes: firstAttribute..<document.attributeList.count, text: "")
         open.append(index)
@@ -890,11 +935,12 @@ struct AttributeNameFilter {
 /// and attribute name (lower-cased) in the parse's dictionary, so its pointer stands
 /// for one name while the parse lasts. A table probed from the pointer's bits: a
 /// Swift Dictionary hashed each pointer at about 140 instructions a lookup, two
-/// lookups an element. It starts small (a short page has a dozen names, and filling
-/// a large table cost more than its lookups saved there) and doubles when half full.
+/// lookups an element. It starts small (a crawled page has a dozen to thirty names,
+/// and filling a large table cost more than its lookups saved there) and doubles
+/// when half full.
 struct InternedNames<Value> {
-    private var keys = [UnsafeRawPointer?](filledWith: nil, count: 32)
-    private var values = [Value?](filledWith: nil, count: 32)
+    private var keys = [UnsafeRawPointer?](filledWith: nil, count: 64)
+    private var values = [Value?](filledWith: nil, count: 64)
     private var count = 0
 
     @inline(__always)

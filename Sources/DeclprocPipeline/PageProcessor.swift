@@ -77,6 +77,8 @@ public final class PageProcessor {
     private var syllableLists = SyllableLists()
     /// What the class values of pages read so far say of their elements.
     private var classRoles = BlockExtractor.ClassRoles()
+    /// The element names of pages parsed so far.
+    private let elementNames = HTMLParser.NameCache()
     /// Charges each stage its CPU time (`--stage-times`); nil when not measured.
     public var clock: StageClock?
     /// The most statements handed on at once by `process(_:emit:)`.
@@ -167,7 +169,7 @@ public final class PageProcessor {
             clock?.lap(.decode)
 
             // Stage: parse (evaluating a profile's expressions on libxml2's tree) and split into blocks.
-            document = HTMLParser.parse(text, options: parseOptions)
+            document = HTMLParser.parse(text, options: parseOptions, names: elementNames)
         }
         var metadata = BlockExtractor.metadata(of: document)
         let blocks = BlockExtractor.blocks(of: document, classRoles: &classRoles)

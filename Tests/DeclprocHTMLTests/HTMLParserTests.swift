@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import DeclprocCollections
+import DeclprocICU
 @testable import DeclprocHTML
 
 @Suite struct HTMLParserTests {
@@ -158,6 +159,27 @@ import DeclprocCollections
         #expect(page.nodes.filter { $0.kind == .text }.map(\.text) == ["var x = 1;", "p {}", "t"])
         let textless = HTMLParser.parse("<head><script>var x = 1;</script><style>p {}</style></head><p>t</p>", options: .init(keepsScriptText: false))
         #expect(textless.nodes.filter { $0.kind == .text }.map(\.text) == ["t"])
+    }
+
+    /// Element names kept from page to page (`HTMLParser.NameCache`, all the pages
+    /// twice through one cache) make the documents each page makes alone.
+    @Test func namesOfEarlierPagesMakeTheSameDocuments() throws {
+        func shape(_ d: HTMLDocument) -> [String] {
+            d.nodes.indices.map { k in
+                let node = d.nodes[k]
+                return "\(node.kind) \(node.name) \(node.tag) \(node.parent) \(node.depth) \(node.text)|"
+                    + d.attributes(of: k).map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+            }
+        }
+        let names = HTMLParser.NameCache()
+        let pages = try Self.pages() + [("made", Array("<HTML><Body><DIV class=a><svg:rect/><wb:share>x</wb:share><custom-element-with-a-long-name>y</custom-element-with-a-long-name><BR><p>z</DIV>".utf8))]
+        var compared = 0
+        for (name, bytes) in pages + pages {
+            guard let text = WellFormedUTF8(validating: bytes) else { continue }
+            #expect(shape(HTMLParser.parse(text, names: names)) == shape(HTMLParser.parse(text)), "\(name)")
+            compared += 1
+        }
+        #expect(compared > 20)
     }
 
     static func pages() throws -> [(String, [UInt8])] {
