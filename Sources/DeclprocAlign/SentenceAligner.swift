@@ -335,7 +335,7 @@ final class AlignmentRun {
         let distinct = Set(skeletons.values).sorted { $0.lexicographicallyPrecedes($1) }
         var runCache: [UTF8Key: [Int32]] = [:]
         for (z, runs) in zNameRuns.enumerated() {
-            for run in runs where run.scalarCount >= 2 {
+            for run in runs where run.hasMoreScalars(than: 1) {
                 let run = UTF8Key(run)
                 guard let skeleton = memo.pinyin(run, data: data) else { continue }
                 if runCache[run] == nil {

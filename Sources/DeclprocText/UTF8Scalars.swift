@@ -146,9 +146,20 @@ extension String {
     /// instructions a line of a statement.
     public var scalarCount: Int {
         withUTF8Bytes { bytes in
-            var n = 0
-            for byte in bytes where byte & 0xC0 != 0x80 { n &+= 1 }
-            return n
+            guard let base = bytes.baseAddress else { return 0 }
+            let n = bytes.count
+            var continuations = 0, i = 0
+            // Eight bytes a load: a continuation byte has its top bit set and the next clear.
+            while i &+ 8 <= n {
+                let word = UTF8Code.word(at: base + i)
+                continuations &+= (word & ~(word &<< 1) & 0x8080_8080_8080_8080).nonzeroBitCount
+                i &+= 8
+            }
+            while i < n {
+                if base[i] & 0xC0 == 0x80 { continuations &+= 1 }
+                i &+= 1
+            }
+            return n &- continuations
         }
     }
 
