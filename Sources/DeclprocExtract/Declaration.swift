@@ -239,7 +239,7 @@ public struct DeclarationReader: Sendable {
         while i < scalars.count, Self.dashesAndSpaces.contains(scalars[i]) { i += 1 }
         // "李明（化名）", "Li Ming (pen name)": an alias marked after the name.
         // Each marker is bracketed: a line without a bracket holds none.
-        if line.text.withUTF8Bytes({ bytes in bytes.baseAddress.map { memchr($0, 0x28, bytes.count) != nil } ?? false }) || line.text.containsExactly("（") {
+        if line.text.containsExactly("(") || line.text.containsExactly("（") {
             let lower = line.text.lowercasedQuickly()
             if bracketedAliasMarkers.contains(where: { lower.containsExactly($0) }) { alias = true }
         }

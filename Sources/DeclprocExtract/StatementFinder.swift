@@ -474,7 +474,9 @@ struct LanguageProfile: Equatable {
                 // Two such ideographs in one load, while the text runs on in them.
                 if i &+ 8 <= bytes.count {
                     let word = UTF8Code.word(at: base + i)
-                    if UTF8Code.startsWithTwoThreeByte(word), Self.isCommonIdeograph(word), Self.isCommonIdeograph(word &>> 24) {
+                    if UTF8Code.startsWithTwoThreeByte(word),
+                       Self.isCommonIdeograph(UInt8(truncatingIfNeeded: word), UInt8(truncatingIfNeeded: word &>> 8)),
+                       Self.isCommonIdeograph(UInt8(truncatingIfNeeded: word &>> 24), UInt8(truncatingIfNeeded: word &>> 32)) {
                         han &+= 2
                         visible &+= 2
                         i &+= 6
@@ -482,8 +484,8 @@ struct LanguageProfile: Equatable {
                     }
                 }
                 // An ideograph from U+4E00 to U+9FFF (most of a Chinese text: visible, Han,
-                // no clause mark) told by its first two bytes, E4 B8 to E9 BF, without decoding.
-                if i &+ 1 < bytes.count, (UInt16(base[i]) << 8 | UInt16(base[i &+ 1])) &- 0xE4B8 <= 0xE9BF - 0xE4B8 {
+                // no clause mark), told without decoding.
+                if i &+ 1 < bytes.count, Self.isCommonIdeograph(base[i], base[i &+ 1]) {
                     han &+= 1
                     visible &+= 1
                     i &+= 3
@@ -503,11 +505,11 @@ struct LanguageProfile: Equatable {
         self.clausePunctuation = marks
     }
 
-    /// Whether the three-byte character in the word's lowest bytes (first byte lowest)
-    /// is an ideograph from U+4E00 to U+9FFF: its first two bytes E4 B8 to E9 BF.
+    /// Whether the character whose first two bytes these are is an ideograph from
+    /// U+4E00 to U+9FFF: they are E4 B8 to E9 BF.
     @inline(__always)
-    private static func isCommonIdeograph(_ word: UInt64) -> Bool {
-        (UInt16(truncatingIfNeeded: word) << 8 | UInt16(truncatingIfNeeded: word >> 8) & 0xFF) &- 0xE4B8 <= 0xE9BF - 0xE4B8
+    private static func isCommonIdeograph(_ lead: UInt8, _ second: UInt8) -> Bool {
+        (UInt16(lead) << 8 | UInt16(second)) &- 0xE4B8 <= 0xE9BF - 0xE4B8
     }
 
     /// A Chinese character carries about as much as three Latin letters.
