@@ -68,6 +68,11 @@ public final class AtomicFile {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
+    public func write(_ bytes: ArraySlice<UInt8>) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
     private func flush() throws {
         do { try buffer.withUnsafeBytes { try handle.write(contentsOf: $0) } }
         catch { throw OutputError(description: "cannot write \(path): \(error.localizedDescription)") }

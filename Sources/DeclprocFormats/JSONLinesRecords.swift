@@ -33,6 +33,28 @@ public final class JSONLinesRecordWriter: RecordWriter {
         if emit == .statements { for record in statements { try put(RecordJSON.encode(record, lineEnd: true)) } }
     }
 
+    public func write(page: PageRecord, statements: [StatementRecord], lines: EncodedLines?) throws {
+        switch emit {
+        case .pages: try put(RecordJSON.encode(page, lineEnd: true))
+        case .statements: try write(statements: statements, lines: lines, ofPage: page.id)
+        }
+    }
+
+    public func write(statements: [StatementRecord], lines: EncodedLines?, ofPage pageID: String) throws {
+        guard emit == .statements else { return }
+        guard let lines, lines.count == statements.count else {
+            return try write(statements: statements, ofPage: pageID)
+        }
+        if let file {
+            try lines.write(for: statements) { try file.write($0) }
+        } else if let stream {
+            // One call, so a line-flushed stream never ends on part of a line.
+            var all: [UInt8] = []
+            try lines.write(for: statements) { all.append(contentsOf: $0) }
+            if !all.isEmpty { try stream(Data(all)) }
+        }
+    }
+
     private func put(_ line: [UInt8]) throws {
         if let file { try file.write(line) } else { try stream?(Data(line)) }
     }

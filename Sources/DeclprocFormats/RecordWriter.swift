@@ -28,6 +28,10 @@ public protocol RecordWriter: AnyObject {
     /// Statements of the page `pageID`, written ahead of it: its `write(page:statements:)`
     /// follows with the last of them (a page with many statements comes in parts).
     func write(statements: [StatementRecord], ofPage pageID: String) throws
+    /// The same, with the statements' JSON Lines when a worker encoded them
+    /// (`Extraction.encodesLines`): a writer of JSON Lines writes those.
+    func write(page: PageRecord, statements: [StatementRecord], lines: EncodedLines?) throws
+    func write(statements: [StatementRecord], lines: EncodedLines?, ofPage pageID: String) throws
     func commit() throws
 }
 
@@ -35,6 +39,15 @@ extension RecordWriter {
     /// For formats that hold statements only: a page is its statements.
     public func write(page: PageRecord, statements: [StatementRecord]) throws {
         try write(statements: statements, ofPage: page.id)
+    }
+
+    /// For formats other than JSON Lines, which have no use for the encoded lines.
+    public func write(page: PageRecord, statements: [StatementRecord], lines: EncodedLines?) throws {
+        try write(page: page, statements: statements)
+    }
+
+    public func write(statements: [StatementRecord], lines: EncodedLines?, ofPage pageID: String) throws {
+        try write(statements: statements, ofPage: pageID)
     }
 }
 

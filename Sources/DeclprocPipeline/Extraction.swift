@@ -136,6 +136,10 @@ public struct Extraction {
     public var deduplication = Deduplicator.Options()
     /// Measure each stage's CPU time into the summary's `stageSeconds` (`--stage-times`).
     public var measuresStages = false
+    /// With several jobs, each worker encodes its statements' JSON Lines, handed on in
+    /// `Output` for a JSON Lines writer (`RecordWriter.write(statements:lines:ofPage:)`);
+    /// set when one will write them.
+    public var encodesLines = false
     /// The most statements of a page built before they are handed on to be written
     /// (`PageOutcome.statements`).
     public var statementsPerPart = PageProcessor.defaultStatementsPerPart
@@ -148,10 +152,12 @@ public struct Extraction {
 
     public enum Output {
         /// A page read, with its statements (none for a page without statements).
-        case page(PageRecord, statements: [StatementRecord])
+        /// `lines`: the statements' JSON Lines when a worker encoded them (`encodesLines`),
+        /// with `duplicate_of` as the worker knew it, which the writer brings up to date.
+        case page(PageRecord, statements: [StatementRecord], lines: EncodedLines?)
         /// Statements of the page with id `pageID`, which comes next (`.page`, with the
         /// last of its statements): a page with many statements is written in parts.
-        case statements([StatementRecord], pageID: String)
+        case statements([StatementRecord], pageID: String, lines: EncodedLines?)
         case reject(Reject)
         /// All of an input's pages have been written; `summary` is the run's so far.
         case inputDone(index: Int, path: String, summary: ExtractionSummary)
@@ -180,7 +186,8 @@ public struct Extraction {
         /// kept so far, and the texts of those excluded (taken out of its text at the end).
         var partial = (found: 0, kept: 0, excluded: [String]())
         /// Exclusions and duplicates for statements in order; returns how many were found.
-        func curate(_ statements: inout [StatementRecord], features: [Deduplicator.Features]?) throws -> Int {
+        /// Lines encoded by a worker are dropped when exclusions remove a statement.
+        func curate(_ statements: inout [StatementRecord], features: [Deduplicator.Features]?, lines: inout EncodedLines?) throws -> Int {
             let found = statements.count
             if let exclusions {
                 // An excluded statement leaves every output, the page's text included
@@ -191,6 +198,7 @@ public struct Extraction {
                     return true
                 }
                 summary.excluded += found - statements.count
+                if statements.count != found { lines = nil }
             }
             if let deduplicator {
                 // Features computed by a worker are for the statements as found;
@@ -218,8 +226,9 @@ public struct Extraction {
         func finish(_ ordered: Ordered) throws {
             let outcome: PageOutcome
             let features: [Deduplicator.Features]?
+            var lines: EncodedLines?
             switch ordered {
-            case .outcome(let o, let f): outcome = o; features = f
+            case .outcome(let o, let f, let l): outcome = o; features = f; lines = l
             case .skipped(let reason):
                 summary.skippedRecords[reason, default: 0] += 1
                 return
@@ -232,15 +241,15 @@ public struct Extraction {
             case .rejected(let reject):
                 try rejected(reject)
             case .statements(var statements, let pageID):
-                partial.found += try curate(&statements, features: features)
+                partial.found += try curate(&statements, features: features, lines: &lines)
                 partial.kept += statements.count
                 progress?(.statements(statements.count))
                 clock?.lap(.other)
-                try write(.statements(statements, pageID: pageID))
+                try write(.statements(statements, pageID: pageID, lines: lines))
                 clock?.lap(.write)
             case .page(var page, var statements):
                 summary.pages += 1
-                let found = try curate(&statements, features: features) + partial.found
+                let found = try curate(&statements, features: features, lines: &lines) + partial.found
                 for text in partial.excluded { page.text = page.text.replacingOccurrences(of: text, with: "") }
                 page.statements = partial.kept + statements.count
                 partial = (0, 0, [])
@@ -253,7 +262,7 @@ public struct Extraction {
                 }
                 progress?(.page(statements: statements.count, rejected: false))
                 clock?.lap(.other)
-                try write(.page(page, statements: statements))
+                try write(.page(page, statements: statements, lines: lines))
                 clock?.lap(.write)
             }
         }
@@ -263,7 +272,7 @@ public struct Extraction {
             return { Deduplicator.features(of: $0, options: options, simplify: simplify) }
         }
         let workers = jobs > 1 ? try WorkerPool(count: jobs, resources: resources, profile: profile, redaction: redaction,
-                                                features: features, measuresStages: measuresStages,
+                                                features: features, encodesLines: encodesLines, measuresStages: measuresStages,
                                                 statementsPerPart: statementsPerPart) : nil
         let processor = workers == nil ? try PageProcessor(resources: resources, profile: profile) : nil
         processor?.statementsPerPart = statementsPerPart

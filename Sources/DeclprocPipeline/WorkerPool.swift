@@ -114,13 +114,15 @@ final class WorkerPool: @unchecked Sendable {
     /// Each statement's duplicate-detection features, computed by the worker so the
     /// ordered stage only compares (nil: no deduplication).
     private let features: (@Sendable (StatementRecord) -> Deduplicator.Features)?
+    /// Whether workers encode the JSON Lines of the records they make (`Extraction.encodesLines`).
+    private let encodesLines: Bool
     /// Each worker's stage clock (`--stage-times`), read once the workers have stopped.
     private var clocks: [StageClock] = []
     private let measuresStages: Bool
 
     init(count: Int, resources: Resources, profile: SiteProfile?, redaction: (scope: RedactionScope, key: RedactionKey?),
-         features: (@Sendable (StatementRecord) -> Deduplicator.Features)? = nil, measuresStages: Bool = false,
-         pagesPerWorker: Int = 16, byteBudget: Int? = nil,
+         features: (@Sendable (StatementRecord) -> Deduplicator.Features)? = nil, encodesLines: Bool = false,
+         measuresStages: Bool = false, pagesPerWorker: Int = 16, byteBudget: Int? = nil,
          statementsPerPart: Int = PageProcessor.defaultStatementsPerPart, statementBudget: Int = 4096) throws {
         self.statementBudget = statementBudget
         capacity = pagesPerWorker * count
@@ -128,6 +130,7 @@ final class WorkerPool: @unchecked Sendable {
         self.byteBudget = byteBudget ?? Self.bytesPerWorker * count
         self.measuresStages = measuresStages
         self.features = features
+        self.encodesLines = encodesLines
         spent = Array(filledWith: [], count: count)
         spentStatements = Array(filledWith: 0, count: count)
         // Made here, so a failure to open ICU is reported before any page is read.
@@ -185,9 +188,14 @@ final class WorkerPool: @unchecked Sendable {
                     computed = outcome.records.map(features)
                     processor.clock?.lap(.deduplicate)
                 }
+                var lines: EncodedLines? = nil
+                if encodesLines {
+                    lines = RecordJSON.encodeLines(outcome.records)
+                    processor.clock?.lap(.write)
+                }
                 let last: Bool
                 if case .statements = outcome { last = false } else { last = true }
-                try hand(.outcome(outcome, features: computed), sequence: sequence, last: last, maker: index, spent: &spent)
+                try hand(.outcome(outcome, features: computed, lines: lines), sequence: sequence, last: last, maker: index, spent: &spent)
                 spent.removeAll()
             }
         }
@@ -196,7 +204,7 @@ final class WorkerPool: @unchecked Sendable {
     private struct Closing: Error {}
 
     private static func statements(in item: Ordered) -> Int {
-        guard case .outcome(let outcome, _) = item else { return 0 }
+        guard case .outcome(let outcome, _, _) = item else { return 0 }
         return outcome.records.count
     }
 
@@ -366,8 +374,9 @@ final class WorkerPool: @unchecked Sendable {
 
 /// What the ordered stage sees: a page's outcome, or the end of an input's pages.
 enum Ordered: Sendable {
-    /// `features`: each statement's, for the deduplicator, when a worker computed them.
-    case outcome(PageOutcome, features: [Deduplicator.Features]? = nil)
+    /// `features`: each statement's, for the deduplicator, when a worker computed them;
+    /// `lines`: the statements' JSON Lines, when a worker encoded them.
+    case outcome(PageOutcome, features: [Deduplicator.Features]? = nil, lines: EncodedLines? = nil)
     case inputDone(index: Int, path: String)
     /// An archive record that holds no page, counted in order like everything else.
     case skipped(reason: String)

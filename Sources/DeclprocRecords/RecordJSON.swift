@@ -9,6 +9,30 @@ public enum RecordJSON {
     /// rather than appended to the array made of it, which could copy it again.
     public static func encode(_ r: StatementRecord, lineEnd: Bool = false) -> [UInt8] {
         var w = Writer()
+        _ = write(r, to: &w)
+        if lineEnd { w.sink.append(0x0A) }
+        return w.bytes
+    }
+
+    /// Statement records as JSON Lines in one buffer, for a worker to encode the
+    /// records it made (`EncodedLines`).
+    public static func encodeLines(_ records: [StatementRecord]) -> EncodedLines {
+        var w = Writer(capacity: 4096 * max(1, records.count))
+        var ends: [Int] = [], links: [Int] = []
+        ends.reserveCapacity(records.count)
+        links.reserveCapacity(2 * records.count)
+        for k in records.indices {
+            let link = write(records[k], to: &w)
+            w.sink.append(0x0A)
+            ends.append(w.sink.count)
+            links.append(link.lowerBound)
+            links.append(link.upperBound)
+        }
+        return EncodedLines(bytes: w.bytes, ends: ends, links: links)
+    }
+
+    /// Writes the record; returns where its `duplicate_of` value lies.
+    private static func write(_ r: StatementRecord, to w: inout Writer) -> Range<Int> {
         w.open()
         w.key("charset"); w.charset(r.charset)
         w.key("date")
@@ -31,7 +55,10 @@ public enum RecordJSON {
             w.key("start"); w.int(d.start)
             w.close()
         }
-        w.key("duplicate_of"); w.optional(r.duplicateOf)
+        w.key("duplicate_of")
+        let linkStart = w.sink.count
+        w.optional(r.duplicateOf)
+        let link = linkStart..<w.sink.count
         w.key("id"); w.string(r.id)
         w.key("kind"); w.string(r.declaration.kind)
         w.key("lang"); w.string(r.lang)
@@ -102,7 +129,13 @@ public enum RecordJSON {
             w.close()
         } else { w.null() }
         w.close()
-        if lineEnd { w.sink.append(0x0A) }
+        return link
+    }
+
+    /// A record's `duplicate_of` value as JSON: null or the quoted id.
+    static func link(_ duplicateOf: String?) -> [UInt8] {
+        var w = Writer(capacity: 64)
+        w.optional(duplicateOf)
         return w.bytes
     }
 
@@ -137,8 +170,10 @@ public enum RecordJSON {
     struct Writer {
         /// Written through a pointer (`ByteSink`): an Array append checked the array's
         /// uniqueness and capacity each time, more than a key or a number costs.
-        let sink = ByteSink(capacity: 8192)
+        let sink: ByteSink
         var first = true
+
+        init(capacity: Int = 8192) { sink = ByteSink(capacity: capacity) }
 
         var bytes: [UInt8] { sink.array }
 
@@ -283,7 +318,7 @@ public enum RecordJSON {
 /// A growing byte buffer written through its pointer, for the record encoder.
 final class ByteSink {
     private var base: UnsafeMutablePointer<UInt8>
-    private var count = 0
+    private(set) var count = 0
     private var capacity: Int
 
     init(capacity: Int) {
@@ -411,5 +446,38 @@ final class ByteSink {
         base.deallocate()
         base = moved
         capacity = larger
+    }
+}
+
+/// Statement records already encoded as JSON Lines, each with the place of its
+/// `duplicate_of` value. With several jobs a worker encodes the records it made:
+/// encoded by the ordered stage's thread, they were read from the other core's
+/// caches, and that thread's encoding held up both cores. The ordered stage decides
+/// duplicates after the encoding, so the writer puts a link in when it finds one.
+public struct EncodedLines: Sendable {
+    let bytes: [UInt8]
+    /// Each line's end, past its newline.
+    let ends: [Int]
+    /// Each line's `duplicate_of` value, as the start and end of its bytes.
+    let links: [Int]
+
+    public var count: Int { ends.count }
+
+    /// Hands `put` the lines of `records`, the records these lines were encoded from
+    /// (as many, in the same order), each with the `duplicate_of` its record has now;
+    /// the lines of records with no link in either come through as one run.
+    public func write(for records: [StatementRecord], _ put: (ArraySlice<UInt8>) throws -> Void) throws {
+        precondition(records.count == count, "encoded lines are for other records")
+        var run = 0
+        for k in records.indices {
+            let start = links[2 * k], end = links[2 * k + 1]
+            let link = records[k].duplicateOf
+            // An encoded null is four bytes; any other value is a link to write afresh.
+            if link == nil && end - start == 4 { continue }
+            try put(bytes[run..<start])
+            try put(RecordJSON.link(link)[...])
+            run = end
+        }
+        if run < bytes.count { try put(bytes[run...]) }
     }
 }

@@ -321,13 +321,13 @@ struct ExtractionRun {
                     }
                 }
             }
-            func hand(_ page: PageRecord, _ statements: [StatementRecord]) throws {
+            func hand(_ page: PageRecord, _ statements: [StatementRecord], lines: EncodedLines? = nil) throws {
                 observe?(page, statements)
-                for writer in writers { try writer.write(page: page, statements: statements) }
+                for writer in writers { try writer.write(page: page, statements: statements, lines: lines) }
             }
-            func hand(_ statements: [StatementRecord], ofPage pageID: String) throws {
+            func hand(_ statements: [StatementRecord], ofPage pageID: String, lines: EncodedLines? = nil) throws {
                 observe?(nil, statements)
-                for writer in writers { try writer.write(statements: statements, ofPage: pageID) }
+                for writer in writers { try writer.write(statements: statements, lines: lines, ofPage: pageID) }
             }
             // Pages without statements are listed only in the summary file: kept in
             // bounded memory for it, and not kept at all without one.
@@ -346,8 +346,8 @@ struct ExtractionRun {
                 // Pages go to the current input's part; each finished input is committed.
                 let thisRun = try extraction.run(inputs: inputs) { item in
                     switch item {
-                    case .page(let page, let statements): try state.write(.init(page: page, statements: statements))
-                    case .statements(let statements, let pageID): try state.write(.init(statements: statements, pageID: pageID))
+                    case .page(let page, let statements, _): try state.write(.init(page: page, statements: statements))
+                    case .statements(let statements, let pageID, _): try state.write(.init(statements: statements, pageID: pageID))
                     case .reject(let reject): try state.write(.init(reject: reject))
                     case .inputDone(let index, let path, let summary):
                         let stopping = Interruption.requested
@@ -375,12 +375,14 @@ struct ExtractionRun {
             } else {
                 try openOutputs()
                 rejectsFile = try rejectsPath.map { try AtomicFile(path: $0, force: force) }
+                // Workers encode the records' JSON when JSON Lines will hold them.
+                extraction.encodesLines = emit == .statements && writers.contains { $0 is JSONLinesRecordWriter }
                 result = try extraction.run(inputs: inputs) { item in
                     switch item {
-                    case .page(let page, let statements):
-                        try hand(page, statements)
-                    case .statements(let statements, let pageID):
-                        try hand(statements, ofPage: pageID)
+                    case .page(let page, let statements, let lines):
+                        try hand(page, statements, lines: lines)
+                    case .statements(let statements, let pageID, let lines):
+                        try hand(statements, ofPage: pageID, lines: lines)
                     case .reject(let reject):
                         if let rejectsFile { try rejectsFile.write(JSONLines.line(reject)) }
                         else { FileHandle.standardError.write(try JSONLines.line(reject)) }

@@ -55,10 +55,10 @@ struct Report: ParsableCommand {
             if !scope.isEmpty { extraction.redaction = (scope, key) }
             let summary = try extraction.run(inputs: pages.isEmpty ? [ExtractionRun.defaultInput()] : pages) { item in
                 switch item {
-                case .page(_, let statements):
+                case .page(_, let statements, _):
                     data.addPage()
                     for statement in statements { data.add(statement) }
-                case .statements(let statements, _):
+                case .statements(let statements, _, _):
                     for statement in statements { data.add(statement) }
                 case .reject, .inputDone: break
                 }

@@ -36,6 +36,10 @@ import TestSupport
         #expect(outputs[0] == outputs[1])
         #expect(outputs[0] == outputs[2])
         #expect(outputs[0] == outputs[3])
+        // To standard output, whose writer gets the lines workers encoded whole.
+        let streamed = try TestFiles.declproc(["extract"] + Self.corpus + ["--jobs", "2", "--quiet"], directory: TestFiles.repositoryRoot)
+        #expect(streamed.status == 0, "\(streamed.stderr)")
+        #expect(streamed.stdout == outputs[0][0])
         let records = try Self.lines(work.path("jobs-1-default/records.jsonl"))
         #expect(records.count > 50)
         #expect(records.contains { $0.contains("\"duplicate_of\":\"") })

@@ -19,7 +19,7 @@ import TestSupport
         var statements: [StatementRecord] = [], pages: [PageRecord] = []
         _ = try extraction.run(inputs: [TestFiles.repository("Samples").path, TestFiles.repository("Tests/Fixtures/warc").path,
                                         TestFiles.repository("Tests/Fixtures/readability-zh").path]) { output in
-            if case .page(let page, let records) = output { pages.append(page); statements += records }
+            if case .page(let page, let records, _) = output { pages.append(page); statements += records }
         }
         #expect(statements.count > 50)
         for record in statements {
@@ -57,5 +57,45 @@ import TestSupport
         }
         odd.text.original = ""
         #expect(RecordJSON.encode(odd) == Array(try Self.encoder.encode(odd)))
+    }
+
+    /// Lines a worker encoded are each record's own line, whatever `duplicate_of` the
+    /// ordered stage gives each record afterwards: none, a link, a link taken away, a
+    /// link changed, one that needs escaping; at the first record, the last, and together.
+    @Test func encodedLinesFollowTheLinksGivenLater() throws {
+        let resources = try Resources(store: TestFiles.locales())
+        var extraction = Extraction(resources: resources)
+        extraction.jobs = 1
+        extraction.deduplicate = false
+        var statements: [StatementRecord] = []
+        _ = try extraction.run(inputs: [TestFiles.repository("Samples").path]) { output in
+            if case .page(_, let records, _) = output { statements += records }
+        }
+        #expect(statements.count > 20)
+        statements[3].duplicateOf = statements[0].id
+        let lines = RecordJSON.encodeLines(statements)
+        #expect(lines.count == statements.count)
+        func written(_ records: [StatementRecord]) throws -> [UInt8] {
+            var bytes: [UInt8] = []
+            try lines.write(for: records) { bytes += $0 }
+            return bytes
+        }
+        func expected(_ records: [StatementRecord]) -> [UInt8] {
+            records.flatMap { RecordJSON.encode($0, lineEnd: true) }
+        }
+        #expect(try written(statements) == expected(statements))
+        let last = statements.count - 1
+        let changes: [[(Int, String?)]] = [
+            [(0, "a")], [(last, statements[1].id)], [(3, nil)], [(3, statements[2].id)],
+            [(0, "q\"u\\o\nte"), (1, "b"), (2, "c"), (3, nil), (last, "z")],
+        ]
+        for change in changes {
+            var linked = statements
+            for (k, link) in change { linked[k].duplicateOf = link }
+            #expect(try written(linked) == expected(linked), "\(change)")
+        }
+        var none: [UInt8] = []
+        try RecordJSON.encodeLines([]).write(for: []) { none += $0 }
+        #expect(none.isEmpty)
     }
 }

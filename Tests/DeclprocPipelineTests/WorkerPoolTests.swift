@@ -29,7 +29,7 @@ import TestSupport
         defer { pool.stop() }
         var seen: [String] = []
         func finish(_ ordered: Ordered) {
-            guard case .outcome(let outcome, _) = ordered else { return }
+            guard case .outcome(let outcome, _, _) = ordered else { return }
             switch outcome {
             case .page(let page, _): seen.append(page.source.path)
             case .rejected(let reject): seen.append(reject.input)
@@ -60,7 +60,7 @@ import TestSupport
         defer { pool.stop() }
         var seen: [String] = []
         func finish(_ ordered: Ordered) {
-            if case .outcome(.page(let page, _), _) = ordered { seen.append(page.source.path) }
+            if case .outcome(.page(let page, _), _, _) = ordered { seen.append(page.source.path) }
         }
         for page in pages { try pool.enqueue(page, finish: finish) }
         try pool.drain(finish: finish)
@@ -82,7 +82,7 @@ import TestSupport
         var statements = 0
         var finished: [String] = []
         func finish(_ ordered: Ordered) {
-            guard case .outcome(.page(let record, let found), _) = ordered else { return }
+            guard case .outcome(.page(let record, let found), _, _) = ordered else { return }
             statements += found.count
             finished.append(record.source.path)
         }
@@ -107,7 +107,7 @@ import TestSupport
         defer { pool.stop() }
         var rejected = 0, mostBytes = 0
         func finish(_ ordered: Ordered) {
-            if case .outcome(.rejected, _) = ordered { rejected += 1 }
+            if case .outcome(.rejected, _, _) = ordered { rejected += 1 }
         }
         let page = [UInt8](repeating: 0, count: 3 << 20)
         for k in 0..<24 {
@@ -146,7 +146,7 @@ import TestSupport
         defer { pool.stop() }
         var current: [String] = [], finished = 0
         func finish(_ ordered: Ordered) {
-            guard case .outcome(let outcome, _) = ordered else { return }
+            guard case .outcome(let outcome, _, _) = ordered else { return }
             usleep(2000)
             switch outcome {
             case .statements(let part, let pageID):
@@ -181,7 +181,7 @@ import TestSupport
         defer { pool.stop() }
         var finished: [String] = []
         func finish(_ ordered: Ordered) {
-            guard case .outcome(.page(let record, let statements), _) = ordered else { return }
+            guard case .outcome(.page(let record, let statements), _, _) = ordered else { return }
             #expect(statements.count == 40)
             if finished.isEmpty { sleep(1) }
             finished.append(record.source.path)
