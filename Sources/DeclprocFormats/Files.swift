@@ -53,6 +53,7 @@ public final class AtomicFile {
 
     deinit {
         if !committed {
+            writeback.settle()
             try? handle.close()
             unlink(temporaryPath)
         }
@@ -82,6 +83,7 @@ public final class AtomicFile {
 
     public func commit() throws {
         try flush()
+        writeback.settle()
         do {
             try handle.synchronize()
             try handle.close()

@@ -37,15 +37,19 @@ import Testing
         let descriptor = open(folder + "/out", O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         try #require(descriptor >= 0)
         defer { close(descriptor) }
-        var writeback = EarlyWriteback()
+        var writeback = EarlyWriteback(flushInterval: 2 << 20)
         let chunk = [UInt8](repeating: 0x78, count: 1 << 20)
-        for _ in 1...3 {
+        for k in 1...3 {
             #expect(chunk.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == chunk.count)
             let taken = writeback.wrote(chunk.count, descriptor: descriptor)
             #expect(taken)
+            // The disk is flushed in the background once two megabytes have been written.
+            #expect(writeback.flushes == (k < 2 ? 0 : 1), "\(k)")
         }
         let again = writeback.wrote(0, descriptor: descriptor)
         #expect(again, "nothing new to write back")
+        writeback.settle()
+        #expect(writeback.flushes == 1)
 
         var ends: [Int32] = [0, 0]
         try #require(pipe(&ends) == 0)
@@ -54,5 +58,6 @@ import Testing
         #expect(write(ends[1], "x", 1) == 1)
         let taken = piped.wrote(1, descriptor: ends[1])
         #expect(!taken)
+        #expect(piped.flushes == 0)
     }
 }
