@@ -18,17 +18,15 @@ public enum RecordJSON {
     /// records it made (`EncodedLines`).
     public static func encodeLines(_ records: [StatementRecord]) -> EncodedLines {
         var w = Writer(capacity: 4096 * max(1, records.count))
-        var ends: [Int] = [], links: [Int] = []
-        ends.reserveCapacity(records.count)
+        var links: [Int] = []
         links.reserveCapacity(2 * records.count)
         for k in records.indices {
             let link = write(records[k], to: &w)
             w.sink.append(0x0A)
-            ends.append(w.sink.count)
             links.append(link.lowerBound)
             links.append(link.upperBound)
         }
-        return EncodedLines(bytes: w.bytes, ends: ends, links: links)
+        return EncodedLines(bytes: w.bytes, links: links)
     }
 
     /// Writes the record; returns where its `duplicate_of` value lies.
@@ -456,12 +454,10 @@ final class ByteSink {
 /// duplicates after the encoding, so the writer puts a link in when it finds one.
 public struct EncodedLines: Sendable {
     let bytes: [UInt8]
-    /// Each line's end, past its newline.
-    let ends: [Int]
     /// Each line's `duplicate_of` value, as the start and end of its bytes.
     let links: [Int]
 
-    public var count: Int { ends.count }
+    public var count: Int { links.count / 2 }
 
     /// Hands `put` the lines of `records`, the records these lines were encoded from
     /// (as many, in the same order), each with the `duplicate_of` its record has now;
@@ -472,8 +468,8 @@ public struct EncodedLines: Sendable {
         for k in records.indices {
             let start = links[2 * k], end = links[2 * k + 1]
             let link = records[k].duplicateOf
-            // An encoded null is four bytes; any other value is a link to write afresh.
-            if link == nil && end - start == 4 { continue }
+            // Left as encoded when it is null and stays so; a link is written afresh.
+            if link == nil && bytes[start] == 0x6E { continue }
             try put(bytes[run..<start])
             try put(RecordJSON.link(link)[...])
             run = end

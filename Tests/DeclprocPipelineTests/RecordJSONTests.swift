@@ -73,6 +73,8 @@ import TestSupport
         }
         #expect(statements.count > 20)
         statements[3].duplicateOf = statements[0].id
+        // Quoted, as long as null.
+        statements[5].duplicateOf = "ab"
         let lines = RecordJSON.encodeLines(statements)
         #expect(lines.count == statements.count)
         func written(_ records: [StatementRecord]) throws -> [UInt8] {
@@ -86,7 +88,7 @@ import TestSupport
         #expect(try written(statements) == expected(statements))
         let last = statements.count - 1
         let changes: [[(Int, String?)]] = [
-            [(0, "a")], [(last, statements[1].id)], [(3, nil)], [(3, statements[2].id)],
+            [(0, "a")], [(last, statements[1].id)], [(3, nil)], [(3, statements[2].id)], [(5, nil)], [(5, "cd")],
             [(0, "q\"u\\o\nte"), (1, "b"), (2, "c"), (3, nil), (last, "z")],
         ]
         for change in changes {
