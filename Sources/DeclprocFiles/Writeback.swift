@@ -21,11 +21,16 @@ public struct EarlyWriteback {
     private var length: Int64 = 0
     private var sinceFlush = 0
     private let flushInterval: Int
-    private let flusher = BackgroundFlush()
+    private let flusher: BackgroundFlush
 
     public static let defaultFlushInterval = 32 << 20
 
-    public init(flushInterval: Int = Self.defaultFlushInterval) { self.flushInterval = flushInterval }
+    /// `flush`: `fdatasync`, or a stand-in for tests; it returns 0 or an `errno`.
+    public init(flushInterval: Int = Self.defaultFlushInterval,
+                flush: @escaping @Sendable (Int32) -> Int32 = { fdatasync($0) == 0 ? 0 : errno }) {
+        self.flushInterval = flushInterval
+        flusher = BackgroundFlush(flush: flush)
+    }
 
     /// `count`: the bytes just appended to the file. Returns whether the kernel took
     /// the request; a refusal (not a regular file, a kernel without the call) changes
@@ -41,20 +46,39 @@ public struct EarlyWriteback {
         return taken
     }
 
-    /// Waits for a flush under way. Call it before the descriptor's last fsync or its
-    /// close: a flush must not outlive the descriptor it was given.
-    public func settle() { flusher.wait() }
+    /// Waits for a flush under way, and throws if any failed. Call it before the
+    /// descriptor's last fsync or its close: a flush must not outlive the descriptor it
+    /// was given, and the kernel reports a write error to one flush of a descriptor
+    /// only, so a failure the background flush saw would not reach the commit's fsync.
+    public func settle() throws {
+        flusher.wait()
+        if let code = flusher.failure { throw FlushFailure(code: code) }
+    }
 
     /// Flushes started so far, for tests.
     public var flushes: Int { flusher.started }
 }
 
-/// `fdatasync` on a serial queue, never more than one at a time.
+/// A background flush of an output file failed: the file may not be on the disk.
+public struct FlushFailure: Error, CustomStringConvertible {
+    public let code: Int32
+    public var description: String { "flushing to disk failed: \(String(cString: strerror(code)))" }
+}
+
+/// Flushes on a serial queue, never more than one at a time.
 private final class BackgroundFlush: @unchecked Sendable {
     private let lock = NSLock()
+    private let flush: @Sendable (Int32) -> Int32
     private var running = false
-    private(set) var started = 0
+    private var started_ = 0
+    /// The first failure's `errno`.
+    private var failure_: Int32?
     private lazy var queue = DispatchQueue(label: "declproc.writeback")
+
+    init(flush: @escaping @Sendable (Int32) -> Int32) { self.flush = flush }
+
+    var started: Int { lock.lock(); defer { lock.unlock() }; return started_ }
+    var failure: Int32? { lock.lock(); defer { lock.unlock() }; return failure_ }
 
     /// Whether a flush of `descriptor` started (false while one is under way).
     func start(_ descriptor: Int32) -> Bool {
@@ -62,10 +86,11 @@ private final class BackgroundFlush: @unchecked Sendable {
         defer { lock.unlock() }
         if running { return false }
         running = true
-        started += 1
+        started_ += 1
         queue.async { [self] in
-            _ = fdatasync(descriptor)
+            let code = flush(descriptor)
             lock.lock()
+            if code != 0 && failure_ == nil { failure_ = code }
             running = false
             lock.unlock()
         }
@@ -73,9 +98,6 @@ private final class BackgroundFlush: @unchecked Sendable {
     }
 
     func wait() {
-        lock.lock()
-        let any = started > 0
-        lock.unlock()
-        if any { queue.sync {} }
+        if started > 0 { queue.sync {} }
     }
 }

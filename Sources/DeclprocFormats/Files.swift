@@ -53,7 +53,7 @@ public final class AtomicFile {
 
     deinit {
         if !committed {
-            writeback.settle()
+            try? writeback.settle()
             try? handle.close()
             unlink(temporaryPath)
         }
@@ -83,10 +83,12 @@ public final class AtomicFile {
 
     public func commit() throws {
         try flush()
-        writeback.settle()
         do {
+            try writeback.settle()
             try handle.synchronize()
             try handle.close()
+        } catch let failure as FlushFailure {
+            throw OutputError(description: "cannot write \(path): \(failure)")
         } catch { throw OutputError(description: "cannot write \(path): \(error.localizedDescription)") }
         guard rename(temporaryPath, path) == 0 else {
             throw OutputError(description: "cannot move output into place at \(path): \(String(cString: strerror(errno)))")

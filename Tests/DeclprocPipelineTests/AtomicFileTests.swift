@@ -48,8 +48,15 @@ import Testing
         }
         let again = writeback.wrote(0, descriptor: descriptor)
         #expect(again, "nothing new to write back")
-        writeback.settle()
+        try writeback.settle()
         #expect(writeback.flushes == 1)
+        // A failed flush in the background is reported when the writer settles: the
+        // kernel reports a write error to one flush only, so the commit's fsync would not.
+        var failing = EarlyWriteback(flushInterval: 1 << 20, flush: { _ in EIO })
+        #expect(chunk.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == chunk.count)
+        failing.wrote(chunk.count, descriptor: descriptor)
+        #expect(failing.flushes == 1)
+        #expect(throws: FlushFailure.self) { try failing.settle() }
 
         var ends: [Int32] = [0, 0]
         try #require(pipe(&ends) == 0)
