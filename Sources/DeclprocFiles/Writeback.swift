@@ -69,16 +69,16 @@ public struct FlushFailure: Error, CustomStringConvertible {
 private final class BackgroundFlush: @unchecked Sendable {
     private let lock = NSLock()
     private let flush: @Sendable (Int32) -> Int32
+    private let queue = DispatchQueue(label: "declproc.writeback")
     private var running = false
-    private var started_ = 0
+    private var startedCount = 0
     /// The first failure's `errno`.
-    private var failure_: Int32?
-    private lazy var queue = DispatchQueue(label: "declproc.writeback")
+    private var firstFailure: Int32?
 
     init(flush: @escaping @Sendable (Int32) -> Int32) { self.flush = flush }
 
-    var started: Int { lock.lock(); defer { lock.unlock() }; return started_ }
-    var failure: Int32? { lock.lock(); defer { lock.unlock() }; return failure_ }
+    var started: Int { lock.lock(); defer { lock.unlock() }; return startedCount }
+    var failure: Int32? { lock.lock(); defer { lock.unlock() }; return firstFailure }
 
     /// Whether a flush of `descriptor` started (false while one is under way).
     func start(_ descriptor: Int32) -> Bool {
@@ -86,11 +86,11 @@ private final class BackgroundFlush: @unchecked Sendable {
         defer { lock.unlock() }
         if running { return false }
         running = true
-        started_ += 1
+        startedCount += 1
         queue.async { [self] in
             let code = flush(descriptor)
             lock.lock()
-            if code != 0 && failure_ == nil { failure_ = code }
+            if code != 0 && firstFailure == nil { firstFailure = code }
             running = false
             lock.unlock()
         }
