@@ -64,10 +64,7 @@ public final class AtomicFile {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    public func write(_ bytes: [UInt8]) throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 20 { try flush() }
-    }
+    public func write(_ bytes: [UInt8]) throws { try write(bytes[...]) }
 
     public func write(_ bytes: ArraySlice<UInt8>) throws {
         buffer.append(contentsOf: bytes)

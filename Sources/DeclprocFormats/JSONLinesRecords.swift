@@ -23,14 +23,11 @@ public final class JSONLinesRecordWriter: RecordWriter {
     }
 
     public func write(page: PageRecord, statements: [StatementRecord]) throws {
-        switch emit {
-        case .pages: try put(RecordJSON.encode(page, lineEnd: true))
-        case .statements: try write(statements: statements, ofPage: page.id)
-        }
+        try write(page: page, statements: statements, lines: nil)
     }
 
     public func write(statements: [StatementRecord], ofPage pageID: String) throws {
-        if emit == .statements { for record in statements { try put(RecordJSON.encode(record, lineEnd: true)) } }
+        try write(statements: statements, lines: nil, ofPage: pageID)
     }
 
     public func write(page: PageRecord, statements: [StatementRecord], lines: EncodedLines?) throws {
@@ -40,10 +37,12 @@ public final class JSONLinesRecordWriter: RecordWriter {
         }
     }
 
+    /// Without lines encoded by a worker (one job, or exclusions), each record is encoded here.
     public func write(statements: [StatementRecord], lines: EncodedLines?, ofPage pageID: String) throws {
         guard emit == .statements else { return }
         guard let lines, lines.count == statements.count else {
-            return try write(statements: statements, ofPage: pageID)
+            for record in statements { try put(RecordJSON.encode(record, lineEnd: true)) }
+            return
         }
         if let file {
             try lines.write(for: statements) { try file.write($0) }

@@ -97,12 +97,7 @@ public final class ScriptDetector: Sendable {
     /// (A line break counts as neither Han nor Latin.)
     public func classify(lines texts: some Sequence<String>, page: PageLanguage) -> Result {
         var total = Counts()
-        for text in texts {
-            let counts = self.counts(text)
-            total.han += counts.han; total.latin += counts.latin
-            total.simplified += counts.simplified; total.traditional += counts.traditional
-            total.taiwan += counts.taiwan; total.hongKong += counts.hongKong
-        }
+        for text in texts { total += counts(text) }
         return classify(total, page: page)
     }
 
@@ -139,6 +134,12 @@ public final class ScriptDetector: Sendable {
     /// that tell each writing system and region.
     struct Counts: Equatable {
         var han = 0, latin = 0, simplified = 0, traditional = 0, taiwan = 0, hongKong = 0
+
+        static func += (total: inout Counts, more: Counts) {
+            total.han += more.han; total.latin += more.latin
+            total.simplified += more.simplified; total.traditional += more.traditional
+            total.taiwan += more.taiwan; total.hongKong += more.hongKong
+        }
     }
 
     /// The counts, read from the UTF-8: ASCII by byte, ideographs from U+4E00 to U+9FFF
