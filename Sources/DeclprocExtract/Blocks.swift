@@ -578,7 +578,7 @@ public enum BlockExtractor {
             var length = 0
             forEachTrimmedLine(base, count: bytes.count) { start, end in length += (length > 0 ? 1 : 0) + end - start }
             if length == 0 { return "" }
-            return String(unsafeUninitializedCapacity: length) { out in
+            return String(wellFormedUTF8Capacity: length) { out in
                 var k = 0
                 forEachTrimmedLine(base, count: bytes.count) { start, end in
                     if k > 0 { out[k] = 0x0A; k += 1 }

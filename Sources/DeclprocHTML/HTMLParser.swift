@@ -841,7 +841,7 @@ struct TreeBuilder {
     /// no-break space.
     mutating func flush() {
         guard !pending.isEmpty else { return }
-        var text = String(decoding: pending, as: UTF8.self)
+        var text = pending.withUnsafeBufferPointer(String.init(checkingUTF8:))
         if pending.withUnsafeBufferPointer(containsNbspEntity) { text = text.replacingNbspWithoutSemicolon() }
         _ = append(.text, name: "", text: text)
         pending.removeAll(keepingCapacity: true)

@@ -252,3 +252,43 @@ extension String {
         return try copy.withUTF8(body)
     }
 }
+
+extension String {
+    /// A string of bytes that are well-formed UTF-8 because this program wrote them
+    /// from scalars. Every other way of making a String checks its bytes again, about
+    /// nine instructions a byte, and the records' strings (Pinyin, words, converted
+    /// text) are made by the million; `UTF8Span(unchecked:)` hands them over as they
+    /// are. Debug builds, which the tests run, still check them.
+    @inlinable
+    public init(wellFormedUTF8 bytes: UnsafeBufferPointer<UInt8>) {
+        assert(UTF8Code.isValid(bytes), "bytes said to be well-formed UTF-8 are not")
+        guard !bytes.isEmpty else {
+            self = ""
+            return
+        }
+        self = unsafe String(copying: UTF8Span(unchecked: bytes.span))
+    }
+
+    /// `init(wellFormedUTF8:)` for text written into room of `capacity` bytes by
+    /// `body`, which returns how many it wrote: the room is on the stack when small.
+    @inlinable
+    public init(wellFormedUTF8Capacity capacity: Int,
+                writingWith body: (UnsafeMutableBufferPointer<UInt8>) throws -> Int) rethrows {
+        self = try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Swift.max(capacity, 1)) { room in
+            let count = try body(room)
+            return String(wellFormedUTF8: UnsafeBufferPointer(rebasing: room[..<count]))
+        }
+    }
+
+    /// A string of `bytes`, which may come from anywhere: checked by `UTF8Code.isValid`
+    /// (thirty-two bytes at a time where it can be) rather than by Swift's own check,
+    /// and repaired as `String(decoding:as:)` repairs them if they are not well-formed.
+    @inlinable
+    public init(checkingUTF8 bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count >= 64, UTF8Code.isValid(bytes) {
+            self = unsafe String(copying: UTF8Span(unchecked: bytes.span))
+        } else {
+            self = String(decoding: bytes, as: UTF8.self)
+        }
+    }
+}

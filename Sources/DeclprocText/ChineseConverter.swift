@@ -314,7 +314,7 @@ public final class ChineseConverter: Sendable {
         scratch.scalars = scalars
         var output: [UInt8] = []
         convertDecoded(into: &output, scratch: &scratch, words: words)
-        return String(decoding: output, as: UTF8.self)
+        return output.withUnsafeBufferPointer(String.init(wellFormedUTF8:))
     }
 
     /// The converted text piece by piece: each segment's output, with the span of

@@ -332,7 +332,7 @@ public final class PinyinTransliterator {
     /// record builder writes two styles from one reading).
     public func write(scalars: [Unicode.Scalar], syllables: [PinyinSyllable?], style: PinyinStyle) -> String {
         if style.spellsAsStored {
-            return String(unsafeUninitializedCapacity: Self.storedBound(scalars.count)) { buffer in
+            return String(wellFormedUTF8Capacity: Self.storedBound(scalars.count)) { buffer in
                 writeStored(scalars, syllables, style, into: buffer.baseAddress!)
             }
         }
@@ -342,7 +342,7 @@ public final class PinyinTransliterator {
         }
         sink.output.reserveCapacity(scalars.count * 4)
         write(scalars, syllables, into: &sink)
-        return String(decoding: sink.output, as: UTF8.self)
+        return sink.output.withUnsafeBufferPointer(String.init(wellFormedUTF8:))
     }
 
     /// The text in two styles at once (records carry tone marks and tone numbers): the
@@ -354,9 +354,9 @@ public final class PinyinTransliterator {
         }
         let bound = Self.storedBound(scalars.count)
         var secondText = ""
-        let firstText = String(unsafeUninitializedCapacity: bound) { a in
+        let firstText = String(wellFormedUTF8Capacity: bound) { a in
             var firstCount = 0
-            secondText = String(unsafeUninitializedCapacity: bound) { b in
+            secondText = String(wellFormedUTF8Capacity: bound) { b in
                 var sink = PairSink(first: PointerSink(base: a.baseAddress!, tones: first.tones, neutralFive: first.neutralFive),
                                     second: PointerSink(base: b.baseAddress!, tones: second.tones, neutralFive: second.neutralFive))
                 write(scalars, syllables, into: &sink)

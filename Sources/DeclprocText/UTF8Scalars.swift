@@ -112,7 +112,7 @@ extension String {
     public init<C: Collection>(scalars: C) where C.Element == Unicode.Scalar {
         var capacity = 0
         for scalar in scalars { capacity += UTF8.width(scalar) }
-        self.init(unsafeUninitializedCapacity: capacity) { buffer in
+        self.init(wellFormedUTF8Capacity: capacity) { buffer in
             var k = 0
             guard let out = buffer.baseAddress else { return 0 }
             for scalar in scalars { k += UTF8Code.encode(scalar.value, into: out, at: k) }

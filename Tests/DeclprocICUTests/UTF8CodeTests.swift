@@ -98,4 +98,47 @@ import TestSupport
             #expect(text.withUTF8Bytes { Array($0) } == Array(text.utf8), "\(text.prefix(20))")
         }
     }
+
+    /// Strings made without Swift's own check are the strings it makes: equal, with the
+    /// same bytes, characters and scalars, and as usable (compared, hashed, appended
+    /// to, cut), from empty, small, large, ASCII and not, every good sequence and
+    /// random well-formed mixtures. Bytes that are not well-formed are repaired as
+    /// `String(decoding:as:)` repairs them when they are only to be checked.
+    @Test func stringsMadeWithoutSwiftsCheckAreTheSame() {
+        let long = Array(String(repeating: "声明退出中共 and its organizations; ", count: 40).utf8)
+        var cases: [[UInt8]] = [[], [0x61], Array("中".utf8), Array("fifteen bytes..".utf8), Array("sixteen bytes...".utf8),
+                                Array("Zhōng guó gòng chǎn dǎng".utf8), long, Array(long.prefix(64)), Array(long.prefix(63))]
+        for piece in UTF8Cases.good { cases += [piece, piece + long, long + piece, Array(long.prefix(70)) + piece] }
+        cases += UTF8Cases.randomMixtures(3_000).filter(UTF8Cases.reference)
+        for bytes in cases {
+            let reference = String(decoding: bytes, as: UTF8.self)
+            for made in [bytes.withUnsafeBufferPointer(String.init(wellFormedUTF8:)),
+                         bytes.withUnsafeBufferPointer(String.init(checkingUTF8:)),
+                         String(wellFormedUTF8Capacity: bytes.count + 3) { room in
+                             room.baseAddress!.initialize(from: bytes, count: bytes.count)
+                             return bytes.count
+                         }] {
+                #expect(made == reference && Array(made.utf8) == bytes, "\(bytes)")
+                #expect(made.count == reference.count && made.unicodeScalars.count == reference.unicodeScalars.count)
+                #expect(made.hashValue == reference.hashValue)
+                #expect(made + "。" == reference + "。" && String(made.dropFirst()) == String(reference.dropFirst()))
+            }
+        }
+        let bad = UTF8Cases.randomMixtures(3_000).filter { !UTF8Cases.reference($0) }
+        #expect(bad.count > 100)
+        for bytes in bad + UTF8Cases.bad.map({ long + $0 + long }) {
+            let made = bytes.withUnsafeBufferPointer(String.init(checkingUTF8:))
+            #expect(Array(made.utf8) == Array(String(decoding: bytes, as: UTF8.self).utf8), "\(bytes)")
+        }
+    }
+
+    #if DEBUG
+    /// A caller's mistake is caught where the tests run: bytes said to be well-formed
+    /// that are not stop a debug build (a release build trusts them).
+    @Test func bytesSaidToBeWellFormedAreCheckedInDebugBuilds() async {
+        await #expect(processExitsWith: .failure) {
+            _ = ([0x61, 0xE0, 0x80, 0x80] as [UInt8]).withUnsafeBufferPointer(String.init(wellFormedUTF8:))
+        }
+    }
+    #endif
 }
