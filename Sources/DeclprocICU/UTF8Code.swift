@@ -254,11 +254,12 @@ extension String {
 }
 
 extension String {
-    /// A string of bytes that are well-formed UTF-8 because this program wrote them
-    /// from scalars. Every other way of making a String checks its bytes again, about
-    /// nine instructions a byte, and the records' strings (Pinyin, words, converted
-    /// text) are made by the million; `UTF8Span(unchecked:)` hands them over as they
-    /// are. Debug builds, which the tests run, still check them.
+    /// A string of bytes that are well-formed UTF-8 by the way the caller made them:
+    /// encoded from scalars, or copied whole characters at a time from strings. Every
+    /// other way of making a String checks its bytes again, a character at a time, and
+    /// the records' strings (Pinyin, words, converted text) are made by the million;
+    /// `UTF8Span(unchecked:)` hands them over as they are. Debug builds, which the
+    /// tests run, still check them.
     @inlinable
     public init(wellFormedUTF8 bytes: UnsafeBufferPointer<UInt8>) {
         assert(UTF8Code.isValid(bytes), "bytes said to be well-formed UTF-8 are not")
