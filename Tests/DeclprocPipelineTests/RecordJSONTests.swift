@@ -45,8 +45,8 @@ import TestSupport
             #expect(RecordJSON.encode(odd) == Array(try Self.encoder.encode(odd)), "\(number)")
         }
         // Text is scanned eight bytes at a time (the last eight overlapping the ones
-        // before), shorter text byte by byte: each escape at every position of text of
-        // every length from one byte to 18.
+        // before), four to seven bytes as two overlapping halves, shorter text byte by
+        // byte: each escape at every position of text of every length from one byte to 18.
         for escape in ["\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "é", "中"] {
             for length in 0...17 {
                 for padding in 0...length {
