@@ -287,7 +287,7 @@ extension String {
     @inlinable
     public init(checkingUTF8 bytes: UnsafeBufferPointer<UInt8>) {
         if bytes.count >= 64, UTF8Code.isValid(bytes) {
-            self = unsafe String(copying: UTF8Span(unchecked: bytes.span))
+            self.init(wellFormedUTF8: bytes)
         } else {
             self = String(decoding: bytes, as: UTF8.self)
         }
