@@ -271,61 +271,80 @@ extension AlignmentRun {
         // statement's gains for windows it cannot have were a sixth of them.
         let zWindows = min(5, ne), eWindows = min(5, nz)
         /// What a match in a window of 1...windows sentences adds to a miss's log-odds,
-        /// for recall `pt` and chance `chance` of a match in one sentence.
-        /// (1 - chance)^b by multiplication: pow was a tenth of the alignment's set-up.
-        func gains(_ pt: Double, _ miss: Double, _ chance: Double, _ windows: Int, into out: inout [Double]) {
+        /// for recall `pt` and chance `chance` of a match in one sentence, written from
+        /// `out[at]` on. (1 - chance)^b by multiplication: pow was a tenth of the
+        /// alignment's set-up.
+        func gains(_ pt: Double, _ miss: Double, _ chance: Double, _ windows: Int, into out: UnsafeMutableBufferPointer<Double>, at: Int) {
             var none = 1.0
-            for _ in 1...windows {
+            for w in 0..<windows {
                 none *= 1 - chance
                 let p0 = 1 - none
-                out.append(log((pt + (1 - pt) * p0) / p0) - miss)
+                out[at + w] = log((pt + (1 - pt) * p0) / p0) - miss
             }
         }
         // Tokens and keys of the default recall (all of them in the first pass) have
         // the same miss, and the same gains for the same count: each worked out once
-        // (a log each was a third of the programme's own time).
+        // (a log each was a third of the programme's own time), into the room of one
+        // count each, counts being below the number of sentences on the other side.
         let zDefaultMiss = log(1 - piZDefault), eDefaultMiss = log(1 - piEDefault)
-        var zDefaultGains = scratch.doubles.lend(0), zDefaultStart = scratch.ints.lend(-1, count: ne + 2)
-        var eDefaultGains = scratch.doubles.lend(0), eDefaultStart = scratch.ints.lend(-1, count: nz + 2)
+        var zDefaultGains = scratch.doubles.lend(0, count: (ne + 2) * zWindows), zDefaultStart = scratch.ints.lend(-1, count: ne + 2)
+        var eDefaultGains = scratch.doubles.lend(0, count: (nz + 2) * eWindows), eDefaultStart = scratch.ints.lend(-1, count: nz + 2)
+        // The per-token and per-key arrays are sized first and written through their
+        // buffers: each append or write to an array held in a variable asked the
+        // runtime whether the array was shared, a few hundred times a pass.
         var tokenMissFilled = scratch.doubles.lend(0, count: tokenCount)
-        for token in 0..<tokenCount { tokenMissFilled[token] = piZKnown[token] ? log(1 - piZ[token]) : zDefaultMiss }
+        tokenMissFilled.withUnsafeMutableBufferPointer { tokenMiss in
+            for token in 0..<tokenCount { tokenMiss[token] = piZKnown[token] ? log(1 - piZ[token]) : zDefaultMiss }
+        }
         let tokenMiss = tokenMissFilled
         var zEvidenceBaseFilled = scratch.doubles.lend(0, count: nz)
         for z in 0..<nz { zEvidenceBaseFilled[z] = ztokens[z].reduce(0.0) { $0 + tokenMiss[$1] } }
         let zEvidenceBase = zEvidenceBaseFilled
-        var tokenGain = scratch.doubles.lend(0)
-        tokenGain.reserveCapacity(tokenCount * zWindows)
-        for token in 0..<tokenCount {
-            if piZKnown[token] {
-                gains(piZ[token], tokenMiss[token], q[token], zWindows, into: &tokenGain)
-                continue
+        var tokenGain = scratch.doubles.lend(0, count: tokenCount * zWindows)
+        tokenGain.withUnsafeMutableBufferPointer { tokenGain in
+            zDefaultGains.withUnsafeMutableBufferPointer { defaultGains in
+                for token in 0..<tokenCount {
+                    let at = token * zWindows
+                    if piZKnown[token] {
+                        gains(piZ[token], tokenMiss[token], q[token], zWindows, into: tokenGain, at: at)
+                        continue
+                    }
+                    let count = qCount[token]
+                    if zDefaultStart[count] < 0 {
+                        zDefaultStart[count] = count * zWindows
+                        gains(piZDefault, zDefaultMiss, q[token], zWindows, into: defaultGains, at: count * zWindows)
+                    }
+                    for w in 0..<zWindows { tokenGain[at + w] = defaultGains[count * zWindows + w] }
+                }
             }
-            let count = qCount[token]
-            if zDefaultStart[count] < 0 {
-                zDefaultStart[count] = zDefaultGains.count
-                gains(piZDefault, zDefaultMiss, q[token], zWindows, into: &zDefaultGains)
-            }
-            tokenGain.append(contentsOf: zDefaultGains[zDefaultStart[count]..<(zDefaultStart[count] + zWindows)])
         }
-        var eEvidenceBase = scratch.doubles.lend(0, count: ne), keyGainStart = scratch.ints.lend(0, count: ne + 1), keyGain = scratch.doubles.lend(0)
-        for e in 0..<ne {
-            for key in ekeys[e] {
-                let key = Int(key)
-                if piEKnown[key] {
-                    let pt = piE[key], miss = log(1 - pt)
-                    eEvidenceBase[e] += miss
-                    gains(pt, miss, r[key], eWindows, into: &keyGain)
-                    continue
+        var eEvidenceBase = scratch.doubles.lend(0, count: ne), keyGainStart = scratch.ints.lend(0, count: ne + 1)
+        for e in 0..<ne { keyGainStart[e + 1] = keyGainStart[e] + ekeys[e].count * eWindows }
+        var keyGain = scratch.doubles.lend(0, count: keyGainStart[ne])
+        keyGain.withUnsafeMutableBufferPointer { keyGain in
+            eDefaultGains.withUnsafeMutableBufferPointer { defaultGains in
+                for e in 0..<ne {
+                    var base = 0.0, at = keyGainStart[e]
+                    for key in ekeys[e] {
+                        let key = Int(key)
+                        defer { at += eWindows }
+                        if piEKnown[key] {
+                            let pt = piE[key], miss = log(1 - pt)
+                            base += miss
+                            gains(pt, miss, r[key], eWindows, into: keyGain, at: at)
+                            continue
+                        }
+                        base += eDefaultMiss
+                        let count = rCount[key]
+                        if eDefaultStart[count] < 0 {
+                            eDefaultStart[count] = count * eWindows
+                            gains(piEDefault, eDefaultMiss, r[key], eWindows, into: defaultGains, at: count * eWindows)
+                        }
+                        for w in 0..<eWindows { keyGain[at + w] = defaultGains[count * eWindows + w] }
+                    }
+                    eEvidenceBase[e] = base
                 }
-                eEvidenceBase[e] += eDefaultMiss
-                let count = rCount[key]
-                if eDefaultStart[count] < 0 {
-                    eDefaultStart[count] = eDefaultGains.count
-                    gains(piEDefault, eDefaultMiss, r[key], eWindows, into: &eDefaultGains)
-                }
-                keyGain.append(contentsOf: eDefaultGains[eDefaultStart[count]..<(eDefaultStart[count] + eWindows)])
             }
-            keyGainStart[e + 1] = keyGain.count
         }
         let zMemo = UnsafeMutablePointer<Double>.allocate(capacity: max(1, zStart[nz]))
         zMemo.initialize(repeating: .nan, count: max(1, zStart[nz]))
@@ -478,24 +497,36 @@ extension AlignmentRun {
         priors = Model.initialPriors.enumerated().map { k, p in
             (Double(counts[k]) + Model.priorPseudo * p) / (Double(path.count) + Model.priorPseudo)
         }
+        // Counted through the arrays' buffers: each write to an array held in a variable
+        // asked the runtime whether it was shared, once a token or key of each bead.
         var zHits = [Double](filledWith: 0, count: tokenCount), zSeen = [Double](filledWith: 0, count: tokenCount)
         var eHits = [Double](filledWith: 0, count: keyCount), eSeen = [Double](filledWith: 0, count: keyCount)
         var totalZ = (hits: 0.0, seen: 0.0), totalE = (hits: 0.0, seen: 0.0)
-        for bead in aligned {
-            for z in bead.i0..<bead.i1 {
-                var mask = Mask()
-                for e in bead.j0..<bead.j1 { if let m = pair(z, e) { mask.formUnion(m.zh) } }
-                for (p, token) in ztokens[z].enumerated() {
-                    let hit = mask.contains(p) ? 1.0 : 0.0
-                    zHits[token] += hit; zSeen[token] += 1; totalZ.hits += hit; totalZ.seen += 1
+        zHits.withUnsafeMutableBufferPointer { zHits in
+            zSeen.withUnsafeMutableBufferPointer { zSeen in
+                for bead in aligned {
+                    for z in bead.i0..<bead.i1 {
+                        var mask = Mask()
+                        for e in bead.j0..<bead.j1 { if let m = pair(z, e) { mask.formUnion(m.zh) } }
+                        for (p, token) in ztokens[z].enumerated() {
+                            let hit = mask.contains(p) ? 1.0 : 0.0
+                            zHits[token] += hit; zSeen[token] += 1; totalZ.hits += hit; totalZ.seen += 1
+                        }
+                    }
                 }
             }
-            for e in bead.j0..<bead.j1 {
-                var mask = Mask()
-                for z in bead.i0..<bead.i1 { if let m = pair(z, e) { mask.formUnion(m.en) } }
-                for (p, key) in ekeys[e].enumerated() {
-                    let hit = mask.contains(p) ? 1.0 : 0.0
-                    eHits[Int(key)] += hit; eSeen[Int(key)] += 1; totalE.hits += hit; totalE.seen += 1
+        }
+        eHits.withUnsafeMutableBufferPointer { eHits in
+            eSeen.withUnsafeMutableBufferPointer { eSeen in
+                for bead in aligned {
+                    for e in bead.j0..<bead.j1 {
+                        var mask = Mask()
+                        for z in bead.i0..<bead.i1 { if let m = pair(z, e) { mask.formUnion(m.en) } }
+                        for (p, key) in ekeys[e].enumerated() {
+                            let hit = mask.contains(p) ? 1.0 : 0.0
+                            eHits[Int(key)] += hit; eSeen[Int(key)] += 1; totalE.hits += hit; totalE.seen += 1
+                        }
+                    }
                 }
             }
         }
