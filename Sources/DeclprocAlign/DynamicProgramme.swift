@@ -352,11 +352,15 @@ extension AlignmentRun {
         eMemo.initialize(repeating: .nan, count: max(1, eStart[ne]))
         defer { zMemo.deallocate(); eMemo.deallocate() }
         // Every array lent above goes back when the pass ends.
+        // (One call an array: gathered in array literals, they were two arrays made,
+        // retained and freed a pass.)
         defer {
-            for array in [pairLo, pairStart, zLo, zStart, eLo, eHi, eStart, zDefaultStart, eDefaultStart, keyGainStart] { scratch.ints.keep(array) }
-            for array in [logPriorsFilled, zDefaultGains, eDefaultGains, tokenMissFilled, zEvidenceBaseFilled, tokenGain, eEvidenceBase, keyGain] {
-                scratch.doubles.keep(array)
-            }
+            scratch.ints.keep(pairLo); scratch.ints.keep(pairStart); scratch.ints.keep(zLo); scratch.ints.keep(zStart)
+            scratch.ints.keep(eLo); scratch.ints.keep(eHi); scratch.ints.keep(eStart); scratch.ints.keep(zDefaultStart)
+            scratch.ints.keep(eDefaultStart); scratch.ints.keep(keyGainStart)
+            scratch.doubles.keep(logPriorsFilled); scratch.doubles.keep(zDefaultGains); scratch.doubles.keep(eDefaultGains)
+            scratch.doubles.keep(tokenMissFilled); scratch.doubles.keep(zEvidenceBaseFilled); scratch.doubles.keep(tokenGain)
+            scratch.doubles.keep(eEvidenceBase); scratch.doubles.keep(keyGain)
             scratch.ids.keep(pairIndex)
             scratch.matches.keep(store)
         }
