@@ -361,7 +361,12 @@ public struct StatementFinder: Sendable {
     func organizationKeys(in text: String, patterns: StatementPatterns) -> [String] {
         let words = patterns.language != "zh"
         let haystack = words ? text.lowercasedQuickly() : text
-        return patterns.organizationWords.compactMap { key, needles in needles.firstPattern(in: haystack) != nil ? key : nil }
+        // Room for every key first: grown from empty, the list was reallocated for
+        // the second key of most statements.
+        var keys: [String] = []
+        keys.reserveCapacity(patterns.organizationWords.count)
+        for (key, needles) in patterns.organizationWords where needles.firstPattern(in: haystack) != nil { keys.append(key) }
+        return keys
     }
 
     /// A translation follows a Chinese statement when a marker says so: a short

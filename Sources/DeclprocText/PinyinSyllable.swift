@@ -21,8 +21,9 @@ public enum ToneStyle: String, Sendable, CaseIterable {
 /// every worker at once, and the two cores fought over their reference counts (the
 /// retains of the Pinyin stage took 2.4 times the samples with two jobs).
 public struct PinyinSyllable: Sendable, Hashable, CustomStringConvertible {
-    /// Never freed: `Spelling.registry` holds every spelling made.
-    private unowned(unsafe) let spelling: Spelling
+    /// Never freed: `Spelling.registry` holds every spelling made. (Visible to inlined
+    /// code for `identity` alone.)
+    @usableFromInline unowned(unsafe) let spelling: Spelling
 
     public var letters: String { spelling.letters } // with "ü", never "v"
     public var tone: Int { spelling.tone }
@@ -35,7 +36,9 @@ public struct PinyinSyllable: Sendable, Hashable, CustomStringConvertible {
     var lettersUTF8: InlineUTF8 { spelling.lettersUTF8 }
     /// The same number for the same syllable, and never for another, for the life of
     /// the process: a key for memos of what a syllable gives.
-    package var identity: UInt { UInt(bitPattern: ObjectIdentifier(spelling)) }
+    /// Inlinable: the pipeline's memo of syllable lists asks for it for every Han
+    /// character, and a call each time was half the memo's probe.
+    @inlinable package var identity: UInt { UInt(bitPattern: ObjectIdentifier(spelling)) }
 
     public init?(numbered text: Substring) {
         guard let spelling = Spelling.interned(numbered: text) else { return nil }
@@ -57,7 +60,7 @@ public struct PinyinSyllable: Sendable, Hashable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(spelling)) }
 
     /// A syllable's written forms, made once for the process.
-    final class Spelling: Sendable {
+    @usableFromInline final class Spelling: Sendable {
         let letters: String
         let tone: Int
         let marked: String
