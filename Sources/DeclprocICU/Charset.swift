@@ -63,6 +63,25 @@ public final class CharsetDecoder {
     private let utf8: UnsafeMutableRawPointer?
     /// Set when ICU decodes the 128 ASCII bytes to themselves in this charset.
     private var piecesAllowed = false
+    /// What ICU makes of each two bytes from a lead byte 0x80–0xFF, asked of ICU the
+    /// first time a piece holds them, in a charset of `decodableInPairs`: slot
+    /// `(lead - 0x80) << 8 | second` holds the scalar plus one, `notOneCharacter`
+    /// when ICU does not make exactly one character of the two bytes, 0 when not
+    /// asked yet. nil for other charsets.
+    private let pairs: UnsafeMutablePointer<UInt32>?
+    private static let notOneCharacter = UInt32.max
+    /// Pairs a piece was decoded from through `pairs` (for tests).
+    private(set) var pairsFromTable = 0
+
+    /// Charsets of `decodableInPieces` in which text is characters of two bytes from
+    /// a lead byte of 0x80 or above (and ASCII): ICU takes some 40 instructions a
+    /// byte to decode them, where a pair's character remembered takes a few. Their
+    /// converters keep no state between characters, so a character is the same
+    /// wherever it stands; `CharsetPiecesTests` holds every pair to ICU's decoding of
+    /// running text.
+    static let decodableInPairs: Set<String> = [
+        "gb18030", "ibm-1375_P100-2008", "euc-jp-2007", "ibm-970_P110_P110-2006_U2",
+    ]
 
     /// Charsets in which a byte below 0x80 at a character boundary is that ASCII
     /// character, and in which a byte that `breaksPieces` is never followed by more of
@@ -86,6 +105,12 @@ public final class CharsetDecoder {
         dp_cnv_name(handle, &name, 96, &error)
         self.icuName = cString(name)
         utf8 = Self.decodableInPieces.contains(icuName) ? try openConverter("UTF-8") : nil
+        if utf8 != nil, Self.decodableInPairs.contains(icuName) {
+            pairs = .allocate(capacity: 0x8000)
+            pairs!.initialize(repeating: 0, count: 0x8000)
+        } else {
+            pairs = nil
+        }
         if utf8 != nil {
             // The ASCII copied past ICU must be what ICU itself would make of it.
             let ascii = (0..<128).map { UInt8($0) }
@@ -98,6 +123,7 @@ public final class CharsetDecoder {
     deinit {
         dp_cnv_close(handle)
         if let utf8 { dp_cnv_close(utf8) }
+        pairs?.deallocate()
     }
 
     /// Decodes the whole of `bytes` to text. Returns the text and the number of
@@ -179,6 +205,10 @@ public final class CharsetDecoder {
                     guard j < n, j - i < Self.joinedASCII else { break }
                     i = j
                 }
+                if let pairs, let written = decodePairs(base + piece, count: i - piece, into: target + k, room: capacity - k, pairs) {
+                    k += written
+                    continue
+                }
                 let written = (base + piece).withMemoryRebound(to: CChar.self, capacity: i - piece) { src in
                     (target + k).withMemoryRebound(to: CChar.self, capacity: capacity - k) { dst in
                         dp_cnv_decode_utf8_piece(handle, utf8, src, Int32(i - piece), dst, Int32(capacity - k), &invalid, &error)
@@ -192,6 +222,62 @@ public final class CharsetDecoder {
         }
         try ICUError.check(error, "decoding \(icuName)")
         return overflow ? nil : (text, Int(invalid))
+    }
+
+    /// A piece decoded from its ASCII and the characters of `pairs`, as ICU decodes
+    /// each of them; nil, and nothing to keep, if the piece holds anything else (a
+    /// byte of 0x80 or above that is not the first of such a pair, from where a
+    /// character starts) or more than `room` takes: ICU decodes such a piece.
+    private func decodePairs(_ source: UnsafePointer<UInt8>, count n: Int, into target: UnsafeMutablePointer<UInt8>, room: Int,
+                             _ pairs: UnsafeMutablePointer<UInt32>) -> Int? {
+        var i = 0, k = 0, found = 0
+        while i < n {
+            let lead = source[i]
+            if lead < 0x80 {
+                guard k < room else { return nil }
+                target[k] = lead
+                k &+= 1
+                i &+= 1
+                continue
+            }
+            guard i &+ 1 < n else { return nil }
+            let slot = Int(lead &- 0x80) << 8 | Int(source[i &+ 1])
+            var entry = pairs[slot]
+            if entry == 0 {
+                entry = askICU(lead, source[i &+ 1])
+                pairs[slot] = entry
+            }
+            // Four bytes of room: a scalar's UTF-8 and the byte `encodeWide` may write past it.
+            guard entry != Self.notOneCharacter, k &+ 4 <= room else { return nil }
+            k &+= UTF8Code.encodeWide(entry &- 1, into: target, at: k)
+            i &+= 2
+            found &+= 1
+        }
+        pairsFromTable &+= found
+        return k
+    }
+
+    /// ICU's character for two bytes alone, plus one; `notOneCharacter` when ICU
+    /// makes anything but one character of both bytes, without an invalid byte.
+    private func askICU(_ lead: UInt8, _ second: UInt8) -> UInt32 {
+        guard let utf8 else { return Self.notOneCharacter }
+        let bytes = (lead, second)
+        var out = (UInt64(0), UInt64(0))
+        var invalid: Int64 = 0
+        var error: Int32 = 0
+        let written = withUnsafeMutableBytes(of: &out) { out in
+            withUnsafeBytes(of: bytes) { source in
+                dp_cnv_decode_utf8_piece(handle, utf8, source.bindMemory(to: CChar.self).baseAddress, 2,
+                                         out.bindMemory(to: CChar.self).baseAddress, 16, &invalid, &error)
+            }
+        }
+        guard error <= 0, invalid == 0, written > 0, written <= 4 else { return Self.notOneCharacter }
+        return withUnsafeBytes(of: &out) { out in
+            let bytes = out.bindMemory(to: UInt8.self)
+            guard let (value, length) = UTF8Code.decodeChecked(bytes.baseAddress!, at: 0, count: Int(written)),
+                  length == Int(written) else { return Self.notOneCharacter }
+            return value &+ 1
+        }
     }
 
     /// Whether pages in this charset are decoded in pieces (for tests).

@@ -91,6 +91,47 @@ import TestSupport
         #expect(mismatches.isEmpty, "\(charset): \(mismatches.prefix(3))")
     }
 
+    /// Every two bytes ICU makes one character of, on their own, one after another in
+    /// running text (in order, then shuffled): decoded from the pair table, which the
+    /// decoder must have used for them, as ICU decodes the whole text.
+    @Test(arguments: ["GB18030", "Big5-HKSCS", "EUC-JP", "EUC-KR"]) func everyPairInRunningText(_ charset: String) throws {
+        let decoder = try CharsetDecoder(charset: charset)
+        var characters: [[UInt8]] = []
+        for lead in 0x80...0xFF {
+            for second in 0...0xFF {
+                let pair = [UInt8(lead), UInt8(second)]
+                let alone = try decoder.decodeWhole(pair)
+                if alone.invalidBytes == 0, alone.text.unicodeScalars.count == 1 { characters.append(pair) }
+            }
+        }
+        #expect(characters.count > 7_000, "\(charset): \(characters.count)")
+        var random = SplitMix(seed: 0x9A1E)
+        var shuffled = characters
+        for k in shuffled.indices.reversed() { shuffled.swapAt(k, Int(random.next() % UInt64(k + 1))) }
+        for order in [characters, shuffled] {
+            // Lines of a few hundred characters between markup.
+            var text: [UInt8] = []
+            for (k, pair) in order.enumerated() { text += k % 300 == 0 ? [0x3C, 0x70, 0x3E] + pair : pair }
+            let before = decoder.pairsFromTable
+            #expect(try same(decoder, text), "\(charset)")
+            #expect(decoder.pairsFromTable - before == order.count, "\(charset)")
+        }
+    }
+
+    /// Pieces holding anything but ASCII and the table's pairs go to ICU whole.
+    @Test func piecesWithOtherBytesGoToICU() throws {
+        let decoder = try CharsetDecoder(charset: "GB18030")
+        // 中文 then a four-byte form, a lone lead byte, an invalid second byte.
+        for tail: [UInt8] in [[0x81, 0x30, 0x81, 0x30], [0x81], [0x81, 0x7F], [0xFF, 0x41]] {
+            let text = [0x3C, 0xD6, 0xD0, 0xCE, 0xC4] + tail + [0x3E]
+            let before = decoder.pairsFromTable
+            #expect(try same(decoder, text), "\(tail)")
+            #expect(decoder.pairsFromTable == before, "\(tail)")
+        }
+        #expect(try same(decoder, [0x3C, 0xD6, 0xD0, 0xCE, 0xC4, 0x3E]))
+        #expect(decoder.pairsFromTable >= 2)
+    }
+
     /// Real pages of the sample set, each in its own charset and in the others.
     @Test func samplePages() throws {
         let folder = TestFiles.repository("Samples")
