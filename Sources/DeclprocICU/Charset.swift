@@ -147,9 +147,9 @@ public final class CharsetDecoder {
     }
 
     private func decode(_ source: UnsafeBufferPointer<UInt8>) throws(ICUError) -> ([UInt8], Int) {
-        if piecesAllowed, let utf8, source.count <= Int32.max / 3 - 16,
-           let decoded = try decodeInPieces(source, through: utf8) {
-            return decoded
+        if piecesAllowed, let utf8, source.count <= Int32.max / 3 - 16 {
+            if let pairs, let decoded = try decodeThroughPairs(source, through: utf8, pairs) { return decoded }
+            if pairs == nil, let decoded = try decodeInPieces(source, through: utf8) { return decoded }
         }
         return try decodeWhole(source)
     }
@@ -205,10 +205,6 @@ public final class CharsetDecoder {
                     guard j < n, j - i < Self.joinedASCII else { break }
                     i = j
                 }
-                if let pairs, let written = decodePairs(base + piece, count: i - piece, into: target + k, room: capacity - k, pairs) {
-                    k += written
-                    continue
-                }
                 let written = (base + piece).withMemoryRebound(to: CChar.self, capacity: i - piece) { src in
                     (target + k).withMemoryRebound(to: CChar.self, capacity: capacity - k) { dst in
                         dp_cnv_decode_utf8_piece(handle, utf8, src, Int32(i - piece), dst, Int32(capacity - k), &invalid, &error)
@@ -224,37 +220,75 @@ public final class CharsetDecoder {
         return overflow ? nil : (text, Int(invalid))
     }
 
-    /// A piece decoded from its ASCII and the characters of `pairs`, as ICU decodes
-    /// each of them; nil, and nothing to keep, if the piece holds anything else (a
-    /// byte of 0x80 or above that is not the first of such a pair, from where a
-    /// character starts) or more than `room` takes: ICU decodes such a piece.
-    private func decodePairs(_ source: UnsafePointer<UInt8>, count n: Int, into target: UnsafeMutablePointer<UInt8>, room: Int,
-                             _ pairs: UnsafeMutablePointer<UInt32>) -> Int? {
-        var i = 0, k = 0, found = 0
-        while i < n {
-            let lead = source[i]
-            if lead < 0x80 {
-                guard k < room else { return nil }
-                target[k] = lead
-                k &+= 1
-                i &+= 1
-                continue
+    /// `decodeInPieces` for a charset of `decodableInPairs`, in one pass: ASCII is
+    /// copied and each pair's character read from `pairs` (asked of ICU the first
+    /// time); anything else (a four-byte form, an invalid or unmapped sequence) goes
+    /// to ICU from there to the next byte that `breaksPieces`, that byte included.
+    /// Every character before it was whole, so ICU decoding the page would start
+    /// there in its initial state too. Nil if the output did not fit.
+    private func decodeThroughPairs(_ source: UnsafeBufferPointer<UInt8>, through utf8: UnsafeMutableRawPointer,
+                                    _ pairs: UnsafeMutablePointer<UInt32>) throws(ICUError) -> ([UInt8], Int)? {
+        let n = source.count
+        guard let base = source.baseAddress, n > 0 else { return ([], 0) }
+        var invalid: Int64 = 0
+        var error: Int32 = 0
+        var overflow = false
+        var found = 0
+        // A byte gives at most three bytes of UTF-8 (ICU's U+FFFD for an invalid one),
+        // and two bytes a character of four; room besides for a word's store past the end.
+        let capacity = 3 * n + 16
+        let text = [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
+            count = 0
+            guard let target = out.baseAddress else { return }
+            var i = 0, k = 0
+            while i < n {
+                // ASCII, eight bytes at a step where it can.
+                while i &+ 8 <= n {
+                    let word = UTF8Code.word(at: base + i)
+                    guard UTF8Code.isASCII(word) else { break }
+                    UnsafeMutableRawPointer(target + k).storeBytes(of: word, as: UInt64.self)
+                    i &+= 8
+                    k &+= 8
+                }
+                guard i < n else { break }
+                let lead = base[i]
+                if lead < 0x80 {
+                    target[k] = lead
+                    i &+= 1
+                    k &+= 1
+                    continue
+                }
+                if i &+ 1 < n {
+                    let slot = Int(lead &- 0x80) << 8 | Int(base[i &+ 1])
+                    var entry = pairs[slot]
+                    if entry == 0 {
+                        entry = askICU(lead, base[i &+ 1])
+                        pairs[slot] = entry
+                    }
+                    if entry != Self.notOneCharacter {
+                        k &+= UTF8Code.encodeWide(entry &- 1, into: target, at: k)
+                        i &+= 2
+                        found &+= 1
+                        continue
+                    }
+                }
+                var end = i &+ 1
+                while end < n, !Self.breaksPieces(base[end &- 1]) { end &+= 1 }
+                let written = (base + i).withMemoryRebound(to: CChar.self, capacity: end - i) { src in
+                    (target + k).withMemoryRebound(to: CChar.self, capacity: capacity - k) { dst in
+                        dp_cnv_decode_utf8_piece(handle, utf8, src, Int32(end - i), dst, Int32(capacity - k), &invalid, &error)
+                    }
+                }
+                if error > 0 { return }
+                if written < 0 { overflow = true; return }
+                k += Int(written)
+                i = end
             }
-            guard i &+ 1 < n else { return nil }
-            let slot = Int(lead &- 0x80) << 8 | Int(source[i &+ 1])
-            var entry = pairs[slot]
-            if entry == 0 {
-                entry = askICU(lead, source[i &+ 1])
-                pairs[slot] = entry
-            }
-            // Four bytes of room: a scalar's UTF-8 and the byte `encodeWide` may write past it.
-            guard entry != Self.notOneCharacter, k &+ 4 <= room else { return nil }
-            k &+= UTF8Code.encodeWide(entry &- 1, into: target, at: k)
-            i &+= 2
-            found &+= 1
+            count = k
         }
-        pairsFromTable &+= found
-        return k
+        try ICUError.check(error, "decoding \(icuName)")
+        pairsFromTable += found
+        return overflow ? nil : (text, Int(invalid))
     }
 
     /// ICU's character for two bytes alone, plus one; `notOneCharacter` when ICU
