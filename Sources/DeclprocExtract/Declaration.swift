@@ -107,7 +107,10 @@ public struct DeclarationReader: Sendable {
         bracketedAliasMarkers = aliasMarkers.flatMap { ["（\($0)）", "(\($0))"] }
     }
 
-    public func read(_ text: String) -> Declaration {
+    /// `organizations`: the organization keys of `text` and the language of the
+    /// patterns that found them, when the statement finder has them
+    /// (`FoundStatement.assessedOrganizations`); taken when that is this text's language.
+    public func read(_ text: String, organizations known: (language: String, keys: [String])? = nil) -> Declaration {
         let patterns = finder.patterns(for: text)
         let isChinese = patterns.language == "zh"
         let cues = isChinese ? chinese : english
@@ -123,7 +126,8 @@ public struct DeclarationReader: Sendable {
         case (nil, nil): "other"
         }
 
-        var organizations = finder.organizations(in: text, patterns: patterns)
+        var organizations = known.flatMap { $0.language == patterns.language ? Set($0.keys) : nil }
+            ?? finder.organizations(in: text, patterns: patterns)
         if organizations.remove("all") != nil { organizations.formUnion(["party", "youth_league", "young_pioneers"]) }
         let ordered = ["party", "youth_league", "young_pioneers"].filter(organizations.contains)
 

@@ -148,7 +148,7 @@ public final class StatementPatterns: Sendable {
 /// with the signature lines that follow it), and the text translating it, if any.
 public struct FoundStatement: Sendable, Equatable {
     /// The statement's text, lines separated by "\n".
-    public var text: String
+    public var text: String { didSet { textWasAssessed = false } }
     /// The block it starts in.
     public var blockIndex: Int
     public var translation: String?
@@ -178,12 +178,31 @@ public struct FoundStatement: Sendable, Equatable {
         found = .named(rule)
     }
 
-    /// Found by an assessment, of a whole block or (`split`) of a piece of one.
-    init(text: String, blockIndex: Int, assessment: Assessment, split: Bool) {
+    /// Found by an assessment, of a whole block or (`split`) of a piece of one;
+    /// `wasAssessed`: the text is the one assessed (no lines joined to it).
+    init(text: String, blockIndex: Int, assessment: Assessment, split: Bool, wasAssessed: Bool) {
         self.text = text
         self.blockIndex = blockIndex
         translation = nil
         found = .assessed(assessment, split: split)
+        textWasAssessed = wasAssessed
+    }
+
+    /// Whether `text` is still the text the assessment read.
+    private var textWasAssessed = false
+
+    /// The organizations the assessment found in `text`, and the language of the
+    /// patterns it used, while `text` is the text it read: reading the declaration
+    /// searched every statement for them again (an eighth of the cue-word searches).
+    public var assessedOrganizations: (language: String, keys: [String])? {
+        guard textWasAssessed, case .assessed(let assessment, _) = found,
+              case .statement(_, _, let keys) = assessment.why else { return nil }
+        return (assessment.language, keys)
+    }
+
+    /// The same statement: whether its assessment's organizations are at hand is no part of it.
+    public static func == (a: FoundStatement, b: FoundStatement) -> Bool {
+        a.text == b.text && a.blockIndex == b.blockIndex && a.translation == b.translation && a.found == b.found
     }
 }
 
@@ -257,8 +276,9 @@ public struct StatementFinder: Sendable {
                     continue
                 }
                 let text = (leading + [piece]).joined(separator: "\n")
+                foundHere.append(FoundStatement(text: text, blockIndex: index, assessment: verdict, split: pieces.count > 1,
+                                                wasAssessed: leading.isEmpty))
                 leading = []
-                foundHere.append(FoundStatement(text: text, blockIndex: index, assessment: verdict, split: pieces.count > 1))
             }
             guard var last = foundHere.popLast() else { continue }
             // Signature and date lines in the blocks that follow belong to the last statement.

@@ -152,4 +152,34 @@ import TestSupport
         named.rule = "profile item 1"
         #expect(named.rule == "profile item 1")
     }
+
+    /// A statement found as it was assessed carries the organizations the assessment
+    /// found, which are its text's own, and the declaration read with them is the one
+    /// read without; lines joined to it (an introduction before, a signature block
+    /// after, a line added later) leave it without them.
+    @Test func organizationsAssessedAreTheTextsOwn() throws {
+        let html = """
+            <html><body><p>欢迎访问本站。<br>声明人：管理员<br>本人在此郑重声明退出中国共产党，从此与其再无任何关系。<br>声明人：王明<br>2005年1月1日<br>\
+            我在此郑重声明退出共青团和少先队，从此与其再无任何关系。<br>声明人：李华<br>2005年2月2日</p>\
+            <div><p>我在此郑重声明退出中国共产党，从此与其再无任何关系，决不回头。</p></div><p>声明人：张三</p>\
+            <div><p>I hereby declare that I quit the Chinese Communist Party and the Communist Youth League, for good.</p></div>\
+            <div><p>我在此郑重声明退出少先队，从此与其再无任何关系，再也不回头了。</p></div></body></html>
+            """
+        let found = Self.finder.statements(in: BlockExtractor.blocks(of: HTMLParser.parse(html)))
+        #expect(found.map { $0.assessedOrganizations?.keys } == [nil, ["young_pioneers", "youth_league"], nil, ["party", "youth_league"], ["young_pioneers"]],
+                "\(found.map(\.text))")
+        #expect(found.map { $0.assessedOrganizations?.language } == [nil, "zh", nil, "en", "zh"])
+        for statement in found {
+            if let known = statement.assessedOrganizations {
+                #expect(Set(known.keys) == Self.finder.organizations(in: statement.text, patterns: Self.finder.patterns(for: statement.text)))
+            }
+            #expect(DeclarationTests.reader.read(statement.text, organizations: statement.assessedOrganizations)
+                == DeclarationTests.reader.read(statement.text))
+        }
+        var added = found[1]
+        added.text += "\n本人还退出中国共产党。"
+        #expect(added.assessedOrganizations == nil)
+        // Organizations said to be of another language are not taken.
+        #expect(DeclarationTests.reader.read(found[1].text, organizations: ("en", ["party"])).organizations == ["youth_league", "young_pioneers"])
+    }
 }
