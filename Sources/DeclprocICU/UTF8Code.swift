@@ -139,6 +139,17 @@ extension UTF8Code {
         return isValidScalarByScalar(bytes)
     }
 
+    /// Where `needle` (two bytes or more) first occurs in `haystack`, thirty-two
+    /// places at a time (`dp_find_avx2`, which compares the needle's last two bytes at
+    /// every place at once): its offset; -1 when it does not occur; -2 on a processor
+    /// without AVX2, where the caller searches its own way.
+    @inline(__always)
+    public static func findInBlocks(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let n = needle.baseAddress, needle.count >= 2 else { return -2 }
+        guard let h = haystack.baseAddress else { return -1 }
+        return dp_find_avx2(h, haystack.count, n, needle.count)
+    }
+
     /// `isValid` in Swift, on every processor. The common cases go first and several
     /// bytes at a time: ASCII eight bytes a load, and Chinese, three-byte characters,
     /// eight in three loads or two in one, a mask for their leads and continuation

@@ -365,10 +365,21 @@ public enum UTF8Search {
             guard let found = memchr(h + start, last, haystack.count - start) else { return nil }
             return h.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
-        // The byte before the last is compared before calling memcmp for the rest: in
-        // Chinese it is a continuation byte too, so most places the last byte finds
-        // end there (memcmp on 150 web pages: 8.3 M instructions before, 3.6 M after).
-        let beforeLast = n[count - 2]
+        let inBlocks = UTF8Code.findInBlocks(needle, in: UnsafeBufferPointer(start: h + start, count: haystack.count - start))
+        if inBlocks >= 0 { return start + inBlocks }
+        if inBlocks == -1 { return nil }
+        return firstIndexByLastByte(of: needle, in: haystack, from: start)
+    }
+
+    /// `firstIndex` without AVX2, for a needle of two bytes or more: `memchr` for the
+    /// needle's last byte, and the byte before the last compared before calling
+    /// memcmp for the rest (in Chinese it is a continuation byte too, so most places
+    /// the last byte finds end there).
+    static func firstIndexByLastByte(of needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        let count = needle.count
+        guard count >= 2, start >= 0, haystack.count - start >= count,
+              let h = haystack.baseAddress, let n = needle.baseAddress else { return nil }
+        let last = Int32(n[count - 1]), beforeLast = n[count - 2]
         var at = start + count - 1
         while at < haystack.count, let found = memchr(h + at, last, haystack.count - at) {
             let end = h.distance(to: found.assumingMemoryBound(to: UInt8.self))

@@ -582,6 +582,40 @@ import TestSupport
         }
     }
 
+    /// Random text of a few letters and Chinese (many near matches) up to 300 bytes,
+    /// so that a search runs through whole blocks of 32 places and the overlapping
+    /// last one: the same place as a naive scan, with AVX2 and without.
+    @Test func blockSearchFindsWhatANaiveScanFinds() {
+        var random = SplitMix(seed: 0x5EA4C)
+        let pieces: [[UInt8]] = [Array("a".utf8), Array("b".utf8), Array("一".utf8), Array("丁".utf8), Array("党".utf8), Array("𠀀".utf8)]
+        var checked = 0
+        for _ in 0..<3_000 {
+            var haystack: [UInt8] = []
+            for _ in 0..<Int(random.next() % 120) { haystack += pieces[Int(random.next() % UInt64(pieces.count))] }
+            let length = 2 + Int(random.next() % 9)
+            var needle: [UInt8]
+            if haystack.count >= length, random.next() % 3 != 0 {
+                let at = Int(random.next() % UInt64(haystack.count - length + 1))
+                needle = Array(haystack[at..<(at + length)])
+            } else {
+                needle = (0..<length).map { _ in pieces.joined().map { $0 }[Int(random.next() % 15)] }
+            }
+            if random.next() % 4 == 0 { needle[Int(random.next() % UInt64(length))] ^= 0x01 }
+            let from = haystack.isEmpty ? 0 : Int(random.next() % UInt64(haystack.count + 1))
+            var naive: Int? = nil
+            var i = from
+            while i + needle.count <= haystack.count { if Array(haystack[i..<i + needle.count]) == needle { naive = i; break }; i += 1 }
+            #expect(UTF8Search.firstIndex(of: needle, in: haystack, from: from) == naive, "\(needle) in \(haystack) from \(from)")
+            needle.withUnsafeBufferPointer { n in
+                haystack.withUnsafeBufferPointer { h in
+                    #expect(UTF8Search.firstIndexByLastByte(of: n, in: h, from: from) == naive)
+                }
+            }
+            if naive != nil { checked += 1 }
+        }
+        #expect(checked > 700)
+    }
+
     @Test func scalarSetHoldsItsScalarsOnly() {
         let set: ScalarSet = "，。a𠀀"
         for scalar in "，。a𠀀".unicodeScalars { #expect(set.contains(scalar)) }
