@@ -59,8 +59,9 @@ let package = Package(
         // DeclprocReader only: imported by DeclprocPipeline, which also sees libxml2's
         // module (ICU's headers) and Foundation's own ICU, it broke a clean debug build.
         .target(name: "CByteCounts"),
-        // UTF-8 validation of whole pages with AVX2, chosen at run time, in C for the same
-        // reason as MinHash's loop. Imported internally, by DeclprocICU only.
+        // UTF-8 validation of whole pages, and the cue words' search, with AVX2 chosen at
+        // run time, in C for the same reason as MinHash's loop. Imported internally, by
+        // DeclprocICU only.
         .target(name: "CUTF8"),
         // At the bottom of the Swift modules: arrays made through the standard library's
         // specialized paths (its `Array(repeating:count:)` looks a type up at run time).
