@@ -107,11 +107,21 @@ public struct DeclarationReader: Sendable {
         bracketedAliasMarkers = aliasMarkers.flatMap { ["（\($0)）", "(\($0))"] }
     }
 
+    /// A found statement's declaration: what the statement finder learned of its text
+    /// (its language's patterns, the organizations its assessment found) is taken, not
+    /// worked out again.
+    public func read(_ statement: FoundStatement) -> Declaration {
+        read(statement.text, organizations: statement.assessedOrganizations, patterns: statement.textLanguage.map(finder.patterns(language:)))
+    }
+
     /// `organizations`: the organization keys of `text` and the language of the
     /// patterns that found them, when the statement finder has them
     /// (`FoundStatement.assessedOrganizations`); taken when that is this text's language.
-    public func read(_ text: String, organizations known: (language: String, keys: [String])? = nil) -> Declaration {
-        let patterns = finder.patterns(for: text)
+    /// `patterns`: the patterns for the text's language (`StatementFinder.patterns(for:)`),
+    /// when the caller has them.
+    public func read(_ text: String, organizations known: (language: String, keys: [String])? = nil,
+                     patterns given: StatementPatterns? = nil) -> Declaration {
+        let patterns = given ?? finder.patterns(for: text)
         let isChinese = patterns.language == "zh"
         let cues = isChinese ? chinese : english
         let haystack = isChinese ? text : text.lowercasedQuickly()

@@ -148,7 +148,12 @@ public final class StatementPatterns: Sendable {
 /// with the signature lines that follow it), and the text translating it, if any.
 public struct FoundStatement: Sendable, Equatable {
     /// The statement's text, lines separated by "\n".
-    public var text: String { didSet { textWasAssessed = false } }
+    public var text: String {
+        didSet {
+            textWasAssessed = false
+            textLanguage = nil
+        }
+    }
     /// The block it starts in.
     public var blockIndex: Int
     public var translation: String?
@@ -190,6 +195,9 @@ public struct FoundStatement: Sendable, Equatable {
 
     /// Whether `text` is still the text the assessment read.
     private var textWasAssessed = false
+    /// The language of the patterns for `text` (`StatementFinder.patterns(for:)`),
+    /// when the finder worked it out for this text: the declaration reader takes it.
+    public internal(set) var textLanguage: String?
 
     /// The organizations the assessment found in `text`, and the language of the
     /// patterns it used, while `text` is the text it read: reading the declaration
@@ -288,10 +296,12 @@ public struct StatementFinder: Sendable {
                 consumed.insert(next)
                 next += 1
             }
-            if patterns(for: last.text).language == "zh", let (translationIndex, translation) = translation(after: next - 1, in: blocks) {
+            let language = patterns(for: last.text).language
+            if language == "zh", let (translationIndex, translation) = translation(after: next - 1, in: blocks) {
                 last.translation = translation.text
                 consumed.insert(translationIndex)
             }
+            last.textLanguage = language
             found += foundHere + [last]
         }
         return found
@@ -362,6 +372,11 @@ public struct StatementFinder: Sendable {
         if block.boilerplate { return Assessment(isStatement: false, language: "", why: .furniture) }
         if block.linkDensity >= 0.5 { return Assessment(isStatement: false, language: "", why: .mostlyLinks) }
         return assess(text: block.text, quoted: block.quoted)
+    }
+
+    /// The patterns of a language `patterns(for:)` gave ("zh", else English's).
+    public func patterns(language: String) -> StatementPatterns {
+        language == chinese.language ? chinese : english
     }
 
     public func patterns(for text: String) -> StatementPatterns {

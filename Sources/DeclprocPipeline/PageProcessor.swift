@@ -215,7 +215,7 @@ public final class PageProcessor {
     /// derived from it, so no normalized, converted or romanized form can keep them.
     func records<E: Error>(from page: ReadPage, emit: (PageOutcome) throws(E) -> Void) throws {
         var source = page.raw.source
-        let declarations = page.statements.map { resources.declarations.read($0.text, organizations: $0.assessedOrganizations) }
+        let declarations = page.statements.map { resources.declarations.read($0) }
         clock?.lap(.declaration)
         let redactor = Redactor(
             scope: redaction.scope, key: redaction.key,

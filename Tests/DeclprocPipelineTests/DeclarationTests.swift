@@ -154,9 +154,10 @@ import TestSupport
     }
 
     /// A statement found as it was assessed carries the organizations the assessment
-    /// found, which are its text's own, and the declaration read with them is the one
-    /// read without; lines joined to it (an introduction before, a signature block
-    /// after, a line added later) leave it without them.
+    /// found, which are its text's own, and the declaration read with them (and the
+    /// language the finder worked out) is the one read without; lines joined to it (an
+    /// introduction before, a signature block after, a line added later) leave it
+    /// without them.
     @Test func organizationsAssessedAreTheTextsOwn() throws {
         let html = """
             <html><body><p>欢迎访问本站。<br>声明人：管理员<br>本人在此郑重声明退出中国共产党，从此与其再无任何关系。<br>声明人：王明<br>2005年1月1日<br>\
@@ -175,10 +176,14 @@ import TestSupport
             }
             #expect(DeclarationTests.reader.read(statement.text, organizations: statement.assessedOrganizations)
                 == DeclarationTests.reader.read(statement.text))
+            // Worked out for the last statement of a block (whether a translation follows).
+            #expect(statement.textLanguage == nil || statement.textLanguage == Self.finder.patterns(for: statement.text).language)
+            #expect(DeclarationTests.reader.read(statement) == DeclarationTests.reader.read(statement.text))
         }
+        #expect(found.filter { $0.textLanguage != nil }.count == 4)
         var added = found[1]
         added.text += "\n本人还退出中国共产党。"
-        #expect(added.assessedOrganizations == nil)
+        #expect(added.assessedOrganizations == nil && added.textLanguage == nil)
         // Organizations said to be of another language are not taken.
         #expect(DeclarationTests.reader.read(found[1].text, organizations: ("en", ["party"])).organizations == ["youth_league", "young_pioneers"])
     }
