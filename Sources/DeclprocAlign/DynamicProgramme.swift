@@ -196,14 +196,22 @@ extension AlignmentRun {
 
     // MARK: Lexical evidence
 
+    /// What Chinese sentence z and English sentence e share: from `pairs` when the run
+    /// made them all, else worked out.
     func pair(_ z: Int, _ e: Int) -> PairMatch? {
-        let a = zkeys[z], b = ekeys[e]
+        if let pairs { return pairs[z * ne + e] }
+        return Self.pair(zkeys[z], zkeyMasks[z], ekeys[e])
+    }
+
+    /// The tokens (by the masks of the Chinese sentence's keys) and keys two sentences'
+    /// sorted key lists share; nil when they share none.
+    static func pair(_ a: [Int32], _ masks: [Mask], _ b: [Int32]) -> PairMatch? {
         var i = 0, j = 0
         var zh = Mask(), en = Mask(), found = false
         while i < a.count, j < b.count {
             if a[i] < b[j] { i += 1 } else if a[i] > b[j] { j += 1 } else {
                 found = true
-                zh.formUnion(zkeyMasks[z][i])
+                zh.formUnion(masks[i])
                 en.insert(j)
                 i += 1; j += 1
             }

@@ -272,6 +272,11 @@ final class AlignmentRun {
     var priors = Model.initialPriors
     let epost: Postings
     let zpost: Postings
+    /// Every pair of sentences' match (`pair`), row by row, made once when the matrix is
+    /// small (a web page's statement and its translation): both passes of the programme
+    /// and the re-estimation ask for the same pairs. nil past `pairsMadeUpTo` cells.
+    let pairs: [PairMatch?]?
+    static let pairsMadeUpTo = 4096
     /// The programme's arrays, moved in from the aligner and back after the run.
     var scratch = ProgrammeScratch()
 
@@ -439,6 +444,14 @@ final class AlignmentRun {
         self.zlen = zlen; self.elen = elen; self.czsum = czsum; self.cesum = cesum
         self.epost = epost; self.zpost = zpost; self.q = q; self.r = r
         self.qCount = qCount; self.rCount = rCount
+        if nz * ne <= Self.pairsMadeUpTo {
+            var pairs: [PairMatch?] = []
+            pairs.reserveCapacity(nz * ne)
+            for z in 0..<nz { for e in 0..<ne { pairs.append(Self.pair(zkeys[z], zkeyMasks[z], ekeys[e])) } }
+            self.pairs = pairs
+        } else {
+            self.pairs = nil
+        }
         c = (Double(cesum.last!) + Model.ratioPrior * Model.ratioPriorWeight) / (Double(czsum.last!) + Model.ratioPriorWeight)
         s2 = Model.varianceInitial * c / Model.ratioPrior
         piZ = [Double](filledWith: Model.recallInitial, count: tokenKeys.count)
