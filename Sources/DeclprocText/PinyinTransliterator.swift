@@ -717,10 +717,9 @@ struct RunReadings {
     /// A table of no room that stands in for a transliterator's while it is in use.
     static let idle = RunReadings()
 
-    /// The run's characters as they are, the ones around it by class.
+    /// A character next to a run (not in it), as the rules see it: by class.
     @inline(__always)
-    private func value(_ scalars: [Unicode.Scalar], _ j: Int, _ run: Range<Int>) -> UInt32 {
-        if run.contains(j) { return scalars[j].value }
+    private func context(_ scalars: [Unicode.Scalar], _ j: Int) -> UInt32 {
         guard j >= 0, j < scalars.count else { return Self.none }
         let c = scalars[j]
         let number = classes[c]
@@ -728,34 +727,54 @@ struct RunReadings {
         return c.isHan ? Self.otherHan : Self.none
     }
 
-    private func slot(_ run: Range<Int>, _ scalars: [Unicode.Scalar]) -> Int {
+    /// The run's window, written into `window` (`run.count + 4` values): the two
+    /// characters before it and the two after by class, its own as they are. Made
+    /// once for a run's lookup, where its digest and its comparison each made it.
+    @inline(__always)
+    private func fill(_ window: UnsafeMutableBufferPointer<UInt32>, _ run: Range<Int>, _ scalars: [Unicode.Scalar]) {
+        window[0] = context(scalars, run.lowerBound - 2)
+        window[1] = context(scalars, run.lowerBound - 1)
+        var k = 2
+        for j in run {
+            window[k] = scalars[j].value
+            k += 1
+        }
+        window[k] = context(scalars, run.upperBound)
+        window[k + 1] = context(scalars, run.upperBound + 1)
+    }
+
+    private static func slot(_ window: UnsafeMutableBufferPointer<UInt32>) -> Int {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for j in (run.lowerBound - 2)..<(run.upperBound + 2) { h = (h ^ UInt64(value(scalars, j, run))) &* 0x0000_0100_0000_01B3 }
+        for value in window { h = (h ^ UInt64(value)) &* 0x0000_0100_0000_01B3 }
         return Int(truncatingIfNeeded: (h ^ h >> 32) & UInt64(Self.slots - 1))
     }
 
-    private func holds(_ slot: Int, _ run: Range<Int>, _ scalars: [Unicode.Scalar]) -> Bool {
-        let window = windows[slot]
-        guard window.count == run.count + 4 else { return false }
-        var k = 0
-        for j in (run.lowerBound - 2)..<(run.upperBound + 2) {
-            if window[k] != value(scalars, j, run) { return false }
-            k += 1
+    private func holds(_ slot: Int, _ window: UnsafeMutableBufferPointer<UInt32>) -> Bool {
+        windows[slot].withUnsafeBufferPointer { kept in
+            guard kept.count == window.count else { return false }
+            for k in 0..<kept.count where kept[k] != window[k] { return false }
+            return true
         }
-        return true
     }
 
     func recall(_ run: Range<Int>, in scalars: [Unicode.Scalar], into syllables: inout [PinyinSyllable?]) -> Found {
-        let slot = slot(run, scalars)
-        guard holds(slot, run, scalars) else { return .missing }
-        guard let reading = readings[slot] else { return .tied }
-        for (k, syllable) in reading.enumerated() { syllables[run.lowerBound + k] = syllable }
-        return .read
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: run.count + 4) { window in
+            fill(window, run, scalars)
+            let slot = Self.slot(window)
+            guard holds(slot, window) else { return .missing }
+            guard let reading = readings[slot] else { return .tied }
+            for (k, syllable) in reading.enumerated() { syllables[run.lowerBound + k] = syllable }
+            return .read
+        }
     }
 
     mutating func keep(_ run: Range<Int>, in scalars: [Unicode.Scalar], syllables: ArraySlice<PinyinSyllable?>?) {
-        let slot = slot(run, scalars)
-        windows[slot] = ((run.lowerBound - 2)..<(run.upperBound + 2)).map { value(scalars, $0, run) }
+        let window = [UInt32](unsafeUninitializedCapacity: run.count + 4) { window, count in
+            fill(window, run, scalars)
+            count = run.count + 4
+        }
+        let slot = window.withUnsafeBufferPointer { Self.slot(UnsafeMutableBufferPointer(mutating: $0)) }
+        windows[slot] = window
         readings[slot] = syllables.map(Array.init)
     }
 }
