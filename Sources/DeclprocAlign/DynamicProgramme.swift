@@ -280,23 +280,17 @@ extension AlignmentRun {
         let zWindows = min(5, ne), eWindows = min(5, nz)
         /// What a match in a window of 1...windows sentences adds to a miss's log-odds,
         /// for recall `pt` and chance `chance` of a match in one sentence, written from
-        /// `out[at]` on. (1 - chance)^b by multiplication: pow was a tenth of the
+        /// `out` on. (1 - chance)^b by multiplication: pow was a tenth of the
         /// alignment's set-up.
-        func gains(_ pt: Double, _ miss: Double, _ chance: Double, _ windows: Int, into out: UnsafeMutableBufferPointer<Double>, at: Int) {
+        func gains(_ pt: Double, _ miss: Double, _ chance: Double, _ windows: Int, into out: UnsafeMutablePointer<Double>) {
             var none = 1.0
             for w in 0..<windows {
                 none *= 1 - chance
                 let p0 = 1 - none
-                out[at + w] = log((pt + (1 - pt) * p0) / p0) - miss
+                out[w] = log((pt + (1 - pt) * p0) / p0) - miss
             }
         }
-        // Tokens and keys of the default recall (all of them in the first pass) have
-        // the same miss, and the same gains for the same count: each worked out once
-        // (a log each was a third of the programme's own time), into the room of one
-        // count each, counts being below the number of sentences on the other side.
         let zDefaultMiss = log(1 - piZDefault), eDefaultMiss = log(1 - piEDefault)
-        var zDefaultGains = scratch.doubles.lend(0, count: (ne + 2) * zWindows), zDefaultStart = scratch.ints.lend(-1, count: ne + 2)
-        var eDefaultGains = scratch.doubles.lend(0, count: (nz + 2) * eWindows), eDefaultStart = scratch.ints.lend(-1, count: nz + 2)
         // The per-token and per-key arrays are sized first and written through their
         // buffers: each append or write to an array held in a variable asked the
         // runtime whether the array was shared, a few hundred times a pass.
@@ -308,51 +302,55 @@ extension AlignmentRun {
         var zEvidenceBaseFilled = scratch.doubles.lend(0, count: nz)
         for z in 0..<nz { zEvidenceBaseFilled[z] = ztokens[z].reduce(0.0) { $0 + tokenMiss[$1] } }
         let zEvidenceBase = zEvidenceBaseFilled
-        var tokenGain = scratch.doubles.lend(0, count: tokenCount * zWindows)
-        tokenGain.withUnsafeMutableBufferPointer { tokenGain in
-            zDefaultGains.withUnsafeMutableBufferPointer { defaultGains in
-                for token in 0..<tokenCount {
-                    let at = token * zWindows
-                    if piZKnown[token] {
-                        gains(piZ[token], tokenMiss[token], q[token], zWindows, into: tokenGain, at: at)
-                        continue
-                    }
-                    let count = qCount[token]
-                    if zDefaultStart[count] < 0 {
-                        zDefaultStart[count] = count * zWindows
-                        gains(piZDefault, zDefaultMiss, q[token], zWindows, into: defaultGains, at: count * zWindows)
-                    }
-                    for w in 0..<zWindows { tokenGain[at + w] = defaultGains[count * zWindows + w] }
-                }
-            }
-        }
         var eEvidenceBase = scratch.doubles.lend(0, count: ne), keyGainStart = scratch.ints.lend(0, count: ne + 1)
-        for e in 0..<ne { keyGainStart[e + 1] = keyGainStart[e] + ekeys[e].count * eWindows }
-        var keyGain = scratch.doubles.lend(0, count: keyGainStart[ne])
-        keyGain.withUnsafeMutableBufferPointer { keyGain in
-            eDefaultGains.withUnsafeMutableBufferPointer { defaultGains in
-                for e in 0..<ne {
-                    var base = 0.0, at = keyGainStart[e]
-                    for key in ekeys[e] {
-                        let key = Int(key)
-                        defer { at += eWindows }
-                        if piEKnown[key] {
-                            let pt = piE[key], miss = log(1 - pt)
-                            base += miss
-                            gains(pt, miss, r[key], eWindows, into: keyGain, at: at)
-                            continue
-                        }
-                        base += eDefaultMiss
-                        let count = rCount[key]
-                        if eDefaultStart[count] < 0 {
-                            eDefaultStart[count] = count * eWindows
-                            gains(piEDefault, eDefaultMiss, r[key], eWindows, into: defaultGains, at: count * eWindows)
-                        }
-                        for w in 0..<eWindows { keyGain[at + w] = defaultGains[count * eWindows + w] }
-                    }
-                    eEvidenceBase[e] = base
-                }
+        for e in 0..<ne {
+            keyGainStart[e + 1] = keyGainStart[e] + ekeys[e].count * eWindows
+            var base = 0.0
+            for key in ekeys[e] { base += piEKnown[Int(key)] ? log(1 - piE[Int(key)]) : eDefaultMiss }
+            eEvidenceBase[e] = base
+        }
+        // The gains, per token and per key of each English sentence, and those of the
+        // default recall per count (tokens and keys of the default recall, all of them
+        // in the first pass, have the same miss, and the same gains for the same count;
+        // counts are below the number of sentences on the other side). Each row is
+        // worked out when the programme first reads it (NaN until then): only the
+        // tokens and keys that some pair of sentences shares are read, and working
+        // out every row took a log for each window of each token and key.
+        let keyStarts = keyGainStart
+        let tokenRows = tokenCount * zWindows, keyRows = keyStarts[ne]
+        let zDefaultRows = (ne + 2) * zWindows, eDefaultRows = (nz + 2) * eWindows
+        let gainRoom = max(1, tokenRows + keyRows + zDefaultRows + eDefaultRows)
+        let tokenGain = UnsafeMutablePointer<Double>.allocate(capacity: gainRoom)
+        tokenGain.initialize(repeating: .nan, count: gainRoom)
+        defer { tokenGain.deallocate() }
+        let keyGain = tokenGain + tokenRows, zDefaultGains = keyGain + keyRows, eDefaultGains = zDefaultGains + zDefaultRows
+        /// Token `token`'s gains for windows 1...zWindows.
+        func tokenGains(_ token: Int) -> UnsafeMutablePointer<Double> {
+            let row = tokenGain + token * zWindows
+            guard row[0].isNaN else { return row }
+            if piZKnown[token] {
+                gains(piZ[token], tokenMiss[token], q[token], zWindows, into: row)
+            } else {
+                let count = qCount[token], defaults = zDefaultGains + count * zWindows
+                if defaults[0].isNaN { gains(piZDefault, zDefaultMiss, q[token], zWindows, into: defaults) }
+                row.update(from: defaults, count: zWindows)
             }
+            return row
+        }
+        /// The gains of key `p` of English sentence `e` for windows 1...eWindows.
+        func keyGains(_ e: Int, _ p: Int) -> UnsafeMutablePointer<Double> {
+            let row = keyGain + keyStarts[e] + p * eWindows
+            guard row[0].isNaN else { return row }
+            let key = Int(ekeys[e][p])
+            if piEKnown[key] {
+                let pt = piE[key]
+                gains(pt, log(1 - pt), r[key], eWindows, into: row)
+            } else {
+                let count = rCount[key], defaults = eDefaultGains + count * eWindows
+                if defaults[0].isNaN { gains(piEDefault, eDefaultMiss, r[key], eWindows, into: defaults) }
+                row.update(from: defaults, count: eWindows)
+            }
+            return row
         }
         let zMemo = UnsafeMutablePointer<Double>.allocate(capacity: max(1, zStart[nz]))
         zMemo.initialize(repeating: .nan, count: max(1, zStart[nz]))
@@ -364,11 +362,9 @@ extension AlignmentRun {
         // retained and freed a pass.)
         defer {
             scratch.ints.keep(pairLo); scratch.ints.keep(pairStart); scratch.ints.keep(zLo); scratch.ints.keep(zStart)
-            scratch.ints.keep(eLo); scratch.ints.keep(eHi); scratch.ints.keep(eStart); scratch.ints.keep(zDefaultStart)
-            scratch.ints.keep(eDefaultStart); scratch.ints.keep(keyGainStart)
-            scratch.doubles.keep(logPriorsFilled); scratch.doubles.keep(zDefaultGains); scratch.doubles.keep(eDefaultGains)
-            scratch.doubles.keep(tokenMissFilled); scratch.doubles.keep(zEvidenceBaseFilled); scratch.doubles.keep(tokenGain)
-            scratch.doubles.keep(eEvidenceBase); scratch.doubles.keep(keyGain)
+            scratch.ints.keep(eLo); scratch.ints.keep(eHi); scratch.ints.keep(eStart); scratch.ints.keep(keyGainStart)
+            scratch.doubles.keep(logPriorsFilled); scratch.doubles.keep(tokenMissFilled); scratch.doubles.keep(zEvidenceBaseFilled)
+            scratch.doubles.keep(eEvidenceBase)
             scratch.ids.keep(pairIndex)
             scratch.matches.keep(store)
         }
@@ -378,7 +374,7 @@ extension AlignmentRun {
         do {
             let pairLo = pairLo, pairStart = pairStart, pairIndex = pairIndex, store = store
             let zLo = zLo, zStart = zStart, eLo = eLo, eStart = eStart
-            let tokenGain = tokenGain, eEvidenceBase = eEvidenceBase, keyGainStart = keyGainStart, keyGain = keyGain
+            let eEvidenceBase = eEvidenceBase
             func match(_ z: Int, _ e: Int) -> PairMatch? {
                 let k = e - pairLo[z]
                 if k >= 0 && k < pairStart[z + 1] - pairStart[z] {
@@ -395,7 +391,7 @@ extension AlignmentRun {
                 for e in (j - b)..<j { if let m = match(z, e) { mask.formUnion(m.zh) } }
                 var v = zEvidenceBase[z]
                 let tokens = ztokens[z]
-                mask.forEach { p in if p < tokens.count { v += tokenGain[tokens[p] * zWindows + b - 1] } }
+                mask.forEach { p in if p < tokens.count { v += tokenGains(tokens[p])[b - 1] } }
                 if inRange { zMemo[slot] = v }
                 return v
             }
@@ -406,8 +402,7 @@ extension AlignmentRun {
                 var mask = Mask()
                 for z in (i - a)..<i { if let m = match(z, e) { mask.formUnion(m.en) } }
                 var v = eEvidenceBase[e]
-                let start = keyGainStart[e]
-                mask.forEach { p in v += keyGain[start + p * eWindows + a - 1] }
+                mask.forEach { p in v += keyGains(e, p)[a - 1] }
                 if inRange { eMemo[slot] = v }
                 return v
             }
