@@ -43,6 +43,54 @@ import TestSupport
         #expect(space.marker("#99") >= Int32(data.vocabularyCount))
     }
 
+    /// Beads and costs, to the bit, of the 800-line prefix (a banded alignment) and of
+    /// 200 runs the size of a web page's statement and translation (four or five gold
+    /// beads of the same text each: whole-matrix alignments), as the aligner made them
+    /// when they were recorded (`001.beads`, written with DECLPROC_RECORD_ALIGNMENT=1,
+    /// which fails the test so that a recording is never taken for a pass). The
+    /// sessions that make the aligner faster change no bead and no cost; a change of
+    /// the model records them again, on purpose.
+    @Test func beadsAndCostsAsRecorded() throws {
+        let folder = TestFiles.repository("Tests/Fixtures/align/bible-001")
+        let zh = try String(contentsOf: folder.appendingPathComponent("001.zh"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let en = try String(contentsOf: folder.appendingPathComponent("001.en"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let gold = try Self.gold()
+        var runs: [(zh: Range<Int>, en: Range<Int>)] = []
+        var zhEnd = 0, enEnd = 0
+        for bead in gold where zhEnd < 800 {
+            zhEnd = max(zhEnd, (bead.zh.max() ?? -1) + 1)
+            enEnd = max(enEnd, (bead.en.max() ?? -1) + 1)
+        }
+        runs.append((0..<zhEnd, 0..<enEnd))
+        var k = 0
+        while runs.count < 201, k + 5 <= gold.count {
+            let group = gold[k..<(k + 4 + runs.count % 2)]
+            let zs = group.flatMap(\.zh), es = group.flatMap(\.en)
+            if let z0 = zs.min(), let z1 = zs.max(), let e0 = es.min(), let e1 = es.max() { runs.append((z0..<(z1 + 1), e0..<(e1 + 1))) }
+            k += 7
+        }
+        let aligner = SentenceAligner(data: Self.data)
+        var lines: [String] = []
+        for run in runs {
+            lines.append("run \(run.zh.lowerBound)-\(run.zh.upperBound) \(run.en.lowerBound)-\(run.en.upperBound)")
+            for bead in aligner.align(zh: Array(zh[run.zh]), en: Array(en[run.en])) {
+                lines.append("\(bead.zh.lowerBound)-\(bead.zh.upperBound) \(bead.en.lowerBound)-\(bead.en.upperBound) \(String(bead.cost.bitPattern, radix: 16)) \(bead.cost)")
+            }
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        let recorded = folder.appendingPathComponent("001.beads")
+        if ProcessInfo.processInfo.environment["DECLPROC_RECORD_ALIGNMENT"] == "1" {
+            try text.write(to: recorded, atomically: true, encoding: .utf8)
+            Issue.record("recorded \(recorded.path); run again without DECLPROC_RECORD_ALIGNMENT")
+            return
+        }
+        let expected = try String(contentsOf: recorded, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(runs.count == 201)
+        #expect(lines.count == expected.count)
+        let differing = zip(lines, expected).enumerated().filter { $0.element.0 != $0.element.1 }
+        #expect(differing.isEmpty, "\(differing.count) lines differ, first: \(differing.first.map { "line \($0.offset + 1): \($0.element.0) against \($0.element.1)" } ?? "")")
+    }
+
     /// The first 800 Chinese lines of bible-001 (cut at a gold bead boundary): the
     /// sentence-link F1 must beat hunalign's 0.908 on the whole file. The whole-file
     /// figure is measured by Scripts/measure-align.py (release build).
