@@ -10,6 +10,7 @@
 // candidate, one in thousands in Chinese text, and only candidates are compared
 // whole. This is the "packed pair" idea of several fast substring searches.
 #include "utf8_search.h"
+#include "avx2.h"
 
 #include <string.h>
 
@@ -70,14 +71,7 @@ static ptrdiff_t find_avx2(const uint8_t *haystack, size_t count, const uint8_t 
 }
 
 ptrdiff_t dp_find_avx2(const uint8_t *haystack, size_t count, const uint8_t *needle, size_t length) {
-    static int has_avx2 = -1; // asked once; threads that race store the same answer
-    int known = __atomic_load_n(&has_avx2, __ATOMIC_RELAXED);
-    if (known < 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx2") ? 1 : 0;
-        __atomic_store_n(&has_avx2, known, __ATOMIC_RELAXED);
-    }
-    if (!known || length < 2) return -2;
+    if (!dp_has_avx2() || length < 2) return -2;
     return find_avx2(haystack, count, needle, length);
 }
 #else

@@ -11,6 +11,7 @@
 // only where the pair is an error of that bit's kind; the second and third
 // continuation bytes of a sequence are told by the lead two or three bytes back.
 #include "utf8_valid.h"
+#include "avx2.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
@@ -117,14 +118,7 @@ __attribute__((target("avx2"))) static int valid_avx2(const uint8_t *bytes, size
 }
 
 int dp_utf8_valid_avx2(const uint8_t *bytes, size_t count) {
-    static int has_avx2 = -1; // asked once; threads that race store the same answer
-    int known = __atomic_load_n(&has_avx2, __ATOMIC_RELAXED);
-    if (known < 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx2") ? 1 : 0;
-        __atomic_store_n(&has_avx2, known, __ATOMIC_RELAXED);
-    }
-    return known ? valid_avx2(bytes, count) : -1;
+    return dp_has_avx2() ? valid_avx2(bytes, count) : -1;
 }
 #else
 int dp_utf8_valid_avx2(const uint8_t *bytes, size_t count) {

@@ -6,7 +6,7 @@ import DeclprocText
 ///
 /// Every block of every page is searched for several of these lists, so they are
 /// encoded when the patterns load rather than on each search, and searched with
-/// `UTF8Search` (libc's `memmem`). String's own search compares by canonical
+/// `UTF8Search` (thirty-two places at a time). String's own search compares by canonical
 /// equivalence, which costs a hundred times more and buys nothing for these words.
 ///
 /// With `wholeWords` (the English lists), a word matches only where no ASCII letter

@@ -205,11 +205,8 @@ public final class CharsetDecoder {
                     guard j < n, j - i < Self.joinedASCII else { break }
                     i = j
                 }
-                let written = (base + piece).withMemoryRebound(to: CChar.self, capacity: i - piece) { src in
-                    (target + k).withMemoryRebound(to: CChar.self, capacity: capacity - k) { dst in
-                        dp_cnv_decode_utf8_piece(handle, utf8, src, Int32(i - piece), dst, Int32(capacity - k), &invalid, &error)
-                    }
-                }
+                let written = decodePiece(base + piece, count: i - piece, into: target + k, room: capacity - k, through: utf8,
+                                          invalid: &invalid, error: &error)
                 if error > 0 { return }
                 if written < 0 { overflow = true; return }
                 k += Int(written)
@@ -274,11 +271,8 @@ public final class CharsetDecoder {
                 }
                 var end = i &+ 1
                 while end < n, !Self.breaksPieces(base[end &- 1]) { end &+= 1 }
-                let written = (base + i).withMemoryRebound(to: CChar.self, capacity: end - i) { src in
-                    (target + k).withMemoryRebound(to: CChar.self, capacity: capacity - k) { dst in
-                        dp_cnv_decode_utf8_piece(handle, utf8, src, Int32(end - i), dst, Int32(capacity - k), &invalid, &error)
-                    }
-                }
+                let written = decodePiece(base + i, count: end - i, into: target + k, room: capacity - k, through: utf8,
+                                          invalid: &invalid, error: &error)
                 if error > 0 { return }
                 if written < 0 { overflow = true; return }
                 k += Int(written)
@@ -289,6 +283,18 @@ public final class CharsetDecoder {
         try ICUError.check(error, "decoding \(icuName)")
         pairsFromTable += found
         return overflow ? nil : (text, Int(invalid))
+    }
+
+    /// One piece through ICU, its UTF-8 written to `target`: the bytes written, or -1
+    /// when they did not fit in `room`; invalid bytes are added to `invalid`, and an
+    /// ICU failure is left in `error`.
+    private func decodePiece(_ source: UnsafePointer<UInt8>, count: Int, into target: UnsafeMutablePointer<UInt8>, room: Int,
+                             through utf8: UnsafeMutableRawPointer, invalid: inout Int64, error: inout Int32) -> Int32 {
+        source.withMemoryRebound(to: CChar.self, capacity: count) { src in
+            target.withMemoryRebound(to: CChar.self, capacity: room) { dst in
+                dp_cnv_decode_utf8_piece(handle, utf8, src, Int32(count), dst, Int32(room), &invalid, &error)
+            }
+        }
     }
 
     /// ICU's character for two bytes alone, plus one; `notOneCharacter` when ICU

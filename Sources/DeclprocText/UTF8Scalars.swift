@@ -347,13 +347,16 @@ extension String {
 
 /// Substring search over UTF-8 bytes (the declaration and statement cues, markers).
 ///
-/// Finds the needle's last byte with libc's `memchr`, which skips ahead with vector
-/// compares, and checks the rest with `memcmp`: in UTF-8 Chinese a needle's last byte
-/// is a continuation byte, one of 64, so few places are checked. (`memmem` would be the
-/// obvious call, but it is a GNU extension that Swift's Glibc module does not export.)
-/// The cues are searched in every block of every page: this is one of `extract`'s hot
-/// loops. Not generic on purpose: a generic public function is not specialized across
-/// modules, and reading each byte through a witness table cost 45% of `extract`.
+/// With AVX2 (`UTF8Code.findInBlocks`), the needle's last two bytes are compared at
+/// thirty-two places at once and only places where both match are compared whole.
+/// Without it, libc's `memchr` finds the needle's last byte and `memcmp` checks the
+/// rest; that stopped at every occurrence of the last byte (every hundred bytes or so
+/// of Chinese, every few of English), a call and a mispredicted branch each time.
+/// (`memmem` would be the obvious call, but it is a GNU extension that Swift's Glibc
+/// module does not export.) The cues are searched in every block of every page: this
+/// is one of `extract`'s hot loops. Not generic on purpose: a generic public function
+/// is not specialized across modules, and reading each byte through a witness table
+/// cost 45% of `extract`.
 public enum UTF8Search {
     /// Where `needle` first occurs at or after `start`; nil for an empty needle.
     public static func firstIndex(of needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
