@@ -147,9 +147,9 @@ public final class CharsetDecoder {
     }
 
     private func decode(_ source: UnsafeBufferPointer<UInt8>) throws(ICUError) -> ([UInt8], Int) {
-        if piecesAllowed, let utf8, source.count <= Int32.max / 3 - 16 {
-            if let pairs, let decoded = try decodeThroughPairs(source, through: utf8, pairs) { return decoded }
-            if pairs == nil, let decoded = try decodeInPieces(source, through: utf8) { return decoded }
+        if piecesAllowed, let utf8, source.count <= Int32.max / 3 - 16,
+           let decoded = try decodeInPieces(source, through: utf8, pairs: pairs) {
+            return decoded
         }
         return try decodeWhole(source)
     }
@@ -170,61 +170,16 @@ public final class CharsetDecoder {
     /// included: ICU flushes at the end of a piece, and a piece cut before that byte
     /// would flush a sequence the whole-page decoding finishes with it. ICU costs about
     /// 40 instructions a byte for GB18030 and Big5, and markup is half a page or more.
-    /// Nil if the output did not fit.
-    private func decodeInPieces(_ source: UnsafeBufferPointer<UInt8>, through utf8: UnsafeMutableRawPointer) throws(ICUError)
-        -> ([UInt8], Int)? {
-        let n = source.count
-        guard let base = source.baseAddress, n > 0 else { return ([], 0) }
-        var invalid: Int64 = 0
-        var error: Int32 = 0
-        var overflow = false
-        let capacity = 3 * n + 16
-        let text = [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
-            count = 0
-            guard let target = out.baseAddress else { return }
-            var i = 0, k = 0
-            while i < n {
-                // ASCII, eight bytes at a step where it can.
-                let start = i
-                while i + 8 <= n, UTF8Code.isASCII(UTF8Code.word(at: base + i)) { i += 8 }
-                while i < n, base[i] < 0x80 { i += 1 }
-                if i > start {
-                    (target + k).update(from: base + start, count: i - start)
-                    k += i - start
-                }
-                if i == n { break }
-                let piece = i
-                while true {
-                    while i < n, !Self.breaksPieces(base[i]) { i += 1 }
-                    if i == n { break }
-                    i += 1
-                    // A short run of ASCII before more text goes to ICU with it: a call
-                    // to ICU costs as much as decoding a dozen bytes.
-                    var j = i
-                    while j < n, j - i < Self.joinedASCII, base[j] < 0x80 { j += 1 }
-                    guard j < n, j - i < Self.joinedASCII else { break }
-                    i = j
-                }
-                let written = decodePiece(base + piece, count: i - piece, into: target + k, room: capacity - k, through: utf8,
-                                          invalid: &invalid, error: &error)
-                if error > 0 { return }
-                if written < 0 { overflow = true; return }
-                k += Int(written)
-            }
-            count = k
-        }
-        try ICUError.check(error, "decoding \(icuName)")
-        return overflow ? nil : (text, Int(invalid))
-    }
-
-    /// `decodeInPieces` for a charset of `decodableInPairs`, in one pass: ASCII is
-    /// copied and each pair's character read from `pairs` (asked of ICU the first
-    /// time); anything else (a four-byte form, an invalid or unmapped sequence) goes
-    /// to ICU from there to the next byte that `breaksPieces`, that byte included.
-    /// Every character before it was whole, so ICU decoding the page would start
-    /// there in its initial state too. Nil if the output did not fit.
-    private func decodeThroughPairs(_ source: UnsafeBufferPointer<UInt8>, through utf8: UnsafeMutableRawPointer,
-                                    _ pairs: UnsafeMutablePointer<UInt32>) throws(ICUError) -> ([UInt8], Int)? {
+    ///
+    /// With `pairs` (a charset of `decodableInPairs`), each two bytes from a lead byte
+    /// of 0x80 or above are read from the table first (asked of ICU the first time),
+    /// and only anything else (a four-byte form, an invalid or unmapped sequence) goes
+    /// to ICU, from there to the end of its piece: every character before it was
+    /// whole, so ICU decoding the page would start there in its initial state too.
+    /// Without it, a short run of ASCII between pieces goes to ICU with them (a call to
+    /// ICU costs as much as decoding a dozen bytes). Nil if the output did not fit.
+    private func decodeInPieces(_ source: UnsafeBufferPointer<UInt8>, through utf8: UnsafeMutableRawPointer,
+                                pairs: UnsafeMutablePointer<UInt32>?) throws(ICUError) -> ([UInt8], Int)? {
         let n = source.count
         guard let base = source.baseAddress, n > 0 else { return ([], 0) }
         var invalid: Int64 = 0
@@ -255,11 +210,11 @@ public final class CharsetDecoder {
                     k &+= 1
                     continue
                 }
-                if i &+ 1 < n {
+                if let pairs, i &+ 1 < n {
                     let slot = Int(lead &- 0x80) << 8 | Int(base[i &+ 1])
                     var entry = pairs[slot]
                     if entry == 0 {
-                        entry = askICU(lead, base[i &+ 1])
+                        entry = askICU(lead, base[i &+ 1], through: utf8)
                         pairs[slot] = entry
                     }
                     if entry != Self.notOneCharacter {
@@ -269,14 +224,22 @@ public final class CharsetDecoder {
                         continue
                     }
                 }
-                var end = i &+ 1
-                while end < n, !Self.breaksPieces(base[end &- 1]) { end &+= 1 }
-                let written = decodePiece(base + i, count: end - i, into: target + k, room: capacity - k, through: utf8,
+                let piece = i
+                while true {
+                    while i < n, !Self.breaksPieces(base[i]) { i += 1 }
+                    if i == n { break }
+                    i += 1
+                    guard pairs == nil else { break }
+                    var j = i
+                    while j < n, j - i < Self.joinedASCII, base[j] < 0x80 { j += 1 }
+                    guard j < n, j - i < Self.joinedASCII else { break }
+                    i = j
+                }
+                let written = decodePiece(base + piece, count: i - piece, into: target + k, room: capacity - k, through: utf8,
                                           invalid: &invalid, error: &error)
                 if error > 0 { return }
                 if written < 0 { overflow = true; return }
                 k += Int(written)
-                i = end
             }
             count = k
         }
@@ -299,16 +262,15 @@ public final class CharsetDecoder {
 
     /// ICU's character for two bytes alone, plus one; `notOneCharacter` when ICU
     /// makes anything but one character of both bytes, without an invalid byte.
-    private func askICU(_ lead: UInt8, _ second: UInt8) -> UInt32 {
-        guard let utf8 else { return Self.notOneCharacter }
-        let bytes = (lead, second)
+    private func askICU(_ lead: UInt8, _ second: UInt8, through utf8: UnsafeMutableRawPointer) -> UInt32 {
+        var bytes = (lead, second)
         var out = (UInt64(0), UInt64(0))
         var invalid: Int64 = 0
         var error: Int32 = 0
         let written = withUnsafeMutableBytes(of: &out) { out in
-            withUnsafeBytes(of: bytes) { source in
-                dp_cnv_decode_utf8_piece(handle, utf8, source.bindMemory(to: CChar.self).baseAddress, 2,
-                                         out.bindMemory(to: CChar.self).baseAddress, 16, &invalid, &error)
+            withUnsafeBytes(of: &bytes) { source in
+                decodePiece(source.bindMemory(to: UInt8.self).baseAddress!, count: 2, into: out.bindMemory(to: UInt8.self).baseAddress!,
+                            room: 16, through: utf8, invalid: &invalid, error: &error)
             }
         }
         guard error <= 0, invalid == 0, written > 0, written <= 4 else { return Self.notOneCharacter }
