@@ -743,13 +743,13 @@ struct RunReadings {
         window[k + 1] = context(scalars, run.upperBound + 1)
     }
 
-    private static func slot(_ window: UnsafeMutableBufferPointer<UInt32>) -> Int {
+    private static func slot(_ window: UnsafeBufferPointer<UInt32>) -> Int {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for value in window { h = (h ^ UInt64(value)) &* 0x0000_0100_0000_01B3 }
         return Int(truncatingIfNeeded: (h ^ h >> 32) & UInt64(Self.slots - 1))
     }
 
-    private func holds(_ slot: Int, _ window: UnsafeMutableBufferPointer<UInt32>) -> Bool {
+    private func holds(_ slot: Int, _ window: UnsafeBufferPointer<UInt32>) -> Bool {
         windows[slot].withUnsafeBufferPointer { kept in
             guard kept.count == window.count else { return false }
             for k in 0..<kept.count where kept[k] != window[k] { return false }
@@ -758,8 +758,9 @@ struct RunReadings {
     }
 
     func recall(_ run: Range<Int>, in scalars: [Unicode.Scalar], into syllables: inout [PinyinSyllable?]) -> Found {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: run.count + 4) { window in
-            fill(window, run, scalars)
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: run.count + 4) { room in
+            fill(room, run, scalars)
+            let window = UnsafeBufferPointer(room)
             let slot = Self.slot(window)
             guard holds(slot, window) else { return .missing }
             guard let reading = readings[slot] else { return .tied }
@@ -773,7 +774,7 @@ struct RunReadings {
             fill(window, run, scalars)
             count = run.count + 4
         }
-        let slot = window.withUnsafeBufferPointer { Self.slot(UnsafeMutableBufferPointer(mutating: $0)) }
+        let slot = window.withUnsafeBufferPointer(Self.slot)
         windows[slot] = window
         readings[slot] = syllables.map(Array.init)
     }
