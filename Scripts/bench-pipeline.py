@@ -335,12 +335,29 @@ def run(argv):
         err = "exit status %d: %s" % (os.WEXITSTATUS(status), err)
     return seconds, rss, err
 
+def machine():
+    """The processor the figures were measured on: the project's machines have changed
+    under it (docs/batch.md, session 42), and one figure of MB/s means little without it."""
+    fields = {}
+    try:
+        for line in open("/proc/cpuinfo"):
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        return "machine: unknown (no /proc/cpuinfo)"
+    flags = fields.get("flags", "").split()
+    vectors = [f for f in ("avx2", "avx512f") if f in flags]
+    return "machine: %s, family %s model %s, %d cores, %s" % (
+        fields.get("model name", "unknown"), fields.get("cpu family", "?"), fields.get("model", "?"),
+        os.cpu_count() or 1, " ".join(vectors) or "no AVX2")
+
 def main():
     if not os.access(binary, os.X_OK):
         sys.exit("build first: Scripts/build")
     if not os.access("/usr/bin/time", os.X_OK):
         sys.exit("GNU time measures peak memory: run Scripts/setup (apt-get install time)")
     build()
+    print(machine())
     if scale:
         return at_scale(scale)
     pages, size, han = corpus_stats()
