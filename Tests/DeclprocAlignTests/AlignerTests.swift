@@ -207,6 +207,42 @@ import TestSupport
         #expect(Numbers.chineseValue(Array(text.unicodeScalars)[...]) == value)
     }
 
+    /// The switch gives the table's values, and the number read in place is the one
+    /// the table's definition gives (the first way it was written: values mapped
+    /// through the table, then folded) on random runs of numerals and other characters.
+    @Test func numeralValuesAreTheTables() {
+        for value in UInt32(0)..<0x30000 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            if Numbers.numeralValue(scalar) != Numbers.chinese[scalar] { Issue.record("U+\(String(value, radix: 16))") }
+        }
+        func reference(_ scalars: ArraySlice<Unicode.Scalar>) -> Int? {
+            guard !scalars.isEmpty else { return nil }
+            let values = scalars.map { Numbers.chinese[$0] }
+            guard values.allSatisfy({ $0 != nil }) else { return nil }
+            let digits = values.map { $0! }
+            if scalars.allSatisfy({ ("0"..."9").contains($0) || (0xFF10...0xFF19).contains($0.value) })
+                || (digits.count > 1 && digits.allSatisfy { $0 < 10 }) {
+                return digits.prefix(18).reduce(0) { $0 * 10 + $1 }
+            }
+            var total = 0, section = 0, digit = 0
+            for v in digits {
+                if v < 10 { digit = v }
+                else if v < 10_000 { section += (digit == 0 ? 1 : digit) * v; digit = 0 }
+                else { section += digit; total += (section == 0 ? 1 : section) * v; section = 0; digit = 0 }
+            }
+            return total + section + digit
+        }
+        let alphabet = Array("0123456789０１９〇零一二两三四五六七八九十百千万亿年月a".unicodeScalars)
+        var random = SplitMix(seed: 42)
+        for _ in 0..<20_000 {
+            let length = Int(random.next() % 22)
+            let text = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            // Mostly numerals alone, which is what the tokenizer passes.
+            let run = random.next() % 4 == 0 ? text : text.filter(Numbers.isChineseNumeral)
+            #expect(Numbers.chineseValue(run[...]) == reference(run[...]), "\(String(String.UnicodeScalarView(run)))")
+        }
+    }
+
     @Test func numeralTestIsTheTablesKeys() {
         for value in UInt32(0)..<0x30000 {
             guard let scalar = Unicode.Scalar(value) else { continue }
