@@ -100,12 +100,13 @@ static void minhash_avx2(const uint64_t *restrict shingles, size_t n, const uint
     }
 }
 
-// The AVX-512 path by hand too: the compiler's loop of the common body took 0.131-0.134
-// ns a hash, this one 0.114-0.117 (clang -O2, 150 shingles and 64 seeds, an AMD EPYC
-// with AVX-512, docs/batch.md, session 42). AVX-512 DQ has the 64-bit multiply, so the finalizer is written as it
-// reads; sixteen seeds a pass, as two registers of eight lanes, keep two chains of
-// multiplies in flight (four registers were no faster). The minima are 64-bit lanes
-// holding 32-bit values, lowered with the unsigned 64-bit minimum.
+// The AVX-512 path by hand too: the compiler's loop of the portable body took
+// 0.131-0.134 ns a hash, this one 0.114-0.117 (clang -O2, 150 shingles and 64 seeds,
+// an AMD EPYC with AVX-512; docs/batch.md, session 42). AVX-512 DQ has the 64-bit
+// multiply, so the finalizer is written as it reads; sixteen seeds a pass, as two
+// registers of eight lanes, keep two chains of multiplies in flight (four registers
+// were no faster). The minima are 64-bit lanes holding 32-bit values, lowered with
+// the unsigned 64-bit minimum.
 __attribute__((target("avx512f,avx512dq,avx512vl")))
 static inline __m512i splitmix_top_avx512(__m512i v) {
     const __m512i golden = _mm512_set1_epi64((long long)0x9E3779B97F4A7C15ull);

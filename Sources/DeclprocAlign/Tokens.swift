@@ -64,6 +64,8 @@ struct KeySpace {
 }
 
 enum Numbers {
+    /// The numerals and their values, as written: the definition `numeralValue`'s
+    /// switch is held to (`numeralValuesAreTheTables`).
     static let chinese: [Unicode.Scalar: Int] = {
         var table: [Unicode.Scalar: Int] = ["〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
                                             "七": 7, "八": 8, "九": 9, "十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000]
@@ -76,14 +78,7 @@ enum Numbers {
 
     /// Whether the scalar is a key of `chinese`, without hashing it: asked of nearly
     /// every character a statement has.
-    static func isChineseNumeral(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x30...0x39, 0xFF10...0xFF19: true
-        case 0x3007, 0x96F6, 0x4E00, 0x4E8C, 0x4E24, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341, 0x767E,
-             0x5343, 0x4E07, 0x4EBF: true
-        default: false
-        }
-    }
+    static func isChineseNumeral(_ scalar: Unicode.Scalar) -> Bool { numeralValue(scalar) != nil }
 
     static let english: [String: Double] = {
         var table: [String: Double] = [:]
