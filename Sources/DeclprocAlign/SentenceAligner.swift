@@ -559,7 +559,7 @@ final class AlignmentRun {
                 while j < s.count, isASCIIWord(s[j]) { j += 1 }
                 closeRun()
                 let word = s[i..<j]
-                if word.allSatisfy({ ("0"..."9").contains($0) || (0xFF10...0xFF19).contains($0.value) }) {
+                if word.allSatisfy(Numbers.isDigit) {
                     if let value = Numbers.chineseValue(word) { tokens.append(number(value, followedBy: j)) }
                 } else {
                     for w in data.english.words(String(scalars: word)) where !data.english.isStopword(w) {

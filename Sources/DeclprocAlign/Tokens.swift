@@ -100,6 +100,10 @@ enum Numbers {
     static let months = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                          "november", "december"]
 
+    /// A digit 0-9, ASCII or full width: the numerals read digit by digit whatever
+    /// their count.
+    static func isDigit(_ scalar: Unicode.Scalar) -> Bool { 0x30...0x39 ~= scalar.value || 0xFF10...0xFF19 ~= scalar.value }
+
     /// A numeral's value (`chinese[scalar]`) without hashing it.
     static func numeralValue(_ scalar: Unicode.Scalar) -> Int? {
         switch scalar.value {
@@ -133,7 +137,7 @@ enum Numbers {
         for scalar in scalars {
             guard let v = numeralValue(scalar) else { return nil }
             belowTen = belowTen && v < 10
-            written = written && (0x30...0x39 ~= scalar.value || 0xFF10...0xFF19 ~= scalar.value)
+            written = written && isDigit(scalar)
         }
         if written || (scalars.count > 1 && belowTen) {
             var value = 0
